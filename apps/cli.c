@@ -1,0 +1,63 @@
+/* Shared helpers of the `sgxra` subcommands: see cli.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "sgxra/file.h"
+#include "sgxra/hex.h"
+
+int cli_usage_error(const char *verb, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "sgxra %s: ", verb);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\ntry 'sgxra %s --help'\n", verb);
+  return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const char *verb, const char *what, const sgxra_ctx *cx,
+             int status) {
+  if (what)
+    fprintf(stderr, "sgxra %s: %s: %s [%s]\n", verb, what,
+            sgxra_ctx_message(cx), sgxra_err_name(sgxra_ctx_error(cx)));
+  else
+    fprintf(stderr, "sgxra %s: %s [%s]\n", verb, sgxra_ctx_message(cx),
+            sgxra_err_name(sgxra_ctx_error(cx)));
+  return status ? status : CLI_EXIT_USAGE;
+}
+
+int cli_read_file(const char *verb, sgxra_ctx *cx, const char *path,
+                  size_t cap, uint8_t **out_buf, size_t *out_len) {
+  if (sgxra_file_read(cx, path, cap, out_buf, out_len) != SGXRA_OK)
+    return cli_fail(verb, path, cx, CLI_EXIT_USAGE);
+  return 0;
+}
+
+json_t *cli_json_hex(const uint8_t *p, size_t n) {
+  char *s = malloc(2 * n + 1);
+  if (!s) return NULL;
+  sgxra_hex_encode(p, n, s);
+  json_t *v = json_string(s);
+  free(s);
+  return v;
+}
+
+void cli_json_print(json_t *v) {
+  char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  if (s) {
+    fputs(s, stdout);
+    fputc('\n', stdout);
+    free(s);
+  }
+  json_decref(v);
+}
+
+void cli_print_hex(const char *label, int width, const uint8_t *p, size_t n) {
+  char *s = malloc(2 * n + 1);
+  if (!s) return;
+  sgxra_hex_encode(p, n, s);
+  printf("%-*s %s\n", width, label, s);
+  free(s);
+}

@@ -1,0 +1,11 @@
+/* sgxra inspect: placeholder until its module lands. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int cli_cmd_inspect(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "sgxra inspect: not built yet\n");
+  return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,11 @@
+/* sgxra serve: placeholder until its module lands. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int cli_cmd_serve(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "sgxra serve: not built yet\n");
+  return CLI_EXIT_USAGE;
+}

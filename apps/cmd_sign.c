@@ -1,0 +1,11 @@
+/* sgxra sign: placeholder until its module lands. */
+#include <stdio.h>
+
+#include "cli.h"
+
+int cli_cmd_sign(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "sgxra sign: not built yet\n");
+  return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,100 @@
+/*
+ * sgxra/measure.h -- MRENCLAVE: the streaming measurement builder and the
+ * enclave file formats it reads.
+ *
+ * MRENCLAVE is SHA-256 over 64-byte records that ECREATE, EADD and EEXTEND
+ * append (Intel SDM Vol. 3D, 38.7 "SGX measurement", and the ENCLS leaf
+ * pseudo-code in chapter 40):
+ *
+ *   ECREATE  "ECREATE\0" | SSAFRAMESIZE u32 | SIZE u64 (at the unaligned
+ *            offset 12) | 44 zero bytes
+ *   EADD     "EADD\0\0\0\0" | page offset u64 | first 48 bytes of SECINFO
+ *            (FLAGS u64, then zeros)
+ *   EEXTEND  "EEXTEND\0" | chunk offset u64 | 48 zero bytes, then the 256
+ *            bytes of the chunk
+ *
+ * The builder checks what the hardware checks: ECREATE first and once; SIZE
+ * a power of two >= 2 pages; EADD page-aligned, inside SIZE, never twice;
+ * EEXTEND 256-byte aligned, inside an added page.  It also accepts the
+ * offsets relative to the enclave base (BASEADDR is not measured).
+ *
+ * Thread-safety: a builder is used by one thread at a time.
+ */
+#ifndef SGXRA_MEASURE_H
+#define SGXRA_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgxra/crypto.h"
+#include "sgxra/sgx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SGXRA_PAGE_SIZE 4096
+#define SGXRA_EEXTEND_CHUNK 256
+
+/* SECINFO.FLAGS (SDM table 38-18). */
+#define SGXRA_SECINFO_R 0x01ULL
+#define SGXRA_SECINFO_W 0x02ULL
+#define SGXRA_SECINFO_X 0x04ULL
+#define SGXRA_SECINFO_PT_SECS 0x000ULL
+#define SGXRA_SECINFO_PT_TCS 0x100ULL
+#define SGXRA_SECINFO_PT_REG 0x200ULL
+#define SGXRA_SECINFO_PT_VA 0x300ULL
+#define SGXRA_SECINFO_PT_TRIM 0x400ULL
+#define SGXRA_SECINFO_PT_MASK 0xff00ULL
+#define SGXRA_SECINFO_TCS (SGXRA_SECINFO_PT_TCS)
+#define SGXRA_SECINFO_REG_RWX                                                 \
+  (SGXRA_SECINFO_PT_REG | SGXRA_SECINFO_R | SGXRA_SECINFO_W | SGXRA_SECINFO_X)
+
+typedef struct sgxra_measure sgxra_measure; /* opaque; heap-allocated */
+
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_new(sgxra_ctx *cx,
+                                             sgxra_measure **out_m);
+void sgxra_measure_free(sgxra_measure *m);
+
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_ecreate(sgxra_ctx *cx,
+                                                 sgxra_measure *m,
+                                                 uint32_t ssaframesize,
+                                                 uint64_t size);
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_eadd(sgxra_ctx *cx, sgxra_measure *m,
+                                              uint64_t offset,
+                                              uint64_t secinfo_flags);
+/* EEXTEND one 256-byte chunk at `offset`. */
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_eextend(
+    sgxra_ctx *cx, sgxra_measure *m, uint64_t offset,
+    const uint8_t chunk[SGXRA_EEXTEND_CHUNK]);
+/* Convenience: EADD a whole page and, if `measure` is nonzero, EEXTEND all
+ * 16 of its chunks from page[0..4096). */
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_add_page(
+    sgxra_ctx *cx, sgxra_measure *m, uint64_t offset, uint64_t secinfo_flags,
+    const uint8_t page[SGXRA_PAGE_SIZE], int measure);
+/* Finish: MRENCLAVE.  The builder then refuses further operations. */
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_final(sgxra_ctx *cx, sgxra_measure *m,
+                                               uint8_t out[SGXRA_HASH_SIZE]);
+
+/* ---- enclave files --------------------------------------------------------- */
+
+/* An SGXS stream: the raw concatenation of measurement records (ECREATE
+ * first, then EADD and EEXTEND records each followed by its 256 bytes).
+ * Replays it through the builder, so bad streams get the builder's errors
+ * (SGXRA_E_SGXS_FORMAT for unknown tags or a cut record). */
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs(sgxra_ctx *cx, const uint8_t *p,
+                                              size_t n,
+                                              uint8_t out[SGXRA_HASH_SIZE]);
+
+/* A raw page image in the Linux kernel selftest convention: page 0 is the
+ * TCS (SECINFO 0x100), pages 1.. are REG with `reg_flags` (e.g. 0x207 RWX),
+ * every page fully EEXTENDed, SSAFRAMESIZE `ssaframesize`, SIZE = the next
+ * power of two >= the image size.  n must be a nonzero multiple of 4096. */
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_raw_image(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, uint32_t ssaframesize,
+    uint64_t reg_flags, uint8_t out[SGXRA_HASH_SIZE]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install what sgxra needs to build, test and run on Debian 12.  Idempotent
+# and non-interactive: packages already present are not touched.
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
+      libssl-dev libcmocka-dev libjansson-dev libmicrohttpd-dev
+      libcurl4-openssl-dev libsqlite3-dev curl xxd)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "sgxra: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,30 @@
+/*
+ * tests/common/testutil.h -- what the cmocka tests share: reading the
+ * shared vectors, hex literals, temporary folders.
+ */
+#ifndef SGXRA_TESTUTIL_H
+#define SGXRA_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read ../shared/vectors/<rel> whole (fails the test if it cannot).  The
+ * returned buffer is NUL-terminated after len bytes; free with free(). */
+uint8_t *tu_read_vector(const char *rel, size_t *out_len);
+
+/* Full path of a vector (static buffer, valid until the next call). */
+const char *tu_vector_path(const char *rel);
+
+/* Decode a hex literal of exactly n bytes into out (fails the test if it
+ * is not). */
+void tu_hex(const char *hex, uint8_t *out, size_t n);
+
+/* Assert that p[0..n) equals the hex literal. */
+void tu_assert_hex(const uint8_t *p, size_t n, const char *hex);
+
+/* A new empty temporary folder (mkdtemp under $TMPDIR or /tmp); remove it
+ * with tu_rmtree. */
+char *tu_tmpdir(void);
+void tu_rmtree(const char *path);
+
+#endif
