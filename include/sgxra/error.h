@@ -6,10 +6,12 @@
  *
  *   1..99      core (arguments, memory, files, hex, JSON, time)
  *   100..199   crypto
- *   200..399   SGX structures, measurement, SIGSTRUCT, enclave files
+ *   200..299   SGX structures, SIGSTRUCT
+ *   300..399   measurement (MRENCLAVE), enclave files
  *   400..599   quotes
  *   600..799   collateral (certificates, CRLs, TCB Info, QE Identity)
- *   800..899   emulated platform
+ *   800..849   emulated CPU and enclave loader
+ *   850..899   emulated QE/PCE and simulated Intel PCS
  *   900..1199  HTTP, storage, policy, RA protocol
  *
  * The lists live in sgxra/errors/<area>.h, one X(name, number, text) line
@@ -29,9 +31,11 @@
 #include "sgxra/errors/core.h"
 #include "sgxra/errors/crypto.h"
 #include "sgxra/errors/emu.h"
+#include "sgxra/errors/measure.h"
 #include "sgxra/errors/net.h"
 #include "sgxra/errors/quote.h"
 #include "sgxra/errors/sgx.h"
+#include "sgxra/errors/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,9 +51,11 @@ extern "C" {
   SGXRA_ERRORS_CORE(X)                                                        \
   SGXRA_ERRORS_CRYPTO(X)                                                      \
   SGXRA_ERRORS_SGX(X)                                                         \
+  SGXRA_ERRORS_MEASURE(X)                                                     \
   SGXRA_ERRORS_QUOTE(X)                                                       \
   SGXRA_ERRORS_COLLATERAL(X)                                                  \
   SGXRA_ERRORS_EMU(X)                                                         \
+  SGXRA_ERRORS_SIM(X)                                                         \
   SGXRA_ERRORS_NET(X)
 
 typedef enum sgxra_err {

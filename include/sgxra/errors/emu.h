@@ -1,4 +1,3 @@
-/* Error codes of the emulated SGX platform, QE and simulated PCS
- * (800..899). */
+/* Error codes of the emulated SGX CPU and enclave loader (800..849). */
 #define SGXRA_ERRORS_EMU(X)                                                   \
   X(EMU_STATE, 800, "emulated platform state is missing or invalid")

@@ -1,0 +1,13 @@
+/* Error codes of MRENCLAVE measurement and enclave files (300..399). */
+#define SGXRA_ERRORS_MEASURE(X)                                               \
+  X(MEASURE_ORDER, 300, "enclave measurement operation out of order")         \
+  X(MEASURE_ALIGNMENT, 301, "enclave page or chunk is misaligned")            \
+  X(MEASURE_RANGE, 302, "enclave page outside the enclave's SIZE")            \
+  X(MEASURE_DUPLICATE, 303, "enclave page added twice")                       \
+  X(MEASURE_NOT_ADDED, 304, "EEXTEND of a page that was never added")         \
+  X(MEASURE_SECINFO, 305, "invalid SECINFO flags")                            \
+  X(MEASURE_SIZE, 306, "invalid enclave SIZE")                                \
+  X(SGXS_FORMAT, 310, "malformed SGXS stream")                                \
+  X(ELF_FORMAT, 320, "malformed ELF file")                                    \
+  X(ELF_NO_SGXMETA, 321, "ELF file has no .note.sgxmeta section")             \
+  X(SGXMETA_FORMAT, 322, "malformed SGX enclave metadata")
