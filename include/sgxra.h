@@ -1,0 +1,40 @@
+/*
+ * sgxra.h -- Intel SGX remote attestation, end to end.  The umbrella header.
+ *
+ *   header                 module                                 source
+ *   sgxra/error.h          error codes, names, texts              src/core
+ *   sgxra/ctx.h            library context: last error + message  src/core
+ *   sgxra/hex.h            hex and base64                         src/core
+ *   sgxra/timeutil.h       RFC 3339 time                          src/core
+ *   sgxra/file.h           whole-file read/write with caps        src/core
+ *   sgxra/crypto.h         SHA-256, CMAC, GCM, P-256, RSA-3072    src/crypto
+ *   sgxra/sgx.h            REPORT, TARGETINFO, KEYREQUEST         src/sgx
+ *   sgxra/sigstruct.h      SIGSTRUCT sign/verify, MRSIGNER        src/sgx
+ *   sgxra/measure.h        MRENCLAVE builder, SGXS, raw images    src/sgx
+ *   sgxra/enclavefile.h    signed enclave .so metadata, detect    src/sgx
+ *   sgxra/quote.h          DCAP quote v3/v4/v5 parsing            src/quote
+ *   sgxra/x509.h           PCK chains, CRLs                       src/quote
+ *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
+ *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
+ *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
+ *   sgxra/qe.h             emulated quoting enclave and PCE       src/emu
+ *   sgxra/intelca.h        simulated Intel PKI and collateral     src/emu
+ *   sgxra/pcs.h            simulated Intel PCS (HTTP)             src/net
+ *
+ * Conventions for the whole API: bytes travel as (pointer, length), NULL
+ * only with length 0; every fallible call takes an sgxra_ctx and returns an
+ * sgxra_err, with the specific message kept in the context; outputs come
+ * last and are zeroed on error; the library never prints and never reads
+ * the clock (time is passed in).
+ */
+#ifndef SGXRA_H
+#define SGXRA_H
+
+#include "sgxra/crypto.h"
+#include "sgxra/ctx.h"
+#include "sgxra/error.h"
+#include "sgxra/file.h"
+#include "sgxra/hex.h"
+#include "sgxra/timeutil.h"
+
+#endif
