@@ -9,4 +9,5 @@
   X(SIGSTRUCT_Q1Q2, 213, "SIGSTRUCT Q1/Q2 are inconsistent")                  \
   X(SIGSTRUCT_DEBUG_FORBIDDEN, 214,                                           \
     "DEBUG attribute requested for a production signature")                   \
+  X(SIGSTRUCT_FIELD, 215, "SIGSTRUCT field value not allowed")                \
   X(FILE_UNKNOWN, 250, "file type not recognised")
