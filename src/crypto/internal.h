@@ -1,0 +1,20 @@
+/*
+ * crypto/internal.h -- what the crypto sources share: algorithm objects
+ * fetched once per process (for OpenSSL's default library context) so each
+ * call does not repeat the fetch.
+ *
+ * Not installed; names are sgxra__*.
+ */
+#ifndef SGXRA_CRYPTO_INTERNAL_H
+#define SGXRA_CRYPTO_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include "core/internal.h"
+
+/* SHA-256 for cx's library context, with a reference the caller releases
+ * with EVP_MD_free().  NULL (and a message in cx) on failure.  For the
+ * default library context the object is fetched once and up-ref'd. */
+EVP_MD *sgxra__sha256_md(sgxra_ctx *cx);
+
+#endif
