@@ -96,14 +96,19 @@ typedef struct sgxra_sigstruct_params {
   int allow_debug;
 } sgxra_sigstruct_params;
 
-/* Defaults: vendor 0, date 0, ATTRIBUTES MODE64BIT / xfrm 0x3, ATTRIBUTEMASK
- * flags 0xfffffffffffffffd / xfrm 0xffffffffffffff1b (DEBUG free),
- * MISCSELECT 0, MISCMASK 0xffffffff, ISVPRODID 0, ISVSVN 0. */
+/* Defaults (production): vendor 0, date 0, ATTRIBUTES MODE64BIT / xfrm 0x3,
+ * ATTRIBUTEMASK flags 0xffffffffffffffff (DEBUG enforced to 0, as Intel's
+ * own production enclaves) / xfrm 0xffffffffffffff1b, MISCSELECT 0,
+ * MISCMASK 0xffffffff, ISVPRODID 0, ISVSVN 0, allow_debug 0.  (The SDK's
+ * debug-capable mask 0xfffffffffffffffd needs allow_debug.) */
 void sgxra_sigstruct_params_default(sgxra_sigstruct_params *p);
 
 /* Sign: fill the header constants and fields, the modulus, exponent 3, the
- * signature and Q1/Q2.  Deterministic: the same key and params give the same
- * 1808 bytes. */
+ * signature and Q1/Q2; every reserved byte is zero.  Deterministic: the same
+ * key and params give the same 1808 bytes.  Refuses VENDOR other than 0 /
+ * 0x8086, a DATE that is not BCD, reserved ATTRIBUTES bits
+ * (SGXRA_E_SIGSTRUCT_FIELD) and DEBUG without allow_debug
+ * (SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN).  On error *out is zeroed. */
 SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_sign(
     sgxra_ctx *cx, const sgxra_rsa_key *key, const sgxra_sigstruct_params *p,
     sgxra_sigstruct *out);
