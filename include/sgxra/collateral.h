@@ -1,0 +1,307 @@
+/*
+ * sgxra/collateral.h -- Intel's verification collateral for SGX ECDSA
+ * quotes: TCB Info, QE Identity, their signing chain, the CRLs, and a
+ * collateral set validated once and then shared by many quote
+ * verifications.
+ *
+ * Formats follow Intel's PCS API (v3/v4) response bodies, verbatim:
+ *
+ *   {"tcbInfo":{...},"signature":"<128 hex digits: r||s>"}
+ *   {"enclaveIdentity":{...},"signature":"<128 hex digits: r||s>"}
+ *
+ * TCB Info version 2 (sgxtcbcompNNsvn members) and version 3 (id "SGX",
+ * sgxtcbcomponents array) are accepted; id "TDX" is refused with
+ * SGXRA_E_TCBINFO_ID.  QE Identity version 2, id "QE" (also "QVE", "TD_QE"
+ * parse).  Validation is strict: dates RFC 3339 UTC, hex of exact length,
+ * tcbStatus one of Intel's strings, every required member present with its
+ * JSON type, integers within range; unknown members are ignored, as Intel's
+ * parser does.
+ *
+ * The signature is ECDSA P-256/SHA-256 by the TCB Signing certificate over
+ * the *compact* text of the "tcbInfo" / "enclaveIdentity" object as it
+ * appears in the input (member order kept, whitespace outside strings
+ * removed): what Intel's QVL hashes after re-serialising the parsed object.
+ * A compact body therefore verifies over its exact bytes, and pretty-printed
+ * copies still verify.  Nothing is re-serialised through a JSON library.
+ *
+ * Collateral expiry follows Intel's QvE: the collateral is "expired" at
+ * `now` when the earliest expiration date across the collateral (notAfter
+ * of every certificate of the PCK CRL issuer chain, TCB Info issuer chain
+ * and QE Identity issuer chain; nextUpdate of the root CA CRL and PCK CRL;
+ * nextUpdate of TCB Info and QE Identity) is <= now.  Expiry is not a
+ * failure: the verdict is still given with the flag set.
+ *
+ * Conventions: bytes travel as (pointer, length); NULL only with length 0.
+ * Times are unix seconds (UTC).  On error outputs are zeroed / NULL.
+ *
+ * Thread-safety: parsed TCB Info / QE Identity and a validated
+ * sgxra_collateral are immutable and may be shared by threads; each call
+ * needs its own sgxra_ctx.  sgxra_collateral_validate() must not run
+ * concurrently with readers of the same object.
+ */
+#ifndef SGXRA_COLLATERAL_H
+#define SGXRA_COLLATERAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgxra/crypto.h"
+#include "sgxra/ctx.h"
+#include "sgxra/x509.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SGXRA_TCB_SVN_COUNT 16
+#define SGXRA_FMSPC_SIZE 6
+#define SGXRA_PCEID_SIZE 2
+#define SGXRA_COLLATERAL_SIG_SIZE 64
+/* Cap on any collateral file read from disk. */
+#define SGXRA_COLLATERAL_FILE_MAX (4u << 20)
+
+/* Intel's TCB statuses.  0 is never a valid status. */
+typedef enum sgxra_tcb_status {
+  SGXRA_TCB_STATUS_INVALID = 0,
+  SGXRA_TCB_UP_TO_DATE,                            /* "UpToDate" */
+  SGXRA_TCB_SW_HARDENING_NEEDED,                   /* "SWHardeningNeeded" */
+  SGXRA_TCB_CONFIGURATION_NEEDED,                  /* "ConfigurationNeeded" */
+  SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED, /* "ConfigurationAndSWHardeningNeeded"
+                                                    */
+  SGXRA_TCB_OUT_OF_DATE,                           /* "OutOfDate" */
+  SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED, /* "OutOfDateConfigurationNeeded"
+                                               */
+  SGXRA_TCB_REVOKED                           /* "Revoked" */
+} sgxra_tcb_status;
+
+/* Intel's string for a status ("OutOfDate"); "" for an invalid value. */
+const char *sgxra_tcb_status_name(sgxra_tcb_status s);
+
+/* The status for Intel's string s[0..n); SGXRA_TCB_STATUS_INVALID when the
+ * string is not exactly one of them. */
+sgxra_tcb_status sgxra_tcb_status_from_name(const char *s, size_t n);
+
+/* ---- TCB Info -------------------------------------------------------------
+ */
+
+/* One TCB level of TCB Info. */
+typedef struct sgxra_tcb_level {
+  uint8_t sgx_svn[SGXRA_TCB_SVN_COUNT]; /* components 01..16, each 0..255 */
+  uint16_t pcesvn;
+  int64_t tcb_date; /* unix seconds */
+  sgxra_tcb_status status;
+  /* Advisory IDs in JSON order ("INTEL-SA-00615"); none in version 2.
+   * Owned by the sgxra_tcbinfo. */
+  char **advisory_ids;
+  size_t advisory_count;
+} sgxra_tcb_level;
+
+typedef struct sgxra_tcbinfo {
+  unsigned version; /* 2 or 3 */
+  char id[8];       /* "SGX" (version 3); "" when absent (version 2) */
+  int64_t issue_date;
+  int64_t next_update;
+  uint8_t fmspc[SGXRA_FMSPC_SIZE];
+  uint8_t pce_id[SGXRA_PCEID_SIZE]; /* as the hex text reads: "0000" */
+  uint32_t tcb_type;
+  uint32_t tcb_evaluation_data_number;
+  /* Levels in JSON order (Intel publishes them newest first). */
+  sgxra_tcb_level *levels;
+  size_t level_count;
+  uint8_t signature[SGXRA_COLLATERAL_SIG_SIZE]; /* r||s */
+  /* The bytes the signature covers (compact "tcbInfo" object). */
+  uint8_t *signed_body;
+  size_t signed_len;
+} sgxra_tcbinfo;
+
+/* Parse a PCS TCB Info body.  Errors: SGXRA_E_TCBINFO_FORMAT (not JSON, or
+ * not {"tcbInfo":...,"signature":...}), SGXRA_E_TCBINFO_FIELD,
+ * SGXRA_E_TCBINFO_DATE, SGXRA_E_TCBINFO_HEX, SGXRA_E_TCBINFO_STATUS,
+ * SGXRA_E_TCBINFO_VERSION, SGXRA_E_TCBINFO_ID; each message names the
+ * member ("tcbLevels[3].tcbStatus") and what was found. */
+SGXRA_MUST_CHECK sgxra_err sgxra_tcbinfo_parse(sgxra_ctx *cx, const uint8_t *p,
+                                               size_t n,
+                                               sgxra_tcbinfo **out_info);
+
+/* Check the signature with the TCB Signing certificate's key:
+ * SGXRA_OK or SGXRA_E_TCBINFO_SIGNATURE. */
+SGXRA_MUST_CHECK sgxra_err sgxra_tcbinfo_verify(sgxra_ctx *cx,
+                                                const sgxra_tcbinfo *info,
+                                                const sgxra_p256_key *key);
+
+void sgxra_tcbinfo_free(sgxra_tcbinfo *info);
+
+/* ---- QE Identity ------------------------------------------------------------
+ */
+
+typedef struct sgxra_qe_tcb_level {
+  uint16_t isvsvn;
+  int64_t tcb_date;
+  sgxra_tcb_status status;
+  char **advisory_ids; /* JSON order; owned by the sgxra_qeidentity */
+  size_t advisory_count;
+} sgxra_qe_tcb_level;
+
+typedef struct sgxra_qeidentity {
+  unsigned version; /* 2 */
+  char id[8];       /* "QE", "QVE" or "TD_QE" */
+  int64_t issue_date;
+  int64_t next_update;
+  uint32_t tcb_evaluation_data_number;
+  /* miscselect / mask: the number the 8 hex digits spell (big-endian
+   * text), to compare with the report's MISCSELECT read as a
+   * little-endian uint32. */
+  uint32_t miscselect;
+  uint32_t miscselect_mask;
+  /* attributes / mask: 16 bytes in the order of the text, which is the
+   * byte order of the report's ATTRIBUTES field (flags first). */
+  uint8_t attributes[16];
+  uint8_t attributes_mask[16];
+  uint8_t mrsigner[32];
+  uint16_t isvprodid;
+  sgxra_qe_tcb_level *levels; /* JSON order */
+  size_t level_count;
+  uint8_t signature[SGXRA_COLLATERAL_SIG_SIZE];
+  uint8_t *signed_body; /* compact "enclaveIdentity" object */
+  size_t signed_len;
+} sgxra_qeidentity;
+
+/* Parse a PCS QE Identity body.  Errors as for TCB Info with the QEID_
+ * codes (SGXRA_E_QEID_FORMAT, _FIELD, _DATE, _HEX, _STATUS, _VERSION,
+ * _ID). */
+SGXRA_MUST_CHECK sgxra_err sgxra_qeidentity_parse(sgxra_ctx *cx,
+                                                  const uint8_t *p, size_t n,
+                                                  sgxra_qeidentity **out_id);
+
+/* SGXRA_OK or SGXRA_E_QEID_SIGNATURE. */
+SGXRA_MUST_CHECK sgxra_err sgxra_qeidentity_verify(sgxra_ctx *cx,
+                                                   const sgxra_qeidentity *id,
+                                                   const sgxra_p256_key *key);
+
+void sgxra_qeidentity_free(sgxra_qeidentity *id);
+
+/* ---- the collateral set
+ * ------------------------------------------------------ */
+
+typedef struct sgxra_collateral sgxra_collateral;
+
+/* The collateral as bytes, one member per file of a bundle directory.
+ * root_ca may be NULL/0 (optional). */
+typedef struct sgxra_collateral_buffers {
+  const uint8_t *pck_crl_issuer_chain; /* PEM: PCK CA then root */
+  size_t pck_crl_issuer_chain_len;
+  const uint8_t *root_ca_crl; /* DER, PEM or hex */
+  size_t root_ca_crl_len;
+  const uint8_t *pck_crl; /* DER, PEM or hex */
+  size_t pck_crl_len;
+  const uint8_t *tcb_info; /* JSON */
+  size_t tcb_info_len;
+  const uint8_t *tcb_info_issuer_chain; /* PEM: TCB signing cert then root */
+  size_t tcb_info_issuer_chain_len;
+  const uint8_t *qe_identity; /* JSON */
+  size_t qe_identity_len;
+  const uint8_t *qe_identity_issuer_chain; /* PEM */
+  size_t qe_identity_issuer_chain_len;
+  const uint8_t *root_ca; /* optional PEM of the root the bundle names */
+  size_t root_ca_len;
+} sgxra_collateral_buffers;
+
+/* Bundle directory file names. */
+#define SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN "pck_crl_issuer_chain.pem"
+#define SGXRA_COLLATERAL_FILE_ROOT_CRL "root_ca_crl.der"
+#define SGXRA_COLLATERAL_FILE_PCK_CRL "pck_crl.der"
+#define SGXRA_COLLATERAL_FILE_TCB_INFO "tcb_info.json"
+#define SGXRA_COLLATERAL_FILE_TCB_CHAIN "tcb_info_issuer_chain.pem"
+#define SGXRA_COLLATERAL_FILE_QE_IDENTITY "qe_identity.json"
+#define SGXRA_COLLATERAL_FILE_QE_CHAIN "qe_identity_issuer_chain.pem"
+#define SGXRA_COLLATERAL_FILE_ROOT_CA "root_ca.pem"
+
+/* Parse every piece (no signature or chain check yet).  Errors: the
+ * parsers' codes, with the message prefixed by the piece ("TCB Info: ...",
+ * "PCK CRL: ..."); SGXRA_E_COLLATERAL_MISSING for an empty required
+ * buffer. */
+SGXRA_MUST_CHECK sgxra_err
+sgxra_collateral_load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
+                      sgxra_collateral **out_coll);
+
+/* The same from a bundle directory holding the files named above
+ * (root_ca.pem optional).  SGXRA_E_COLLATERAL_MISSING names a missing
+ * file; SGXRA_E_IO / SGXRA_E_TOO_LARGE for read failures. */
+SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir(
+    sgxra_ctx *cx, const char *dir, sgxra_collateral **out_coll);
+
+void sgxra_collateral_free(sgxra_collateral *coll);
+
+/* Validate once, at time `now`, against `root` (NULL: Intel SGX Root CA):
+ *  - TCB Info issuer chain and QE Identity issuer chain verify to the root;
+ *  - PCK CRL issuer chain verifies to the root; its first certificate is
+ *    the PCK CA ("Intel SGX PCK Platform CA" / "... Processor CA" for
+ *    Intel's root; any CA under a test root);
+ *  - root CA CRL is issued and signed by the root; PCK CRL by the PCK CA
+ *    (SGXRA_E_CRL_ISSUER, SGXRA_E_CRL_SIGNATURE);
+ *  - the TCB signing certificates and the PCK CA are not revoked by the
+ *    root CA CRL (SGXRA_E_COLLATERAL_SIGNER_REVOKED);
+ *  - TCB Info and QE Identity signatures verify with the TCB signing key
+ *    (SGXRA_E_TCBINFO_SIGNATURE, SGXRA_E_QEID_SIGNATURE);
+ *  - a bundled root_ca.pem, if any, is the root (SGXRA_E_COLLATERAL_ROOT_
+ *    MISMATCH).
+ * Then the validity window and the expired flag are computed.  Expiry does
+ * not fail.  On failure the object stays unvalidated. */
+SGXRA_MUST_CHECK sgxra_err
+sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *coll,
+                          const sgxra_x509_cert *root, int64_t now);
+
+/* 1 after a successful sgxra_collateral_validate(). */
+int sgxra_collateral_is_validated(const sgxra_collateral *coll);
+
+/* Issue / expiry dates across all collateral (see the top of this file). */
+typedef struct sgxra_collateral_window {
+  int64_t earliest_issue;
+  int64_t latest_issue;
+  int64_t earliest_expiry;
+  int64_t latest_expiry;
+} sgxra_collateral_window;
+
+/* The window (computed by load; all zero for NULL). */
+sgxra_collateral_window sgxra_collateral_dates(const sgxra_collateral *coll);
+
+/* Intel's collateral_expiration_status at the `now` given to validate:
+ * 1 when earliest_expiry <= now. */
+int sgxra_collateral_expired(const sgxra_collateral *coll);
+
+/* The same question for another time (no re-validation). */
+int sgxra_collateral_expired_at(const sgxra_collateral *coll, int64_t now);
+
+/* Parsed pieces (borrowed, valid while coll lives; NULL for NULL). */
+const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *coll);
+const sgxra_qeidentity *
+sgxra_collateral_qeidentity(const sgxra_collateral *coll);
+/* PCK CA certificate: first certificate of pck_crl_issuer_chain. */
+const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *coll);
+/* The trust root validate used. */
+const sgxra_x509_cert *sgxra_collateral_root(const sgxra_collateral *coll);
+const sgxra_crl *sgxra_collateral_pck_crl(const sgxra_collateral *coll);
+const sgxra_crl *sgxra_collateral_root_crl(const sgxra_collateral *coll);
+/* TCB signing certificate: first of tcb_info_issuer_chain. */
+const sgxra_x509_cert *
+sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
+
+/* Per-quote PCK chain check against validated collateral (Intel QVL's
+ * PCK certificate verification):
+ *  - the chain (leaf, PCK CA, root; the root may be omitted) verifies to
+ *    the trust root (X509 codes; *out_expired as in
+ *    sgxra_x509_chain_verify());
+ *  - the chain's CA has the same subject CN as the PCK CRL's issuer
+ *    (SGXRA_E_CRL_ISSUER: "PCK CRL issuer CN 'Intel SGX PCK Platform CA'
+ *    does not match the chain's CA 'Intel SGX PCK Processor CA'");
+ *  - the leaf is not listed in the PCK CRL and the CA not in the root CA
+ *    CRL (SGXRA_E_X509_REVOKED).
+ * SGXRA_E_COLLATERAL_NOT_VALIDATED when validate has not succeeded. */
+SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
+    sgxra_ctx *cx, const sgxra_collateral *coll,
+    const sgxra_x509_chain *pck_chain, int64_t now, int *out_expired);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
