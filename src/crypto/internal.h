@@ -17,4 +17,9 @@
  * default library context the object is fetched once and up-ref'd. */
 EVP_MD *sgxra__sha256_md(sgxra_ctx *cx);
 
+/* Unencrypted PKCS#8 PEM of pkey's private key, malloc'ed and
+ * NUL-terminated (free with free()). */
+sgxra_err sgxra__pkey_private_pem(sgxra_ctx *cx, EVP_PKEY *pkey,
+                                  char **out_pem);
+
 #endif

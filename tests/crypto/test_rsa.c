@@ -1,0 +1,256 @@
+/* Tests of the RSA-3072 e=3 part of sgxra/crypto.h, against SIGSTRUCTs
+ * and raw known answers from the shared vectors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/ec.h>
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "common/testutil.h"
+#include "sgxra/crypto.h"
+
+#define N 384
+
+/* SIGSTRUCT offsets (Intel SDM 38.13): MODULUS 128, EXPONENT 512,
+ * SIGNATURE 516, signed body 900..1028, Q1 1040, Q2 1424. */
+static void check_sigstruct(sgxra_ctx *cx, const char *key_rel,
+                            const char *ss_rel) {
+  size_t kl = 0, sl = 0;
+  uint8_t *kb = tu_read_vector(key_rel, &kl);
+  uint8_t *ss = tu_read_vector(ss_rel, &sl);
+  assert_int_equal(sl, 1808);
+  sgxra_rsa_key *key = NULL;
+  assert_int_equal(sgxra_rsa_load_private(cx, kb, kl, &key), SGXRA_OK);
+  assert_non_null(key);
+  uint8_t mod[N];
+  sgxra_rsa_modulus_le(key, mod);
+  assert_memory_equal(mod, ss + 128, N);
+  uint32_t e = (uint32_t)ss[512] | ((uint32_t)ss[513] << 8) |
+               ((uint32_t)ss[514] << 16) | ((uint32_t)ss[515] << 24);
+  assert_int_equal(e, 3);
+
+  uint8_t msg[256];
+  memcpy(msg, ss, 128);
+  memcpy(msg + 128, ss + 900, 128);
+  /* PKCS#1 v1.5 is deterministic: signing reproduces the stored signature. */
+  uint8_t sig[N];
+  assert_int_equal(sgxra_rsa_sign_le(cx, key, msg, sizeof(msg), sig), SGXRA_OK);
+  assert_memory_equal(sig, ss + 516, N);
+  assert_int_equal(
+      sgxra_rsa_verify_le(cx, ss + 128, e, msg, sizeof(msg), ss + 516),
+      SGXRA_OK);
+  uint8_t q1[N], q2[N];
+  assert_int_equal(sgxra_rsa_q1q2_le(cx, ss + 516, ss + 128, q1, q2), SGXRA_OK);
+  assert_memory_equal(q1, ss + 1040, N);
+  assert_memory_equal(q2, ss + 1424, N);
+
+  /* A flipped bit in the header, the body or the signature is refused. */
+  size_t flips[3] = {5, 128 + 17, 0};
+  for (int i = 0; i < 3; i++) {
+    uint8_t s2[N];
+    memcpy(s2, ss + 516, N);
+    if (i < 2) {
+      msg[flips[i]] ^= 0x10;
+    } else {
+      s2[200] ^= 0x01;
+    }
+    sgxra_ctx_clear(cx);
+    assert_int_equal(sgxra_rsa_verify_le(cx, ss + 128, e, msg, sizeof(msg), s2),
+                     SGXRA_E_CRYPTO_SIG_INVALID);
+    assert_int_equal(sgxra_ctx_error(cx), SGXRA_E_CRYPTO_SIG_INVALID);
+    if (i < 2) msg[flips[i]] ^= 0x10;
+  }
+  /* Wrong exponent: the same bytes do not verify under e = 65537. */
+  assert_int_equal(
+      sgxra_rsa_verify_le(cx, ss + 128, 65537, msg, sizeof(msg), ss + 516),
+      SGXRA_E_CRYPTO_SIG_INVALID);
+  sgxra_rsa_free(key);
+  free(kb);
+  free(ss);
+}
+
+static void test_enarx_sigstruct(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  check_sigstruct(cx, "identity/enarx-sgx/encl.pem",
+                  "identity/enarx-sgx/encl.ss");
+  sgxra_ctx_free(cx);
+}
+
+static void test_lexe_pkcs8_der(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  check_sigstruct(cx, "identity/lexe/test_vectors_key.pkcs8.der",
+                  "identity/lexe/test_vectors_ref_sigstruct.bin");
+  sgxra_ctx_free(cx);
+}
+
+static void test_sig1_sigstruct(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  check_sigstruct(cx, "identity/fortanix-rust-sgx/sig1.key.pem",
+                  "identity/fortanix-rust-sgx/sig1.sigstruct.bin");
+  sgxra_ctx_free(cx);
+}
+
+/* sig1.*.bin: raw known answers; data.bin is the SHA-256 digest signed. */
+static void test_sig1_raw(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  size_t kl, dl, sl, nl, q1l, q2l;
+  uint8_t *kb = tu_read_vector("identity/fortanix-rust-sgx/sig1.key.pem", &kl);
+  uint8_t *data =
+      tu_read_vector("identity/fortanix-rust-sgx/sig1.data.bin", &dl);
+  uint8_t *want =
+      tu_read_vector("identity/fortanix-rust-sgx/sig1.sig.bin", &sl);
+  uint8_t *n = tu_read_vector("identity/fortanix-rust-sgx/sig1.key_n.bin", &nl);
+  uint8_t *q1w = tu_read_vector("identity/fortanix-rust-sgx/sig1.q1.bin", &q1l);
+  uint8_t *q2w = tu_read_vector("identity/fortanix-rust-sgx/sig1.q2.bin", &q2l);
+  assert_int_equal(dl, 32);
+  assert_int_equal(sl, N);
+  assert_int_equal(nl, N);
+  sgxra_rsa_key *key = NULL;
+  assert_int_equal(sgxra_rsa_load_private(cx, kb, kl, &key), SGXRA_OK);
+  uint8_t mod[N], sig[N], q1[N], q2[N];
+  sgxra_rsa_modulus_le(key, mod);
+  assert_memory_equal(mod, n, N);
+  assert_int_equal(sgxra_rsa_sign_digest_le(cx, key, data, sig), SGXRA_OK);
+  assert_memory_equal(sig, want, N);
+  assert_int_equal(sgxra_rsa_q1q2_le(cx, sig, n, q1, q2), SGXRA_OK);
+  assert_memory_equal(q1, q1w, N);
+  assert_memory_equal(q2, q2w, N);
+  /* A signature not below the modulus is refused for Q1/Q2. */
+  uint8_t big[N];
+  memset(big, 0xff, N);
+  assert_int_equal(sgxra_rsa_q1q2_le(cx, big, n, q1, q2),
+                   SGXRA_E_CRYPTO_SIG_FORMAT);
+  uint8_t zero[N] = {0};
+  assert_memory_equal(q1, zero, N);
+  assert_int_equal(sgxra_rsa_q1q2_le(cx, sig, zero, q1, q2),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  /* verify_le refuses malformed moduli. */
+  uint8_t msg[3] = {1, 2, 3};
+  assert_int_equal(sgxra_rsa_verify_le(cx, zero, 3, msg, 3, sig),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  assert_int_equal(sgxra_rsa_verify_le(cx, n, 4, msg, 3, sig),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  sgxra_rsa_free(key);
+  free(kb);
+  free(data);
+  free(want);
+  free(n);
+  free(q1w);
+  free(q2w);
+  sgxra_ctx_free(cx);
+}
+
+static void test_generate_roundtrip(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_rsa_key *key = NULL, *again = NULL;
+  assert_int_equal(sgxra_rsa_generate(cx, &key), SGXRA_OK);
+  uint8_t mod[N], mod2[N], sig[N];
+  sgxra_rsa_modulus_le(key, mod);
+  assert_true(mod[N - 1] & 0x80); /* exactly 3072 bits */
+  const char m[] = "enclave body";
+  assert_int_equal(sgxra_rsa_sign_le(cx, key, m, sizeof(m), sig), SGXRA_OK);
+  assert_int_equal(sgxra_rsa_verify_le(cx, mod, 3, m, sizeof(m), sig),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_rsa_verify_le(cx, mod, 3, m, sizeof(m) - 1, sig),
+                   SGXRA_E_CRYPTO_SIG_INVALID);
+  char *pem = NULL;
+  assert_int_equal(sgxra_rsa_private_pem(cx, key, &pem), SGXRA_OK);
+  assert_non_null(strstr(pem, "-----BEGIN PRIVATE KEY-----"));
+  assert_int_equal(
+      sgxra_rsa_load_private(cx, (const uint8_t *)pem, strlen(pem), &again),
+      SGXRA_OK);
+  sgxra_rsa_modulus_le(again, mod2);
+  assert_memory_equal(mod, mod2, N);
+  free(pem);
+  sgxra_rsa_free(again);
+  sgxra_rsa_free(key);
+  sgxra_rsa_free(NULL);
+  sgxra_ctx_free(cx);
+}
+
+static char *pem_of(EVP_PKEY *pk) {
+  unsigned char *data = NULL;
+  size_t len = 0;
+  OSSL_ENCODER_CTX *ec = OSSL_ENCODER_CTX_new_for_pkey(
+      pk, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", NULL);
+  assert_non_null(ec);
+  assert_int_equal(OSSL_ENCODER_to_data(ec, &data, &len), 1);
+  OSSL_ENCODER_CTX_free(ec);
+  char *s = calloc(1, len + 1);
+  memcpy(s, data, len);
+  OPENSSL_free(data);
+  return s;
+}
+
+static void expect_refused(EVP_PKEY *pk, sgxra_err code, const char *word) {
+  sgxra_ctx *cx = sgxra_ctx_new();
+  char *pem = pem_of(pk);
+  sgxra_rsa_key *key = (sgxra_rsa_key *)&key; /* must be reset to NULL */
+  assert_int_equal(
+      sgxra_rsa_load_private(cx, (const uint8_t *)pem, strlen(pem), &key),
+      code);
+  assert_null(key);
+  assert_non_null(strstr(sgxra_ctx_message(cx), word));
+  free(pem);
+  sgxra_ctx_free(cx);
+}
+
+static void test_refusals(void **state) {
+  (void)state;
+  EVP_PKEY *r2048 = EVP_RSA_gen(2048);
+  assert_non_null(r2048);
+  expect_refused(r2048, SGXRA_E_CRYPTO_KEY_UNSUPPORTED, "2048 bits");
+  EVP_PKEY_free(r2048);
+
+  EVP_PKEY *r65537 = EVP_RSA_gen(3072); /* default e = 65537 */
+  assert_non_null(r65537);
+  expect_refused(r65537, SGXRA_E_CRYPTO_RSA_EXPONENT, "65537");
+  EVP_PKEY_free(r65537);
+
+  EVP_PKEY *ec = EVP_EC_gen("P-256");
+  assert_non_null(ec);
+  expect_refused(ec, SGXRA_E_CRYPTO_KEY_UNSUPPORTED, "not RSA");
+  EVP_PKEY_free(ec);
+
+  /* Garbage, empty and truncated input. */
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_rsa_key *key = NULL;
+  assert_int_equal(sgxra_rsa_load_private(cx, (const uint8_t *)"xyz", 3, &key),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  assert_int_equal(sgxra_rsa_load_private(cx, NULL, 0, &key),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  size_t kl;
+  uint8_t *der =
+      tu_read_vector("identity/lexe/test_vectors_key.pkcs8.der", &kl);
+  for (size_t cut = 0; cut < kl; cut += 97) {
+    assert_int_equal(sgxra_rsa_load_private(cx, der, cut, &key),
+                     SGXRA_E_CRYPTO_KEY_INVALID);
+    assert_null(key);
+  }
+  free(der);
+  sgxra_ctx_free(cx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_enarx_sigstruct),
+      cmocka_unit_test(test_lexe_pkcs8_der),
+      cmocka_unit_test(test_sig1_sigstruct),
+      cmocka_unit_test(test_sig1_raw),
+      cmocka_unit_test(test_generate_roundtrip),
+      cmocka_unit_test(test_refusals),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
