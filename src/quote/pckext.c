@@ -1,0 +1,447 @@
+/* The SGX extension of PCK certificates: see sgxra/quote.h.
+ *
+ * A small DER reader: every element is read as tag, length, contents with
+ * the length checked against what is left of its parent before anything is
+ * touched.  Only the forms the extension uses are accepted: single-byte
+ * tags and definite lengths of at most 4 length bytes. */
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+
+#include "core/internal.h"
+#include "sgxra/quote.h"
+
+#define TAG_BOOLEAN 0x01
+#define TAG_INTEGER 0x02
+#define TAG_OCTET_STRING 0x04
+#define TAG_OID 0x06
+#define TAG_ENUMERATED 0x0a
+#define TAG_SEQUENCE 0x30
+
+/* DER of OID 1.2.840.113741.1.13.1 (the SGX extension), without tag and
+ * length: 1.2 -> 2A, 840 -> 86 48, 113741 -> 86 F8 4D, then 1, 13, 1. */
+static const uint8_t sgx_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf8,
+                                  0x4d, 0x01, 0x0d, 0x01};
+
+typedef struct der {
+  const uint8_t *p;
+  size_t len;
+  size_t off;  /* within p */
+  size_t base; /* offset of p in the whole extension, for messages */
+} der;
+
+typedef struct der_elem {
+  uint8_t tag;
+  const uint8_t *c; /* contents */
+  size_t n;
+  size_t at;  /* offset of the element in the whole extension */
+  size_t hdr; /* bytes of tag and length */
+} der_elem;
+
+static sgxra_err der_next(sgxra_ctx *cx, der *d, const char *what,
+                          der_elem *e) {
+  size_t at = d->base + d->off;
+  size_t left = d->len - d->off;
+  if (left < 2) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s needs a tag and a length at "
+                       "offset %zu, only %zu bytes remain",
+                       what, at, left);
+  }
+  const uint8_t *q = d->p + d->off;
+  uint8_t tag = q[0];
+  if ((tag & 0x1f) == 0x1f) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s at offset %zu has a multi-byte "
+                       "tag, which the extension never uses",
+                       what, at);
+  }
+  size_t hdr = 2, n = q[1];
+  if (n & 0x80) {
+    size_t k = n & 0x7f;
+    if (k == 0 || k > 4) {
+      return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                         "PCK SGX extension: %s at offset %zu has an "
+                         "unsupported length form 0x%02x (DER needs a "
+                         "definite length of 1..4 bytes)",
+                         what, at, q[1]);
+    }
+    if (left - 2 < k) {
+      return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                         "PCK SGX extension: %s length at offset %zu needs %zu "
+                         "bytes, only %zu remain",
+                         what, at, k, left - 2);
+    }
+    n = 0;
+    for (size_t i = 0; i < k; i++) n = (n << 8) | q[2 + i];
+    hdr += k;
+  }
+  if (n > left - hdr) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s at offset %zu declares %zu "
+                       "bytes, only %zu remain",
+                       what, at, n, left - hdr);
+  }
+  e->tag = tag;
+  e->c = q + hdr;
+  e->n = n;
+  e->at = at;
+  e->hdr = hdr;
+  d->off += hdr + n;
+  return SGXRA_OK;
+}
+
+static sgxra_err der_expect(sgxra_ctx *cx, der *d, uint8_t tag,
+                            const char *what, der_elem *e) {
+  sgxra_err err = der_next(cx, d, what, e);
+  if (err) return err;
+  if (e->tag != tag) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s at offset %zu has tag 0x%02x, "
+                       "expected 0x%02x",
+                       what, e->at, e->tag, tag);
+  }
+  return SGXRA_OK;
+}
+
+static void der_enter(der *d, const der_elem *e) {
+  d->p = e->c;
+  d->len = e->n;
+  d->off = 0;
+  d->base = e->at + e->hdr; /* contents start after tag and length */
+}
+
+/* Count the elements of a constructed value (each checked to fit). */
+static sgxra_err der_count(sgxra_ctx *cx, const der_elem *e, const char *what,
+                           size_t *out) {
+  der d;
+  der_enter(&d, e);
+  size_t k = 0;
+  while (d.off < d.len) {
+    der_elem x;
+    sgxra_err err = der_next(cx, &d, what, &x);
+    if (err) return err;
+    k++;
+  }
+  *out = k;
+  return SGXRA_OK;
+}
+
+/* A non-negative INTEGER or ENUMERATED value no larger than `max`. */
+static sgxra_err der_uint(sgxra_ctx *cx, const der_elem *e, const char *what,
+                          uint32_t max, uint32_t *out) {
+  if (e->n == 0 || e->n > 4 || (e->c[0] & 0x80)) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s at offset %zu is not a small "
+                       "non-negative integer (%zu content bytes)",
+                       what, e->at, e->n);
+  }
+  uint32_t v = 0;
+  for (size_t i = 0; i < e->n; i++) v = (v << 8) | e->c[i];
+  if (v > max) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s is %u, above its maximum %u",
+                       what, v, max);
+  }
+  *out = v;
+  return SGXRA_OK;
+}
+
+static sgxra_err der_octets(sgxra_ctx *cx, const der_elem *e, const char *what,
+                            uint8_t *out, size_t want) {
+  if (e->tag != TAG_OCTET_STRING || e->n != want) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %s at offset %zu must be an OCTET "
+                       "STRING of %zu bytes (tag 0x%02x, %zu bytes found)",
+                       what, e->at, want, e->tag, e->n);
+  }
+  memcpy(out, e->c, want);
+  return SGXRA_OK;
+}
+
+/* When oid = SGX-extension-OID || suffix (suffix_len arcs, each < 128),
+ * return 1 and the arcs in out. */
+static int oid_under_sgx(const der_elem *oid, uint8_t *arcs, size_t nmax,
+                         size_t *narcs) {
+  if (oid->n <= sizeof sgx_oid || oid->n - sizeof sgx_oid > nmax) return 0;
+  if (memcmp(oid->c, sgx_oid, sizeof sgx_oid) != 0) return 0;
+  size_t k = oid->n - sizeof sgx_oid;
+  for (size_t i = 0; i < k; i++) {
+    uint8_t a = oid->c[sizeof sgx_oid + i];
+    if (a & 0x80) return 0; /* multi-byte arcs are not SGX's */
+    arcs[i] = a;
+  }
+  *narcs = k;
+  return 1;
+}
+
+/* One SEQUENCE { OID, value } entry. */
+static sgxra_err entry(sgxra_ctx *cx, der *d, const char *what, der_elem *oid,
+                       der_elem *val) {
+  der_elem seq;
+  sgxra_err err = der_expect(cx, d, TAG_SEQUENCE, what, &seq);
+  if (err) return err;
+  size_t k;
+  err = der_count(cx, &seq, what, &k);
+  if (err) return err;
+  if (k != 2) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_COUNT,
+                       "PCK SGX extension: %s at offset %zu has %zu elements, "
+                       "expected 2 (OID and value)",
+                       what, seq.at, k);
+  }
+  der in;
+  der_enter(&in, &seq);
+  err = der_expect(cx, &in, TAG_OID, what, oid);
+  if (err) return err;
+  return der_next(cx, &in, what, val);
+}
+
+static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
+                           sgxra_pck_ext *out) {
+  if (tcb->tag != TAG_SEQUENCE) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: TCB at offset %zu must be a "
+                       "SEQUENCE (tag 0x%02x found)",
+                       tcb->at, tcb->tag);
+  }
+  size_t k;
+  sgxra_err err = der_count(cx, tcb, "TCB entry", &k);
+  if (err) return err;
+  if (k != 18) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_COUNT,
+                       "PCK SGX extension: TCB has %zu entries, expected 18 "
+                       "(16 component SVNs, PCESVN, CPUSVN)",
+                       k);
+  }
+  uint32_t seen = 0;
+  der d;
+  der_enter(&d, tcb);
+  for (size_t i = 0; i < 18; i++) {
+    der_elem oid, val;
+    err = entry(cx, &d, "TCB entry", &oid, &val);
+    if (err) return err;
+    uint8_t arcs[2];
+    size_t na = 0;
+    if (!oid_under_sgx(&oid, arcs, 2, &na) || na != 2 || arcs[0] != 2 ||
+        arcs[1] < 1 || arcs[1] > 18) {
+      return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                         "PCK SGX extension: TCB entry %zu at offset %zu has "
+                         "an OID outside 1.2.840.113741.1.13.1.2.1..18",
+                         i + 1, oid.at);
+    }
+    unsigned which = arcs[1];
+    if (seen & (1u << which)) {
+      return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                         "PCK SGX extension: TCB entry .2.%u appears twice",
+                         which);
+    }
+    seen |= 1u << which;
+    uint32_t v;
+    if (which <= 16) {
+      if (val.tag != TAG_INTEGER) {
+        return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                           "PCK SGX extension: TCB component %u SVN must be "
+                           "an INTEGER (tag 0x%02x)",
+                           which, val.tag);
+      }
+      err = der_uint(cx, &val, "TCB component SVN", 255, &v);
+      if (err) return err;
+      out->comp_svn[which - 1] = (uint8_t)v;
+    } else if (which == 17) {
+      if (val.tag != TAG_INTEGER) {
+        return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                           "PCK SGX extension: PCESVN must be an INTEGER "
+                           "(tag 0x%02x)",
+                           val.tag);
+      }
+      err = der_uint(cx, &val, "PCESVN", 65535, &v);
+      if (err) return err;
+      out->pcesvn = (uint16_t)v;
+    } else {
+      err = der_octets(cx, &val, "CPUSVN", out->cpusvn, SGXRA_CPUSVN_SIZE);
+      if (err) return err;
+    }
+  }
+  return SGXRA_OK;
+}
+
+static sgxra_err parse_config(sgxra_ctx *cx, const der_elem *cfg,
+                              sgxra_pck_ext *out) {
+  if (cfg->tag != TAG_SEQUENCE) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: configuration must be a SEQUENCE "
+                       "(tag 0x%02x)",
+                       cfg->tag);
+  }
+  der d;
+  der_enter(&d, cfg);
+  while (d.off < d.len) {
+    der_elem oid, val;
+    sgxra_err err = entry(cx, &d, "configuration entry", &oid, &val);
+    if (err) return err;
+    uint8_t arcs[2];
+    size_t na = 0;
+    if (!oid_under_sgx(&oid, arcs, 2, &na) || na != 2 || arcs[0] != 7 ||
+        arcs[1] < 1 || arcs[1] > 3) {
+      continue; /* unknown configuration flags are ignored, as Intel does */
+    }
+    if (val.tag != TAG_BOOLEAN || val.n != 1) {
+      return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                         "PCK SGX extension: configuration flag .7.%u must "
+                         "be a BOOLEAN",
+                         arcs[1]);
+    }
+    int b = val.c[0] != 0;
+    if (arcs[1] == 1) out->dynamic_platform = b;
+    if (arcs[1] == 2) out->cached_keys = b;
+    if (arcs[1] == 3) out->smt_enabled = b;
+  }
+  out->has_configuration = 1;
+  return SGXRA_OK;
+}
+
+static sgxra_err parse_ext(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                           sgxra_pck_ext *out) {
+  der top = {p, n, 0, 0};
+  der_elem seq;
+  sgxra_err err = der_expect(cx, &top, TAG_SEQUENCE, "SGX extensions", &seq);
+  if (err) return err;
+  if (top.off != n) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK SGX extension: %zu bytes follow the SGX "
+                       "extensions SEQUENCE",
+                       n - top.off);
+  }
+  size_t k;
+  err = der_count(cx, &seq, "SGX extension entry", &k);
+  if (err) return err;
+  if (k != 5 && k != 7) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_COUNT,
+                       "PCK SGX extension has %zu entries, expected 5 "
+                       "(Processor CA) or 7 (Platform CA)",
+                       k);
+  }
+  out->dynamic_platform = out->cached_keys = out->smt_enabled = -1;
+  unsigned seen = 0;
+  der d;
+  der_enter(&d, &seq);
+  for (size_t i = 0; i < k; i++) {
+    der_elem oid, val;
+    err = entry(cx, &d, "SGX extension entry", &oid, &val);
+    if (err) return err;
+    uint8_t arcs[1];
+    size_t na = 0;
+    if (!oid_under_sgx(&oid, arcs, 1, &na) || na != 1) continue;
+    unsigned which = arcs[0];
+    if (which >= 1 && which <= 7) {
+      if (seen & (1u << which)) {
+        return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                           "PCK SGX extension: entry .%u appears twice", which);
+      }
+      seen |= 1u << which;
+    }
+    uint32_t v;
+    switch (which) {
+    case 1:
+      err = der_octets(cx, &val, "PPID", out->ppid, sizeof out->ppid);
+      break;
+    case 2:
+      err = parse_tcb(cx, &val, out);
+      break;
+    case 3:
+      err = der_octets(cx, &val, "PCE-ID", out->pceid, sizeof out->pceid);
+      break;
+    case 4:
+      err = der_octets(cx, &val, "FMSPC", out->fmspc, sizeof out->fmspc);
+      break;
+    case 5:
+      if (val.tag != TAG_ENUMERATED) {
+        return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                           "PCK SGX extension: SGX type must be ENUMERATED "
+                           "(tag 0x%02x)",
+                           val.tag);
+      }
+      err = der_uint(cx, &val, "SGX type", 2, &v);
+      if (!err) out->sgx_type = (uint8_t)v;
+      break;
+    case 6:
+      err = der_octets(cx, &val, "platform instance id",
+                       out->platform_instance_id,
+                       sizeof out->platform_instance_id);
+      if (!err) out->has_platform_instance_id = 1;
+      break;
+    case 7:
+      err = parse_config(cx, &val, out);
+      break;
+    default:
+      break; /* unknown entries are ignored, as Intel's parser does */
+    }
+    if (err) return err;
+  }
+  static const char *const names[] = {"",       "PPID",  "TCB",
+                                      "PCE-ID", "FMSPC", "SGX type"};
+  for (unsigned w = 1; w <= 5; w++) {
+    if (!(seen & (1u << w))) {
+      return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                         "PCK SGX extension: required entry %s "
+                         "(1.2.840.113741.1.13.1.%u) is missing",
+                         names[w], w);
+    }
+  }
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                              sgxra_pck_ext *out) {
+  if (!out || (!p && n)) {
+    if (out) memset(out, 0, sizeof *out);
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_pck_ext_parse: NULL argument");
+  }
+  memset(out, 0, sizeof *out);
+  sgxra_err err = parse_ext(cx, p, n, out);
+  if (err) memset(out, 0, sizeof *out);
+  return err;
+}
+
+sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
+                                      size_t n, sgxra_pck_ext *out) {
+  if (!out || !der_cert || n == 0 || n > 65536) {
+    if (out) memset(out, 0, sizeof *out);
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "PCK certificate: expected 1..65536 bytes of DER");
+  }
+  memset(out, 0, sizeof *out);
+  const unsigned char *q = der_cert;
+  X509 *x = d2i_X509(NULL, &q, (long)n);
+  if (!x) {
+    return sgxra__fail_ossl(cx, SGXRA_E_PCKEXT_FORMAT,
+                            "PCK certificate: DER does not parse");
+  }
+  sgxra_err err = SGXRA_OK;
+  ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+  int idx = obj ? X509_get_ext_by_OBJ(x, obj, -1) : -1;
+  if (!obj) {
+    err = sgxra__fail_ossl(cx, SGXRA_E_INTERNAL, "SGX extension OID");
+  } else if (idx < 0) {
+    err = sgxra__fail(cx, SGXRA_E_PCKEXT_MISSING,
+                      "PCK certificate has no SGX extension "
+                      "(OID 1.2.840.113741.1.13.1): is it a PCK "
+                      "certificate?");
+  } else {
+    X509_EXTENSION *ext = X509_get_ext(x, idx);
+    ASN1_OCTET_STRING *os = ext ? X509_EXTENSION_get_data(ext) : NULL;
+    if (!os) {
+      err = sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                        "PCK certificate: SGX extension has no value");
+    } else {
+      err = sgxra_pck_ext_parse(cx, ASN1_STRING_get0_data(os),
+                                (size_t)ASN1_STRING_length(os), out);
+    }
+  }
+  ASN1_OBJECT_free(obj);
+  X509_free(x);
+  if (err) memset(out, 0, sizeof *out);
+  return err;
+}
