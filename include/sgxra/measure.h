@@ -47,7 +47,7 @@ extern "C" {
 #define SGXRA_SECINFO_PT_TRIM 0x400ULL
 #define SGXRA_SECINFO_PT_MASK 0xff00ULL
 #define SGXRA_SECINFO_TCS (SGXRA_SECINFO_PT_TCS)
-#define SGXRA_SECINFO_REG_RWX                                                 \
+#define SGXRA_SECINFO_REG_RWX                                                  \
   (SGXRA_SECINFO_PT_REG | SGXRA_SECINFO_R | SGXRA_SECINFO_W | SGXRA_SECINFO_X)
 
 typedef struct sgxra_measure sgxra_measure; /* opaque; heap-allocated */
@@ -64,9 +64,9 @@ SGXRA_MUST_CHECK sgxra_err sgxra_measure_eadd(sgxra_ctx *cx, sgxra_measure *m,
                                               uint64_t offset,
                                               uint64_t secinfo_flags);
 /* EEXTEND one 256-byte chunk at `offset`. */
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_eextend(
-    sgxra_ctx *cx, sgxra_measure *m, uint64_t offset,
-    const uint8_t chunk[SGXRA_EEXTEND_CHUNK]);
+SGXRA_MUST_CHECK sgxra_err
+sgxra_measure_eextend(sgxra_ctx *cx, sgxra_measure *m, uint64_t offset,
+                      const uint8_t chunk[SGXRA_EEXTEND_CHUNK]);
 /* Convenience: EADD a whole page and, if `measure` is nonzero, EEXTEND all
  * 16 of its chunks from page[0..4096). */
 SGXRA_MUST_CHECK sgxra_err sgxra_measure_add_page(
@@ -76,7 +76,25 @@ SGXRA_MUST_CHECK sgxra_err sgxra_measure_add_page(
 SGXRA_MUST_CHECK sgxra_err sgxra_measure_final(sgxra_ctx *cx, sgxra_measure *m,
                                                uint8_t out[SGXRA_HASH_SIZE]);
 
-/* ---- enclave files --------------------------------------------------------- */
+/* The largest SIZE the builder accepts: it tracks added pages in a bitmap
+ * of SIZE/4096 bits (allocated zeroed, so the operating system only backs
+ * the parts touched), 512 MiB of address space at this limit. */
+#define SGXRA_MEASURE_MAX_SIZE (1ULL << 44)
+
+/* What a builder has measured so far. */
+typedef struct sgxra_measure_info {
+  uint32_t ssaframesize; /* from ECREATE (0 before) */
+  uint64_t size;         /* SECS.SIZE from ECREATE (0 before) */
+  uint64_t pages;        /* EADDs accepted */
+  uint64_t chunks;       /* EEXTENDs accepted */
+  uint64_t hashed_bytes; /* bytes given to SHA-256: records + chunk data */
+} sgxra_measure_info;
+
+void sgxra_measure_get_info(const sgxra_measure *m,
+                            sgxra_measure_info *out_info);
+
+/* ---- enclave files ---------------------------------------------------------
+ */
 
 /* An SGXS stream: the raw concatenation of measurement records (ECREATE
  * first, then EADD and EEXTEND records each followed by its 256 bytes).
@@ -93,6 +111,21 @@ SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs(sgxra_ctx *cx, const uint8_t *p,
 SGXRA_MUST_CHECK sgxra_err sgxra_measure_raw_image(
     sgxra_ctx *cx, const uint8_t *p, size_t n, uint32_t ssaframesize,
     uint64_t reg_flags, uint8_t out[SGXRA_HASH_SIZE]);
+
+/* The same two, feeding a caller's fresh builder (not finalised), so the
+ * caller can read sgxra_measure_get_info() or add more pages before
+ * sgxra_measure_final(). */
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_sgxs(sgxra_ctx *cx,
+                                                   sgxra_measure *m,
+                                                   const uint8_t *p, size_t n);
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_raw_image(
+    sgxra_ctx *cx, sgxra_measure *m, const uint8_t *p, size_t n,
+    uint32_t ssaframesize, uint64_t reg_flags);
+
+/* SIZE the raw-image convention gives an image of n bytes: the next power
+ * of two >= n, at least 2 pages (ECREATE's minimum).  0 when n is too large
+ * for SGXRA_MEASURE_MAX_SIZE. */
+uint64_t sgxra_measure_raw_image_size(uint64_t n);
 
 #ifdef __cplusplus
 }
