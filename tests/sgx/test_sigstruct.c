@@ -1,0 +1,440 @@
+/* Tests of sgxra/sigstruct.h against the identity vectors (values from
+ * ../shared/vectors/README.md): decode, MRSIGNER, verify, byte-exact
+ * signing of three references, and one precise error per damage. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "sgxra/sigstruct.h"
+
+#define ENCL_SS "identity/enarx-sgx/encl.ss"
+#define ENCL_PEM "identity/enarx-sgx/encl.pem"
+#define TEST_SIG "identity/fortanix-rust-sgx/test_enclave.sig"
+#define SIG1 "identity/fortanix-rust-sgx/sig1.sigstruct.bin"
+#define SIG1_KEY "identity/fortanix-rust-sgx/sig1.key.pem"
+#define LEXE "identity/lexe/test_vectors_ref_sigstruct.bin"
+#define LEXE_KEY "identity/lexe/test_vectors_key.pkcs8.der"
+#define LE_CSS "identity/intel-linux-sgx/le_prod_css_1.5_initial.bin"
+#define PCE_CSS "identity/intel-pce/pce_sigstruct.bin"
+
+/* Decode a vector SIGSTRUCT, check it verifies and return it. */
+static void load(const char *rel, sgxra_sigstruct *s, uint8_t **raw) {
+  size_t n;
+  uint8_t *p = tu_read_vector(rel, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  assert_int_equal(n, SGXRA_SIGSTRUCT_SIZE);
+  assert_int_equal(sgxra_sigstruct_decode(cx, p, n, s), SGXRA_OK);
+  sgxra_err e = sgxra_sigstruct_verify(cx, s);
+  if (e) fail_msg("%s: %s", rel, sgxra_ctx_message(cx));
+  uint8_t enc[SGXRA_SIGSTRUCT_SIZE];
+  sgxra_sigstruct_encode(s, enc);
+  assert_memory_equal(enc, p, SGXRA_SIGSTRUCT_SIZE);
+  sgxra_ctx_free(cx);
+  if (raw)
+    *raw = p;
+  else
+    free(p);
+}
+
+static void assert_mrsigner(const sgxra_sigstruct *s, const char *hex,
+                            int debug) {
+  uint8_t m[32];
+  const char *name = "x";
+  assert_int_equal(sgxra_sigstruct_mrsigner(NULL, s, m), SGXRA_OK);
+  tu_assert_hex(m, 32, hex);
+  assert_int_equal(sgxra_mrsigner_is_debug_key(m, &name), debug);
+  if (debug)
+    assert_non_null(name);
+  else
+    assert_null(name);
+}
+
+static void test_encl_ss(void **state) {
+  (void)state;
+  sgxra_sigstruct s;
+  load(ENCL_SS, &s, NULL);
+  tu_assert_hex(
+      s.enclavehash, 32,
+      "b999536238fcf4e9d360ef6cd3e0c20ef8a684c7b93f74a9c4a4c6d517d61fc0");
+  assert_mrsigner(
+      &s, "2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4",
+      1);
+  assert_int_equal(s.vendor, 0);
+  assert_int_equal(s.date, 0);
+  assert_int_equal(s.attributes.flags, 0x4);
+  assert_int_equal(s.attributes.xfrm, 0x3);
+  assert_int_equal(s.attributemask.flags, 0);
+  assert_int_equal(s.attributemask.xfrm, 0);
+  assert_int_equal(s.miscselect, 0);
+  assert_int_equal(s.miscmask, 0);
+  assert_int_equal(s.isvprodid, 0);
+  assert_int_equal(s.isvsvn, 0);
+  assert_int_equal(s.exponent, 3);
+}
+
+static void test_fortanix_test_enclave(void **state) {
+  (void)state;
+  sgxra_sigstruct s;
+  load(TEST_SIG, &s, NULL);
+  tu_assert_hex(
+      s.enclavehash, 32,
+      "784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc");
+  /* Fortanix's signer: in Intel's launch whitelist, not a public key. */
+  assert_mrsigner(
+      &s, "fb4bab3d6036ac1d730fa83d7366df1dd2dfeac194ef335d6854d8a6c6475542",
+      0);
+  assert_int_equal(s.date, 0x20161214);
+  assert_int_equal(s.attributes.flags, 0x4);
+  assert_int_equal(s.attributes.xfrm, 0x3);
+  assert_true(s.attributemask.flags == 0xfffffffffffffffdULL);
+  assert_true(s.attributemask.xfrm == 0xffffffffffffff1bULL);
+  assert_int_equal(s.miscmask, 0xffffffff);
+  assert_int_equal(s.isvprodid, 0xffff);
+  assert_int_equal(s.isvsvn, 0);
+}
+
+static void test_sig1(void **state) {
+  (void)state;
+  sgxra_sigstruct s;
+  load(SIG1, &s, NULL);
+  tu_assert_hex(
+      s.enclavehash, 32,
+      "c50673624a6cb17c1c6c2a4e6906f47a170c4629b8723781d1017ef376f1a75d");
+  assert_mrsigner(
+      &s, "83d719e77deaca1470f6baf62a4d774303c899db69020f9c70ee1dfc08c7ce9e",
+      1);
+  assert_int_equal(s.date, 0x20160109);
+  assert_int_equal(s.vendor, 0);
+  assert_int_equal(s.attributes.flags, 0x4);
+  assert_int_equal(s.attributes.xfrm, 0x3);
+  assert_true(s.attributemask.flags == 0xfffffffffffffffdULL);
+  assert_true(s.attributemask.xfrm == 0xffffffffffffff1bULL);
+  assert_int_equal(s.miscselect, 0);
+  assert_int_equal(s.miscmask, 0xffffffff);
+  assert_int_equal(s.isvprodid, 0);
+  assert_int_equal(s.isvsvn, 0);
+  /* The raw RSA known answers use the same key: same LE modulus. */
+  size_t n;
+  uint8_t *v = tu_read_vector("identity/fortanix-rust-sgx/sig1.key_n.bin", &n);
+  assert_int_equal(n, 384);
+  assert_memory_equal(v, s.modulus, 384);
+  free(v);
+}
+
+static void test_lexe(void **state) {
+  (void)state;
+  sgxra_sigstruct s;
+  load(LEXE, &s, NULL);
+  uint8_t h[32];
+  memset(h, 0x69, 32);
+  assert_memory_equal(s.enclavehash, h, 32);
+  assert_mrsigner(
+      &s, "55663a16f3d9c2890ff4c5bb35ad92984c6ce39a17b83f1614800376f2f1dc0d",
+      1);
+  assert_int_equal(s.date, 0x20240304);
+  assert_int_equal(s.vendor, 0);
+  assert_int_equal(s.attributes.flags, 0x4);
+  assert_int_equal(s.attributes.xfrm, 0xe7);
+  assert_int_equal(s.attributemask.flags, 0x7);
+  assert_int_equal(s.attributemask.xfrm, 0xe7);
+  assert_int_equal(s.miscselect, 0);
+  assert_int_equal(s.miscmask, 0);
+  assert_int_equal(s.isvprodid, 0);
+  assert_int_equal(s.isvsvn, 0);
+}
+
+static void test_intel_le(void **state) {
+  (void)state;
+  sgxra_sigstruct s;
+  load(LE_CSS, &s, NULL);
+  assert_mrsigner(
+      &s, "acb77012053e05a63d413b8bbae8fb6c5d73b3f2996d91c43bbbf90959c0f8d4",
+      0);
+  assert_int_equal(s.vendor, 0x8086);
+  assert_int_equal(s.swdefined, 0x10);
+  assert_int_equal(s.attributes.flags, 0x24);
+  assert_int_equal(s.attributes.xfrm, 0x3);
+  assert_int_equal(s.isvprodid, 0x20);
+  assert_int_equal(s.isvsvn, 1);
+  assert_int_equal(s.date, 0x20150724);
+  tu_assert_hex(
+      s.enclavehash, 32,
+      "3fb6238206b19c8e3b24ded8cacc9dd9428372898e34cd2da4a5166ecfb16f74");
+}
+
+static void test_intel_pce(void **state) {
+  (void)state;
+  sgxra_sigstruct s;
+  load(PCE_CSS, &s, NULL);
+  assert_mrsigner(
+      &s, "c54a62f2be9ef76efb1f3930ad81ea7f60defc1f5f25e09b7c067a815ae0c6cb",
+      0);
+  tu_assert_hex(
+      s.enclavehash, 32,
+      "03e3f07e8c11cc08a1fa2afa93a8f2699cc8d9e17efa890af5df4e3cf7696578");
+  assert_int_equal(s.vendor, 0x8086);
+  assert_int_equal(s.isvprodid, 1);
+  assert_int_equal(s.isvsvn, 16);
+  assert_int_equal(s.attributes.flags, 0x14);
+  assert_int_equal(s.attributes.xfrm, 0x3);
+}
+
+/* ---- signing reproduces the references byte for byte ------------------ */
+
+static sgxra_rsa_key *load_key(const char *rel) {
+  size_t n;
+  uint8_t *p = tu_read_vector(rel, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_rsa_key *k = NULL;
+  if (sgxra_rsa_load_private(cx, p, n, &k) != SGXRA_OK)
+    fail_msg("%s: %s", rel, sgxra_ctx_message(cx));
+  sgxra_ctx_free(cx);
+  free(p);
+  return k;
+}
+
+static void sign_and_compare(const char *keyrel, const char *refrel,
+                             const sgxra_sigstruct_params *p) {
+  sgxra_rsa_key *k = load_key(keyrel);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_sigstruct s;
+  if (sgxra_sigstruct_sign(cx, k, p, &s) != SGXRA_OK)
+    fail_msg("%s: %s", refrel, sgxra_ctx_message(cx));
+  uint8_t out[SGXRA_SIGSTRUCT_SIZE];
+  sgxra_sigstruct_encode(&s, out);
+  size_t n;
+  uint8_t *ref = tu_read_vector(refrel, &n);
+  assert_int_equal(n, SGXRA_SIGSTRUCT_SIZE);
+  for (size_t i = 0; i < n; i++)
+    if (out[i] != ref[i])
+      fail_msg("%s: first difference at byte %zu", refrel, i);
+  assert_int_equal(sgxra_sigstruct_verify(cx, &s), SGXRA_OK);
+  free(ref);
+  sgxra_ctx_free(cx);
+  sgxra_rsa_free(k);
+}
+
+static void test_sign_encl_ss(void **state) {
+  (void)state;
+  sgxra_sigstruct_params p;
+  sgxra_sigstruct_params_default(&p);
+  tu_hex("b999536238fcf4e9d360ef6cd3e0c20ef8a684c7b93f74a9c4a4c6d517d61fc0",
+         p.enclavehash, 32);
+  p.attributemask.flags = 0;
+  p.attributemask.xfrm = 0;
+  p.miscmask = 0;
+  /* mask 0 leaves DEBUG free: refused unless allowed */
+  sgxra_rsa_key *k = load_key(ENCL_PEM);
+  sgxra_sigstruct s;
+  memset(&s, 0xaa, sizeof s);
+  assert_int_equal(sgxra_sigstruct_sign(NULL, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN);
+  uint8_t z[sizeof s];
+  memset(z, 0, sizeof z);
+  assert_memory_equal(&s, z, sizeof s);
+  sgxra_rsa_free(k);
+  p.allow_debug = 1;
+  sign_and_compare(ENCL_PEM, ENCL_SS, &p);
+}
+
+static void test_sign_sig1(void **state) {
+  (void)state;
+  sgxra_sigstruct_params p;
+  sgxra_sigstruct_params_default(&p);
+  tu_hex("c50673624a6cb17c1c6c2a4e6906f47a170c4629b8723781d1017ef376f1a75d",
+         p.enclavehash, 32);
+  p.date = 0x20160109;
+  p.attributemask.flags = 0xfffffffffffffffdULL;
+  p.allow_debug = 1;
+  sign_and_compare(SIG1_KEY, SIG1, &p);
+}
+
+static void test_sign_lexe(void **state) {
+  (void)state;
+  sgxra_sigstruct_params p;
+  sgxra_sigstruct_params_default(&p);
+  memset(p.enclavehash, 0x69, 32);
+  p.date = 0x20240304;
+  p.attributes.xfrm = 0xe7;
+  p.attributemask.flags = 0x7; /* DEBUG enforced: production */
+  p.attributemask.xfrm = 0xe7;
+  p.miscmask = 0;
+  sign_and_compare(LEXE_KEY, LEXE, &p); /* no allow_debug needed */
+}
+
+static void test_sign_refusals(void **state) {
+  (void)state;
+  sgxra_rsa_key *k = load_key(LEXE_KEY);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_sigstruct_params p;
+  sgxra_sigstruct s;
+
+  sgxra_sigstruct_params_default(&p);
+  assert_true(p.attributemask.flags & SGXRA_ATTR_DEBUG);
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
+  assert_int_equal(sgxra_sigstruct_verify(cx, &s), SGXRA_OK);
+  assert_true(s.attributemask.flags == 0xffffffffffffffffULL);
+
+  p.attributes.flags |= SGXRA_ATTR_DEBUG;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN);
+  p.allow_debug = 1;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
+  assert_int_equal(s.attributes.flags, 0x6);
+
+  sgxra_sigstruct_params_default(&p);
+  p.vendor = 0x1234;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_FIELD);
+  p.vendor = 0x8086;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
+  p.date = 0x2024130a;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_FIELD);
+  p.date = 0x20241231;
+  p.attributes.flags |= 0x8; /* reserved bit */
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_FIELD);
+  assert_int_equal(sgxra_sigstruct_sign(cx, NULL, &p, &s),
+                   SGXRA_E_INVALID_ARGUMENT);
+  sgxra_ctx_free(cx);
+  sgxra_rsa_free(k);
+}
+
+/* ---- damage: one precise code per region -------------------------------- */
+
+static sgxra_err verify_bytes(sgxra_ctx *cx, const uint8_t *p) {
+  sgxra_sigstruct s;
+  sgxra_err e = sgxra_sigstruct_decode(cx, p, SGXRA_SIGSTRUCT_SIZE, &s);
+  if (e) return e;
+  return sgxra_sigstruct_verify(cx, &s);
+}
+
+static void test_sizes(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = tu_read_vector(LE_CSS, &n);
+  uint8_t *big = malloc(SGXRA_SIGSTRUCT_SIZE + 1);
+  memcpy(big, p, SGXRA_SIGSTRUCT_SIZE);
+  big[SGXRA_SIGSTRUCT_SIZE] = 0;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (size_t len = 0; len <= SGXRA_SIGSTRUCT_SIZE + 1; len++) {
+    sgxra_sigstruct s;
+    memset(&s, 0x77, sizeof s);
+    sgxra_err e = sgxra_sigstruct_decode(cx, big, len, &s);
+    if (len == SGXRA_SIGSTRUCT_SIZE) {
+      assert_int_equal(e, SGXRA_OK);
+      continue;
+    }
+    assert_int_equal(e, SGXRA_E_SGX_SIZE);
+    for (size_t i = 0; i < sizeof s; i++)
+      assert_int_equal(((uint8_t *)&s)[i], 0);
+  }
+  sgxra_sigstruct s;
+  assert_int_equal(sgxra_sigstruct_decode(cx, big, 1809, &s), SGXRA_E_SGX_SIZE);
+  assert_string_equal(sgxra_ctx_message(cx),
+                      "SIGSTRUCT must be 1808 bytes, got 1809 (trailing "
+                      "data?)");
+  sgxra_ctx_free(cx);
+  free(big);
+  free(p);
+}
+
+static void test_flips(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *ref = tu_read_vector(PCE_CSS, &n);
+  uint8_t buf[SGXRA_SIGSTRUCT_SIZE];
+  sgxra_ctx *cx = sgxra_ctx_new();
+  assert_int_equal(verify_bytes(cx, ref), SGXRA_OK);
+  for (size_t i = 0; i < SGXRA_SIGSTRUCT_SIZE; i++) {
+    sgxra_err want;
+    if (i < 16 || (i >= 24 && i < 40))
+      want = SGXRA_E_SIGSTRUCT_HEADER; /* HEADER, HEADER2 */
+    else if (i < 512)
+      want = SGXRA_E_SIGSTRUCT_SIGNATURE; /* signed header part, MODULUS */
+    else if (i < 516)
+      want = SGXRA_E_SIGSTRUCT_EXPONENT;
+    else if (i < 1028)
+      want = SGXRA_E_SIGSTRUCT_SIGNATURE; /* SIGNATURE, signed body */
+    else if (i < 1040)
+      want = SGXRA_OK; /* reserved, outside the signature: EINIT ignores */
+    else
+      want = SGXRA_E_SIGSTRUCT_Q1Q2;
+    /* every byte of the small regions, a stride through the big ones */
+    if (i >= 128 && i < 512 && i % 7) continue;
+    if (i >= 516 && i < 900 && i % 7) continue;
+    if (i >= 1040 && i % 11 && i != 1807) continue;
+    memcpy(buf, ref, sizeof buf);
+    buf[i] ^= 0x04;
+    sgxra_err got = verify_bytes(cx, buf);
+    if (got != want)
+      fail_msg("flip at byte %zu: got %s, want %s (%s)", i, sgxra_err_name(got),
+               sgxra_err_name(want), sgxra_ctx_message(cx));
+  }
+  /* exponent 65537 and 0 */
+  memcpy(buf, ref, sizeof buf);
+  buf[512] = 0x01;
+  buf[514] = 0x01;
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_EXPONENT);
+  assert_string_equal(sgxra_ctx_message(cx),
+                      "SIGSTRUCT EXPONENT (offset 512) is 65537, SGX "
+                      "requires 3");
+  memset(buf + 512, 0, 4);
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_EXPONENT);
+  /* an all-zero structure is not a SIGSTRUCT */
+  memset(buf, 0, sizeof buf);
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_HEADER);
+  /* the signature of another SIGSTRUCT with the same key */
+  uint8_t *le = tu_read_vector(LE_CSS, &n);
+  memcpy(buf, ref, sizeof buf);
+  memcpy(buf + 516, le + 516, 384);
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_SIGNATURE);
+  free(le);
+  sgxra_ctx_free(cx);
+  free(ref);
+}
+
+static void test_debug_keys(void **state) {
+  (void)state;
+  uint8_t m[32];
+  const char *name = NULL;
+  tu_hex("83d719e77deaca1470f6baf62a4d774303c899db69020f9c70ee1dfc08c7ce9e", m,
+         32);
+  assert_int_equal(sgxra_mrsigner_is_debug_key(m, &name), 1);
+  assert_string_equal(name, "Intel SGX SDK sample key (Enclave_private.pem)");
+  assert_int_equal(sgxra_mrsigner_is_debug_key(m, NULL), 1);
+  m[31] ^= 1;
+  assert_int_equal(sgxra_mrsigner_is_debug_key(m, &name), 0);
+  assert_null(name);
+  tu_hex("2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4", m,
+         32);
+  assert_int_equal(sgxra_mrsigner_is_debug_key(m, &name), 1);
+  assert_string_equal(name, "Linux kernel SGX selftest key (sign_key.pem)");
+  assert_int_equal(sgxra_mrsigner_is_debug_key(NULL, &name), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_encl_ss),
+      cmocka_unit_test(test_fortanix_test_enclave),
+      cmocka_unit_test(test_sig1),
+      cmocka_unit_test(test_lexe),
+      cmocka_unit_test(test_intel_le),
+      cmocka_unit_test(test_intel_pce),
+      cmocka_unit_test(test_sign_encl_ss),
+      cmocka_unit_test(test_sign_sig1),
+      cmocka_unit_test(test_sign_lexe),
+      cmocka_unit_test(test_sign_refusals),
+      cmocka_unit_test(test_sizes),
+      cmocka_unit_test(test_flips),
+      cmocka_unit_test(test_debug_keys),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
