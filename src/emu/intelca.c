@@ -1,0 +1,935 @@
+/* The simulated Intel CA and PCS collateral: see sgxra/intelca.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "core/internal.h"
+#include "sgxra/file.h"
+#include "sgxra/hex.h"
+#include "sgxra/intelca.h"
+#include "sgxra/qe.h"
+#include "sgxra/timeutil.h"
+
+#define ORG_NAME "sgxra TEST (not Intel)"
+#define ROOT_CN "sgxra TEST Root CA"
+#define PCA_CN "sgxra TEST PCK Platform CA"
+#define TCB_CN "sgxra TEST TCB Signing"
+#define PCK_CN "sgxra TEST PCK Certificate"
+#define CRL_DP_ROOT "http://127.0.0.1/sgx/certification/v4/rootcacrl"
+#define CRL_DP_PCK                                                             \
+  "http://127.0.0.1/sgx/certification/v4/pckcrl?ca=platform&encoding=der"
+#define ADVISORY_1 "SGXRA-TEST-SA-00001"
+#define ADVISORY_2 "SGXRA-TEST-SA-00002"
+#define FILE_CAP (1u << 20)
+#define YEAR (365LL * 86400)
+
+struct sgxra_intelca {
+  char *dir;
+  sgxra_p256_key *root_key, *pca_key, *tcb_key;
+  X509 *root, *pca, *tcb;
+  char *root_pem, *pca_pem, *tcb_pem;
+  sgxra_rsa_key *qe_key;
+  uint32_t eval_number;
+  uint32_t recoveries;
+  int64_t created;
+  json_t *issued;  /* array of serial hex strings */
+  json_t *revoked; /* array of {"serial": hex, "time": unix} */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char *path_join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s/%s", dir, name);
+  return p;
+}
+
+static sgxra_err write_in(sgxra_ctx *cx, const char *dir, const char *name,
+                          const void *p, size_t n, int secret) {
+  char *path = path_join(dir, name);
+  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e = sgxra_file_write(cx, path, p, n, secret);
+  free(path);
+  return e;
+}
+
+static sgxra_err read_in(sgxra_ctx *cx, const char *dir, const char *name,
+                         uint8_t **out, size_t *out_len) {
+  char *path = path_join(dir, name);
+  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e = sgxra_file_read(cx, path, FILE_CAP, out, out_len);
+  if (e)
+    e = sgxra__fail(cx, SGXRA_E_CA_STATE,
+                    "simulated Intel CA: cannot read %s (%s): create the CA "
+                    "with 'sgxra platform init'",
+                    path, sgxra_ctx_message(cx));
+  free(path);
+  return e;
+}
+
+static sgxra_err make_dir(sgxra_ctx *cx, const char *dir) {
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return sgxra__fail(cx, SGXRA_E_IO, "cannot create folder %s: %s", dir,
+                       strerror(errno));
+  return SGXRA_OK;
+}
+
+static char *bio_to_string(BIO *b, size_t *out_len) {
+  char *data = NULL;
+  long n = BIO_get_mem_data(b, &data);
+  if (n < 0) return NULL;
+  char *s = malloc((size_t)n + 1);
+  if (!s) return NULL;
+  memcpy(s, data, (size_t)n);
+  s[n] = 0;
+  if (out_len) *out_len = (size_t)n;
+  return s;
+}
+
+static char *cert_pem(X509 *x) {
+  BIO *b = BIO_new(BIO_s_mem());
+  char *s = NULL;
+  if (b && PEM_write_bio_X509(b, x) == 1) s = bio_to_string(b, NULL);
+  BIO_free(b);
+  return s;
+}
+
+static X509 *cert_from_pem(const uint8_t *p, size_t n) {
+  BIO *b = BIO_new_mem_buf(p, (int)n);
+  X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+  BIO_free(b);
+  return x;
+}
+
+static X509_NAME *make_name(const char *cn) {
+  X509_NAME *nm = X509_NAME_new();
+  if (!nm) return NULL;
+  if (!X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_ASC,
+                                  (const unsigned char *)cn, -1, -1, 0) ||
+      !X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_ASC,
+                                  (const unsigned char *)ORG_NAME, -1, -1, 0) ||
+      !X509_NAME_add_entry_by_txt(nm, "C", MBSTRING_ASC,
+                                  (const unsigned char *)"ZZ", -1, -1, 0)) {
+    X509_NAME_free(nm);
+    return NULL;
+  }
+  return nm;
+}
+
+static int add_conf_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value) {
+  X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, v3, nid, value);
+  if (!ext) return 0;
+  int ok = X509_add_ext(x, ext, -1);
+  X509_EXTENSION_free(ext);
+  return ok;
+}
+
+/* A positive 20-byte serial number from the CSPRNG. */
+static sgxra_err random_serial(sgxra_ctx *cx, ASN1_INTEGER **out) {
+  uint8_t raw[20];
+  *out = NULL;
+  sgxra_err e = sgxra_random(cx, raw, sizeof raw);
+  if (e) return e;
+  raw[0] = (uint8_t)((raw[0] & 0x7f) | 0x01); /* positive, full length */
+  BIGNUM *bn = BN_bin2bn(raw, sizeof raw, NULL);
+  if (bn) *out = BN_to_ASN1_INTEGER(bn, NULL);
+  BN_free(bn);
+  if (!*out) return sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "serial number");
+  return SGXRA_OK;
+}
+
+static void serial_hex(const ASN1_INTEGER *ai, char out[41]) {
+  out[0] = 0;
+  BIGNUM *bn = ASN1_INTEGER_to_BN(ai, NULL);
+  if (!bn) return;
+  uint8_t raw[20];
+  int n = BN_num_bytes(bn);
+  if (n > 0 && n <= 20) {
+    BN_bn2bin(bn, raw);
+    sgxra_hex_encode(raw, (size_t)n, out);
+  }
+  BN_free(bn);
+}
+
+/* What one certificate is. */
+typedef struct cert_spec {
+  const char *cn;
+  X509 *issuer; /* NULL: self-signed */
+  const sgxra_p256_key *issuer_key;
+  const sgxra_p256_key *subject_key;
+  const char *basic_constraints;
+  const char *key_usage;
+  const char *crl_dp; /* may be NULL */
+  int64_t not_before, not_after;
+  const uint8_t *sgx_ext; /* DER of the SGX extension's value, or NULL */
+  size_t sgx_ext_len;
+} cert_spec;
+
+static sgxra_err make_cert(sgxra_ctx *cx, const cert_spec *s, X509 **out) {
+  *out = NULL;
+  X509 *x = X509_new();
+  X509_NAME *subj = make_name(s->cn);
+  ASN1_INTEGER *serial = NULL;
+  X509_EXTENSION *ext = NULL;
+  ASN1_OBJECT *obj = NULL;
+  ASN1_OCTET_STRING *os = NULL;
+  sgxra_err e = SGXRA_OK;
+  if (!x || !subj) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY, "certificate");
+    goto done;
+  }
+  if ((e = random_serial(cx, &serial))) goto done;
+  X509V3_CTX v3;
+  if (!X509_set_version(x, 2) || !X509_set_serialNumber(x, serial) ||
+      !X509_set_subject_name(x, subj) ||
+      !X509_set_issuer_name(x, s->issuer ? X509_get_subject_name(s->issuer)
+                                         : subj) ||
+      !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)s->not_before) ||
+      !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)s->not_after) ||
+      !X509_set_pubkey(x, sgxra_p256_evp(s->subject_key))) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "certificate fields");
+    goto done;
+  }
+  X509V3_set_ctx(&v3, s->issuer ? s->issuer : x, x, NULL, NULL, 0);
+  if (!add_conf_ext(x, &v3, NID_subject_key_identifier, "hash") ||
+      !add_conf_ext(x, &v3, NID_authority_key_identifier, "keyid:always") ||
+      !add_conf_ext(x, &v3, NID_key_usage, s->key_usage) ||
+      !add_conf_ext(x, &v3, NID_basic_constraints, s->basic_constraints) ||
+      (s->crl_dp &&
+       !add_conf_ext(x, &v3, NID_crl_distribution_points, s->crl_dp))) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "certificate extensions");
+    goto done;
+  }
+  if (s->sgx_ext) {
+    obj = OBJ_txt2obj(SGXRA_SGX_EXTENSION_OID, 1);
+    os = ASN1_OCTET_STRING_new();
+    if (!obj || !os ||
+        !ASN1_OCTET_STRING_set(os, s->sgx_ext, (int)s->sgx_ext_len) ||
+        !(ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) ||
+        !X509_add_ext(x, ext, -1)) {
+      e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "SGX extension");
+      goto done;
+    }
+  }
+  if (X509_sign(x, sgxra_p256_evp(s->issuer_key), EVP_sha256()) <= 0) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "certificate signature");
+    goto done;
+  }
+  *out = x;
+  x = NULL;
+done:
+  X509_free(x);
+  X509_NAME_free(subj);
+  ASN1_INTEGER_free(serial);
+  X509_EXTENSION_free(ext);
+  ASN1_OBJECT_free(obj);
+  ASN1_OCTET_STRING_free(os);
+  return e;
+}
+
+/* ---- state ------------------------------------------------------------ */
+
+static sgxra_err save_state(sgxra_ctx *cx, const sgxra_intelca *ca) {
+  json_t *st =
+      json_pack("{s:i, s:i, s:I, s:O, s:O}", "tcb_evaluation_number",
+                (json_int_t)ca->eval_number, "recoveries",
+                (json_int_t)ca->recoveries, "created", (json_int_t)ca->created,
+                "issued", ca->issued, "revoked", ca->revoked);
+  if (!st) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CA state: out of memory");
+  char *text = json_dumps(st, JSON_INDENT(1));
+  json_decref(st);
+  if (!text)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CA state: out of memory");
+  sgxra_err e = write_in(cx, ca->dir, "state.json", text, strlen(text), 0);
+  free(text);
+  return e;
+}
+
+static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  sgxra_err e = read_in(cx, ca->dir, "state.json", &buf, &n);
+  if (e) return e;
+  json_error_t jerr;
+  json_t *st = json_loadb((const char *)buf, n, 0, &jerr);
+  free(buf);
+  json_int_t eval = 0, rec = 0, created = 0;
+  json_t *issued = NULL, *revoked = NULL;
+  if (!st ||
+      json_unpack(st, "{s:I, s:I, s:I, s:o, s:o}", "tcb_evaluation_number",
+                  &eval, "recoveries", &rec, "created", &created, "issued",
+                  &issued, "revoked", &revoked) != 0 ||
+      !json_is_array(issued) || !json_is_array(revoked) || eval < 1 ||
+      eval > 0xffffffffLL || rec < 0 || rec > 100) {
+    json_decref(st);
+    return sgxra__fail(cx, SGXRA_E_CA_STATE,
+                       "simulated Intel CA: %s/state.json is malformed "
+                       "(line %d: %s)",
+                       ca->dir, jerr.line,
+                       st ? "unexpected members" : jerr.text);
+  }
+  ca->eval_number = (uint32_t)eval;
+  ca->recoveries = (uint32_t)rec;
+  ca->created = (int64_t)created;
+  ca->issued = json_incref(issued);
+  ca->revoked = json_incref(revoked);
+  json_decref(st);
+  return SGXRA_OK;
+}
+
+/* ---- create / open ------------------------------------------------------ */
+
+void sgxra_intelca_free(sgxra_intelca *ca) {
+  if (!ca) return;
+  free(ca->dir);
+  sgxra_p256_free(ca->root_key);
+  sgxra_p256_free(ca->pca_key);
+  sgxra_p256_free(ca->tcb_key);
+  X509_free(ca->root);
+  X509_free(ca->pca);
+  X509_free(ca->tcb);
+  free(ca->root_pem);
+  free(ca->pca_pem);
+  free(ca->tcb_pem);
+  sgxra_rsa_free(ca->qe_key);
+  json_decref(ca->issued);
+  json_decref(ca->revoked);
+  free(ca);
+}
+
+static sgxra_err save_key(sgxra_ctx *cx, const char *dir, const char *name,
+                          const sgxra_p256_key *k) {
+  char *pem = NULL;
+  sgxra_err e = sgxra_p256_private_pem(cx, k, &pem);
+  if (e) return e;
+  e = write_in(cx, dir, name, pem, strlen(pem), 1);
+  sgxra_wipe(pem, strlen(pem));
+  free(pem);
+  return e;
+}
+
+static sgxra_err save_cert(sgxra_ctx *cx, const char *dir, const char *name,
+                           X509 *x, char **out_pem) {
+  *out_pem = cert_pem(x);
+  if (!*out_pem) return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY, "PEM");
+  return write_in(cx, dir, name, *out_pem, strlen(*out_pem), 0);
+}
+
+sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
+                               sgxra_intelca **out_ca) {
+  if (out_ca) *out_ca = NULL;
+  if (!dir || !out_ca)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "simulated Intel CA: folder and output are required");
+  sgxra_err e = make_dir(cx, dir);
+  if (e) return e;
+  char *probe = path_join(dir, "state.json");
+  struct stat sb;
+  int exists = probe && stat(probe, &sb) == 0;
+  free(probe);
+  if (exists)
+    return sgxra__fail(cx, SGXRA_E_CA_STATE,
+                       "simulated Intel CA: %s already holds a CA; open it "
+                       "instead or choose an empty folder",
+                       dir);
+  sgxra_intelca *ca = calloc(1, sizeof(*ca));
+  if (!ca) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  ca->dir = strdup(dir);
+  ca->issued = json_array();
+  ca->revoked = json_array();
+  ca->eval_number = 1;
+  ca->created = now;
+  if (!ca->dir || !ca->issued || !ca->revoked) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    goto fail;
+  }
+  if ((e = sgxra_p256_generate(cx, &ca->root_key)) ||
+      (e = sgxra_p256_generate(cx, &ca->pca_key)) ||
+      (e = sgxra_p256_generate(cx, &ca->tcb_key)) ||
+      (e = sgxra_rsa_generate(cx, &ca->qe_key)))
+    goto fail;
+
+  cert_spec root = {.cn = ROOT_CN,
+                    .issuer_key = ca->root_key,
+                    .subject_key = ca->root_key,
+                    .basic_constraints = "critical,CA:TRUE,pathlen:1",
+                    .key_usage = "critical,keyCertSign,cRLSign",
+                    .crl_dp = "URI:" CRL_DP_ROOT,
+                    .not_before = now - 3600,
+                    .not_after = now + 25 * YEAR};
+  if ((e = make_cert(cx, &root, &ca->root))) goto fail;
+  cert_spec pca = root;
+  pca.cn = PCA_CN;
+  pca.issuer = ca->root;
+  pca.subject_key = ca->pca_key;
+  pca.basic_constraints = "critical,CA:TRUE,pathlen:0";
+  pca.not_after = now + 15 * YEAR;
+  if ((e = make_cert(cx, &pca, &ca->pca))) goto fail;
+  cert_spec tcb = pca;
+  tcb.cn = TCB_CN;
+  tcb.subject_key = ca->tcb_key;
+  tcb.basic_constraints = "critical,CA:FALSE";
+  tcb.key_usage = "critical,digitalSignature,nonRepudiation";
+  tcb.not_after = now + 7 * YEAR;
+  if ((e = make_cert(cx, &tcb, &ca->tcb))) goto fail;
+
+  char *qe_pem = NULL;
+  if ((e = save_key(cx, dir, "root_ca_key.pem", ca->root_key)) ||
+      (e = save_key(cx, dir, "platform_ca_key.pem", ca->pca_key)) ||
+      (e = save_key(cx, dir, "tcb_signing_key.pem", ca->tcb_key)) ||
+      (e = save_cert(cx, dir, "root_ca.pem", ca->root, &ca->root_pem)) ||
+      (e = save_cert(cx, dir, "platform_ca.pem", ca->pca, &ca->pca_pem)) ||
+      (e = save_cert(cx, dir, "tcb_signing.pem", ca->tcb, &ca->tcb_pem)) ||
+      (e = sgxra_rsa_private_pem(cx, ca->qe_key, &qe_pem)))
+    goto fail;
+  e = write_in(cx, dir, "qe_signing_key.pem", qe_pem, strlen(qe_pem), 1);
+  sgxra_wipe(qe_pem, strlen(qe_pem));
+  free(qe_pem);
+  if (e || (e = save_state(cx, ca))) goto fail;
+  *out_ca = ca;
+  return SGXRA_OK;
+fail:
+  sgxra_intelca_free(ca);
+  return e;
+}
+
+static sgxra_err load_key(sgxra_ctx *cx, const char *dir, const char *name,
+                          sgxra_p256_key **out) {
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  sgxra_err e = read_in(cx, dir, name, &buf, &n);
+  if (e) return e;
+  e = sgxra_p256_load_private(cx, buf, n, out);
+  sgxra_wipe(buf, n);
+  free(buf);
+  if (e)
+    return sgxra__fail(cx, SGXRA_E_CA_STATE,
+                       "simulated Intel CA: %s/%s is not a P-256 private key",
+                       dir, name);
+  return SGXRA_OK;
+}
+
+static sgxra_err load_cert(sgxra_ctx *cx, const char *dir, const char *name,
+                           X509 **out, char **out_pem) {
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  sgxra_err e = read_in(cx, dir, name, &buf, &n);
+  if (e) return e;
+  *out = cert_from_pem(buf, n);
+  *out_pem = (char *)buf; /* NUL-terminated by sgxra_file_read */
+  if (!*out)
+    return sgxra__fail_ossl(cx, SGXRA_E_CA_STATE,
+                            "simulated Intel CA: "
+                            "certificate file");
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_intelca_open(sgxra_ctx *cx, const char *dir,
+                             sgxra_intelca **out_ca) {
+  if (out_ca) *out_ca = NULL;
+  if (!dir || !out_ca)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "simulated Intel CA: folder and output are required");
+  sgxra_intelca *ca = calloc(1, sizeof(*ca));
+  if (!ca) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e = SGXRA_OK;
+  ca->dir = strdup(dir);
+  if (!ca->dir) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    goto fail;
+  }
+  if ((e = load_state(cx, ca)) ||
+      (e = load_key(cx, dir, "root_ca_key.pem", &ca->root_key)) ||
+      (e = load_key(cx, dir, "platform_ca_key.pem", &ca->pca_key)) ||
+      (e = load_key(cx, dir, "tcb_signing_key.pem", &ca->tcb_key)) ||
+      (e = load_cert(cx, dir, "root_ca.pem", &ca->root, &ca->root_pem)) ||
+      (e = load_cert(cx, dir, "platform_ca.pem", &ca->pca, &ca->pca_pem)) ||
+      (e = load_cert(cx, dir, "tcb_signing.pem", &ca->tcb, &ca->tcb_pem)))
+    goto fail;
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  if ((e = read_in(cx, dir, "qe_signing_key.pem", &buf, &n))) goto fail;
+  e = sgxra_rsa_load_private(cx, buf, n, &ca->qe_key);
+  sgxra_wipe(buf, n);
+  free(buf);
+  if (e) {
+    e = sgxra__context(cx, "simulated Intel CA: %s/qe_signing_key.pem", dir);
+    goto fail;
+  }
+  *out_ca = ca;
+  return SGXRA_OK;
+fail:
+  sgxra_intelca_free(ca);
+  return e;
+}
+
+const char *sgxra_intelca_root_pem(const sgxra_intelca *ca) {
+  return ca ? ca->root_pem : NULL;
+}
+const char *sgxra_intelca_platform_ca_pem(const sgxra_intelca *ca) {
+  return ca ? ca->pca_pem : NULL;
+}
+const char *sgxra_intelca_tcb_signing_pem(const sgxra_intelca *ca) {
+  return ca ? ca->tcb_pem : NULL;
+}
+const sgxra_rsa_key *sgxra_intelca_qe_signing_key(const sgxra_intelca *ca) {
+  return ca ? ca->qe_key : NULL;
+}
+
+uint32_t sgxra_intelca_tcb_evaluation_number(const sgxra_intelca *ca) {
+  return ca ? ca->eval_number : 0;
+}
+
+void sgxra_intelca_tcb_current(const sgxra_intelca *ca,
+                               uint8_t out_comps[SGXRA_INTELCA_TCB_COMPONENTS],
+                               uint16_t *out_pcesvn) {
+  static const uint8_t base[SGXRA_INTELCA_TCB_COMPONENTS] =
+      SGXRA_INTELCA_BASE_COMPS;
+  memcpy(out_comps, base, sizeof base);
+  uint32_t r = ca ? ca->recoveries : 0;
+  out_comps[0] = (uint8_t)(out_comps[0] + r);
+  out_comps[1] = (uint8_t)(out_comps[1] + r);
+  if (out_pcesvn) *out_pcesvn = SGXRA_INTELCA_BASE_PCESVN;
+}
+
+/* ---- PCK issuance and revocation --------------------------------------- */
+
+sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
+                                  const sgxra_pck_ext *info,
+                                  const sgxra_p256_key *pck_pub, int64_t now,
+                                  char **out_pem, char out_serial_hex[41]) {
+  if (out_pem) *out_pem = NULL;
+  if (out_serial_hex) out_serial_hex[0] = 0;
+  if (!ca || !info || !pck_pub || !out_pem)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "PCK issuance: CA, info, key and output are required");
+  uint8_t *ext = NULL;
+  size_t ext_len = 0;
+  sgxra_err e = sgxra_pck_extension_encode(cx, info, &ext, &ext_len);
+  if (e) return e;
+  cert_spec s = {.cn = PCK_CN,
+                 .issuer = ca->pca,
+                 .issuer_key = ca->pca_key,
+                 .subject_key = pck_pub,
+                 .basic_constraints = "critical,CA:FALSE",
+                 .key_usage = "critical,digitalSignature,nonRepudiation",
+                 .crl_dp = "URI:" CRL_DP_PCK,
+                 .not_before = now - 3600,
+                 .not_after = now + 7 * YEAR,
+                 .sgx_ext = ext,
+                 .sgx_ext_len = ext_len};
+  X509 *x = NULL;
+  e = make_cert(cx, &s, &x);
+  free(ext);
+  if (e) return e;
+  char hex[41];
+  serial_hex(X509_get0_serialNumber(x), hex);
+  *out_pem = cert_pem(x);
+  X509_free(x);
+  if (!*out_pem) return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY, "PEM");
+  if (json_array_append_new(ca->issued, json_string(hex)) != 0 ||
+      (e = save_state(cx, ca))) {
+    free(*out_pem);
+    *out_pem = NULL;
+    return e ? e : sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  }
+  if (out_serial_hex) memcpy(out_serial_hex, hex, sizeof hex);
+  return SGXRA_OK;
+}
+
+static int serial_in(json_t *arr, const char *serial, int objects) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    const char *s = objects ? json_string_value(json_object_get(v, "serial"))
+                            : json_string_value(v);
+    if (s && !strcasecmp(s, serial)) return 1;
+  }
+  return 0;
+}
+
+sgxra_err sgxra_intelca_revoke(sgxra_ctx *cx, sgxra_intelca *ca,
+                               const char *serial_hex, int64_t now) {
+  if (!ca || !serial_hex)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "revocation: CA and serial are required");
+  if (!serial_in(ca->issued, serial_hex, 0))
+    return sgxra__fail(cx, SGXRA_E_CA_SERIAL,
+                       "revocation: serial %s was never issued by the CA in "
+                       "%s; take the serial from the PCK certificate",
+                       serial_hex, ca->dir);
+  if (serial_in(ca->revoked, serial_hex, 1)) return SGXRA_OK;
+  json_t *r =
+      json_pack("{s:s, s:I}", "serial", serial_hex, "time", (json_int_t)now);
+  if (!r || json_array_append_new(ca->revoked, r) != 0)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  return save_state(cx, ca);
+}
+
+sgxra_err sgxra_intelca_tcb_recovery(sgxra_ctx *cx, sgxra_intelca *ca) {
+  if (!ca)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "TCB recovery: no CA");
+  if (ca->recoveries >= 100)
+    return sgxra__fail(cx, SGXRA_E_CA_STATE,
+                       "TCB recovery: at most 100 recoveries are simulated");
+  ca->recoveries++;
+  ca->eval_number++;
+  return save_state(cx, ca);
+}
+
+/* ---- CRLs ------------------------------------------------------------- */
+
+static sgxra_err make_crl(sgxra_ctx *cx, X509 *issuer,
+                          const sgxra_p256_key *key, json_t *revoked,
+                          int64_t now, uint8_t **out_der, size_t *out_len) {
+  *out_der = NULL;
+  *out_len = 0;
+  X509_CRL *crl = X509_CRL_new();
+  ASN1_TIME *t1 = ASN1_TIME_set(NULL, (time_t)now);
+  ASN1_TIME *t2 =
+      ASN1_TIME_set(NULL, (time_t)(now + SGXRA_INTELCA_COLLATERAL_SECONDS));
+  ASN1_INTEGER *num = ASN1_INTEGER_new();
+  sgxra_err e = SGXRA_OK;
+  if (!crl || !t1 || !t2 || !num || !X509_CRL_set_version(crl, 1) ||
+      !X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) ||
+      !X509_CRL_set1_lastUpdate(crl, t1) ||
+      !X509_CRL_set1_nextUpdate(crl, t2)) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "CRL fields");
+    goto done;
+  }
+  size_t i;
+  json_t *v;
+  size_t count = revoked ? json_array_size(revoked) : 0;
+  json_array_foreach(revoked, i, v) {
+    const char *s = json_string_value(json_object_get(v, "serial"));
+    json_int_t when = json_integer_value(json_object_get(v, "time"));
+    BIGNUM *bn = NULL;
+    X509_REVOKED *r = X509_REVOKED_new();
+    ASN1_INTEGER *sn = NULL;
+    ASN1_TIME *rt = ASN1_TIME_set(NULL, (time_t)when);
+    int ok = s && r && rt && BN_hex2bn(&bn, s) > 0 &&
+             (sn = BN_to_ASN1_INTEGER(bn, NULL)) &&
+             X509_REVOKED_set_serialNumber(r, sn) &&
+             X509_REVOKED_set_revocationDate(r, rt) &&
+             X509_CRL_add0_revoked(crl, r);
+    BN_free(bn);
+    ASN1_INTEGER_free(sn);
+    ASN1_TIME_free(rt);
+    if (!ok) {
+      X509_REVOKED_free(r);
+      e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "CRL entry");
+      goto done;
+    }
+  }
+  /* The CRL number grows with each revocation, so a newer list is never
+   * numbered below an older one. */
+  X509V3_CTX v3;
+  X509V3_set_ctx(&v3, issuer, NULL, NULL, crl, 0);
+  X509_EXTENSION *aki = X509V3_EXT_conf_nid(
+      NULL, &v3, NID_authority_key_identifier, "keyid:always");
+  int ok = aki && X509_CRL_add_ext(crl, aki, -1);
+  X509_EXTENSION_free(aki);
+  if (!ok || !ASN1_INTEGER_set(num, (long)(count + 1)) ||
+      !X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) ||
+      !X509_CRL_sort(crl) ||
+      X509_CRL_sign(crl, sgxra_p256_evp(key), EVP_sha256()) <= 0) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "CRL signature");
+    goto done;
+  }
+  unsigned char *der = NULL;
+  int n = i2d_X509_CRL(crl, &der);
+  if (n <= 0) {
+    e = sgxra__fail_ossl(cx, SGXRA_E_CA_ISSUE, "CRL encoding");
+    goto done;
+  }
+  *out_der = malloc((size_t)n);
+  if (!*out_der) {
+    OPENSSL_free(der);
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    goto done;
+  }
+  memcpy(*out_der, der, (size_t)n);
+  OPENSSL_free(der);
+  *out_len = (size_t)n;
+done:
+  X509_CRL_free(crl);
+  ASN1_TIME_free(t1);
+  ASN1_TIME_free(t2);
+  ASN1_INTEGER_free(num);
+  return e;
+}
+
+sgxra_err sgxra_intelca_root_crl(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
+                                 uint8_t **out_der, size_t *out_len) {
+  if (out_der) *out_der = NULL;
+  if (out_len) *out_len = 0;
+  if (!ca || !out_der || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "root CRL: bad arguments");
+  return make_crl(cx, ca->root, ca->root_key, NULL, now, out_der, out_len);
+}
+
+sgxra_err sgxra_intelca_pck_crl(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
+                                uint8_t **out_der, size_t *out_len) {
+  if (out_der) *out_der = NULL;
+  if (out_len) *out_len = 0;
+  if (!ca || !out_der || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "PCK CRL: bad arguments");
+  return make_crl(cx, ca->pca, ca->pca_key, ca->revoked, now, out_der, out_len);
+}
+
+/* ---- signed JSON ----------------------------------------------------------
+ */
+
+/* {"<name>":<compact inner>,"signature":"<hex r||s>"}, the signature over
+ * the compact bytes of the inner object exactly as they appear. */
+static sgxra_err sign_json(sgxra_ctx *cx, const sgxra_p256_key *key,
+                           const char *name, json_t *inner, char **out_json,
+                           size_t *out_len) {
+  *out_json = NULL;
+  *out_len = 0;
+  char *body = json_dumps(inner, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  if (!body) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  uint8_t sig[SGXRA_P256_SIG_SIZE];
+  sgxra_err e = sgxra_p256_sign(cx, key, body, strlen(body), sig);
+  if (e) {
+    free(body);
+    return e;
+  }
+  char sighex[2 * SGXRA_P256_SIG_SIZE + 1];
+  sgxra_hex_encode(sig, sizeof sig, sighex);
+  size_t n = strlen(name) + strlen(body) + strlen(sighex) + 32;
+  char *out = malloc(n);
+  if (!out) {
+    free(body);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  }
+  int w =
+      snprintf(out, n, "{\"%s\":%s,\"signature\":\"%s\"}", name, body, sighex);
+  free(body);
+  *out_json = out;
+  *out_len = (size_t)w;
+  return SGXRA_OK;
+}
+
+static json_t *time_json(int64_t t) {
+  char s[SGXRA_TIME_TEXT_SIZE];
+  sgxra_time_format(t, s);
+  return json_string(s);
+}
+
+static json_t *hex_json(const uint8_t *p, size_t n) {
+  char s[129];
+  if (n > 64) return NULL;
+  sgxra_hex_encode(p, n, s);
+  for (char *c = s; *c; c++)
+    if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
+  return json_string(s);
+}
+
+static json_t *tcb_level(const uint8_t comps[SGXRA_INTELCA_TCB_COMPONENTS],
+                         unsigned pcesvn, int64_t date, const char *status,
+                         const char *adv1, const char *adv2) {
+  json_t *arr = json_array();
+  for (int i = 0; i < SGXRA_INTELCA_TCB_COMPONENTS; i++)
+    json_array_append_new(arr, json_pack("{s:i}", "svn", comps[i]));
+  json_t *lvl = json_pack("{s:{s:o, s:i}, s:o, s:s}", "tcb", "sgxtcbcomponents",
+                          arr, "pcesvn", (int)pcesvn, "tcbDate",
+                          time_json(date), "tcbStatus", status);
+  if (lvl && adv1) {
+    json_t *adv = json_array();
+    json_array_append_new(adv, json_string(adv1));
+    if (adv2) json_array_append_new(adv, json_string(adv2));
+    json_object_set_new(lvl, "advisoryIDs", adv);
+  }
+  return lvl;
+}
+
+static uint8_t sub_svn(uint8_t v, uint8_t d) {
+  return v > d ? (uint8_t)(v - d) : 0;
+}
+
+sgxra_err sgxra_intelca_tcb_info(sgxra_ctx *cx, sgxra_intelca *ca,
+                                 const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE],
+                                 int64_t now, char **out_json,
+                                 size_t *out_len) {
+  if (out_json) *out_json = NULL;
+  if (out_len) *out_len = 0;
+  if (!ca || !fmspc || !out_json || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "TCB Info: bad arguments");
+  uint8_t c[SGXRA_INTELCA_TCB_COMPONENTS], cfg[SGXRA_INTELCA_TCB_COMPONENTS],
+      old[SGXRA_INTELCA_TCB_COMPONENTS], oldcfg[SGXRA_INTELCA_TCB_COMPONENTS],
+      oldest[SGXRA_INTELCA_TCB_COMPONENTS];
+  uint16_t p;
+  sgxra_intelca_tcb_current(ca, c, &p);
+  memcpy(cfg, c, sizeof c);
+  cfg[2] = sub_svn(c[2], 1);
+  memcpy(old, c, sizeof c);
+  old[0] = sub_svn(c[0], 1);
+  old[1] = sub_svn(c[1], 1);
+  memcpy(oldcfg, old, sizeof c);
+  oldcfg[2] = sub_svn(c[2], 1);
+  memcpy(oldest, c, sizeof c);
+  oldest[0] = sub_svn(c[0], 2);
+  oldest[1] = sub_svn(c[1], 2);
+  /* The dates: the current level dates from the last recovery (the CA's
+   * creation plus a day per recovery), older ones a year apart. */
+  int64_t d0 = ca->created - ca->created % 86400 + 86400LL * ca->recoveries;
+  uint8_t pceid[2] = {0, 0};
+  json_t *levels = json_array();
+  if (levels) {
+    json_array_append_new(levels, tcb_level(c, p, d0, "UpToDate", NULL, NULL));
+    json_array_append_new(
+        levels, tcb_level(cfg, p, d0, "ConfigurationNeeded", ADVISORY_2, NULL));
+    json_array_append_new(
+        levels, tcb_level(old, p, d0 - YEAR, "OutOfDate", ADVISORY_1, NULL));
+    json_array_append_new(levels, tcb_level(oldcfg, p, d0 - YEAR,
+                                            "OutOfDateConfigurationNeeded",
+                                            ADVISORY_1, ADVISORY_2));
+    json_array_append_new(levels,
+                          tcb_level(oldest, (unsigned)(p - 1), d0 - 2 * YEAR,
+                                    "OutOfDate", ADVISORY_1, ADVISORY_2));
+  }
+  json_t *inner =
+      json_pack("{s:s, s:i, s:o, s:o, s:o, s:o, s:i, s:I, s:o}", "id", "SGX",
+                "version", 3, "issueDate", time_json(now), "nextUpdate",
+                time_json(now + SGXRA_INTELCA_COLLATERAL_SECONDS), "fmspc",
+                hex_json(fmspc, SGXRA_PCKEXT_FMSPC_SIZE), "pceId",
+                hex_json(pceid, 2), "tcbType", 0, "tcbEvaluationDataNumber",
+                (json_int_t)ca->eval_number, "tcbLevels", levels);
+  if (!inner || json_array_size(levels) != 5) {
+    json_decref(inner);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB Info: out of memory");
+  }
+  sgxra_err e = sign_json(cx, ca->tcb_key, "tcbInfo", inner, out_json, out_len);
+  json_decref(inner);
+  return e;
+}
+
+sgxra_err sgxra_intelca_qe_params(sgxra_ctx *cx, const sgxra_intelca *ca,
+                                  sgxra_qe_identity_params *out) {
+  if (out) memset(out, 0, sizeof(*out));
+  if (!ca || !out)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "QE identity: bad arguments");
+  uint8_t mod[SGXRA_RSA3072_SIZE];
+  sgxra_rsa_modulus_le(ca->qe_key, mod);
+  sgxra_err e = sgxra_sha256(cx, mod, sizeof mod, out->mrsigner);
+  if (e) return e;
+  out->isvprodid = SGXRA_QE_ISVPRODID;
+  out->isvsvn = SGXRA_QE_ISVSVN;
+  out->miscselect = 0;
+  /* As Intel's QE identity: INIT and PROVISIONKEY must be set, DEBUG clear,
+   * MODE64BIT and XFRM not checked. */
+  out->attributes.flags = SGXRA_ATTR_INIT | SGXRA_ATTR_PROVISIONKEY;
+  out->attributes.xfrm = 0;
+  out->attributes_mask.flags = ~SGXRA_ATTR_MODE64BIT;
+  out->attributes_mask.xfrm = 0;
+  return SGXRA_OK;
+}
+
+static json_t *attr_json(const sgxra_attributes *a) {
+  uint8_t raw[16];
+  sgxra__st64(raw, a->flags);
+  sgxra__st64(raw + 8, a->xfrm);
+  return hex_json(raw, sizeof raw);
+}
+
+sgxra_err sgxra_intelca_qe_identity(sgxra_ctx *cx, sgxra_intelca *ca,
+                                    int64_t now, char **out_json,
+                                    size_t *out_len) {
+  if (out_json) *out_json = NULL;
+  if (out_len) *out_len = 0;
+  if (!ca || !out_json || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "QE Identity: bad arguments");
+  sgxra_qe_identity_params q;
+  sgxra_err e = sgxra_intelca_qe_params(cx, ca, &q);
+  if (e) return e;
+  uint8_t misc[4], miscmask[4] = {0xff, 0xff, 0xff, 0xff};
+  sgxra__st32(misc, q.miscselect);
+  int64_t d0 = ca->created - ca->created % 86400;
+  json_t *levels = json_pack(
+      "[{s:{s:i}, s:o, s:s}, {s:{s:i}, s:o, s:s, s:[s]}]", "tcb", "isvsvn",
+      (int)q.isvsvn, "tcbDate", time_json(d0), "tcbStatus", "UpToDate", "tcb",
+      "isvsvn", (int)(q.isvsvn > 0 ? q.isvsvn - 1 : 0), "tcbDate",
+      time_json(d0 - YEAR), "tcbStatus", "OutOfDate", "advisoryIDs",
+      ADVISORY_1);
+  json_t *inner = json_pack(
+      "{s:s, s:i, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:i, s:o}", "id",
+      "QE", "version", 2, "issueDate", time_json(now), "nextUpdate",
+      time_json(now + SGXRA_INTELCA_COLLATERAL_SECONDS),
+      "tcbEvaluationDataNumber", (json_int_t)ca->eval_number, "miscselect",
+      hex_json(misc, 4), "miscselectMask", hex_json(miscmask, 4), "attributes",
+      attr_json(&q.attributes), "attributesMask", attr_json(&q.attributes_mask),
+      "mrsigner", hex_json(q.mrsigner, SGXRA_HASH_SIZE), "isvprodid",
+      (int)q.isvprodid, "tcbLevels", levels);
+  if (!inner)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "QE Identity: out of memory");
+  e = sign_json(cx, ca->tcb_key, "enclaveIdentity", inner, out_json, out_len);
+  json_decref(inner);
+  return e;
+}
+
+/* ---- bundle ------------------------------------------------------------- */
+
+static sgxra_err write_chain(sgxra_ctx *cx, const char *dir, const char *name,
+                             const char *first, const char *root) {
+  size_t n = strlen(first) + strlen(root);
+  char *s = malloc(n + 1);
+  if (!s) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  memcpy(s, first, strlen(first));
+  memcpy(s + strlen(first), root, strlen(root) + 1);
+  sgxra_err e = write_in(cx, dir, name, s, n, 0);
+  free(s);
+  return e;
+}
+
+sgxra_err
+sgxra_intelca_write_bundle(sgxra_ctx *cx, sgxra_intelca *ca,
+                           const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE],
+                           int64_t now, const char *dir) {
+  if (!ca || !fmspc || !dir)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "bundle: bad arguments");
+  sgxra_err e = make_dir(cx, dir);
+  if (e) return e;
+  uint8_t *der = NULL;
+  size_t n = 0;
+  char *json = NULL;
+  if ((e = sgxra_intelca_root_crl(cx, ca, now, &der, &n))) return e;
+  e = write_in(cx, dir, "root_ca_crl.der", der, n, 0);
+  free(der);
+  if (e || (e = sgxra_intelca_pck_crl(cx, ca, now, &der, &n))) return e;
+  e = write_in(cx, dir, "pck_crl.der", der, n, 0);
+  free(der);
+  if (e || (e = sgxra_intelca_tcb_info(cx, ca, fmspc, now, &json, &n)))
+    return e;
+  e = write_in(cx, dir, "tcb_info.json", json, n, 0);
+  free(json);
+  if (e || (e = sgxra_intelca_qe_identity(cx, ca, now, &json, &n))) return e;
+  e = write_in(cx, dir, "qe_identity.json", json, n, 0);
+  free(json);
+  if (e ||
+      (e = write_chain(cx, dir, "pck_crl_issuer_chain.pem", ca->pca_pem,
+                       ca->root_pem)) ||
+      (e = write_chain(cx, dir, "tcb_info_issuer_chain.pem", ca->tcb_pem,
+                       ca->root_pem)) ||
+      (e = write_chain(cx, dir, "qe_identity_issuer_chain.pem", ca->tcb_pem,
+                       ca->root_pem)) ||
+      (e = write_in(cx, dir, "root_ca.pem", ca->root_pem, strlen(ca->root_pem),
+                    0)))
+    return e;
+  return SGXRA_OK;
+}
