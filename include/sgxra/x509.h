@@ -141,8 +141,8 @@ int sgxra_x509_cert_is_self_issued(const sgxra_x509_cert *c);
 /* The value (contents of extnValue's OCTET STRING: the DER of the
  * extension's own structure) of the extension with this dotted OID, e.g.
  * SGXRA_X509_OID_SGX_EXTENSION.  *out_value points into the certificate.
- * Errors: SGXRA_E_X509_EXT_MISSING (absent), SGXRA_E_X509_PARSE (the OID
- * text is malformed or the extension occurs twice). */
+ * Errors: SGXRA_E_X509_EXT_MISSING (absent), SGXRA_E_X509_PARSE (the
+ * extension occurs twice), SGXRA_E_INVALID_ARGUMENT (OID text malformed). */
 SGXRA_MUST_CHECK sgxra_err sgxra_x509_cert_extension(sgxra_ctx *cx,
                                                      const sgxra_x509_cert *c,
                                                      const char *oid,

@@ -1,48 +1,250 @@
-/* CRLs: see sgxra/x509.h.  (Stub while the implementation lands.) */
-#include "core/internal.h"
-#include "sgxra/x509.h"
+/* CRLs of Intel's SGX PKI (root CA CRL, PCK Platform/Processor CA CRLs):
+ * see sgxra/x509.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include "quote/x509_internal.h"
+#include "sgxra/hex.h"
+
+struct sgxra_crl {
+  X509_CRL *crl;
+  char issuer_cn[SGXRA_X509_CN_SIZE];
+  int64_t this_update;
+  int64_t next_update;
+  /* Revoked serials, leading zero bytes stripped, sorted by (len, bytes)
+   * for binary search: revocation lookups happen per quote. */
+  sgxra_x509_serial *serials;
+  size_t count;
+};
+
+void sgxra_crl_free(sgxra_crl *crl) {
+  if (crl == NULL) return;
+  X509_CRL_free(crl->crl);
+  free(crl->serials);
+  free(crl);
+}
+
+static void strip_zeros(const uint8_t **p, size_t *n) {
+  while (*n > 1 && (*p)[0] == 0) {
+    (*p)++;
+    (*n)--;
+  }
+}
+
+static int serial_cmp(const uint8_t *a, size_t an, const uint8_t *b,
+                      size_t bn) {
+  if (an != bn) return an < bn ? -1 : 1;
+  return memcmp(a, b, an);
+}
+
+static int serial_qsort_cmp(const void *x, const void *y) {
+  const sgxra_x509_serial *a = x, *b = y;
+  return serial_cmp(a->bytes, a->len, b->bytes, b->len);
+}
+
+static int is_space(uint8_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
+static int is_hex(uint8_t c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+         (c >= 'A' && c <= 'F');
+}
+
+/* Get the DER of the CRL: PEM, hex text or DER itself.  *out_owned is the
+ * buffer to free (NULL when the input is DER). */
+static sgxra_err crl_der(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                         const uint8_t **out_der, size_t *out_len,
+                         uint8_t **out_owned) {
+  *out_owned = NULL;
+  size_t a = 0, b = n;
+  while (a < b && is_space(p[a])) a++;
+  while (b > a && is_space(p[b - 1])) b--;
+  if (a == b)
+    return sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                       "empty input: a CRL in DER, PEM or hex was expected");
+  if (p[a] == 0x30) { /* SEQUENCE: DER */
+    *out_der = p + a;
+    *out_len = n - a;
+    return SGXRA_OK;
+  }
+  if (p[a] == '-') {
+    size_t end = 0;
+    sgxra_err e = sgxra__pem_next(cx, p + a, b - a, "X509 CRL",
+                                  SGXRA_E_CRL_PARSE, out_owned, out_len, &end);
+    if (e != SGXRA_OK) return e;
+    if (*out_owned == NULL)
+      return sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                         "PEM input has no '-----BEGIN X509 CRL-----' block");
+    *out_der = *out_owned;
+    return SGXRA_OK;
+  }
+  for (size_t i = a; i < b; i++)
+    if (!is_hex(p[i]))
+      return sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                         "byte 0x%02x at offset %zu: input is neither DER "
+                         "(starts with 0x30), PEM nor hex text",
+                         p[i], i);
+  sgxra_err e = sgxra_hex_decode_alloc(cx, (const char *)p + a, b - a,
+                                       out_owned, out_len);
+  if (e != SGXRA_OK)
+    return sgxra__fail(cx, SGXRA_E_CRL_PARSE, "hex CRL: %s",
+                       sgxra_ctx_message(cx));
+  *out_der = *out_owned;
+  return SGXRA_OK;
+}
 
 sgxra_err sgxra_crl_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
                           sgxra_crl **out_crl) {
-  (void)p;
-  (void)n;
-  if (out_crl) *out_crl = NULL;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "CRL not implemented yet");
+  if (out_crl == NULL || (p == NULL && n != 0))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_crl_parse: NULL argument");
+  *out_crl = NULL;
+  const uint8_t *der = NULL;
+  size_t dlen = 0;
+  uint8_t *owned = NULL;
+  sgxra_err err = crl_der(cx, p, n, &der, &dlen, &owned);
+  if (err != SGXRA_OK) return err;
+  sgxra_crl *c = calloc(1, sizeof(*c));
+  if (c == NULL) {
+    free(owned);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CRL");
+  }
+  const unsigned char *q = der;
+  if (dlen > (size_t)0x7fffffff ||
+      (c->crl = d2i_X509_CRL(NULL, &q, (long)dlen)) == NULL) {
+    ERR_clear_error();
+    err = sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                      "%zu bytes of DER are not an X.509 CRL", dlen);
+    goto out;
+  }
+  if ((size_t)(q - der) != dlen) {
+    err = sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                      "%zu trailing bytes after the CRL's %zu bytes of DER",
+                      dlen - (size_t)(q - der), (size_t)(q - der));
+    goto out;
+  }
+  sgxra__name_cn(X509_CRL_get_issuer(c->crl), c->issuer_cn);
+  if (sgxra__asn1_time_unix(X509_CRL_get0_lastUpdate(c->crl),
+                            &c->this_update) != 0) {
+    err = sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                      "CRL of '%s': thisUpdate unreadable", c->issuer_cn);
+    goto out;
+  }
+  if (X509_CRL_get0_nextUpdate(c->crl) == NULL) {
+    err = sgxra__fail(cx, SGXRA_E_CRL_FORMAT,
+                      "CRL of '%s' has no nextUpdate; Intel's CRLs always "
+                      "carry one",
+                      c->issuer_cn);
+    goto out;
+  }
+  if (sgxra__asn1_time_unix(X509_CRL_get0_nextUpdate(c->crl),
+                            &c->next_update) != 0) {
+    err = sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                      "CRL of '%s': nextUpdate unreadable", c->issuer_cn);
+    goto out;
+  }
+  STACK_OF(X509_REVOKED) *rev = X509_CRL_get_REVOKED(c->crl);
+  int nrev = rev ? sk_X509_REVOKED_num(rev) : 0;
+  if (nrev > 0) {
+    c->serials = calloc((size_t)nrev, sizeof(*c->serials));
+    if (c->serials == NULL) {
+      err = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CRL serial list");
+      goto out;
+    }
+    for (int i = 0; i < nrev; i++) {
+      const ASN1_INTEGER *sn =
+          X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(rev, i));
+      const uint8_t *sp = ASN1_STRING_get0_data(sn);
+      int sl = ASN1_STRING_length(sn);
+      if (sp == NULL || sl <= 0 || sl > SGXRA_X509_SERIAL_MAX) {
+        err = sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                          "CRL of '%s': revoked entry %d has a serial of %d "
+                          "bytes (1..%d allowed)",
+                          c->issuer_cn, i + 1, sl, SGXRA_X509_SERIAL_MAX);
+        goto out;
+      }
+      size_t len = (size_t)sl;
+      strip_zeros(&sp, &len);
+      memcpy(c->serials[i].bytes, sp, len);
+      c->serials[i].len = len;
+    }
+    c->count = (size_t)nrev;
+    qsort(c->serials, c->count, sizeof(*c->serials), serial_qsort_cmp);
+  }
+out:
+  free(owned);
+  if (err != SGXRA_OK) {
+    sgxra_crl_free(c);
+    return err;
+  }
+  *out_crl = c;
+  return SGXRA_OK;
 }
-void sgxra_crl_free(sgxra_crl *crl) {
-  (void)crl;
-}
+
 const char *sgxra_crl_issuer_cn(const sgxra_crl *crl) {
-  (void)crl;
-  return "";
+  return crl ? crl->issuer_cn : "";
 }
+
 int64_t sgxra_crl_this_update(const sgxra_crl *crl) {
-  (void)crl;
-  return 0;
+  return crl ? crl->this_update : 0;
 }
+
 int64_t sgxra_crl_next_update(const sgxra_crl *crl) {
-  (void)crl;
-  return 0;
+  return crl ? crl->next_update : 0;
 }
+
 size_t sgxra_crl_count(const sgxra_crl *crl) {
-  (void)crl;
-  return 0;
+  return crl ? crl->count : 0;
 }
+
 sgxra_err sgxra_crl_verify(sgxra_ctx *cx, const sgxra_crl *crl,
                            const sgxra_x509_cert *ca) {
-  (void)crl;
-  (void)ca;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "CRL not implemented yet");
+  if (crl == NULL || ca == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_crl_verify: NULL argument");
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl->crl),
+                    X509_get_subject_name(ca->x)) != 0)
+    return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
+                       "CRL issuer CN '%s' does not match the CA '%s': the "
+                       "CRL belongs to another CA; fetch the CRL of '%s'",
+                       crl->issuer_cn, ca->subject_cn, ca->subject_cn);
+  EVP_PKEY *pk = X509_get0_pubkey(ca->x);
+  if (pk == NULL || X509_CRL_verify(crl->crl, pk) != 1) {
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_CRL_SIGNATURE,
+                       "signature of the CRL of '%s' does not verify with "
+                       "the key of '%s'",
+                       crl->issuer_cn, ca->subject_cn);
+  }
+  return SGXRA_OK;
 }
+
 int sgxra_crl_has_serial(const sgxra_crl *crl, const uint8_t *serial,
                          size_t n) {
-  (void)crl;
-  (void)serial;
-  (void)n;
+  if (crl == NULL || serial == NULL || n == 0 || crl->count == 0) return 0;
+  strip_zeros(&serial, &n);
+  size_t lo = 0, hi = crl->count;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int r =
+        serial_cmp(serial, n, crl->serials[mid].bytes, crl->serials[mid].len);
+    if (r == 0) return 1;
+    if (r < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
   return 0;
 }
+
 int sgxra_crl_is_revoked(const sgxra_crl *crl, const sgxra_x509_cert *c) {
-  (void)crl;
-  (void)c;
-  return 0;
+  if (crl == NULL || c == NULL) return 0;
+  if (X509_NAME_cmp(X509_CRL_get_issuer(crl->crl),
+                    X509_get_issuer_name(c->x)) != 0)
+    return 0;
+  return sgxra_crl_has_serial(crl, c->serial.bytes, c->serial.len);
 }

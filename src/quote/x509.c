@@ -1,91 +1,490 @@
-/* X.509 certificates and chains: see sgxra/x509.h.  (Stub while the
- * implementation lands.) */
-#include "sgxra/x509.h"
-#include "core/internal.h"
+/* X.509 certificates and chains of Intel's SGX PKI: see sgxra/x509.h. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "quote/x509_internal.h"
+#include "sgxra/hex.h"
+#include "sgxra/timeutil.h"
+
+/* Intel SGX Root CA, as published at
+ * https://certificates.trustedservices.intel.com/Intel_SGX_Provisioning_Certification_RootCA.pem
+ * (DER SHA-256 44a0196b...74d3).  The default trust anchor. */
+static const char intel_root_pem[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIICjzCCAjSgAwIBAgIUImUM1lqdNInzg7SVUr9QGzknBqwwCgYIKoZIzj0EAwIw\n"
+    "aDEaMBgGA1UEAwwRSW50ZWwgU0dYIFJvb3QgQ0ExGjAYBgNVBAoMEUludGVsIENv\n"
+    "cnBvcmF0aW9uMRQwEgYDVQQHDAtTYW50YSBDbGFyYTELMAkGA1UECAwCQ0ExCzAJ\n"
+    "BgNVBAYTAlVTMB4XDTE4MDUyMTEwNDUxMFoXDTQ5MTIzMTIzNTk1OVowaDEaMBgG\n"
+    "A1UEAwwRSW50ZWwgU0dYIFJvb3QgQ0ExGjAYBgNVBAoMEUludGVsIENvcnBvcmF0\n"
+    "aW9uMRQwEgYDVQQHDAtTYW50YSBDbGFyYTELMAkGA1UECAwCQ0ExCzAJBgNVBAYT\n"
+    "AlVTMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEC6nEwMDIYZOj/iPWsCzaEKi7\n"
+    "1OiOSLRFhWGjbnBVJfVnkY4u3IjkDYYL0MxO4mqsyYjlBalTVYxFP2sJBK5zlKOB\n"
+    "uzCBuDAfBgNVHSMEGDAWgBQiZQzWWp00ifODtJVSv1AbOScGrDBSBgNVHR8ESzBJ\n"
+    "MEegRaBDhkFodHRwczovL2NlcnRpZmljYXRlcy50cnVzdGVkc2VydmljZXMuaW50\n"
+    "ZWwuY29tL0ludGVsU0dYUm9vdENBLmRlcjAdBgNVHQ4EFgQUImUM1lqdNInzg7SV\n"
+    "Ur9QGzknBqwwDgYDVR0PAQH/BAQDAgEGMBIGA1UdEwEB/wQIMAYBAf8CAQEwCgYI\n"
+    "KoZIzj0EAwIDSQAwRgIhAOW/5QkR+S9CiSDcNoowLuPRLsWGf/Yi7GSX94BgwTwg\n"
+    "AiEA4J0lrHoMs+Xo5o/sX6O9QWxHRAvZUGOdRQ7cvqRXaqI=\n"
+    "-----END CERTIFICATE-----\n";
+
+/* ---- shared helpers (x509_internal.h) ------------------------------------ */
+
+int sgxra__asn1_time_unix(const ASN1_TIME *t, int64_t *out) {
+  struct tm tm;
+  *out = 0;
+  if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) return -1;
+  int64_t days =
+      sgxra_days_from_civil((int64_t)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+                            (unsigned)tm.tm_mday);
+  *out = days * 86400 + (int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60 +
+         tm.tm_sec;
+  return 0;
+}
+
+void sgxra__name_cn(const X509_NAME *name, char out[SGXRA_X509_CN_SIZE]) {
+  out[0] = '\0';
+  if (name == NULL) return;
+  int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (i < 0) return;
+  const X509_NAME_ENTRY *e = X509_NAME_get_entry(name, i);
+  const ASN1_STRING *s = X509_NAME_ENTRY_get_data(e);
+  unsigned char *utf8 = NULL;
+  int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0) return;
+  size_t n = (size_t)len < SGXRA_X509_CN_SIZE - 1 ? (size_t)len
+                                                  : SGXRA_X509_CN_SIZE - 1;
+  memcpy(out, utf8, n);
+  out[n] = '\0';
+  OPENSSL_free(utf8);
+}
+
+static const uint8_t *find_text(const uint8_t *p, size_t n,
+                                const char *needle) {
+  size_t k = strlen(needle);
+  if (n < k) return NULL;
+  for (size_t i = 0; i + k <= n; i++)
+    if (p[i] == (uint8_t)needle[0] && memcmp(p + i, needle, k) == 0)
+      return p + i;
+  return NULL;
+}
+
+sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                          const char *label, sgxra_err code, uint8_t **out_der,
+                          size_t *out_len, size_t *out_end) {
+  char begin[64], end[64];
+  *out_der = NULL;
+  *out_len = 0;
+  *out_end = n;
+  snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
+  snprintf(end, sizeof(end), "-----END %s-----", label);
+  const uint8_t *b = find_text(p, n, begin);
+  if (b == NULL) return SGXRA_OK;
+  const uint8_t *body = b + strlen(begin);
+  size_t left = n - (size_t)(body - p);
+  const uint8_t *e = find_text(body, left, end);
+  if (e == NULL)
+    return sgxra__fail(cx, code,
+                       "PEM block '%s' at offset %zu has no '%s' line", begin,
+                       (size_t)(b - p), end);
+  size_t blen = (size_t)(e - body);
+  char *clean = malloc(blen + 1);
+  if (clean == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "PEM body");
+  size_t m = 0;
+  for (size_t i = 0; i < blen; i++) {
+    uint8_t ch = body[i];
+    if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') continue;
+    clean[m++] = (char)ch;
+  }
+  sgxra_err err = SGXRA_OK;
+  if (m == 0) {
+    err = sgxra__fail(cx, code, "PEM block at offset %zu is empty",
+                      (size_t)(b - p));
+  } else {
+    err = sgxra_base64_decode_alloc(cx, clean, m, out_der, out_len);
+    if (err != SGXRA_OK)
+      err = sgxra__fail(cx, code, "PEM block at offset %zu is not base64: %s",
+                        (size_t)(b - p), sgxra_ctx_message(cx));
+  }
+  free(clean);
+  if (err == SGXRA_OK) *out_end = (size_t)(e - p) + strlen(end);
+  return err;
+}
+
+/* ---- one certificate -------------------------------------------------------
+ */
+
+static void cert_clear(sgxra_x509_cert *c) {
+  X509_free(c->x);
+  free((void *)c->der);
+  sgxra_p256_free(c->key);
+  memset(c, 0, sizeof(*c));
+}
+
+/* Fill *c from DER.  `which` names the certificate in messages
+ * ("certificate 2"). */
+static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
+                               const char *which, sgxra_x509_cert *c) {
+  memset(c, 0, sizeof(*c));
+  if (n == 0 || n > (size_t)0x7fffffff)
+    return sgxra__fail(cx, SGXRA_E_X509_PARSE, "%s: DER length %zu unusable",
+                       which, n);
+  const unsigned char *q = der;
+  c->x = d2i_X509(NULL, &q, (long)n);
+  if (c->x == NULL) {
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                       "%s: %zu bytes of DER are not an X.509 certificate",
+                       which, n);
+  }
+  if ((size_t)(q - der) != n) {
+    size_t used = (size_t)(q - der);
+    cert_clear(c);
+    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                       "%s: %zu trailing bytes after the certificate's %zu "
+                       "bytes of DER",
+                       which, n - used, used);
+  }
+  uint8_t *copy = malloc(n);
+  if (copy == NULL) {
+    cert_clear(c);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: DER copy", which);
+  }
+  memcpy(copy, der, n);
+  c->der = copy;
+  c->der_len = n;
+  /* Computes and caches the extension flags; EXFLAG_INVALID marks
+   * undecodable or duplicate standard extensions. */
+  uint32_t flags = X509_get_extension_flags(c->x);
+  sgxra__name_cn(X509_get_subject_name(c->x), c->subject_cn);
+  sgxra__name_cn(X509_get_issuer_name(c->x), c->issuer_cn);
+  if (flags & EXFLAG_INVALID) {
+    sgxra_err e = sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                              "%s ('%s'): an extension is malformed or "
+                              "repeated",
+                              which, c->subject_cn);
+    cert_clear(c);
+    return e;
+  }
+  c->is_ca = (flags & EXFLAG_CA) != 0;
+  uint32_t ku = X509_get_key_usage(c->x);
+  c->can_sign_certs = ku == UINT32_MAX || (ku & KU_KEY_CERT_SIGN) != 0;
+  if (sgxra__asn1_time_unix(X509_get0_notBefore(c->x), &c->not_before) != 0 ||
+      sgxra__asn1_time_unix(X509_get0_notAfter(c->x), &c->not_after) != 0) {
+    sgxra_err e = sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                              "%s ('%s'): validity time unreadable", which,
+                              c->subject_cn);
+    cert_clear(c);
+    return e;
+  }
+  const ASN1_INTEGER *sn = X509_get0_serialNumber(c->x);
+  int snlen = ASN1_STRING_length(sn);
+  if (snlen <= 0 || snlen > SGXRA_X509_SERIAL_MAX) {
+    sgxra_err e =
+        sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                    "%s ('%s'): serial number of %d bytes (1..%d "
+                    "allowed)",
+                    which, c->subject_cn, snlen, SGXRA_X509_SERIAL_MAX);
+    cert_clear(c);
+    return e;
+  }
+  memcpy(c->serial.bytes, ASN1_STRING_get0_data(sn), (size_t)snlen);
+  c->serial.len = (size_t)snlen;
+
+  EVP_PKEY *pk = X509_get0_pubkey(c->x);
+  char group[32] = "";
+  size_t glen = 0;
+  if (pk == NULL || !EVP_PKEY_is_a(pk, "EC") ||
+      EVP_PKEY_get_group_name(pk, group, sizeof(group), &glen) != 1 ||
+      (strcmp(group, "prime256v1") != 0 && strcmp(group, "P-256") != 0)) {
+    ERR_clear_error();
+    sgxra_err e = sgxra__fail(cx, SGXRA_E_X509_KEY,
+                              "%s ('%s'): public key is %s%s, expected ECDSA "
+                              "P-256 as in Intel's SGX PKI",
+                              which, c->subject_cn,
+                              pk ? EVP_PKEY_get0_type_name(pk) : "unreadable",
+                              group[0] ? group : "");
+    cert_clear(c);
+    return e;
+  }
+  sgxra_err e = sgxra_p256_from_evp(cx, pk, &c->key);
+  if (e != SGXRA_OK) {
+    sgxra__context(cx, "%s ('%s')", which, c->subject_cn);
+    cert_clear(c);
+    return e;
+  }
+  return SGXRA_OK;
+}
+
+/* ---- chains ----------------------------------------------------------------
+ */
+
+static sgxra_x509_chain *chain_new(sgxra_ctx *cx) {
+  sgxra_x509_chain *ch = calloc(1, sizeof(*ch));
+  if (ch == NULL) sgxra__fail(cx, SGXRA_E_NO_MEMORY, "certificate chain");
+  return ch;
+}
+
+void sgxra_x509_chain_free(sgxra_x509_chain *chain) {
+  if (chain == NULL) return;
+  for (size_t i = 0; i < chain->count; i++) cert_clear(&chain->certs[i]);
+  free(chain);
+}
 
 sgxra_err sgxra_x509_chain_parse_pem(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                      sgxra_x509_chain **out_chain) {
-  (void)p;
-  (void)n;
-  if (out_chain) *out_chain = NULL;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "X.509 not implemented yet");
+  if (out_chain == NULL || (p == NULL && n != 0))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_x509_chain_parse_pem: NULL argument");
+  *out_chain = NULL;
+  sgxra_x509_chain *ch = chain_new(cx);
+  if (ch == NULL) return SGXRA_E_NO_MEMORY;
+  size_t off = 0;
+  sgxra_err err = SGXRA_OK;
+  while (off < n) {
+    uint8_t *der = NULL;
+    size_t dlen = 0, end = 0;
+    err = sgxra__pem_next(cx, p + off, n - off, "CERTIFICATE", SGXRA_E_X509_PEM,
+                          &der, &dlen, &end);
+    if (err != SGXRA_OK) break;
+    if (der == NULL) break; /* no more blocks */
+    if (ch->count == SGXRA_X509_CHAIN_MAX) {
+      free(der);
+      err = sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
+                        "more than %d certificates in the PEM chain",
+                        SGXRA_X509_CHAIN_MAX);
+      break;
+    }
+    char which[32];
+    snprintf(which, sizeof(which), "certificate %zu", ch->count + 1);
+    err = cert_from_der(cx, der, dlen, which, &ch->certs[ch->count]);
+    free(der);
+    if (err != SGXRA_OK) break;
+    ch->count++;
+    off += end;
+  }
+  if (err == SGXRA_OK && ch->count == 0)
+    err = sgxra__fail(cx, SGXRA_E_X509_PEM,
+                      "no '-----BEGIN CERTIFICATE-----' block in %zu bytes of "
+                      "input: a PEM certificate chain was expected",
+                      n);
+  if (err != SGXRA_OK) {
+    sgxra_x509_chain_free(ch);
+    return err;
+  }
+  *out_chain = ch;
+  return SGXRA_OK;
 }
+
 sgxra_err sgxra_x509_chain_parse_der(sgxra_ctx *cx, const uint8_t *der,
                                      size_t n, sgxra_x509_chain **out_chain) {
-  return sgxra_x509_chain_parse_pem(cx, der, n, out_chain);
+  if (out_chain == NULL || (der == NULL && n != 0))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_x509_chain_parse_der: NULL argument");
+  *out_chain = NULL;
+  sgxra_x509_chain *ch = chain_new(cx);
+  if (ch == NULL) return SGXRA_E_NO_MEMORY;
+  sgxra_err err = cert_from_der(cx, der, n, "certificate", &ch->certs[0]);
+  if (err != SGXRA_OK) {
+    free(ch);
+    return err;
+  }
+  ch->count = 1;
+  *out_chain = ch;
+  return SGXRA_OK;
 }
+
 sgxra_err sgxra_x509_intel_root(sgxra_ctx *cx, sgxra_x509_chain **out_chain) {
-  return sgxra_x509_chain_parse_pem(cx, NULL, 0, out_chain);
+  return sgxra_x509_chain_parse_pem(cx, (const uint8_t *)intel_root_pem,
+                                    sizeof(intel_root_pem) - 1, out_chain);
 }
+
 size_t sgxra_x509_chain_count(const sgxra_x509_chain *chain) {
-  (void)chain;
-  return 0;
+  return chain ? chain->count : 0;
 }
+
 const sgxra_x509_cert *sgxra_x509_chain_get(const sgxra_x509_chain *chain,
                                             size_t i) {
-  (void)chain;
-  (void)i;
-  return NULL;
+  if (chain == NULL || i >= chain->count) return NULL;
+  return &chain->certs[i];
 }
-void sgxra_x509_chain_free(sgxra_x509_chain *chain) {
-  (void)chain;
+
+static int outside(const sgxra_x509_cert *c, int64_t now) {
+  return now < c->not_before || now > c->not_after;
 }
+
+/* `issuer` signed `c`: names link, issuer is a CA allowed to sign
+ * certificates, signature verifies. */
+static sgxra_err check_link(sgxra_ctx *cx, const sgxra_x509_cert *c,
+                            const sgxra_x509_cert *issuer) {
+  if (X509_NAME_cmp(X509_get_issuer_name(c->x),
+                    X509_get_subject_name(issuer->x)) != 0)
+    return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LINK,
+                       "certificate '%s' names issuer '%s', but the next "
+                       "certificate is '%s': the chain is out of order or "
+                       "incomplete",
+                       c->subject_cn, c->issuer_cn, issuer->subject_cn);
+  if (!issuer->is_ca || !issuer->can_sign_certs)
+    return sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
+                       "certificate '%s' issued '%s' but is not a CA "
+                       "(basicConstraints cA %s, keyCertSign %s)",
+                       issuer->subject_cn, c->subject_cn,
+                       issuer->is_ca ? "TRUE" : "absent/FALSE",
+                       issuer->can_sign_certs ? "allowed" : "not allowed");
+  EVP_PKEY *pk = X509_get0_pubkey(issuer->x);
+  if (pk == NULL || X509_verify(c->x, pk) != 1) {
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_X509_SIGNATURE,
+                       "signature of certificate '%s' does not verify with "
+                       "the key of '%s'",
+                       c->subject_cn, issuer->subject_cn);
+  }
+  return SGXRA_OK;
+}
+
+static int same_key(const sgxra_x509_cert *a, const sgxra_x509_cert *b) {
+  EVP_PKEY *ka = X509_get0_pubkey(a->x), *kb = X509_get0_pubkey(b->x);
+  return ka && kb && EVP_PKEY_eq(ka, kb) == 1;
+}
+
 sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
                                   const sgxra_x509_cert *root, int64_t now,
                                   int *out_expired) {
-  (void)chain;
-  (void)root;
-  (void)now;
   if (out_expired) *out_expired = 0;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "X.509 not implemented yet");
+  if (chain == NULL || chain->count == 0)
+    return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
+                       "empty certificate chain");
+  sgxra_x509_chain *own_root = NULL;
+  if (root == NULL) {
+    sgxra_err e = sgxra_x509_intel_root(cx, &own_root);
+    if (e != SGXRA_OK) return e;
+    root = &own_root->certs[0];
+  }
+  sgxra_err err = SGXRA_OK;
+  int expired = outside(root, now);
+  for (size_t i = 0; i + 1 < chain->count && err == SGXRA_OK; i++)
+    err = check_link(cx, &chain->certs[i], &chain->certs[i + 1]);
+  for (size_t i = 0; i < chain->count; i++)
+    expired |= outside(&chain->certs[i], now);
+  if (err == SGXRA_OK) {
+    const sgxra_x509_cert *top = &chain->certs[chain->count - 1];
+    if (X509_NAME_cmp(X509_get_subject_name(top->x),
+                      X509_get_issuer_name(top->x)) == 0) {
+      /* The chain carries its root: it must be the trust anchor. */
+      if (X509_NAME_cmp(X509_get_subject_name(top->x),
+                        X509_get_subject_name(root->x)) != 0 ||
+          !same_key(top, root))
+        err = sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,
+                          "the chain's root '%s' is not the trusted root "
+                          "'%s' (different %s): the chain was issued under "
+                          "another root; pass that root as the trust root "
+                          "only if you trust it",
+                          top->subject_cn, root->subject_cn,
+                          same_key(top, root) ? "name" : "public key");
+      else if (!top->is_ca || !top->can_sign_certs)
+        err = sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
+                          "root certificate '%s' is not a CA", top->subject_cn);
+      else if (X509_verify(top->x, X509_get0_pubkey(root->x)) != 1) {
+        ERR_clear_error();
+        err = sgxra__fail(cx, SGXRA_E_X509_SIGNATURE,
+                          "self-signature of root certificate '%s' does not "
+                          "verify",
+                          top->subject_cn);
+      }
+    } else {
+      /* The chain stops below the root: its top must be issued by it. */
+      err = check_link(cx, top, root);
+      if (err == SGXRA_E_X509_CHAIN_LINK)
+        err = sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,
+                          "certificate '%s' is issued by '%s', not by the "
+                          "trusted root '%s'",
+                          top->subject_cn, top->issuer_cn, root->subject_cn);
+    }
+  }
+  sgxra_x509_chain_free(own_root);
+  if (err == SGXRA_OK && out_expired) *out_expired = expired;
+  return err;
 }
+
+/* ---- accessors -------------------------------------------------------------
+ */
+
 void sgxra_x509_cert_der(const sgxra_x509_cert *c, const uint8_t **out_der,
                          size_t *out_len) {
-  (void)c;
-  *out_der = NULL;
-  *out_len = 0;
+  *out_der = c ? c->der : NULL;
+  *out_len = c ? c->der_len : 0;
 }
+
 const char *sgxra_x509_cert_subject_cn(const sgxra_x509_cert *c) {
-  (void)c;
-  return "";
+  return c ? c->subject_cn : "";
 }
+
 const char *sgxra_x509_cert_issuer_cn(const sgxra_x509_cert *c) {
-  (void)c;
-  return "";
+  return c ? c->issuer_cn : "";
 }
+
 int64_t sgxra_x509_cert_not_before(const sgxra_x509_cert *c) {
-  (void)c;
-  return 0;
+  return c ? c->not_before : 0;
 }
+
 int64_t sgxra_x509_cert_not_after(const sgxra_x509_cert *c) {
-  (void)c;
-  return 0;
+  return c ? c->not_after : 0;
 }
+
 const sgxra_x509_serial *sgxra_x509_cert_serial(const sgxra_x509_cert *c) {
-  (void)c;
-  return NULL;
+  return c ? &c->serial : NULL;
 }
+
 const sgxra_p256_key *sgxra_x509_cert_public_key(const sgxra_x509_cert *c) {
-  (void)c;
-  return NULL;
+  return c ? c->key : NULL;
 }
+
 int sgxra_x509_cert_is_ca(const sgxra_x509_cert *c) {
-  (void)c;
-  return 0;
+  return c && c->is_ca;
 }
+
 int sgxra_x509_cert_is_self_issued(const sgxra_x509_cert *c) {
-  (void)c;
-  return 0;
+  return c && X509_NAME_cmp(X509_get_subject_name(c->x),
+                            X509_get_issuer_name(c->x)) == 0;
 }
+
 sgxra_err sgxra_x509_cert_extension(sgxra_ctx *cx, const sgxra_x509_cert *c,
                                     const char *oid, const uint8_t **out_value,
                                     size_t *out_len) {
-  (void)c;
-  (void)oid;
+  if (out_value == NULL || out_len == NULL || c == NULL || oid == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_x509_cert_extension: NULL argument");
   *out_value = NULL;
   *out_len = 0;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "X.509 not implemented yet");
+  ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+  if (obj == NULL) {
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "'%s' is not a dotted OID",
+                       oid);
+  }
+  int i = X509_get_ext_by_OBJ(c->x, obj, -1);
+  int j = i >= 0 ? X509_get_ext_by_OBJ(c->x, obj, i) : -1;
+  ASN1_OBJECT_free(obj);
+  if (i < 0)
+    return sgxra__fail(cx, SGXRA_E_X509_EXT_MISSING,
+                       "certificate '%s' has no extension %s", c->subject_cn,
+                       oid);
+  if (j >= 0)
+    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                       "certificate '%s' carries extension %s twice",
+                       c->subject_cn, oid);
+  const ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(X509_get_ext(c->x, i));
+  *out_value = ASN1_STRING_get0_data(v);
+  *out_len = (size_t)ASN1_STRING_length(v);
+  return SGXRA_OK;
 }
+
 int sgxra_x509_cert_equal(const sgxra_x509_cert *a, const sgxra_x509_cert *b) {
-  return a == b;
+  if (a == NULL || b == NULL) return 0;
+  return a->der_len == b->der_len && memcmp(a->der, b->der, a->der_len) == 0;
 }

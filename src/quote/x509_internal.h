@@ -1,0 +1,51 @@
+/*
+ * quote/x509_internal.h -- what the collateral sources share about
+ * certificates and CRLs (OpenSSL objects behind sgxra_x509_cert).
+ *
+ * Not installed; names are sgxra__*.
+ */
+#ifndef SGXRA_QUOTE_X509_INTERNAL_H
+#define SGXRA_QUOTE_X509_INTERNAL_H
+
+#include <openssl/asn1.h>
+#include <openssl/x509.h>
+
+#include "core/internal.h"
+#include "sgxra/x509.h"
+
+struct sgxra_x509_cert {
+  X509 *x;
+  const uint8_t *der; /* owned: malloc'ed copy */
+  size_t der_len;
+  char subject_cn[SGXRA_X509_CN_SIZE];
+  char issuer_cn[SGXRA_X509_CN_SIZE];
+  int64_t not_before;
+  int64_t not_after;
+  sgxra_x509_serial serial;
+  sgxra_p256_key *key;
+  int is_ca;
+  int can_sign_certs; /* keyUsage absent or has keyCertSign */
+};
+
+struct sgxra_x509_chain {
+  size_t count;
+  sgxra_x509_cert certs[SGXRA_X509_CHAIN_MAX];
+};
+
+/* ASN1_TIME to unix seconds; SGXRA_E_X509_PARSE-style failure left to the
+ * caller: returns 0 on success, -1 when the time is not representable. */
+int sgxra__asn1_time_unix(const ASN1_TIME *t, int64_t *out);
+
+/* The CN of a name into out (NUL-terminated, truncated to fit; "" when
+ * absent or not convertible). */
+void sgxra__name_cn(const X509_NAME *name, char out[SGXRA_X509_CN_SIZE]);
+
+/* Base64 body of the PEM block labelled `label` starting at or after p
+ * (search), decoded into a new buffer; *out_end is set past the END line.
+ * SGXRA_E_NOT_FOUND-style: returns SGXRA_OK with *out_der NULL when no
+ * BEGIN line is found.  `code` is used for malformed blocks. */
+sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                          const char *label, sgxra_err code, uint8_t **out_der,
+                          size_t *out_len, size_t *out_end);
+
+#endif
