@@ -36,27 +36,6 @@ const char *sgxra_quote_cert_type_name(uint16_t type) {
   }
 }
 
-/* Decode a 384-byte report body field by field (SDM table 38-21). */
-static void body_decode(const uint8_t *p, sgxra_report_body *b) {
-  memcpy(b->cpusvn, p + 0, 16);
-  b->miscselect = sgxra__le32(p + 16);
-  memcpy(b->reserved1, p + 20, 12);
-  memcpy(b->isvextprodid, p + 32, 16);
-  b->attributes.flags = sgxra__le64(p + 48);
-  b->attributes.xfrm = sgxra__le64(p + 56);
-  memcpy(b->mrenclave, p + 64, 32);
-  memcpy(b->reserved2, p + 96, 32);
-  memcpy(b->mrsigner, p + 128, 32);
-  memcpy(b->reserved3, p + 160, 32);
-  memcpy(b->configid, p + 192, 64);
-  b->isvprodid = sgxra__le16(p + 256);
-  b->isvsvn = sgxra__le16(p + 258);
-  b->configsvn = sgxra__le16(p + 260);
-  memcpy(b->reserved4, p + 262, 42);
-  memcpy(b->isvfamilyid, p + 304, 16);
-  memcpy(b->reportdata, p + 320, 64);
-}
-
 /* QE report || signature || auth data || certification data, as found in
  * v3 signature data after the attestation key and inside v4's type 6. */
 static sgxra_err parse_qe_part(sgxra_ctx *cx, sgxra__cur *c, int version,
@@ -65,7 +44,8 @@ static sgxra_err parse_qe_part(sgxra_ctx *cx, sgxra__cur *c, int version,
   sgxra_err e = sgxra__cur_take(cx, c, SGXRA_REPORT_BODY_SIZE, "QE report", &p);
   if (e) return e;
   q->qe_report_raw = p;
-  body_decode(p, &q->qe_report);
+  e = sgxra_report_body_decode(cx, p, SGXRA_REPORT_BODY_SIZE, &q->qe_report);
+  if (e) return e;
   e = sgxra__cur_copy(cx, c, q->qe_report_signature, SGXRA_P256_SIG_SIZE,
                       "QE report signature");
   if (e) return e;
@@ -169,7 +149,9 @@ static sgxra_err parse(sgxra_ctx *cx, const uint8_t *buf, size_t n,
   if ((e = sgxra__cur_take(cx, &c, SGXRA_REPORT_BODY_SIZE, "report body", &p)))
     return e;
   q->report_body_raw = p;
-  body_decode(p, &q->report_body);
+  if ((e = sgxra_report_body_decode(cx, p, SGXRA_REPORT_BODY_SIZE,
+                                    &q->report_body)))
+    return e;
   q->signed_data = buf;
   q->signed_len = c.off;
 

@@ -1,0 +1,368 @@
+/* Tests of sgxra_quote_parse / sgxra_quote_pck_chain on the real DCAP v3
+ * quotes of the vectors, on v4/v5 quotes rebuilt from them (same parts, the
+ * v4/v5 framing), and on damaged copies: truncation at every length, each
+ * header field, sizes that disagree, certification data types.
+ * Expected values were read independently from the quote bytes (Python
+ * struct at the offsets of Intel's Quote Library API, appendix A.4). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "sgxra/quote.h"
+
+#define Q01 "dcap/bundles/sgx-01-phala-v3/quote.bin"
+#define Q26                                                                    \
+  "dcap/bundles/sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid/quote.bin"
+#define QNEG "dcap/negative/quote_v3_ecdsa_p256_eppid.bin"
+
+static const char *const bundles[] = {
+    "sgx-01-phala-v3",
+    "sgx-02-automata-v3-2025-08",
+    "sgx-03-dcaprs-v3-tcbinfo-v2",
+    "sgx-06-dcaprs-quote-automata-0825-collateral",
+    "sgx-08-tlsn-quote9-zkdcap-2025-02",
+    "sgx-10-mobilecoin-teepot-standard-eval17",
+    "sgx-12-mobilecoin-teepot-early-eval19",
+    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
+    "sgx-16-automata-quote-fortanix-eval17",
+    "sgx-19-automata-quote-fortanix-eval18",
+    "sgx-22-automata-quote-fortanix-eval19",
+    "sgx-25-mobilecoin-2023-expired-pck-crl",
+    "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
+};
+
+static int zeroed(const void *p, size_t n) {
+  const uint8_t *b = p;
+  for (size_t i = 0; i < n; i++)
+    if (b[i]) return 0;
+  return 1;
+}
+
+static void test_v3_fields(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q01, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote q;
+  assert_int_equal(sgxra_quote_parse(cx, buf, n, &q), SGXRA_OK);
+  assert_int_equal(q.header.version, 3);
+  assert_int_equal(q.header.att_key_type, 2);
+  assert_int_equal(q.header.tee_type, 0);
+  assert_int_equal(q.header.qe_svn, 10);
+  assert_int_equal(q.header.pce_svn, 15);
+  tu_assert_hex(q.header.qe_vendor_id, 16, "939a7233f79c4ca9940a0db3957f0607");
+  tu_assert_hex(
+      q.report_body.mrenclave, 32,
+      "33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb");
+  tu_assert_hex(
+      q.report_body.mrsigner, 32,
+      "815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6");
+  assert_int_equal(q.report_body.attributes.flags, 5);
+  assert_int_equal(q.report_body.attributes.xfrm, 0xe7);
+  assert_memory_equal(q.report_body.reportdata, "Hello, world!", 13);
+  assert_ptr_equal(q.report_body_raw, buf + 48);
+  assert_ptr_equal(q.signed_data, buf);
+  assert_int_equal(q.signed_len, 432);
+  assert_memory_equal(q.signature, buf + 436, 64);
+  assert_memory_equal(q.attest_key, buf + 500, 64);
+  assert_ptr_equal(q.qe_report_raw, buf + 564);
+  tu_assert_hex(
+      q.qe_report.mrsigner, 32,
+      "8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff");
+  assert_int_equal(q.qe_report.isvprodid, 1);
+  assert_int_equal(q.qe_report.isvsvn, 10);
+  assert_memory_equal(q.qe_report_signature, buf + 948, 64);
+  assert_int_equal(q.qe_auth_data_len, 32);
+  assert_ptr_equal(q.qe_auth_data, buf + 1014);
+  assert_int_equal(q.cert_type, 5);
+  assert_int_equal(q.cert_data_len, 3548);
+  assert_int_equal(q.size, 4600);
+  const char *pem;
+  size_t pem_len;
+  assert_int_equal(sgxra_quote_pck_chain(cx, &q, &pem, &pem_len), SGXRA_OK);
+  assert_int_equal(pem_len, 3548);
+  assert_memory_equal(pem, "-----BEGIN CERTIFICATE-----", 27);
+  sgxra_ctx_free(cx);
+  free(buf);
+}
+
+static void test_v3_sgx26(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q26, &n);
+  sgxra_quote q;
+  assert_int_equal(sgxra_quote_parse(NULL, buf, n, &q), SGXRA_OK);
+  tu_assert_hex(
+      q.report_body.mrenclave, 32,
+      "9c90fd81f6e9fe64b46b14f0623523a52d6a5678482988c408f6adffe6301e2c");
+  assert_int_equal(q.report_body.isvprodid, 4000);
+  assert_int_equal(q.report_body.isvsvn, 5000);
+  assert_int_equal(q.report_body.attributes.flags, 0x85);
+  assert_int_equal(q.qe_report.isvsvn, 8);
+  assert_int_equal(q.cert_data_len, 3681);
+  assert_int_equal(q.size, 4733);
+  free(buf);
+}
+
+static void test_all_bundles_parse(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "dcap/bundles/%s/quote.bin", bundles[i]);
+    size_t n;
+    uint8_t *buf = tu_read_vector(rel, &n);
+    sgxra_quote q;
+    sgxra_ctx *cx = sgxra_ctx_new();
+    if (sgxra_quote_parse(cx, buf, n, &q) != SGXRA_OK)
+      fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+    assert_int_equal(q.size, n);
+    assert_int_equal(q.cert_type, 5);
+    sgxra_ctx_free(cx);
+    free(buf);
+  }
+}
+
+/* Every proper prefix is refused as truncated, with the output zeroed. */
+static void test_truncated_every_length(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q01, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (size_t k = 0; k < n; k++) {
+    /* a fresh heap copy of exactly k bytes so ASan sees any over-read */
+    uint8_t *cut = malloc(k ? k : 1);
+    assert_non_null(cut);
+    memcpy(cut, buf, k);
+    sgxra_quote q;
+    memset(&q, 0xa5, sizeof q);
+    sgxra_err e = sgxra_quote_parse(cx, k ? cut : NULL, k, &q);
+    if (e != SGXRA_E_QUOTE_TRUNCATED)
+      fail_msg("length %zu: got %s (%s)", k, sgxra_err_name(e),
+               sgxra_ctx_message(cx));
+    assert_true(zeroed(&q, sizeof q));
+    free(cut);
+  }
+  assert_non_null(
+      strstr(sgxra_ctx_message(cx), "signature data needs 4164 bytes"));
+  sgxra_ctx_free(cx);
+  free(buf);
+}
+
+static sgxra_err parse_copy(sgxra_ctx *cx, const uint8_t *buf, size_t n,
+                            size_t off, uint8_t val, sgxra_quote *q) {
+  uint8_t *c = malloc(n);
+  memcpy(c, buf, n);
+  c[off] = val;
+  sgxra_err e = sgxra_quote_parse(cx, c, n, q);
+  free(c);
+  return e;
+}
+
+static void test_header_fields(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q01, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote q;
+  assert_int_equal(parse_copy(cx, buf, n, 0, 2, &q), SGXRA_E_QUOTE_VERSION);
+  assert_int_equal(parse_copy(cx, buf, n, 0, 6, &q), SGXRA_E_QUOTE_VERSION);
+  assert_int_equal(parse_copy(cx, buf, n, 2, 3, &q), SGXRA_E_QUOTE_KEY_TYPE);
+  assert_int_equal(parse_copy(cx, buf, n, 4, 0x81, &q), SGXRA_E_QUOTE_TEE_TYPE);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "TDX"));
+  assert_int_equal(parse_copy(cx, buf, n, 12, 0x94, &q),
+                   SGXRA_E_QUOTE_QE_VENDOR);
+  assert_int_equal(parse_copy(cx, buf, n, 27, 0x00, &q),
+                   SGXRA_E_QUOTE_QE_VENDOR);
+  assert_true(zeroed(&q, sizeof q));
+  /* user data and SVNs are not checked by the parser */
+  assert_int_equal(parse_copy(cx, buf, n, 30, 0x55, &q), SGXRA_OK);
+  sgxra_ctx_free(cx);
+  free(buf);
+}
+
+static void test_trailing_and_slack(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q01, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote q;
+  uint8_t *c = calloc(1, n + 16);
+  memcpy(c, buf, n);
+  /* bytes after the declared signature data are ignored */
+  assert_int_equal(sgxra_quote_parse(cx, c, n + 16, &q), SGXRA_OK);
+  assert_int_equal(q.size, n);
+  /* a signature data length one larger than its parts: malformed */
+  c[432] = (uint8_t)(c[432] + 1);
+  assert_int_equal(sgxra_quote_parse(cx, c, n + 16, &q), SGXRA_E_QUOTE_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "signature data declares"));
+  /* ... and one smaller: the certification data no longer fits */
+  c[432] = (uint8_t)(c[432] - 2);
+  assert_int_equal(sgxra_quote_parse(cx, c, n + 16, &q),
+                   SGXRA_E_QUOTE_TRUNCATED);
+  free(c);
+  sgxra_ctx_free(cx);
+  free(buf);
+}
+
+static void test_cert_types(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(QNEG, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote q;
+  /* type 3 parses ... */
+  assert_int_equal(sgxra_quote_parse(cx, buf, n, &q), SGXRA_OK);
+  assert_int_equal(q.cert_type, 3);
+  assert_int_equal(q.cert_data_len, 404);
+  assert_int_equal(q.size, n);
+  /* ... but carries no PCK chain */
+  const char *pem = "x";
+  size_t len = 9;
+  assert_int_equal(sgxra_quote_pck_chain(cx, &q, &pem, &len),
+                   SGXRA_E_QUOTE_CERT_DATA_TYPE);
+  assert_null(pem);
+  assert_int_equal(len, 0);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "type 3"));
+  /* types 0, 6 and 7 are not allowed in a v3 quote (type at 1046) */
+  assert_int_equal(parse_copy(cx, buf, n, 1046, 0, &q),
+                   SGXRA_E_QUOTE_CERT_DATA_TYPE);
+  assert_int_equal(parse_copy(cx, buf, n, 1046, 6, &q),
+                   SGXRA_E_QUOTE_CERT_DATA_TYPE);
+  assert_int_equal(parse_copy(cx, buf, n, 1046, 7, &q),
+                   SGXRA_E_QUOTE_CERT_DATA_TYPE);
+  for (uint8_t t = 1; t <= 5; t++)
+    assert_int_equal(parse_copy(cx, buf, n, 1046, t, &q), SGXRA_OK);
+  assert_string_equal(sgxra_quote_cert_type_name(5), "PCK certificate chain");
+  assert_string_equal(sgxra_quote_cert_type_name(99), "unknown");
+  free(buf);
+  sgxra_ctx_free(cx);
+}
+
+/* Rebuild a v3 quote as v4 or v5: same header (version changed), body, ISV
+ * signature and key, then type 6 wrapping QE report .. certification data. */
+static uint8_t *rebuild(const uint8_t *v3, size_t n, int version,
+                        size_t *out_n) {
+  size_t qe_part = n - 564; /* QE report to the end */
+  size_t pre = version == 5 ? 6 : 0;
+  size_t total = 48 + pre + 384 + 4 + 128 + 6 + qe_part;
+  uint8_t *b = calloc(1, total);
+  size_t o = 0;
+  memcpy(b, v3, 48);
+  b[0] = (uint8_t)version;
+  o = 48;
+  if (version == 5) {
+    b[o] = 1;        /* body type: SGX */
+    b[o + 2] = 0x80; /* size 384 = 0x180 */
+    b[o + 3] = 0x01;
+    o += 6;
+  }
+  memcpy(b + o, v3 + 48, 384);
+  o += 384;
+  uint32_t sl = (uint32_t)(128 + 6 + qe_part);
+  b[o] = (uint8_t)sl;
+  b[o + 1] = (uint8_t)(sl >> 8);
+  b[o + 2] = (uint8_t)(sl >> 16);
+  o += 4;
+  memcpy(b + o, v3 + 436, 128);
+  o += 128;
+  b[o] = 6;
+  b[o + 2] = (uint8_t)qe_part;
+  b[o + 3] = (uint8_t)(qe_part >> 8);
+  b[o + 4] = (uint8_t)(qe_part >> 16);
+  o += 6;
+  memcpy(b + o, v3 + 564, qe_part);
+  *out_n = total;
+  return b;
+}
+
+static void test_v4_v5(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q01, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote v3, q;
+  assert_int_equal(sgxra_quote_parse(cx, buf, n, &v3), SGXRA_OK);
+  for (int version = 4; version <= 5; version++) {
+    size_t m;
+    uint8_t *b = rebuild(buf, n, version, &m);
+    if (sgxra_quote_parse(cx, b, m, &q) != SGXRA_OK)
+      fail_msg("v%d: %s", version, sgxra_ctx_message(cx));
+    assert_int_equal(q.header.version, version);
+    assert_int_equal(q.signed_len, version == 5 ? 438 : 432);
+    assert_memory_equal(&q.report_body, &v3.report_body, sizeof q.report_body);
+    assert_memory_equal(&q.qe_report, &v3.qe_report, sizeof q.qe_report);
+    assert_memory_equal(q.signature, v3.signature, 64);
+    assert_memory_equal(q.attest_key, v3.attest_key, 64);
+    assert_memory_equal(q.qe_report_signature, v3.qe_report_signature, 64);
+    assert_int_equal(q.qe_auth_data_len, 32);
+    assert_memory_equal(q.qe_auth_data, v3.qe_auth_data, 32);
+    assert_int_equal(q.cert_type, 5);
+    assert_int_equal(q.cert_data_len, v3.cert_data_len);
+    assert_memory_equal(q.cert_data, v3.cert_data, v3.cert_data_len);
+    assert_int_equal(q.size, m);
+    size_t outer = 48 + (version == 5 ? 6 : 0) + 384 + 4 + 128;
+    /* outer type must be 6 */
+    b[outer] = 5;
+    assert_int_equal(sgxra_quote_parse(cx, b, m, &q),
+                     SGXRA_E_QUOTE_CERT_DATA_TYPE);
+    b[outer] = 6;
+    /* outer size larger than its parts (and the signature data) */
+    b[outer + 2] = (uint8_t)(b[outer + 2] + 1);
+    assert_int_equal(sgxra_quote_parse(cx, b, m, &q), SGXRA_E_QUOTE_TRUNCATED);
+    b[outer + 2] = (uint8_t)(b[outer + 2] - 2);
+    assert_int_equal(sgxra_quote_parse(cx, b, m, &q), SGXRA_E_QUOTE_TRUNCATED);
+    b[outer + 2] = (uint8_t)(b[outer + 2] + 1);
+    /* every truncation */
+    for (size_t k = 0; k < m; k += (k < 1100 ? 1 : 97)) {
+      sgxra_err e = sgxra_quote_parse(cx, b, k, &q);
+      if (e != SGXRA_E_QUOTE_TRUNCATED)
+        fail_msg("v%d length %zu: %s", version, k, sgxra_err_name(e));
+    }
+    if (version == 5) {
+      b[48] = 2; /* TD 1.0 body */
+      assert_int_equal(sgxra_quote_parse(cx, b, m, &q),
+                       SGXRA_E_QUOTE_BODY_TYPE);
+      b[48] = 1;
+      b[50] = 0x81; /* size 385 */
+      assert_int_equal(sgxra_quote_parse(cx, b, m, &q), SGXRA_E_QUOTE_FORMAT);
+    }
+    free(b);
+  }
+  sgxra_ctx_free(cx);
+  free(buf);
+}
+
+static void test_arguments(void **state) {
+  (void)state;
+  sgxra_quote q;
+  assert_int_equal(sgxra_quote_parse(NULL, NULL, 5, &q),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(sgxra_quote_parse(NULL, NULL, 0, &q),
+                   SGXRA_E_QUOTE_TRUNCATED);
+  const char *pem;
+  size_t len;
+  assert_int_equal(sgxra_quote_pck_chain(NULL, NULL, &pem, &len),
+                   SGXRA_E_INVALID_ARGUMENT);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_v3_fields),
+      cmocka_unit_test(test_v3_sgx26),
+      cmocka_unit_test(test_all_bundles_parse),
+      cmocka_unit_test(test_truncated_every_length),
+      cmocka_unit_test(test_header_fields),
+      cmocka_unit_test(test_trailing_and_slack),
+      cmocka_unit_test(test_cert_types),
+      cmocka_unit_test(test_v4_v5),
+      cmocka_unit_test(test_arguments),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
