@@ -222,8 +222,9 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_egetkey(
 
 /* Convenience for a target checking a REPORT it received (what the QE does
  * for local attestation): EGETKEY(REPORT, KEYID = report's) by `e` and
- * compare the MAC in constant time.  SGXRA_OK, or SGXRA_E_CRYPTO_SIG_INVALID
- * when the MAC is not this enclave's. */
+ * compare the MAC in constant time.  SGXRA_OK, or SGXRA_E_EMU_REPORT_MAC
+ * when the MAC is not this enclave's (the report was made for another
+ * target, on another platform or boot, or altered). */
 SGXRA_MUST_CHECK sgxra_err sgxra_emu_report_verify(sgxra_ctx *cx,
                                                    const sgxra_emu_enclave *e,
                                                    const sgxra_report *report);

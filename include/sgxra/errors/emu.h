@@ -19,5 +19,7 @@
   X(EMU_PROVISIONKEY, 824,                                                     \
     "EGETKEY: provisioning key needs the PROVISIONKEY attribute")              \
   X(EMU_RESERVED, 825, "reserved field of a request is not zero")              \
+  X(EMU_REPORT_MAC, 826,                                                       \
+    "REPORT MAC does not verify with this enclave's report key")               \
   X(EMU_DLOPEN, 830, "enclave shared object cannot be run")                    \
   X(EMU_ECALL, 831, "enclave entry point returned an error")

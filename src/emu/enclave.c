@@ -1,0 +1,211 @@
+/*
+ * emu/enclave.c -- making enclaves (layout + measurement + EINIT) and
+ * running an enclave shared object's entry point with EREPORT/EGETKEY bound
+ * to its identity.  See sgxra/emu.h and sgxra/enclave_api.h.
+ *
+ * Emulation gives identity, not isolation: the .so is dlopen()ed into this
+ * process.  The bytes measured are those read from the path just before
+ * dlopen(); anyone able to swap the file in between could run other code
+ * under the measured identity, exactly as anyone able to write this
+ * process's memory could.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "emu/cpu_internal.h"
+#include "sgxra/crypto.h"
+#include "sgxra/file.h"
+#include "sgxra/layout.h"
+#include "sgxra/measure.h"
+
+sgxra_err sgxra_emu_enclave_create(sgxra_ctx *cx, sgxra_emu_platform *plat,
+                                   const uint8_t *elf, size_t elf_len,
+                                   const uint8_t *sigstruct,
+                                   size_t sigstruct_len,
+                                   const sgxra_emu_load_options *opt,
+                                   sgxra_emu_enclave **out_e) {
+  sgxra_layout_params prm;
+  sgxra_layout lay;
+  uint8_t mr[SGXRA_HASH_SIZE];
+  *out_e = NULL;
+  if (plat == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "enclave create: no platform");
+  sgxra_layout_params_default(&prm);
+  sgxra_err err = sgxra_layout_measure_elf_ex(cx, elf, elf_len, &prm, &lay, mr);
+  if (err) return sgxra__context(cx, "loading enclave");
+  return sgxra__emu_einit(cx, plat, mr, lay.size, lay.ssaframesize, sigstruct,
+                          sigstruct_len, opt, out_e);
+}
+
+/* SIZE of a raw image: the next power of two >= its length (at least two
+ * pages), as sgxra_measure_raw_image measures it. */
+sgxra_err sgxra_emu_enclave_create_image(
+    sgxra_ctx *cx, sgxra_emu_platform *plat, const uint8_t *image,
+    size_t image_len, const uint8_t *sigstruct, size_t sigstruct_len,
+    const sgxra_emu_load_options *opt, sgxra_emu_enclave **out_e) {
+  uint8_t mr[SGXRA_HASH_SIZE];
+  *out_e = NULL;
+  if (plat == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "enclave create: no platform");
+  sgxra_err err = sgxra_measure_raw_image(cx, image, image_len, 1,
+                                          SGXRA_SECINFO_REG_RWX, mr);
+  if (err) return sgxra__context(cx, "loading enclave image");
+  uint64_t size = 2 * SGXRA_PAGE_SIZE;
+  while (size < image_len) size <<= 1;
+  return sgxra__emu_einit(cx, plat, mr, size, 1, sigstruct, sigstruct_len, opt,
+                          out_e);
+}
+
+void sgxra_emu_enclave_free(sgxra_emu_enclave *e) {
+  if (!e) return;
+  if (e->dl) dlclose(e->dl);
+  sgxra_wipe(e, sizeof *e);
+  free(e);
+}
+
+/* ---- running the enclave's code ------------------------------------------ */
+
+/* The api's EREPORT: bytes in, bytes out, identity from `self` only. */
+static int api_ereport(void *self, const uint8_t targetinfo[512],
+                       const uint8_t reportdata[64], uint8_t out_report[432]) {
+  sgxra_emu_enclave *e = self;
+  sgxra_targetinfo ti;
+  sgxra_report r;
+  memset(out_report, 0, SGXRA_REPORT_SIZE);
+  sgxra_err err = sgxra_targetinfo_decode(e->call_cx, targetinfo,
+                                          SGXRA_TARGETINFO_SIZE, &ti);
+  if (!err) err = sgxra_emu_ereport(e->call_cx, e, &ti, reportdata, &r);
+  if (!err) sgxra_report_encode(&r, out_report);
+  return (int)err;
+}
+
+static int api_egetkey(void *self, const uint8_t keyrequest[512],
+                       uint8_t out_key[16]) {
+  sgxra_emu_enclave *e = self;
+  sgxra_keyrequest kr;
+  memset(out_key, 0, SGXRA_EMU_KEY_SIZE);
+  sgxra_err err = sgxra_keyrequest_decode(e->call_cx, keyrequest,
+                                          SGXRA_KEYREQUEST_SIZE, &kr);
+  if (!err) err = sgxra_emu_egetkey(e->call_cx, e, &kr, out_key);
+  return (int)err;
+}
+
+sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
+                                 const char *so_path, const uint8_t *sigstruct,
+                                 size_t sigstruct_len,
+                                 const sgxra_emu_load_options *opt,
+                                 sgxra_emu_enclave **out_e) {
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  sgxra_emu_enclave *e = NULL;
+  char *path = NULL;
+  *out_e = NULL;
+
+  sgxra_err err =
+      sgxra_file_read(cx, so_path, SGXRA_LAYOUT_MAX_IMAGE, &buf, &len);
+  if (err) return err;
+  err = sgxra_emu_enclave_create(cx, plat, buf, len, sigstruct, sigstruct_len,
+                                 opt, &e);
+  free(buf);
+  if (err) return sgxra__context(cx, "%s", so_path);
+
+  /* dlopen() searches the library path for a name without '/'. */
+  size_t n = strlen(so_path);
+  path = malloc(n + 3);
+  if (!path) {
+    err = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    goto done;
+  }
+  snprintf(path, n + 3, "%s%s", strchr(so_path, '/') ? "" : "./", so_path);
+  dlerror();
+  e->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!e->dl) {
+    const char *why = dlerror();
+    err = sgxra__fail(cx, SGXRA_E_EMU_DLOPEN, "%s: dlopen failed: %s", so_path,
+                      why ? why : "unknown reason");
+    goto done;
+  }
+  void *sym = dlsym(e->dl, SGXRA_ENCLAVE_ENTRY_SYMBOL);
+  if (!sym) {
+    err = sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                      "%s: no exported function %s(): an sgxra enclave must "
+                      "export it (sgxra/enclave_api.h)",
+                      so_path, SGXRA_ENCLAVE_ENTRY_SYMBOL);
+    goto done;
+  }
+  /* POSIX guarantees a data pointer from dlsym converts to a function. */
+  memcpy(&e->entry, &sym, sizeof e->entry);
+  *out_e = e;
+  e = NULL;
+done:
+  free(path);
+  sgxra_emu_enclave_free(e);
+  return err;
+}
+
+sgxra_err sgxra_emu_enclave_call(sgxra_ctx *cx, sgxra_emu_enclave *e,
+                                 uint32_t op, const uint8_t *in, size_t in_len,
+                                 uint8_t *out, size_t out_cap,
+                                 size_t *out_len) {
+  sgxra_enclave_api api;
+  size_t got = 0;
+  *out_len = 0;
+  if (e == NULL || e->entry == NULL)
+    return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                       "enclave has no code to call: it was made from bytes; "
+                       "load it from its .so file to run it");
+  memset(&api, 0, sizeof api);
+  api.version = SGXRA_ENCLAVE_API_VERSION;
+  api.size = sizeof api;
+  api.self = e;
+  api.ereport = api_ereport;
+  api.egetkey = api_egetkey;
+  e->call_cx = cx;
+  sgxra_ctx_clear(cx);
+  int rc = e->entry(&api, op, in, in_len, out, out_cap, &got);
+  e->call_cx = NULL;
+  if (rc != 0) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    if (sgxra_ctx_error(cx) != SGXRA_OK)
+      snprintf(why, sizeof why, ": %s [%s]", sgxra_ctx_message(cx),
+               sgxra_err_name(sgxra_ctx_error(cx)));
+    else
+      why[0] = '\0';
+    if (out) memset(out, 0, out_cap);
+    return sgxra__fail(cx, SGXRA_E_EMU_ECALL,
+                       "enclave entry point, operation %#x, returned %d (%s)%s",
+                       op, rc, sgxra_err_name((sgxra_err)rc), why);
+  }
+  if (got > out_cap) {
+    if (out) memset(out, 0, out_cap);
+    return sgxra__fail(cx, SGXRA_E_EMU_ECALL,
+                       "enclave entry point, operation %#x, claims %zu bytes "
+                       "of output in a %zu-byte buffer",
+                       op, got, out_cap);
+  }
+  *out_len = got;
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_emu_enclave_get_report(
+    sgxra_ctx *cx, sgxra_emu_enclave *e, const sgxra_targetinfo *target,
+    const uint8_t reportdata[SGXRA_REPORTDATA_SIZE], sgxra_report *out_report) {
+  uint8_t in[SGXRA_TARGETINFO_SIZE + SGXRA_REPORTDATA_SIZE];
+  uint8_t out[SGXRA_REPORT_SIZE];
+  size_t got = 0;
+  memset(out_report, 0, sizeof *out_report);
+  sgxra_targetinfo_encode(target, in);
+  memcpy(in + SGXRA_TARGETINFO_SIZE, reportdata, SGXRA_REPORTDATA_SIZE);
+  sgxra_err err = sgxra_emu_enclave_call(cx, e, SGXRA_ENCLAVE_OP_REPORT, in,
+                                         sizeof in, out, sizeof out, &got);
+  if (err) return err;
+  if (got != SGXRA_REPORT_SIZE)
+    return sgxra__fail(cx, SGXRA_E_EMU_ECALL,
+                       "enclave answered the REPORT operation with %zu bytes, "
+                       "expected a %d-byte REPORT",
+                       got, SGXRA_REPORT_SIZE);
+  return sgxra_report_decode(cx, out, got, out_report);
+}
