@@ -1,23 +1,165 @@
-/* QE Identity: see sgxra/collateral.h.  (Stub while the implementation
- * lands.) */
-#include "core/internal.h"
-#include "sgxra/collateral.h"
+/* QE Identity v2 as Intel PCS serves it: see sgxra/collateral.h.
+ *
+ *   {"enclaveIdentity":{"id":"QE","version":2,"issueDate":"...Z",
+ *     "nextUpdate":"...Z","tcbEvaluationDataNumber":N,
+ *     "miscselect":"<8 hex>","miscselectMask":"<8 hex>",
+ *     "attributes":"<32 hex>","attributesMask":"<32 hex>",
+ *     "mrsigner":"<64 hex>","isvprodid":P,
+ *     "tcbLevels":[{"tcb":{"isvsvn":S},"tcbDate":"...Z","tcbStatus":"...",
+ *                   "advisoryIDs":[...]}, ...]},
+ *    "signature":"<128 hex: r||s>"} */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quote/collateral_internal.h"
+
+static const sgxra__jcodes qe_codes = {
+    "QE Identity",     SGXRA_E_QEID_FORMAT, SGXRA_E_QEID_FIELD,
+    SGXRA_E_QEID_DATE, SGXRA_E_QEID_HEX,    SGXRA_E_QEID_STATUS,
+};
+
+void sgxra_qeidentity_free(sgxra_qeidentity *id) {
+  if (id == NULL) return;
+  for (size_t i = 0; i < id->level_count; i++)
+    sgxra__strings_free(id->levels[i].advisory_ids,
+                        id->levels[i].advisory_count);
+  free(id->levels);
+  free(id->signed_body);
+  free(id);
+}
+
+static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
+                             sgxra_qe_tcb_level *out) {
+  const sgxra__jcodes *c = &qe_codes;
+  char path[64], tpath[80];
+  snprintf(path, sizeof(path), "enclaveIdentity.tcbLevels[%zu]", idx);
+  snprintf(tpath, sizeof(tpath), "%s.tcb", path);
+  if (!json_is_object(lv))
+    return sgxra__fail(cx, SGXRA_E_QEID_FIELD,
+                       "QE Identity: %s is not an object", path);
+  const json_t *tcb;
+  int64_t v;
+  sgxra_err e;
+  if ((e = sgxra__j_obj(cx, c, lv, path, "tcb", 0, &tcb)) != SGXRA_OK ||
+      (e = sgxra__j_int(cx, c, tcb, tpath, "isvsvn", 0, 65535, &v)) != SGXRA_OK)
+    return e;
+  out->isvsvn = (uint16_t)v;
+  if ((e = sgxra__j_date(cx, c, lv, path, "tcbDate", &out->tcb_date)) !=
+          SGXRA_OK ||
+      (e = sgxra__j_status(cx, c, lv, path, "tcbStatus", &out->status)) !=
+          SGXRA_OK)
+    return e;
+  return sgxra__j_strings(cx, c, lv, path, "advisoryIDs", &out->advisory_ids,
+                          &out->advisory_count);
+}
+
+static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
+                            sgxra_qeidentity *qi) {
+  const sgxra__jcodes *c = &qe_codes;
+  const json_t *b = json_object_get(root, "enclaveIdentity");
+  const char *path = "enclaveIdentity";
+  int64_t v;
+  sgxra_err e;
+  if ((e = sgxra__j_int(cx, c, b, path, "version", 0, 1000, &v)) != SGXRA_OK)
+    return e;
+  if (v != 2)
+    return sgxra__fail(cx, SGXRA_E_QEID_VERSION,
+                       "QE Identity version %lld is not supported (2 is)",
+                       (long long)v);
+  qi->version = 2;
+  const char *s;
+  size_t n;
+  if ((e = sgxra__j_str(cx, c, b, path, "id", &s, &n)) != SGXRA_OK) return e;
+  if (!((n == 2 && memcmp(s, "QE", 2) == 0) ||
+        (n == 3 && memcmp(s, "QVE", 3) == 0) ||
+        (n == 5 && memcmp(s, "TD_QE", 5) == 0)))
+    return sgxra__fail(cx, SGXRA_E_QEID_ID,
+                       "enclave identity id is \"%.*s\", expected \"QE\" "
+                       "(or \"QVE\", \"TD_QE\")",
+                       (int)(n > 16 ? 16 : n), s);
+  memcpy(qi->id, s, n);
+  qi->id[n] = '\0';
+  uint8_t m4[4];
+  if ((e = sgxra__j_date(cx, c, b, path, "issueDate", &qi->issue_date)) !=
+          SGXRA_OK ||
+      (e = sgxra__j_date(cx, c, b, path, "nextUpdate", &qi->next_update)) !=
+          SGXRA_OK)
+    return e;
+  if ((e = sgxra__j_int(cx, c, b, path, "tcbEvaluationDataNumber", 0,
+                        UINT32_MAX, &v)) != SGXRA_OK)
+    return e;
+  qi->tcb_evaluation_data_number = (uint32_t)v;
+  if ((e = sgxra__j_hex(cx, c, b, path, "miscselect", m4, 4)) != SGXRA_OK)
+    return e;
+  qi->miscselect = sgxra__be32(m4);
+  if ((e = sgxra__j_hex(cx, c, b, path, "miscselectMask", m4, 4)) != SGXRA_OK)
+    return e;
+  qi->miscselect_mask = sgxra__be32(m4);
+  if ((e = sgxra__j_hex(cx, c, b, path, "attributes", qi->attributes, 16)) !=
+          SGXRA_OK ||
+      (e = sgxra__j_hex(cx, c, b, path, "attributesMask", qi->attributes_mask,
+                        16)) != SGXRA_OK ||
+      (e = sgxra__j_hex(cx, c, b, path, "mrsigner", qi->mrsigner, 32)) !=
+          SGXRA_OK)
+    return e;
+  if ((e = sgxra__j_int(cx, c, b, path, "isvprodid", 0, 65535, &v)) != SGXRA_OK)
+    return e;
+  qi->isvprodid = (uint16_t)v;
+  const json_t *levels;
+  if ((e = sgxra__j_obj(cx, c, b, path, "tcbLevels", 1, &levels)) != SGXRA_OK)
+    return e;
+  n = json_array_size(levels);
+  if (n == 0)
+    return sgxra__fail(cx, SGXRA_E_QEID_FIELD,
+                       "QE Identity: enclaveIdentity.tcbLevels is empty");
+  qi->levels = calloc(n, sizeof(*qi->levels));
+  if (qi->levels == NULL)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "QE Identity levels");
+  for (size_t i = 0; i < n; i++) {
+    e = parse_level(cx, json_array_get(levels, i), i, &qi->levels[i]);
+    qi->level_count = i + 1;
+    if (e != SGXRA_OK) return e;
+  }
+  return sgxra__j_hex(cx, c, root, "(document)", "signature", qi->signature,
+                      SGXRA_COLLATERAL_SIG_SIZE);
+}
 
 sgxra_err sgxra_qeidentity_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                  sgxra_qeidentity **out_id) {
-  (void)p;
-  (void)n;
-  if (out_id) *out_id = NULL;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED,
-                     "QE Identity not implemented yet");
+  if (out_id == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_qeidentity_parse: NULL output");
+  *out_id = NULL;
+  sgxra_qeidentity *qi = calloc(1, sizeof(*qi));
+  if (qi == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "QE Identity");
+  json_t *root = NULL;
+  sgxra_err e =
+      sgxra__signed_json_load(cx, p, n, "enclaveIdentity", &qe_codes, &root,
+                              &qi->signed_body, &qi->signed_len);
+  if (e == SGXRA_OK) e = parse_body(cx, root, qi);
+  json_decref(root);
+  if (e != SGXRA_OK) {
+    sgxra_qeidentity_free(qi);
+    return e;
+  }
+  *out_id = qi;
+  return SGXRA_OK;
 }
+
 sgxra_err sgxra_qeidentity_verify(sgxra_ctx *cx, const sgxra_qeidentity *id,
                                   const sgxra_p256_key *key) {
-  (void)id;
-  (void)key;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED,
-                     "QE Identity not implemented yet");
-}
-void sgxra_qeidentity_free(sgxra_qeidentity *id) {
-  (void)id;
+  if (id == NULL || key == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_qeidentity_verify: NULL argument");
+  sgxra_err e = sgxra_p256_verify(cx, key, id->signed_body, id->signed_len,
+                                  id->signature);
+  if (e == SGXRA_E_CRYPTO_SIG_INVALID)
+    return sgxra__fail(cx, SGXRA_E_QEID_SIGNATURE,
+                       "QE Identity signature does not verify with the TCB "
+                       "signing certificate (over %zu bytes of compact "
+                       "enclaveIdentity): the QE Identity was altered or "
+                       "signed by another key",
+                       id->signed_len);
+  return e;
 }

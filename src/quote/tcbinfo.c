@@ -1,30 +1,234 @@
-/* TCB Info: see sgxra/collateral.h.  (Stub while the implementation
- * lands.) */
-#include "core/internal.h"
-#include "sgxra/collateral.h"
+/* TCB Info v2/v3 (SGX) as Intel PCS serves it: see sgxra/collateral.h.
+ *
+ * Shape (Intel PCS API v4 "Get TCB Info", SGX):
+ *
+ *   {"tcbInfo":{"id":"SGX","version":3,"issueDate":"...Z","nextUpdate":"...Z",
+ *     "fmspc":"<12 hex>","pceId":"<4 hex>","tcbType":0,
+ *     "tcbEvaluationDataNumber":N,
+ *     "tcbLevels":[{"tcb":{"sgxtcbcomponents":[{"svn":S}, x16],"pcesvn":P},
+ *                   "tcbDate":"...Z","tcbStatus":"...","advisoryIDs":[...]},
+ *                  ...]},
+ *    "signature":"<128 hex: r||s>"}
+ *
+ * Version 2 has no "id" and writes the components as "sgxtcbcomp01svn" ..
+ * "sgxtcbcomp16svn" inside "tcb"; it has no advisory IDs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quote/collateral_internal.h"
+
+static const char *const status_names[] = {
+    "",
+    "UpToDate",
+    "SWHardeningNeeded",
+    "ConfigurationNeeded",
+    "ConfigurationAndSWHardeningNeeded",
+    "OutOfDate",
+    "OutOfDateConfigurationNeeded",
+    "Revoked",
+};
 
 const char *sgxra_tcb_status_name(sgxra_tcb_status s) {
-  (void)s;
-  return "";
+  if ((unsigned)s >= SGXRA__ARRAY_LEN(status_names)) return "";
+  return status_names[s];
 }
+
 sgxra_tcb_status sgxra_tcb_status_from_name(const char *s, size_t n) {
-  (void)s;
-  (void)n;
+  if (s == NULL) return SGXRA_TCB_STATUS_INVALID;
+  for (size_t i = 1; i < SGXRA__ARRAY_LEN(status_names); i++)
+    if (strlen(status_names[i]) == n && memcmp(status_names[i], s, n) == 0)
+      return (sgxra_tcb_status)i;
   return SGXRA_TCB_STATUS_INVALID;
 }
+
+static const sgxra__jcodes tcb_codes = {
+    "TCB Info",           SGXRA_E_TCBINFO_FORMAT, SGXRA_E_TCBINFO_FIELD,
+    SGXRA_E_TCBINFO_DATE, SGXRA_E_TCBINFO_HEX,    SGXRA_E_TCBINFO_STATUS,
+};
+
+void sgxra_tcbinfo_free(sgxra_tcbinfo *info) {
+  if (info == NULL) return;
+  for (size_t i = 0; i < info->level_count; i++)
+    sgxra__strings_free(info->levels[i].advisory_ids,
+                        info->levels[i].advisory_count);
+  free(info->levels);
+  free(info->signed_body);
+  free(info);
+}
+
+/* The 16 SVNs of a level's "tcb" object. */
+static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
+                                  const char *path, unsigned version,
+                                  uint8_t svn[SGXRA_TCB_SVN_COUNT]) {
+  const sgxra__jcodes *c = &tcb_codes;
+  int64_t v;
+  sgxra_err e;
+  if (version == 2) {
+    for (unsigned i = 0; i < SGXRA_TCB_SVN_COUNT; i++) {
+      char key[32];
+      snprintf(key, sizeof(key), "sgxtcbcomp%02usvn", i + 1);
+      if ((e = sgxra__j_int(cx, c, tcb, path, key, 0, 255, &v)) != SGXRA_OK)
+        return e;
+      svn[i] = (uint8_t)v;
+    }
+    return SGXRA_OK;
+  }
+  const json_t *arr;
+  if ((e = sgxra__j_obj(cx, c, tcb, path, "sgxtcbcomponents", 1, &arr)) !=
+      SGXRA_OK)
+    return e;
+  if (json_array_size(arr) != SGXRA_TCB_SVN_COUNT)
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                       "TCB Info: %s.sgxtcbcomponents has %zu entries, "
+                       "exactly 16 expected",
+                       path, json_array_size(arr));
+  for (unsigned i = 0; i < SGXRA_TCB_SVN_COUNT; i++) {
+    char p2[160];
+    snprintf(p2, sizeof(p2), "%s.sgxtcbcomponents[%u]", path, i);
+    const json_t *comp = json_array_get(arr, i);
+    if (!json_is_object(comp))
+      return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                         "TCB Info: %s is not an object", p2);
+    if ((e = sgxra__j_int(cx, c, comp, p2, "svn", 0, 255, &v)) != SGXRA_OK)
+      return e;
+    svn[i] = (uint8_t)v;
+  }
+  return SGXRA_OK;
+}
+
+static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
+                             unsigned version, sgxra_tcb_level *out) {
+  const sgxra__jcodes *c = &tcb_codes;
+  char path[64];
+  snprintf(path, sizeof(path), "tcbInfo.tcbLevels[%zu]", idx);
+  if (!json_is_object(lv))
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                       "TCB Info: %s is not an object", path);
+  const json_t *tcb;
+  sgxra_err e;
+  int64_t v;
+  if ((e = sgxra__j_obj(cx, c, lv, path, "tcb", 0, &tcb)) != SGXRA_OK) return e;
+  char tpath[96];
+  snprintf(tpath, sizeof(tpath), "%s.tcb", path);
+  if ((e = parse_components(cx, tcb, tpath, version, out->sgx_svn)) != SGXRA_OK)
+    return e;
+  if ((e = sgxra__j_int(cx, c, tcb, tpath, "pcesvn", 0, 65535, &v)) != SGXRA_OK)
+    return e;
+  out->pcesvn = (uint16_t)v;
+  if ((e = sgxra__j_date(cx, c, lv, path, "tcbDate", &out->tcb_date)) !=
+      SGXRA_OK)
+    return e;
+  if ((e = sgxra__j_status(cx, c, lv, path, "tcbStatus", &out->status)) !=
+      SGXRA_OK)
+    return e;
+  return sgxra__j_strings(cx, c, lv, path, "advisoryIDs", &out->advisory_ids,
+                          &out->advisory_count);
+}
+
+static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
+                            sgxra_tcbinfo *ti) {
+  const sgxra__jcodes *c = &tcb_codes;
+  const json_t *b = json_object_get(root, "tcbInfo");
+  const char *path = "tcbInfo";
+  int64_t v;
+  sgxra_err e;
+  if ((e = sgxra__j_int(cx, c, b, path, "version", 0, 1000, &v)) != SGXRA_OK)
+    return e;
+  if (v != 2 && v != 3)
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_VERSION,
+                       "TCB Info version %lld is not supported (2 and 3 are)",
+                       (long long)v);
+  ti->version = (unsigned)v;
+  const json_t *id = json_object_get(b, "id");
+  if (ti->version == 3 || id != NULL) {
+    const char *s;
+    size_t n;
+    if ((e = sgxra__j_str(cx, c, b, path, "id", &s, &n)) != SGXRA_OK) return e;
+    if (n == 3 && memcmp(s, "TDX", 3) == 0)
+      return sgxra__fail(cx, SGXRA_E_TCBINFO_ID,
+                         "TCB Info is for TDX (id \"TDX\"): sgxra verifies SGX "
+                         "quotes; fetch the SGX TCB Info (/sgx/certification/"
+                         "v4/tcb)");
+    if (n != 3 || memcmp(s, "SGX", 3) != 0)
+      return sgxra__fail(cx, SGXRA_E_TCBINFO_ID,
+                         "TCB Info id is \"%.*s\", expected \"SGX\"",
+                         (int)(n > 16 ? 16 : n), s);
+    memcpy(ti->id, "SGX", 4);
+  }
+  if ((e = sgxra__j_date(cx, c, b, path, "issueDate", &ti->issue_date)) !=
+          SGXRA_OK ||
+      (e = sgxra__j_date(cx, c, b, path, "nextUpdate", &ti->next_update)) !=
+          SGXRA_OK ||
+      (e = sgxra__j_hex(cx, c, b, path, "fmspc", ti->fmspc,
+                        SGXRA_FMSPC_SIZE)) != SGXRA_OK ||
+      (e = sgxra__j_hex(cx, c, b, path, "pceId", ti->pce_id,
+                        SGXRA_PCEID_SIZE)) != SGXRA_OK)
+    return e;
+  if ((e = sgxra__j_int(cx, c, b, path, "tcbType", 0, UINT32_MAX, &v)) !=
+      SGXRA_OK)
+    return e;
+  ti->tcb_type = (uint32_t)v;
+  if ((e = sgxra__j_int(cx, c, b, path, "tcbEvaluationDataNumber", 0,
+                        UINT32_MAX, &v)) != SGXRA_OK)
+    return e;
+  ti->tcb_evaluation_data_number = (uint32_t)v;
+  const json_t *levels;
+  if ((e = sgxra__j_obj(cx, c, b, path, "tcbLevels", 1, &levels)) != SGXRA_OK)
+    return e;
+  size_t n = json_array_size(levels);
+  if (n == 0)
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                       "TCB Info: tcbInfo.tcbLevels is empty");
+  ti->levels = calloc(n, sizeof(*ti->levels));
+  if (ti->levels == NULL)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
+  for (size_t i = 0; i < n; i++) {
+    e = parse_level(cx, json_array_get(levels, i), i, ti->version,
+                    &ti->levels[i]);
+    ti->level_count = i + 1; /* so free() sees partial advisories */
+    if (e != SGXRA_OK) return e;
+  }
+  return sgxra__j_hex(cx, c, root, "(document)", "signature", ti->signature,
+                      SGXRA_COLLATERAL_SIG_SIZE);
+}
+
 sgxra_err sgxra_tcbinfo_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
                               sgxra_tcbinfo **out_info) {
-  (void)p;
-  (void)n;
-  if (out_info) *out_info = NULL;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "TCB Info not implemented yet");
+  if (out_info == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_tcbinfo_parse: NULL output");
+  *out_info = NULL;
+  sgxra_tcbinfo *ti = calloc(1, sizeof(*ti));
+  if (ti == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB Info");
+  json_t *root = NULL;
+  sgxra_err e = sgxra__signed_json_load(cx, p, n, "tcbInfo", &tcb_codes, &root,
+                                        &ti->signed_body, &ti->signed_len);
+  if (e == SGXRA_OK) e = parse_body(cx, root, ti);
+  json_decref(root);
+  if (e != SGXRA_OK) {
+    sgxra_tcbinfo_free(ti);
+    return e;
+  }
+  *out_info = ti;
+  return SGXRA_OK;
 }
+
 sgxra_err sgxra_tcbinfo_verify(sgxra_ctx *cx, const sgxra_tcbinfo *info,
                                const sgxra_p256_key *key) {
-  (void)info;
-  (void)key;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "TCB Info not implemented yet");
-}
-void sgxra_tcbinfo_free(sgxra_tcbinfo *info) {
-  (void)info;
+  if (info == NULL || key == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_tcbinfo_verify: NULL argument");
+  sgxra_err e = sgxra_p256_verify(cx, key, info->signed_body, info->signed_len,
+                                  info->signature);
+  if (e == SGXRA_E_CRYPTO_SIG_INVALID)
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_SIGNATURE,
+                       "TCB Info signature does not verify with the TCB "
+                       "signing certificate (over %zu bytes of compact "
+                       "tcbInfo, FMSPC %02x%02x%02x%02x%02x%02x): the TCB "
+                       "Info was altered or signed by another key",
+                       info->signed_len, info->fmspc[0], info->fmspc[1],
+                       info->fmspc[2], info->fmspc[3], info->fmspc[4],
+                       info->fmspc[5]);
+  return e;
 }

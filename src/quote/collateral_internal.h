@@ -1,0 +1,70 @@
+/*
+ * quote/collateral_internal.h -- what TCB Info and QE Identity parsing share:
+ * the signed-span finder and compactor for Intel's signed JSON, and strict
+ * member readers over jansson values.
+ *
+ * Not installed; names are sgxra__*.
+ */
+#ifndef SGXRA_QUOTE_COLLATERAL_INTERNAL_H
+#define SGXRA_QUOTE_COLLATERAL_INTERNAL_H
+
+#include <jansson.h>
+
+#include "core/internal.h"
+#include "sgxra/collateral.h"
+
+/* The codes one document kind reports (TCB Info or QE Identity). */
+typedef struct sgxra__jcodes {
+  const char *doc; /* "TCB Info" */
+  sgxra_err format, field, date, hex, status;
+} sgxra__jcodes;
+
+/* Parse p[0..n) strictly (duplicate keys rejected) into a JSON object,
+ * then locate the top-level member `body_key` ("tcbInfo") in the text and
+ * produce its compact form (whitespace outside strings removed, everything
+ * else byte for byte) into *out_signed (malloc'ed).  *out_root is the
+ * parsed document (json_decref it). */
+sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                  const char *body_key,
+                                  const sgxra__jcodes *codes, json_t **out_root,
+                                  uint8_t **out_signed, size_t *out_signed_len);
+
+/* Compact JSON text: drop space, tab, CR and LF outside strings.  out must
+ * hold n bytes; returns the length written. */
+size_t sgxra__json_compact(const uint8_t *p, size_t n, uint8_t *out);
+
+/* Strict member readers.  `path` names the object in messages
+ * ("tcbInfo.tcbLevels[2]").  Missing member or wrong JSON type ->
+ * codes->field; out of [lo, hi] -> codes->field. */
+sgxra_err sgxra__j_int(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                       const json_t *obj, const char *path, const char *key,
+                       int64_t lo, int64_t hi, int64_t *out);
+/* A string member; *out borrowed from obj. */
+sgxra_err sgxra__j_str(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                       const json_t *obj, const char *path, const char *key,
+                       const char **out, size_t *out_len);
+/* An RFC 3339 UTC date member -> codes->date when malformed. */
+sgxra_err sgxra__j_date(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                        const json_t *obj, const char *path, const char *key,
+                        int64_t *out);
+/* A hex member of exactly n bytes -> codes->hex when malformed. */
+sgxra_err sgxra__j_hex(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                       const json_t *obj, const char *path, const char *key,
+                       uint8_t *out, size_t n);
+/* A tcbStatus member -> codes->status when unknown. */
+sgxra_err sgxra__j_status(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                          const json_t *obj, const char *path, const char *key,
+                          sgxra_tcb_status *out);
+/* Optional array of strings (advisoryIDs): absent -> 0 entries. */
+sgxra_err sgxra__j_strings(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                           const json_t *obj, const char *path, const char *key,
+                           char ***out, size_t *out_count);
+void sgxra__strings_free(char **v, size_t n);
+
+/* The object member `key` (codes->field when missing or not an object /
+ * array as asked). */
+sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
+                       const json_t *obj, const char *path, const char *key,
+                       int want_array, const json_t **out);
+
+#endif
