@@ -1,0 +1,305 @@
+/* The emulated quoting enclave: see sgxra/qe.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "core/internal.h"
+#include "sgxra/file.h"
+#include "sgxra/intelca.h"
+#include "sgxra/qe.h"
+#include "sgxra/sigstruct.h"
+
+#define QE_NAME "sgxra emulated quoting enclave (QE) v1"
+#define FILE_CAP (1u << 20)
+
+struct sgxra_qe {
+  sgxra_emu_enclave *enclave;
+  sgxra_pce *pce;
+  sgxra_p256_key *attest;
+  uint8_t attest_pub[SGXRA_P256_PUBLIC_SIZE];
+  uint8_t auth_data[SGXRA_QE_AUTH_DATA_SIZE];
+  uint8_t qe_report_body[SGXRA_REPORT_BODY_SIZE];
+  uint8_t qe_report_sig[SGXRA_P256_SIG_SIZE];
+  uint8_t user_data[SGXRA_QUOTE_USER_DATA_SIZE];
+  uint16_t qe_svn, pce_svn;
+  char *chain;
+  size_t chain_len;
+};
+
+sgxra_err sgxra_qe_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer,
+                             uint8_t out[1808]) {
+  return sgxra_qe_sign_image(cx, signer, QE_NAME, SGXRA_QE_ISVPRODID,
+                             SGXRA_QE_ISVSVN, out);
+}
+
+void sgxra_qe_free(sgxra_qe *qe) {
+  if (!qe) return;
+  sgxra_emu_enclave_free(qe->enclave);
+  sgxra_pce_free(qe->pce);
+  sgxra_p256_free(qe->attest);
+  free(qe->chain);
+  free(qe);
+}
+
+/* The public key of the first certificate of a PEM chain. */
+static sgxra_err leaf_public(sgxra_ctx *cx, const char *pem, size_t n,
+                             uint8_t out[SGXRA_P256_PUBLIC_SIZE]) {
+  BIO *b = BIO_new_mem_buf(pem, (int)n);
+  X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+  BIO_free(b);
+  sgxra_p256_key *k = NULL;
+  sgxra_err e = SGXRA_OK;
+  if (!x || sgxra_p256_from_evp(cx, X509_get0_pubkey(x), &k) != SGXRA_OK)
+    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
+                    "QE: the PCK chain does not start with a P-256 "
+                    "certificate; provision the platform again");
+  else
+    sgxra_p256_public_raw(k, out);
+  sgxra_p256_free(k);
+  X509_free(x);
+  return e;
+}
+
+sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
+                       const uint8_t *qe_sigstruct, size_t qe_sigstruct_len,
+                       const uint8_t *pce_sigstruct, size_t pce_sigstruct_len,
+                       const char *pck_chain_pem, size_t pck_chain_len,
+                       sgxra_qe **out_qe) {
+  if (out_qe) *out_qe = NULL;
+  if (!plat || !qe_sigstruct || !pce_sigstruct || !pck_chain_pem || !out_qe ||
+      pck_chain_len == 0 || pck_chain_len > SGXRA_QUOTE_MAX_CHAIN)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "QE: platform, SIGSTRUCTs, PCK chain (1..%u bytes) "
+                       "and output are required",
+                       SGXRA_QUOTE_MAX_CHAIN);
+  sgxra_qe *qe = calloc(1, sizeof(*qe));
+  if (!qe) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e;
+  qe->chain = malloc(pck_chain_len);
+  if (!qe->chain) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    goto fail;
+  }
+  memcpy(qe->chain, pck_chain_pem, pck_chain_len);
+  qe->chain_len = pck_chain_len;
+
+  if ((e = sgxra_qe_start_image(cx, plat, QE_NAME, qe_sigstruct,
+                                qe_sigstruct_len, &qe->enclave))) {
+    sgxra__context(cx, "QE");
+    goto fail;
+  }
+  if ((e = sgxra_pce_new(cx, plat, pce_sigstruct, pce_sigstruct_len, &qe->pce)))
+    goto fail;
+
+  /* The PCK certificate must be this PCE's. */
+  uint8_t leaf_pub[SGXRA_P256_PUBLIC_SIZE], pck_pub[SGXRA_P256_PUBLIC_SIZE];
+  if ((e = leaf_public(cx, pck_chain_pem, pck_chain_len, leaf_pub))) goto fail;
+  sgxra_p256_public_raw(sgxra_pce_pck_key(qe->pce), pck_pub);
+  if (memcmp(leaf_pub, pck_pub, sizeof pck_pub) != 0) {
+    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
+                    "QE: the PCK certificate's key is not this platform's "
+                    "PCK key (the platform's TCB or PCESVN changed?); "
+                    "provision the platform again");
+    goto fail;
+  }
+
+  sgxra_emu_secs secs;
+  sgxra_emu_enclave_secs(qe->enclave, &secs);
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(plat, &cfg);
+  qe->qe_svn = secs.isvsvn;
+  qe->pce_svn = cfg.pcesvn;
+
+  /* Attestation key from the QE's seal key (stable across boots). */
+  uint8_t seal[16];
+  e = sgxra_qe_getkey(cx, qe->enclave, plat, SGXRA_KEYNAME_SEAL, secs.isvsvn,
+                      seal);
+  if (!e)
+    e = sgxra_qe_derive_p256(cx, seal, "sgxra QE attestation key", &qe->attest);
+  sgxra_wipe(seal, sizeof seal);
+  if (e) goto fail;
+  sgxra_p256_public_raw(qe->attest, qe->attest_pub);
+  /* QE auth data: 32 bytes 0x00..0x1f, as Intel's QE3 sends by default. */
+  for (int i = 0; i < SGXRA_QE_AUTH_DATA_SIZE; i++)
+    qe->auth_data[i] = (uint8_t)i;
+  /* User data: a QE id (16 bytes) tied to the attestation key, zeros. */
+  uint8_t h[SGXRA_SHA256_SIZE];
+  if ((e = sgxra_sha256(cx, qe->attest_pub, sizeof qe->attest_pub, h)))
+    goto fail;
+  memcpy(qe->user_data, h, 16);
+
+  /* QE report to the PCE: REPORTDATA = SHA-256(key || auth data) || 0^32 */
+  uint8_t rd_in[SGXRA_P256_PUBLIC_SIZE + SGXRA_QE_AUTH_DATA_SIZE];
+  uint8_t rd[SGXRA_REPORTDATA_SIZE] = {0};
+  memcpy(rd_in, qe->attest_pub, SGXRA_P256_PUBLIC_SIZE);
+  memcpy(rd_in + SGXRA_P256_PUBLIC_SIZE, qe->auth_data,
+         SGXRA_QE_AUTH_DATA_SIZE);
+  if ((e = sgxra_sha256(cx, rd_in, sizeof rd_in, rd))) goto fail;
+  sgxra_targetinfo pce_ti;
+  sgxra_pce_targetinfo(qe->pce, &pce_ti);
+  sgxra_report qe_report;
+  if ((e = sgxra_emu_ereport(cx, qe->enclave, &pce_ti, rd, &qe_report)) ||
+      (e = sgxra_pce_certify(cx, qe->pce, &qe_report, qe->qe_report_sig)))
+    goto fail;
+  sgxra_report_body_encode(&qe_report.body, qe->qe_report_body);
+  *out_qe = qe;
+  return SGXRA_OK;
+fail:
+  sgxra_qe_free(qe);
+  return e;
+}
+
+void sgxra_qe_targetinfo(const sgxra_qe *qe, sgxra_targetinfo *out_ti) {
+  sgxra_emu_enclave_targetinfo(qe->enclave, out_ti);
+}
+
+void sgxra_qe_attest_key(const sgxra_qe *qe,
+                         uint8_t out[SGXRA_P256_PUBLIC_SIZE]) {
+  memcpy(out, qe->attest_pub, SGXRA_P256_PUBLIC_SIZE);
+}
+
+sgxra_err sgxra_qe_quote(sgxra_ctx *cx, const sgxra_qe *qe,
+                         const sgxra_report *report, uint16_t version,
+                         uint8_t **out_quote, size_t *out_len) {
+  if (out_quote) *out_quote = NULL;
+  if (out_len) *out_len = 0;
+  if (!qe || !report || !out_quote || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "QE: bad arguments");
+  if (version != 3 && version != 4)
+    return sgxra__fail(cx, SGXRA_E_QUOTE_ENCODE,
+                       "QE: quote version must be 3 or 4, got %u", version);
+  /* Local attestation: the MAC must be this QE's.  MRENCLAVE is not looked
+   * at -- that is the service provider's job. */
+  sgxra_err e = sgxra_emu_report_verify(cx, qe->enclave, report);
+  if (e == SGXRA_E_CRYPTO_SIG_INVALID || e == SGXRA_E_EMU_REPORT_MAC)
+    return sgxra__fail(cx, SGXRA_E_QE_REPORT_MAC,
+                       "QE: the REPORT's MAC does not verify with the QE's "
+                       "report key: the REPORT was altered after EREPORT "
+                       "(e.g. a forged MRENCLAVE) or targeted at another "
+                       "enclave; have the enclave EREPORT to the QE's "
+                       "TARGETINFO");
+  if (e) return e;
+
+  sgxra_quote_parts *p = calloc(1, sizeof(*p));
+  if (!p) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  p->version = version;
+  p->qe_svn = qe->qe_svn;
+  p->pce_svn = qe->pce_svn;
+  memcpy(p->user_data, qe->user_data, sizeof p->user_data);
+  sgxra_report_body_encode(&report->body, p->report_body);
+  memcpy(p->attest_key, qe->attest_pub, sizeof p->attest_key);
+  memcpy(p->qe_report_body, qe->qe_report_body, sizeof p->qe_report_body);
+  memcpy(p->qe_report_signature, qe->qe_report_sig,
+         sizeof p->qe_report_signature);
+  p->qe_auth_data = qe->auth_data;
+  p->qe_auth_data_len = sizeof qe->auth_data;
+  p->pck_chain_pem = qe->chain;
+  p->pck_chain_len = qe->chain_len;
+  uint8_t signed_part[SGXRA_QUOTE_SIGNED_SIZE];
+  if (!(e = sgxra_quote_signed_bytes(cx, p, signed_part)) &&
+      !(e = sgxra_p256_sign(cx, qe->attest, signed_part, sizeof signed_part,
+                            p->isv_signature)))
+    e = sgxra_quote_encode(cx, p, out_quote, out_len);
+  free(p);
+  return e;
+}
+
+/* ---- platform directories
+ * ---------------------------------------------------- */
+
+static char *join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s/%s", dir, name);
+  return s;
+}
+
+static sgxra_err put(sgxra_ctx *cx, const char *dir, const char *name,
+                     const void *p, size_t n) {
+  char *path = join(dir, name);
+  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e = sgxra_file_write(cx, path, p, n, 0);
+  free(path);
+  return e;
+}
+
+static sgxra_err get(sgxra_ctx *cx, const char *dir, const char *name,
+                     uint8_t **out, size_t *n) {
+  char *path = join(dir, name);
+  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e = sgxra_file_read(cx, path, FILE_CAP, out, n);
+  if (e)
+    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
+                    "QE: cannot read %s (%s); initialise the platform with "
+                    "'sgxra platform init'",
+                    path, sgxra_ctx_message(cx));
+  free(path);
+  return e;
+}
+
+sgxra_err sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat,
+                             sgxra_intelca *ca, const char *dir, int64_t now,
+                             char out_serial_hex[41]) {
+  if (out_serial_hex) out_serial_hex[0] = 0;
+  if (!plat || !ca || !dir)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "provisioning: platform, CA and folder are required");
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(plat, &cfg);
+  uint8_t qe_ss[SGXRA_SIGSTRUCT_SIZE], pce_ss[SGXRA_SIGSTRUCT_SIZE];
+  const sgxra_rsa_key *signer = sgxra_intelca_qe_signing_key(ca);
+  sgxra_err e;
+  if ((e = sgxra_qe_sigstruct(cx, signer, qe_ss)) ||
+      (e = sgxra_pce_sigstruct(cx, signer, cfg.pcesvn, pce_ss)))
+    return e;
+  sgxra_pce *pce = NULL;
+  if ((e = sgxra_pce_new(cx, plat, pce_ss, sizeof pce_ss, &pce))) return e;
+  sgxra_pck_ext info;
+  sgxra_pce_pck_info(pce, &info);
+  char *leaf = NULL;
+  char serial[41];
+  e = sgxra_intelca_issue_pck(cx, ca, &info, sgxra_pce_pck_key(pce), now, &leaf,
+                              serial);
+  sgxra_pce_free(pce);
+  if (e) return e;
+  const char *pca = sgxra_intelca_platform_ca_pem(ca);
+  const char *root = sgxra_intelca_root_pem(ca);
+  size_t n = strlen(leaf) + strlen(pca) + strlen(root);
+  char *chain = malloc(n + 1);
+  if (!chain) {
+    free(leaf);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  }
+  snprintf(chain, n + 1, "%s%s%s", leaf, pca, root);
+  free(leaf);
+  if (!(e = put(cx, dir, "qe.sigstruct", qe_ss, sizeof qe_ss)) &&
+      !(e = put(cx, dir, "pce.sigstruct", pce_ss, sizeof pce_ss)) &&
+      !(e = put(cx, dir, "pck_chain.pem", chain, n)))
+    e = put(cx, dir, "pck_serial.txt", serial, strlen(serial));
+  free(chain);
+  if (!e && out_serial_hex) memcpy(out_serial_hex, serial, sizeof serial);
+  return e;
+}
+
+sgxra_err sgxra_qe_open(sgxra_ctx *cx, sgxra_emu_platform *plat,
+                        const char *dir, sgxra_qe **out_qe) {
+  if (out_qe) *out_qe = NULL;
+  if (!plat || !dir || !out_qe)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "QE: bad arguments");
+  uint8_t *qe_ss = NULL, *pce_ss = NULL, *chain = NULL;
+  size_t qn = 0, pn = 0, cn = 0;
+  sgxra_err e;
+  if (!(e = get(cx, dir, "qe.sigstruct", &qe_ss, &qn)) &&
+      !(e = get(cx, dir, "pce.sigstruct", &pce_ss, &pn)) &&
+      !(e = get(cx, dir, "pck_chain.pem", &chain, &cn)))
+    e = sgxra_qe_new(cx, plat, qe_ss, qn, pce_ss, pn, (const char *)chain, cn,
+                     out_qe);
+  free(qe_ss);
+  free(pce_ss);
+  free(chain);
+  return e;
+}
