@@ -1,0 +1,300 @@
+/* Signed enclave files of the Intel SGX SDK and file-kind detection: see
+ * sgxra/enclavefile.h.
+ *
+ * Finding the metadata is a three-step walk, each step bounds-checked
+ * against the bytes it came from:
+ *
+ *   ELF64 header          section header table (e_shoff, e_shnum x 64)
+ *     -> section names    the .shstrtab section (e_shstrndx)
+ *     -> .note.sgxmeta    one ELF note:
+ *
+ *          0  namesz u32 = 13     4  descsz u32     8  type u32 = 1
+ *         12  "sgx_metadata\0"    (13 bytes, NOT padded to 4)
+ *         25  descriptor: metadata_t records back to back
+ *
+ *   metadata_t (Intel SGX SDK, common/inc/internal/metadata.h):
+ *          0  magic u64 0x86A80294635D0E4C
+ *          8  version u64 = major << 32 | minor (minor stored first)
+ *         16  size u32 (of this record)    20  tcs_policy u32
+ *         24  ssa_frame_size u32           28  max_save_buffer_size u32
+ *         32  desired_misc_select u32      36  tcs_min_pool u32
+ *         40  enclave_size u64             48  attributes (flags, xfrm)
+ *         64  enclave_css: the SIGSTRUCT, 1808 bytes
+ *       1872  dirs[2] {offset u32, size u32}: patch table, layout table
+ *       1888  data (the tables the dirs point into)
+ *
+ * The dirs and data are what recomputing MRENCLAVE from the ELF would
+ * read (docs/MEASUREMENT.md); today only the fixed head is decoded. */
+#include "sgxra/enclavefile.h"
+#include "core/internal.h"
+#include "sgxra/measure.h"
+#include "sgxra/sigstruct.h"
+
+#define ELF_HEADER_SIZE 64
+#define ELF_SHDR_SIZE 64
+#define SHT_NOBITS 8
+#define SHN_XINDEX 0xffff
+
+#define NOTE_NAME "sgx_metadata"
+#define NOTE_NAMESZ 13 /* with its NUL */
+#define NOTE_DESC_OFFSET (12 + NOTE_NAMESZ)
+#define NOTE_TYPE 1
+
+#define META_HEAD 64
+#define META_MIN_SIZE (META_HEAD + SGXRA_SIGSTRUCT_SIZE)
+
+/* Decode the fixed head of the record at r (size already checked). */
+static void decode_meta(const uint8_t *r, sgxra_sgxmeta *out) {
+  out->magic = sgxra__le64(r);
+  out->version_minor = sgxra__le32(r + 8);
+  out->version_major = sgxra__le32(r + 12);
+  out->size = sgxra__le32(r + 16);
+  out->tcs_policy = sgxra__le32(r + 20);
+  out->ssa_frame_size = sgxra__le32(r + 24);
+  out->max_save_buffer_size = sgxra__le32(r + 28);
+  out->desired_misc_select = sgxra__le32(r + 32);
+  out->tcs_min_pool = sgxra__le32(r + 36);
+  out->enclave_size = sgxra__le64(r + 40);
+  out->attributes.flags = sgxra__le64(r + 48);
+  out->attributes.xfrm = sgxra__le64(r + 56);
+  out->sigstruct = r + META_HEAD;
+  out->record = r;
+}
+
+sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                   sgxra_sgxmeta *out) {
+  memset(out, 0, sizeof *out);
+  if (!p && n)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       ".note.sgxmeta: input is NULL but its length is %zu", n);
+  sgxra__cur c;
+  sgxra__cur_init(&c, p, n, ".note.sgxmeta", SGXRA_E_SGXMETA_FORMAT);
+  uint32_t namesz, descsz, type;
+  const uint8_t *name, *desc;
+  sgxra_err e;
+  if ((e = sgxra__cur_u32(cx, &c, "note namesz", &namesz)) ||
+      (e = sgxra__cur_u32(cx, &c, "note descsz", &descsz)) ||
+      (e = sgxra__cur_u32(cx, &c, "note type", &type)))
+    return e;
+  if (namesz != NOTE_NAMESZ)
+    return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                       ".note.sgxmeta: note name size is %u, expected 13 "
+                       "(\"sgx_metadata\" and its NUL)",
+                       namesz);
+  if (type != NOTE_TYPE)
+    return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                       ".note.sgxmeta: note type is %u, expected 1", type);
+  if ((e = sgxra__cur_take(cx, &c, NOTE_NAMESZ, "note name", &name))) return e;
+  if (memcmp(name, NOTE_NAME, NOTE_NAMESZ) != 0)
+    return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                       ".note.sgxmeta: note name is not \"sgx_metadata\": "
+                       "not SGX SDK enclave metadata");
+  /* The SDK writes the descriptor right after the name, unpadded. */
+  if ((e = sgxra__cur_take(cx, &c, descsz, "note descriptor (descsz)", &desc)))
+    return e;
+
+  const uint8_t *best = NULL;
+  uint64_t best_version = 0;
+  size_t off = 0;
+  while (descsz - off >= 8 && sgxra__le64(desc + off) == SGXRA_SGXMETA_MAGIC) {
+    size_t left = descsz - off;
+    if (left < META_MIN_SIZE)
+      return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                         ".note.sgxmeta truncated: metadata record at "
+                         "offset %zu needs at least %d bytes, only %zu remain",
+                         NOTE_DESC_OFFSET + off, META_MIN_SIZE, left);
+    uint32_t size = sgxra__le32(desc + off + 16);
+    if (size < META_MIN_SIZE || size > left)
+      return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                         ".note.sgxmeta: metadata record at offset %zu "
+                         "declares size %u, outside %d..%zu (its fixed part "
+                         "to the end of the note)",
+                         NOTE_DESC_OFFSET + off, size, META_MIN_SIZE, left);
+    /* minor is stored first, so the u64 reads major << 32 | minor */
+    uint64_t version = sgxra__le64(desc + off + 8);
+    if (!best || version > best_version) {
+      best = desc + off;
+      best_version = version;
+    }
+    off += size;
+  }
+  if (!best) {
+    uint64_t magic = descsz >= 8 ? sgxra__le64(desc) : 0;
+    return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                       ".note.sgxmeta: no metadata record: magic at offset "
+                       "25 is 0x%016llx, expected 0x%016llx",
+                       (unsigned long long)magic,
+                       (unsigned long long)SGXRA_SGXMETA_MAGIC);
+  }
+  decode_meta(best, out);
+  return SGXRA_OK;
+}
+
+/* Section header i of the table at shoff (bounds checked by the caller). */
+typedef struct shdr {
+  uint32_t name, type, link;
+  uint64_t offset, size;
+} shdr;
+
+static void read_shdr(const uint8_t *p, uint64_t shoff, uint64_t i, shdr *out) {
+  const uint8_t *s = p + shoff + i * ELF_SHDR_SIZE;
+  out->name = sgxra__le32(s);
+  out->type = sgxra__le32(s + 4);
+  out->offset = sgxra__le64(s + 24);
+  out->size = sgxra__le64(s + 32);
+  out->link = sgxra__le32(s + 40);
+}
+
+/* The bytes of a section, checked to lie inside the file. */
+static sgxra_err section_bytes(sgxra_ctx *cx, size_t n, const shdr *s,
+                               uint64_t index, const char *what) {
+  if (s->type == SHT_NOBITS)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF %s (section %llu) has no bytes in the file "
+                       "(SHT_NOBITS)",
+                       what, (unsigned long long)index);
+  if (s->offset > n || s->size > n - s->offset)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF truncated: %s (section %llu) is 0x%llx bytes "
+                       "at offset 0x%llx, past the end of the file (0x%zx "
+                       "bytes)",
+                       what, (unsigned long long)index,
+                       (unsigned long long)s->size,
+                       (unsigned long long)s->offset, n);
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                 sgxra_sgxmeta *out) {
+  memset(out, 0, sizeof *out);
+  if (!p && n)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "ELF: input is NULL but its length is %zu", n);
+  if (n < 4 || memcmp(p,
+                      "\x7f"
+                      "ELF",
+                      4) != 0)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "not an ELF file: it does not start with \\x7fELF");
+  if (n < ELF_HEADER_SIZE)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF truncated: the ELF64 header needs 64 bytes, the "
+                       "file has %zu",
+                       n);
+  if (p[4] != 2)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF class %u is not ELF64 (2): SGX enclaves are "
+                       "64-bit shared objects",
+                       p[4]);
+  if (p[5] != 1)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF data encoding %u is not little-endian (1)", p[5]);
+  uint64_t shoff = sgxra__le64(p + 0x28);
+  uint16_t shentsize = sgxra__le16(p + 0x3a);
+  uint64_t shnum = sgxra__le16(p + 0x3c);
+  uint32_t shstrndx = sgxra__le16(p + 0x3e);
+  if (shoff == 0)
+    return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
+                       "ELF has no section header table, so no "
+                       ".note.sgxmeta: not a signed SGX SDK enclave");
+  if (shentsize != ELF_SHDR_SIZE)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF section header size is %u, expected 64 for "
+                       "ELF64",
+                       shentsize);
+  if (shoff > n || n - shoff < ELF_SHDR_SIZE)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF truncated: section header table at 0x%llx is "
+                       "past the end of the file (0x%zx bytes)",
+                       (unsigned long long)shoff, n);
+  /* Extended numbering: more than 0xff00 sections or names table index
+   * live in section header 0. */
+  if (shnum == 0 || shstrndx == SHN_XINDEX) {
+    shdr s0;
+    read_shdr(p, shoff, 0, &s0);
+    if (shnum == 0) shnum = s0.size;
+    if (shstrndx == SHN_XINDEX) shstrndx = s0.link;
+  }
+  if (shnum > (n - shoff) / ELF_SHDR_SIZE)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF truncated: %llu section headers at 0x%llx need "
+                       "0x%llx bytes, the file has 0x%zx",
+                       (unsigned long long)shnum, (unsigned long long)shoff,
+                       (unsigned long long)(shnum * ELF_SHDR_SIZE), n - shoff);
+  if (shstrndx == 0 || shstrndx >= shnum)
+    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
+                       "ELF section-name table index %u is not one of the "
+                       "%llu sections",
+                       shstrndx, (unsigned long long)shnum);
+  shdr strtab;
+  read_shdr(p, shoff, shstrndx, &strtab);
+  sgxra_err e = section_bytes(cx, n, &strtab, shstrndx, "section-name table");
+  if (e) return e;
+  const char want[] = ".note.sgxmeta";
+  for (uint64_t i = 1; i < shnum; i++) {
+    shdr s;
+    read_shdr(p, shoff, i, &s);
+    if (s.name >= strtab.size || strtab.size - s.name < sizeof want) continue;
+    if (memcmp(p + strtab.offset + s.name, want, sizeof want) != 0) continue;
+    e = section_bytes(cx, n, &s, i, ".note.sgxmeta");
+    if (e) return e;
+    e = sgxra_sgxmeta_parse_note(cx, p + s.offset, (size_t)s.size, out);
+    if (e)
+      return sgxra__context(cx, "section %llu at file offset 0x%llx",
+                            (unsigned long long)i,
+                            (unsigned long long)s.offset);
+    return SGXRA_OK;
+  }
+  return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
+                     "ELF has no .note.sgxmeta section among its %llu "
+                     "sections: not a signed SGX SDK enclave (sign it with "
+                     "sgx_sign, or measure the unsigned image instead)",
+                     (unsigned long long)shnum);
+}
+
+/* ---- detection ----------------------------------------------------------- */
+
+/* SIGSTRUCT.HEADER (SDM table 38-19). */
+static const uint8_t sigstruct_header[16] = {0x06, 0, 0, 0, 0xe1, 0, 0, 0,
+                                             0,    0, 1, 0, 0,    0, 0, 0};
+
+sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n) {
+  if (!p || n == 0) return SGXRA_FILE_UNKNOWN;
+  if (n == SGXRA_SIGSTRUCT_SIZE && !memcmp(p, sigstruct_header, 16))
+    return SGXRA_FILE_SIGSTRUCT;
+  if (n >= 4 && !memcmp(p,
+                        "\x7f"
+                        "ELF",
+                        4))
+    return SGXRA_FILE_ELF;
+  if (n >= 64 && !memcmp(p, "ECREATE\0", 8)) return SGXRA_FILE_SGXS;
+  if (n == SGXRA_REPORT_SIZE) return SGXRA_FILE_REPORT;
+  /* Quote header: version 3, 4 or 5, attestation key type 2 (ECDSA
+   * P-256), and room for at least the header and a report body. */
+  if (n >= 48 + SGXRA_REPORT_BODY_SIZE) {
+    uint16_t version = sgxra__le16(p), keytype = sgxra__le16(p + 2);
+    if (version >= 3 && version <= 5 && keytype == 2) return SGXRA_FILE_QUOTE;
+  }
+  if (n % SGXRA_PAGE_SIZE == 0) return SGXRA_FILE_RAW_IMAGE;
+  return SGXRA_FILE_UNKNOWN;
+}
+
+const char *sgxra_file_kind_name(sgxra_file_kind k) {
+  switch (k) {
+  case SGXRA_FILE_SIGSTRUCT:
+    return "sigstruct";
+  case SGXRA_FILE_ELF:
+    return "elf";
+  case SGXRA_FILE_SGXS:
+    return "sgxs";
+  case SGXRA_FILE_REPORT:
+    return "report";
+  case SGXRA_FILE_QUOTE:
+    return "quote";
+  case SGXRA_FILE_RAW_IMAGE:
+    return "raw";
+  case SGXRA_FILE_UNKNOWN:
+    break;
+  }
+  return "unknown";
+}
