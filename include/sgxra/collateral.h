@@ -265,6 +265,12 @@ typedef struct sgxra_collateral_window {
 /* The window (computed by load; all zero for NULL). */
 sgxra_collateral_window sgxra_collateral_dates(const sgxra_collateral *coll);
 
+/* The window widened by a quote's PCK chain (leaf, CA, root): Intel's QvE
+ * counts those certificates' notBefore/notAfter too. */
+sgxra_collateral_window
+sgxra_collateral_dates_with_chain(const sgxra_collateral *coll,
+                                  const sgxra_x509_chain *pck_chain);
+
 /* Intel's collateral_expiration_status at the `now` given to validate:
  * 1 when earliest_expiry <= now. */
 int sgxra_collateral_expired(const sgxra_collateral *coll);
@@ -296,6 +302,9 @@ sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
  *    does not match the chain's CA 'Intel SGX PCK Processor CA'");
  *  - the leaf is not listed in the PCK CRL and the CA not in the root CA
  *    CRL (SGXRA_E_X509_REVOKED).
+ * *out_expired is 1 when a chain certificate is outside its validity at
+ * `now` or the window including the chain (sgxra_collateral_dates_with_
+ * chain) has earliest_expiry <= now: Intel's per-quote expiration flag.
  * SGXRA_E_COLLATERAL_NOT_VALIDATED when validate has not succeeded. */
 SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
     sgxra_ctx *cx, const sgxra_collateral *coll,

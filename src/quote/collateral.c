@@ -1,85 +1,397 @@
-/* The collateral set: see sgxra/collateral.h.  (Stub while the
- * implementation lands.) */
-#include "sgxra/collateral.h"
-#include "core/internal.h"
+/* The collateral set, validated once: see sgxra/collateral.h.
+ *
+ * Which dates count follows Intel's QvE (qve_get_collateral_dates): root CA
+ * CRL and PCK CRL (thisUpdate / nextUpdate), every certificate of the PCK
+ * CRL issuer chain, the TCB Info issuer chain, the QE Identity issuer chain
+ * and the quote's PCK chain (notBefore / notAfter), TCB Info and QE
+ * Identity (issueDate / nextUpdate).  The collateral is expired when the
+ * earliest expiration date is <= the verification time. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quote/collateral_internal.h"
+#include "quote/x509_internal.h"
+#include "sgxra/file.h"
+
+struct sgxra_collateral {
+  sgxra_x509_chain *pck_crl_chain;
+  sgxra_x509_chain *tcb_chain;
+  sgxra_x509_chain *qe_chain;
+  sgxra_x509_chain *bundled_root; /* optional root_ca.pem */
+  sgxra_crl *root_crl;
+  sgxra_crl *pck_crl;
+  sgxra_tcbinfo *tcb;
+  sgxra_qeidentity *qe;
+  sgxra_x509_chain *root; /* copy of the trust root validate used */
+  sgxra_collateral_window win;
+  int validated;
+  int expired;
+};
+
+void sgxra_collateral_free(sgxra_collateral *c) {
+  if (c == NULL) return;
+  sgxra_x509_chain_free(c->pck_crl_chain);
+  sgxra_x509_chain_free(c->tcb_chain);
+  sgxra_x509_chain_free(c->qe_chain);
+  sgxra_x509_chain_free(c->bundled_root);
+  sgxra_x509_chain_free(c->root);
+  sgxra_crl_free(c->root_crl);
+  sgxra_crl_free(c->pck_crl);
+  sgxra_tcbinfo_free(c->tcb);
+  sgxra_qeidentity_free(c->qe);
+  free(c);
+}
+
+static void win_add(sgxra_collateral_window *w, int *first, int64_t issue,
+                    int64_t expiry) {
+  if (*first) {
+    w->earliest_issue = w->latest_issue = issue;
+    w->earliest_expiry = w->latest_expiry = expiry;
+    *first = 0;
+    return;
+  }
+  if (issue < w->earliest_issue) w->earliest_issue = issue;
+  if (issue > w->latest_issue) w->latest_issue = issue;
+  if (expiry < w->earliest_expiry) w->earliest_expiry = expiry;
+  if (expiry > w->latest_expiry) w->latest_expiry = expiry;
+}
+
+static void win_add_chain(sgxra_collateral_window *w, int *first,
+                          const sgxra_x509_chain *ch) {
+  for (size_t i = 0; i < sgxra_x509_chain_count(ch); i++)
+    win_add(w, first, ch->certs[i].not_before, ch->certs[i].not_after);
+}
+
+static void compute_window(sgxra_collateral *c) {
+  int first = 1;
+  memset(&c->win, 0, sizeof(c->win));
+  win_add(&c->win, &first, sgxra_crl_this_update(c->root_crl),
+          sgxra_crl_next_update(c->root_crl));
+  win_add(&c->win, &first, sgxra_crl_this_update(c->pck_crl),
+          sgxra_crl_next_update(c->pck_crl));
+  win_add_chain(&c->win, &first, c->pck_crl_chain);
+  win_add_chain(&c->win, &first, c->tcb_chain);
+  win_add_chain(&c->win, &first, c->qe_chain);
+  win_add(&c->win, &first, c->tcb->issue_date, c->tcb->next_update);
+  win_add(&c->win, &first, c->qe->issue_date, c->qe->next_update);
+}
+
+static sgxra_err need(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                      const char *what) {
+  if (p == NULL || n == 0)
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_MISSING,
+                       "collateral lacks the %s (empty input)", what);
+  return SGXRA_OK;
+}
 
 sgxra_err sgxra_collateral_load(sgxra_ctx *cx,
                                 const sgxra_collateral_buffers *b,
                                 sgxra_collateral **out_coll) {
-  (void)b;
-  if (out_coll) *out_coll = NULL;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "collateral not implemented yet");
+  if (out_coll == NULL || b == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_load: NULL argument");
+  *out_coll = NULL;
+  sgxra_err e;
+  if ((e = need(cx, b->pck_crl_issuer_chain, b->pck_crl_issuer_chain_len,
+                "PCK CRL issuer chain")) != SGXRA_OK ||
+      (e = need(cx, b->root_ca_crl, b->root_ca_crl_len, "root CA CRL")) !=
+          SGXRA_OK ||
+      (e = need(cx, b->pck_crl, b->pck_crl_len, "PCK CRL")) != SGXRA_OK ||
+      (e = need(cx, b->tcb_info, b->tcb_info_len, "TCB Info")) != SGXRA_OK ||
+      (e = need(cx, b->tcb_info_issuer_chain, b->tcb_info_issuer_chain_len,
+                "TCB Info issuer chain")) != SGXRA_OK ||
+      (e = need(cx, b->qe_identity, b->qe_identity_len, "QE Identity")) !=
+          SGXRA_OK ||
+      (e = need(cx, b->qe_identity_issuer_chain,
+                b->qe_identity_issuer_chain_len, "QE Identity issuer chain")) !=
+          SGXRA_OK)
+    return e;
+  sgxra_collateral *c = calloc(1, sizeof(*c));
+  if (c == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral");
+  if ((e = sgxra_x509_chain_parse_pem(cx, b->pck_crl_issuer_chain,
+                                      b->pck_crl_issuer_chain_len,
+                                      &c->pck_crl_chain)) != SGXRA_OK) {
+    sgxra__context(cx, "PCK CRL issuer chain");
+  } else if ((e = sgxra_x509_chain_parse_pem(cx, b->tcb_info_issuer_chain,
+                                             b->tcb_info_issuer_chain_len,
+                                             &c->tcb_chain)) != SGXRA_OK) {
+    sgxra__context(cx, "TCB Info issuer chain");
+  } else if ((e = sgxra_x509_chain_parse_pem(cx, b->qe_identity_issuer_chain,
+                                             b->qe_identity_issuer_chain_len,
+                                             &c->qe_chain)) != SGXRA_OK) {
+    sgxra__context(cx, "QE Identity issuer chain");
+  } else if (b->root_ca_len != 0 &&
+             (e = sgxra_x509_chain_parse_pem(cx, b->root_ca, b->root_ca_len,
+                                             &c->bundled_root)) != SGXRA_OK) {
+    sgxra__context(cx, "root CA certificate");
+  } else if ((e = sgxra_crl_parse(cx, b->root_ca_crl, b->root_ca_crl_len,
+                                  &c->root_crl)) != SGXRA_OK) {
+    sgxra__context(cx, "root CA CRL");
+  } else if ((e = sgxra_crl_parse(cx, b->pck_crl, b->pck_crl_len,
+                                  &c->pck_crl)) != SGXRA_OK) {
+    sgxra__context(cx, "PCK CRL");
+  } else if ((e = sgxra_tcbinfo_parse(cx, b->tcb_info, b->tcb_info_len,
+                                      &c->tcb)) != SGXRA_OK) {
+    /* messages already start with "TCB Info" */
+  } else if ((e = sgxra_qeidentity_parse(cx, b->qe_identity, b->qe_identity_len,
+                                         &c->qe)) != SGXRA_OK) {
+    /* messages already start with "QE Identity" */
+  }
+  if (e != SGXRA_OK) {
+    sgxra_collateral_free(c);
+    return e;
+  }
+  compute_window(c);
+  *out_coll = c;
+  return SGXRA_OK;
 }
+
+/* Read dir/name; a missing file is SGXRA_E_COLLATERAL_MISSING when
+ * required, an empty buffer when optional. */
+static sgxra_err read_piece(sgxra_ctx *cx, const char *dir, const char *name,
+                            int optional, uint8_t **out, size_t *out_len) {
+  char path[4096];
+  *out = NULL;
+  *out_len = 0;
+  int k = snprintf(path, sizeof(path), "%s/%s", dir, name);
+  if (k < 0 || (size_t)k >= sizeof(path))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "collateral directory path too long");
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    if (optional) return SGXRA_OK;
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_MISSING,
+                       "collateral file %s is missing: a bundle directory "
+                       "holds pck_crl_issuer_chain.pem, root_ca_crl.der, "
+                       "pck_crl.der, tcb_info.json, tcb_info_issuer_chain.pem, "
+                       "qe_identity.json and qe_identity_issuer_chain.pem",
+                       path);
+  }
+  fclose(f);
+  return sgxra_file_read(cx, path, SGXRA_COLLATERAL_FILE_MAX, out, out_len);
+}
+
 sgxra_err sgxra_collateral_load_dir(sgxra_ctx *cx, const char *dir,
                                     sgxra_collateral **out_coll) {
-  (void)dir;
-  return sgxra_collateral_load(cx, NULL, out_coll);
+  if (out_coll == NULL || dir == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_load_dir: NULL argument");
+  *out_coll = NULL;
+  static const char *const names[8] = {
+      SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN, SGXRA_COLLATERAL_FILE_ROOT_CRL,
+      SGXRA_COLLATERAL_FILE_PCK_CRL,       SGXRA_COLLATERAL_FILE_TCB_INFO,
+      SGXRA_COLLATERAL_FILE_TCB_CHAIN,     SGXRA_COLLATERAL_FILE_QE_IDENTITY,
+      SGXRA_COLLATERAL_FILE_QE_CHAIN,      SGXRA_COLLATERAL_FILE_ROOT_CA,
+  };
+  uint8_t *buf[8] = {0};
+  size_t len[8] = {0};
+  sgxra_err e = SGXRA_OK;
+  for (int i = 0; i < 8 && e == SGXRA_OK; i++)
+    e = read_piece(cx, dir, names[i], i == 7, &buf[i], &len[i]);
+  if (e == SGXRA_OK) {
+    sgxra_collateral_buffers b = {
+        buf[0], len[0], buf[1], len[1], buf[2], len[2], buf[3], len[3],
+        buf[4], len[4], buf[5], len[5], buf[6], len[6], buf[7], len[7],
+    };
+    e = sgxra_collateral_load(cx, &b, out_coll);
+  }
+  for (int i = 0; i < 8; i++) free(buf[i]);
+  return e;
 }
-void sgxra_collateral_free(sgxra_collateral *coll) {
-  (void)coll;
+
+static int is_intel_root(const sgxra_x509_cert *root) {
+  sgxra_x509_chain *intel = NULL;
+  if (sgxra_x509_intel_root(NULL, &intel) != SGXRA_OK) return 0;
+  int r = sgxra_x509_cert_equal(root, &intel->certs[0]);
+  sgxra_x509_chain_free(intel);
+  return r;
 }
-sgxra_err sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *coll,
+
+static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
+                          const sgxra_x509_cert *root, int64_t now,
+                          int *out_expired) {
+  int exp = 0, any = 0;
+  sgxra_err e;
+  if (c->bundled_root != NULL &&
+      !sgxra_x509_cert_equal(&c->bundled_root->certs[0], root))
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_ROOT_MISMATCH,
+                       "the bundle's root_ca.pem ('%s') is not the trust "
+                       "root ('%s'): the collateral was made for another "
+                       "root",
+                       c->bundled_root->certs[0].subject_cn, root->subject_cn);
+  if ((e = sgxra_x509_chain_verify(cx, c->tcb_chain, root, now, &exp)) !=
+      SGXRA_OK)
+    return sgxra__context(cx, "TCB Info issuer chain");
+  any |= exp;
+  if ((e = sgxra_x509_chain_verify(cx, c->qe_chain, root, now, &exp)) !=
+      SGXRA_OK)
+    return sgxra__context(cx, "QE Identity issuer chain");
+  any |= exp;
+  if ((e = sgxra_x509_chain_verify(cx, c->pck_crl_chain, root, now, &exp)) !=
+      SGXRA_OK)
+    return sgxra__context(cx, "PCK CRL issuer chain");
+  any |= exp;
+  const sgxra_x509_cert *pck_ca = &c->pck_crl_chain->certs[0];
+  if (!pck_ca->is_ca)
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
+                       "PCK CRL issuer chain: first certificate '%s' is not "
+                       "a CA; the chain must start with the PCK CA",
+                       pck_ca->subject_cn);
+  if (is_intel_root(root) &&
+      strcmp(pck_ca->subject_cn, "Intel SGX PCK Platform CA") != 0 &&
+      strcmp(pck_ca->subject_cn, "Intel SGX PCK Processor CA") != 0)
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
+                       "PCK CRL issuer chain starts with '%s', expected "
+                       "'Intel SGX PCK Platform CA' or 'Intel SGX PCK "
+                       "Processor CA'",
+                       pck_ca->subject_cn);
+  if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK)
+    return sgxra__context(cx, "root CA CRL");
+  if ((e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
+    if (e == SGXRA_E_CRL_ISSUER)
+      return sgxra__fail(cx, e,
+                         "PCK CRL issuer CN '%s' does not match the chain's "
+                         "CA '%s': pck_crl and pck_crl_issuer_chain belong "
+                         "to different CAs",
+                         sgxra_crl_issuer_cn(c->pck_crl), pck_ca->subject_cn);
+    return sgxra__context(cx, "PCK CRL");
+  }
+  const sgxra_x509_cert *checks[3] = {&c->tcb_chain->certs[0],
+                                      &c->qe_chain->certs[0], pck_ca};
+  for (int i = 0; i < 3; i++)
+    if (sgxra_crl_is_revoked(c->root_crl, checks[i]))
+      return sgxra__fail(cx, SGXRA_E_COLLATERAL_SIGNER_REVOKED,
+                         "certificate '%s' is revoked by the root CA CRL: "
+                         "the collateral it signs cannot be trusted",
+                         checks[i]->subject_cn);
+  if ((e = sgxra_tcbinfo_verify(cx, c->tcb, c->tcb_chain->certs[0].key)) !=
+      SGXRA_OK)
+    return e;
+  if ((e = sgxra_qeidentity_verify(cx, c->qe, c->qe_chain->certs[0].key)) !=
+      SGXRA_OK)
+    return e;
+  *out_expired = any || c->win.earliest_expiry <= now;
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *c,
                                     const sgxra_x509_cert *root, int64_t now) {
-  (void)coll;
-  (void)root;
-  (void)now;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "collateral not implemented yet");
+  if (c == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_validate: NULL collateral");
+  c->validated = 0;
+  c->expired = 0;
+  sgxra_x509_chain_free(c->root);
+  c->root = NULL;
+  sgxra_err e;
+  if (root == NULL)
+    e = sgxra_x509_intel_root(cx, &c->root);
+  else
+    e = sgxra_x509_chain_parse_der(cx, root->der, root->der_len, &c->root);
+  if (e != SGXRA_OK) return e;
+  int expired = 0;
+  e = validate(cx, c, &c->root->certs[0], now, &expired);
+  if (e != SGXRA_OK) return e;
+  c->expired = expired;
+  c->validated = 1;
+  return SGXRA_OK;
 }
-int sgxra_collateral_is_validated(const sgxra_collateral *coll) {
-  (void)coll;
-  return 0;
+
+int sgxra_collateral_is_validated(const sgxra_collateral *c) {
+  return c != NULL && c->validated;
 }
-sgxra_collateral_window sgxra_collateral_dates(const sgxra_collateral *coll) {
+
+sgxra_collateral_window sgxra_collateral_dates(const sgxra_collateral *c) {
   sgxra_collateral_window w = {0, 0, 0, 0};
-  (void)coll;
+  return c ? c->win : w;
+}
+
+sgxra_collateral_window
+sgxra_collateral_dates_with_chain(const sgxra_collateral *c,
+                                  const sgxra_x509_chain *pck_chain) {
+  sgxra_collateral_window w = sgxra_collateral_dates(c);
+  if (c == NULL) return w;
+  int first = 0;
+  win_add_chain(&w, &first, pck_chain);
   return w;
 }
-int sgxra_collateral_expired(const sgxra_collateral *coll) {
-  (void)coll;
-  return 0;
+
+int sgxra_collateral_expired(const sgxra_collateral *c) {
+  return c != NULL && c->expired;
 }
-int sgxra_collateral_expired_at(const sgxra_collateral *coll, int64_t now) {
-  (void)coll;
-  (void)now;
-  return 0;
+
+int sgxra_collateral_expired_at(const sgxra_collateral *c, int64_t now) {
+  return c != NULL && c->win.earliest_expiry <= now;
 }
-const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *c) {
+  return c ? c->tcb : NULL;
 }
-const sgxra_qeidentity *
-sgxra_collateral_qeidentity(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_qeidentity *sgxra_collateral_qeidentity(const sgxra_collateral *c) {
+  return c ? c->qe : NULL;
 }
-const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *c) {
+  return c ? &c->pck_crl_chain->certs[0] : NULL;
 }
-const sgxra_x509_cert *sgxra_collateral_root(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_x509_cert *sgxra_collateral_root(const sgxra_collateral *c) {
+  return c && c->root ? &c->root->certs[0] : NULL;
 }
-const sgxra_crl *sgxra_collateral_pck_crl(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_crl *sgxra_collateral_pck_crl(const sgxra_collateral *c) {
+  return c ? c->pck_crl : NULL;
 }
-const sgxra_crl *sgxra_collateral_root_crl(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_crl *sgxra_collateral_root_crl(const sgxra_collateral *c) {
+  return c ? c->root_crl : NULL;
 }
-const sgxra_x509_cert *
-sgxra_collateral_tcb_signer(const sgxra_collateral *coll) {
-  (void)coll;
-  return NULL;
+
+const sgxra_x509_cert *sgxra_collateral_tcb_signer(const sgxra_collateral *c) {
+  return c ? &c->tcb_chain->certs[0] : NULL;
 }
+
 sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
-                                           const sgxra_collateral *coll,
+                                           const sgxra_collateral *c,
                                            const sgxra_x509_chain *pck_chain,
                                            int64_t now, int *out_expired) {
-  (void)coll;
-  (void)pck_chain;
-  (void)now;
   if (out_expired) *out_expired = 0;
-  return sgxra__fail(cx, SGXRA_E_UNSUPPORTED, "collateral not implemented yet");
+  if (c == NULL || pck_chain == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_check_pck_chain: NULL argument");
+  if (!c->validated)
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED,
+                       "collateral has not been validated: call "
+                       "sgxra_collateral_validate() first");
+  if (pck_chain->count < 2)
+    return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
+                       "PCK certificate chain has %zu certificate(s); the "
+                       "PCK certificate and its CA (then the root) are "
+                       "needed",
+                       pck_chain->count);
+  int exp = 0;
+  sgxra_err e =
+      sgxra_x509_chain_verify(cx, pck_chain, &c->root->certs[0], now, &exp);
+  if (e != SGXRA_OK) return sgxra__context(cx, "PCK certificate chain");
+  const sgxra_x509_cert *leaf = &pck_chain->certs[0];
+  const sgxra_x509_cert *ca = &pck_chain->certs[1];
+  if (strcmp(sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn) != 0)
+    return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
+                       "PCK CRL issuer CN '%s' does not match the chain's CA "
+                       "'%s': fetch the collateral for the quote's PCK CA",
+                       sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn);
+  if (sgxra_crl_is_revoked(c->pck_crl, leaf))
+    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
+                       "PCK certificate (serial of %zu bytes, issued by '%s') "
+                       "is revoked by the PCK CRL",
+                       leaf->serial.len, ca->subject_cn);
+  if (sgxra_crl_is_revoked(c->root_crl, ca))
+    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
+                       "PCK CA '%s' is revoked by the root CA CRL",
+                       ca->subject_cn);
+  sgxra_collateral_window w = sgxra_collateral_dates_with_chain(c, pck_chain);
+  if (out_expired) *out_expired = exp || w.earliest_expiry <= now;
+  return SGXRA_OK;
 }
