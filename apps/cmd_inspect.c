@@ -199,13 +199,18 @@ static int show_sigstruct(sgxra_ctx *cx, out *o, const char *path,
 /* ---- signed enclave .so ---------------------------------------------------
  */
 
+/* An ELF .so (note_only 0) or the bare bytes of its .note.sgxmeta section
+ * (note_only 1). */
 static int show_elf(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
-                    size_t n) {
+                    size_t n, int note_only) {
   sgxra_sgxmeta meta;
-  if (sgxra_sgxmeta_from_elf(cx, p, n, &meta) != SGXRA_OK)
-    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  sgxra_err e = note_only ? sgxra_sgxmeta_parse_note(cx, p, n, &meta)
+                          : sgxra_sgxmeta_from_elf(cx, p, n, &meta);
+  if (e != SGXRA_OK) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
   int rc = show_sigstruct(cx, o, path, meta.sigstruct, SGXRA_SIGSTRUCT_SIZE,
-                          "signed enclave (ELF .note.sgxmeta)");
+                          note_only ? "SGX enclave metadata (.note.sgxmeta "
+                                      "section)"
+                                    : "signed enclave (ELF .note.sgxmeta)");
   if (rc == CLI_EXIT_USAGE) return rc;
   char ver[32];
   snprintf(ver, sizeof ver, "%" PRIu32 ".%" PRIu32, meta.version_major,
@@ -374,7 +379,7 @@ int cli_cmd_inspect(int argc, char **argv) {
     rc = show_sigstruct(cx, &o, path, buf, n, "SIGSTRUCT");
     break;
   case SGXRA_FILE_ELF:
-    rc = show_elf(cx, &o, path, buf, n);
+    rc = show_elf(cx, &o, path, buf, n, 0);
     break;
   case SGXRA_FILE_SGXS:
   case SGXRA_FILE_RAW_IMAGE:
@@ -386,7 +391,13 @@ int cli_cmd_inspect(int argc, char **argv) {
   case SGXRA_FILE_QUOTE:
     rc = show_quote(cx, &o, path, buf, n);
     break;
-  default:
+  default: {
+    /* The bare .note.sgxmeta section (as cut out of a signed enclave). */
+    sgxra_sgxmeta meta;
+    if (sgxra_sgxmeta_parse_note(NULL, buf, n, &meta) == SGXRA_OK) {
+      rc = show_elf(cx, &o, path, buf, n, 1);
+      break;
+    }
     fprintf(stderr,
             "sgxra inspect: %s: not a file sgxra recognises (%zu bytes): "
             "expected a SIGSTRUCT (1808 bytes), a signed enclave .so, an SGXS "
@@ -394,6 +405,7 @@ int cli_cmd_inspect(int argc, char **argv) {
             "[SGXRA_E_FILE_UNKNOWN]\n",
             path, n);
     rc = CLI_EXIT_USAGE;
+  }
   }
   if (o.json) {
     if (rc == CLI_EXIT_USAGE)

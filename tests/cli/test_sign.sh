@@ -1,0 +1,124 @@
+# CLI tests of `sgxra sign`: byte-for-byte reproduction of three reference
+# SIGSTRUCTs (vectors README), DEBUG refused by default, unusable keys.
+. "$(dirname "$0")/lib.sh"
+ID="$V/identity"
+
+same_file() { # same_file GOT WANT
+  if cmp -s "$1" "$2"; then ok; else bad "$1 differs from $2: $(cmp "$1" "$2" 2>&1)"; fi
+}
+
+# ---- enarx-sgx/encl.ss: VENDOR 0, DATE 0, ATTRIBUTES 0x4/0x3, masks 0 --------
+ENCL_HASH=b999536238fcf4e9d360ef6cd3e0c20ef8a684c7b93f74a9c4a4c6d517d61fc0
+ENCL_MASKS="--attributes-mask 0 --xfrm-mask 0 --miscmask 0"
+# masks 0 leave DEBUG free: refused without --debug, and nothing written
+expect_status 2 "$SGXRA" sign --key "$ID/enarx-sgx/encl.pem" \
+  --enclavehash $ENCL_HASH $ENCL_MASKS -o "$T/encl.ss"
+expect_err_contains "[SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN]"
+[ ! -e "$T/encl.ss" ] && ok || bad "a refused signature was written"
+expect_status 0 "$SGXRA" sign --key "$ID/enarx-sgx/encl.pem" \
+  --enclavehash $ENCL_HASH $ENCL_MASKS --debug -o "$T/encl.ss"
+same_file "$T/encl.ss" "$ID/enarx-sgx/encl.ss"
+expect_err_contains "well-known public key"
+# from the raw page image itself (MRENCLAVE computed), JSON result
+expect_status 0 "$SGXRA" sign --key "$ID/enarx-sgx/encl.pem" \
+  "$ID/enarx-sgx/encl.bin" $ENCL_MASKS --debug -o "$T/encl2.ss" --json
+same_file "$T/encl2.ss" "$ID/enarx-sgx/encl.ss"
+expect_json mrenclave $ENCL_HASH
+expect_json mrsigner 2f9f8fd4fe12d77232f1d87571ca8252ca27714efe7705e46222cffd5a22e8c4
+expect_json debug_signer true
+
+# ---- fortanix sig1.sigstruct.bin: Intel SDK sample key ----------------------
+expect_status 0 "$SGXRA" sign --key "$ID/fortanix-rust-sgx/sig1.key.pem" \
+  --enclavehash c50673624a6cb17c1c6c2a4e6906f47a170c4629b8723781d1017ef376f1a75d \
+  --date 20160109 --attributes 0x4 --xfrm 0x3 \
+  --attributes-mask 0xfffffffffffffffd --xfrm-mask 0xffffffffffffff1b \
+  --miscselect 0 --miscmask 0xffffffff --isvprodid 0 --isvsvn 0 --debug \
+  -o "$T/sig1.bin"
+same_file "$T/sig1.bin" "$ID/fortanix-rust-sgx/sig1.sigstruct.bin"
+case "$OUT" in *83d719e77deaca1470f6baf62a4d774303c899db69020f9c70ee1dfc08c7ce9e*) ok ;;
+  *) bad "sig1 MRSIGNER not printed: $OUT" ;; esac
+
+# ---- lexe reference: production mask (DEBUG enforced), no --debug needed ----
+expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
+  --enclavehash 6969696969696969696969696969696969696969696969696969696969696969 \
+  --date 20240304 --vendor 0 --xfrm 0xe7 --attributes-mask 0x7 \
+  --xfrm-mask 0xe7 --miscmask 0 -o "$T/lexe.bin" --json
+same_file "$T/lexe.bin" "$ID/lexe/test_vectors_ref_sigstruct.bin"
+expect_json mrsigner 55663a16f3d9c2890ff4c5bb35ad92984c6ce39a17b83f1614800376f2f1dc0d
+
+# ---- defaults: production, all fields as documented --------------------------
+expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
+  "$V/identity/fortanix-rust-sgx/test_enclave.sgxs" --isvprodid 0x1234 \
+  --isvsvn 7 --vendor 0x8086 --date 20251231 --swdefined 5 -o "$T/def.bin"
+expect_status 0 "$SGXRA" inspect --json "$T/def.bin"
+expect_json mrenclave 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc
+expect_json isvprodid 4660
+expect_json isvsvn 7
+expect_json vendor 0x8086
+expect_json date 0x20251231
+expect_json swdefined 0x5
+expect_json attributes.flags 0x4
+expect_json attributes.xfrm 0x3
+expect_json attributemask.flags 0xffffffffffffffff
+expect_json attributemask.xfrm 0xffffffffffffff1b
+expect_json miscmask 0xffffffff
+expect_json signature_valid true
+# re-signing: the ENCLAVEHASH of an existing SIGSTRUCT
+expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
+  "$T/def.bin" -o "$T/re.bin" --json
+expect_json mrenclave 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc
+
+# ---- DEBUG refused by default --------------------------------------------------
+expect_status 2 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
+  --enclavehash $ENCL_HASH --attributes 0x6 -o "$T/dbg.bin"
+expect_err_contains "[SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN]"
+expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
+  --enclavehash $ENCL_HASH --attributes 0x6 --debug -o "$T/dbg.bin" --json
+expect_status 0 "$SGXRA" inspect --json "$T/dbg.bin"
+expect_json attributes.flags 0x6
+
+# ---- unusable keys ---------------------------------------------------------------
+if command -v openssl >/dev/null; then
+  openssl genrsa -3 -out "$T/k2048.pem" 2048 2>/dev/null
+  expect_status 2 "$SGXRA" sign --key "$T/k2048.pem" --enclavehash $ENCL_HASH -o "$T/x"
+  expect_err_contains "[SGXRA_E_CRYPTO_KEY_UNSUPPORTED]"
+  expect_err_contains "RSA-3072"
+  openssl genrsa -out "$T/k65537.pem" 3072 2>/dev/null
+  expect_status 2 "$SGXRA" sign --key "$T/k65537.pem" --enclavehash $ENCL_HASH -o "$T/x"
+  expect_err_contains "[SGXRA_E_CRYPTO_RSA_EXPONENT]"
+  openssl ecparam -name prime256v1 -genkey -noout -out "$T/ec.pem" 2>/dev/null
+  expect_status 2 "$SGXRA" sign --key "$T/ec.pem" --enclavehash $ENCL_HASH -o "$T/x"
+  expect_err_contains "[SGXRA_E_CRYPTO_KEY_UNSUPPORTED]"
+fi
+printf 'not a key' >"$T/junk.pem"
+expect_status 2 "$SGXRA" sign --key "$T/junk.pem" --enclavehash $ENCL_HASH -o "$T/x"
+[ ! -e "$T/x" ] && ok || bad "output written for an unusable key"
+
+# ---- usage errors ----------------------------------------------------------------
+K="$ID/lexe/test_vectors_key.pkcs8.der"
+expect_status 0 "$SGXRA" sign --help
+case "$OUT" in *--attributes-mask*) ok ;; *) bad "help lacks --attributes-mask" ;; esac
+expect_status 2 "$SGXRA" sign --enclavehash $ENCL_HASH -o "$T/x"
+expect_err_contains "--key"
+expect_status 2 "$SGXRA" sign --key "$K" -o "$T/x"
+expect_err_contains "try 'sgxra sign --help'"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH "$ID/enarx-sgx/encl.bin" -o "$T/x"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash b999 -o "$T/x"
+expect_err_contains "[SGXRA_E_HEX]"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --date 2024-03-04 -o "$T/x"
+expect_err_contains "YYYYMMDD"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --date 20241301 -o "$T/x"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --vendor 5 -o "$T/x"
+expect_err_contains "0x8086"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvsvn 65536 -o "$T/x"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvprodid -1 -o "$T/x"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --attributes 0x8 -o "$T/x"
+expect_err_contains "[SGXRA_E_SIGSTRUCT_FIELD]"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --frobnicate -o "$T/x"
+expect_err_contains "unknown option"
+expect_status 2 "$SGXRA" sign --key "$K" "$ID/lexe/test_vectors_key.pkcs8.der" -o "$T/x"
+expect_err_contains "not an enclave image"
+expect_status 2 "$SGXRA" sign --key "$K" "$T/does-not-exist" -o "$T/x"
+[ ! -e "$T/x" ] && ok || bad "output written after a usage error"
+finish
