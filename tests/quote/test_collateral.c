@@ -1,0 +1,239 @@
+/* Tests of the collateral set (sgxra/collateral.h) on the 13 real bundles:
+ * each loads and validates against Intel's root at its expected.json
+ * verification_time, with the expected validity window and Intel's
+ * collateral-expired flag; damaged or mismatched collateral gives its own
+ * error; the quote's PCK chain checks against validated collateral. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/testutil.h"
+#include "sgxra/collateral.h"
+#include "sgxra/quote.h"
+#include "sgxra/timeutil.h"
+
+static const char *const bundles[] = {
+    "sgx-01-phala-v3",
+    "sgx-02-automata-v3-2025-08",
+    "sgx-03-dcaprs-v3-tcbinfo-v2",
+    "sgx-06-dcaprs-quote-automata-0825-collateral",
+    "sgx-08-tlsn-quote9-zkdcap-2025-02",
+    "sgx-10-mobilecoin-teepot-standard-eval17",
+    "sgx-12-mobilecoin-teepot-early-eval19",
+    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
+    "sgx-16-automata-quote-fortanix-eval17",
+    "sgx-19-automata-quote-fortanix-eval18",
+    "sgx-22-automata-quote-fortanix-eval19",
+    "sgx-25-mobilecoin-2023-expired-pck-crl",
+    "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
+};
+
+static const char *bundle_dir(const char *b) {
+  char rel[256];
+  snprintf(rel, sizeof rel, "dcap/bundles/%s", b);
+  return tu_vector_path(rel);
+}
+
+static json_t *expected(const char *b) {
+  char rel[256];
+  size_t n;
+  snprintf(rel, sizeof rel, "dcap/bundles/%s/expected.json", b);
+  uint8_t *buf = tu_read_vector(rel, &n);
+  json_t *j = json_loadb((const char *)buf, n, 0, NULL);
+  free(buf);
+  assert_non_null(j);
+  return j;
+}
+
+static int64_t parse_time(const char *s) {
+  int64_t t;
+  assert_int_equal(sgxra_time_parse_rfc3339(NULL, s, strlen(s), &t), SGXRA_OK);
+  return t;
+}
+
+static void test_all_bundles(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++) {
+    json_t *e = expected(bundles[i]);
+    int64_t now =
+        json_integer_value(json_object_get(e, "verification_time_unix"));
+    int want_expired = (int)json_integer_value(
+        json_object_get(e, "collateral_expiration_status"));
+    sgxra_collateral *c = NULL;
+    sgxra_err err = sgxra_collateral_load_dir(cx, bundle_dir(bundles[i]), &c);
+    if (err != SGXRA_OK)
+      fail_msg("%s: load: %s", bundles[i], sgxra_ctx_message(cx));
+    assert_false(sgxra_collateral_is_validated(c));
+    err = sgxra_collateral_validate(cx, c, NULL, now);
+    if (err != SGXRA_OK)
+      fail_msg("%s: validate: %s [%s]", bundles[i], sgxra_ctx_message(cx),
+               sgxra_err_name(err));
+    assert_true(sgxra_collateral_is_validated(c));
+    if (sgxra_collateral_expired(c) != want_expired)
+      fail_msg("%s: expired %d, expected %d", bundles[i],
+               sgxra_collateral_expired(c), want_expired);
+    /* The collateral alone never ends before the full window does. */
+    assert_true(sgxra_collateral_dates(c).earliest_expiry > 0);
+    assert_non_null(sgxra_collateral_tcbinfo(c));
+    assert_non_null(sgxra_collateral_qeidentity(c));
+    assert_non_null(sgxra_collateral_pck_crl(c));
+    assert_non_null(sgxra_collateral_root_crl(c));
+    assert_string_equal(sgxra_x509_cert_subject_cn(sgxra_collateral_root(c)),
+                        "Intel SGX Root CA");
+    assert_string_equal(
+        sgxra_x509_cert_subject_cn(sgxra_collateral_tcb_signer(c)),
+        "Intel SGX TCB Signing");
+    const char *ca =
+        json_string_value(json_object_get(json_object_get(e, "pck"), "ca"));
+    assert_string_equal(sgxra_x509_cert_subject_cn(sgxra_collateral_pck_ca(c)),
+                        ca);
+    /* FMSPC of the TCB Info is the PCK's. */
+    char fm[13];
+    const uint8_t *f = sgxra_collateral_tcbinfo(c)->fmspc;
+    snprintf(fm, sizeof fm, "%02x%02x%02x%02x%02x%02x", f[0], f[1], f[2], f[3],
+             f[4], f[5]);
+    assert_string_equal(fm, json_string_value(json_object_get(
+                                json_object_get(e, "pck"), "fmspc")));
+    sgxra_collateral_free(c);
+    json_decref(e);
+  }
+  sgxra_ctx_free(cx);
+}
+
+/* Per-quote PCK chain check: every bundle's quote chain passes against its
+ * validated collateral, with the expired flag of expected.json. */
+static void test_pck_chain_all(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++) {
+    json_t *e = expected(bundles[i]);
+    int64_t now =
+        json_integer_value(json_object_get(e, "verification_time_unix"));
+    int want_expired = (int)json_integer_value(
+        json_object_get(e, "collateral_expiration_status"));
+    sgxra_collateral *c = NULL;
+    assert_int_equal(sgxra_collateral_load_dir(cx, bundle_dir(bundles[i]), &c),
+                     SGXRA_OK);
+    char rel[256];
+    size_t n;
+    snprintf(rel, sizeof rel, "dcap/bundles/%s/quote.bin", bundles[i]);
+    uint8_t *qb = tu_read_vector(rel, &n);
+    sgxra_quote q;
+    assert_int_equal(sgxra_quote_parse(cx, qb, n, &q), SGXRA_OK);
+    const char *pem;
+    size_t plen;
+    assert_int_equal(sgxra_quote_pck_chain(cx, &q, &pem, &plen), SGXRA_OK);
+    sgxra_x509_chain *ch = NULL;
+    assert_int_equal(
+        sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, plen, &ch),
+        SGXRA_OK);
+    assert_int_equal(sgxra_x509_chain_count(ch), 3);
+    int exp = -1;
+    /* Before validation the collateral refuses to be used. */
+    assert_int_equal(sgxra_collateral_check_pck_chain(cx, c, ch, now, &exp),
+                     SGXRA_E_COLLATERAL_NOT_VALIDATED);
+    assert_int_equal(sgxra_collateral_validate(cx, c, NULL, now), SGXRA_OK);
+    sgxra_err err = sgxra_collateral_check_pck_chain(cx, c, ch, now, &exp);
+    if (err != SGXRA_OK) fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+    assert_int_equal(exp, want_expired);
+    assert_string_equal(sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(ch, 0)),
+                        "Intel SGX PCK Certificate");
+    sgxra_collateral_window w = sgxra_collateral_dates_with_chain(c, ch);
+    const json_t *win = json_object_get(e, "all_collateral_valid_window");
+    if (json_is_array(win)) {
+      int64_t lo = parse_time(json_string_value(json_array_get(win, 0)));
+      int64_t hi = parse_time(json_string_value(json_array_get(win, 1)));
+      char a[SGXRA_TIME_TEXT_SIZE], b[SGXRA_TIME_TEXT_SIZE];
+      sgxra_time_format(w.latest_issue, a);
+      sgxra_time_format(w.earliest_expiry, b);
+      if (w.latest_issue != lo || w.earliest_expiry != hi)
+        fail_msg("%s: window [%s, %s], expected [%s, %s]", bundles[i], a, b,
+                 json_string_value(json_array_get(win, 0)),
+                 json_string_value(json_array_get(win, 1)));
+      /* Inside the window nothing is expired; at its end it is. */
+      /* Inside the window the chain check says not expired; at its end
+       * it does. */
+      assert_int_equal(
+          sgxra_collateral_check_pck_chain(cx, c, ch, hi - 1, &exp), SGXRA_OK);
+      assert_int_equal(exp, 0);
+      assert_int_equal(sgxra_collateral_check_pck_chain(cx, c, ch, hi, &exp),
+                       SGXRA_OK);
+      assert_int_equal(exp, 1);
+    } else {
+      assert_true(w.earliest_expiry <= now);
+    }
+
+    sgxra_x509_chain_free(ch);
+    free(qb);
+    sgxra_collateral_free(c);
+    json_decref(e);
+  }
+  sgxra_ctx_free(cx);
+}
+
+/* Specific values of a few bundles' TCB Info and QE Identity. */
+static void test_values(void **state) {
+  (void)state;
+  sgxra_collateral *c = NULL;
+  assert_int_equal(
+      sgxra_collateral_load_dir(NULL, bundle_dir("sgx-01-phala-v3"), &c),
+      SGXRA_OK);
+  const sgxra_tcbinfo *t = sgxra_collateral_tcbinfo(c);
+  assert_int_equal(t->version, 3);
+  assert_string_equal(t->id, "SGX");
+  assert_int_equal(t->tcb_evaluation_data_number, 17);
+  assert_int_equal(t->issue_date, parse_time("2025-06-19T10:56:11Z"));
+  assert_int_equal(t->next_update, parse_time("2025-07-19T10:56:11Z"));
+  tu_assert_hex(t->fmspc, 6, "00a067110000");
+  tu_assert_hex(t->pce_id, 2, "0000");
+  static const uint8_t l0[16] = {11, 11, 2, 2, 255, 1, 12, 0,
+                                 0,  0,  0, 0, 0,   0, 0,  0};
+  assert_memory_equal(t->levels[0].sgx_svn, l0, 16);
+  assert_int_equal(t->levels[0].pcesvn, 13);
+  assert_int_equal(t->levels[0].status, SGXRA_TCB_SW_HARDENING_NEEDED);
+  assert_int_equal(t->levels[0].tcb_date, parse_time("2024-03-13T00:00:00Z"));
+  assert_int_equal(t->levels[0].advisory_count, 1);
+  assert_string_equal(t->levels[0].advisory_ids[0], "INTEL-SA-00615");
+  assert_int_equal(t->levels[1].status,
+                   SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  assert_int_equal(t->levels[1].advisory_count, 2);
+  assert_string_equal(t->levels[1].advisory_ids[0], "INTEL-SA-00289");
+  assert_string_equal(t->levels[1].advisory_ids[1], "INTEL-SA-00615");
+  const sgxra_qeidentity *q = sgxra_collateral_qeidentity(c);
+  assert_int_equal(q->version, 2);
+  assert_string_equal(q->id, "QE");
+  assert_int_equal(q->tcb_evaluation_data_number, 17);
+  assert_int_equal(q->miscselect, 0);
+  assert_int_equal(q->miscselect_mask, 0xFFFFFFFFu);
+  tu_assert_hex(q->attributes, 16, "11000000000000000000000000000000");
+  tu_assert_hex(q->attributes_mask, 16, "fbffffffffffffff0000000000000000");
+  tu_assert_hex(
+      q->mrsigner, 32,
+      "8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff");
+  assert_int_equal(q->isvprodid, 1);
+  assert_int_equal(q->level_count, 6);
+  assert_int_equal(q->levels[0].isvsvn, 8);
+  assert_int_equal(q->levels[0].status, SGXRA_TCB_UP_TO_DATE);
+  assert_int_equal(q->levels[0].advisory_count, 0);
+  assert_int_equal(q->levels[5].isvsvn, 1);
+  assert_int_equal(q->levels[5].advisory_count, 6);
+  assert_string_equal(q->levels[5].advisory_ids[0], "INTEL-SA-00202");
+  sgxra_collateral_free(c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_all_bundles),
+      cmocka_unit_test(test_pck_chain_all),
+      cmocka_unit_test(test_values),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
