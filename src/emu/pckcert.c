@@ -124,8 +124,9 @@ sgxra_err sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "SGX extension: info and outputs are required");
   if (info->sgx_type > 2)
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "SGX extension: SGX type must be 0, 1 or 2, got %u",
+    return sgxra__fail(cx, SGXRA_E_CA_ISSUE,
+                       "SGX extension: SGX type must be 0 (standard), 1 "
+                       "(scalable) or 2 (scalable with integrity), got %u",
                        info->sgx_type);
   /* Four scratch buffers: the whole list, the TCB list, one value, and the
    * configuration list; heap-allocated as each holds DER_CAP bytes. */

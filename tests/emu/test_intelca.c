@@ -1,0 +1,404 @@
+/* Tests of the simulated Intel CA (sgxra/intelca.h): certificates and CRLs
+ * checked with OpenSSL, the SGX extension byte-exact against a real Intel
+ * PCK certificate and through the quote module's parser, TCB Info / QE
+ * Identity signatures through the collateral module. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "common/testutil.h"
+#include "sgxra/collateral.h"
+#include "sgxra/file.h"
+#include "sgxra/intelca.h"
+#include "sgxra/quote.h"
+#include "sgxra/x509.h"
+
+/* 2026-01-01T00:00:00Z */
+#define NOW 1767225600
+
+/* The SGX extension value of the PCK certificate inside
+ * vectors/dcap/bundles/sgx-01-phala-v3/quote.bin (Intel SGX PCK Processor
+ * CA), as `openssl asn1parse` prints it. */
+static const char *REAL_EXT =
+    "308201c1301e060a2a864886f84d010d01010410d04ec06d4e6d92dc90d0ad3cf5ee2ddf"
+    "30820164060a2a864886f84d010d0102308201543010060b2a864886f84d010d01020102"
+    "010b3010060b2a864886f84d010d01020202010b3010060b2a864886f84d010d01020302"
+    "01023010060b2a864886f84d010d0102040201023011060b2a864886f84d010d01020502"
+    "0200ff3010060b2a864886f84d010d0102060201013010060b2a864886f84d010d010207"
+    "0201003010060b2a864886f84d010d0102080201003010060b2a864886f84d010d010209"
+    "0201003010060b2a864886f84d010d01020a0201003010060b2a864886f84d010d01020b"
+    "0201003010060b2a864886f84d010d01020c0201003010060b2a864886f84d010d01020d"
+    "0201003010060b2a864886f84d010d01020e0201003010060b2a864886f84d010d01020f"
+    "0201003010060b2a864886f84d010d0102100201003010060b2a864886f84d010d010211"
+    "02010d301f060b2a864886f84d010d01021204100b0b0202ff0100000000000000000000"
+    "3010060a2a864886f84d010d0103040200003014060a2a864886f84d010d010404060"
+    "0a067110000300f060a2a864886f84d010d01050a0100";
+
+typedef struct fixture {
+  char *dir;
+  sgxra_ctx *cx;
+  sgxra_intelca *ca;
+} fixture;
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof(*f));
+  f->dir = tu_tmpdir();
+  f->cx = sgxra_ctx_new();
+  char *cadir = malloc(strlen(f->dir) + 8);
+  sprintf(cadir, "%s/ca", f->dir);
+  sgxra_err e = sgxra_intelca_create(f->cx, cadir, NOW, &f->ca);
+  free(cadir);
+  if (e) fail_msg("CA create: %s", sgxra_ctx_message(f->cx));
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  sgxra_intelca_free(f->ca);
+  sgxra_ctx_free(f->cx);
+  tu_rmtree(f->dir);
+  free(f->dir);
+  free(f);
+  return 0;
+}
+
+static X509 *pem_cert(const char *pem) {
+  BIO *b = BIO_new_mem_buf(pem, -1);
+  X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+  BIO_free(b);
+  assert_non_null(x);
+  return x;
+}
+
+static void assert_cn(X509_NAME *nm, const char *want) {
+  char cn[128];
+  assert_true(X509_NAME_get_text_by_NID(nm, NID_commonName, cn, sizeof cn) > 0);
+  assert_string_equal(cn, want);
+}
+
+static void real_pck_info(sgxra_pck_ext *in) {
+  memset(in, 0, sizeof(*in));
+  tu_hex("d04ec06d4e6d92dc90d0ad3cf5ee2ddf", in->ppid, 16);
+  const uint8_t comps[16] = {11, 11, 2, 2, 255, 1, 0, 0,
+                             0,  0,  0, 0, 0,   0, 0, 0};
+  memcpy(in->comp_svn, comps, 16);
+  in->pcesvn = 13;
+  tu_hex("0b0b0202ff0100000000000000000000", in->cpusvn, 16);
+  tu_hex("00a067110000", in->fmspc, 6);
+  in->dynamic_platform = in->cached_keys = in->smt_enabled = -1;
+}
+
+/* The encoder reproduces a real Intel SGX extension byte for byte. */
+static void extension_matches_intel(void **state) {
+  fixture *f = *state;
+  sgxra_pck_ext in;
+  real_pck_info(&in);
+  uint8_t *der = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_pck_extension_encode(f->cx, &in, &der, &n), SGXRA_OK);
+  assert_int_equal(n, 453);
+  tu_assert_hex(der, n, REAL_EXT);
+  /* And it goes through the quote module's parser. */
+  sgxra_pck_ext out;
+  assert_int_equal(sgxra_pck_ext_parse(f->cx, der, n, &out), SGXRA_OK);
+  assert_memory_equal(out.ppid, in.ppid, 16);
+  assert_memory_equal(out.comp_svn, in.comp_svn, 16);
+  assert_int_equal(out.pcesvn, 13);
+  assert_memory_equal(out.fmspc, in.fmspc, 6);
+  free(der);
+
+  in.sgx_type = 3;
+  assert_int_equal(sgxra_pck_extension_encode(f->cx, &in, &der, &n),
+                   SGXRA_E_CA_ISSUE);
+  assert_null(der);
+  assert_int_equal(n, 0);
+}
+
+static void ca_certificates(void **state) {
+  fixture *f = *state;
+  X509 *root = pem_cert(sgxra_intelca_root_pem(f->ca));
+  X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
+  X509 *tcb = pem_cert(sgxra_intelca_tcb_signing_pem(f->ca));
+  assert_cn(X509_get_subject_name(root), "sgxra TEST Root CA");
+  assert_cn(X509_get_issuer_name(root), "sgxra TEST Root CA");
+  assert_cn(X509_get_subject_name(pca), "sgxra TEST PCK Platform CA");
+  assert_cn(X509_get_issuer_name(pca), "sgxra TEST Root CA");
+  assert_cn(X509_get_subject_name(tcb), "sgxra TEST TCB Signing");
+  assert_int_equal(X509_verify(root, X509_get0_pubkey(root)), 1);
+  assert_int_equal(X509_verify(pca, X509_get0_pubkey(root)), 1);
+  assert_int_equal(X509_verify(tcb, X509_get0_pubkey(root)), 1);
+  assert_int_equal(X509_verify(pca, X509_get0_pubkey(pca)), 0);
+  assert_int_equal(X509_check_ca(root), 1);
+  assert_int_equal(X509_check_ca(pca), 1);
+  assert_int_equal(X509_check_ca(tcb), 0);
+  assert_int_equal(X509_get_pathlen(root), 1);
+  assert_int_equal(X509_get_pathlen(pca), 0);
+  /* Validity starts an hour before `now`. */
+  assert_int_equal(
+      X509_cmp_time(X509_get0_notBefore(root), &(time_t){NOW - 3601}), 1);
+  assert_int_equal(
+      X509_cmp_time(X509_get0_notBefore(root), &(time_t){NOW - 3599}), -1);
+  X509_free(root);
+  X509_free(pca);
+  X509_free(tcb);
+
+  /* Reopening gives the same CA; creating over it is refused. */
+  char path[4096];
+  snprintf(path, sizeof path, "%s/ca", f->dir);
+  sgxra_intelca *again = NULL;
+  assert_int_equal(sgxra_intelca_open(f->cx, path, &again), SGXRA_OK);
+  assert_string_equal(sgxra_intelca_root_pem(again),
+                      sgxra_intelca_root_pem(f->ca));
+  sgxra_intelca_free(again);
+  assert_int_equal(sgxra_intelca_create(f->cx, path, NOW, &again),
+                   SGXRA_E_CA_STATE);
+  assert_null(again);
+  snprintf(path, sizeof path, "%s/nothing", f->dir);
+  assert_int_equal(sgxra_intelca_open(f->cx, path, &again), SGXRA_E_CA_STATE);
+  assert_null(again);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "state.json"));
+}
+
+static void pck_issue_and_revoke(void **state) {
+  fixture *f = *state;
+  sgxra_pck_ext in;
+  real_pck_info(&in);
+  in.has_platform_instance_id = 1;
+  memset(in.platform_instance_id, 0x5a, 16);
+  in.has_configuration = 1;
+  in.dynamic_platform = 0;
+  in.cached_keys = 1;
+  in.smt_enabled = 1;
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_generate(f->cx, &k), SGXRA_OK);
+  char *pem = NULL;
+  char serial[41];
+  assert_int_equal(
+      sgxra_intelca_issue_pck(f->cx, f->ca, &in, k, NOW, &pem, serial),
+      SGXRA_OK);
+  assert_int_equal(strlen(serial), 40);
+  X509 *leaf = pem_cert(pem);
+  X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
+  assert_int_equal(X509_verify(leaf, X509_get0_pubkey(pca)), 1);
+  assert_cn(X509_get_subject_name(leaf), "sgxra TEST PCK Certificate");
+  assert_int_equal(X509_check_ca(leaf), 0);
+
+  /* The SGX extension round-trips through the quote module's parser. */
+  unsigned char *der = NULL;
+  int dn = i2d_X509(leaf, &der);
+  assert_true(dn > 0);
+  sgxra_pck_ext out;
+  assert_int_equal(sgxra_pck_ext_from_cert_der(f->cx, der, (size_t)dn, &out),
+                   SGXRA_OK);
+  OPENSSL_free(der);
+  assert_memory_equal(out.ppid, in.ppid, 16);
+  assert_memory_equal(out.comp_svn, in.comp_svn, 16);
+  assert_int_equal(out.pcesvn, 13);
+  assert_memory_equal(out.cpusvn, in.cpusvn, 16);
+  assert_memory_equal(out.fmspc, in.fmspc, 6);
+  assert_int_equal(out.has_platform_instance_id, 1);
+  assert_memory_equal(out.platform_instance_id, in.platform_instance_id, 16);
+  assert_int_equal(out.has_configuration, 1);
+  assert_int_equal(out.dynamic_platform, 0);
+  assert_int_equal(out.cached_keys, 1);
+  assert_int_equal(out.smt_enabled, 1);
+
+  /* Revocation: unknown serial refused; the issued one lands in the CRL. */
+  assert_int_equal(sgxra_intelca_revoke(f->cx, f->ca, "0123", NOW),
+                   SGXRA_E_CA_SERIAL);
+  uint8_t *crl_der = NULL;
+  size_t crl_n = 0;
+  assert_int_equal(sgxra_intelca_pck_crl(f->cx, f->ca, NOW, &crl_der, &crl_n),
+                   SGXRA_OK);
+  const unsigned char *cp = crl_der;
+  X509_CRL *crl = d2i_X509_CRL(NULL, &cp, (long)crl_n);
+  assert_non_null(crl);
+  X509_REVOKED *rev = NULL;
+  assert_int_equal(X509_CRL_get0_by_cert(crl, &rev, leaf), 0);
+  X509_CRL_free(crl);
+  free(crl_der);
+
+  assert_int_equal(sgxra_intelca_revoke(f->cx, f->ca, serial, NOW + 10),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_intelca_pck_crl(f->cx, f->ca, NOW, &crl_der, &crl_n),
+                   SGXRA_OK);
+  cp = crl_der;
+  crl = d2i_X509_CRL(NULL, &cp, (long)crl_n);
+  assert_non_null(crl);
+  assert_int_equal(X509_CRL_verify(crl, X509_get0_pubkey(pca)), 1);
+  assert_int_equal(X509_CRL_get0_by_cert(crl, &rev, leaf), 1);
+  X509_CRL_free(crl);
+  free(crl_der);
+
+  /* The revocation is persisted. */
+  char path[4096];
+  snprintf(path, sizeof path, "%s/ca", f->dir);
+  sgxra_intelca *again = NULL;
+  assert_int_equal(sgxra_intelca_open(f->cx, path, &again), SGXRA_OK);
+  assert_int_equal(sgxra_intelca_pck_crl(f->cx, again, NOW, &crl_der, &crl_n),
+                   SGXRA_OK);
+  cp = crl_der;
+  crl = d2i_X509_CRL(NULL, &cp, (long)crl_n);
+  assert_int_equal(X509_CRL_get0_by_cert(crl, &rev, leaf), 1);
+  X509_CRL_free(crl);
+  free(crl_der);
+  sgxra_intelca_free(again);
+
+  X509_free(leaf);
+  X509_free(pca);
+  free(pem);
+  sgxra_p256_free(k);
+}
+
+/* Verify the signature independently: over the bytes between
+ * {"<name>": and ,"signature". */
+static void check_signed_json(const fixture *f, const char *json,
+                              const char *name) {
+  X509 *tcb = pem_cert(sgxra_intelca_tcb_signing_pem(f->ca));
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_from_evp(f->cx, X509_get0_pubkey(tcb), &k),
+                   SGXRA_OK);
+  char prefix[64];
+  snprintf(prefix, sizeof prefix, "{\"%s\":", name);
+  assert_int_equal(strncmp(json, prefix, strlen(prefix)), 0);
+  const char *body = json + strlen(prefix);
+  const char *end = strstr(json, ",\"signature\":\"");
+  assert_non_null(end);
+  uint8_t sig[64];
+  char sighex[129];
+  memcpy(sighex, end + 14, 128);
+  sighex[128] = 0;
+  tu_hex(sighex, sig, 64);
+  assert_int_equal(sgxra_p256_verify(f->cx, k, body, (size_t)(end - body), sig),
+                   SGXRA_OK);
+  sgxra_p256_free(k);
+  X509_free(tcb);
+}
+
+static void tcb_info_and_recovery(void **state) {
+  fixture *f = *state;
+  uint8_t fmspc[6] = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  char *json = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_intelca_tcb_info(f->cx, f->ca, fmspc, NOW, &json, &n),
+                   SGXRA_OK);
+  assert_int_equal(strlen(json), n);
+  check_signed_json(f, json, "tcbInfo");
+  assert_non_null(strstr(json, "\"fmspc\":\"00906ED50000\""));
+  assert_non_null(strstr(json, "\"issueDate\":\"2026-01-01T00:00:00Z\""));
+  assert_non_null(strstr(json, "\"nextUpdate\":\"2026-01-31T00:00:00Z\""));
+
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(f->cx, (const uint8_t *)json, n, &ti),
+                   SGXRA_OK);
+  assert_int_equal(ti->version, 3);
+  assert_int_equal(ti->tcb_evaluation_data_number, 1);
+  assert_int_equal(ti->level_count, 5);
+  assert_int_equal(ti->levels[0].status, SGXRA_TCB_UP_TO_DATE);
+  assert_int_equal(ti->levels[0].sgx_svn[0], 12);
+  assert_int_equal(ti->levels[0].pcesvn, 13);
+  assert_int_equal(ti->levels[1].status, SGXRA_TCB_CONFIGURATION_NEEDED);
+  assert_int_equal(ti->levels[2].status, SGXRA_TCB_OUT_OF_DATE);
+  assert_int_equal(ti->levels[3].status,
+                   SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
+  X509 *tcb = pem_cert(sgxra_intelca_tcb_signing_pem(f->ca));
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_from_evp(f->cx, X509_get0_pubkey(tcb), &k),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_tcbinfo_verify(f->cx, ti, k), SGXRA_OK);
+  sgxra_tcbinfo_free(ti);
+  free(json);
+
+  /* TCB recovery: a new evaluation number, the current level moves up. */
+  uint8_t comps[16];
+  uint16_t pcesvn = 0;
+  assert_int_equal(sgxra_intelca_tcb_recovery(f->cx, f->ca), SGXRA_OK);
+  assert_int_equal(sgxra_intelca_tcb_evaluation_number(f->ca), 2);
+  sgxra_intelca_tcb_current(f->ca, comps, &pcesvn);
+  assert_int_equal(comps[0], 13);
+  assert_int_equal(comps[1], 13);
+  assert_int_equal(pcesvn, 13);
+  assert_int_equal(sgxra_intelca_tcb_info(f->cx, f->ca, fmspc, NOW, &json, &n),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_tcbinfo_parse(f->cx, (const uint8_t *)json, n, &ti),
+                   SGXRA_OK);
+  assert_int_equal(ti->tcb_evaluation_data_number, 2);
+  assert_int_equal(ti->levels[0].sgx_svn[0], 13);
+  /* the old current TCB (12, 12, ...) now matches an OutOfDate level */
+  assert_int_equal(ti->levels[2].sgx_svn[0], 12);
+  assert_int_equal(ti->levels[2].status, SGXRA_TCB_OUT_OF_DATE);
+  sgxra_tcbinfo_free(ti);
+  free(json);
+
+  /* QE Identity v2, signed the same way. */
+  assert_int_equal(sgxra_intelca_qe_identity(f->cx, f->ca, NOW, &json, &n),
+                   SGXRA_OK);
+  check_signed_json(f, json, "enclaveIdentity");
+  sgxra_qeidentity *qi = NULL;
+  assert_int_equal(sgxra_qeidentity_parse(f->cx, (const uint8_t *)json, n, &qi),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_qeidentity_verify(f->cx, qi, k), SGXRA_OK);
+  assert_int_equal(qi->isvprodid, 1);
+  assert_int_equal(qi->levels[0].isvsvn, 8);
+  assert_int_equal(qi->levels[0].status, SGXRA_TCB_UP_TO_DATE);
+  sgxra_qe_identity_params qp;
+  assert_int_equal(sgxra_intelca_qe_params(f->cx, f->ca, &qp), SGXRA_OK);
+  assert_memory_equal(qi->mrsigner, qp.mrsigner, 32);
+  assert_int_equal(qi->attributes[0], 0x11);
+  assert_int_equal(qi->attributes_mask[0], 0xfb);
+  sgxra_qeidentity_free(qi);
+  free(json);
+  sgxra_p256_free(k);
+  X509_free(tcb);
+}
+
+/* A bundle the collateral module loads and validates against the test
+ * root, and refuses against Intel's. */
+static void bundle_validates(void **state) {
+  fixture *f = *state;
+  uint8_t fmspc[6] = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  char path[4096];
+  snprintf(path, sizeof path, "%s/bundle", f->dir);
+  assert_int_equal(sgxra_intelca_write_bundle(f->cx, f->ca, fmspc, NOW, path),
+                   SGXRA_OK);
+  sgxra_collateral *coll = NULL;
+  assert_int_equal(sgxra_collateral_load_dir(f->cx, path, &coll), SGXRA_OK);
+  const char *pem = sgxra_intelca_root_pem(f->ca);
+  sgxra_x509_chain *root = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx, (const uint8_t *)pem,
+                                              strlen(pem), &root),
+                   SGXRA_OK);
+  sgxra_err e = sgxra_collateral_validate(f->cx, coll,
+                                          sgxra_x509_chain_get(root, 0), NOW);
+  if (e) fail_msg("validate: %s", sgxra_ctx_message(f->cx));
+  assert_int_equal(sgxra_collateral_expired(coll), 0);
+  assert_int_equal(sgxra_collateral_expired_at(coll, NOW + 31 * 86400), 1);
+  sgxra_collateral_free(coll);
+  assert_int_equal(sgxra_collateral_load_dir(f->cx, path, &coll), SGXRA_OK);
+  assert_int_not_equal(sgxra_collateral_validate(f->cx, coll, NULL, NOW),
+                       SGXRA_OK);
+  sgxra_collateral_free(coll);
+  sgxra_x509_chain_free(root);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(extension_matches_intel, setup, teardown),
+      cmocka_unit_test_setup_teardown(ca_certificates, setup, teardown),
+      cmocka_unit_test_setup_teardown(pck_issue_and_revoke, setup, teardown),
+      cmocka_unit_test_setup_teardown(tcb_info_and_recovery, setup, teardown),
+      cmocka_unit_test_setup_teardown(bundle_validates, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
