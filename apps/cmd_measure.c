@@ -1,11 +1,426 @@
-/* sgxra measure: placeholder until its module lands. */
+/* sgxra measure: MRENCLAVE of an enclave image (docs/MEASUREMENT.md).
+ *
+ *   SGXS stream     replayed through the measurement builder
+ *   raw page image  Linux selftest convention: page 0 TCS, the rest REG
+ *   ELF .so         signed (.note.sgxmeta): the SIGSTRUCT's ENCLAVEHASH and
+ *                   its fields; unsigned: measured with sgxra's enclave
+ *                   layout (sgxra/layout.h), as the emulator loads it
+ *
+ * JSON follows `sgxra inspect`: byte strings lowercase hex, counters
+ * numbers, sizes/flags/masks "0x..." strings.
+ *
+ * Exit: 0 measured; 1 a signed enclave whose SIGSTRUCT does not verify
+ * (fields still printed, signature_valid false); 2 usage or unusable
+ * input. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "sgxra/enclavefile.h"
+#include "sgxra/layout.h"
+#include "sgxra/measure.h"
+#include "sgxra/sigstruct.h"
+
+#define VERB "measure"
+#define FILE_CAP ((size_t)1 << 31)
+#define W 16 /* label width of the human output */
+
+static void usage(FILE *f) {
+  fprintf(
+      f,
+      "usage: sgxra measure FILE [--json] [--format sgxs|raw|elf]\n"
+      "                     [--ssaframesize N] [--reg-flags HEX]\n"
+      "\n"
+      "Compute an enclave's MRENCLAVE, as the CPU would after EINIT.  The "
+      "file's\nkind is found by content unless --format says it:\n"
+      "  sgxs  an SGXS stream (ECREATE/EADD/EEXTEND records), replayed with "
+      "the\n        hardware's order and alignment checks\n"
+      "  raw   a raw page image, Linux kernel selftest convention: page 0 "
+      "TCS,\n        pages 1.. REG with --reg-flags, every page measured, "
+      "SIZE the\n        next power of two\n"
+      "  elf   an enclave .so: if signed (.note.sgxmeta), its SIGSTRUCT's\n"
+      "        ENCLAVEHASH and fields; if not, measured with sgxra's "
+      "enclave\n        layout (the emulator's loader)\n"
+      "\n"
+      "      --json              one JSON object: mrenclave, format, source, "
+      "size,\n"
+      "                          ssaframesize, pages; for a signed .so also\n"
+      "                          mrsigner, isvprodid, isvsvn, vendor, date,\n"
+      "                          attributes, attributemask, miscselect, "
+      "miscmask,\n"
+      "                          signature_valid, debug_signer\n"
+      "      --format KIND       sgxs, raw or elf (default: by content)\n"
+      "      --ssaframesize N    pages per SSA frame, raw and unsigned elf "
+      "(default 1)\n"
+      "      --reg-flags HEX     SECINFO flags of pages 1.. of a raw image\n"
+      "                          (default 0x207: REG, read/write/execute)\n"
+      "  -h, --help              this help\n"
+      "\n"
+      "Exit status: 0 ok, 1 signed enclave whose SIGSTRUCT does not verify, "
+      "2 usage\nerror or unusable input.\n");
+}
+
+/* ---- output: human lines or one JSON object ------------------------------ */
+
+typedef struct out {
+  json_t *json; /* NULL for human output */
+} out;
+
+static void put_hex(out *o, const char *key, const uint8_t *p, size_t n) {
+  if (o->json)
+    json_object_set_new(o->json, key, cli_json_hex(p, n));
+  else
+    cli_print_hex(key, W, p, n);
+}
+
+static void put_num(out *o, const char *key, uint64_t v) {
+  if (o->json)
+    json_object_set_new(o->json, key, json_integer((json_int_t)v));
+  else
+    printf("%-*s %" PRIu64 "\n", W, key, v);
+}
+
+static json_t *hexnum(uint64_t v) {
+  char s[24];
+  snprintf(s, sizeof s, "0x%" PRIx64, v);
+  return json_string(s);
+}
+
+static void put_hexnum(out *o, const char *key, uint64_t v) {
+  if (o->json)
+    json_object_set_new(o->json, key, hexnum(v));
+  else
+    printf("%-*s 0x%" PRIx64 "\n", W, key, v);
+}
+
+static void put_str(out *o, const char *key, const char *s) {
+  if (o->json)
+    json_object_set_new(o->json, key, json_string(s));
+  else
+    printf("%-*s %s\n", W, key, s);
+}
+
+static void put_bool(out *o, const char *key, int b) {
+  if (o->json)
+    json_object_set_new(o->json, key, json_boolean(b));
+  else
+    printf("%-*s %s\n", W, key, b ? "true" : "false");
+}
+
+static void put_attributes(out *o, const char *key, const sgxra_attributes *a) {
+  if (o->json) {
+    json_t *v = json_object();
+    json_object_set_new(v, "flags", hexnum(a->flags));
+    json_object_set_new(v, "xfrm", hexnum(a->xfrm));
+    json_object_set_new(o->json, key, v);
+  } else {
+    printf("%-*s flags 0x%" PRIx64 ", xfrm 0x%" PRIx64 "\n", W, key, a->flags,
+           a->xfrm);
+  }
+}
+
+/* What the builder measured, after the MRENCLAVE line. */
+static void put_info(out *o, const char *format, const char *source,
+                     const sgxra_measure_info *info, size_t file_bytes) {
+  put_str(o, "format", format);
+  put_str(o, "source", source);
+  put_hexnum(o, "size", info->size);
+  put_num(o, "ssaframesize", info->ssaframesize);
+  put_num(o, "pages", info->pages);
+  put_num(o, "chunks", info->chunks);
+  put_num(o, "measured_bytes", info->hashed_bytes);
+  put_num(o, "file_bytes", file_bytes);
+}
+
+/* ---- the kinds ------------------------------------------------------------
+ */
+
+typedef struct opts {
+  int json;
+  long ssaframesize; /* -1: not given */
+  int have_reg_flags;
+  uint64_t reg_flags;
+} opts;
+
+/* SGXS or raw image through a builder; returns the exit status. */
+static int measure_image(sgxra_ctx *cx, out *o, const char *path,
+                         const uint8_t *p, size_t n, int sgxs, const opts *op) {
+  sgxra_measure *m = NULL;
+  uint8_t mr[SGXRA_HASH_SIZE];
+  sgxra_measure_info info;
+  sgxra_err e = sgxra_measure_new(cx, &m);
+  if (!e) {
+    if (sgxs)
+      e = sgxra_measure_feed_sgxs(cx, m, p, n);
+    else
+      e = sgxra_measure_feed_raw_image(
+          cx, m, p, n, op->ssaframesize < 0 ? 1 : (uint32_t)op->ssaframesize,
+          op->have_reg_flags ? op->reg_flags : SGXRA_SECINFO_REG_RWX);
+  }
+  sgxra_measure_get_info(m, &info);
+  if (!e) e = sgxra_measure_final(cx, m, mr);
+  sgxra_measure_free(m);
+  if (e) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  put_hex(o, "mrenclave", mr, sizeof mr);
+  put_info(o, sgxs ? "sgxs" : "raw",
+           sgxs ? "measured (SGXS replay)"
+                : "measured (raw image: page 0 TCS, pages 1.. REG)",
+           &info, n);
+  if (!sgxs)
+    put_hexnum(o, "reg_flags",
+               op->have_reg_flags ? op->reg_flags : SGXRA_SECINFO_REG_RWX);
+  return CLI_EXIT_OK;
+}
+
+/* A signed enclave: the SIGSTRUCT's ENCLAVEHASH and fields. */
+static int show_signed(sgxra_ctx *cx, out *o, const char *path,
+                       const sgxra_sgxmeta *meta, size_t n) {
+  sgxra_sigstruct s;
+  uint8_t mrsigner[SGXRA_HASH_SIZE];
+  if (sgxra_sigstruct_decode(cx, meta->sigstruct, SGXRA_SIGSTRUCT_SIZE, &s))
+    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  sgxra_err verr = sgxra_sigstruct_verify(cx, &s);
+  char why[SGXRA_CTX_MSG_SIZE + 64] = "";
+  if (verr)
+    snprintf(why, sizeof why, "%s [%s]", sgxra_ctx_message(cx),
+             sgxra_err_name(verr));
+  if (sgxra_sigstruct_mrsigner(cx, &s, mrsigner))
+    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  const char *dbg = NULL;
+  int is_dbg = sgxra_mrsigner_is_debug_key(mrsigner, &dbg);
+
+  put_hex(o, "mrenclave", s.enclavehash, sizeof s.enclavehash);
+  put_str(o, "format", "elf");
+  put_str(o, "source",
+          "sigstruct (ENCLAVEHASH of the signed enclave, "
+          "from .note.sgxmeta)");
+  put_hexnum(o, "size", meta->enclave_size);
+  put_num(o, "ssaframesize", meta->ssa_frame_size);
+  put_num(o, "file_bytes", n);
+  put_hex(o, "mrsigner", mrsigner, sizeof mrsigner);
+  put_num(o, "isvprodid", s.isvprodid);
+  put_num(o, "isvsvn", s.isvsvn);
+  put_hexnum(o, "vendor", s.vendor);
+  put_hexnum(o, "date", s.date);
+  put_attributes(o, "attributes", &s.attributes);
+  put_attributes(o, "attributemask", &s.attributemask);
+  put_hexnum(o, "miscselect", s.miscselect);
+  put_hexnum(o, "miscmask", s.miscmask);
+  put_bool(o, "signature_valid", verr == SGXRA_OK);
+  put_bool(o, "debug_signer", is_dbg);
+  if (is_dbg) put_str(o, "debug_signer_name", dbg);
+  char ver[32];
+  snprintf(ver, sizeof ver, "%" PRIu32 ".%" PRIu32, meta->version_major,
+           meta->version_minor);
+  put_str(o, "metadata_version", ver);
+  if (verr) put_str(o, "signature_error", why);
+
+  if (is_dbg)
+    fprintf(stderr,
+            "sgxra measure: warning: %s: MRSIGNER is a well-known public "
+            "debug key (%s): anyone can sign with it; never trust it in "
+            "production\n",
+            path, dbg);
+  if (verr) {
+    fprintf(stderr, "sgxra measure: %s: %s\n", path, why);
+    return CLI_EXIT_REFUSED;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* An unsigned ELF: sgxra's enclave layout (the emulator's loader). */
+static int measure_unsigned_elf(sgxra_ctx *cx, out *o, const char *path,
+                                const uint8_t *p, size_t n, const opts *op) {
+  sgxra_layout_params prm;
+  sgxra_layout lay;
+  uint8_t mr[SGXRA_HASH_SIZE];
+  sgxra_layout_params_default(&prm);
+  if (op->ssaframesize >= 0) prm.ssaframesize = (uint32_t)op->ssaframesize;
+  if (sgxra_layout_measure_elf_ex(cx, p, n, &prm, &lay, mr)) {
+    fprintf(stderr,
+            "sgxra measure: %s: ELF has no .note.sgxmeta (not a signed SGX "
+            "SDK enclave), and it is not an enclave sgxra can lay out: %s "
+            "[%s]\n",
+            path, sgxra_ctx_message(cx), sgxra_err_name(sgxra_ctx_error(cx)));
+    return CLI_EXIT_USAGE;
+  }
+  put_hex(o, "mrenclave", mr, sizeof mr);
+  put_str(o, "format", "elf");
+  put_str(o, "source",
+          "measured (unsigned ELF, sgxra enclave layout: "
+          "segments, TCS, SSA, stack)");
+  put_hexnum(o, "size", lay.size);
+  put_num(o, "ssaframesize", lay.ssaframesize);
+  put_num(o, "pages", lay.pages);
+  put_num(o, "file_bytes", n);
+  put_hexnum(o, "tcs_offset", lay.tcs_offset);
+  put_hexnum(o, "entry", lay.entry);
+  return CLI_EXIT_OK;
+}
+
+static int measure_elf(sgxra_ctx *cx, out *o, const char *path,
+                       const uint8_t *p, size_t n, const opts *op) {
+  sgxra_sgxmeta meta;
+  sgxra_err e = sgxra_sgxmeta_from_elf(cx, p, n, &meta);
+  if (e == SGXRA_E_ELF_NO_SGXMETA)
+    return measure_unsigned_elf(cx, o, path, p, n, op);
+  if (e) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  if (op->ssaframesize >= 0)
+    return cli_usage_error(VERB,
+                           "%s is a signed enclave: its SIGSTRUCT fixes "
+                           "MRENCLAVE, --ssaframesize does not apply",
+                           path);
+  return show_signed(cx, o, path, &meta, n);
+}
+
+/* ---- the command -----------------------------------------------------------
+ */
+
+static int parse_format(const char *s, sgxra_file_kind *out_kind) {
+  if (!strcmp(s, "sgxs"))
+    *out_kind = SGXRA_FILE_SGXS;
+  else if (!strcmp(s, "raw"))
+    *out_kind = SGXRA_FILE_RAW_IMAGE;
+  else if (!strcmp(s, "elf"))
+    *out_kind = SGXRA_FILE_ELF;
+  else
+    return -1;
+  return 0;
+}
 
 int cli_cmd_measure(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "sgxra measure: not built yet\n");
-  return CLI_EXIT_USAGE;
+  static const struct option longopts[] = {
+      {"json", no_argument, NULL, 'j'},
+      {"format", required_argument, NULL, 'f'},
+      {"ssaframesize", required_argument, NULL, 's'},
+      {"reg-flags", required_argument, NULL, 'r'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  opts op = {0, -1, 0, 0};
+  sgxra_file_kind forced = SGXRA_FILE_UNKNOWN;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    char *end = NULL;
+    switch (c) {
+    case 'j':
+      op.json = 1;
+      break;
+    case 'f':
+      if (parse_format(optarg, &forced))
+        return cli_usage_error(
+            VERB, "--format '%s' is not one of sgxs, raw, elf", optarg);
+      break;
+    case 's': {
+      errno = 0;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (errno || !*optarg || *end || optarg[0] == '-' || v < 1 || v > 255)
+        return cli_usage_error(VERB,
+                               "--ssaframesize '%s' is not a number of "
+                               "pages from 1 to 255",
+                               optarg);
+      op.ssaframesize = (long)v;
+      break;
+    }
+    case 'r': {
+      errno = 0;
+      unsigned long long v = strtoull(optarg, &end, 16);
+      if (errno || !*optarg || *end || optarg[0] == '-')
+        return cli_usage_error(VERB,
+                               "--reg-flags '%s' is not a hex number (e.g. "
+                               "0x207 for REG read/write/execute)",
+                               optarg);
+      op.reg_flags = v;
+      op.have_reg_flags = 1;
+      break;
+    }
+    case 'h':
+      usage(stdout);
+      return CLI_EXIT_OK;
+    case ':':
+      return cli_usage_error(VERB, "option '%s' needs a value",
+                             argv[optind - 1]);
+    default:
+      return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc) return cli_usage_error(VERB, "a FILE is required");
+  if (argc - optind > 1)
+    return cli_usage_error(VERB, "one FILE at a time (got '%s' too)",
+                           argv[optind + 1]);
+  const char *path = argv[optind];
+
+  sgxra_ctx *cx = sgxra_ctx_new();
+  if (!cx) {
+    fprintf(stderr, "sgxra measure: out of memory\n");
+    return CLI_EXIT_USAGE;
+  }
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  out o = {NULL};
+  int rc = cli_read_file(VERB, cx, path, FILE_CAP, &buf, &n);
+  if (rc) {
+    sgxra_ctx_free(cx);
+    return rc;
+  }
+  sgxra_file_kind kind = forced ? forced : sgxra_file_detect(buf, n);
+  if (op.have_reg_flags && kind != SGXRA_FILE_RAW_IMAGE) {
+    rc = cli_usage_error(VERB,
+                         "--reg-flags applies to raw page images only; %s "
+                         "is %s",
+                         path, sgxra_file_kind_name(kind));
+    goto done;
+  }
+  if (op.ssaframesize >= 0 && kind == SGXRA_FILE_SGXS) {
+    rc = cli_usage_error(VERB,
+                         "%s is an SGXS stream: its ECREATE record sets "
+                         "SSAFRAMESIZE, --ssaframesize does not apply",
+                         path);
+    goto done;
+  }
+  if (op.json) o.json = json_object();
+  switch (kind) {
+  case SGXRA_FILE_SGXS:
+    rc = measure_image(cx, &o, path, buf, n, 1, &op);
+    break;
+  case SGXRA_FILE_RAW_IMAGE:
+    rc = measure_image(cx, &o, path, buf, n, 0, &op);
+    break;
+  case SGXRA_FILE_ELF:
+    rc = measure_elf(cx, &o, path, buf, n, &op);
+    break;
+  case SGXRA_FILE_SIGSTRUCT:
+  case SGXRA_FILE_REPORT:
+  case SGXRA_FILE_QUOTE:
+    fprintf(stderr,
+            "sgxra measure: %s: this is a %s, not an enclave image: "
+            "'sgxra inspect %s' prints the MRENCLAVE it carries\n",
+            path, sgxra_file_kind_name(kind), path);
+    rc = CLI_EXIT_USAGE;
+    break;
+  default:
+    fprintf(stderr,
+            "sgxra measure: %s: not an enclave image sgxra recognises (%zu "
+            "bytes): expected an SGXS stream (starts with an ECREATE "
+            "record), a raw page image (a multiple of 4096 bytes) or an "
+            "ELF enclave; --format sets the kind\n",
+            path, n);
+    rc = CLI_EXIT_USAGE;
+  }
+  if (o.json) {
+    if (rc == CLI_EXIT_USAGE)
+      json_decref(o.json);
+    else
+      cli_json_print(o.json);
+  }
+done:
+  free(buf);
+  sgxra_ctx_free(cx);
+  return rc;
 }
