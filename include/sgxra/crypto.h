@@ -197,7 +197,10 @@ SGXRA_MUST_CHECK sgxra_err sgxra_rsa_sign_digest_le(
     const uint8_t digest[SGXRA_SHA256_SIZE],
     uint8_t out_sig[SGXRA_RSA3072_SIZE]);
 /* Verify a PKCS#1 v1.5 SHA-256 signature given the little-endian modulus
- * and exponent (SIGSTRUCT fields).  SGXRA_E_CRYPTO_SIG_INVALID when wrong. */
+ * and exponent (SIGSTRUCT fields).  SGXRA_E_CRYPTO_SIG_INVALID when wrong,
+ * including when the modulus is not a 3072-bit odd number or the exponent
+ * is even or < 3 (the message says which).  The caller checks exponent == 3
+ * itself if it requires it. */
 SGXRA_MUST_CHECK sgxra_err sgxra_rsa_verify_le(
     sgxra_ctx *cx, const uint8_t modulus_le[SGXRA_RSA3072_SIZE],
     uint32_t exponent, const void *msg, size_t n,

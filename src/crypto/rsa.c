@@ -239,15 +239,19 @@ sgxra_err sgxra_rsa_verify_le(sgxra_ctx *cx,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "RSA verify: message is NULL but its length is %zu", n);
   /* A 3072-bit modulus has its top byte (last, little-endian) nonzero and
-   * is odd; anything else cannot be a SIGSTRUCT signer. */
+   * is odd; anything else cannot be a SIGSTRUCT signer, so no signature is
+   * valid under it.  That is a verdict on the signature (SIG_INVALID, as
+   * for any other wrong signature), with the reason in the message. */
   if (modulus_le[SGXRA_RSA3072_SIZE - 1] == 0 || !(modulus_le[0] & 1))
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "RSA verify: the modulus is not a 3072-bit odd number "
-                       "(top byte 0x%02x, low byte 0x%02x)",
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_SIG_INVALID,
+                       "RSA signature cannot verify: the modulus is not a "
+                       "3072-bit odd number (top byte 0x%02x, low byte "
+                       "0x%02x), so the stored key is corrupt",
                        modulus_le[SGXRA_RSA3072_SIZE - 1], modulus_le[0]);
   if (exponent < 3 || !(exponent & 1))
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "RSA verify: public exponent %u is not usable",
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_SIG_INVALID,
+                       "RSA signature cannot verify: public exponent %u is "
+                       "not a usable RSA exponent (SGX uses 3)",
                        (unsigned)exponent);
   uint8_t d[SGXRA_SHA256_SIZE];
   sgxra_err rc = sgxra_sha256(cx, msg, n, d);

@@ -135,12 +135,31 @@ static void test_sig1_raw(void **state) {
   assert_memory_equal(q1, zero, N);
   assert_int_equal(sgxra_rsa_q1q2_le(cx, sig, zero, q1, q2),
                    SGXRA_E_CRYPTO_KEY_INVALID);
-  /* verify_le refuses malformed moduli. */
+  /* verify_le: a malformed modulus or exponent means no signature is
+   * valid; the message says why. */
   uint8_t msg[3] = {1, 2, 3};
   assert_int_equal(sgxra_rsa_verify_le(cx, zero, 3, msg, 3, sig),
-                   SGXRA_E_CRYPTO_KEY_INVALID);
+                   SGXRA_E_CRYPTO_SIG_INVALID);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "modulus"));
+  uint8_t even[N];
+  memcpy(even, n, N);
+  even[0] &= 0xfe;
+  assert_int_equal(sgxra_rsa_verify_le(cx, even, 3, msg, 3, sig),
+                   SGXRA_E_CRYPTO_SIG_INVALID);
   assert_int_equal(sgxra_rsa_verify_le(cx, n, 4, msg, 3, sig),
-                   SGXRA_E_CRYPTO_KEY_INVALID);
+                   SGXRA_E_CRYPTO_SIG_INVALID);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "exponent 4"));
+  assert_int_equal(sgxra_rsa_verify_le(cx, n, 1, msg, 3, sig),
+                   SGXRA_E_CRYPTO_SIG_INVALID);
+  /* The signature over data.bin itself verifies with sig1's key (the
+   * signed "message" here is the digest's preimage, unknown, so use a
+   * fresh message signed by the same key). */
+  uint8_t sig2[N];
+  assert_int_equal(sgxra_rsa_sign_le(cx, key, msg, 3, sig2), SGXRA_OK);
+  assert_int_equal(sgxra_rsa_verify_le(cx, n, 3, msg, 3, sig2), SGXRA_OK);
+  sig2[N - 1] ^= 0x01; /* most significant byte of the LE signature */
+  assert_int_equal(sgxra_rsa_verify_le(cx, n, 3, msg, 3, sig2),
+                   SGXRA_E_CRYPTO_SIG_INVALID);
   sgxra_rsa_free(key);
   free(kb);
   free(data);
