@@ -1,0 +1,175 @@
+/*
+ * sgxra/verify.h -- SGX ECDSA quote verification with Intel's semantics,
+ * and the verdict it gives.
+ *
+ * The checks and their order follow Intel's QvE sgx_qve_verify_quote() and
+ * QVL QuoteVerifier::verify() (SGXDataCenterAttestationPrimitives,
+ * QuoteVerification/), section numbers of Intel's "ECDSA Quote Verification"
+ * flow in brackets:
+ *
+ *   1. quote parsed; certification data type 5 (PEM PCK chain of 3)
+ *   2. the chain's root has the trust root's public key
+ *   3. collateral valid (chains, CRLs, TCB Info / QE Identity signatures);
+ *      expiry only sets collateral_expired
+ *   4. PCK chain: leaf issued and signed by the PCK CA that issued the PCK
+ *      CRL, the CA by the root; neither revoked              [4.1.2.4.7]
+ *   5. PCK SGX extension parsed; FMSPC and PCE-ID equal TCB Info's [4.1.2.4.10]
+ *   6. QE report signature by the PCK key                  [4.1.2.4.12]
+ *   7. QE report data = SHA-256(attestation key || QE auth data) || 32 zero
+ *      bytes                                                [4.1.2.4.13]
+ *   8. QE report vs QE Identity: MISCSELECT and ATTRIBUTES under their
+ *      masks, MRSIGNER, ISVPRODID; ISVSVN picks the QE TCB level [4.1.2.4.15]
+ *   9. ISV quote signature over header || report body by the attestation
+ *      key                                                  [4.1.2.4.16]
+ *  10. TCB level: the first level in TCB Info's order whose 16 SGX
+ *      component SVNs and PCESVN are all <= the PCK certificate's
+ *      [4.1.2.4.17]; none -> TCB not supported; its status merged with the
+ *      QE TCB status (QE OutOfDate turns UpToDate / SWHardeningNeeded into
+ *      OutOfDate and ConfigurationNeeded / ConfigurationAndSWHardeningNeeded
+ *      into OutOfDateConfigurationNeeded; QE Revoked -> Revoked).
+ *
+ * The outcome maps to Intel's quote3_error_t (`ql_return`) and
+ * sgx_ql_qv_result_t (`qv_result`) exactly as the QvE does: non-terminal
+ * statuses (UpToDate, SWHardeningNeeded, ConfigurationNeeded,
+ * ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded)
+ * return SGX_QL_SUCCESS with their verdict; anything else returns its error
+ * and the verdict SGX_QL_QV_RESULT_UNSPECIFIED.  Revoked TCB gives
+ * SGX_QL_TCB_REVOKED, a revoked PCK SGX_QL_PCK_REVOKED.
+ *
+ * Advisory IDs are those of the matched TCB level in JSON order, followed by
+ * those of the QE TCB level not already listed.
+ *
+ * Cost: a verifier is made once from validated collateral; each quote then
+ * costs the QE report and ISV signature checks plus, for a PCK certificate
+ * not seen before, one signature check of the leaf (its CA and the root were
+ * checked with the collateral).  Seen PCK chains are cached by SHA-256 of
+ * their bytes (up to SGXRA_VERIFIER_CACHE_MAX entries).
+ *
+ * Thread-safety: a verifier may be used by one thread at a time (the cache
+ * is not locked); make one per thread from the same collateral, which is
+ * immutable and may be shared.
+ */
+#ifndef SGXRA_VERIFY_H
+#define SGXRA_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sgxra/collateral.h"
+#include "sgxra/ctx.h"
+#include "sgxra/quote.h"
+#include "sgxra/sgx.h"
+#include "sgxra/x509.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SGXRA_VERDICT_ADVISORY_MAX 64
+#define SGXRA_VERDICT_ADVISORY_SIZE 32
+#define SGXRA_VERDICT_REASON_SIZE 768
+#define SGXRA_VERIFIER_CACHE_MAX 256
+
+/* Where verification stopped (SGXRA_STAGE_DONE when it ran to the end). */
+typedef enum sgxra_verify_stage {
+  SGXRA_STAGE_NONE = 0,
+  SGXRA_STAGE_QUOTE,          /* parsing the quote */
+  SGXRA_STAGE_CERT_DATA,      /* certification data type */
+  SGXRA_STAGE_TRUST_ROOT,     /* quote's root vs trust root */
+  SGXRA_STAGE_COLLATERAL,     /* collateral validation */
+  SGXRA_STAGE_PCK_CHAIN,      /* PCK chain and revocation */
+  SGXRA_STAGE_PCK_EXTENSION,  /* SGX extension of the PCK certificate */
+  SGXRA_STAGE_TCB_INFO_MATCH, /* FMSPC / PCE-ID */
+  SGXRA_STAGE_QE_REPORT_SIG,  /* QE report signature */
+  SGXRA_STAGE_QE_REPORT_DATA, /* attestation key binding */
+  SGXRA_STAGE_QE_IDENTITY,    /* QE report vs QE Identity */
+  SGXRA_STAGE_QUOTE_SIG,      /* ISV quote signature */
+  SGXRA_STAGE_TCB_LEVEL,      /* TCB level selection and status */
+  SGXRA_STAGE_DONE
+} sgxra_verify_stage;
+
+/* "quote", "PCK chain", ... */
+const char *sgxra_verify_stage_name(sgxra_verify_stage s);
+
+/* Everything a verification found.  Plain data: no pointers, nothing to
+ * free; copy it freely. */
+typedef struct sgxra_verdict {
+  /* Intel's names: quote3_error_t and sgx_ql_qv_result_t. */
+  const char *ql_return;   /* "SGX_QL_SUCCESS", static text */
+  const char *qv_result;   /* "SGX_QL_QV_RESULT_OUT_OF_DATE", static text */
+  uint32_t qv_result_code; /* 0x0000, 0xA001 .. 0xA008 */
+  int collateral_expired;  /* Intel's collateral_expiration_status */
+
+  /* sgxra's view: SGXRA_OK when ql_return is SGX_QL_SUCCESS, else the code
+   * of the failed check (SGXRA_E_VERIFY_*, a quote parse code, a collateral
+   * code), the stage, and the reason chain ("QE report signature: ...").*/
+  sgxra_err err;
+  sgxra_verify_stage stage;
+  char reason[SGXRA_VERDICT_REASON_SIZE];
+
+  /* Platform TCB. */
+  int has_tcb_level;             /* a TCB level was matched */
+  sgxra_tcb_status tcb_status;   /* the matched level's own status */
+  sgxra_tcb_status final_status; /* after merging the QE TCB status */
+  int64_t tcb_date;
+  uint8_t tcb_svn[SGXRA_TCB_SVN_COUNT];
+  uint16_t tcb_pcesvn;
+  int has_qe_level;
+  sgxra_tcb_status qe_status;
+  uint16_t qe_level_isvsvn;
+  int64_t qe_tcb_date;
+  size_t advisory_count;
+  char advisory_ids[SGXRA_VERDICT_ADVISORY_MAX][SGXRA_VERDICT_ADVISORY_SIZE];
+
+  /* The PCK certificate's SGX extension (when parsed). */
+  int has_pck;
+  sgxra_pck_ext pck;
+  int pck_platform_ca; /* 1: "Intel SGX PCK Platform CA", 0: Processor */
+
+  /* The quote (when parsed). */
+  int has_quote;
+  sgxra_quote_header header;
+  sgxra_report_body report; /* the ISV enclave's report body */
+  sgxra_report_body qe_report;
+} sgxra_verdict;
+
+typedef struct sgxra_verifier sgxra_verifier;
+
+/* A verifier over collateral that sgxra_collateral_validate() accepted
+ * (SGXRA_E_COLLATERAL_NOT_VALIDATED otherwise).  The collateral is
+ * borrowed and must outlive the verifier. */
+SGXRA_MUST_CHECK sgxra_err sgxra_verifier_new(sgxra_ctx *cx,
+                                              const sgxra_collateral *coll,
+                                              sgxra_verifier **out_verifier);
+
+void sgxra_verifier_free(sgxra_verifier *v);
+
+/* Verify one quote at time `now`.  The return value says whether a verdict
+ * was produced: SGXRA_OK whenever *out holds Intel's outcome, success or
+ * not (read out->ql_return / out->err); an error only for misuse (NULL
+ * arguments, out of memory).  A malformed quote is an outcome too
+ * (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err = SGXRA_E_QUOTE_TRUNCATED ...).
+ */
+SGXRA_MUST_CHECK sgxra_err sgxra_verifier_verify(sgxra_ctx *cx,
+                                                 sgxra_verifier *v,
+                                                 const uint8_t *quote, size_t n,
+                                                 int64_t now,
+                                                 sgxra_verdict *out);
+
+/* Number of PCK chains in the verifier's cache. */
+size_t sgxra_verifier_cache_size(const sgxra_verifier *v);
+
+/* One shot, in Intel's order: parse the quote, check its root against
+ * `root` (NULL: Intel SGX Root CA), validate `coll` at `now` (a failure
+ * becomes the outcome: SGX_QL_TCBINFO_CHAIN_ERROR, ...), then verify.
+ * Returns as sgxra_verifier_verify.  `coll` is validated in place. */
+SGXRA_MUST_CHECK sgxra_err sgxra_verify_quote(sgxra_ctx *cx,
+                                              const uint8_t *quote, size_t n,
+                                              sgxra_collateral *coll,
+                                              const sgxra_x509_cert *root,
+                                              int64_t now, sgxra_verdict *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,675 @@
+/* Quote verification with Intel's semantics: see sgxra/verify.h for the
+ * order of the checks and the mapping of outcomes. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <openssl/x509.h>
+
+#include "quote/verdict_internal.h"
+#include "quote/x509_internal.h"
+#include "sgxra/crypto.h"
+#include "sgxra/hex.h"
+#include "sgxra/timeutil.h"
+
+/* Intel's PCK chains are leaf, PCK CA, root (QvE's
+ * EXPECTED_CERTIFICATE_COUNT_IN_PCK_CHAIN). */
+#define PCK_CHAIN_COUNT 3
+
+/* A PCK chain already checked against this verifier's collateral. */
+typedef struct pck_entry {
+  uint8_t hash[SGXRA_SHA256_SIZE]; /* SHA-256 of the PEM bytes */
+  sgxra_x509_chain *chain;
+  sgxra_pck_ext ext;
+  int platform_ca;
+  int64_t not_before_max; /* latest notBefore across the chain */
+  int64_t not_after_min;  /* earliest notAfter across the chain */
+} pck_entry;
+
+struct sgxra_verifier {
+  const sgxra_collateral *coll;
+  const sgxra_tcbinfo *tcb;
+  const sgxra_qeidentity *qeid;
+  const sgxra_x509_cert *root;
+  const sgxra_x509_cert *pck_ca;
+  const sgxra_crl *pck_crl;
+  const sgxra_crl *root_crl;
+  uint8_t root_key[SGXRA_P256_PUBLIC_SIZE];
+  pck_entry *cache;
+  size_t cache_count;
+  size_t cache_next; /* round-robin replacement once full */
+};
+
+size_t sgxra_verifier_cache_size(const sgxra_verifier *v) {
+  return v ? v->cache_count : 0;
+}
+
+sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
+                             sgxra_verifier **out_verifier) {
+  if (out_verifier) *out_verifier = NULL;
+  if (!coll || !out_verifier) {
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_verifier_new: NULL argument");
+  }
+  if (!sgxra_collateral_is_validated(coll)) {
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED,
+                       "verifier: the collateral has not been validated: "
+                       "call sgxra_collateral_validate() first");
+  }
+  sgxra_verifier *v = calloc(1, sizeof *v);
+  if (!v) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verifier: out of memory");
+  v->coll = coll;
+  v->tcb = sgxra_collateral_tcbinfo(coll);
+  v->qeid = sgxra_collateral_qeidentity(coll);
+  v->root = sgxra_collateral_root(coll);
+  v->pck_ca = sgxra_collateral_pck_ca(coll);
+  v->pck_crl = sgxra_collateral_pck_crl(coll);
+  v->root_crl = sgxra_collateral_root_crl(coll);
+  if (!v->tcb || !v->qeid || !v->root || !v->pck_ca || !v->pck_crl ||
+      !v->root_crl || !sgxra_x509_cert_public_key(v->root)) {
+    free(v);
+    return sgxra__fail(cx, SGXRA_E_VERIFY_COLLATERAL,
+                       "verifier: validated collateral lacks a piece (TCB "
+                       "Info, QE Identity, root, PCK CA or a CRL)");
+  }
+  sgxra_p256_public_raw(sgxra_x509_cert_public_key(v->root), v->root_key);
+  *out_verifier = v;
+  return SGXRA_OK;
+}
+
+void sgxra_verifier_free(sgxra_verifier *v) {
+  if (!v) return;
+  for (size_t i = 0; i < v->cache_count; i++)
+    sgxra_x509_chain_free(v->cache[i].chain);
+  free(v->cache);
+  free(v);
+}
+
+/* ---- the PCK chain ------------------------------------------------------ */
+
+/* Does `issuer` name and sign `subject`?  One ECDSA verification. */
+static int issued_by(const sgxra_x509_cert *subject,
+                     const sgxra_x509_cert *issuer) {
+  if (X509_NAME_cmp(X509_get_issuer_name(subject->x),
+                    X509_get_subject_name(issuer->x)) != 0)
+    return 0;
+  EVP_PKEY *pk = sgxra_p256_evp(issuer->key);
+  return pk && X509_verify(subject->x, pk) == 1;
+}
+
+/* Check a new PCK chain and fill *e (chain ownership passes to *e). */
+static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
+                        size_t pem_len, pck_entry *e, sgxra_verdict *out) {
+  sgxra_x509_chain *chain = NULL;
+  sgxra_err err =
+      sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
+  if (err) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR", err,
+        "quote's PCK certificate chain: %s", sgxra_ctx_message(cx));
+    return;
+  }
+  size_t count = sgxra_x509_chain_count(chain);
+  if (count != PCK_CHAIN_COUNT) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+                        "quote's PCK certificate chain has %zu certificates, "
+                        "expected 3 (PCK, PCK CA, root)",
+                        count);
+    sgxra_x509_chain_free(chain);
+    return;
+  }
+  const sgxra_x509_cert *leaf = sgxra_x509_chain_get(chain, 0);
+  const sgxra_x509_cert *ca = sgxra_x509_chain_get(chain, 1);
+  const sgxra_x509_cert *root = sgxra_x509_chain_get(chain, 2);
+
+  /* Trust anchor: the root in the quote must carry the trusted key, as
+   * the QvE compares it with Intel's root public key. */
+  uint8_t key[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_public_raw(sgxra_x509_cert_public_key(root), key);
+  if (memcmp(key, v->root_key, sizeof key) != 0) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
+        SGXRA_E_VERIFY_TRUST_ROOT,
+        "the quote's root CA '%s' does not have the trust root's public key "
+        "('%s'): the quote is not from a platform certified by that root; "
+        "check --trust-root",
+        sgxra_x509_cert_subject_cn(root), sgxra_x509_cert_subject_cn(v->root));
+    sgxra_x509_chain_free(chain);
+    return;
+  }
+  /* The PCK CA: the collateral's (already verified to the root when the
+   * collateral was validated), or one with its name that the root signed. */
+  if (!sgxra_x509_cert_equal(ca, v->pck_ca)) {
+    if (strcmp(sgxra_x509_cert_subject_cn(ca),
+               sgxra_x509_cert_subject_cn(v->pck_ca)) != 0) {
+      sgxra__verdict_fail(
+          out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR",
+          SGXRA_E_VERIFY_PCK_CHAIN,
+          "the quote's PCK CA is '%s' but the collateral's PCK CRL is issued "
+          "by '%s': fetch the PCK CRL (and chain) for the quote's CA",
+          sgxra_x509_cert_subject_cn(ca),
+          sgxra_x509_cert_subject_cn(v->pck_ca));
+      sgxra_x509_chain_free(chain);
+      return;
+    }
+    if (!sgxra_x509_cert_is_ca(ca) || !issued_by(ca, v->root)) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                          "SGX_QL_PCK_CERT_CHAIN_ERROR",
+                          SGXRA_E_VERIFY_PCK_CHAIN,
+                          "the quote's PCK CA '%s' is not a CA signed by the "
+                          "trust root",
+                          sgxra_x509_cert_subject_cn(ca));
+      sgxra_x509_chain_free(chain);
+      return;
+    }
+    if (sgxra_crl_is_revoked(v->root_crl, ca)) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
+                          SGXRA_E_VERIFY_PCK_REVOKED,
+                          "the quote's PCK CA '%s' is revoked by the root CA "
+                          "CRL",
+                          sgxra_x509_cert_subject_cn(ca));
+      sgxra_x509_chain_free(chain);
+      return;
+    }
+  }
+  if (!issued_by(leaf, ca)) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+                        "the PCK certificate '%s' is not issued and signed by "
+                        "'%s'",
+                        sgxra_x509_cert_subject_cn(leaf),
+                        sgxra_x509_cert_subject_cn(ca));
+    sgxra_x509_chain_free(chain);
+    return;
+  }
+  if (sgxra_crl_is_revoked(v->pck_crl, leaf)) {
+    char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
+    const sgxra_x509_serial *s = sgxra_x509_cert_serial(leaf);
+    sgxra_hex_encode(s->bytes, s->len, serial);
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
+                        SGXRA_E_VERIFY_PCK_REVOKED,
+                        "the PCK certificate (serial %s) is revoked by the "
+                        "PCK CRL of '%s'",
+                        serial, sgxra_crl_issuer_cn(v->pck_crl));
+    sgxra_x509_chain_free(chain);
+    return;
+  }
+  /* Intel's QVL also requires "SGX PCK Certificate" in the leaf's CN. */
+  if (!strstr(sgxra_x509_cert_subject_cn(leaf), "SGX PCK Certificate")) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CERT,
+                        "the leaf's common name '%s' does not contain 'SGX "
+                        "PCK Certificate'",
+                        sgxra_x509_cert_subject_cn(leaf));
+    sgxra_x509_chain_free(chain);
+    return;
+  }
+  const uint8_t *ev;
+  size_t en;
+  err = sgxra_x509_cert_extension(cx, leaf, SGXRA_X509_OID_SGX_EXTENSION, &ev,
+                                  &en);
+  if (err == SGXRA_E_X509_EXT_MISSING) err = SGXRA_E_PCKEXT_MISSING;
+  if (!err) err = sgxra_pck_ext_parse(cx, ev, en, &e->ext);
+  if (err) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION,
+                        "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT", err, "%s",
+                        sgxra_ctx_message(cx));
+    sgxra_x509_chain_free(chain);
+    return;
+  }
+  e->platform_ca = strstr(sgxra_x509_cert_subject_cn(ca), "Platform") != NULL;
+  e->not_before_max = INT64_MIN;
+  e->not_after_min = INT64_MAX;
+  for (size_t i = 0; i < count; i++) {
+    const sgxra_x509_cert *c = sgxra_x509_chain_get(chain, i);
+    int64_t nb = sgxra_x509_cert_not_before(c);
+    int64_t na = sgxra_x509_cert_not_after(c);
+    if (nb > e->not_before_max) e->not_before_max = nb;
+    if (na < e->not_after_min) e->not_after_min = na;
+  }
+  e->chain = chain;
+}
+
+/* The cached entry for this chain, checking and adding it when new; NULL
+ * when the chain failed (the verdict then says why). */
+static const pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v,
+                                   const char *pem, size_t pem_len,
+                                   sgxra_verdict *out) {
+  uint8_t h[SGXRA_SHA256_SIZE];
+  if (sgxra_sha256(cx, pem, pem_len, h) != SGXRA_OK) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_ERROR_UNEXPECTED",
+                        sgxra_ctx_error(cx), "%s", sgxra_ctx_message(cx));
+    return NULL;
+  }
+  for (size_t i = 0; i < v->cache_count; i++)
+    if (memcmp(v->cache[i].hash, h, sizeof h) == 0) return &v->cache[i];
+  pck_entry e;
+  memset(&e, 0, sizeof e);
+  memcpy(e.hash, h, sizeof h);
+  check_chain(cx, v, pem, pem_len, &e, out);
+  if (!e.chain) return NULL;
+  if (!v->cache) {
+    v->cache = calloc(SGXRA_VERIFIER_CACHE_MAX, sizeof *v->cache);
+    if (!v->cache) {
+      sgxra_x509_chain_free(e.chain);
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                          "SGX_QL_ERROR_OUT_OF_MEMORY", SGXRA_E_NO_MEMORY,
+                          "out of memory");
+      return NULL;
+    }
+  }
+  size_t slot;
+  if (v->cache_count < SGXRA_VERIFIER_CACHE_MAX) {
+    slot = v->cache_count++;
+  } else {
+    slot = v->cache_next;
+    v->cache_next = (v->cache_next + 1) % SGXRA_VERIFIER_CACHE_MAX;
+    sgxra_x509_chain_free(v->cache[slot].chain);
+  }
+  v->cache[slot] = e;
+  return &v->cache[slot];
+}
+
+/* ---- QE identity -------------------------------------------------------- */
+
+/* QE report against QE Identity (Intel's EnclaveReportVerifier): returns 0
+ * and the QE TCB level, or -1 with the verdict filled. */
+static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
+                             sgxra_verdict *out) {
+  const sgxra_qeidentity *id = v->qeid;
+  if (strcmp(id->id, "QE") != 0) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
+                        "SGX_QL_QEIDENTITY_MISMATCH",
+                        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+                        "the enclave identity is for '%s', an SGX quote needs "
+                        "the QE's ('QE'): fetch /sgx/certification/v4/qe/"
+                        "identity",
+                        id->id);
+    return -1;
+  }
+  const sgxra_report_body *r = &q->qe_report;
+  if ((r->miscselect & id->miscselect_mask) != id->miscselect) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
+                        "SGX_QL_QEIDENTITY_MISMATCH",
+                        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+                        "QE MISCSELECT 0x%08x under mask 0x%08x is 0x%08x, the "
+                        "QE Identity requires 0x%08x",
+                        r->miscselect, id->miscselect_mask,
+                        r->miscselect & id->miscselect_mask, id->miscselect);
+    return -1;
+  }
+  /* ATTRIBUTES as the 16 bytes at offset 48 of the report body, which is
+   * the byte order of QE Identity's hex text. */
+  const uint8_t *attr = q->qe_report_raw + 48;
+  for (size_t i = 0; i < 16; i++) {
+    if ((attr[i] & id->attributes_mask[i]) != id->attributes[i]) {
+      char got[33], want[33];
+      sgxra_hex_encode(attr, 16, got);
+      sgxra_hex_encode(id->attributes, 16, want);
+      sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
+                          "SGX_QL_QEIDENTITY_MISMATCH",
+                          SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+                          "QE ATTRIBUTES %s do not match the QE Identity's %s "
+                          "under its mask (byte %zu)",
+                          got, want, i);
+      return -1;
+    }
+  }
+  if (memcmp(r->mrsigner, id->mrsigner, 32) != 0) {
+    char got[65], want[65];
+    sgxra_hex_encode(r->mrsigner, 32, got);
+    sgxra_hex_encode(id->mrsigner, 32, want);
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_QE_IDENTITY, "SGX_QL_QEIDENTITY_MISMATCH",
+        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+        "QE MRSIGNER %s is not the QE Identity's %s", got, want);
+    return -1;
+  }
+  if (r->isvprodid != id->isvprodid) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
+                        "SGX_QL_QEIDENTITY_MISMATCH",
+                        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+                        "QE ISVPRODID %u is not the QE Identity's %u",
+                        r->isvprodid, id->isvprodid);
+    return -1;
+  }
+  /* ISVSVN: the first level (JSON order, highest first) at or below the
+   * QE's; none means OutOfDate, as Intel's getTcbStatus says. */
+  out->qe_status = SGXRA_TCB_OUT_OF_DATE;
+  for (size_t i = 0; i < id->level_count; i++) {
+    const sgxra_qe_tcb_level *l = &id->levels[i];
+    if (r->isvsvn >= l->isvsvn) {
+      out->has_qe_level = 1;
+      out->qe_level_isvsvn = l->isvsvn;
+      out->qe_tcb_date = l->tcb_date;
+      out->qe_status = l->status == SGXRA_TCB_UP_TO_DATE ? SGXRA_TCB_UP_TO_DATE
+                       : l->status == SGXRA_TCB_REVOKED  ? SGXRA_TCB_REVOKED
+                                                        : SGXRA_TCB_OUT_OF_DATE;
+      break;
+    }
+  }
+  return 0;
+}
+
+/* Append an advisory id unless already listed. */
+static void add_advisory(sgxra_verdict *out, const char *id) {
+  for (size_t i = 0; i < out->advisory_count; i++)
+    if (strcmp(out->advisory_ids[i], id) == 0) return;
+  if (out->advisory_count >= SGXRA_VERDICT_ADVISORY_MAX) return;
+  snprintf(out->advisory_ids[out->advisory_count++],
+           SGXRA_VERDICT_ADVISORY_SIZE, "%s", id);
+}
+
+/* ---- one quote ------------------------------------------------------------
+ */
+
+static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
+                          const sgxra_quote *q, int64_t now,
+                          sgxra_verdict *out) {
+  const char *pem;
+  size_t pem_len;
+  sgxra_err err = sgxra_quote_pck_chain(cx, q, &pem, &pem_len);
+  if (err) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, sgxra__ql_return_for(err),
+                        err, "%s", sgxra_ctx_message(cx));
+    return;
+  }
+  out->collateral_expired = sgxra_collateral_expired_at(v->coll, now);
+  const pck_entry *e = pck_lookup(cx, v, pem, pem_len, out);
+  if (!e) return;
+  if (e->not_after_min <= now || e->not_before_max > now)
+    out->collateral_expired = 1;
+  out->has_pck = 1;
+  out->pck = e->ext;
+  out->pck_platform_ca = e->platform_ca;
+
+  /* [4.1.2.4.10] the TCB Info is for this platform */
+  if (memcmp(e->ext.fmspc, v->tcb->fmspc, SGXRA_FMSPC_SIZE) != 0 ||
+      memcmp(e->ext.pceid, v->tcb->pce_id, SGXRA_PCEID_SIZE) != 0) {
+    char f1[13], f2[13], p1[5], p2[5];
+    sgxra_hex_encode(e->ext.fmspc, 6, f1);
+    sgxra_hex_encode(v->tcb->fmspc, 6, f2);
+    sgxra_hex_encode(e->ext.pceid, 2, p1);
+    sgxra_hex_encode(v->tcb->pce_id, 2, p2);
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_INFO_MATCH,
+                        "SGX_QL_TCBINFO_MISMATCH",
+                        SGXRA_E_VERIFY_TCB_INFO_MISMATCH,
+                        "the PCK certificate has FMSPC %s PCE-ID %s but the "
+                        "TCB Info is for FMSPC %s PCE-ID %s: fetch the TCB "
+                        "Info for fmspc=%s",
+                        f1, p1, f2, p2, f1);
+    return;
+  }
+
+  /* [4.1.2.4.12] QE report signed by the PCK key */
+  const sgxra_x509_cert *leaf = sgxra_x509_chain_get(e->chain, 0);
+  err =
+      sgxra_p256_verify(cx, sgxra_x509_cert_public_key(leaf), q->qe_report_raw,
+                        SGXRA_REPORT_BODY_SIZE, q->qe_report_signature);
+  if (err) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_SIG,
+                        "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
+                        SGXRA_E_VERIFY_QE_REPORT_SIGNATURE,
+                        "the QE report signature does not verify with the PCK "
+                        "certificate's key (%s)",
+                        sgxra_ctx_message(cx));
+    return;
+  }
+
+  /* [4.1.2.4.13] QE report data binds the attestation key */
+  uint8_t h[SGXRA_SHA256_SIZE];
+  sgxra_sha256_stream s = {0};
+  if (sgxra_sha256_init(cx, &s) ||
+      sgxra_sha256_update(cx, &s, q->attest_key, sizeof q->attest_key) ||
+      sgxra_sha256_update(cx, &s, q->qe_auth_data, q->qe_auth_data_len) ||
+      sgxra_sha256_final(cx, &s, h)) {
+    sgxra_sha256_cleanup(&s);
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
+                        "SGX_QL_ERROR_UNEXPECTED", sgxra_ctx_error(cx), "%s",
+                        sgxra_ctx_message(cx));
+    return;
+  }
+  sgxra_sha256_cleanup(&s);
+  if (memcmp(h, q->qe_report.reportdata, sizeof h) != 0 ||
+      !sgxra__all_zero(q->qe_report.reportdata + 32, 32)) {
+    char want[65];
+    sgxra_hex_encode(h, 32, want);
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
+                        "SGX_QL_ERROR_UNEXPECTED",
+                        SGXRA_E_VERIFY_QE_REPORT_DATA,
+                        "QE report data must be SHA-256(attestation key || QE "
+                        "auth data) = %s followed by 32 zero bytes: the "
+                        "attestation key or QE auth data was altered",
+                        want);
+    return;
+  }
+
+  /* [4.1.2.4.15] QE report vs QE Identity */
+  if (check_qe_identity(v, q, out) != 0) return;
+
+  /* [4.1.2.4.16] ISV signature by the attestation key */
+  sgxra_p256_key *ak = NULL;
+  if (sgxra_p256_from_public(cx, q->attest_key, &ak) != SGXRA_OK) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_QUOTE_SIG, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED",
+        SGXRA_E_VERIFY_ATTEST_KEY,
+        "the attestation key is not a P-256 point (%s)", sgxra_ctx_message(cx));
+    return;
+  }
+  err = sgxra_p256_verify(cx, ak, q->signed_data, q->signed_len, q->signature);
+  sgxra_p256_free(ak);
+  if (err) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE_SIG,
+                        "SGX_QL_RESULT_INVALID_SIGNATURE",
+                        SGXRA_E_VERIFY_QUOTE_SIGNATURE,
+                        "the quote signature over the header and report body "
+                        "does not verify with the attestation key: the quote "
+                        "was altered");
+    return;
+  }
+
+  /* [4.1.2.4.17] TCB level: first in JSON order not above the PCK's */
+  const sgxra_tcb_level *lv = NULL;
+  for (size_t i = 0; i < v->tcb->level_count && !lv; i++) {
+    const sgxra_tcb_level *l = &v->tcb->levels[i];
+    int ok = e->ext.pcesvn >= l->pcesvn;
+    for (size_t k = 0; ok && k < SGXRA_TCB_SVN_COUNT; k++)
+      if (e->ext.comp_svn[k] < l->sgx_svn[k]) ok = 0;
+    if (ok) lv = l;
+  }
+  if (!lv) {
+    char svn[33];
+    sgxra_hex_encode(e->ext.comp_svn, 16, svn);
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_TCB_NOT_SUPPORTED",
+                        SGXRA_E_VERIFY_TCB_NOT_SUPPORTED,
+                        "no TCB level of the TCB Info is at or below the PCK "
+                        "certificate's TCB (SVNs %s, PCESVN %u)",
+                        svn, e->ext.pcesvn);
+    return;
+  }
+  out->has_tcb_level = 1;
+  out->tcb_status = lv->status;
+  out->tcb_date = lv->tcb_date;
+  memcpy(out->tcb_svn, lv->sgx_svn, sizeof out->tcb_svn);
+  out->tcb_pcesvn = lv->pcesvn;
+  for (size_t i = 0; i < lv->advisory_count; i++)
+    add_advisory(out, lv->advisory_ids[i]);
+  if (out->has_qe_level) {
+    const sgxra_qeidentity *id = v->qeid;
+    for (size_t i = 0; i < id->level_count; i++) {
+      if (id->levels[i].isvsvn == out->qe_level_isvsvn) {
+        for (size_t k = 0; k < id->levels[i].advisory_count; k++)
+          add_advisory(out, id->levels[i].advisory_ids[k]);
+        break;
+      }
+    }
+  }
+
+  /* Intel's convergeTcbStatus */
+  sgxra_tcb_status st = lv->status;
+  if (out->qe_status == SGXRA_TCB_OUT_OF_DATE) {
+    if (st == SGXRA_TCB_UP_TO_DATE || st == SGXRA_TCB_SW_HARDENING_NEEDED)
+      st = SGXRA_TCB_OUT_OF_DATE;
+    else if (st == SGXRA_TCB_CONFIGURATION_NEEDED ||
+             st == SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
+      st = SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED;
+  } else if (out->qe_status == SGXRA_TCB_REVOKED) {
+    st = SGXRA_TCB_REVOKED;
+  }
+  out->final_status = st;
+  if (st == SGXRA_TCB_REVOKED) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_TCB_REVOKED",
+        SGXRA_E_VERIFY_TCB_REVOKED, "the platform's TCB level is Revoked%s",
+        lv->status == SGXRA_TCB_REVOKED ? ""
+                                        : " (the QE's TCB level is revoked)");
+    return;
+  }
+  if (st < SGXRA_TCB_UP_TO_DATE ||
+      st > SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
+                        SGXRA_E_VERIFY_TCB_STATUS,
+                        "the matched TCB level has an unrecognised status");
+    return;
+  }
+  out->stage = SGXRA_STAGE_DONE;
+  out->ql_return = "SGX_QL_SUCCESS";
+  out->err = SGXRA_OK;
+  sgxra__verdict_qv(out, st);
+}
+
+static void verdict_init(sgxra_verdict *out) {
+  memset(out, 0, sizeof *out);
+  out->ql_return = "SGX_QL_ERROR_UNEXPECTED";
+  sgxra__verdict_qv(out, SGXRA_TCB_STATUS_INVALID);
+  out->err = SGXRA_E_INTERNAL;
+}
+
+static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
+                       sgxra_quote *q, sgxra_verdict *out, int *ok) {
+  *ok = 0;
+  sgxra_err err = sgxra_quote_parse(cx, quote, n, q);
+  if (err) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, sgxra__ql_return_for(err), err,
+                        "%s", sgxra_ctx_message(cx));
+    return;
+  }
+  out->has_quote = 1;
+  out->header = q->header;
+  out->report = q->report_body;
+  out->qe_report = q->qe_report;
+  *ok = 1;
+}
+
+sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
+                                const uint8_t *quote, size_t n, int64_t now,
+                                sgxra_verdict *out) {
+  if (!out) {
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_verifier_verify: out is NULL");
+  }
+  verdict_init(out);
+  if (!v || (!quote && n)) {
+    memset(out, 0, sizeof *out);
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_verifier_verify: NULL verifier or quote");
+  }
+  sgxra_quote q;
+  int ok;
+  parse_into(cx, quote, n, &q, out, &ok);
+  if (ok) verify_parsed(cx, v, &q, now, out);
+  if (out->err == SGXRA_E_NO_MEMORY) {
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verification: out of memory");
+  }
+  sgxra_ctx_clear(cx);
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
+                             sgxra_collateral *coll,
+                             const sgxra_x509_cert *root, int64_t now,
+                             sgxra_verdict *out) {
+  if (!out) {
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_verify_quote: out is NULL");
+  }
+  verdict_init(out);
+  if (!coll || (!quote && n)) {
+    memset(out, 0, sizeof *out);
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_verify_quote: NULL collateral or quote");
+  }
+  sgxra_quote q;
+  int ok;
+  parse_into(cx, quote, n, &q, out, &ok);
+  if (!ok) goto done;
+
+  /* In the QvE's order the certification data and the quote's root are
+   * checked before any collateral. */
+  const char *pem;
+  size_t pem_len;
+  sgxra_err err = sgxra_quote_pck_chain(cx, &q, &pem, &pem_len);
+  if (err) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, sgxra__ql_return_for(err),
+                        err, "%s", sgxra_ctx_message(cx));
+    goto done;
+  }
+  sgxra_x509_chain *own_root = NULL;
+  if (!root) {
+    if ((err = sgxra_x509_intel_root(cx, &own_root)) != SGXRA_OK) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_TRUST_ROOT,
+                          "SGX_QL_ERROR_UNEXPECTED", err, "%s",
+                          sgxra_ctx_message(cx));
+      goto done;
+    }
+    root = sgxra_x509_chain_get(own_root, 0);
+  }
+  sgxra_x509_chain *chain = NULL;
+  err = sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
+  if (err || sgxra_x509_chain_count(chain) != PCK_CHAIN_COUNT) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                        "SGX_QL_PCK_CERT_CHAIN_ERROR",
+                        err ? err : SGXRA_E_VERIFY_PCK_CHAIN,
+                        "quote's PCK certificate chain: %s",
+                        err ? sgxra_ctx_message(cx)
+                            : "expected 3 certificates (PCK, PCK CA, root)");
+  } else {
+    uint8_t k1[SGXRA_P256_PUBLIC_SIZE], k2[SGXRA_P256_PUBLIC_SIZE];
+    sgxra_p256_public_raw(
+        sgxra_x509_cert_public_key(sgxra_x509_chain_get(chain, 2)), k1);
+    sgxra_p256_public_raw(sgxra_x509_cert_public_key(root), k2);
+    if (memcmp(k1, k2, sizeof k1) != 0) {
+      sgxra__verdict_fail(
+          out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
+          SGXRA_E_VERIFY_TRUST_ROOT,
+          "the quote's root CA '%s' does not have the trust root's public "
+          "key ('%s'): check --trust-root",
+          sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(chain, 2)),
+          sgxra_x509_cert_subject_cn(root));
+    } else if ((err = sgxra_collateral_validate(cx, coll, root, now)) !=
+               SGXRA_OK) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
+                          sgxra__ql_return_for(err), err, "%s",
+                          sgxra_ctx_message(cx));
+    } else {
+      sgxra_verifier *v = NULL;
+      err = sgxra_verifier_new(cx, coll, &v);
+      if (err) {
+        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
+                            sgxra__ql_return_for(err), err, "%s",
+                            sgxra_ctx_message(cx));
+      } else {
+        verify_parsed(cx, v, &q, now, out);
+        sgxra_verifier_free(v);
+      }
+    }
+  }
+  sgxra_x509_chain_free(chain);
+  sgxra_x509_chain_free(own_root);
+done:
+  if (out->err == SGXRA_E_NO_MEMORY) {
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verification: out of memory");
+  }
+  sgxra_ctx_clear(cx);
+  return SGXRA_OK;
+}

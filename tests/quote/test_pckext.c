@@ -1,0 +1,338 @@
+/* Tests of the PCK certificate SGX extension parser (sgxra/quote.h) on the
+ * PCK certificates inside the vectors' quotes: every bundle's PCK fields
+ * must equal its expected.json "pck" (fmspc, pcesvn, comps); damaged
+ * extensions (truncated at every length, entries removed, wrong types)
+ * give their own error. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "common/testutil.h"
+#include "sgxra/hex.h"
+#include "sgxra/quote.h"
+
+static const char *const bundles[] = {
+    "sgx-01-phala-v3",
+    "sgx-02-automata-v3-2025-08",
+    "sgx-03-dcaprs-v3-tcbinfo-v2",
+    "sgx-06-dcaprs-quote-automata-0825-collateral",
+    "sgx-08-tlsn-quote9-zkdcap-2025-02",
+    "sgx-10-mobilecoin-teepot-standard-eval17",
+    "sgx-12-mobilecoin-teepot-early-eval19",
+    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
+    "sgx-16-automata-quote-fortanix-eval17",
+    "sgx-19-automata-quote-fortanix-eval18",
+    "sgx-22-automata-quote-fortanix-eval19",
+    "sgx-25-mobilecoin-2023-expired-pck-crl",
+    "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
+};
+
+/* The leaf (first) certificate of the bundle's quote, as an X509. */
+static X509 *leaf_of(const char *bundle, int index) {
+  char rel[256];
+  snprintf(rel, sizeof rel, "dcap/bundles/%s/quote.bin", bundle);
+  size_t n;
+  uint8_t *buf = tu_read_vector(rel, &n);
+  sgxra_quote q;
+  assert_int_equal(sgxra_quote_parse(NULL, buf, n, &q), SGXRA_OK);
+  const char *pem;
+  size_t len;
+  assert_int_equal(sgxra_quote_pck_chain(NULL, &q, &pem, &len), SGXRA_OK);
+  BIO *bio = BIO_new_mem_buf(pem, (int)len);
+  X509 *x = NULL;
+  for (int i = 0; i <= index; i++) {
+    X509_free(x);
+    x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+    assert_non_null(x);
+  }
+  BIO_free(bio);
+  free(buf);
+  return x;
+}
+
+static uint8_t *der_of(X509 *x, size_t *n) {
+  unsigned char *der = NULL;
+  int len = i2d_X509(x, &der);
+  assert_true(len > 0);
+  *n = (size_t)len;
+  return der;
+}
+
+/* The raw extension value (malloc'ed copy). */
+static uint8_t *ext_value(X509 *x, size_t *n) {
+  ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+  int idx = X509_get_ext_by_OBJ(x, obj, -1);
+  ASN1_OBJECT_free(obj);
+  assert_true(idx >= 0);
+  ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(x, idx));
+  *n = (size_t)ASN1_STRING_length(os);
+  uint8_t *v = malloc(*n);
+  memcpy(v, ASN1_STRING_get0_data(os), *n);
+  return v;
+}
+
+static void test_bundles_match_expected(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
+    X509 *x = leaf_of(bundles[i], 0);
+    size_t n;
+    uint8_t *der = der_of(x, &n);
+    sgxra_ctx *cx = sgxra_ctx_new();
+    sgxra_pck_ext e;
+    if (sgxra_pck_ext_from_cert_der(cx, der, n, &e) != SGXRA_OK)
+      fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+
+    char rel[256];
+    snprintf(rel, sizeof rel, "dcap/bundles/%s/expected.json", bundles[i]);
+    json_error_t jerr;
+    json_t *exp = json_load_file(tu_vector_path(rel), 0, &jerr);
+    assert_non_null(exp);
+    json_t *pck = json_object_get(exp, "pck");
+    char fm[13];
+    sgxra_hex_encode(e.fmspc, 6, fm);
+    assert_string_equal(fm, json_string_value(json_object_get(pck, "fmspc")));
+    assert_int_equal(e.pcesvn,
+                     json_integer_value(json_object_get(pck, "pcesvn")));
+    json_t *comps = json_object_get(pck, "comps");
+    assert_int_equal(json_array_size(comps), 16);
+    for (size_t k = 0; k < 16; k++)
+      assert_int_equal(e.comp_svn[k],
+                       json_integer_value(json_array_get(comps, k)));
+    const char *ca = json_string_value(json_object_get(pck, "ca"));
+    int platform = strstr(ca, "Platform") != NULL;
+    /* Platform CA PCKs carry the instance id and configuration (7 entries),
+     * Processor CA PCKs do not (5 entries). */
+    assert_int_equal(e.has_platform_instance_id, platform);
+    assert_int_equal(e.has_configuration, platform);
+    if (!platform) assert_int_equal(e.dynamic_platform, -1);
+    uint8_t zero_pceid[2] = {0, 0};
+    assert_memory_equal(e.pceid, zero_pceid, 2);
+    /* here every Platform CA PCK is "scalable" (1), every Processor CA one
+     * "standard" (0): read independently from the DER (0A 01 xx) */
+    assert_int_equal(e.sgx_type, platform ? 1 : 0);
+    json_decref(exp);
+    OPENSSL_free(der);
+    X509_free(x);
+    sgxra_ctx_free(cx);
+  }
+}
+
+/* sgx-01: a Processor CA PCK; its CPUSVN equals the quote's body CPUSVN
+ * for this platform (0b0b0202ff01...) and PPID is 16 bytes. */
+static void test_sgx01_details(void **state) {
+  (void)state;
+  X509 *x = leaf_of("sgx-01-phala-v3", 0);
+  size_t n;
+  uint8_t *v = ext_value(x, &n);
+  sgxra_pck_ext e;
+  assert_int_equal(sgxra_pck_ext_parse(NULL, v, n, &e), SGXRA_OK);
+  tu_assert_hex(e.fmspc, 6, "00a067110000");
+  assert_int_equal(e.pcesvn, 13);
+  tu_assert_hex(e.comp_svn, 16, "0b0b0202ff0100000000000000000000");
+  tu_assert_hex(e.cpusvn, 16, "0b0b0202ff0100000000000000000000");
+  free(v);
+  X509_free(x);
+}
+
+static void test_truncated_every_length(void **state) {
+  (void)state;
+  X509 *x = leaf_of("sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid", 0);
+  size_t n;
+  uint8_t *v = ext_value(x, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_OK);
+  assert_int_equal(e.has_configuration, 1);
+  assert_int_equal(e.has_platform_instance_id, 1);
+  for (size_t k = 0; k < n; k++) {
+    uint8_t *cut = malloc(k ? k : 1);
+    memcpy(cut, v, k);
+    memset(&e, 0x5a, sizeof e);
+    sgxra_err err = sgxra_pck_ext_parse(cx, k ? cut : NULL, k, &e);
+    if (err != SGXRA_E_PCKEXT_FORMAT)
+      fail_msg("length %zu: %s", k, sgxra_err_name(err));
+    const uint8_t *b = (const uint8_t *)&e;
+    for (size_t i = 0; i < sizeof e; i++) assert_int_equal(b[i], 0);
+    free(cut);
+  }
+  /* a trailing byte after the SEQUENCE */
+  uint8_t *more = malloc(n + 1);
+  memcpy(more, v, n);
+  more[n] = 0;
+  assert_int_equal(sgxra_pck_ext_parse(cx, more, n + 1, &e),
+                   SGXRA_E_PCKEXT_FORMAT);
+  free(more);
+  free(v);
+  X509_free(x);
+  sgxra_ctx_free(cx);
+}
+
+/* DER helpers for building damaged extensions. */
+static size_t der_len(const uint8_t *p, size_t *hdr) {
+  if (p[1] < 0x80) {
+    *hdr = 2;
+    return p[1];
+  }
+  size_t k = p[1] & 0x7f, n = 0;
+  for (size_t i = 0; i < k; i++) n = (n << 8) | p[2 + i];
+  *hdr = 2 + k;
+  return n;
+}
+
+static size_t put_hdr(uint8_t *o, uint8_t tag, size_t n) {
+  o[0] = tag;
+  if (n < 128) {
+    o[1] = (uint8_t)n;
+    return 2;
+  }
+  o[1] = 0x82;
+  o[2] = (uint8_t)(n >> 8);
+  o[3] = (uint8_t)n;
+  return 4;
+}
+
+/* Re-encode the top SEQUENCE keeping only entries whose bit is set in
+ * `keep`. */
+static uint8_t *keep_entries(const uint8_t *v, unsigned keep, size_t *out_n) {
+  size_t hdr;
+  size_t total = der_len(v, &hdr);
+  uint8_t *body = malloc(total);
+  size_t bn = 0, off = hdr, idx = 0;
+  while (off < hdr + total) {
+    size_t h;
+    size_t len = der_len(v + off, &h);
+    if (keep & (1u << idx)) {
+      memcpy(body + bn, v + off, h + len);
+      bn += h + len;
+    }
+    off += h + len;
+    idx++;
+  }
+  uint8_t *o = malloc(bn + 4);
+  size_t oh = put_hdr(o, 0x30, bn);
+  memcpy(o + oh, body, bn);
+  free(body);
+  *out_n = oh + bn;
+  return o;
+}
+
+static void test_entry_counts(void **state) {
+  (void)state;
+  X509 *x = leaf_of("sgx-01-phala-v3", 0);
+  size_t n, m;
+  uint8_t *v = ext_value(x, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  /* all five kept: re-encoding is faithful */
+  uint8_t *o = keep_entries(v, 0x1f, &m);
+  assert_int_equal(m, n);
+  assert_int_equal(sgxra_pck_ext_parse(cx, o, m, &e), SGXRA_OK);
+  free(o);
+  /* four entries: wrong count */
+  o = keep_entries(v, 0x0f, &m);
+  assert_int_equal(sgxra_pck_ext_parse(cx, o, m, &e), SGXRA_E_PCKEXT_COUNT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "4 entries"));
+  free(o);
+  /* six entries (SGX type twice): wrong count for Intel */
+  uint8_t *six = malloc(n + 64);
+  size_t hdr;
+  size_t total = der_len(v, &hdr);
+  size_t off = hdr, last = 0, lastlen = 0;
+  while (off < hdr + total) {
+    size_t h;
+    size_t len = der_len(v + off, &h);
+    last = off;
+    lastlen = h + len;
+    off += h + len;
+  }
+  size_t bn = total + lastlen;
+  size_t oh = put_hdr(six, 0x30, bn);
+  memcpy(six + oh, v + hdr, total);
+  memcpy(six + oh + total, v + last, lastlen);
+  assert_int_equal(sgxra_pck_ext_parse(cx, six, oh + bn, &e),
+                   SGXRA_E_PCKEXT_COUNT);
+  free(six);
+  free(v);
+  X509_free(x);
+  sgxra_ctx_free(cx);
+}
+
+static void test_damaged_values(void **state) {
+  (void)state;
+  X509 *x = leaf_of("sgx-01-phala-v3", 0);
+  size_t n;
+  uint8_t *v = ext_value(x, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  /* The FMSPC value's OCTET STRING tag 04 06 directly follows its OID
+   * ...0D 01 04; turn it into an INTEGER. */
+  static const uint8_t fmspc_oid[] = {0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86,
+                                      0xf8, 0x4d, 0x01, 0x0d, 0x01, 0x04};
+  uint8_t *c = malloc(n);
+  memcpy(c, v, n);
+  size_t at = 0;
+  for (size_t i = 0; i + sizeof fmspc_oid < n; i++)
+    if (memcmp(c + i, fmspc_oid, sizeof fmspc_oid) == 0) at = i;
+  assert_true(at > 0);
+  assert_int_equal(c[at + sizeof fmspc_oid], 0x04);
+  c[at + sizeof fmspc_oid] = 0x02;
+  assert_int_equal(sgxra_pck_ext_parse(cx, c, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "FMSPC"));
+  /* rename the FMSPC OID (.4 -> .9, unknown and ignored): FMSPC missing */
+  memcpy(c, v, n);
+  c[at + sizeof fmspc_oid - 1] = 0x09;
+  assert_int_equal(sgxra_pck_ext_parse(cx, c, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "FMSPC"));
+  assert_non_null(strstr(sgxra_ctx_message(cx), "missing"));
+  /* an indefinite length on the top SEQUENCE */
+  memcpy(c, v, n);
+  c[1] = 0x80;
+  assert_int_equal(sgxra_pck_ext_parse(cx, c, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  free(c);
+  free(v);
+  X509_free(x);
+  sgxra_ctx_free(cx);
+}
+
+static void test_not_a_pck(void **state) {
+  (void)state;
+  /* the intermediate CA of the chain has no SGX extension */
+  X509 *x = leaf_of("sgx-01-phala-v3", 1);
+  size_t n;
+  uint8_t *der = der_of(x, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  assert_int_equal(sgxra_pck_ext_from_cert_der(cx, der, n, &e),
+                   SGXRA_E_PCKEXT_MISSING);
+  der[0] = 0x31; /* not a certificate any more */
+  assert_int_equal(sgxra_pck_ext_from_cert_der(cx, der, n, &e),
+                   SGXRA_E_PCKEXT_FORMAT);
+  assert_int_equal(sgxra_pck_ext_from_cert_der(cx, NULL, 0, &e),
+                   SGXRA_E_INVALID_ARGUMENT);
+  OPENSSL_free(der);
+  X509_free(x);
+  sgxra_ctx_free(cx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_bundles_match_expected),
+      cmocka_unit_test(test_sgx01_details),
+      cmocka_unit_test(test_truncated_every_length),
+      cmocka_unit_test(test_entry_counts),
+      cmocka_unit_test(test_damaged_values),
+      cmocka_unit_test(test_not_a_pck),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
