@@ -418,8 +418,22 @@ sgxra_err sgxra_p256_sign(sgxra_ctx *cx, const sgxra_p256_key *key,
   uint8_t der[80];
   size_t len = sizeof(der);
   sgxra_err rc = p256_sign_raw_der(cx, key, msg, n, der, &len);
-  if (rc == SGXRA_OK) rc = sgxra_p256_sig_from_der(cx, der, len, out_sig);
-  return rc;
+  if (rc != SGXRA_OK) return rc;
+  /* OpenSSL's own output needs no canonical-DER re-check: decode it
+   * directly (saves an encode per signature). */
+  const unsigned char *q = der;
+  ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &q, (long)len);
+  const BIGNUM *r = NULL, *s = NULL;
+  if (es) ECDSA_SIG_get0(es, &r, &s);
+  if (!es || BN_bn2binpad(r, out_sig, 32) != 32 ||
+      BN_bn2binpad(s, out_sig + 32, 32) != 32) {
+    ECDSA_SIG_free(es);
+    memset(out_sig, 0, SGXRA_P256_SIG_SIZE);
+    return sgxra__fail_ossl(cx, SGXRA_E_CRYPTO,
+                            "ECDSA: decoding OpenSSL's signature failed");
+  }
+  ECDSA_SIG_free(es);
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_p256_sign_der(sgxra_ctx *cx, const sgxra_p256_key *key,
