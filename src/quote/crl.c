@@ -1,5 +1,6 @@
 /* CRLs of Intel's SGX PKI (root CA CRL, PCK Platform/Processor CA CRLs):
  * see sgxra/x509.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,9 +91,11 @@ static sgxra_err crl_der(sgxra_ctx *cx, const uint8_t *p, size_t n,
                          p[i], i);
   sgxra_err e = sgxra_hex_decode_alloc(cx, (const char *)p + a, b - a,
                                        out_owned, out_len);
-  if (e != SGXRA_OK)
-    return sgxra__fail(cx, SGXRA_E_CRL_PARSE, "hex CRL: %s",
-                       sgxra_ctx_message(cx));
+  if (e != SGXRA_OK) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    snprintf(why, sizeof(why), "%s", sgxra_ctx_message(cx));
+    return sgxra__fail(cx, SGXRA_E_CRL_PARSE, "hex CRL: %s", why);
+  }
   *out_der = *out_owned;
   return SGXRA_OK;
 }

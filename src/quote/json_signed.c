@@ -7,6 +7,7 @@
  * without a JSON writer: locate the member's value in the original text
  * and drop the insignificant whitespace (outside strings).  For the compact
  * bodies PCS serves this is the exact input span. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,9 +254,11 @@ sgxra_err sgxra__j_hex(sgxra_ctx *cx, const sgxra__jcodes *codes,
   sgxra_err e = sgxra__j_str(cx, codes, obj, path, key, &s, &len);
   if (e != SGXRA_OK) return e;
   if (sgxra_hex_decode(cx, s, len, out, n) != SGXRA_OK) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    snprintf(why, sizeof(why), "%s", sgxra_ctx_message(cx));
     memset(out, 0, n);
     return sgxra__fail(cx, codes->hex, "%s: %s.%s must be %zu hex digits: %s",
-                       codes->doc, path, key, 2 * n, sgxra_ctx_message(cx));
+                       codes->doc, path, key, 2 * n, why);
   }
   return SGXRA_OK;
 }

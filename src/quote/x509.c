@@ -1,4 +1,5 @@
 /* X.509 certificates and chains of Intel's SGX PKI: see sgxra/x509.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -107,9 +108,12 @@ sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
                       (size_t)(b - p));
   } else {
     err = sgxra_base64_decode_alloc(cx, clean, m, out_der, out_len);
-    if (err != SGXRA_OK)
+    if (err != SGXRA_OK) {
+      char why[SGXRA_CTX_MSG_SIZE];
+      snprintf(why, sizeof(why), "%s", sgxra_ctx_message(cx));
       err = sgxra__fail(cx, code, "PEM block at offset %zu is not base64: %s",
-                        (size_t)(b - p), sgxra_ctx_message(cx));
+                        (size_t)(b - p), why);
+    }
   }
   free(clean);
   if (err == SGXRA_OK) *out_end = (size_t)(e - p) + strlen(end);

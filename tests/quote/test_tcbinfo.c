@@ -1,0 +1,305 @@
+/* Tests of TCB Info parsing and its signature (sgxra/collateral.h) on the
+ * real PCS bodies of the bundles: v3 and v2 values, the signed span
+ * (compact input verifies over its exact bytes, pretty-printed sgx-26
+ * verifies, added whitespace verifies), edits inside tcbInfo break the
+ * signature, and each kind of malformed input gives its own code. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "sgxra/collateral.h"
+#include "sgxra/timeutil.h"
+
+static uint8_t *read_piece(const char *bundle, const char *file, size_t *n) {
+  char rel[256];
+  snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", bundle, file);
+  return tu_read_vector(rel, n);
+}
+
+/* The TCB signing certificate's chain of a bundle. */
+static sgxra_x509_chain *signer(const char *bundle) {
+  size_t n;
+  uint8_t *p = read_piece(bundle, "tcb_info_issuer_chain.pem", &n);
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(NULL, p, n, &ch), SGXRA_OK);
+  free(p);
+  return ch;
+}
+
+static const sgxra_p256_key *key_of(const sgxra_x509_chain *ch) {
+  return sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0));
+}
+
+static int64_t t(const char *s) {
+  int64_t v;
+  assert_int_equal(sgxra_time_parse_rfc3339(NULL, s, strlen(s), &v), SGXRA_OK);
+  return v;
+}
+
+/* A copy of p[0..n) with the first `from` replaced by `to` (test fails if
+ * `from` is absent).  NUL-terminated; *out_n is the new length. */
+static uint8_t *replace(const uint8_t *p, size_t n, const char *from,
+                        const char *to, size_t *out_n) {
+  size_t fl = strlen(from), tl = strlen(to);
+  const uint8_t *hit = NULL;
+  for (size_t i = 0; i + fl <= n; i++)
+    if (memcmp(p + i, from, fl) == 0) {
+      hit = p + i;
+      break;
+    }
+  if (hit == NULL) fail_msg("'%s' not in input", from);
+  size_t pre = (size_t)(hit - p);
+  uint8_t *out = malloc(n - fl + tl + 1);
+  memcpy(out, p, pre);
+  memcpy(out + pre, to, tl);
+  memcpy(out + pre + tl, hit + fl, n - pre - fl);
+  *out_n = n - fl + tl;
+  out[*out_n] = 0;
+  return out;
+}
+
+/* Parse the edited sgx-01 TCB Info and return the code (verifying the
+ * signature when parsing succeeds). */
+static sgxra_err edited(const char *from, const char *to) {
+  size_t n, m;
+  uint8_t *p = read_piece("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *q = replace(p, n, from, to, &m);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_tcbinfo *ti = NULL;
+  sgxra_err e = sgxra_tcbinfo_parse(cx, q, m, &ti);
+  if (e == SGXRA_OK) {
+    sgxra_x509_chain *ch = signer("sgx-01-phala-v3");
+    e = sgxra_tcbinfo_verify(cx, ti, key_of(ch));
+    sgxra_x509_chain_free(ch);
+  } else {
+    assert_null(ti);
+  }
+  if (e != SGXRA_OK)
+    print_message("  %s -> %s: %s\n", from, sgxra_err_name(e),
+                  sgxra_ctx_message(cx));
+  sgxra_tcbinfo_free(ti);
+  sgxra_ctx_free(cx);
+  free(p);
+  free(q);
+  return e;
+}
+
+static void test_v3_values_and_exact_span(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_piece("sgx-01-phala-v3", "tcb_info.json", &n);
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &ti), SGXRA_OK);
+  assert_int_equal(ti->version, 3);
+  assert_string_equal(ti->id, "SGX");
+  assert_int_equal(ti->tcb_type, 0);
+  assert_int_equal(ti->tcb_evaluation_data_number, 17);
+  assert_int_equal(ti->level_count, 11);
+  assert_int_equal(ti->levels[2].status, SGXRA_TCB_OUT_OF_DATE);
+  assert_int_equal(ti->levels[2].tcb_date, t("2023-02-15T00:00:00Z"));
+  assert_int_equal(ti->levels[2].advisory_count, 3);
+  assert_string_equal(ti->levels[2].advisory_ids[0], "INTEL-SA-00828");
+  assert_int_equal(ti->levels[3].status,
+                   SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
+  /* Compact input: the signed bytes are exactly the tcbInfo span. */
+  const char *start = strstr((const char *)p, "{\"id\":\"SGX\"");
+  const char *end = strstr((const char *)p, ",\"signature\":");
+  assert_non_null(start);
+  assert_non_null(end);
+  assert_int_equal(ti->signed_len, (size_t)(end - start));
+  assert_memory_equal(ti->signed_body, start, ti->signed_len);
+  sgxra_x509_chain *ch = signer("sgx-01-phala-v3");
+  assert_int_equal(sgxra_tcbinfo_verify(NULL, ti, key_of(ch)), SGXRA_OK);
+  /* A flipped signature bit fails. */
+  ti->signature[10] ^= 1;
+  assert_int_equal(sgxra_tcbinfo_verify(NULL, ti, key_of(ch)),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  sgxra_x509_chain_free(ch);
+  sgxra_tcbinfo_free(ti);
+  free(p);
+}
+
+static void test_v2(void **state) {
+  (void)state;
+  static const char *const v2[] = {"sgx-03-dcaprs-v3-tcbinfo-v2",
+                                   "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3"};
+  for (int b = 0; b < 2; b++) {
+    size_t n;
+    uint8_t *p = read_piece(v2[b], "tcb_info.json", &n);
+    sgxra_tcbinfo *ti = NULL;
+    assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &ti), SGXRA_OK);
+    assert_int_equal(ti->version, 2);
+    assert_string_equal(ti->id, "");
+    for (size_t i = 0; i < ti->level_count; i++)
+      assert_int_equal(ti->levels[i].advisory_count, 0);
+    sgxra_x509_chain *ch = signer(v2[b]);
+    assert_int_equal(sgxra_tcbinfo_verify(NULL, ti, key_of(ch)), SGXRA_OK);
+    sgxra_x509_chain_free(ch);
+    if (b == 0) {
+      static const uint8_t l0[16] = {14, 14, 3, 3, 255, 255, 1, 0,
+                                     0,  0,  0, 0, 0,   0,   0, 0};
+      tu_assert_hex(ti->fmspc, 6, "00606a000000");
+      assert_int_equal(ti->tcb_evaluation_data_number, 17);
+      assert_memory_equal(ti->levels[0].sgx_svn, l0, 16);
+      assert_int_equal(ti->levels[0].pcesvn, 13);
+      assert_int_equal(ti->levels[0].status, SGXRA_TCB_SW_HARDENING_NEEDED);
+      assert_int_equal(ti->levels[0].tcb_date, t("2024-03-13T00:00:00Z"));
+      assert_int_equal(ti->levels[1].status,
+                       SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+      assert_int_equal(ti->issue_date, t("2025-02-13T03:29:42Z"));
+    }
+    sgxra_tcbinfo_free(ti);
+    free(p);
+  }
+}
+
+/* sgx-26's body is pretty-printed; its signature is over the compact
+ * form, which must come out byte for byte. */
+static void test_pretty_printed(void **state) {
+  (void)state;
+  const char *b = "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid";
+  size_t n;
+  uint8_t *p = read_piece(b, "tcb_info.json", &n);
+  assert_non_null(memchr(p, '\n', n));
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &ti), SGXRA_OK);
+  assert_null(memchr(ti->signed_body, '\n', ti->signed_len));
+  assert_true(ti->signed_len < n);
+  tu_assert_hex(ti->fmspc, 6, "30606a000000");
+  assert_int_equal(ti->issue_date, t("2025-09-28T06:06:22Z"));
+  sgxra_x509_chain *ch = signer(b);
+  assert_int_equal(sgxra_tcbinfo_verify(NULL, ti, key_of(ch)), SGXRA_OK);
+  sgxra_x509_chain_free(ch);
+  sgxra_tcbinfo_free(ti);
+  free(p);
+}
+
+static void test_edits_break_signature(void **state) {
+  (void)state;
+  /* Insignificant whitespace is not signed. */
+  assert_int_equal(
+      edited("{\"tcbInfo\":{\"id\"", "{ \"tcbInfo\" :\n {\n\t\"id\""),
+      SGXRA_OK);
+  assert_int_equal(edited("\"pcesvn\":13}", "\"pcesvn\" : 13 }"), SGXRA_OK);
+  /* A changed character inside tcbInfo is. */
+  assert_int_equal(
+      edited("\"fmspc\":\"00A067110000\"", "\"fmspc\":\"00A067110001\""),
+      SGXRA_E_TCBINFO_SIGNATURE);
+  assert_int_equal(edited("\"pcesvn\":13}", "\"pcesvn\":12}"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  assert_int_equal(edited("INTEL-SA-00615", "INTEL-SA-00616"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  assert_int_equal(edited("\"INTEL-SA-00615\"", "\"INTEL-SA-00615 \""),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  assert_int_equal(edited("\"tcbEvaluationDataNumber\":17",
+                          "\"tcbEvaluationDataNumber\":18"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  /* Member order is signed too. */
+  assert_int_equal(edited("\"tcbType\":0,\"tcbEvaluationDataNumber\":17",
+                          "\"tcbEvaluationDataNumber\":17,\"tcbType\":0"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  /* Outside tcbInfo the signature itself. */
+  assert_int_equal(edited("\"signature\":\"", "\"signature\":\"0"),
+                   SGXRA_E_TCBINFO_HEX);
+}
+
+static void test_format_errors(void **state) {
+  (void)state;
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-06-19 10:56:11Z\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(edited("\"nextUpdate\":\"2025-07-19T10:56:11Z\"",
+                          "\"nextUpdate\":\"2025-02-30T10:56:11Z\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T00:00:00+01:00\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(
+      edited("\"fmspc\":\"00A067110000\"", "\"fmspc\":\"00A06711000G\""),
+      SGXRA_E_TCBINFO_HEX);
+  assert_int_equal(
+      edited("\"fmspc\":\"00A067110000\"", "\"fmspc\":\"00A0671100\""),
+      SGXRA_E_TCBINFO_HEX);
+  assert_int_equal(edited("\"pceId\":\"0000\"", "\"pceId\":\"00000\""),
+                   SGXRA_E_TCBINFO_HEX);
+  assert_int_equal(edited("\"tcbStatus\":\"SWHardeningNeeded\"",
+                          "\"tcbStatus\":\"SwHardeningNeeded\""),
+                   SGXRA_E_TCBINFO_STATUS);
+  assert_int_equal(
+      edited("\"tcbStatus\":\"OutOfDate\"", "\"tcbStatus\":\"Bogus\""),
+      SGXRA_E_TCBINFO_STATUS);
+  assert_int_equal(edited("\"version\":3", "\"version\":4"),
+                   SGXRA_E_TCBINFO_VERSION);
+  assert_int_equal(edited("\"version\":3", "\"version\":1"),
+                   SGXRA_E_TCBINFO_VERSION);
+  assert_int_equal(edited("\"id\":\"SGX\"", "\"id\":\"TDX\""),
+                   SGXRA_E_TCBINFO_ID);
+  assert_int_equal(edited("\"id\":\"SGX\"", "\"id\":\"SEV\""),
+                   SGXRA_E_TCBINFO_ID);
+  assert_int_equal(edited("\"pcesvn\":13}", "\"pcesvn\":\"13\"}"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("{\"svn\":255}", "{\"svn\":256}"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("{\"svn\":11}", "{\"svn\":11.0}"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("{\"svn\":11},", ""), SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("\"tcbType\":0,", ""), SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(
+      edited("\"advisoryIDs\":[\"INTEL-SA-00615\"]", "\"advisoryIDs\":[615]"),
+      SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("{\"tcbInfo\":", "{\"tcbInfo\":1,\"x\":"),
+                   SGXRA_E_TCBINFO_FORMAT);
+  assert_int_equal(edited("{\"tcbInfo\":", "{\"tcbInfo\":{},\"tcbInfo\":"),
+                   SGXRA_E_TCBINFO_FORMAT);
+  assert_int_equal(edited("{\"tcbInfo\":", "[{\"tcbInfo\":"),
+                   SGXRA_E_TCBINFO_FORMAT);
+}
+
+/* Every truncation fails cleanly (never OK, never a crash). */
+static void test_truncation(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_piece("sgx-03-dcaprs-v3-tcbinfo-v2", "tcb_info.json", &n);
+  for (size_t k = 0; k < n; k++) {
+    sgxra_tcbinfo *ti = (sgxra_tcbinfo *)1;
+    uint8_t *q = malloc(k + 1);
+    memcpy(q, p, k);
+    assert_int_not_equal(sgxra_tcbinfo_parse(NULL, q, k, &ti), SGXRA_OK);
+    assert_null(ti);
+    free(q);
+  }
+  free(p);
+}
+
+static void test_status_names(void **state) {
+  (void)state;
+  for (int s = SGXRA_TCB_UP_TO_DATE; s <= SGXRA_TCB_REVOKED; s++) {
+    const char *name = sgxra_tcb_status_name((sgxra_tcb_status)s);
+    assert_int_equal(sgxra_tcb_status_from_name(name, strlen(name)), s);
+  }
+  assert_string_equal(sgxra_tcb_status_name(SGXRA_TCB_OUT_OF_DATE),
+                      "OutOfDate");
+  assert_int_equal(sgxra_tcb_status_from_name("UpToDat", 7),
+                   SGXRA_TCB_STATUS_INVALID);
+  assert_string_equal(sgxra_tcb_status_name((sgxra_tcb_status)99), "");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_v3_values_and_exact_span),
+      cmocka_unit_test(test_v2),
+      cmocka_unit_test(test_pretty_printed),
+      cmocka_unit_test(test_edits_break_signature),
+      cmocka_unit_test(test_format_errors),
+      cmocka_unit_test(test_truncation),
+      cmocka_unit_test(test_status_names),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
