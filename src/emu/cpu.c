@@ -72,13 +72,20 @@ sgxra_err sgxra__emu_einit(sgxra_ctx *cx, sgxra_emu_platform *plat,
     sgxra_emu_load_options_from_sigstruct(sigstruct, sigstruct_len, &def);
     opt = &def;
   }
+  /* A SIGSTRUCT of the wrong size is refused first, so its defaults are
+   * never taken from garbage; then what ECREATE checks. */
+  if (sgxra_sigstruct_decode(cx, sigstruct, sigstruct_len, &ss) != SGXRA_OK) {
+    snprintf(why, sizeof why, "%s [%s]", sgxra_ctx_message(cx),
+             sgxra_err_name(sgxra_ctx_error(cx)));
+    return sgxra__fail(cx, SGXRA_E_EMU_SIGSTRUCT_INVALID,
+                       "EINIT: SIGSTRUCT refused: %s", why);
+  }
   err = ecreate_check(cx, &opt->attributes);
   if (err) return err;
 
   /* 1. The SIGSTRUCT itself: header constants, exponent, RSA signature,
    * Q1/Q2 (the hardware checks the signature with the embedded key). */
-  if (sgxra_sigstruct_decode(cx, sigstruct, sigstruct_len, &ss) != SGXRA_OK ||
-      sgxra_sigstruct_verify(cx, &ss) != SGXRA_OK) {
+  if (sgxra_sigstruct_verify(cx, &ss) != SGXRA_OK) {
     snprintf(why, sizeof why, "%s [%s]", sgxra_ctx_message(cx),
              sgxra_err_name(sgxra_ctx_error(cx)));
     return sgxra__fail(cx, SGXRA_E_EMU_SIGSTRUCT_INVALID,
