@@ -1,0 +1,302 @@
+/* Tests of the emulated QE and PCE (sgxra/qe.h) and the quote encoder: the
+ * quotes parse with the quote module and every signature in them checks
+ * independently; forged and retargeted REPORTs are refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "common/testutil.h"
+#include "sgxra/emu.h"
+#include "sgxra/file.h"
+#include "sgxra/intelca.h"
+#include "sgxra/qe.h"
+#include "sgxra/quote.h"
+#include "sgxra/sigstruct.h"
+
+#define NOW 1767225600 /* 2026-01-01T00:00:00Z */
+
+typedef struct fixture {
+  char *dir;
+  char cadir[4096];
+  sgxra_ctx *cx;
+  sgxra_intelca *ca;
+  sgxra_emu_platform *plat;
+  sgxra_qe *qe;
+  sgxra_emu_enclave *good, *bad;
+  char serial[41];
+} fixture;
+
+/* An ISV enclave signed with a public test key from the vectors. */
+static sgxra_emu_enclave *isv_enclave(fixture *f, const char *name,
+                                      const char *key_vector, uint16_t prodid) {
+  size_t kn = 0;
+  uint8_t *kp = tu_read_vector(key_vector, &kn);
+  sgxra_rsa_key *k = NULL;
+  assert_int_equal(sgxra_rsa_load_private(f->cx, kp, kn, &k), SGXRA_OK);
+  free(kp);
+  uint8_t ss[SGXRA_SIGSTRUCT_SIZE];
+  assert_int_equal(sgxra_qe_sign_image(f->cx, k, name, prodid, 1, ss),
+                   SGXRA_OK);
+  sgxra_rsa_free(k);
+  sgxra_emu_enclave *e = NULL;
+  if (sgxra_qe_start_image(f->cx, f->plat, name, ss, sizeof ss, &e))
+    fail_msg("start %s: %s", name, sgxra_ctx_message(f->cx));
+  return e;
+}
+
+static void platform_config(fixture *f, sgxra_emu_platform_config *cfg) {
+  sgxra_emu_platform_config_default(cfg);
+  uint16_t pcesvn;
+  sgxra_intelca_tcb_current(f->ca, cfg->tcb_svns, &pcesvn);
+  cfg->pcesvn = pcesvn;
+}
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof(*f));
+  f->dir = tu_tmpdir();
+  f->cx = sgxra_ctx_new();
+  snprintf(f->cadir, sizeof f->cadir, "%s/ca", f->dir);
+  if (sgxra_intelca_create(f->cx, f->cadir, NOW, &f->ca))
+    fail_msg("CA: %s", sgxra_ctx_message(f->cx));
+  sgxra_emu_platform_config cfg;
+  platform_config(f, &cfg);
+  if (sgxra_emu_platform_new(f->cx, &cfg, &f->plat) ||
+      sgxra_qe_provision(f->cx, f->plat, f->ca, f->dir, NOW, f->serial) ||
+      sgxra_qe_open(f->cx, f->plat, f->dir, &f->qe))
+    fail_msg("platform: %s", sgxra_ctx_message(f->cx));
+  f->good = isv_enclave(f, "good enclave",
+                        "identity/fortanix-rust-sgx/sig1.key.pem", 7);
+  f->bad = isv_enclave(f, "bad enclave", "identity/enarx-sgx/encl.pem", 7);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  sgxra_emu_enclave_free(f->good);
+  sgxra_emu_enclave_free(f->bad);
+  sgxra_qe_free(f->qe);
+  sgxra_emu_platform_free(f->plat);
+  sgxra_intelca_free(f->ca);
+  sgxra_ctx_free(f->cx);
+  tu_rmtree(f->dir);
+  free(f->dir);
+  free(f);
+  return 0;
+}
+
+static void report_for(fixture *f, const sgxra_emu_enclave *e,
+                       const sgxra_targetinfo *ti, sgxra_report *out) {
+  uint8_t rd[64];
+  for (int i = 0; i < 64; i++) rd[i] = (uint8_t)(0xa0 + i);
+  assert_int_equal(sgxra_emu_ereport(f->cx, e, ti, rd, out), SGXRA_OK);
+}
+
+static void check_quote(fixture *f, const uint8_t *q, size_t n,
+                        uint16_t version) {
+  sgxra_quote pq;
+  sgxra_err e = sgxra_quote_parse(f->cx, q, n, &pq);
+  if (e) fail_msg("parse: %s", sgxra_ctx_message(f->cx));
+  assert_int_equal(pq.size, n);
+  assert_int_equal(pq.header.version, version);
+  assert_int_equal(pq.header.att_key_type, 2);
+  assert_int_equal(pq.header.qe_svn, SGXRA_QE_ISVSVN);
+  assert_int_equal(pq.header.pce_svn, 13);
+  sgxra_emu_secs secs;
+  sgxra_emu_enclave_secs(f->good, &secs);
+  assert_memory_equal(pq.report_body.mrenclave, secs.mrenclave, 32);
+  assert_memory_equal(pq.report_body.mrsigner, secs.mrsigner, 32);
+  assert_int_equal(pq.report_body.isvprodid, 7);
+  assert_int_equal(pq.report_body.reportdata[0], 0xa0);
+  assert_int_equal(pq.report_body.reportdata[63], 0xa0 + 63);
+  assert_int_equal(pq.cert_type, 5);
+  assert_int_equal(pq.qe_auth_data_len, 32);
+  assert_int_equal(pq.qe_auth_data[31], 31);
+
+  /* ISV signature by the attestation key over header || body. */
+  uint8_t ak[64];
+  sgxra_qe_attest_key(f->qe, ak);
+  assert_memory_equal(pq.attest_key, ak, 64);
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_from_public(f->cx, ak, &k), SGXRA_OK);
+  assert_int_equal(sgxra_p256_verify(f->cx, k, q, 432, pq.signature), SGXRA_OK);
+  sgxra_p256_free(k);
+
+  /* QE report data = SHA-256(attestation key || auth data) || zeros. */
+  uint8_t in[96], h[32], zero[32] = {0};
+  memcpy(in, ak, 64);
+  memcpy(in + 64, pq.qe_auth_data, 32);
+  assert_int_equal(sgxra_sha256(f->cx, in, sizeof in, h), SGXRA_OK);
+  assert_memory_equal(pq.qe_report.reportdata, h, 32);
+  assert_memory_equal(pq.qe_report.reportdata + 32, zero, 32);
+  /* The QE's identity is what the CA's QE Identity endorses. */
+  sgxra_qe_identity_params qp;
+  assert_int_equal(sgxra_intelca_qe_params(f->cx, f->ca, &qp), SGXRA_OK);
+  assert_memory_equal(pq.qe_report.mrsigner, qp.mrsigner, 32);
+  assert_int_equal(pq.qe_report.isvprodid, 1);
+  assert_int_equal(pq.qe_report.attributes.flags & 0xfb, 0x11);
+
+  /* QE report signed by the PCK leaf, whose SGX extension is this
+   * platform's TCB. */
+  const char *pem = NULL;
+  size_t pem_len = 0;
+  assert_int_equal(sgxra_quote_pck_chain(f->cx, &pq, &pem, &pem_len), SGXRA_OK);
+  BIO *b = BIO_new_mem_buf(pem, (int)pem_len);
+  X509 *leaf = PEM_read_bio_X509(b, NULL, NULL, NULL);
+  BIO_free(b);
+  assert_non_null(leaf);
+  assert_int_equal(sgxra_p256_from_evp(f->cx, X509_get0_pubkey(leaf), &k),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_p256_verify(f->cx, k, pq.qe_report_raw, 384,
+                                     pq.qe_report_signature),
+                   SGXRA_OK);
+  sgxra_p256_free(k);
+  unsigned char *der = NULL;
+  int dn = i2d_X509(leaf, &der);
+  sgxra_pck_ext ext;
+  assert_int_equal(sgxra_pck_ext_from_cert_der(f->cx, der, (size_t)dn, &ext),
+                   SGXRA_OK);
+  OPENSSL_free(der);
+  X509_free(leaf);
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(f->plat, &cfg);
+  assert_memory_equal(ext.comp_svn, cfg.tcb_svns, 16);
+  assert_int_equal(ext.pcesvn, cfg.pcesvn);
+  assert_memory_equal(ext.fmspc, cfg.fmspc, 6);
+  assert_memory_equal(ext.cpusvn, cfg.cpusvn, 16);
+}
+
+static void quotes_v3_v4(void **state) {
+  fixture *f = *state;
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report r;
+  report_for(f, f->good, &ti, &r);
+  for (uint16_t v = 3; v <= 4; v++) {
+    uint8_t *q = NULL;
+    size_t n = 0;
+    sgxra_err e = sgxra_qe_quote(f->cx, f->qe, &r, v, &q, &n);
+    if (e) fail_msg("quote v%u: %s", v, sgxra_ctx_message(f->cx));
+    check_quote(f, q, n, v);
+    /* Truncation anywhere is refused by the parser (encoder sizes are
+     * exact). */
+    sgxra_quote pq;
+    assert_int_equal(sgxra_quote_parse(f->cx, q, n - 1, &pq),
+                     SGXRA_E_QUOTE_TRUNCATED);
+    free(q);
+  }
+  uint8_t *q = (uint8_t *)1;
+  size_t n = 1;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 5, &q, &n),
+                   SGXRA_E_QUOTE_ENCODE);
+  assert_null(q);
+  assert_int_equal(n, 0);
+}
+
+/* The attack of the seed thread: a bad enclave claims a good one's
+ * MRENCLAVE in its REPORT.  The QE's MAC check refuses it. */
+static void forged_report_refused(void **state) {
+  fixture *f = *state;
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report r;
+  report_for(f, f->bad, &ti, &r);
+  /* An honest bad enclave gets a quote: the QE does not judge MRENCLAVE. */
+  uint8_t *q = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 3, &q, &n), SGXRA_OK);
+  free(q);
+  sgxra_emu_secs good;
+  sgxra_emu_enclave_secs(f->good, &good);
+  memcpy(r.body.mrenclave, good.mrenclave, 32);
+  q = NULL;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 3, &q, &n),
+                   SGXRA_E_QE_REPORT_MAC);
+  assert_null(q);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "forged MRENCLAVE"));
+  /* Flipping any other body byte is refused as well. */
+  report_for(f, f->good, &ti, &r);
+  r.body.isvsvn ^= 1;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 4, &q, &n),
+                   SGXRA_E_QE_REPORT_MAC);
+  report_for(f, f->good, &ti, &r);
+  r.mac[0] ^= 1;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 3, &q, &n),
+                   SGXRA_E_QE_REPORT_MAC);
+}
+
+/* A good enclave's REPORT made for another target is useless to the QE. */
+static void retargeted_report_refused(void **state) {
+  fixture *f = *state;
+  sgxra_targetinfo other;
+  sgxra_emu_enclave_targetinfo(f->bad, &other);
+  sgxra_report r;
+  report_for(f, f->good, &other, &r);
+  uint8_t *q = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 3, &q, &n),
+                   SGXRA_E_QE_REPORT_MAC);
+  assert_null(q);
+  /* ...and the PCE refuses to certify a report not made for it. */
+  uint8_t *ss = NULL;
+  size_t ssn = 0;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/pce.sigstruct", f->dir);
+  assert_int_equal(sgxra_file_read(f->cx, path, 4096, &ss, &ssn), SGXRA_OK);
+  sgxra_pce *pce = NULL;
+  assert_int_equal(sgxra_pce_new(f->cx, f->plat, ss, ssn, &pce), SGXRA_OK);
+  free(ss);
+  uint8_t sig[64];
+  assert_int_equal(sgxra_pce_certify(f->cx, pce, &r, sig), SGXRA_E_PCE_REPORT);
+  /* A report made for the PCE by an enclave without PROVISIONKEY is
+   * refused too: every enclave here has it, so check the positive case. */
+  sgxra_targetinfo pti;
+  sgxra_pce_targetinfo(pce, &pti);
+  report_for(f, f->good, &pti, &r);
+  assert_int_equal(sgxra_pce_certify(f->cx, pce, &r, sig), SGXRA_OK);
+  sgxra_pce_free(pce);
+}
+
+static void state_errors(void **state) {
+  fixture *f = *state;
+  char path[4200];
+  snprintf(path, sizeof path, "%s/empty", f->dir);
+  sgxra_qe *qe = (sgxra_qe *)1;
+  assert_int_equal(sgxra_qe_open(f->cx, f->plat, path, &qe), SGXRA_E_QE_STATE);
+  assert_null(qe);
+  /* A PCESVN change invalidates the provisioned PCE. */
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(f->plat, &cfg);
+  cfg.pcesvn = 14;
+  sgxra_emu_platform_set_config(f->plat, &cfg);
+  assert_int_equal(sgxra_qe_open(f->cx, f->plat, f->dir, &qe),
+                   SGXRA_E_QE_STATE);
+  assert_null(qe);
+  /* Provisioning again fixes it, with a new PCK certificate. */
+  char serial[41];
+  assert_int_equal(
+      sgxra_qe_provision(f->cx, f->plat, f->ca, f->dir, NOW, serial), SGXRA_OK);
+  assert_string_not_equal(serial, f->serial);
+  assert_int_equal(sgxra_qe_open(f->cx, f->plat, f->dir, &qe), SGXRA_OK);
+  sgxra_qe_free(qe);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(quotes_v3_v4, setup, teardown),
+      cmocka_unit_test_setup_teardown(forged_report_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(retargeted_report_refused, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(state_errors, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
