@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 
 #include "common/testutil.h"
 #include "sgxra/crypto.h"
@@ -246,7 +247,7 @@ static void test_spki_and_pem(void **state) {
   assert_memory_equal(pub, pub2, 64);
   sgxra_p256_free(pk);
   pk = NULL;
-  for (size_t cut = 0; cut < sl; cut += 7) {
+  for (size_t cut = 0; cut < sl; cut++) {
     assert_int_equal(sgxra_p256_from_spki(cx, spki, cut, &pk),
                      SGXRA_E_CRYPTO_KEY_INVALID);
     assert_null(pk);
@@ -352,6 +353,89 @@ static void test_ecdh(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* A real SGX quote (v3): the attestation key (raw X||Y at 500) signs
+ * header || ISV report body, bytes [0, 432); the signature r||s is at 436
+ * (after the 4-byte signature data length at 432). */
+static void test_real_quote_signature(void **state) {
+  (void)state;
+  const char *cases[] = {
+      "dcap/bundles/sgx-01-phala-v3/quote.bin",
+      "dcap/bundles/sgx-02-automata-v3-2025-08/quote.bin",
+      "dcap/bundles/sgx-03-dcaprs-v3-tcbinfo-v2/quote.bin",
+  };
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (size_t i = 0; i < 3; i++) {
+    size_t n = 0;
+    uint8_t *q = tu_read_vector(cases[i], &n);
+    assert_true(n > 564);
+    assert_int_equal(q[0], 3); /* version 3 */
+    sgxra_p256_key *ak = NULL;
+    assert_int_equal(sgxra_p256_from_public(cx, q + 500, &ak), SGXRA_OK);
+    assert_int_equal(sgxra_p256_verify(cx, ak, q, 432, q + 436), SGXRA_OK);
+    /* As DER too. */
+    uint8_t *der = NULL;
+    size_t dl = 0;
+    assert_int_equal(sgxra_p256_sig_to_der(cx, q + 436, &der, &dl), SGXRA_OK);
+    assert_int_equal(sgxra_p256_verify_der(cx, ak, q, 432, der, dl), SGXRA_OK);
+    free(der);
+    /* One flipped byte in the header, the report body and the signature. */
+    size_t at[3] = {10, 48 + 64 + 5, 436 + 40};
+    for (int k = 0; k < 3; k++) {
+      q[at[k]] ^= 0x20;
+      assert_int_equal(sgxra_p256_verify(cx, ak, q, 432, q + 436),
+                       SGXRA_E_CRYPTO_SIG_INVALID);
+      q[at[k]] ^= 0x20;
+    }
+    sgxra_p256_free(ak);
+    free(q);
+  }
+  sgxra_ctx_free(cx);
+}
+
+/* Key objects may be shared by threads: verify and sign concurrently. */
+struct thread_arg {
+  const sgxra_p256_key *key;
+  const uint8_t *sig;
+  int failures;
+};
+
+static void *verify_many(void *p) {
+  struct thread_arg *a = p;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (int i = 0; i < 200; i++) {
+    uint8_t sig[64], d[32];
+    if (sgxra_p256_verify(cx, a->key, "sample", 6, a->sig) != SGXRA_OK)
+      a->failures++;
+    if (sgxra_p256_sign(cx, a->key, "x", 1, sig) != SGXRA_OK ||
+        sgxra_p256_verify(cx, a->key, "x", 1, sig) != SGXRA_OK)
+      a->failures++;
+    if (sgxra_sha256(cx, "abc", 3, d) != SGXRA_OK || d[0] != 0xba)
+      a->failures++;
+  }
+  sgxra_ctx_free(cx);
+  return NULL;
+}
+
+static void test_threads_share_key(void **state) {
+  (void)state;
+  uint8_t d[32], sig[64];
+  tu_hex(RFC6979_D, d, 32);
+  tu_hex(RFC6979_R RFC6979_S, sig, 64);
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_from_private(NULL, d, &k), SGXRA_OK);
+  pthread_t th[4];
+  struct thread_arg args[4];
+  for (int i = 0; i < 4; i++) {
+    args[i] = (struct thread_arg){k, sig, 0};
+    assert_int_equal(pthread_create(&th[i], NULL, verify_many, &args[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(pthread_join(th[i], NULL), 0);
+    assert_int_equal(args[i].failures, 0);
+  }
+  sgxra_p256_free(k);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rfc6979_known),
@@ -360,6 +444,8 @@ int main(void) {
       cmocka_unit_test(test_bad_keys),
       cmocka_unit_test(test_spki_and_pem),
       cmocka_unit_test(test_ecdh),
+      cmocka_unit_test(test_real_quote_signature),
+      cmocka_unit_test(test_threads_share_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
