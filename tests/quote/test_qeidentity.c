@@ -1,0 +1,230 @@
+/* Tests of QE Identity parsing and its signature (sgxra/collateral.h) on
+ * the bundles' real PCS bodies: values, signed span, edits that break the
+ * signature, and one code per kind of malformed input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "sgxra/collateral.h"
+#include "sgxra/timeutil.h"
+
+static const char *const B1 = "sgx-01-phala-v3";
+
+static uint8_t *read_piece(const char *bundle, const char *file, size_t *n) {
+  char rel[256];
+  snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", bundle, file);
+  return tu_read_vector(rel, n);
+}
+
+static sgxra_x509_chain *signer(const char *bundle) {
+  size_t n;
+  uint8_t *p = read_piece(bundle, "qe_identity_issuer_chain.pem", &n);
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(NULL, p, n, &ch), SGXRA_OK);
+  free(p);
+  return ch;
+}
+
+static int64_t t(const char *s) {
+  int64_t v;
+  assert_int_equal(sgxra_time_parse_rfc3339(NULL, s, strlen(s), &v), SGXRA_OK);
+  return v;
+}
+
+static uint8_t *replace(const uint8_t *p, size_t n, const char *from,
+                        const char *to, size_t *out_n) {
+  size_t fl = strlen(from), tl = strlen(to);
+  const uint8_t *hit = NULL;
+  for (size_t i = 0; i + fl <= n; i++)
+    if (memcmp(p + i, from, fl) == 0) {
+      hit = p + i;
+      break;
+    }
+  if (hit == NULL) fail_msg("'%s' not in input", from);
+  size_t pre = (size_t)(hit - p);
+  uint8_t *out = malloc(n - fl + tl + 1);
+  memcpy(out, p, pre);
+  memcpy(out + pre, to, tl);
+  memcpy(out + pre + tl, hit + fl, n - pre - fl);
+  *out_n = n - fl + tl;
+  out[*out_n] = 0;
+  return out;
+}
+
+static sgxra_err edited(const char *from, const char *to) {
+  size_t n, m;
+  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  uint8_t *q = replace(p, n, from, to, &m);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_qeidentity *id = NULL;
+  sgxra_err e = sgxra_qeidentity_parse(cx, q, m, &id);
+  if (e == SGXRA_OK) {
+    sgxra_x509_chain *ch = signer(B1);
+    e = sgxra_qeidentity_verify(
+        cx, id, sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0)));
+    sgxra_x509_chain_free(ch);
+  } else {
+    assert_null(id);
+  }
+  if (e != SGXRA_OK)
+    print_message("  %s -> %s: %s\n", from, sgxra_err_name(e),
+                  sgxra_ctx_message(cx));
+  sgxra_qeidentity_free(id);
+  sgxra_ctx_free(cx);
+  free(p);
+  free(q);
+  return e;
+}
+
+static void test_values_and_signature(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  sgxra_qeidentity *id = NULL;
+  assert_int_equal(sgxra_qeidentity_parse(NULL, p, n, &id), SGXRA_OK);
+  assert_int_equal(id->version, 2);
+  assert_string_equal(id->id, "QE");
+  assert_int_equal(id->issue_date, t("2025-06-19T10:01:18Z"));
+  assert_int_equal(id->next_update, t("2025-07-19T10:01:18Z"));
+  assert_int_equal(id->miscselect, 0);
+  assert_int_equal(id->miscselect_mask, 0xffffffffu);
+  tu_assert_hex(id->attributes, 16, "11000000000000000000000000000000");
+  tu_assert_hex(id->attributes_mask, 16, "fbffffffffffffff0000000000000000");
+  assert_int_equal(id->isvprodid, 1);
+  assert_int_equal(id->level_count, 6);
+  assert_int_equal(id->levels[1].isvsvn, 6);
+  assert_int_equal(id->levels[1].status, SGXRA_TCB_OUT_OF_DATE);
+  assert_int_equal(id->levels[1].tcb_date, t("2021-11-10T00:00:00Z"));
+  assert_int_equal(id->levels[1].advisory_count, 1);
+  assert_string_equal(id->levels[1].advisory_ids[0], "INTEL-SA-00615");
+  tu_assert_hex(id->signature, 4, "f130961c");
+  const char *start = strstr((const char *)p, "{\"id\":\"QE\"");
+  const char *end = strstr((const char *)p, ",\"signature\":");
+  assert_int_equal(id->signed_len, (size_t)(end - start));
+  assert_memory_equal(id->signed_body, start, id->signed_len);
+  sgxra_x509_chain *ch = signer(B1);
+  const sgxra_p256_key *k =
+      sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0));
+  assert_int_equal(sgxra_qeidentity_verify(NULL, id, k), SGXRA_OK);
+  id->signature[63] ^= 0x80;
+  assert_int_equal(sgxra_qeidentity_verify(NULL, id, k),
+                   SGXRA_E_QEID_SIGNATURE);
+  sgxra_x509_chain_free(ch);
+  sgxra_qeidentity_free(id);
+  free(p);
+}
+
+/* Every bundle's QE Identity parses and verifies. */
+static void test_all_bundles(void **state) {
+  (void)state;
+  static const char *const all[] = {
+      "sgx-01-phala-v3",
+      "sgx-02-automata-v3-2025-08",
+      "sgx-03-dcaprs-v3-tcbinfo-v2",
+      "sgx-06-dcaprs-quote-automata-0825-collateral",
+      "sgx-08-tlsn-quote9-zkdcap-2025-02",
+      "sgx-10-mobilecoin-teepot-standard-eval17",
+      "sgx-12-mobilecoin-teepot-early-eval19",
+      "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
+      "sgx-16-automata-quote-fortanix-eval17",
+      "sgx-19-automata-quote-fortanix-eval18",
+      "sgx-22-automata-quote-fortanix-eval19",
+      "sgx-25-mobilecoin-2023-expired-pck-crl",
+      "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
+  };
+  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+    size_t n;
+    uint8_t *p = read_piece(all[i], "qe_identity.json", &n);
+    sgxra_qeidentity *id = NULL;
+    sgxra_ctx *cx = sgxra_ctx_new();
+    if (sgxra_qeidentity_parse(cx, p, n, &id) != SGXRA_OK)
+      fail_msg("%s: %s", all[i], sgxra_ctx_message(cx));
+    sgxra_x509_chain *ch = signer(all[i]);
+    assert_int_equal(
+        sgxra_qeidentity_verify(
+            cx, id, sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0))),
+        SGXRA_OK);
+    /* Intel's QE: MRSIGNER of Intel's production signing key. */
+    tu_assert_hex(
+        id->mrsigner, 32,
+        "8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff");
+    sgxra_x509_chain_free(ch);
+    sgxra_qeidentity_free(id);
+    sgxra_ctx_free(cx);
+    free(p);
+  }
+}
+
+static void test_edits_and_formats(void **state) {
+  (void)state;
+  assert_int_equal(
+      edited("{\"enclaveIdentity\":{", "{\n  \"enclaveIdentity\" : {\n  "),
+      SGXRA_OK);
+  assert_int_equal(edited("\"isvprodid\":1", "\"isvprodid\":2"),
+                   SGXRA_E_QEID_SIGNATURE);
+  assert_int_equal(edited("{\"isvsvn\":8}", "{\"isvsvn\":9}"),
+                   SGXRA_E_QEID_SIGNATURE);
+  assert_int_equal(edited("\"miscselectMask\":\"FFFFFFFF\"",
+                          "\"miscselectMask\":\"FFFFFFFE\""),
+                   SGXRA_E_QEID_SIGNATURE);
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:01:18Z\"",
+                          "\"issueDate\":\"2025-06-19T10:01:18\""),
+                   SGXRA_E_QEID_DATE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-13-13T00:00:00Z\""),
+                   SGXRA_E_QEID_DATE);
+  assert_int_equal(edited("\"mrsigner\":\"8C4F", "\"mrsigner\":\"8C4"),
+                   SGXRA_E_QEID_HEX);
+  assert_int_equal(
+      edited("\"miscselect\":\"00000000\"", "\"miscselect\":\"0000000x\""),
+      SGXRA_E_QEID_HEX);
+  assert_int_equal(
+      edited("\"tcbStatus\":\"UpToDate\"", "\"tcbStatus\":\"UPTODATE\""),
+      SGXRA_E_QEID_STATUS);
+  assert_int_equal(edited("\"version\":2", "\"version\":3"),
+                   SGXRA_E_QEID_VERSION);
+  assert_int_equal(edited("\"id\":\"QE\"", "\"id\":\"PCE\""), SGXRA_E_QEID_ID);
+  assert_int_equal(edited("\"isvprodid\":1", "\"isvprodid\":65536"),
+                   SGXRA_E_QEID_FIELD);
+  assert_int_equal(edited("\"isvprodid\":1,", ""), SGXRA_E_QEID_FIELD);
+  assert_int_equal(edited("{\"isvsvn\":8}", "{\"isvsvn\":-1}"),
+                   SGXRA_E_QEID_FIELD);
+  assert_int_equal(edited("\"tcbLevels\":[", "\"tcbLevels\":[],\"x\":["),
+                   SGXRA_E_QEID_FIELD);
+  assert_int_equal(edited("{\"enclaveIdentity\":", "{\"enclaveidentity\":"),
+                   SGXRA_E_QEID_FORMAT);
+  assert_int_equal(edited("{\"enclaveIdentity\":", "{{\"enclaveIdentity\":"),
+                   SGXRA_E_QEID_FORMAT);
+}
+
+static void test_truncation(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  for (size_t k = 0; k < n; k++) {
+    sgxra_qeidentity *id = (sgxra_qeidentity *)1;
+    uint8_t *q = malloc(k + 1);
+    memcpy(q, p, k);
+    assert_int_not_equal(sgxra_qeidentity_parse(NULL, q, k, &id), SGXRA_OK);
+    assert_null(id);
+    free(q);
+  }
+  free(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_values_and_signature),
+      cmocka_unit_test(test_all_bundles),
+      cmocka_unit_test(test_edits_and_formats),
+      cmocka_unit_test(test_truncation),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
