@@ -1,0 +1,332 @@
+/*
+ * tests/emu/test_enclave.c -- the example enclave of enclaves/, as built by
+ * the normal build: EINIT of the real .so with its build-time SIGSTRUCT,
+ * running its entry point, a tampered copy, a re-signed copy.
+ *
+ * The .so is built only when the command is (SGXRA_MODULES with "apps", or
+ * all modules); without it these tests are skipped, never passed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "sgxra/crypto.h"
+#include "sgxra/emu.h"
+#include "sgxra/enclave_api.h"
+#include "sgxra/file.h"
+#include "sgxra/layout.h"
+#include "sgxra/measure.h"
+#include "sgxra/sigstruct.h"
+
+#define EXAMPLE_OP_GETKEY (SGXRA_ENCLAVE_OP_USER + 1u)
+
+typedef struct fx {
+  sgxra_ctx *cx;
+  sgxra_emu_platform *plat;
+  char so[4096], sig_path[4096], tmp_so[4096];
+  char *dir;
+  uint8_t *so_bytes, *sig;
+  size_t so_len, sig_len;
+  sgxra_rsa_key *demo;
+  sgxra_emu_enclave *target; /* a QE-like enclave from a raw image */
+} fx;
+
+static sgxra_rsa_key *demo_key(void) {
+  char path[4096];
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  sgxra_rsa_key *k = NULL;
+  snprintf(path, sizeof path, "%s/enclaves/demo_signing_key.pem",
+           SGXRA_SOURCE_DIR);
+  assert_int_equal(sgxra_file_read(NULL, path, 1 << 20, &buf, &len), SGXRA_OK);
+  assert_int_equal(sgxra_rsa_load_private(NULL, buf, len, &k), SGXRA_OK);
+  free(buf);
+  return k;
+}
+
+static int setup(void **state) {
+  fx *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  *state = f;
+  snprintf(f->so, sizeof f->so, "%s/enclaves/example_enclave.so",
+           SGXRA_BUILD_DIR);
+  snprintf(f->sig_path, sizeof f->sig_path, "%s/enclaves/example_enclave.sig",
+           SGXRA_BUILD_DIR);
+  if (access(f->so, R_OK) != 0 || access(f->sig_path, R_OK) != 0) return 0;
+  f->cx = sgxra_ctx_new();
+  assert_int_equal(
+      sgxra_file_read(NULL, f->so, 1 << 26, &f->so_bytes, &f->so_len),
+      SGXRA_OK);
+  assert_int_equal(
+      sgxra_file_read(NULL, f->sig_path, 1 << 20, &f->sig, &f->sig_len),
+      SGXRA_OK);
+  assert_int_equal(f->sig_len, SGXRA_SIGSTRUCT_SIZE);
+  assert_int_equal(sgxra_emu_platform_new(f->cx, NULL, &f->plat), SGXRA_OK);
+  f->demo = demo_key();
+  f->dir = tu_tmpdir();
+  snprintf(f->tmp_so, sizeof f->tmp_so, "%s/copy.so", f->dir);
+
+  /* The target: a 2-page raw image signed with the demo key. */
+  uint8_t img[2 * 4096], sig[SGXRA_SIGSTRUCT_SIZE];
+  sgxra_sigstruct_params prm;
+  sgxra_sigstruct ss;
+  memset(img, 0, sizeof img);
+  memcpy(img + 4096, "test target", 11);
+  sgxra_sigstruct_params_default(&prm);
+  assert_int_equal(sgxra_measure_raw_image(NULL, img, sizeof img, 1,
+                                           SGXRA_SECINFO_REG_RWX,
+                                           prm.enclavehash),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_sigstruct_sign(NULL, f->demo, &prm, &ss), SGXRA_OK);
+  sgxra_sigstruct_encode(&ss, sig);
+  assert_int_equal(sgxra_emu_enclave_create_image(f->cx, f->plat, img,
+                                                  sizeof img, sig, sizeof sig,
+                                                  NULL, &f->target),
+                   SGXRA_OK);
+  return 0;
+}
+
+static int teardown(void **state) {
+  fx *f = *state;
+  sgxra_emu_enclave_free(f->target);
+  sgxra_emu_platform_free(f->plat);
+  sgxra_rsa_free(f->demo);
+  sgxra_ctx_free(f->cx);
+  free(f->so_bytes);
+  free(f->sig);
+  if (f->dir) {
+    tu_rmtree(f->dir);
+    free(f->dir);
+  }
+  free(f);
+  return 0;
+}
+
+#define NEED_ENCLAVE(f)                                                        \
+  do {                                                                         \
+    if ((f)->so_bytes == NULL) {                                               \
+      print_message("example enclave not built (build with apps): skipped\n"); \
+      skip();                                                                  \
+    }                                                                          \
+  } while (0)
+
+/* The build-time SIGSTRUCT signs exactly the layout's MRENCLAVE of the .so,
+ * with the demo key, ISVPRODID 1, ISVSVN 2, production attributes. */
+static void test_example_loads(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVE(f);
+  sgxra_sigstruct ss;
+  uint8_t mr[32], mod[384], signer[32];
+  assert_int_equal(sgxra_sigstruct_decode(NULL, f->sig, f->sig_len, &ss),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_sigstruct_verify(NULL, &ss), SGXRA_OK);
+  assert_int_equal(sgxra_layout_measure_elf(NULL, f->so_bytes, f->so_len, mr),
+                   SGXRA_OK);
+  assert_memory_equal(ss.enclavehash, mr, 32);
+  sgxra_rsa_modulus_le(f->demo, mod);
+  assert_int_equal(sgxra_sha256(NULL, mod, sizeof mod, signer), SGXRA_OK);
+
+  sgxra_emu_enclave *e = NULL;
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->so, f->sig,
+                                          f->sig_len, NULL, &e),
+                   SGXRA_OK);
+  sgxra_emu_secs s;
+  sgxra_emu_enclave_secs(e, &s);
+  assert_memory_equal(s.mrenclave, mr, 32);
+  assert_memory_equal(s.mrsigner, signer, 32);
+  assert_int_equal(s.isvprodid, 1);
+  assert_int_equal(s.isvsvn, 2);
+  assert_int_equal(s.attributes.flags, SGXRA_ATTR_INIT | SGXRA_ATTR_MODE64BIT);
+  /* Stripping debug information / section headers does not matter: only
+   * PT_LOAD bytes are measured, so the same MRENCLAVE from the bytes. */
+  sgxra_emu_enclave *e2 = NULL;
+  assert_int_equal(sgxra_emu_enclave_create(f->cx, f->plat, f->so_bytes,
+                                            f->so_len, f->sig, f->sig_len, NULL,
+                                            &e2),
+                   SGXRA_OK);
+  sgxra_emu_enclave_free(e2);
+  sgxra_emu_enclave_free(e);
+}
+
+/* The enclave itself asks EREPORT for its report: the identity is its
+ * SECS, the MAC is the target's. */
+static void test_example_report(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVE(f);
+  sgxra_emu_enclave *e = NULL;
+  sgxra_targetinfo ti;
+  sgxra_report r;
+  sgxra_emu_secs s;
+  uint8_t rd[64];
+  for (int i = 0; i < 64; i++) rd[i] = (uint8_t)(i * 3);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->so, f->sig,
+                                          f->sig_len, NULL, &e),
+                   SGXRA_OK);
+  sgxra_emu_enclave_targetinfo(f->target, &ti);
+  assert_int_equal(sgxra_emu_enclave_get_report(f->cx, e, &ti, rd, &r),
+                   SGXRA_OK);
+  sgxra_emu_enclave_secs(e, &s);
+  assert_memory_equal(r.body.mrenclave, s.mrenclave, 32);
+  assert_memory_equal(r.body.mrsigner, s.mrsigner, 32);
+  assert_int_equal(r.body.isvprodid, 1);
+  assert_int_equal(r.body.isvsvn, 2);
+  assert_memory_equal(r.body.reportdata, rd, 64);
+  assert_int_equal(sgxra_emu_report_verify(f->cx, f->target, &r), SGXRA_OK);
+  /* Not for another target: the enclave itself. */
+  assert_int_equal(sgxra_emu_report_verify(f->cx, e, &r),
+                   SGXRA_E_EMU_REPORT_MAC);
+  /* A report the enclave addressed to itself does not verify for the
+   * target (the "retargeted REPORT"). */
+  sgxra_targetinfo self;
+  sgxra_emu_enclave_targetinfo(e, &self);
+  assert_int_equal(sgxra_emu_enclave_get_report(f->cx, e, &self, rd, &r),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_emu_report_verify(f->cx, e, &r), SGXRA_OK);
+  assert_int_equal(sgxra_emu_report_verify(f->cx, f->target, &r),
+                   SGXRA_E_EMU_REPORT_MAC);
+
+  /* EGETKEY through the api is bound to the enclave: the same key as the
+   * host-side EGETKEY for this enclave. */
+  sgxra_keyrequest kr;
+  uint8_t req[SGXRA_KEYREQUEST_SIZE], k_api[16], k_host[16];
+  size_t n = 0;
+  memset(&kr, 0, sizeof kr);
+  kr.keyname = SGXRA_KEYNAME_SEAL;
+  kr.keypolicy = SGXRA_KEYPOLICY_MRENCLAVE;
+  kr.isvsvn = 2;
+  sgxra_keyrequest_encode(&kr, req);
+  assert_int_equal(sgxra_emu_enclave_call(f->cx, e, EXAMPLE_OP_GETKEY, req,
+                                          sizeof req, k_api, sizeof k_api, &n),
+                   SGXRA_OK);
+  assert_int_equal(n, 16);
+  assert_int_equal(sgxra_emu_egetkey(f->cx, e, &kr, k_host), SGXRA_OK);
+  assert_memory_equal(k_api, k_host, 16);
+  /* ... and its refusals come back as the enclave's error. */
+  kr.isvsvn = 3;
+  sgxra_keyrequest_encode(&kr, req);
+  assert_int_equal(sgxra_emu_enclave_call(f->cx, e, EXAMPLE_OP_GETKEY, req,
+                                          sizeof req, k_api, sizeof k_api, &n),
+                   SGXRA_E_EMU_ECALL);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "SGXRA_E_EMU_ISVSVN"));
+  assert_int_equal(n, 0);
+  /* Unknown operation, short input. */
+  assert_int_equal(
+      sgxra_emu_enclave_call(f->cx, e, 0x7777, NULL, 0, NULL, 0, &n),
+      SGXRA_E_EMU_ECALL);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "SGXRA_E_UNSUPPORTED"));
+  assert_int_equal(sgxra_emu_enclave_call(f->cx, e, SGXRA_ENCLAVE_OP_REPORT,
+                                          req, 10, k_api, sizeof k_api, &n),
+                   SGXRA_E_EMU_ECALL);
+  sgxra_emu_enclave_free(e);
+}
+
+/* One byte of the .so changed: EINIT refuses before anything runs. */
+static void test_example_tampered(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVE(f);
+  uint8_t *copy = malloc(f->so_len);
+  sgxra_emu_enclave *e = NULL;
+  assert_non_null(copy);
+  /* A byte inside the first PT_LOAD segment (the ELF header is in it). */
+  memcpy(copy, f->so_bytes, f->so_len);
+  copy[0x40 + 56 * 0 + 0x30] ^= 0x01; /* p_align byte of phdr 0 */
+  assert_int_equal(sgxra_file_write(NULL, f->tmp_so, copy, f->so_len, 0),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->tmp_so, f->sig,
+                                          f->sig_len, NULL, &e),
+                   SGXRA_E_EMU_MRENCLAVE_MISMATCH);
+  assert_null(e);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "copy.so"));
+  /* Byte in the code (.text starts at the second segment). */
+  memcpy(copy, f->so_bytes, f->so_len);
+  sgxra_layout lay;
+  sgxra_layout_params prm;
+  uint8_t mr[32];
+  sgxra_layout_params_default(&prm);
+  assert_int_equal(
+      sgxra_layout_measure_elf_ex(NULL, copy, f->so_len, &prm, &lay, mr),
+      SGXRA_OK);
+  copy[0x1000] ^= 0x80;
+  assert_int_equal(sgxra_file_write(NULL, f->tmp_so, copy, f->so_len, 0),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->tmp_so, f->sig,
+                                          f->sig_len, NULL, &e),
+                   SGXRA_E_EMU_MRENCLAVE_MISMATCH);
+  free(copy);
+  /* A file that is not an enclave .so: not ELF, or ELF without the entry
+   * point (dlopen of something that is not a loadable object). */
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->sig_path, f->sig,
+                                          f->sig_len, NULL, &e),
+                   SGXRA_E_EMU_ELF);
+  char missing[4200];
+  snprintf(missing, sizeof missing, "%s/none.so", f->dir);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, missing, f->sig,
+                                          f->sig_len, NULL, &e),
+                   SGXRA_E_IO);
+}
+
+/* Re-signed with another key: loads, with another MRSIGNER (and the same
+ * MRENCLAVE: the code did not change). */
+static void test_example_resigned(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVE(f);
+  sgxra_rsa_key *k2 = NULL;
+  sgxra_sigstruct ss, ss2;
+  uint8_t sig2[SGXRA_SIGSTRUCT_SIZE], mod[384], signer2[32];
+  sgxra_emu_enclave *e1 = NULL, *e2 = NULL;
+  sgxra_emu_secs s1, s2;
+  assert_int_equal(sgxra_rsa_generate(NULL, &k2), SGXRA_OK);
+  assert_int_equal(sgxra_sigstruct_decode(NULL, f->sig, f->sig_len, &ss),
+                   SGXRA_OK);
+  sgxra_sigstruct_params prm;
+  sgxra_sigstruct_params_default(&prm);
+  memcpy(prm.enclavehash, ss.enclavehash, 32);
+  prm.isvprodid = ss.isvprodid;
+  prm.isvsvn = ss.isvsvn;
+  prm.attributes = ss.attributes;
+  prm.attributemask = ss.attributemask;
+  assert_int_equal(sgxra_sigstruct_sign(NULL, k2, &prm, &ss2), SGXRA_OK);
+  sgxra_sigstruct_encode(&ss2, sig2);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->so, f->sig,
+                                          f->sig_len, NULL, &e1),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, f->so, sig2,
+                                          sizeof sig2, NULL, &e2),
+                   SGXRA_OK);
+  sgxra_emu_enclave_secs(e1, &s1);
+  sgxra_emu_enclave_secs(e2, &s2);
+  assert_memory_equal(s1.mrenclave, s2.mrenclave, 32);
+  assert_memory_not_equal(s1.mrsigner, s2.mrsigner, 32);
+  sgxra_rsa_modulus_le(k2, mod);
+  assert_int_equal(sgxra_sha256(NULL, mod, sizeof mod, signer2), SGXRA_OK);
+  assert_memory_equal(s2.mrsigner, signer2, 32);
+  /* Its REPORT says so. */
+  sgxra_targetinfo ti;
+  sgxra_report r;
+  uint8_t rd[64] = {0};
+  sgxra_emu_enclave_targetinfo(f->target, &ti);
+  assert_int_equal(sgxra_emu_enclave_get_report(f->cx, e2, &ti, rd, &r),
+                   SGXRA_OK);
+  assert_memory_equal(r.body.mrsigner, signer2, 32);
+  assert_int_equal(sgxra_emu_report_verify(f->cx, f->target, &r), SGXRA_OK);
+  sgxra_emu_enclave_free(e1);
+  sgxra_emu_enclave_free(e2);
+  sgxra_rsa_free(k2);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_example_loads, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_example_report, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_example_tampered, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_example_resigned, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
