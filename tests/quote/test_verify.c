@@ -1,0 +1,494 @@
+/* Tests of quote verification (sgxra/verify.h): every bundle of
+ * ../shared/vectors/dcap/bundles must give exactly its expected.json at its
+ * verification time (return, verdict, collateral-expired flag, advisory IDs
+ * in order, matched TCB level, PCK fields), through the verifier and the
+ * one-shot call; and each damaged input must fail at its own check with
+ * its own code. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/testutil.h"
+#include "sgxra/collateral.h"
+#include "sgxra/file.h"
+#include "sgxra/hex.h"
+#include "sgxra/timeutil.h"
+#include "sgxra/verify.h"
+#include "sgxra/x509.h"
+
+#define B01 "sgx-01-phala-v3"
+#define B02 "sgx-02-automata-v3-2025-08"
+#define B26 "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid"
+#define T01 1751328000 /* 2025-07-01T00:00:00Z */
+
+static char bundle_dir[4096];
+
+static const char *bdir(const char *bundle) {
+  snprintf(bundle_dir, sizeof bundle_dir, "%s", tu_vector_path("dcap/bundles"));
+  size_t k = strlen(bundle_dir);
+  snprintf(bundle_dir + k, sizeof bundle_dir - k, "/%s", bundle);
+  return bundle_dir;
+}
+
+static uint8_t *read_in(const char *bundle, const char *file, size_t *n) {
+  char rel[512];
+  snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", bundle, file);
+  return tu_read_vector(rel, n);
+}
+
+static sgxra_collateral *load(sgxra_ctx *cx, const char *bundle) {
+  sgxra_collateral *c = NULL;
+  if (sgxra_collateral_load_dir(cx, bdir(bundle), &c) != SGXRA_OK)
+    fail_msg("%s: load: %s", bundle, sgxra_ctx_message(cx));
+  return c;
+}
+
+static sgxra_verifier *verifier_at(sgxra_ctx *cx, sgxra_collateral *c,
+                                   int64_t now) {
+  if (sgxra_collateral_validate(cx, c, NULL, now) != SGXRA_OK)
+    fail_msg("validate: %s [%s]", sgxra_ctx_message(cx),
+             sgxra_err_name(sgxra_ctx_error(cx)));
+  sgxra_verifier *v = NULL;
+  assert_int_equal(sgxra_verifier_new(cx, c, &v), SGXRA_OK);
+  return v;
+}
+
+/* Compare a verdict with expected.json. */
+static void match_expected(const char *bundle, const sgxra_verdict *vd,
+                           json_t *exp) {
+  const char *want_ret = json_string_value(json_object_get(exp, "qve_return"));
+  if (strcmp(vd->ql_return, want_ret) != 0)
+    fail_msg("%s: return %s (want %s): %s", bundle, vd->ql_return, want_ret,
+             vd->reason);
+  assert_string_equal(vd->qv_result, json_string_value(json_object_get(
+                                         exp, "quote_verification_result")));
+  assert_int_equal(vd->err, SGXRA_OK);
+  assert_int_equal(vd->stage, SGXRA_STAGE_DONE);
+  assert_int_equal(
+      vd->collateral_expired,
+      json_integer_value(json_object_get(exp, "collateral_expiration_status")));
+  unsigned long hexcode = strtoul(
+      json_string_value(json_object_get(exp, "quote_verification_result_hex")),
+      NULL, 16);
+  assert_int_equal(vd->qv_result_code, hexcode);
+  json_t *adv = json_object_get(exp, "advisory_ids");
+  if (vd->advisory_count != json_array_size(adv))
+    fail_msg("%s: %zu advisories, want %zu", bundle, vd->advisory_count,
+             json_array_size(adv));
+  for (size_t i = 0; i < vd->advisory_count; i++)
+    assert_string_equal(vd->advisory_ids[i],
+                        json_string_value(json_array_get(adv, i)));
+  json_t *lv = json_object_get(exp, "matched_tcb_level");
+  assert_true(vd->has_tcb_level);
+  json_t *comps = json_object_get(lv, "sgx_components");
+  for (size_t i = 0; i < 16; i++)
+    assert_int_equal(vd->tcb_svn[i],
+                     json_integer_value(json_array_get(comps, i)));
+  assert_int_equal(vd->tcb_pcesvn,
+                   json_integer_value(json_object_get(lv, "pcesvn")));
+  assert_string_equal(sgxra_tcb_status_name(vd->tcb_status),
+                      json_string_value(json_object_get(lv, "status")));
+  char date[SGXRA_TIME_TEXT_SIZE];
+  sgxra_time_format(vd->tcb_date, date);
+  assert_string_equal(date, json_string_value(json_object_get(lv, "tcb_date")));
+  json_t *qe = json_object_get(exp, "qe_identity_tcb_level");
+  assert_true(vd->has_qe_level);
+  assert_int_equal(vd->qe_level_isvsvn,
+                   json_integer_value(json_array_get(qe, 0)));
+  assert_string_equal(sgxra_tcb_status_name(vd->qe_status),
+                      json_string_value(json_array_get(qe, 1)));
+  json_t *pck = json_object_get(exp, "pck");
+  char fm[13];
+  assert_true(vd->has_pck);
+  sgxra_hex_encode(vd->pck.fmspc, 6, fm);
+  assert_string_equal(fm, json_string_value(json_object_get(pck, "fmspc")));
+  assert_int_equal(vd->pck.pcesvn,
+                   json_integer_value(json_object_get(pck, "pcesvn")));
+  assert_int_equal(
+      vd->pck_platform_ca,
+      strstr(json_string_value(json_object_get(pck, "ca")), "Platform") != 0);
+  assert_true(vd->has_quote);
+  assert_int_equal(vd->header.version,
+                   json_integer_value(json_object_get(exp, "quote_version")));
+}
+
+static void test_all_bundles(void **state) {
+  (void)state;
+  DIR *d = opendir(tu_vector_path("dcap/bundles"));
+  assert_non_null(d);
+  struct dirent *de;
+  int seen = 0;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.') continue;
+    char bundle[256];
+    snprintf(bundle, sizeof bundle, "%s", de->d_name);
+    size_t n, qn;
+    uint8_t *ej = read_in(bundle, "expected.json", &n);
+    json_error_t jerr;
+    json_t *exp = json_loadb((const char *)ej, n, 0, &jerr);
+    assert_non_null(exp);
+    int64_t now =
+        json_integer_value(json_object_get(exp, "verification_time_unix"));
+    uint8_t *quote = read_in(bundle, "quote.bin", &qn);
+    sgxra_ctx *cx = sgxra_ctx_new();
+
+    /* the verifier, twice: the second time the PCK chain is cached */
+    sgxra_collateral *c = load(cx, bundle);
+    sgxra_verifier *v = verifier_at(cx, c, now);
+    for (int round = 0; round < 2; round++) {
+      sgxra_verdict vd;
+      assert_int_equal(sgxra_verifier_verify(cx, v, quote, qn, now, &vd),
+                       SGXRA_OK);
+      match_expected(bundle, &vd, exp);
+      assert_int_equal(sgxra_verifier_cache_size(v), 1);
+    }
+    sgxra_verifier_free(v);
+    sgxra_collateral_free(c);
+
+    /* the one-shot call on fresh collateral */
+    c = load(cx, bundle);
+    sgxra_verdict vd;
+    assert_int_equal(sgxra_verify_quote(cx, quote, qn, c, NULL, now, &vd),
+                     SGXRA_OK);
+    match_expected(bundle, &vd, exp);
+    sgxra_collateral_free(c);
+
+    sgxra_ctx_free(cx);
+    json_decref(exp);
+    free(quote);
+    free(ej);
+    seen++;
+  }
+  closedir(d);
+  assert_int_equal(seen, 13);
+}
+
+/* ---- negatives on sgx-01 --------------------------------------------------
+ */
+
+typedef struct fixture {
+  sgxra_ctx *cx;
+  sgxra_collateral *coll;
+  sgxra_verifier *v;
+  uint8_t *quote;
+  size_t n;
+} fixture;
+
+static int setup01(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  f->cx = sgxra_ctx_new();
+  f->coll = load(f->cx, B01);
+  f->v = verifier_at(f->cx, f->coll, T01);
+  f->quote = read_in(B01, "quote.bin", &f->n);
+  *state = f;
+  return 0;
+}
+
+static int teardown01(void **state) {
+  fixture *f = *state;
+  sgxra_verifier_free(f->v);
+  sgxra_collateral_free(f->coll);
+  sgxra_ctx_free(f->cx);
+  free(f->quote);
+  free(f);
+  return 0;
+}
+
+/* Verify a copy of the quote with byte `off` xor'ed. */
+static void flipped(fixture *f, size_t off, sgxra_verdict *vd) {
+  uint8_t *c = malloc(f->n);
+  memcpy(c, f->quote, f->n);
+  c[off] ^= 0x01;
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, c, f->n, T01, vd),
+                   SGXRA_OK);
+  free(c);
+}
+
+static void expect(const sgxra_verdict *vd, const char *ret, sgxra_err err,
+                   sgxra_verify_stage stage) {
+  if (strcmp(vd->ql_return, ret) != 0 || vd->err != err || vd->stage != stage)
+    fail_msg("got %s / %s / %s (%s), want %s / %s / %s", vd->ql_return,
+             sgxra_err_name(vd->err), sgxra_verify_stage_name(vd->stage),
+             vd->reason, ret, sgxra_err_name(err),
+             sgxra_verify_stage_name(stage));
+  /* any non-success return carries Intel's UNSPECIFIED verdict */
+  assert_string_equal(vd->qv_result, "SGX_QL_QV_RESULT_UNSPECIFIED");
+  assert_int_equal(vd->qv_result_code, 0xA006);
+  assert_true(strlen(vd->reason) > 10);
+}
+
+static void test_flipped_bytes(void **state) {
+  fixture *f = *state;
+  sgxra_verdict vd;
+  /* header: version -> unusable quote; user data -> ISV signature */
+  flipped(f, 0, &vd);
+  expect(&vd, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED", SGXRA_E_QUOTE_VERSION,
+         SGXRA_STAGE_QUOTE);
+  flipped(f, 12, &vd);
+  expect(&vd, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED", SGXRA_E_QUOTE_QE_VENDOR,
+         SGXRA_STAGE_QUOTE);
+  flipped(f, 30, &vd);
+  expect(&vd, "SGX_QL_RESULT_INVALID_SIGNATURE", SGXRA_E_VERIFY_QUOTE_SIGNATURE,
+         SGXRA_STAGE_QUOTE_SIG);
+  /* report body: MRENCLAVE and REPORTDATA */
+  flipped(f, 48 + 64, &vd);
+  expect(&vd, "SGX_QL_RESULT_INVALID_SIGNATURE", SGXRA_E_VERIFY_QUOTE_SIGNATURE,
+         SGXRA_STAGE_QUOTE_SIG);
+  assert_true(vd.has_quote); /* the parsed (altered) body is still shown */
+  flipped(f, 48 + 383, &vd);
+  expect(&vd, "SGX_QL_RESULT_INVALID_SIGNATURE", SGXRA_E_VERIFY_QUOTE_SIGNATURE,
+         SGXRA_STAGE_QUOTE_SIG);
+  /* ISV signature r and s */
+  flipped(f, 436, &vd);
+  expect(&vd, "SGX_QL_RESULT_INVALID_SIGNATURE", SGXRA_E_VERIFY_QUOTE_SIGNATURE,
+         SGXRA_STAGE_QUOTE_SIG);
+  flipped(f, 436 + 63, &vd);
+  expect(&vd, "SGX_QL_RESULT_INVALID_SIGNATURE", SGXRA_E_VERIFY_QUOTE_SIGNATURE,
+         SGXRA_STAGE_QUOTE_SIG);
+  /* attestation key: no longer what the QE report data binds */
+  flipped(f, 500 + 10, &vd);
+  expect(&vd, "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_VERIFY_QE_REPORT_DATA,
+         SGXRA_STAGE_QE_REPORT_DATA);
+  /* QE report: its MRSIGNER and its report data */
+  flipped(f, 564 + 128, &vd);
+  expect(&vd, "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
+         SGXRA_E_VERIFY_QE_REPORT_SIGNATURE, SGXRA_STAGE_QE_REPORT_SIG);
+  flipped(f, 564 + 320, &vd);
+  expect(&vd, "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
+         SGXRA_E_VERIFY_QE_REPORT_SIGNATURE, SGXRA_STAGE_QE_REPORT_SIG);
+  /* QE report signature */
+  flipped(f, 948 + 5, &vd);
+  expect(&vd, "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
+         SGXRA_E_VERIFY_QE_REPORT_SIGNATURE, SGXRA_STAGE_QE_REPORT_SIG);
+  /* QE auth data (32 bytes at 1014) */
+  flipped(f, 1014, &vd);
+  expect(&vd, "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_VERIFY_QE_REPORT_DATA,
+         SGXRA_STAGE_QE_REPORT_DATA);
+  flipped(f, 1014 + 31, &vd);
+  expect(&vd, "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_VERIFY_QE_REPORT_DATA,
+         SGXRA_STAGE_QE_REPORT_DATA);
+  /* certification data type 5 -> 3 */
+  flipped(f, 1046 + 1 - 1, &vd); /* 5 ^ 1 = 4: PCK certificate in clear */
+  expect(&vd, "SGX_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED",
+         SGXRA_E_QUOTE_CERT_DATA_TYPE, SGXRA_STAGE_CERT_DATA);
+  /* the cache holds only the good chain */
+  assert_int_equal(sgxra_verifier_cache_size(f->v), 1);
+}
+
+static void test_pck_leaf_signature(void **state) {
+  fixture *f = *state;
+  /* a base64 digit inside the leaf's signature value (just before the
+   * first END line) */
+  uint8_t *c = malloc(f->n);
+  memcpy(c, f->quote, f->n);
+  const char *end = strstr((const char *)c + 1052, "-----END");
+  assert_non_null(end);
+  size_t off = (size_t)(end - (const char *)c) - 12;
+  c[off] = c[off] == 'A' ? 'B' : 'A';
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, c, f->n, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+         SGXRA_STAGE_PCK_CHAIN);
+  free(c);
+}
+
+static void test_truncated_every_length(void **state) {
+  fixture *f = *state;
+  for (size_t k = 0; k < f->n; k++) {
+    uint8_t *c = malloc(k ? k : 1);
+    memcpy(c, f->quote, k);
+    sgxra_verdict vd;
+    assert_int_equal(
+        sgxra_verifier_verify(f->cx, f->v, k ? c : NULL, k, T01, &vd),
+        SGXRA_OK);
+    if (vd.err != SGXRA_E_QUOTE_TRUNCATED)
+      fail_msg("length %zu: %s", k, sgxra_err_name(vd.err));
+    assert_string_equal(vd.ql_return, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED");
+    assert_int_equal(vd.stage, SGXRA_STAGE_QUOTE);
+    assert_false(vd.has_quote);
+    free(c);
+  }
+}
+
+static void test_eppid_quote(void **state) {
+  fixture *f = *state;
+  size_t n;
+  uint8_t *q =
+      tu_read_vector("dcap/negative/quote_v3_ecdsa_p256_eppid.bin", &n);
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, q, n, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED",
+         SGXRA_E_QUOTE_CERT_DATA_TYPE, SGXRA_STAGE_CERT_DATA);
+  assert_non_null(strstr(vd.reason, "type 3"));
+  /* and through the one-shot call */
+  sgxra_collateral *c = load(f->cx, B01);
+  assert_int_equal(sgxra_verify_quote(f->cx, q, n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED",
+         SGXRA_E_QUOTE_CERT_DATA_TYPE, SGXRA_STAGE_CERT_DATA);
+  sgxra_collateral_free(c);
+  free(q);
+}
+
+static void test_wrong_trust_root(void **state) {
+  fixture *f = *state;
+  /* the TCB signing certificate as the trust root */
+  size_t n;
+  uint8_t *pem = read_in(B01, "tcb_info_issuer_chain.pem", &n);
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx, pem, n, &ch), SGXRA_OK);
+  sgxra_collateral *c = load(f->cx, B01);
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verify_quote(f->cx, f->quote, f->n, c,
+                                      sgxra_x509_chain_get(ch, 0), T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_TRUST_ROOT,
+         SGXRA_STAGE_TRUST_ROOT);
+  sgxra_collateral_free(c);
+  sgxra_x509_chain_free(ch);
+  free(pem);
+}
+
+/* Collateral of sgx-01 with one file replaced by `data`. */
+static sgxra_collateral *load_with(sgxra_ctx *cx, const char *bundle,
+                                   const char *tcb_info, size_t tcb_len) {
+  static const char *const names[] = {"pck_crl_issuer_chain.pem",
+                                      "root_ca_crl.der",
+                                      "pck_crl.der",
+                                      "tcb_info.json",
+                                      "tcb_info_issuer_chain.pem",
+                                      "qe_identity.json",
+                                      "qe_identity_issuer_chain.pem"};
+  uint8_t *buf[7];
+  size_t len[7];
+  for (size_t i = 0; i < 7; i++) buf[i] = read_in(bundle, names[i], &len[i]);
+  sgxra_collateral_buffers b;
+  memset(&b, 0, sizeof b);
+  b.pck_crl_issuer_chain = buf[0];
+  b.pck_crl_issuer_chain_len = len[0];
+  b.root_ca_crl = buf[1];
+  b.root_ca_crl_len = len[1];
+  b.pck_crl = buf[2];
+  b.pck_crl_len = len[2];
+  b.tcb_info = tcb_info ? (const uint8_t *)tcb_info : buf[3];
+  b.tcb_info_len = tcb_info ? tcb_len : len[3];
+  b.tcb_info_issuer_chain = buf[4];
+  b.tcb_info_issuer_chain_len = len[4];
+  b.qe_identity = buf[5];
+  b.qe_identity_len = len[5];
+  b.qe_identity_issuer_chain = buf[6];
+  b.qe_identity_issuer_chain_len = len[6];
+  sgxra_collateral *c = NULL;
+  if (sgxra_collateral_load(cx, &b, &c) != SGXRA_OK)
+    fail_msg("load: %s", sgxra_ctx_message(cx));
+  for (size_t i = 0; i < 7; i++) free(buf[i]);
+  return c;
+}
+
+static void test_pcesvn_edited(void **state) {
+  fixture *f = *state;
+  size_t n;
+  char *t = (char *)read_in(B01, "tcb_info.json", &n);
+  /* the first level's pcesvn (13 -> 12): the signature no longer holds */
+  char *p = strstr(t, "\"pcesvn\":13");
+  assert_non_null(p);
+  p[10] = '2';
+  sgxra_collateral *c = load_with(f->cx, B01, t, n);
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verify_quote(f->cx, f->quote, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_TCBINFO_CHAIN_ERROR", SGXRA_E_TCBINFO_SIGNATURE,
+         SGXRA_STAGE_COLLATERAL);
+  sgxra_collateral_free(c);
+  free(t);
+}
+
+static void test_other_fmspc(void **state) {
+  fixture *f = *state;
+  /* sgx-26's quote (FMSPC 30606a000000) against sgx-02's collateral (FMSPC
+   * 00606a000000, same Platform CA) */
+  size_t n;
+  uint8_t *q = read_in(B26, "quote.bin", &n);
+  sgxra_collateral *c = load(f->cx, B02);
+  sgxra_verifier *v = verifier_at(f->cx, c, 1755236700);
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verifier_verify(f->cx, v, q, n, 1755236700, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_TCBINFO_MISMATCH", SGXRA_E_VERIFY_TCB_INFO_MISMATCH,
+         SGXRA_STAGE_TCB_INFO_MATCH);
+  assert_non_null(strstr(vd.reason, "30606a000000"));
+  sgxra_verifier_free(v);
+  sgxra_collateral_free(c);
+  free(q);
+}
+
+static void test_expired(void **state) {
+  fixture *f = *state;
+  /* just before and at the earliest nextUpdate (2025-07-19T10:01:18Z) */
+  int64_t edge = 1752919278;
+  sgxra_verdict vd;
+  assert_int_equal(
+      sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, edge - 1, &vd),
+      SGXRA_OK);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_int_equal(vd.collateral_expired, 0);
+  assert_int_equal(
+      sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, edge, &vd), SGXRA_OK);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(vd.qv_result,
+                      "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED");
+  assert_int_equal(vd.collateral_expired, 1);
+  /* a year later: still a verdict, still expired */
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, f->quote, f->n,
+                                         T01 + 365 * 86400, &vd),
+                   SGXRA_OK);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_int_equal(vd.collateral_expired, 1);
+}
+
+static void test_misuse(void **state) {
+  fixture *f = *state;
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verifier_verify(f->cx, NULL, f->quote, f->n, T01, &vd),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, NULL, 10, T01, &vd),
+                   SGXRA_E_INVALID_ARGUMENT);
+  /* unvalidated collateral */
+  sgxra_collateral *c = load(f->cx, B01);
+  sgxra_verifier *v = (sgxra_verifier *)1;
+  assert_int_equal(sgxra_verifier_new(f->cx, c, &v),
+                   SGXRA_E_COLLATERAL_NOT_VALIDATED);
+  assert_null(v);
+  sgxra_collateral_free(c);
+  assert_string_equal(sgxra_verify_stage_name(SGXRA_STAGE_QE_IDENTITY),
+                      "QE identity");
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_all_bundles),
+      cmocka_unit_test_setup_teardown(test_flipped_bytes, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_pck_leaf_signature, setup01,
+                                      teardown01),
+      cmocka_unit_test_setup_teardown(test_truncated_every_length, setup01,
+                                      teardown01),
+      cmocka_unit_test_setup_teardown(test_eppid_quote, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_wrong_trust_root, setup01,
+                                      teardown01),
+      cmocka_unit_test_setup_teardown(test_pcesvn_edited, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_other_fmspc, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_expired, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_misuse, setup01, teardown01),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
