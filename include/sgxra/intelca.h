@@ -41,7 +41,8 @@
  *   root_ca.pem root_ca_key.pem platform_ca.pem platform_ca_key.pem
  *   tcb_signing.pem tcb_signing_key.pem qe_signing_key.pem (RSA-3072, e=3,
  *   signs the QE's and PCE's SIGSTRUCTs) state.json (evaluation number,
- *   recoveries, CRL number, revoked serials, issue times).  Keys are 0600.
+ *   recoveries, issued and revoked serials, FMSPCs served, creation time).
+ *   Keys are 0600.
  *
  * Thread-safety: a CA object may be used by one thread at a time; readers of
  * the same directory in other processes see whole files only.
@@ -106,6 +107,11 @@ SGXRA_MUST_CHECK sgxra_err sgxra_intelca_issue_pck(
     sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
     const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
     char out_serial_hex[41]);
+
+/* 1 when a PCK certificate was issued for this FMSPC (the FMSPCs the
+ * simulated PCS serves TCB Info for), else 0. */
+int sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
+                            const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE]);
 
 /* Revoke a PCK certificate by serial (hex, as _issue_pck gave it); it then
  * appears in every later PCK CRL.  SGXRA_E_CA_SERIAL for a serial this CA

@@ -46,6 +46,7 @@ struct sgxra_intelca {
   int64_t created;
   json_t *issued;  /* array of serial hex strings */
   json_t *revoked; /* array of {"serial": hex, "time": unix} */
+  json_t *fmspcs;  /* array of uppercase hex FMSPCs PCKs were issued for */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -243,11 +244,11 @@ done:
 /* ---- state ------------------------------------------------------------ */
 
 static sgxra_err save_state(sgxra_ctx *cx, const sgxra_intelca *ca) {
-  json_t *st =
-      json_pack("{s:i, s:i, s:I, s:O, s:O}", "tcb_evaluation_number",
-                (json_int_t)ca->eval_number, "recoveries",
-                (json_int_t)ca->recoveries, "created", (json_int_t)ca->created,
-                "issued", ca->issued, "revoked", ca->revoked);
+  json_t *st = json_pack("{s:I, s:I, s:I, s:O, s:O, s:O}",
+                         "tcb_evaluation_number", (json_int_t)ca->eval_number,
+                         "recoveries", (json_int_t)ca->recoveries, "created",
+                         (json_int_t)ca->created, "issued", ca->issued,
+                         "revoked", ca->revoked, "fmspcs", ca->fmspcs);
   if (!st) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CA state: out of memory");
   char *text = json_dumps(st, JSON_INDENT(1));
   json_decref(st);
@@ -267,13 +268,14 @@ static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
   json_t *st = json_loadb((const char *)buf, n, 0, &jerr);
   free(buf);
   json_int_t eval = 0, rec = 0, created = 0;
-  json_t *issued = NULL, *revoked = NULL;
+  json_t *issued = NULL, *revoked = NULL, *fmspcs = NULL;
   if (!st ||
-      json_unpack(st, "{s:I, s:I, s:I, s:o, s:o}", "tcb_evaluation_number",
+      json_unpack(st, "{s:I, s:I, s:I, s:o, s:o, s:o}", "tcb_evaluation_number",
                   &eval, "recoveries", &rec, "created", &created, "issued",
-                  &issued, "revoked", &revoked) != 0 ||
-      !json_is_array(issued) || !json_is_array(revoked) || eval < 1 ||
-      eval > 0xffffffffLL || rec < 0 || rec > 100) {
+                  &issued, "revoked", &revoked, "fmspcs", &fmspcs) != 0 ||
+      !json_is_array(issued) || !json_is_array(revoked) ||
+      !json_is_array(fmspcs) || eval < 1 || eval > 0xffffffffLL || rec < 0 ||
+      rec > 100) {
     json_decref(st);
     return sgxra__fail(cx, SGXRA_E_CA_STATE,
                        "simulated Intel CA: %s/state.json is malformed "
@@ -286,6 +288,7 @@ static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
   ca->created = (int64_t)created;
   ca->issued = json_incref(issued);
   ca->revoked = json_incref(revoked);
+  ca->fmspcs = json_incref(fmspcs);
   json_decref(st);
   return SGXRA_OK;
 }
@@ -307,6 +310,7 @@ void sgxra_intelca_free(sgxra_intelca *ca) {
   sgxra_rsa_free(ca->qe_key);
   json_decref(ca->issued);
   json_decref(ca->revoked);
+  json_decref(ca->fmspcs);
   free(ca);
 }
 
@@ -350,9 +354,10 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
   ca->dir = strdup(dir);
   ca->issued = json_array();
   ca->revoked = json_array();
+  ca->fmspcs = json_array();
   ca->eval_number = 1;
   ca->created = now;
-  if (!ca->dir || !ca->issued || !ca->revoked) {
+  if (!ca->dir || !ca->issued || !ca->revoked || !ca->fmspcs) {
     e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
     goto fail;
   }
@@ -507,6 +512,27 @@ void sgxra_intelca_tcb_current(const sgxra_intelca *ca,
 
 /* ---- PCK issuance and revocation --------------------------------------- */
 
+static void fmspc_text(const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE],
+                       char out[2 * SGXRA_PCKEXT_FMSPC_SIZE + 1]) {
+  sgxra_hex_encode(fmspc, SGXRA_PCKEXT_FMSPC_SIZE, out);
+  for (char *c = out; *c; c++)
+    if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
+}
+
+int sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
+                            const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE]) {
+  if (!ca || !fmspc) return 0;
+  char fm[2 * SGXRA_PCKEXT_FMSPC_SIZE + 1];
+  fmspc_text(fmspc, fm);
+  size_t i;
+  json_t *v;
+  json_array_foreach(ca->fmspcs, i, v) {
+    const char *s = json_string_value(v);
+    if (s && !strcmp(s, fm)) return 1;
+  }
+  return 0;
+}
+
 sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
                                   const sgxra_pck_ext *info,
                                   const sgxra_p256_key *pck_pub, int64_t now,
@@ -540,7 +566,11 @@ sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
   *out_pem = cert_pem(x);
   X509_free(x);
   if (!*out_pem) return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY, "PEM");
+  char fm[2 * SGXRA_PCKEXT_FMSPC_SIZE + 1];
+  fmspc_text(info->fmspc, fm);
+  int fm_new = !sgxra_intelca_has_fmspc(ca, info->fmspc);
   if (json_array_append_new(ca->issued, json_string(hex)) != 0 ||
+      (fm_new && json_array_append_new(ca->fmspcs, json_string(fm)) != 0) ||
       (e = save_state(cx, ca))) {
     free(*out_pem);
     *out_pem = NULL;

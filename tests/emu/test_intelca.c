@@ -188,6 +188,10 @@ static void pck_issue_and_revoke(void **state) {
       sgxra_intelca_issue_pck(f->cx, f->ca, &in, k, NOW, &pem, serial),
       SGXRA_OK);
   assert_int_equal(strlen(serial), 40);
+  /* The simulated PCS now serves this FMSPC (and only those issued for). */
+  assert_int_equal(sgxra_intelca_has_fmspc(f->ca, in.fmspc), 1);
+  const uint8_t other[6] = {0x00, 0xa0, 0x67, 0x11, 0x00, 0x01};
+  assert_int_equal(sgxra_intelca_has_fmspc(f->ca, other), 0);
   X509 *leaf = pem_cert(pem);
   X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
   assert_int_equal(X509_verify(leaf, X509_get0_pubkey(pca)), 1);
