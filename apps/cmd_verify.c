@@ -1,11 +1,279 @@
-/* sgxra verify: placeholder until its module lands. */
+/* sgxra verify: verify an SGX ECDSA (DCAP) quote against Intel collateral
+ * and print Intel's verdict and the enclave's identity (docs/VERIFY.md).
+ *
+ * Output contract (--json): one object with at least return, verdict,
+ * collateral_expired, advisory_ids, tcb_status, tcb_date, fmspc,
+ * mrenclave, mrsigner, isvprodid, isvsvn, debug, report_data; values that
+ * verification did not reach are null.
+ *
+ * Exit: 0 when return is SGX_QL_SUCCESS; 1 any other verification outcome;
+ * 2 usage error or unusable input (unreadable files, collateral that does
+ * not parse, a quote that does not parse). */
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "sgxra/collateral.h"
+#include "sgxra/hex.h"
+#include "sgxra/timeutil.h"
+#include "sgxra/verify.h"
+#include "sgxra/x509.h"
+
+#define VERB "verify"
+#define QUOTE_CAP ((size_t)1 << 20) /* quotes are a few KiB */
+#define W 20
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: sgxra verify QUOTE --collateral DIR [--at TIME] "
+          "[--trust-root PEM] [--json]\n"
+          "\n"
+          "Verify an SGX ECDSA quote (v3, v4, v5) with Intel's semantics "
+          "against the\n"
+          "collateral in DIR (pck_crl_issuer_chain.pem, root_ca_crl.der, "
+          "pck_crl.der,\n"
+          "tcb_info.json, tcb_info_issuer_chain.pem, qe_identity.json,\n"
+          "qe_identity_issuer_chain.pem) and print the verdict and the "
+          "enclave.\n"
+          "\n"
+          "  -c, --collateral DIR  collateral bundle directory (required)\n"
+          "      --at TIME         verification time: RFC 3339 UTC "
+          "(2025-07-01T00:00:00Z)\n"
+          "                        or unix seconds; default now\n"
+          "      --trust-root PEM  trust anchor instead of Intel SGX Root CA\n"
+          "      --json            one JSON object: return, verdict,\n"
+          "                        collateral_expired, advisory_ids, "
+          "tcb_status,\n"
+          "                        tcb_date, fmspc, mrenclave, mrsigner, "
+          "isvprodid,\n"
+          "                        isvsvn, debug, report_data, ...\n"
+          "  -h, --help            this help\n"
+          "\n"
+          "Exit status: 0 return SGX_QL_SUCCESS (read the verdict and "
+          "advisories:\n"
+          "OUT_OF_DATE is a success of verification, not of trust), 1 any "
+          "other\n"
+          "verification outcome, 2 usage error or unusable input.\n");
+}
+
+static json_t *hex_or_null(int have, const uint8_t *p, size_t n) {
+  return have ? cli_json_hex(p, n) : json_null();
+}
+
+static json_t *verdict_json(const sgxra_verdict *vd) {
+  json_t *o = json_object();
+  char date[SGXRA_TIME_TEXT_SIZE];
+  json_object_set_new(o, "return", json_string(vd->ql_return));
+  json_object_set_new(o, "verdict", json_string(vd->qv_result));
+  json_object_set_new(o, "collateral_expired",
+                      json_boolean(vd->collateral_expired));
+  json_t *adv = json_array();
+  for (size_t i = 0; i < vd->advisory_count; i++)
+    json_array_append_new(adv, json_string(vd->advisory_ids[i]));
+  json_object_set_new(o, "advisory_ids", adv);
+  if (vd->has_tcb_level) {
+    sgxra_tcb_status st = vd->final_status ? vd->final_status : vd->tcb_status;
+    json_object_set_new(o, "tcb_status",
+                        json_string(sgxra_tcb_status_name(st)));
+    sgxra_time_format(vd->tcb_date, date);
+    json_object_set_new(o, "tcb_date", json_string(date));
+  } else {
+    json_object_set_new(o, "tcb_status", json_null());
+    json_object_set_new(o, "tcb_date", json_null());
+  }
+  json_object_set_new(o, "fmspc", hex_or_null(vd->has_pck, vd->pck.fmspc, 6));
+  const sgxra_report_body *r = &vd->report;
+  json_object_set_new(o, "mrenclave",
+                      hex_or_null(vd->has_quote, r->mrenclave, 32));
+  json_object_set_new(o, "mrsigner",
+                      hex_or_null(vd->has_quote, r->mrsigner, 32));
+  json_object_set_new(o, "isvprodid",
+                      vd->has_quote ? json_integer(r->isvprodid) : json_null());
+  json_object_set_new(o, "isvsvn",
+                      vd->has_quote ? json_integer(r->isvsvn) : json_null());
+  json_object_set_new(o, "debug",
+                      vd->has_quote ? json_boolean((r->attributes.flags &
+                                                    SGXRA_ATTR_DEBUG) != 0)
+                                    : json_null());
+  json_object_set_new(o, "report_data",
+                      hex_or_null(vd->has_quote, r->reportdata, 64));
+  /* beyond the contract */
+  json_object_set_new(o, "quote_version",
+                      vd->has_quote ? json_integer(vd->header.version)
+                                    : json_null());
+  if (vd->has_quote) {
+    char a[19];
+    snprintf(a, sizeof a, "0x%016" PRIx64, r->attributes.flags);
+    json_object_set_new(o, "attributes", json_string(a));
+  }
+  if (vd->has_tcb_level) {
+    json_object_set_new(o, "tcb_level_status",
+                        json_string(sgxra_tcb_status_name(vd->tcb_status)));
+    json_t *svn = json_array();
+    for (size_t i = 0; i < SGXRA_TCB_SVN_COUNT; i++)
+      json_array_append_new(svn, json_integer(vd->tcb_svn[i]));
+    json_object_set_new(o, "tcb_level_svns", svn);
+    json_object_set_new(o, "tcb_level_pcesvn", json_integer(vd->tcb_pcesvn));
+  }
+  if (vd->has_qe_level || vd->stage == SGXRA_STAGE_DONE)
+    json_object_set_new(o, "qe_identity_status",
+                        json_string(sgxra_tcb_status_name(vd->qe_status)));
+  if (vd->has_pck) {
+    json_object_set_new(o, "pck_pcesvn", json_integer(vd->pck.pcesvn));
+    json_object_set_new(
+        o, "pck_ca",
+        json_string(vd->pck_platform_ca ? "platform" : "processor"));
+  }
+  json_object_set_new(o, "stage",
+                      json_string(sgxra_verify_stage_name(vd->stage)));
+  if (vd->err != SGXRA_OK) {
+    json_object_set_new(o, "error", json_string(sgxra_err_name(vd->err)));
+    json_object_set_new(o, "reason", json_string(vd->reason));
+  }
+  return o;
+}
+
+static void print_human(const sgxra_verdict *vd) {
+  char date[SGXRA_TIME_TEXT_SIZE];
+  if (vd->has_quote) {
+    const sgxra_report_body *r = &vd->report;
+    cli_print_hex("mrenclave", W, r->mrenclave, 32);
+    cli_print_hex("mrsigner", W, r->mrsigner, 32);
+    printf("%-*s %u\n", W, "isvprodid", r->isvprodid);
+    printf("%-*s %u\n", W, "isvsvn", r->isvsvn);
+    printf("%-*s %s\n", W, "debug",
+           (r->attributes.flags & SGXRA_ATTR_DEBUG) ? "yes (NOT for production)"
+                                                    : "no");
+    cli_print_hex("report_data", W, r->reportdata, 64);
+  }
+  printf("%-*s %s\n", W, "return", vd->ql_return);
+  printf("%-*s %s\n", W, "verdict", vd->qv_result);
+  printf("%-*s %s\n", W, "collateral_expired",
+         vd->collateral_expired ? "yes" : "no");
+  if (vd->has_tcb_level) {
+    sgxra_tcb_status st = vd->final_status ? vd->final_status : vd->tcb_status;
+    sgxra_time_format(vd->tcb_date, date);
+    printf("%-*s %s (level %s, %s)\n", W, "tcb_status",
+           sgxra_tcb_status_name(st), sgxra_tcb_status_name(vd->tcb_status),
+           date);
+  }
+  if (vd->has_pck) cli_print_hex("fmspc", W, vd->pck.fmspc, 6);
+  printf("%-*s", W, "advisory_ids");
+  if (!vd->advisory_count) printf(" none");
+  for (size_t i = 0; i < vd->advisory_count; i++)
+    printf(" %s", vd->advisory_ids[i]);
+  printf("\n");
+  if (vd->err != SGXRA_OK)
+    printf("%-*s %s [%s]\n", W, "reason", vd->reason, sgxra_err_name(vd->err));
+}
 
 int cli_cmd_verify(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "sgxra verify: not built yet\n");
-  return CLI_EXIT_USAGE;
+  enum { OPT_AT = 256, OPT_TRUST_ROOT, OPT_JSON };
+  static const struct option opts[] = {
+      {"collateral", required_argument, NULL, 'c'},
+      {"at", required_argument, NULL, OPT_AT},
+      {"trust-root", required_argument, NULL, OPT_TRUST_ROOT},
+      {"json", no_argument, NULL, OPT_JSON},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  const char *dir = NULL, *at = NULL, *root_path = NULL;
+  int json = 0;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'c':
+      dir = optarg;
+      break;
+    case OPT_AT:
+      at = optarg;
+      break;
+    case OPT_TRUST_ROOT:
+      root_path = optarg;
+      break;
+    case OPT_JSON:
+      json = 1;
+      break;
+    case 'h':
+      usage(stdout);
+      return CLI_EXIT_OK;
+    case ':':
+      return cli_usage_error(VERB, "option '%s' needs a value",
+                             argv[optind - 1]);
+    default:
+      return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind != argc - 1)
+    return cli_usage_error(VERB, optind >= argc
+                                     ? "a QUOTE file is required"
+                                     : "exactly one QUOTE file is expected");
+  if (!dir) return cli_usage_error(VERB, "--collateral DIR is required");
+  const char *quote_path = argv[optind];
+
+  sgxra_ctx *cx = sgxra_ctx_new();
+  if (!cx) {
+    fprintf(stderr, "sgxra verify: out of memory\n");
+    return CLI_EXIT_USAGE;
+  }
+  int status = CLI_EXIT_USAGE;
+  uint8_t *quote = NULL, *root_pem = NULL;
+  size_t quote_len = 0, root_len = 0;
+  sgxra_collateral *coll = NULL;
+  sgxra_x509_chain *root_chain = NULL;
+  int64_t now = (int64_t)time(NULL);
+  if (at && sgxra_time_parse_arg(cx, at, &now) != SGXRA_OK) {
+    status = cli_usage_error(VERB, "--at '%s': %s", at, sgxra_ctx_message(cx));
+    goto out;
+  }
+  if ((status = cli_read_file(VERB, cx, quote_path, QUOTE_CAP, &quote,
+                              &quote_len)) != 0)
+    goto out;
+  status = CLI_EXIT_USAGE;
+  if (root_path) {
+    if (cli_read_file(VERB, cx, root_path, 1u << 20, &root_pem, &root_len))
+      goto out;
+    if (sgxra_x509_chain_parse_pem(cx, root_pem, root_len, &root_chain)) {
+      cli_fail(VERB, root_path, cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+  }
+  if (sgxra_collateral_load_dir(cx, dir, &coll) != SGXRA_OK) {
+    cli_fail(VERB, dir, cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+  sgxra_verdict vd;
+  if (sgxra_verify_quote(cx, quote, quote_len, coll,
+                         root_chain ? sgxra_x509_chain_get(root_chain, 0)
+                                    : NULL,
+                         now, &vd) != SGXRA_OK) {
+    cli_fail(VERB, quote_path, cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+  if (json)
+    cli_json_print(verdict_json(&vd));
+  else
+    print_human(&vd);
+  if (vd.err == SGXRA_OK) {
+    status = CLI_EXIT_OK;
+  } else {
+    fprintf(stderr, "sgxra verify: %s: %s [%s]\n", quote_path, vd.reason,
+            sgxra_err_name(vd.err));
+    /* a quote that does not parse is unusable input; any other failure is
+     * a verification outcome */
+    status = vd.stage == SGXRA_STAGE_QUOTE ? CLI_EXIT_USAGE : CLI_EXIT_REFUSED;
+  }
+out:
+  sgxra_collateral_free(coll);
+  sgxra_x509_chain_free(root_chain);
+  free(root_pem);
+  free(quote);
+  sgxra_ctx_free(cx);
+  return status;
 }
