@@ -13,6 +13,7 @@
 #include "quote/collateral_internal.h"
 #include "quote/x509_internal.h"
 #include "sgxra/file.h"
+#include "sgxra/hex.h"
 
 struct sgxra_collateral {
   sgxra_x509_chain *pck_crl_chain;
@@ -221,16 +222,22 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                        "root",
                        c->bundled_root->certs[0].subject_cn, root->subject_cn);
   if ((e = sgxra_x509_chain_verify(cx, c->tcb_chain, root, now, &exp)) !=
-      SGXRA_OK)
-    return sgxra__context(cx, "TCB Info issuer chain");
+      SGXRA_OK) {
+    sgxra__context(cx, "TCB Info issuer chain");
+    return e;
+  }
   any |= exp;
   if ((e = sgxra_x509_chain_verify(cx, c->qe_chain, root, now, &exp)) !=
-      SGXRA_OK)
-    return sgxra__context(cx, "QE Identity issuer chain");
+      SGXRA_OK) {
+    sgxra__context(cx, "QE Identity issuer chain");
+    return e;
+  }
   any |= exp;
   if ((e = sgxra_x509_chain_verify(cx, c->pck_crl_chain, root, now, &exp)) !=
-      SGXRA_OK)
-    return sgxra__context(cx, "PCK CRL issuer chain");
+      SGXRA_OK) {
+    sgxra__context(cx, "PCK CRL issuer chain");
+    return e;
+  }
   any |= exp;
   const sgxra_x509_cert *pck_ca = &c->pck_crl_chain->certs[0];
   if (!pck_ca->is_ca)
@@ -246,8 +253,10 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                        "'Intel SGX PCK Platform CA' or 'Intel SGX PCK "
                        "Processor CA'",
                        pck_ca->subject_cn);
-  if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK)
-    return sgxra__context(cx, "root CA CRL");
+  if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK) {
+    sgxra__context(cx, "root CA CRL");
+    return e;
+  }
   if ((e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
     if (e == SGXRA_E_CRL_ISSUER)
       return sgxra__fail(cx, e,
@@ -255,7 +264,10 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                          "CA '%s': pck_crl and pck_crl_issuer_chain belong "
                          "to different CAs",
                          sgxra_crl_issuer_cn(c->pck_crl), pck_ca->subject_cn);
-    return sgxra__context(cx, "PCK CRL");
+    {
+      sgxra__context(cx, "PCK CRL");
+      return e;
+    }
   }
   const sgxra_x509_cert *checks[3] = {&c->tcb_chain->certs[0],
                                       &c->qe_chain->certs[0], pck_ca};
@@ -374,7 +386,10 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
   int exp = 0;
   sgxra_err e =
       sgxra_x509_chain_verify(cx, pck_chain, &c->root->certs[0], now, &exp);
-  if (e != SGXRA_OK) return sgxra__context(cx, "PCK certificate chain");
+  if (e != SGXRA_OK) {
+    sgxra__context(cx, "PCK certificate chain");
+    return e;
+  }
   const sgxra_x509_cert *leaf = &pck_chain->certs[0];
   const sgxra_x509_cert *ca = &pck_chain->certs[1];
   if (strcmp(sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn) != 0)
@@ -382,11 +397,15 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
                        "PCK CRL issuer CN '%s' does not match the chain's CA "
                        "'%s': fetch the collateral for the quote's PCK CA",
                        sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn);
-  if (sgxra_crl_is_revoked(c->pck_crl, leaf))
+  if (sgxra_crl_is_revoked(c->pck_crl, leaf)) {
+    char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
+    sgxra_hex_encode(leaf->serial.bytes, leaf->serial.len, serial);
     return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
-                       "PCK certificate (serial of %zu bytes, issued by '%s') "
-                       "is revoked by the PCK CRL",
-                       leaf->serial.len, ca->subject_cn);
+                       "PCK certificate serial %s (issued by '%s') is revoked "
+                       "by the PCK CRL: the platform's key is no longer "
+                       "trusted",
+                       serial, ca->subject_cn);
+  }
   if (sgxra_crl_is_revoked(c->root_crl, ca))
     return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
                        "PCK CA '%s' is revoked by the root CA CRL",
