@@ -21,7 +21,9 @@
  *   5. SIZE = the next power of two >= the end of the last page.
  *
  * Only PT_LOAD contents are measured: section headers, symbols and debug
- * information are not, so stripping does not change MRENCLAVE.
+ * information are not.  But the ELF header (inside the first segment) holds
+ * e_shoff and e_shnum, so stripping or adding debug information *does*
+ * change MRENCLAVE: strip the enclave before signing it.
  *
  * Thread-safety: pure functions.
  */

@@ -144,8 +144,7 @@ static void test_example_loads(void **state) {
   assert_int_equal(s.isvprodid, 1);
   assert_int_equal(s.isvsvn, 2);
   assert_int_equal(s.attributes.flags, SGXRA_ATTR_INIT | SGXRA_ATTR_MODE64BIT);
-  /* Stripping debug information / section headers does not matter: only
-   * PT_LOAD bytes are measured, so the same MRENCLAVE from the bytes. */
+  /* The same bytes through sgxra_emu_enclave_create (no dlopen). */
   sgxra_emu_enclave *e2 = NULL;
   assert_int_equal(sgxra_emu_enclave_create(f->cx, f->plat, f->so_bytes,
                                             f->so_len, f->sig, f->sig_len, NULL,
