@@ -122,6 +122,28 @@ SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_raw_image(
     sgxra_ctx *cx, sgxra_measure *m, const uint8_t *p, size_t n,
     uint32_t ssaframesize, uint64_t reg_flags);
 
+/* Incremental SGXS replay, for streams too large to hold in memory: feed
+ * the bytes in any split, then end, which fails with SGXRA_E_SGXS_FORMAT if
+ * the stream was empty or stopped inside a record.  The stream object is
+ * caller-owned (nothing to free) and holds at most one partial record.
+ * After an error, update and end refuse (SGXRA_E_MEASURE_ORDER). */
+typedef struct sgxra_sgxs_stream {
+  uint8_t part[64 + SGXRA_EEXTEND_CHUNK]; /* a record cut between calls */
+  size_t part_len;
+  size_t need;     /* length of the record in part (64 or 320) */
+  uint64_t offset; /* stream offset of the next record */
+  int failed;
+} sgxra_sgxs_stream;
+
+void sgxra_measure_sgxs_begin(sgxra_sgxs_stream *s);
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs_update(sgxra_ctx *cx,
+                                                     sgxra_sgxs_stream *s,
+                                                     sgxra_measure *m,
+                                                     const uint8_t *p,
+                                                     size_t n);
+SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs_end(sgxra_ctx *cx,
+                                                  sgxra_sgxs_stream *s);
+
 /* SIZE the raw-image convention gives an image of n bytes: the next power
  * of two >= n, at least 2 pages (ECREATE's minimum).  0 when n is too large
  * for SGXRA_MEASURE_MAX_SIZE. */
