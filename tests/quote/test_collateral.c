@@ -229,11 +229,207 @@ static void test_values(void **state) {
   sgxra_collateral_free(c);
 }
 
+/* Buffers of a bundle's files (freed by free_bufs). */
+typedef struct files {
+  uint8_t *p[8];
+  size_t n[8];
+} files;
+
+static const char *const file_names[7] = {"pck_crl_issuer_chain.pem",
+                                          "root_ca_crl.der",
+                                          "pck_crl.der",
+                                          "tcb_info.json",
+                                          "tcb_info_issuer_chain.pem",
+                                          "qe_identity.json",
+                                          "qe_identity_issuer_chain.pem"};
+
+static void read_files(const char *b, files *f) {
+  memset(f, 0, sizeof(*f));
+  for (int i = 0; i < 7; i++) {
+    char rel[256];
+    snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", b, file_names[i]);
+    f->p[i] = tu_read_vector(rel, &f->n[i]);
+  }
+}
+
+static void free_files(files *f) {
+  for (int i = 0; i < 8; i++) free(f->p[i]);
+}
+
+static sgxra_collateral_buffers as_bufs(const files *f) {
+  sgxra_collateral_buffers b = {
+      f->p[0], f->n[0], f->p[1], f->n[1], f->p[2], f->n[2], f->p[3], f->n[3],
+      f->p[4], f->n[4], f->p[5], f->n[5], f->p[6], f->n[6], NULL,    0};
+  return b;
+}
+
+static sgxra_err load_validate(const sgxra_collateral_buffers *b, int64_t now) {
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_collateral *c = NULL;
+  sgxra_err e = sgxra_collateral_load(cx, b, &c);
+  if (e == SGXRA_OK) {
+    e = sgxra_collateral_validate(cx, c, NULL, now);
+    assert_int_equal(sgxra_collateral_is_validated(c), e == SGXRA_OK);
+  } else {
+    assert_null(c);
+  }
+  if (e != SGXRA_OK)
+    print_message("  -> %s: %s\n", sgxra_err_name(e), sgxra_ctx_message(cx));
+  sgxra_collateral_free(c);
+  sgxra_ctx_free(cx);
+  return e;
+}
+
+static void test_negative(void **state) {
+  (void)state;
+  const int64_t now = 1751328000; /* sgx-01's verification time */
+  files a, p;
+  read_files("sgx-01-phala-v3", &a);            /* Processor CA */
+  read_files("sgx-02-automata-v3-2025-08", &p); /* Platform CA */
+  sgxra_collateral_buffers b = as_bufs(&a);
+  assert_int_equal(load_validate(&b, now), SGXRA_OK);
+  /* Months later: still valid, but expired. */
+  sgxra_collateral *c = NULL;
+  assert_int_equal(sgxra_collateral_load(NULL, &b, &c), SGXRA_OK);
+  assert_int_equal(sgxra_collateral_validate(NULL, c, NULL, now + 90 * 86400),
+                   SGXRA_OK);
+  assert_true(sgxra_collateral_expired(c));
+  sgxra_collateral_free(c);
+  /* Each missing piece is named. */
+  for (int i = 0; i < 7; i++) {
+    b = as_bufs(&a);
+    switch (i) {
+    case 0:
+      b.pck_crl_issuer_chain_len = 0;
+      break;
+    case 1:
+      b.root_ca_crl_len = 0;
+      break;
+    case 2:
+      b.pck_crl_len = 0;
+      break;
+    case 3:
+      b.tcb_info_len = 0;
+      break;
+    case 4:
+      b.tcb_info_issuer_chain_len = 0;
+      break;
+    case 5:
+      b.qe_identity_len = 0;
+      break;
+    default:
+      b.qe_identity_issuer_chain = NULL;
+      break;
+    }
+    assert_int_equal(load_validate(&b, now), SGXRA_E_COLLATERAL_MISSING);
+  }
+  /* The PCK CRL of another CA. */
+  b = as_bufs(&a);
+  b.pck_crl = p.p[2];
+  b.pck_crl_len = p.n[2];
+  sgxra_ctx *cx = sgxra_ctx_new();
+  assert_int_equal(sgxra_collateral_load(cx, &b, &c), SGXRA_OK);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, now),
+                   SGXRA_E_CRL_ISSUER);
+  assert_string_equal(
+      sgxra_ctx_message(cx),
+      "PCK CRL issuer CN 'Intel SGX PCK Platform CA' does not "
+      "match the chain's CA 'Intel SGX PCK Processor CA': "
+      "pck_crl and pck_crl_issuer_chain belong to different CAs");
+  sgxra_collateral_free(c);
+  /* A PCK CRL whose signature byte is flipped. */
+  b = as_bufs(&a);
+  uint8_t *bad = malloc(a.n[2]);
+  memcpy(bad, a.p[2], a.n[2]);
+  bad[a.n[2] - 2] ^= 0x01;
+  b.pck_crl = bad;
+  assert_int_equal(load_validate(&b, now), SGXRA_E_CRL_SIGNATURE);
+  free(bad);
+  /* TCB Info of another platform (sgx-02) still verifies: the FMSPC match
+   * is per quote.  A root CA CRL that is not valid DER fails to load. */
+  b = as_bufs(&a);
+  b.tcb_info = p.p[3];
+  b.tcb_info_len = p.n[3];
+  assert_int_equal(load_validate(&b, now), SGXRA_OK);
+  b = as_bufs(&a);
+  b.root_ca_crl = a.p[1] + 1;
+  b.root_ca_crl_len = a.n[1] - 1;
+  assert_int_equal(load_validate(&b, now), SGXRA_E_CRL_PARSE);
+  b = as_bufs(&a);
+  b.tcb_info_issuer_chain = a.p[3];
+  b.tcb_info_issuer_chain_len = a.n[3];
+  assert_int_equal(load_validate(&b, now), SGXRA_E_X509_PEM);
+  /* A test root is not Intel's. */
+  sgxra_x509_chain *intel = NULL;
+  assert_int_equal(sgxra_x509_intel_root(NULL, &intel), SGXRA_OK);
+  b = as_bufs(&a);
+  assert_int_equal(sgxra_collateral_load(cx, &b, &c), SGXRA_OK);
+  assert_int_equal(
+      sgxra_collateral_validate(cx, c, sgxra_x509_chain_get(intel, 0), now),
+      SGXRA_OK);
+  sgxra_x509_chain *pckca = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(cx, a.p[0], a.n[0], &pckca),
+                   SGXRA_OK);
+  /* Trusting the PCK CA as root: the TCB chain does not lead to it. */
+  assert_int_equal(
+      sgxra_collateral_validate(cx, c, sgxra_x509_chain_get(pckca, 0), now),
+      SGXRA_E_X509_UNTRUSTED_ROOT);
+  print_message("  %s\n", sgxra_ctx_message(cx));
+  assert_false(sgxra_collateral_is_validated(c));
+  sgxra_collateral_free(c);
+  sgxra_x509_chain_free(pckca);
+  sgxra_x509_chain_free(intel);
+  /* A quote whose PCK CA differs from the collateral's. */
+  b = as_bufs(&a);
+  assert_int_equal(sgxra_collateral_load(cx, &b, &c), SGXRA_OK);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, now), SGXRA_OK);
+  size_t qn;
+  uint8_t *qb =
+      tu_read_vector("dcap/bundles/sgx-02-automata-v3-2025-08/quote.bin", &qn);
+  sgxra_quote q;
+  assert_int_equal(sgxra_quote_parse(cx, qb, qn, &q), SGXRA_OK);
+  const char *pem;
+  size_t plen;
+  assert_int_equal(sgxra_quote_pck_chain(cx, &q, &pem, &plen), SGXRA_OK);
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(
+      sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, plen, &ch),
+      SGXRA_OK);
+  int exp = -1;
+  assert_int_equal(sgxra_collateral_check_pck_chain(cx, c, ch, now, &exp),
+                   SGXRA_E_CRL_ISSUER);
+  print_message("  %s\n", sgxra_ctx_message(cx));
+  sgxra_x509_chain_free(ch);
+  free(qb);
+  sgxra_collateral_free(c);
+  sgxra_ctx_free(cx);
+  free_files(&a);
+  free_files(&p);
+}
+
+static void test_load_dir_errors(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_collateral *c = (sgxra_collateral *)1;
+  char *dir = tu_tmpdir();
+  assert_int_equal(sgxra_collateral_load_dir(cx, dir, &c),
+                   SGXRA_E_COLLATERAL_MISSING);
+  assert_null(c);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "pck_crl_issuer_chain.pem"));
+  tu_rmtree(dir);
+  free(dir);
+  assert_int_equal(sgxra_collateral_load_dir(cx, NULL, &c),
+                   SGXRA_E_INVALID_ARGUMENT);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_bundles),
       cmocka_unit_test(test_pck_chain_all),
       cmocka_unit_test(test_values),
+      cmocka_unit_test(test_negative),
+      cmocka_unit_test(test_load_dir_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
