@@ -18,6 +18,7 @@
 #include "sgxra/enclavefile.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
+#include "sgxra/layout.h"
 #include "sgxra/measure.h"
 #include "sgxra/sigstruct.h"
 
@@ -38,11 +39,13 @@ static void usage(FILE *f) {
       "  -k, --key FILE            signing key (required)\n"
       "  -e, --enclavehash HEX     MRENCLAVE to sign (64 hex digits), or give\n"
       "                            IMAGE: an SGXS stream or raw page image is\n"
-      "                            measured; a signed enclave .so or a "
-      "SIGSTRUCT\n"
-      "                            gives its ENCLAVEHASH (re-signing)\n"
-      "      --ssaframesize N      SSAFRAMESIZE for a raw page image "
-      "(default 1)\n"
+      "                            measured (an unsigned enclave .so with\n"
+      "                            sgxra's layout, as 'sgxra measure'); a "
+      "signed\n"
+      "                            .so or a SIGSTRUCT gives its ENCLAVEHASH\n"
+      "      --ssaframesize N      SSAFRAMESIZE for a raw image or unsigned "
+      ".so\n"
+      "                            (default 1)\n"
       "      --vendor N            0 (default) or 0x8086 (Intel)\n"
       "      --date YYYYMMDD       stored as BCD 0xYYYYMMDD (default 0, "
       "keeping\n"
@@ -117,7 +120,18 @@ static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
     sgxra_sgxmeta meta;
     sgxra_sigstruct s;
     e = sgxra_sgxmeta_from_elf(cx, buf, n, &meta);
-    if (!e) e = sgxra_sigstruct_decode(cx, meta.sigstruct, 1808, &s);
+    if (e == SGXRA_E_ELF_NO_SGXMETA) {
+      /* Unsigned: measure it with sgxra's enclave layout (the loader of
+       * the emulated platform), as `sgxra measure` does. */
+      sgxra_layout_params prm;
+      sgxra_layout_params_default(&prm);
+      prm.ssaframesize = ssaframes;
+      sgxra_ctx_clear(cx);
+      e = sgxra_layout_measure_elf_ex(cx, buf, n, &prm, NULL, out);
+      break;
+    }
+    if (!e)
+      e = sgxra_sigstruct_decode(cx, meta.sigstruct, SGXRA_SIGSTRUCT_SIZE, &s);
     if (!e) {
       memcpy(out, s.enclavehash, SGXRA_HASH_SIZE);
       fprintf(stderr,

@@ -68,6 +68,24 @@ expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
   "$T/def.bin" -o "$T/re.bin" --json
 expect_json mrenclave 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc
 
+# ---- an unsigned enclave .so (sgxra's layout) and the public demo key --------
+SO="${SGXRA_BUILD_DIR:-}/enclaves/example_enclave.so"
+DEMO_KEY="${SGXRA_SOURCE_DIR:-}/enclaves/demo_signing_key.pem"
+if [ -f "$SO" ] && [ -f "$DEMO_KEY" ]; then
+  # the same bytes as the build-time signer's, and the MRENCLAVE measure gives
+  expect_status 0 "$SGXRA" sign --key "$DEMO_KEY" "$SO" --isvprodid 1 --isvsvn 2 \
+    -o "$T/example.sig" --json
+  expect_json debug_signer true
+  same_file "$T/example.sig" "${SGXRA_BUILD_DIR}/enclaves/example_enclave.sig"
+  want=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mrenclave"])')
+  expect_status 0 "$SGXRA" measure --json "$SO"
+  expect_json mrenclave "$want"
+  expect_status 0 "$SGXRA" inspect --json "$T/example.sig"
+  expect_json debug_signer true
+  expect_json isvprodid 1
+  expect_json isvsvn 2
+fi
+
 # ---- DEBUG refused by default --------------------------------------------------
 expect_status 2 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
   --enclavehash $ENCL_HASH --attributes 0x6 -o "$T/dbg.bin"
