@@ -320,12 +320,65 @@ static void test_example_resigned(void **state) {
   sgxra_rsa_free(k2);
 }
 
+/* The real .so cut at every length and with every header byte flipped:
+ * never a crash, only SGXRA_E_EMU_ELF or success; a cut that keeps every
+ * segment's file bytes measures the same, a flipped byte that still parses
+ * measures differently (the headers lie inside the first segment). */
+static void test_example_damage(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVE(f);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  uint8_t mr[32], got[32];
+  const uint8_t *p = f->so_bytes;
+  assert_int_equal(sgxra_layout_measure_elf(cx, p, f->so_len, mr), SGXRA_OK);
+  /* End of the file bytes of the PT_LOAD segments, read independently. */
+  uint64_t phoff = 0, seg_end = 0;
+  uint16_t phnum = (uint16_t)(p[56] | p[57] << 8);
+  for (int i = 0; i < 8; i++) phoff |= (uint64_t)p[32 + i] << (8 * i);
+  for (unsigned k = 0; k < phnum; k++) {
+    const uint8_t *h = p + phoff + 56u * k;
+    uint64_t off = 0, filesz = 0;
+    if (h[0] != 1 || h[1] || h[2] || h[3]) continue;
+    for (int i = 0; i < 8; i++) {
+      off |= (uint64_t)h[8 + i] << (8 * i);
+      filesz |= (uint64_t)h[32 + i] << (8 * i);
+    }
+    if (off + filesz > seg_end) seg_end = off + filesz;
+  }
+  assert_true(seg_end > 0x1000 && seg_end <= f->so_len);
+  for (size_t n = 0; n < f->so_len; n += (n < 0x400 ? 1 : 61)) {
+    sgxra_err err = sgxra_layout_measure_elf(cx, p, n, got);
+    if (n < seg_end) {
+      assert_int_equal(err, SGXRA_E_EMU_ELF);
+    } else {
+      assert_int_equal(err, SGXRA_OK);
+      assert_memory_equal(got, mr, 32);
+    }
+  }
+  uint8_t *copy = malloc(f->so_len);
+  assert_non_null(copy);
+  size_t hdr_end = (size_t)phoff + 56u * phnum;
+  for (size_t i = 0; i < hdr_end; i++) {
+    memcpy(copy, p, f->so_len);
+    copy[i] ^= 0x10;
+    sgxra_err err = sgxra_layout_measure_elf(cx, copy, f->so_len, got);
+    if (err == SGXRA_OK)
+      assert_memory_not_equal(got, mr, 32);
+    else if (err != SGXRA_E_EMU_ELF)
+      fail_msg("byte %zu: %s (%s)", i, sgxra_err_name(err),
+               sgxra_ctx_message(cx));
+  }
+  free(copy);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_example_loads, setup, teardown),
       cmocka_unit_test_setup_teardown(test_example_report, setup, teardown),
       cmocka_unit_test_setup_teardown(test_example_tampered, setup, teardown),
       cmocka_unit_test_setup_teardown(test_example_resigned, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_example_damage, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
