@@ -176,6 +176,45 @@ static int measure_image(sgxra_ctx *cx, out *o, const char *path,
   return CLI_EXIT_OK;
 }
 
+/* An SGXS stream read from f in 1 MiB pieces, so memory use does not grow
+ * with the enclave. */
+static int measure_sgxs_file(sgxra_ctx *cx, out *o, const char *path, FILE *f) {
+  const size_t bufn = (size_t)1 << 20;
+  uint8_t *buf = malloc(bufn);
+  sgxra_measure *m = NULL;
+  sgxra_sgxs_stream s;
+  sgxra_measure_info info;
+  uint8_t mr[SGXRA_HASH_SIZE];
+  size_t total = 0, k;
+  if (!buf) {
+    fprintf(stderr, "sgxra measure: out of memory\n");
+    return CLI_EXIT_USAGE;
+  }
+  sgxra_measure_sgxs_begin(&s);
+  sgxra_err e = sgxra_measure_new(cx, &m);
+  while (!e && (k = fread(buf, 1, bufn, f)) > 0) {
+    e = sgxra_measure_sgxs_update(cx, &s, m, buf, k);
+    total += k;
+  }
+  free(buf);
+  if (!e && ferror(f)) {
+    fprintf(stderr,
+            "sgxra measure: %s: read error after %zu bytes: %s "
+            "[SGXRA_E_IO]\n",
+            path, total, strerror(errno));
+    sgxra_measure_free(m);
+    return CLI_EXIT_USAGE;
+  }
+  if (!e) e = sgxra_measure_sgxs_end(cx, &s);
+  sgxra_measure_get_info(m, &info);
+  if (!e) e = sgxra_measure_final(cx, m, mr);
+  sgxra_measure_free(m);
+  if (e) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  put_hex(o, "mrenclave", mr, sizeof mr);
+  put_info(o, "sgxs", "measured (SGXS replay)", &info, total);
+  return CLI_EXIT_OK;
+}
+
 /* A signed enclave: the SIGSTRUCT's ENCLAVEHASH and fields. */
 static int show_signed(sgxra_ctx *cx, out *o, const char *path,
                        const sgxra_sgxmeta *meta, size_t n) {
@@ -240,7 +279,10 @@ static int measure_unsigned_elf(sgxra_ctx *cx, out *o, const char *path,
   uint8_t mr[SGXRA_HASH_SIZE];
   sgxra_layout_params_default(&prm);
   if (op->ssaframesize >= 0) prm.ssaframesize = (uint32_t)op->ssaframesize;
-  if (sgxra_layout_measure_elf_ex(cx, p, n, &prm, &lay, mr)) {
+  sgxra_err e = sgxra_layout_measure_elf_ex(cx, p, n, &prm, &lay, mr);
+  if (e == SGXRA_E_INVALID_ARGUMENT) /* a parameter out of its range */
+    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  if (e) {
     fprintf(stderr,
             "sgxra measure: %s: ELF has no .note.sgxmeta (not a signed SGX "
             "SDK enclave), and it is not an enclave sgxra can lay out: %s "
@@ -279,6 +321,21 @@ static int measure_elf(sgxra_ctx *cx, out *o, const char *path,
 
 /* ---- the command -----------------------------------------------------------
  */
+
+/* Options that an SGXS stream fixes itself. */
+static int check_sgxs_options(const char *path, const opts *op) {
+  if (op->have_reg_flags)
+    return cli_usage_error(VERB,
+                           "--reg-flags applies to raw page images only; %s "
+                           "is an SGXS stream",
+                           path);
+  if (op->ssaframesize >= 0)
+    return cli_usage_error(VERB,
+                           "%s is an SGXS stream: its ECREATE record sets "
+                           "SSAFRAMESIZE, --ssaframesize does not apply",
+                           path);
+  return 0;
+}
 
 static int parse_format(const char *s, sgxra_file_kind *out_kind) {
   if (!strcmp(s, "sgxs"))
@@ -364,7 +421,27 @@ int cli_cmd_measure(int argc, char **argv) {
   uint8_t *buf = NULL;
   size_t n = 0;
   out o = {NULL};
-  int rc = cli_read_file(VERB, cx, path, FILE_CAP, &buf, &n);
+  int rc;
+  /* An SGXS stream (forced, or starting with an ECREATE record) is
+   * streamed from the file; everything else is read whole. */
+  if (forced == SGXRA_FILE_UNKNOWN || forced == SGXRA_FILE_SGXS) {
+    FILE *f = fopen(path, "rb");
+    uint8_t head[64];
+    if (f && (forced == SGXRA_FILE_SGXS ||
+              (fread(head, 1, sizeof head, f) == sizeof head &&
+               !memcmp(head, "ECREATE\0", 8)))) {
+      rc = check_sgxs_options(path, &op);
+      if (!rc) {
+        rewind(f);
+        if (op.json) o.json = json_object();
+        rc = measure_sgxs_file(cx, &o, path, f);
+      }
+      fclose(f);
+      goto print;
+    }
+    if (f) fclose(f);
+  }
+  rc = cli_read_file(VERB, cx, path, FILE_CAP, &buf, &n);
   if (rc) {
     sgxra_ctx_free(cx);
     return rc;
@@ -377,17 +454,11 @@ int cli_cmd_measure(int argc, char **argv) {
                          path, sgxra_file_kind_name(kind));
     goto done;
   }
-  if (op.ssaframesize >= 0 && kind == SGXRA_FILE_SGXS) {
-    rc = cli_usage_error(VERB,
-                         "%s is an SGXS stream: its ECREATE record sets "
-                         "SSAFRAMESIZE, --ssaframesize does not apply",
-                         path);
-    goto done;
-  }
   if (op.json) o.json = json_object();
   switch (kind) {
-  case SGXRA_FILE_SGXS:
-    rc = measure_image(cx, &o, path, buf, n, 1, &op);
+  case SGXRA_FILE_SGXS: /* the file changed since its head was read */
+    rc = check_sgxs_options(path, &op);
+    if (!rc) rc = measure_image(cx, &o, path, buf, n, 1, &op);
     break;
   case SGXRA_FILE_RAW_IMAGE:
     rc = measure_image(cx, &o, path, buf, n, 0, &op);
@@ -404,7 +475,13 @@ int cli_cmd_measure(int argc, char **argv) {
             path, sgxra_file_kind_name(kind), path);
     rc = CLI_EXIT_USAGE;
     break;
-  default:
+  default: {
+    /* The bare .note.sgxmeta section, as cut out of a signed enclave. */
+    sgxra_sgxmeta meta;
+    if (!forced && sgxra_sgxmeta_parse_note(NULL, buf, n, &meta) == SGXRA_OK) {
+      rc = show_signed(cx, &o, path, &meta, n);
+      break;
+    }
     fprintf(stderr,
             "sgxra measure: %s: not an enclave image sgxra recognises (%zu "
             "bytes): expected an SGXS stream (starts with an ECREATE "
@@ -413,6 +490,8 @@ int cli_cmd_measure(int argc, char **argv) {
             path, n);
     rc = CLI_EXIT_USAGE;
   }
+  }
+print:
   if (o.json) {
     if (rc == CLI_EXIT_USAGE)
       json_decref(o.json);

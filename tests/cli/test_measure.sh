@@ -64,6 +64,28 @@ expect_json size 0x4000
 expect_status 0 "$SGXRA" measure --format sgxs "$ID/fortanix-rust-sgx/report.sgxs"
 case "$OUT" in *"$REPORT_SGXS"*) ok ;; *) bad "report.sgxs human: $OUT" ;; esac
 
+# a 2 MiB stream: read in 1 MiB pieces, records straddle the pieces
+python3 - "$T/big.sgxs" <<'EOF2'
+import struct, sys
+out = bytearray(b'ECREATE\0' + struct.pack('<IQ', 2, 0x800000) + bytes(44))
+for pg in range(400):
+    flags = 0x100 if pg == 0 else 0x203
+    out += b'EADD\0\0\0\0' + struct.pack('<QQ', pg * 4096, flags) + bytes(40)
+    for c in range(16):
+        off = pg * 4096 + c * 256
+        out += b'EEXTEND\0' + struct.pack('<Q', off) + bytes(48)
+        out += bytes((off // 256 + i) & 0xff for i in range(256))
+open(sys.argv[1], 'wb').write(out)
+EOF2
+expect_status 0 "$SGXRA" measure "$T/big.sgxs" --json
+expect_json mrenclave "$(sha256sum "$T/big.sgxs" | cut -c1-64)"
+expect_json pages 400
+expect_json ssaframesize 2
+expect_json size 0x800000
+head -c 1500000 "$T/big.sgxs" > "$T/bigcut.sgxs"
+expect_status 2 "$SGXRA" measure "$T/bigcut.sgxs"
+expect_err_contains "[SGXRA_E_SGXS_FORMAT]"
+
 # cut inside a record, at a record boundary, an unknown tag
 head -c 1000 "$ID/fortanix-rust-sgx/report.sgxs" > "$T/cut.sgxs"
 expect_status 2 "$SGXRA" measure "$T/cut.sgxs"
@@ -99,6 +121,11 @@ expect_json ssaframesize 1
 expect_json metadata_version 1.5
 expect_status 0 "$SGXRA" measure "$T/pce.so"
 case "$OUT" in "mrenclave"*"$PCE_HASH"*) ok ;; *) bad "pce human: $OUT" ;; esac
+# the bare .note.sgxmeta section of the vector
+expect_status 0 "$SGXRA" measure "$ID/intel-pce/pce_note_sgxmeta_section.bin" --json
+expect_json mrenclave "$PCE_HASH"
+expect_json mrsigner "$PCE_SIGNER"
+expect_json signature_valid true
 # a flipped byte in the RSA signature: fields printed, exit 1
 python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[64+25+64+600]^=1; open(sys.argv[2],"wb").write(d)' \
   "$T/pce.so" "$T/pce_badsig.so"
@@ -128,6 +155,8 @@ if [ -f "$EX/example_enclave.so" ] && [ -f "$EX/example_enclave.sig" ]; then
   expect_status 0 "$SGXRA" measure "$EX/example_enclave.so" --json
   expect_json mrenclave "$want"
   expect_json format elf
+  expect_status 2 "$SGXRA" measure --ssaframesize 200 "$EX/example_enclave.so"
+  expect_err_contains "[SGXRA_E_INVALID_ARGUMENT]"
 else
   echo "note: example enclave not built, its check skipped"
 fi
