@@ -324,8 +324,8 @@ static int outside(const sgxra_x509_cert *c, int64_t now) {
 
 /* `issuer` signed `c`: names link, issuer is a CA allowed to sign
  * certificates, signature verifies. */
-static sgxra_err check_link(sgxra_ctx *cx, const sgxra_x509_cert *c,
-                            const sgxra_x509_cert *issuer) {
+sgxra_err sgxra__x509_check_issued(sgxra_ctx *cx, const sgxra_x509_cert *c,
+                                   const sgxra_x509_cert *issuer) {
   if (X509_NAME_cmp(X509_get_issuer_name(c->x),
                     X509_get_subject_name(issuer->x)) != 0)
     return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LINK,
@@ -372,7 +372,7 @@ sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
   sgxra_err err = SGXRA_OK;
   int expired = outside(root, now);
   for (size_t i = 0; i + 1 < chain->count && err == SGXRA_OK; i++)
-    err = check_link(cx, &chain->certs[i], &chain->certs[i + 1]);
+    err = sgxra__x509_check_issued(cx, &chain->certs[i], &chain->certs[i + 1]);
   for (size_t i = 0; i < chain->count; i++)
     expired |= outside(&chain->certs[i], now);
   if (err == SGXRA_OK) {
@@ -402,7 +402,7 @@ sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
       }
     } else {
       /* The chain stops below the root: its top must be issued by it. */
-      err = check_link(cx, top, root);
+      err = sgxra__x509_check_issued(cx, top, root);
       if (err == SGXRA_E_X509_CHAIN_LINK)
         err = sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,
                           "certificate '%s' is issued by '%s', not by the "

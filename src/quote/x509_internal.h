@@ -32,6 +32,12 @@ struct sgxra_x509_chain {
   sgxra_x509_cert certs[SGXRA_X509_CHAIN_MAX];
 };
 
+/* `issuer` issued `c`: c's issuer name is issuer's subject, issuer is a CA
+ * allowed to sign certificates, c's signature verifies with its key.
+ * SGXRA_E_X509_CHAIN_LINK / _NOT_CA / _SIGNATURE. */
+sgxra_err sgxra__x509_check_issued(sgxra_ctx *cx, const sgxra_x509_cert *c,
+                                   const sgxra_x509_cert *issuer);
+
 /* ASN1_TIME to unix seconds; SGXRA_E_X509_PARSE-style failure left to the
  * caller: returns 0 on success, -1 when the time is not representable. */
 int sgxra__asn1_time_unix(const ASN1_TIME *t, int64_t *out);

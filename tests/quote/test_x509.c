@@ -745,6 +745,25 @@ static void test_collateral_with_test_pki(void **state) {
                                                     NOW + 20 * 86400, &exp),
                    SGXRA_OK);
   assert_int_equal(exp, 1);
+  /* A leaf forged under the collateral's own CA (the fast path that skips
+   * re-verifying the known CA) and under no root. */
+  X509 *forged = cert("Test SGX PCK Certificate", k.leaf_key, k.ca, k.other_key,
+                      99, 0, NOW - 100, NOW + 100);
+  X509 *fc[3] = {forged, k.ca, k.root};
+  sgxra_x509_chain *fch = parse_chain(fc, 3);
+  assert_int_equal(sgxra_collateral_check_pck_chain(NULL, c, fch, NOW, &exp),
+                   SGXRA_E_X509_SIGNATURE);
+  sgxra_x509_chain_free(fch);
+  fch = parse_chain(fc, 2);
+  assert_int_equal(sgxra_collateral_check_pck_chain(NULL, c, fch, NOW, &exp),
+                   SGXRA_E_X509_SIGNATURE);
+  sgxra_x509_chain_free(fch);
+  X509_free(forged);
+  /* Leaf and CA only: accepted, the CA is the collateral's. */
+  fch = parse_chain(lc, 2);
+  assert_int_equal(sgxra_collateral_check_pck_chain(NULL, c, fch, NOW, &exp),
+                   SGXRA_OK);
+  sgxra_x509_chain_free(fch);
   X509 *only_leaf[1] = {k.leaf};
   sgxra_x509_chain *short_chain = parse_chain(only_leaf, 1);
   assert_int_equal(
