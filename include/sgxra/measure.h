@@ -13,10 +13,16 @@
  *   EEXTEND  "EEXTEND\0" | chunk offset u64 | 48 zero bytes, then the 256
  *            bytes of the chunk
  *
- * The builder checks what the hardware checks: ECREATE first and once; SIZE
- * a power of two >= 2 pages; EADD page-aligned, inside SIZE, never twice;
- * EEXTEND 256-byte aligned, inside an added page.  It also accepts the
- * offsets relative to the enclave base (BASEADDR is not measured).
+ * The builder checks what the hardware checks, each with its own code:
+ * ECREATE first and once, anything after final (SGXRA_E_MEASURE_ORDER);
+ * SIZE a power of two >= 2 pages (_SIZE); SSAFRAMESIZE >= 1
+ * (_SSAFRAMESIZE); EADD page-aligned and EEXTEND 256-byte aligned
+ * (_ALIGNMENT), inside SIZE (_RANGE); a page added once (_DUPLICATE);
+ * EEXTEND inside an added page (_NOT_ADDED); SECINFO of type REG or TCS, no
+ * reserved bits, no W without R (_SECINFO).  A TCS is measured with FLAGS
+ * exactly 0x100: the CPU clears its R/W/X before hashing SECINFO.  A
+ * refused operation changes nothing.  Offsets are relative to the enclave
+ * base (BASEADDR is not measured).  docs/MEASUREMENT.md has the details.
  *
  * Thread-safety: a builder is used by one thread at a time.
  */
