@@ -206,7 +206,16 @@ static int show_elf(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
   sgxra_sgxmeta meta;
   sgxra_err e = note_only ? sgxra_sgxmeta_parse_note(cx, p, n, &meta)
                           : sgxra_sgxmeta_from_elf(cx, p, n, &meta);
-  if (e != SGXRA_OK) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  if (e != SGXRA_OK) {
+    int rc = cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+    if (e == SGXRA_E_ELF_NO_SGXMETA)
+      fprintf(stderr,
+              "sgxra inspect: %s: an unsigned enclave has no "
+              "SIGSTRUCT to show; 'sgxra measure %s' computes its "
+              "MRENCLAVE and 'sgxra sign' signs it\n",
+              path, path);
+    return rc;
+  }
   int rc = show_sigstruct(cx, o, path, meta.sigstruct, SGXRA_SIGSTRUCT_SIZE,
                           note_only ? "SGX enclave metadata (.note.sgxmeta "
                                       "section)"

@@ -145,6 +145,7 @@ expect_json signature_valid true
 mkelf "" "$T/plain.so"
 expect_status 2 "$SGXRA" inspect "$T/plain.so"
 expect_err_contains "[SGXRA_E_ELF_NO_SGXMETA]"
+expect_err_contains "sgxra measure"
 
 # ---- images: MRENCLAVE computed ----------------------------------------------------
 expect_status 0 "$SGXRA" inspect --json "$ID/fortanix-rust-sgx/test_enclave.sgxs"
