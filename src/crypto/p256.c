@@ -47,7 +47,9 @@ static sgxra_err p256_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
   BIGNUM *x = NULL, *y = NULL, *d = NULL;
   char group[64] = {0};
   size_t glen = 0;
-  if (!EVP_PKEY_is_a(pkey, "EC")) {
+  /* The base id is set when the key is made; EVP_PKEY_is_a() looks names
+   * up (and can fail under memory pressure), so it is only the fallback. */
+  if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC && !EVP_PKEY_is_a(pkey, "EC")) {
     const char *t = EVP_PKEY_get0_type_name(pkey);
     rc = sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_UNSUPPORTED,
                      "the key is %s, not an elliptic-curve key: a NIST P-256 "
@@ -55,9 +57,19 @@ static sgxra_err p256_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
                      t ? t : "of an unknown type");
     goto out;
   }
+  ERR_clear_error(); /* so that an error seen below is from this call */
   if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                      sizeof(group), &glen) ||
-      strcmp(group, SN_X9_62_prime256v1) != 0) {
+                                      sizeof(group), &glen)) {
+    /* No name: explicit curve parameters (nothing queued), or OpenSSL
+     * itself failed (an error is queued, e.g. out of memory). */
+    if (ERR_peek_error() != 0) {
+      rc = sgxra__fail_ossl(cx, SGXRA_E_CRYPTO,
+                            "cannot read the elliptic-curve key's curve");
+      goto out;
+    }
+    group[0] = 0;
+  }
+  if (strcmp(group, SN_X9_62_prime256v1) != 0) {
     ERR_clear_error();
     rc = sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_UNSUPPORTED,
                      "the elliptic-curve key is on curve '%s'; only NIST "

@@ -39,7 +39,8 @@ static sgxra_err rsa_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
                           sgxra_rsa_key **out_key) {
   sgxra_err rc = SGXRA_OK;
   BIGNUM *e = NULL, *n = NULL, *d = NULL;
-  if (!EVP_PKEY_is_a(pkey, "RSA")) {
+  if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA &&
+      !EVP_PKEY_is_a(pkey, "RSA")) {
     rc = sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_UNSUPPORTED,
                      "the key is %s, not RSA: SGX enclave signing needs an "
                      "RSA-3072 key with public exponent 3 (make one with "
