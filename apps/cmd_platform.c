@@ -1,11 +1,559 @@
-/* sgxra platform: placeholder until its module lands. */
+/* sgxra platform: the emulated SGX platform and its simulated Intel CA
+ * (docs/SIMULATED_INTEL.md).
+ *
+ *   sgxra platform init DIR [--fmspc HEX] [--tcb-svns LIST --pcesvn N]
+ *                           [--ca CADIR] [--at TIME] [--json]
+ *   sgxra platform quote DIR --enclave SO --sigstruct SIG [--report-data HEX]
+ *                            [--version 3|4] -o QUOTE [--json]
+ *   sgxra platform collateral DIR -o BUNDLE [--at TIME]
+ *   sgxra platform revoke DIR [--at TIME]
+ *   sgxra platform tcb-recovery DIR
+ *
+ * A platform directory holds the emulated CPU's state (platform.json), the
+ * QE/PCE SIGSTRUCTs, the PCK chain, and the path of its CA in `ca_path`
+ * (DIR/ca unless --ca named another, so several platforms can share one
+ * simulated Intel).
+ *
+ * Exit: 0 done; 1 the QE refused the enclave's REPORT; 2 usage error or
+ * unusable input. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
+#include "sgxra/emu.h"
+#include "sgxra/file.h"
+#include "sgxra/hex.h"
+#include "sgxra/intelca.h"
+#include "sgxra/qe.h"
+#include "sgxra/timeutil.h"
+
+#define CA_PATH_FILE "ca_path"
+#define FILE_CAP ((size_t)1 << 20)
+#define W 14
+
+enum {
+  OPT_FMSPC = 1000,
+  OPT_TCB_SVNS,
+  OPT_PCESVN,
+  OPT_CA,
+  OPT_AT,
+  OPT_JSON,
+  OPT_ENCLAVE,
+  OPT_SIGSTRUCT,
+  OPT_REPORT_DATA,
+  OPT_VERSION
+};
+
+static void usage(FILE *f) {
+  fprintf(
+      f,
+      "usage: sgxra platform <init|quote|collateral|revoke|tcb-recovery> DIR "
+      "[options]\n"
+      "\n"
+      "An emulated SGX platform (CPU, QE, PCE) with a simulated Intel CA that\n"
+      "certifies it.  Emulation gives identity, not isolation.\n"
+      "\n"
+      "  init DIR        create the platform and provision its PCK "
+      "certificate\n"
+      "      --fmspc HEX           FMSPC, 12 hex digits (default "
+      "00906ED50000)\n"
+      "      --tcb-svns LIST       16 TCB component SVNs, comma-separated\n"
+      "                            (default: the CA's current UpToDate TCB)\n"
+      "      --pcesvn N            PCESVN, 0..65535 (default: the CA's)\n"
+      "      --ca CADIR            use (or create) the simulated Intel CA "
+      "there\n"
+      "                            (default DIR/ca)\n"
+      "  quote DIR       load an enclave, ask it for a REPORT, quote it\n"
+      "      --enclave SO          the enclave shared object (required)\n"
+      "      --sigstruct SIG       its SIGSTRUCT (required)\n"
+      "      --report-data HEX     up to 64 bytes, zero-padded (default "
+      "zeros)\n"
+      "      --version 3|4         quote version (default 3)\n"
+      "  -o, --out FILE            where the quote / bundle goes\n"
+      "  collateral DIR  write a collateral bundle for the platform (plus\n"
+      "                  root_ca.pem, the trust root to verify with)\n"
+      "  revoke DIR      revoke the platform's PCK certificate\n"
+      "  tcb-recovery DIR  publish a new TCB evaluation: the current TCB "
+      "level\n"
+      "                  becomes OutOfDate\n"
+      "      --at TIME             RFC 3339 or unix seconds (default now)\n"
+      "      --json                print the result as JSON\n"
+      "  -h, --help                this help\n"
+      "\n"
+      "Exit status: 0 done, 1 the QE refused the REPORT, 2 usage error or\n"
+      "unusable input.\n");
+}
+
+/* ---- helpers ----------------------------------------------------------------
+ */
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
+  char *end = NULL;
+  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return 0;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 0);
+  if (errno || *end || v > max) return 0;
+  *out = v;
+  return 1;
+}
+
+static int parse_svns(const char *s, uint8_t out[16]) {
+  char buf[256];
+  if (strlen(s) >= sizeof buf) return 0;
+  strcpy(buf, s);
+  int n = 0;
+  char *save = NULL;
+  for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    unsigned long v;
+    if (n >= 16 || !parse_uint(t, 255, &v)) return 0;
+    out[n++] = (uint8_t)v;
+  }
+  return n == 16;
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t n = strlen(dir) + strlen(name) + 2;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "%s/%s", dir, name);
+  return s;
+}
+
+/* The CA directory of a platform: DIR/ca_path's content, else DIR/ca. */
+static char *ca_dir_of(const char *dir) {
+  char *p = join(dir, CA_PATH_FILE);
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  char *res = NULL;
+  if (p && sgxra_file_read(cx, p, 8192, &buf, &n) == SGXRA_OK) {
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+    res = (char *)buf;
+  } else {
+    res = join(dir, "ca");
+  }
+  sgxra_ctx_free(cx);
+  free(p);
+  return res;
+}
+
+static int get_now(const char *verb, const char *at, int64_t *now) {
+  if (!at) {
+    *now = (int64_t)time(NULL);
+    return 0;
+  }
+  sgxra_ctx *cx = sgxra_ctx_new();
+  int rc = 0;
+  if (sgxra_time_parse_arg(cx, at, now) != SGXRA_OK)
+    rc = cli_usage_error(verb, "--at: %s", sgxra_ctx_message(cx));
+  sgxra_ctx_free(cx);
+  return rc;
+}
+
+static void hex_upper(const uint8_t *p, size_t n, char *out) {
+  sgxra_hex_encode(p, n, out);
+  for (char *c = out; *c; c++)
+    if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
+}
+
+typedef struct args {
+  const char *verb;
+  const char *dir;
+  const char *fmspc, *tcb_svns, *pcesvn, *ca, *at, *enclave, *sigstruct,
+      *report_data, *version, *out;
+  int json;
+} args;
+
+/* Parse the options every sub-verb shares; unknown ones are errors. */
+static int parse_args(int argc, char **argv, args *a, int *done) {
+  static const struct option opts[] = {
+      {"fmspc", required_argument, NULL, OPT_FMSPC},
+      {"tcb-svns", required_argument, NULL, OPT_TCB_SVNS},
+      {"pcesvn", required_argument, NULL, OPT_PCESVN},
+      {"ca", required_argument, NULL, OPT_CA},
+      {"at", required_argument, NULL, OPT_AT},
+      {"json", no_argument, NULL, OPT_JSON},
+      {"enclave", required_argument, NULL, OPT_ENCLAVE},
+      {"sigstruct", required_argument, NULL, OPT_SIGSTRUCT},
+      {"report-data", required_argument, NULL, OPT_REPORT_DATA},
+      {"version", required_argument, NULL, OPT_VERSION},
+      {"out", required_argument, NULL, 'o'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  int c, li;
+  optind = 0;
+  opterr = 0;
+  *done = 0;
+  while ((c = getopt_long(argc, argv, ":o:h", opts, &li)) != -1) {
+    switch (c) {
+    case OPT_FMSPC:
+      a->fmspc = optarg;
+      break;
+    case OPT_TCB_SVNS:
+      a->tcb_svns = optarg;
+      break;
+    case OPT_PCESVN:
+      a->pcesvn = optarg;
+      break;
+    case OPT_CA:
+      a->ca = optarg;
+      break;
+    case OPT_AT:
+      a->at = optarg;
+      break;
+    case OPT_JSON:
+      a->json = 1;
+      break;
+    case OPT_ENCLAVE:
+      a->enclave = optarg;
+      break;
+    case OPT_SIGSTRUCT:
+      a->sigstruct = optarg;
+      break;
+    case OPT_REPORT_DATA:
+      a->report_data = optarg;
+      break;
+    case OPT_VERSION:
+      a->version = optarg;
+      break;
+    case 'o':
+      a->out = optarg;
+      break;
+    case 'h':
+      usage(stdout);
+      *done = 1;
+      return CLI_EXIT_OK;
+    case ':':
+      return cli_usage_error(a->verb, "option %s needs a value",
+                             argv[optind - 1]);
+    default:
+      return cli_usage_error(a->verb, "unknown option %s", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc) return cli_usage_error(a->verb, "DIR is required");
+  if (optind + 1 < argc)
+    return cli_usage_error(a->verb, "one DIR expected, got also '%s'",
+                           argv[optind + 1]);
+  a->dir = argv[optind];
+  return 0;
+}
+
+static int open_ca(const char *verb, sgxra_ctx *cx, const char *dir,
+                   sgxra_intelca **ca) {
+  char *cadir = ca_dir_of(dir);
+  if (!cadir) return cli_usage_error(verb, "out of memory");
+  int rc = 0;
+  if (sgxra_intelca_open(cx, cadir, ca) != SGXRA_OK)
+    rc = cli_fail(verb, cadir, cx, CLI_EXIT_USAGE);
+  free(cadir);
+  return rc;
+}
+
+/* ---- init
+ * --------------------------------------------------------------------- */
+
+static int cmd_init(args *a, sgxra_ctx *cx) {
+  const char *verb = a->verb;
+  int64_t now;
+  int rc = get_now(verb, a->at, &now);
+  if (rc) return rc;
+  if ((a->tcb_svns == NULL) != (a->pcesvn == NULL))
+    return cli_usage_error(verb, "--tcb-svns and --pcesvn go together");
+  if (a->enclave || a->sigstruct || a->report_data || a->version || a->out)
+    return cli_usage_error(verb, "quote options do not apply to init");
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_config_default(&cfg);
+  if (a->fmspc && sgxra_hex_decode(cx, a->fmspc, strlen(a->fmspc), cfg.fmspc,
+                                   sizeof cfg.fmspc) != SGXRA_OK)
+    return cli_usage_error(verb, "--fmspc: %s", sgxra_ctx_message(cx));
+  unsigned long pcesvn = 0;
+  if (a->tcb_svns && !parse_svns(a->tcb_svns, cfg.tcb_svns))
+    return cli_usage_error(verb,
+                           "--tcb-svns: expected 16 numbers 0..255 separated "
+                           "by commas, got '%s'",
+                           a->tcb_svns);
+  if (a->pcesvn && !parse_uint(a->pcesvn, 65535, &pcesvn))
+    return cli_usage_error(verb, "--pcesvn: expected 0..65535, got '%s'",
+                           a->pcesvn);
+
+  if (mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
+    fprintf(stderr, "sgxra %s: %s: cannot create: %s\n", verb, a->dir,
+            strerror(errno));
+    return CLI_EXIT_USAGE;
+  }
+  /* The CA: --ca or DIR/ca, created when it does not exist yet. */
+  char *cadir = a->ca ? strdup(a->ca) : join(a->dir, "ca");
+  if (!cadir) return cli_usage_error(verb, "out of memory");
+  sgxra_intelca *ca = NULL;
+  sgxra_emu_platform *plat = NULL;
+  char *state = join(cadir, "state.json");
+  struct stat sb;
+  int have_ca = state && stat(state, &sb) == 0;
+  free(state);
+  sgxra_err e = have_ca ? sgxra_intelca_open(cx, cadir, &ca)
+                        : sgxra_intelca_create(cx, cadir, now, &ca);
+  if (e) {
+    rc = cli_fail(verb, cadir, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  uint16_t cur_pcesvn;
+  uint8_t cur[16];
+  sgxra_intelca_tcb_current(ca, cur, &cur_pcesvn);
+  if (!a->tcb_svns) {
+    memcpy(cfg.tcb_svns, cur, 16);
+    pcesvn = cur_pcesvn;
+  }
+  cfg.pcesvn = (uint16_t)pcesvn;
+  memcpy(cfg.cpusvn, cfg.tcb_svns, SGXRA_CPUSVN_SIZE);
+
+  char serial[41];
+  if (sgxra_emu_platform_init(cx, a->dir, &cfg, &plat) != SGXRA_OK ||
+      sgxra_qe_provision(cx, plat, ca, a->dir, now, serial) != SGXRA_OK) {
+    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  char abs[PATH_MAX];
+  const char *ca_abs = realpath(cadir, abs) ? abs : cadir;
+  char *cap = join(a->dir, CA_PATH_FILE);
+  if (!cap || sgxra_file_write(cx, cap, (const uint8_t *)ca_abs, strlen(ca_abs),
+                               0) != SGXRA_OK) {
+    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+    free(cap);
+    goto done;
+  }
+  free(cap);
+
+  char fm[13];
+  hex_upper(cfg.fmspc, 6, fm);
+  if (a->json) {
+    json_t *svns = json_array();
+    for (int i = 0; i < 16; i++)
+      json_array_append_new(svns, json_integer(cfg.tcb_svns[i]));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:I}", "platform",
+                          a->dir, "ca", ca_abs, "fmspc", fm, "tcb_svns", svns,
+                          "pcesvn", (int)cfg.pcesvn, "pck_serial", serial,
+                          "tcb_evaluation_number",
+                          (json_int_t)sgxra_intelca_tcb_evaluation_number(ca));
+    cli_json_print(o);
+  } else {
+    printf("%-*s %s\n", W, "platform", a->dir);
+    printf("%-*s %s\n", W, "ca", ca_abs);
+    printf("%-*s %s\n", W, "fmspc", fm);
+    printf("%-*s", W + 1, "tcb_svns");
+    for (int i = 0; i < 16; i++) printf("%s%u", i ? "," : "", cfg.tcb_svns[i]);
+    printf("\n%-*s %u\n", W, "pcesvn", cfg.pcesvn);
+    printf("%-*s %s\n", W, "pck_serial", serial);
+  }
+done:
+  sgxra_emu_platform_free(plat);
+  sgxra_intelca_free(ca);
+  free(cadir);
+  return rc;
+}
+
+/* ---- quote
+ * -------------------------------------------------------------------- */
+
+static int cmd_quote(args *a, sgxra_ctx *cx) {
+  const char *verb = a->verb;
+  if (!a->enclave || !a->sigstruct || !a->out)
+    return cli_usage_error(verb, "--enclave, --sigstruct and -o are required");
+  unsigned long version = 3;
+  if (a->version && (!parse_uint(a->version, 4, &version) || version < 3))
+    return cli_usage_error(verb, "--version must be 3 or 4, got '%s'",
+                           a->version);
+  uint8_t rd[SGXRA_REPORTDATA_SIZE] = {0};
+  if (a->report_data) {
+    uint8_t *b = NULL;
+    size_t n = 0;
+    if (sgxra_hex_decode_alloc(cx, a->report_data, strlen(a->report_data), &b,
+                               &n) != SGXRA_OK)
+      return cli_usage_error(verb, "--report-data: %s", sgxra_ctx_message(cx));
+    if (n > sizeof rd) {
+      free(b);
+      return cli_usage_error(verb,
+                             "--report-data: at most 64 bytes (128 hex "
+                             "digits), got %zu bytes",
+                             n);
+    }
+    memcpy(rd, b, n);
+    free(b);
+  }
+  uint8_t *ss = NULL, *q = NULL;
+  size_t ssn = 0, qn = 0;
+  int rc = cli_read_file(verb, cx, a->sigstruct, 1u << 16, &ss, &ssn);
+  if (rc) return rc;
+  sgxra_emu_platform *plat = NULL;
+  sgxra_qe *qe = NULL;
+  sgxra_emu_enclave *enc = NULL;
+  if (sgxra_emu_platform_load(cx, a->dir, &plat) != SGXRA_OK ||
+      sgxra_qe_open(cx, plat, a->dir, &qe) != SGXRA_OK) {
+    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  if (sgxra_emu_enclave_load(cx, plat, a->enclave, ss, ssn, NULL, &enc) !=
+      SGXRA_OK) {
+    rc = cli_fail(verb, a->enclave, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(qe, &ti);
+  sgxra_report report;
+  if (sgxra_emu_enclave_get_report(cx, enc, &ti, rd, &report) != SGXRA_OK) {
+    rc = cli_fail(verb, a->enclave, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  sgxra_err e = sgxra_qe_quote(cx, qe, &report, (uint16_t)version, &q, &qn);
+  if (e) {
+    rc = cli_fail(verb, a->enclave, cx,
+                  e == SGXRA_E_QE_REPORT_MAC ? CLI_EXIT_REFUSED
+                                             : CLI_EXIT_USAGE);
+    goto done;
+  }
+  if (sgxra_file_write(cx, a->out, q, qn, 0) != SGXRA_OK) {
+    rc = cli_fail(verb, a->out, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  if (a->json) {
+    json_t *o =
+        json_pack("{s:s, s:i, s:I, s:o, s:o, s:i, s:i, s:o}", "quote", a->out,
+                  "version", (int)version, "size", (json_int_t)qn, "mrenclave",
+                  cli_json_hex(report.body.mrenclave, 32), "mrsigner",
+                  cli_json_hex(report.body.mrsigner, 32), "isvprodid",
+                  (int)report.body.isvprodid, "isvsvn", (int)report.body.isvsvn,
+                  "report_data", cli_json_hex(report.body.reportdata, 64));
+    cli_json_print(o);
+  } else {
+    printf("%-*s %s (v%lu, %zu bytes)\n", W, "quote", a->out, version, qn);
+    cli_print_hex("mrenclave", W, report.body.mrenclave, 32);
+    cli_print_hex("mrsigner", W, report.body.mrsigner, 32);
+    printf("%-*s %u\n%-*s %u\n", W, "isvprodid", report.body.isvprodid, W,
+           "isvsvn", report.body.isvsvn);
+  }
+done:
+  free(q);
+  free(ss);
+  sgxra_emu_enclave_free(enc);
+  sgxra_qe_free(qe);
+  sgxra_emu_platform_free(plat);
+  return rc;
+}
+
+/* ---- collateral, revoke, tcb-recovery
+ * -------------------------------------------- */
+
+static int cmd_collateral(args *a, sgxra_ctx *cx) {
+  const char *verb = a->verb;
+  if (!a->out) return cli_usage_error(verb, "-o BUNDLE is required");
+  int64_t now;
+  int rc = get_now(verb, a->at, &now);
+  if (rc) return rc;
+  sgxra_emu_platform *plat = NULL;
+  sgxra_intelca *ca = NULL;
+  if (sgxra_emu_platform_load(cx, a->dir, &plat) != SGXRA_OK)
+    return cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+  if ((rc = open_ca(verb, cx, a->dir, &ca))) goto done;
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(plat, &cfg);
+  if (sgxra_intelca_write_bundle(cx, ca, cfg.fmspc, now, a->out) != SGXRA_OK) {
+    rc = cli_fail(verb, a->out, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  printf("%-*s %s\n", W, "bundle", a->out);
+  printf("%-*s %s/root_ca.pem\n", W, "trust_root", a->out);
+done:
+  sgxra_intelca_free(ca);
+  sgxra_emu_platform_free(plat);
+  return rc;
+}
+
+static int cmd_revoke(args *a, sgxra_ctx *cx) {
+  const char *verb = a->verb;
+  int64_t now;
+  int rc = get_now(verb, a->at, &now);
+  if (rc) return rc;
+  char *p = join(a->dir, "pck_serial.txt");
+  uint8_t *serial = NULL;
+  size_t n = 0;
+  rc = p ? cli_read_file(verb, cx, p, 256, &serial, &n) : CLI_EXIT_USAGE;
+  free(p);
+  if (rc) return rc;
+  while (n && (serial[n - 1] == '\n' || serial[n - 1] == '\r')) serial[--n] = 0;
+  sgxra_intelca *ca = NULL;
+  if (!(rc = open_ca(verb, cx, a->dir, &ca))) {
+    if (sgxra_intelca_revoke(cx, ca, (const char *)serial, now) != SGXRA_OK)
+      rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+    else
+      printf("%-*s %s\n", W, "revoked", (const char *)serial);
+  }
+  sgxra_intelca_free(ca);
+  free(serial);
+  return rc;
+}
+
+static int cmd_recovery(args *a, sgxra_ctx *cx) {
+  const char *verb = a->verb;
+  sgxra_intelca *ca = NULL;
+  int rc = open_ca(verb, cx, a->dir, &ca);
+  if (rc) return rc;
+  if (sgxra_intelca_tcb_recovery(cx, ca) != SGXRA_OK) {
+    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+  } else {
+    uint8_t cur[16];
+    uint16_t pcesvn;
+    sgxra_intelca_tcb_current(ca, cur, &pcesvn);
+    printf("%-*s %u\n%-*s", W, "tcb_evaluation_number",
+           sgxra_intelca_tcb_evaluation_number(ca), W + 1, "uptodate_svns");
+    for (int i = 0; i < 16; i++) printf("%s%u", i ? "," : "", cur[i]);
+    printf("\n%-*s %u\n", W, "pcesvn", pcesvn);
+  }
+  sgxra_intelca_free(ca);
+  return rc;
+}
 
 int cli_cmd_platform(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "sgxra platform: not built yet\n");
-  return CLI_EXIT_USAGE;
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  const char *sub = argv[1];
+  if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
+    usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  static const struct {
+    const char *name;
+    const char *verb;
+    int (*fn)(args *, sgxra_ctx *);
+  } subs[] = {
+      {"init", "platform init", cmd_init},
+      {"quote", "platform quote", cmd_quote},
+      {"collateral", "platform collateral", cmd_collateral},
+      {"revoke", "platform revoke", cmd_revoke},
+      {"tcb-recovery", "platform tcb-recovery", cmd_recovery},
+  };
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    if (strcmp(sub, subs[i].name)) continue;
+    args a;
+    memset(&a, 0, sizeof a);
+    a.verb = subs[i].verb;
+    int done = 0;
+    int rc = parse_args(argc - 1, argv + 1, &a, &done);
+    if (rc || done) return rc;
+    sgxra_ctx *cx = sgxra_ctx_new();
+    if (!cx) return cli_usage_error(a.verb, "out of memory");
+    rc = subs[i].fn(&a, cx);
+    sgxra_ctx_free(cx);
+    return rc;
+  }
+  return cli_usage_error("platform",
+                         "unknown sub-command '%s' (init, quote, collateral, "
+                         "revoke, tcb-recovery)",
+                         sub);
 }

@@ -10,9 +10,9 @@
  * SGX DCAP PCS API reference):
  *
  *   root CA          CN=sgxra TEST Root CA, self-signed, CA:TRUE pathlen 1
- *   PCK Platform CA  CN=sgxra TEST PCK Platform CA, CA:TRUE pathlen 0
+ *   PCK Platform CA  CN=sgxra TEST SGX PCK Platform CA, CA:TRUE pathlen 0
  *   TCB signing      CN=sgxra TEST TCB Signing, signs TCB Info and QE Identity
- *   PCK leaf         CN=sgxra TEST PCK Certificate, with the SGX extension
+ *   PCK leaf         CN=sgxra TEST SGX PCK Certificate, with the SGX extension
  *                    (OID 1.2.840.113741.1.13.1): PPID, TCB (16 component
  *                    SVNs, PCESVN, CPUSVN), PCE-ID, FMSPC, SGX type,
  *                    platform instance ID, configuration

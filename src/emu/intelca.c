@@ -24,9 +24,9 @@
 
 #define ORG_NAME "sgxra TEST (not Intel)"
 #define ROOT_CN "sgxra TEST Root CA"
-#define PCA_CN "sgxra TEST PCK Platform CA"
+#define PCA_CN "sgxra TEST SGX PCK Platform CA"
 #define TCB_CN "sgxra TEST TCB Signing"
-#define PCK_CN "sgxra TEST PCK Certificate"
+#define PCK_CN "sgxra TEST SGX PCK Certificate"
 #define CRL_DP_ROOT "http://127.0.0.1/sgx/certification/v4/rootcacrl"
 #define CRL_DP_PCK                                                             \
   "http://127.0.0.1/sgx/certification/v4/pckcrl?ca=platform&encoding=der"

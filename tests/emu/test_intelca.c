@@ -132,7 +132,7 @@ static void ca_certificates(void **state) {
   X509 *tcb = pem_cert(sgxra_intelca_tcb_signing_pem(f->ca));
   assert_cn(X509_get_subject_name(root), "sgxra TEST Root CA");
   assert_cn(X509_get_issuer_name(root), "sgxra TEST Root CA");
-  assert_cn(X509_get_subject_name(pca), "sgxra TEST PCK Platform CA");
+  assert_cn(X509_get_subject_name(pca), "sgxra TEST SGX PCK Platform CA");
   assert_cn(X509_get_issuer_name(pca), "sgxra TEST Root CA");
   assert_cn(X509_get_subject_name(tcb), "sgxra TEST TCB Signing");
   assert_int_equal(X509_verify(root, X509_get0_pubkey(root)), 1);
@@ -195,7 +195,7 @@ static void pck_issue_and_revoke(void **state) {
   X509 *leaf = pem_cert(pem);
   X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
   assert_int_equal(X509_verify(leaf, X509_get0_pubkey(pca)), 1);
-  assert_cn(X509_get_subject_name(leaf), "sgxra TEST PCK Certificate");
+  assert_cn(X509_get_subject_name(leaf), "sgxra TEST SGX PCK Certificate");
   assert_int_equal(X509_check_ca(leaf), 0);
 
   /* The SGX extension round-trips through the quote module's parser. */
