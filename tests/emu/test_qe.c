@@ -21,6 +21,8 @@
 #include "sgxra/qe.h"
 #include "sgxra/quote.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/verify.h"
+#include "sgxra/x509.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
 
@@ -290,6 +292,138 @@ static void state_errors(void **state) {
   sgxra_qe_free(qe);
 }
 
+/* ---- end to end: the verifier against the CA's test root ------------------
+ */
+
+/* Verify with a fresh bundle from the CA, at NOW + 1 h. */
+static void verify(fixture *f, const uint8_t *q, size_t n, sgxra_verdict *v) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/bundle", f->dir);
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(f->plat, &cfg);
+  assert_int_equal(
+      sgxra_intelca_write_bundle(f->cx, f->ca, cfg.fmspc, NOW, path), SGXRA_OK);
+  sgxra_collateral *coll = NULL;
+  assert_int_equal(sgxra_collateral_load_dir(f->cx, path, &coll), SGXRA_OK);
+  const char *pem = sgxra_intelca_root_pem(f->ca);
+  sgxra_x509_chain *root = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx, (const uint8_t *)pem,
+                                              strlen(pem), &root),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_verify_quote(f->cx, q, n, coll,
+                                      sgxra_x509_chain_get(root, 0), NOW + 3600,
+                                      v),
+                   SGXRA_OK);
+  sgxra_x509_chain_free(root);
+  sgxra_collateral_free(coll);
+}
+
+static void quote_good(fixture *f, uint16_t version, uint8_t **q, size_t *n) {
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report r;
+  report_for(f, f->good, &ti, &r);
+  sgxra_err e = sgxra_qe_quote(f->cx, f->qe, &r, version, q, n);
+  if (e) fail_msg("quote: %s", sgxra_ctx_message(f->cx));
+}
+
+/* Re-provision the platform with other TCB SVNs (CPUSVN follows). */
+static void set_tcb(fixture *f, int comp, int delta) {
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_get_config(f->plat, &cfg);
+  cfg.tcb_svns[comp] = (uint8_t)(cfg.tcb_svns[comp] + delta);
+  memcpy(cfg.cpusvn, cfg.tcb_svns, 16);
+  sgxra_emu_platform_set_config(f->plat, &cfg);
+  sgxra_qe_free(f->qe);
+  f->qe = NULL;
+  if (sgxra_qe_provision(f->cx, f->plat, f->ca, f->dir, NOW, f->serial) ||
+      sgxra_qe_open(f->cx, f->plat, f->dir, &f->qe))
+    fail_msg("re-provision: %s", sgxra_ctx_message(f->cx));
+}
+
+static void verifies_up_to_date(void **state) {
+  fixture *f = *state;
+  for (uint16_t ver = 3; ver <= 4; ver++) {
+    uint8_t *q = NULL;
+    size_t n = 0;
+    quote_good(f, ver, &q, &n);
+    sgxra_verdict v;
+    verify(f, q, n, &v);
+    if (v.err) fail_msg("v%u: %s", ver, v.reason);
+    assert_string_equal(v.ql_return, "SGX_QL_SUCCESS");
+    assert_string_equal(v.qv_result, "SGX_QL_QV_RESULT_OK");
+    assert_int_equal(v.final_status, SGXRA_TCB_UP_TO_DATE);
+    assert_int_equal(v.qe_status, SGXRA_TCB_UP_TO_DATE);
+    assert_int_equal(v.collateral_expired, 0);
+    assert_int_equal(v.pck_platform_ca, 1);
+    sgxra_emu_secs secs;
+    sgxra_emu_enclave_secs(f->good, &secs);
+    assert_memory_equal(v.report.mrenclave, secs.mrenclave, 32);
+    /* One flipped byte of the ISV report body: the quote signature fails. */
+    q[48 + 64] ^= 1;
+    verify(f, q, n, &v);
+    assert_string_not_equal(v.ql_return, "SGX_QL_SUCCESS");
+    assert_int_equal(v.stage, SGXRA_STAGE_QUOTE_SIG);
+    free(q);
+  }
+}
+
+static void verifies_configured_status(void **state) {
+  fixture *f = *state;
+  uint8_t *q = NULL;
+  size_t n = 0;
+  sgxra_verdict v;
+  /* component 2 one below: ConfigurationNeeded */
+  set_tcb(f, 2, -1);
+  quote_good(f, 3, &q, &n);
+  verify(f, q, n, &v);
+  assert_string_equal(v.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(v.qv_result, "SGX_QL_QV_RESULT_CONFIG_NEEDED");
+  assert_int_equal(v.advisory_count, 1);
+  assert_string_equal(v.advisory_ids[0], "SGXRA-TEST-SA-00002");
+  free(q);
+  /* and component 0 one below too: OutOfDateConfigurationNeeded */
+  set_tcb(f, 0, -1);
+  quote_good(f, 4, &q, &n);
+  verify(f, q, n, &v);
+  assert_string_equal(v.qv_result,
+                      "SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED");
+  free(q);
+  /* component 2 back: OutOfDate */
+  set_tcb(f, 2, +1);
+  quote_good(f, 3, &q, &n);
+  verify(f, q, n, &v);
+  assert_string_equal(v.qv_result, "SGX_QL_QV_RESULT_OUT_OF_DATE");
+  assert_string_equal(v.advisory_ids[0], "SGXRA-TEST-SA-00001");
+  free(q);
+  /* far below every level: TCB not supported */
+  set_tcb(f, 0, -10);
+  quote_good(f, 3, &q, &n);
+  verify(f, q, n, &v);
+  assert_string_equal(v.ql_return, "SGX_QL_TCB_NOT_SUPPORTED");
+  free(q);
+}
+
+static void verifies_recovery_and_revocation(void **state) {
+  fixture *f = *state;
+  uint8_t *q = NULL;
+  size_t n = 0;
+  sgxra_verdict v;
+  quote_good(f, 3, &q, &n);
+  /* TCB recovery: the same quote is now OutOfDate. */
+  assert_int_equal(sgxra_intelca_tcb_recovery(f->cx, f->ca), SGXRA_OK);
+  verify(f, q, n, &v);
+  assert_string_equal(v.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(v.qv_result, "SGX_QL_QV_RESULT_OUT_OF_DATE");
+  /* Revoked PCK: refused. */
+  assert_int_equal(sgxra_intelca_revoke(f->cx, f->ca, f->serial, NOW),
+                   SGXRA_OK);
+  verify(f, q, n, &v);
+  assert_string_equal(v.ql_return, "SGX_QL_PCK_REVOKED");
+  assert_int_equal(v.stage, SGXRA_STAGE_PCK_CHAIN);
+  free(q);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(quotes_v3_v4, setup, teardown),
@@ -297,6 +431,11 @@ int main(void) {
       cmocka_unit_test_setup_teardown(retargeted_report_refused, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(state_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(verifies_up_to_date, setup, teardown),
+      cmocka_unit_test_setup_teardown(verifies_configured_status, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(verifies_recovery_and_revocation, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
