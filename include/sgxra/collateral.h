@@ -310,6 +310,18 @@ SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
     sgxra_ctx *cx, const sgxra_collateral *coll,
     const sgxra_x509_chain *pck_chain, int64_t now, int *out_expired);
 
+/* The same check straight from the quote's PEM chain (certification data
+ * type 5), doing only the work that is new: when the chain's CA (and root,
+ * if present) are byte for byte the collateral's validated PCK CA and
+ * root, only the PCK certificate is parsed and one signature verified;
+ * any other chain is parsed and checked in full.  On success *out_leaf is
+ * a chain of one: the PCK certificate (its key and SGX extension are what
+ * the quote verifier needs next; free with sgxra_x509_chain_free()).
+ * Errors as sgxra_collateral_check_pck_chain(), plus the parse codes. */
+SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_pem(
+    sgxra_ctx *cx, const sgxra_collateral *coll, const uint8_t *pem, size_t n,
+    int64_t now, int *out_expired, sgxra_x509_chain **out_leaf);
+
 #ifdef __cplusplus
 }
 #endif

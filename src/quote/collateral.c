@@ -365,6 +365,41 @@ const sgxra_x509_cert *sgxra_collateral_tcb_signer(const sgxra_collateral *c) {
   return c ? &c->tcb_chain->certs[0] : NULL;
 }
 
+/* What a PCK chain check does once the chain itself holds: the PCK CRL
+ * belongs to the chain's CA, neither leaf nor CA is revoked, and Intel's
+ * expiry flag over the collateral plus the chain's certificates. */
+static sgxra_err finish_pck(sgxra_ctx *cx, const sgxra_collateral *c,
+                            const sgxra_x509_cert *leaf,
+                            const sgxra_x509_cert *ca,
+                            const sgxra_x509_cert *top, int exp, int64_t now,
+                            int *out_expired) {
+  if (strcmp(sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn) != 0)
+    return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
+                       "PCK CRL issuer CN '%s' does not match the chain's CA "
+                       "'%s': fetch the collateral for the quote's PCK CA",
+                       sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn);
+  if (sgxra_crl_is_revoked(c->pck_crl, leaf)) {
+    char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
+    sgxra_hex_encode(leaf->serial.bytes, leaf->serial.len, serial);
+    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
+                       "PCK certificate serial %s (issued by '%s') is revoked "
+                       "by the PCK CRL: the platform's key is no longer "
+                       "trusted",
+                       serial, ca->subject_cn);
+  }
+  if (sgxra_crl_is_revoked(c->root_crl, ca))
+    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
+                       "PCK CA '%s' is revoked by the root CA CRL",
+                       ca->subject_cn);
+  sgxra_collateral_window w = c->win;
+  int first = 0;
+  win_add(&w, &first, leaf->not_before, leaf->not_after);
+  win_add(&w, &first, ca->not_before, ca->not_after);
+  if (top) win_add(&w, &first, top->not_before, top->not_after);
+  if (out_expired) *out_expired = exp || w.earliest_expiry <= now;
+  return SGXRA_OK;
+}
+
 sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
                                            const sgxra_collateral *c,
                                            const sgxra_x509_chain *pck_chain,
@@ -407,25 +442,83 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
     sgxra__context(cx, "PCK certificate chain");
     return e;
   }
-  if (strcmp(sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn) != 0)
-    return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
-                       "PCK CRL issuer CN '%s' does not match the chain's CA "
-                       "'%s': fetch the collateral for the quote's PCK CA",
-                       sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn);
-  if (sgxra_crl_is_revoked(c->pck_crl, leaf)) {
-    char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
-    sgxra_hex_encode(leaf->serial.bytes, leaf->serial.len, serial);
-    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
-                       "PCK certificate serial %s (issued by '%s') is revoked "
-                       "by the PCK CRL: the platform's key is no longer "
-                       "trusted",
-                       serial, ca->subject_cn);
+  return finish_pck(
+      cx, c, leaf, ca,
+      pck_chain->count > 2 ? &pck_chain->certs[pck_chain->count - 1] : NULL,
+      exp, now, out_expired);
+}
+
+sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
+                                         const sgxra_collateral *c,
+                                         const uint8_t *pem, size_t n,
+                                         int64_t now, int *out_expired,
+                                         sgxra_x509_chain **out_leaf) {
+  if (out_expired) *out_expired = 0;
+  if (out_leaf == NULL || c == NULL || (pem == NULL && n != 0))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_check_pck_pem: NULL argument");
+  *out_leaf = NULL;
+  if (!c->validated)
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED,
+                       "collateral has not been validated: call "
+                       "sgxra_collateral_validate() first");
+  /* Split the PEM blocks; decode DER only (no X.509 parsing yet). */
+  uint8_t *der[SGXRA_X509_CHAIN_MAX + 1] = {0};
+  size_t dlen[SGXRA_X509_CHAIN_MAX + 1] = {0};
+  size_t count = 0, off = 0;
+  sgxra_err e = SGXRA_OK;
+  while (off < n && count <= SGXRA_X509_CHAIN_MAX) {
+    size_t end = 0;
+    e = sgxra__pem_next(cx, pem + off, n - off, "CERTIFICATE", SGXRA_E_X509_PEM,
+                        &der[count], &dlen[count], &end);
+    if (e != SGXRA_OK || der[count] == NULL) break;
+    count++;
+    off += end;
   }
-  if (sgxra_crl_is_revoked(c->root_crl, ca))
-    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
-                       "PCK CA '%s' is revoked by the root CA CRL",
-                       ca->subject_cn);
-  sgxra_collateral_window w = sgxra_collateral_dates_with_chain(c, pck_chain);
-  if (out_expired) *out_expired = exp || w.earliest_expiry <= now;
+  const sgxra_x509_cert *ca = &c->pck_crl_chain->certs[0];
+  const sgxra_x509_cert *root = &c->root->certs[0];
+  int known = e == SGXRA_OK && (count == 2 || count == 3) &&
+              dlen[1] == ca->der_len &&
+              memcmp(der[1], ca->der, ca->der_len) == 0 &&
+              (count == 2 || (dlen[2] == root->der_len &&
+                              memcmp(der[2], root->der, root->der_len) == 0));
+  sgxra_x509_chain *leaf = NULL;
+  if (known) {
+    /* CA and root are those validate() chained to the trust root: only the
+     * leaf is parsed and checked. */
+    e = sgxra_x509_chain_parse_der(cx, der[0], dlen[0], &leaf);
+    if (e != SGXRA_OK) {
+      sgxra__context(cx, "PCK certificate");
+    } else if ((e = sgxra__x509_check_issued(cx, &leaf->certs[0], ca)) !=
+               SGXRA_OK) {
+      sgxra__context(cx, "PCK certificate chain");
+    } else {
+      const sgxra_x509_cert *l = &leaf->certs[0];
+      int exp = now < l->not_before || now > l->not_after ||
+                now < ca->not_before || now > ca->not_after ||
+                now < root->not_before || now > root->not_after;
+      e = finish_pck(cx, c, l, ca, count == 3 ? root : NULL, exp, now,
+                     out_expired);
+    }
+  } else if (e == SGXRA_OK) {
+    /* Anything else: parse and check the whole chain. */
+    sgxra_x509_chain *all = NULL;
+    e = sgxra_x509_chain_parse_pem(cx, pem, n, &all);
+    if (e != SGXRA_OK) {
+      sgxra__context(cx, "PCK certificate chain");
+    } else if ((e = sgxra_collateral_check_pck_chain(
+                    cx, c, all, now, out_expired)) == SGXRA_OK) {
+      e = sgxra_x509_chain_parse_der(cx, all->certs[0].der,
+                                     all->certs[0].der_len, &leaf);
+    }
+    sgxra_x509_chain_free(all);
+  }
+  for (size_t i = 0; i < count; i++) free(der[i]);
+  if (e != SGXRA_OK) {
+    sgxra_x509_chain_free(leaf);
+    if (out_expired) *out_expired = 0;
+    return e;
+  }
+  *out_leaf = leaf;
   return SGXRA_OK;
 }

@@ -144,6 +144,18 @@ static void test_pck_chain_all(void **state) {
     sgxra_err err = sgxra_collateral_check_pck_chain(cx, c, ch, now, &exp);
     if (err != SGXRA_OK) fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
     assert_int_equal(exp, want_expired);
+    /* Straight from the PEM: same outcome, and the leaf comes back. */
+    sgxra_x509_chain *leaf = NULL;
+    exp = -1;
+    err = sgxra_collateral_check_pck_pem(cx, c, (const uint8_t *)pem, plen, now,
+                                         &exp, &leaf);
+    if (err != SGXRA_OK)
+      fail_msg("%s: pem: %s", bundles[i], sgxra_ctx_message(cx));
+    assert_int_equal(exp, want_expired);
+    assert_int_equal(sgxra_x509_chain_count(leaf), 1);
+    assert_true(sgxra_x509_cert_equal(sgxra_x509_chain_get(leaf, 0),
+                                      sgxra_x509_chain_get(ch, 0)));
+    sgxra_x509_chain_free(leaf);
     assert_string_equal(sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(ch, 0)),
                         "Intel SGX PCK Certificate");
     sgxra_collateral_window w = sgxra_collateral_dates_with_chain(c, ch);
@@ -399,6 +411,14 @@ static void test_negative(void **state) {
   assert_int_equal(sgxra_collateral_check_pck_chain(cx, c, ch, now, &exp),
                    SGXRA_E_CRL_ISSUER);
   print_message("  %s\n", sgxra_ctx_message(cx));
+  sgxra_x509_chain *lf = (sgxra_x509_chain *)1;
+  assert_int_equal(sgxra_collateral_check_pck_pem(cx, c, (const uint8_t *)pem,
+                                                  plen, now, &exp, &lf),
+                   SGXRA_E_CRL_ISSUER);
+  assert_null(lf);
+  assert_int_equal(sgxra_collateral_check_pck_pem(cx, c, (const uint8_t *)"x",
+                                                  1, now, &exp, &lf),
+                   SGXRA_E_X509_PEM);
   sgxra_x509_chain_free(ch);
   free(qb);
   sgxra_collateral_free(c);

@@ -753,6 +753,23 @@ static void test_collateral_with_test_pki(void **state) {
   sgxra_x509_chain *fch = parse_chain(fc, 3);
   assert_int_equal(sgxra_collateral_check_pck_chain(NULL, c, fch, NOW, &exp),
                    SGXRA_E_X509_SIGNATURE);
+  {
+    static char fpem[16384];
+    size_t fl = chain_pem(fc, 3, fpem, sizeof fpem);
+    sgxra_x509_chain *lf = NULL;
+    assert_int_equal(sgxra_collateral_check_pck_pem(NULL, c, (uint8_t *)fpem,
+                                                    fl, NOW, &exp, &lf),
+                     SGXRA_E_X509_SIGNATURE);
+    assert_null(lf);
+    fl = chain_pem(lc, 3, fpem, sizeof fpem);
+    assert_int_equal(sgxra_collateral_check_pck_pem(NULL, c, (uint8_t *)fpem,
+                                                    fl, NOW, &exp, &lf),
+                     SGXRA_OK);
+    assert_int_equal(exp, 0);
+    assert_string_equal(sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(lf, 0)),
+                        "Test SGX PCK Certificate");
+    sgxra_x509_chain_free(lf);
+  }
   sgxra_x509_chain_free(fch);
   fch = parse_chain(fc, 2);
   assert_int_equal(sgxra_collateral_check_pck_chain(NULL, c, fch, NOW, &exp),
@@ -789,6 +806,15 @@ static void test_collateral_with_test_pki(void **state) {
   assert_int_equal(
       sgxra_collateral_check_pck_chain(cx, c, leaf_chain, NOW, &exp),
       SGXRA_E_X509_REVOKED);
+  {
+    static char rpem[16384];
+    size_t rl2 = chain_pem(lc, 3, rpem, sizeof rpem);
+    sgxra_x509_chain *lf = NULL;
+    assert_int_equal(sgxra_collateral_check_pck_pem(cx, c, (uint8_t *)rpem, rl2,
+                                                    NOW, &exp, &lf),
+                     SGXRA_E_X509_REVOKED);
+    assert_null(lf);
+  }
   print_message("  %s\n", sgxra_ctx_message(cx));
   sgxra_ctx_free(cx);
   sgxra_collateral_free(c);
