@@ -219,6 +219,23 @@ static sgxra_err check_secinfo(sgxra_ctx *cx, uint64_t offset, uint64_t flags,
   return SGXRA_OK;
 }
 
+/* The alignment and SIZE checks EADD (align 4096, "page-aligned") and
+ * EEXTEND (align 256, "256-byte aligned") share. */
+static sgxra_err check_offset(sgxra_ctx *cx, const sgxra_measure *m,
+                              const char *op, uint64_t offset, uint64_t align,
+                              const char *aligned) {
+  if (offset & (align - 1))
+    return sgxra__fail(cx, SGXRA_E_MEASURE_ALIGNMENT,
+                       "%s at offset 0x%llx is not %s (a multiple of 0x%llx)",
+                       op, (unsigned long long)offset, aligned,
+                       (unsigned long long)align);
+  if (offset >= m->size)
+    return sgxra__fail(cx, SGXRA_E_MEASURE_RANGE,
+                       "%s at offset 0x%llx is outside SIZE 0x%llx", op,
+                       (unsigned long long)offset, (unsigned long long)m->size);
+  return SGXRA_OK;
+}
+
 static int page_added(const sgxra_measure *m, uint64_t page) {
   return (m->added[page >> 3] >> (page & 7)) & 1;
 }
@@ -227,15 +244,8 @@ sgxra_err sgxra_measure_eadd(sgxra_ctx *cx, sgxra_measure *m, uint64_t offset,
                              uint64_t secinfo_flags) {
   sgxra_err e = check_state(cx, m, "EADD");
   if (e) return e;
-  if (offset & (SGXRA_PAGE_SIZE - 1))
-    return sgxra__fail(cx, SGXRA_E_MEASURE_ALIGNMENT,
-                       "EADD at offset 0x%llx is not page-aligned (a "
-                       "multiple of 0x1000)",
-                       (unsigned long long)offset);
-  if (offset >= m->size)
-    return sgxra__fail(cx, SGXRA_E_MEASURE_RANGE,
-                       "EADD at offset 0x%llx is outside SIZE 0x%llx",
-                       (unsigned long long)offset, (unsigned long long)m->size);
+  e = check_offset(cx, m, "EADD", offset, SGXRA_PAGE_SIZE, "page-aligned");
+  if (e) return e;
   uint64_t page = offset / SGXRA_PAGE_SIZE;
   if (page_added(m, page))
     return sgxra__fail(cx, SGXRA_E_MEASURE_DUPLICATE,
@@ -279,15 +289,9 @@ sgxra_err sgxra_measure_eextend(sgxra_ctx *cx, sgxra_measure *m,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "EEXTEND at offset 0x%llx: the chunk is NULL",
                        (unsigned long long)offset);
-  if (offset & (SGXRA_EEXTEND_CHUNK - 1))
-    return sgxra__fail(cx, SGXRA_E_MEASURE_ALIGNMENT,
-                       "EEXTEND at offset 0x%llx is not aligned to its "
-                       "256-byte chunk size",
-                       (unsigned long long)offset);
-  if (offset >= m->size)
-    return sgxra__fail(cx, SGXRA_E_MEASURE_RANGE,
-                       "EEXTEND at offset 0x%llx is outside SIZE 0x%llx",
-                       (unsigned long long)offset, (unsigned long long)m->size);
+  e = check_offset(cx, m, "EEXTEND", offset, SGXRA_EEXTEND_CHUNK,
+                   "256-byte aligned");
+  if (e) return e;
   uint64_t page = offset / SGXRA_PAGE_SIZE;
   if (!page_added(m, page))
     return sgxra__fail(cx, SGXRA_E_MEASURE_NOT_ADDED,
