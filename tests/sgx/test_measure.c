@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/crypto.h>
 
 #include "common/testutil.h"
 #include "sgxra/crypto.h"
@@ -571,7 +572,74 @@ static void raw_image_errors(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* ---- allocation failure ---------------------------------------------------
+ * OpenSSL's allocator (set first thing in main) fails after `budget`
+ * allocations; the SHA-256 state is the builder's only OpenSSL
+ * allocation.  Each run must succeed or fail with a code, zero its output
+ * and leak nothing (the sanitizer build checks). */
+static long budget = -1; /* < 0: unlimited */
+static long failed_allocs;
+
+static void *t_malloc(size_t n, const char *file, int line) {
+  (void)file;
+  (void)line;
+  if (budget == 0) {
+    failed_allocs++;
+    return NULL;
+  }
+  if (budget > 0) budget--;
+  return malloc(n);
+}
+static void *t_realloc(void *p, size_t n, const char *file, int line) {
+  (void)file;
+  (void)line;
+  if (budget == 0) {
+    failed_allocs++;
+    return NULL;
+  }
+  if (budget > 0) budget--;
+  return realloc(p, n);
+}
+static void t_free(void *p, const char *file, int line) {
+  (void)file;
+  (void)line;
+  free(p);
+}
+
+static void alloc_failure(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *img = tu_read_vector("identity/enarx-sgx/encl.bin", &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  uint8_t mr[32];
+  /* warm up: the SHA-256 algorithm is fetched once per process */
+  assert_int_equal(sgxra_sha256(cx, img, 1, mr), SGXRA_OK);
+  int ok = 0, failures = 0;
+  for (long k = 0; k < 64 && !ok; k++) {
+    budget = k;
+    memset(mr, 0xaa, 32);
+    sgxra_err e = sgxra_measure_raw_image(cx, img, n, 1, 0x207, mr);
+    budget = -1;
+    if (e == SGXRA_OK) {
+      tu_assert_hex(mr, 32, ENCL_MRENCLAVE);
+      ok = 1;
+    } else {
+      if (e != SGXRA_E_NO_MEMORY && e != SGXRA_E_CRYPTO)
+        fail_msg("budget %ld: %s (%s)", k, sgxra_err_name(e),
+                 sgxra_ctx_message(cx));
+      assert_memory_equal(mr, zero32, 32);
+      failures++;
+    }
+  }
+  assert_true(ok);
+  assert_true(failures >= 1 && failed_allocs >= 1);
+  sgxra_ctx_free(cx);
+  free(img);
+}
+
 int main(void) {
+  /* before anything makes OpenSSL allocate */
+  if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) return 1;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(raw_image_encl_bin),
       cmocka_unit_test(builder_equals_one_shot),
@@ -585,6 +653,7 @@ int main(void) {
       cmocka_unit_test(misuse_size),
       cmocka_unit_test(misuse_pages),
       cmocka_unit_test(raw_image_errors),
+      cmocka_unit_test(alloc_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
