@@ -219,12 +219,38 @@ static void test_truncation(void **state) {
   free(p);
 }
 
+/* Every single-bit flip of a compact body is refused. */
+static void test_every_byte_matters(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  sgxra_x509_chain *ch = signer(B1);
+  const sgxra_p256_key *k =
+      sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0));
+  for (size_t i = 0; i < n; i++) {
+    p[i] ^= 0x01;
+    sgxra_qeidentity *id = NULL;
+    sgxra_err e = sgxra_qeidentity_parse(NULL, p, n, &id);
+    if (e == SGXRA_OK) {
+      if (sgxra_qeidentity_verify(NULL, id, k) != SGXRA_E_QEID_SIGNATURE)
+        fail_msg("flipping byte %zu went unnoticed", i);
+    } else {
+      assert_null(id);
+    }
+    sgxra_qeidentity_free(id);
+    p[i] ^= 0x01;
+  }
+  sgxra_x509_chain_free(ch);
+  free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_values_and_signature),
       cmocka_unit_test(test_all_bundles),
       cmocka_unit_test(test_edits_and_formats),
       cmocka_unit_test(test_truncation),
+      cmocka_unit_test(test_every_byte_matters),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

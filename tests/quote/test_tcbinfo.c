@@ -278,6 +278,38 @@ static void test_truncation(void **state) {
   free(p);
 }
 
+/* Flip one bit of every byte of a compact body: each copy is refused, by
+ * the parser or by the signature (no byte of it is insignificant). */
+static void test_every_byte_matters(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = read_piece("sgx-01-phala-v3", "tcb_info.json", &n);
+  sgxra_x509_chain *ch = signer("sgx-01-phala-v3");
+  size_t by_parser = 0, by_signature = 0;
+  for (size_t i = 0; i < n; i++) {
+    p[i] ^= 0x01;
+    sgxra_tcbinfo *ti = NULL;
+    sgxra_err e = sgxra_tcbinfo_parse(NULL, p, n, &ti);
+    if (e == SGXRA_OK) {
+      e = sgxra_tcbinfo_verify(NULL, ti, key_of(ch));
+      if (e == SGXRA_OK)
+        fail_msg("flipping byte %zu ('%c') went unnoticed", i, p[i]);
+      assert_int_equal(e, SGXRA_E_TCBINFO_SIGNATURE);
+      by_signature++;
+    } else {
+      assert_null(ti);
+      by_parser++;
+    }
+    sgxra_tcbinfo_free(ti);
+    p[i] ^= 0x01;
+  }
+  print_message("  %zu flips refused by the parser, %zu by the signature\n",
+                by_parser, by_signature);
+  assert_true(by_signature > n / 4);
+  sgxra_x509_chain_free(ch);
+  free(p);
+}
+
 static void test_status_names(void **state) {
   (void)state;
   for (int s = SGXRA_TCB_UP_TO_DATE; s <= SGXRA_TCB_REVOKED; s++) {
@@ -299,6 +331,7 @@ int main(void) {
       cmocka_unit_test(test_edits_break_signature),
       cmocka_unit_test(test_format_errors),
       cmocka_unit_test(test_truncation),
+      cmocka_unit_test(test_every_byte_matters),
       cmocka_unit_test(test_status_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
