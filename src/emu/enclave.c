@@ -66,7 +66,7 @@ void sgxra_emu_enclave_free(sgxra_emu_enclave *e) {
   free(e);
 }
 
-/* ---- running the enclave's code ------------------------------------------ */
+/* ---- running the enclave's code ---- */
 
 /* The api's EREPORT: bytes in, bytes out, identity from `self` only. */
 static int api_ereport(void *self, const uint8_t targetinfo[512],

@@ -205,8 +205,7 @@ done:
   return err;
 }
 
-/* ---- loading ----------------------------------------------------------------
- */
+/* ---- loading ---- */
 
 static sgxra_err get_hex(sgxra_ctx *cx, json_t *o, const char *path,
                          const char *key, uint8_t *out, size_t n) {

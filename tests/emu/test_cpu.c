@@ -72,7 +72,7 @@ static void make_elf(uint8_t p[ELF_LEN], uint8_t fill) {
   for (size_t i = 176; i < ELF_LEN; i++) p[i] = (uint8_t)(fill + i);
 }
 
-/* ---- MRENCLAVE recomputed from the SDM's record formats ------------------ */
+/* ---- MRENCLAVE recomputed from the SDM's record formats ---- */
 
 static void rec(sgxra_sha256_stream *s, const uint8_t r[64]) {
   assert_int_equal(sgxra_sha256_update(NULL, s, r, 64), SGXRA_OK);
@@ -127,8 +127,7 @@ static void expected_mrenclave(const uint8_t elf[ELF_LEN], uint8_t out[32]) {
   sgxra_sha256_cleanup(&s);
 }
 
-/* ---- fixtures
- * ------------------------------------------------------------------ */
+/* ---- fixtures ---- */
 
 static sgxra_rsa_key *demo_key(void) {
   char path[4096];
@@ -206,8 +205,7 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* ---- layout
- * ------------------------------------------------------------------- */
+/* ---- layout ---- */
 
 static void test_layout_mrenclave(void **state) {
   (void)state;
@@ -298,8 +296,7 @@ static void test_layout_refusals(void **state) {
   sgxra_ctx_free(cx);
 }
 
-/* ---- EINIT
- * -------------------------------------------------------------------- */
+/* ---- EINIT ---- */
 
 static void test_einit_identity(void **state) {
   fx *f = *state;
@@ -480,8 +477,7 @@ static void test_einit_debug(void **state) {
   sgxra_emu_enclave_free(prod);
 }
 
-/* ---- EREPORT
- * ------------------------------------------------------------------- */
+/* ---- EREPORT ---- */
 
 static void test_ereport(void **state) {
   fx *f = *state;
@@ -562,8 +558,7 @@ static void test_ereport(void **state) {
                    SGXRA_E_EMU_REPORT_MAC);
 }
 
-/* ---- EGETKEY
- * ------------------------------------------------------------------- */
+/* ---- EGETKEY ---- */
 
 static void seal_req(sgxra_keyrequest *kr, uint16_t policy, uint16_t isvsvn) {
   memset(kr, 0, sizeof *kr);
@@ -761,8 +756,7 @@ static void test_egetkey_provision(void **state) {
   free(dir);
 }
 
-/* ---- platform state
- * ------------------------------------------------------------ */
+/* ---- platform state ---- */
 
 static void test_platform_state(void **state) {
   fx *f = *state;
