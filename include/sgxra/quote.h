@@ -174,6 +174,43 @@ SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx,
                                                        size_t n,
                                                        sgxra_pck_ext *out);
 
+/* ---- a PCK leaf certificate, read without OpenSSL's decoders ---------------
+ *
+ * Verifying a quote from a platform never seen needs only a few fields of
+ * its PCK certificate; reading them with this bounded DER walk costs
+ * microseconds where a full X.509 decode costs hundreds.  Certificate ::=
+ * SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }
+ * (RFC 5280 4.1) with: version v3, ecdsa-with-SHA256 in both algorithm
+ * fields, an id-ecPublicKey prime256v1 key (uncompressed point), UTCTime or
+ * GeneralizedTime validity, and the SGX extension among the v3 extensions.
+ * Pointers borrow the DER given. */
+typedef struct sgxra_pck_cert {
+  const uint8_t *tbs; /* the signed TBSCertificate, tag included */
+  size_t tbs_len;
+  const uint8_t *sig_der; /* ECDSA-Sig-Value from the BIT STRING */
+  size_t sig_der_len;
+  const uint8_t *serial; /* INTEGER contents */
+  size_t serial_len;
+  const uint8_t *issuer; /* Name, tag included */
+  size_t issuer_len;
+  const uint8_t *subject;
+  size_t subject_len;
+  char subject_cn[65]; /* "" when absent */
+  int64_t not_before;
+  int64_t not_after;
+  uint8_t public_key[SGXRA_P256_PUBLIC_SIZE]; /* X||Y */
+  sgxra_pck_ext ext;
+} sgxra_pck_cert;
+
+/* Parse a PCK leaf certificate's DER (exactly n bytes).  Errors:
+ * SGXRA_E_PCKEXT_FORMAT for a structure outside the profile (naming the
+ * field and offset), SGXRA_E_PCKEXT_MISSING without the SGX extension, the
+ * extension's own codes.  *out zeroed on error.  The signature is not
+ * checked here. */
+SGXRA_MUST_CHECK sgxra_err sgxra_pck_cert_parse(sgxra_ctx *cx,
+                                                const uint8_t *der, size_t n,
+                                                sgxra_pck_cert *out);
+
 #ifdef __cplusplus
 }
 #endif

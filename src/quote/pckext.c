@@ -10,6 +10,7 @@
 
 #include "core/internal.h"
 #include "sgxra/quote.h"
+#include "sgxra/timeutil.h"
 
 #define TAG_BOOLEAN 0x01
 #define TAG_INTEGER 0x02
@@ -109,6 +110,21 @@ static void der_enter(der *d, const der_elem *e) {
   d->len = e->n;
   d->off = 0;
   d->base = e->at + e->hdr; /* contents start after tag and length */
+}
+
+/* The single element inside an EXPLICIT tagged value, with its tag. */
+static sgxra_err der_expect_in(sgxra_ctx *cx, const der_elem *outer,
+                               uint8_t tag, const char *what, der_elem *e) {
+  der d;
+  der_enter(&d, outer);
+  sgxra_err err = der_expect(cx, &d, tag, what, e);
+  if (err) return err;
+  if (d.off != d.len) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                       "PCK certificate: %zu bytes follow %s at offset %zu",
+                       d.len - d.off, what, e->at);
+  }
+  return SGXRA_OK;
 }
 
 /* Count the elements of a constructed value (each checked to fit). */
@@ -442,6 +458,234 @@ sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
   }
   ASN1_OBJECT_free(obj);
   X509_free(x);
+  if (err) memset(out, 0, sizeof *out);
+  return err;
+}
+
+/* ---- the PCK leaf certificate ------------------------------------------- */
+
+#define TAG_BIT_STRING 0x03
+#define TAG_UTC_TIME 0x17
+#define TAG_GENERALIZED_TIME 0x18
+#define TAG_SET 0x31
+#define TAG_CTX0 0xa0 /* [0] EXPLICIT version */
+#define TAG_CTX3 0xa3 /* [3] EXPLICIT extensions */
+
+/* OIDs (contents only): ecdsa-with-SHA256 1.2.840.10045.4.3.2,
+ * id-ecPublicKey 1.2.840.10045.2.1, prime256v1 1.2.840.10045.3.1.7,
+ * commonName 2.5.4.3. */
+static const uint8_t oid_ecdsa_sha256[] = {0x2a, 0x86, 0x48, 0xce,
+                                           0x3d, 0x04, 0x03, 0x02};
+static const uint8_t oid_ec_public_key[] = {0x2a, 0x86, 0x48, 0xce,
+                                            0x3d, 0x02, 0x01};
+static const uint8_t oid_prime256v1[] = {0x2a, 0x86, 0x48, 0xce,
+                                         0x3d, 0x03, 0x01, 0x07};
+static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};
+
+static int oid_is(const der_elem *e, const uint8_t *oid, size_t n) {
+  return e->tag == TAG_OID && e->n == n && memcmp(e->c, oid, n) == 0;
+}
+
+static sgxra_err cert_fail(sgxra_ctx *cx, const char *what, size_t at) {
+  return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
+                     "PCK certificate: %s at offset %zu is not as Intel's PCK "
+                     "profile requires",
+                     what, at);
+}
+
+/* AlgorithmIdentifier that must be ecdsa-with-SHA256 (no parameters). */
+static sgxra_err expect_ecdsa_sha256(sgxra_ctx *cx, der *d, const char *what) {
+  der_elem seq, oid;
+  sgxra_err err = der_expect(cx, d, TAG_SEQUENCE, what, &seq);
+  if (err) return err;
+  der in;
+  der_enter(&in, &seq);
+  err = der_expect(cx, &in, TAG_OID, what, &oid);
+  if (err) return err;
+  if (!oid_is(&oid, oid_ecdsa_sha256, sizeof oid_ecdsa_sha256) ||
+      in.off != in.len)
+    return cert_fail(cx, what, seq.at);
+  return SGXRA_OK;
+}
+
+static int digits(const uint8_t *p, size_t n, unsigned *out) {
+  unsigned v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9') return 0;
+    v = v * 10 + (unsigned)(p[i] - '0');
+  }
+  *out = v;
+  return 1;
+}
+
+/* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ (RFC 5280
+ * 4.1.2.5) to unix seconds. */
+static sgxra_err der_time(sgxra_ctx *cx, const der_elem *e, const char *what,
+                          int64_t *out) {
+  unsigned y, mo, d, h, mi, s;
+  const uint8_t *p = e->c;
+  size_t yl = e->tag == TAG_UTC_TIME ? 2 : 4;
+  if ((e->tag != TAG_UTC_TIME && e->tag != TAG_GENERALIZED_TIME) ||
+      e->n != yl + 11 || p[e->n - 1] != 'Z' || !digits(p, yl, &y) ||
+      !digits(p + yl, 2, &mo) || !digits(p + yl + 2, 2, &d) ||
+      !digits(p + yl + 4, 2, &h) || !digits(p + yl + 6, 2, &mi) ||
+      !digits(p + yl + 8, 2, &s) || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+      h > 23 || mi > 59 || s > 59)
+    return cert_fail(cx, what, e->at);
+  if (yl == 2) y += y < 50 ? 2000 : 1900;
+  *out = sgxra_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  return SGXRA_OK;
+}
+
+/* The first commonName of a Name (SEQUENCE OF SET OF AttributeTypeAndValue)
+ * into out; "" when there is none. */
+static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name, char out[65]) {
+  out[0] = 0;
+  der d;
+  der_enter(&d, name);
+  while (d.off < d.len) {
+    der_elem set;
+    sgxra_err err = der_expect(cx, &d, TAG_SET, "Name RDN", &set);
+    if (err) return err;
+    der s;
+    der_enter(&s, &set);
+    while (s.off < s.len) {
+      der_elem atv, type, val;
+      if ((err = der_expect(cx, &s, TAG_SEQUENCE, "Name attribute", &atv)))
+        return err;
+      der a;
+      der_enter(&a, &atv);
+      if ((err = der_expect(cx, &a, TAG_OID, "Name attribute type", &type)) ||
+          (err = der_next(cx, &a, "Name attribute value", &val)))
+        return err;
+      if (!out[0] && oid_is(&type, oid_cn, sizeof oid_cn) && val.n < 65) {
+        memcpy(out, val.c, val.n);
+        out[val.n] = 0;
+      }
+    }
+  }
+  return SGXRA_OK;
+}
+
+static sgxra_err parse_cert(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                            sgxra_pck_cert *out) {
+  der top = {p, n, 0, 0};
+  der_elem cert, tbs, e;
+  sgxra_err err = der_expect(cx, &top, TAG_SEQUENCE, "Certificate", &cert);
+  if (err) return err;
+  if (top.off != n) return cert_fail(cx, "trailing bytes", top.off);
+  der c;
+  der_enter(&c, &cert);
+  if ((err = der_expect(cx, &c, TAG_SEQUENCE, "TBSCertificate", &tbs)))
+    return err;
+  out->tbs = p + tbs.at;
+  out->tbs_len = tbs.hdr + tbs.n;
+  if ((err = expect_ecdsa_sha256(cx, &c, "signatureAlgorithm"))) return err;
+  if ((err = der_expect(cx, &c, TAG_BIT_STRING, "signatureValue", &e)))
+    return err;
+  if (e.n < 2 || e.c[0] != 0 || c.off != c.len)
+    return cert_fail(cx, "signatureValue", e.at);
+  out->sig_der = e.c + 1;
+  out->sig_der_len = e.n - 1;
+
+  der t;
+  der_enter(&t, &tbs);
+  der_elem ver;
+  if ((err = der_expect(cx, &t, TAG_CTX0, "version", &ver))) return err;
+  if (ver.n != 3 || ver.c[0] != TAG_INTEGER || ver.c[1] != 1 || ver.c[2] != 2)
+    return cert_fail(cx, "version (v3 expected)", ver.at);
+  if ((err = der_expect(cx, &t, TAG_INTEGER, "serialNumber", &e))) return err;
+  if (e.n == 0 || e.n > 21) return cert_fail(cx, "serialNumber", e.at);
+  out->serial = e.c;
+  out->serial_len = e.n;
+  if ((err = expect_ecdsa_sha256(cx, &t, "signature"))) return err;
+  if ((err = der_expect(cx, &t, TAG_SEQUENCE, "issuer", &e))) return err;
+  out->issuer = p + e.at;
+  out->issuer_len = e.hdr + e.n;
+  der_elem val, nb, na;
+  if ((err = der_expect(cx, &t, TAG_SEQUENCE, "validity", &val))) return err;
+  der vd;
+  der_enter(&vd, &val);
+  if ((err = der_next(cx, &vd, "notBefore", &nb)) ||
+      (err = der_next(cx, &vd, "notAfter", &na)) ||
+      (err = der_time(cx, &nb, "notBefore", &out->not_before)) ||
+      (err = der_time(cx, &na, "notAfter", &out->not_after)))
+    return err;
+  if ((err = der_expect(cx, &t, TAG_SEQUENCE, "subject", &e))) return err;
+  out->subject = p + e.at;
+  out->subject_len = e.hdr + e.n;
+  if ((err = name_cn(cx, &e, out->subject_cn))) return err;
+
+  der_elem spki, alg, key, o1, o2;
+  if ((err = der_expect(cx, &t, TAG_SEQUENCE, "subjectPublicKeyInfo", &spki)))
+    return err;
+  der sp;
+  der_enter(&sp, &spki);
+  if ((err = der_expect(cx, &sp, TAG_SEQUENCE, "key algorithm", &alg)) ||
+      (err = der_expect(cx, &sp, TAG_BIT_STRING, "subjectPublicKey", &key)))
+    return err;
+  der al;
+  der_enter(&al, &alg);
+  if ((err = der_expect(cx, &al, TAG_OID, "key algorithm", &o1)) ||
+      (err = der_expect(cx, &al, TAG_OID, "key curve", &o2)))
+    return err;
+  if (!oid_is(&o1, oid_ec_public_key, sizeof oid_ec_public_key) ||
+      !oid_is(&o2, oid_prime256v1, sizeof oid_prime256v1))
+    return cert_fail(cx, "public key (ECDSA P-256 expected)", spki.at);
+  if (key.n != 66 || key.c[0] != 0 || key.c[1] != 0x04)
+    return cert_fail(cx, "public key (uncompressed point expected)", key.at);
+  memcpy(out->public_key, key.c + 2, 64);
+
+  /* issuerUniqueID [1] and subjectUniqueID [2] may come before [3] */
+  der_elem exts;
+  int found = 0;
+  while (t.off < t.len) {
+    if ((err = der_next(cx, &t, "TBSCertificate field", &e))) return err;
+    if (e.tag != TAG_CTX3) continue;
+    if ((err = der_expect_in(cx, &e, TAG_SEQUENCE, "extensions", &exts)))
+      return err;
+    der x;
+    der_enter(&x, &exts);
+    while (x.off < x.len) {
+      der_elem ext, id, v;
+      if ((err = der_expect(cx, &x, TAG_SEQUENCE, "extension", &ext)))
+        return err;
+      der xe;
+      der_enter(&xe, &ext);
+      if ((err = der_expect(cx, &xe, TAG_OID, "extension id", &id)) ||
+          (err = der_next(cx, &xe, "extension value", &v)))
+        return err;
+      if (v.tag == TAG_BOOLEAN &&
+          (err = der_next(cx, &xe, "extension value", &v)))
+        return err;
+      if (v.tag != TAG_OCTET_STRING)
+        return cert_fail(cx, "extension value", v.at);
+      if (id.n == sizeof sgx_oid &&
+          memcmp(id.c, sgx_oid, sizeof sgx_oid) == 0) {
+        if (found) return cert_fail(cx, "second SGX extension", ext.at);
+        found = 1;
+        if ((err = sgxra_pck_ext_parse(cx, v.c, v.n, &out->ext))) return err;
+      }
+    }
+  }
+  if (!found) {
+    return sgxra__fail(cx, SGXRA_E_PCKEXT_MISSING,
+                       "PCK certificate has no SGX extension "
+                       "(OID 1.2.840.113741.1.13.1): is it a PCK "
+                       "certificate?");
+  }
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_pck_cert_parse(sgxra_ctx *cx, const uint8_t *der_cert, size_t n,
+                               sgxra_pck_cert *out) {
+  if (!out || (!der_cert && n)) {
+    if (out) memset(out, 0, sizeof *out);
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_pck_cert_parse: NULL argument");
+  }
+  memset(out, 0, sizeof *out);
+  sgxra_err err = parse_cert(cx, der_cert, n, out);
   if (err) memset(out, 0, sizeof *out);
   return err;
 }

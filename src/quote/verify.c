@@ -18,12 +18,22 @@
 /* A PCK chain already checked against this verifier's collateral. */
 typedef struct pck_entry {
   uint8_t hash[SGXRA_SHA256_SIZE]; /* SHA-256 of the PEM bytes */
-  sgxra_x509_chain *chain;
+  sgxra_p256_key *key;             /* the PCK public key */
   sgxra_pck_ext ext;
   int platform_ca;
   int64_t not_before_max; /* latest notBefore across the chain */
   int64_t not_after_min;  /* earliest notAfter across the chain */
+  /* The last attestation key seen with this PCK (a QE keeps its key until
+   * it restarts), so a repeat quote skips building the key. */
+  uint8_t ak_raw[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_key *ak;
 } pck_entry;
+
+static void entry_clear(pck_entry *e) {
+  sgxra_p256_free(e->key);
+  sgxra_p256_free(e->ak);
+  memset(e, 0, sizeof *e);
+}
 
 struct sgxra_verifier {
   const sgxra_collateral *coll;
@@ -34,6 +44,8 @@ struct sgxra_verifier {
   const sgxra_crl *pck_crl;
   const sgxra_crl *root_crl;
   uint8_t root_key[SGXRA_P256_PUBLIC_SIZE];
+  uint8_t *ca_subject; /* DER of the PCK CA's subject Name */
+  size_t ca_subject_len;
   pck_entry *cache;
   size_t cache_count;
   size_t cache_next; /* round-robin replacement once full */
@@ -72,15 +84,24 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
                        "Info, QE Identity, root, PCK CA or a CRL)");
   }
   sgxra_p256_public_raw(sgxra_x509_cert_public_key(v->root), v->root_key);
+  unsigned char *name = NULL;
+  int nl = i2d_X509_NAME(X509_get_subject_name(v->pck_ca->x), &name);
+  if (nl <= 0) {
+    free(v);
+    return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY,
+                            "verifier: PCK CA subject name");
+  }
+  v->ca_subject = name;
+  v->ca_subject_len = (size_t)nl;
   *out_verifier = v;
   return SGXRA_OK;
 }
 
 void sgxra_verifier_free(sgxra_verifier *v) {
   if (!v) return;
-  for (size_t i = 0; i < v->cache_count; i++)
-    sgxra_x509_chain_free(v->cache[i].chain);
+  for (size_t i = 0; i < v->cache_count; i++) entry_clear(&v->cache[i]);
   free(v->cache);
+  OPENSSL_free(v->ca_subject);
   free(v);
 }
 
@@ -227,14 +248,97 @@ static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
     if (nb > e->not_before_max) e->not_before_max = nb;
     if (na < e->not_after_min) e->not_after_min = na;
   }
-  e->chain = chain;
+  uint8_t raw[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_public_raw(sgxra_x509_cert_public_key(leaf), raw);
+  if (sgxra_p256_from_public(cx, raw, &e->key) != SGXRA_OK) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT",
+        SGXRA_E_VERIFY_PCK_CERT, "PCK public key: %s", sgxra_ctx_message(cx));
+  }
+  sgxra_x509_chain_free(chain);
+}
+
+/* The common case, without OpenSSL's (slow) certificate decoding: the
+ * quote's PCK CA and root are byte for byte the collateral's, already
+ * verified when the collateral was validated, so only the leaf is read
+ * (sgxra_pck_cert_parse) and its signature checked with the CA's key.
+ * Returns 0 when the chain is not of that shape or the leaf does not read
+ * cleanly, leaving the decision to check_chain; 1 when decided (e->key
+ * set, or the verdict says why not). */
+static int check_chain_fast(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
+                            size_t pem_len, pck_entry *e, sgxra_verdict *out) {
+  uint8_t *der[4] = {NULL, NULL, NULL, NULL};
+  size_t len[4] = {0, 0, 0, 0}, off = 0;
+  int k = 0, decided = 0;
+  const uint8_t *p = (const uint8_t *)pem;
+  for (; k < 4; k++) {
+    size_t end;
+    if (sgxra__pem_next(cx, p + off, pem_len - off, "CERTIFICATE",
+                        SGXRA_E_X509_PEM, &der[k], &len[k], &end) != SGXRA_OK ||
+        !der[k])
+      break;
+    off += end;
+  }
+  const uint8_t *ca_der, *root_der;
+  size_t ca_len, root_len;
+  sgxra_x509_cert_der(v->pck_ca, &ca_der, &ca_len);
+  sgxra_x509_cert_der(v->root, &root_der, &root_len);
+  sgxra_pck_cert c;
+  if (k != PCK_CHAIN_COUNT || len[1] != ca_len ||
+      memcmp(der[1], ca_der, ca_len) != 0 || len[2] != root_len ||
+      memcmp(der[2], root_der, root_len) != 0 ||
+      sgxra_pck_cert_parse(cx, der[0], len[0], &c) != SGXRA_OK ||
+      c.issuer_len != v->ca_subject_len ||
+      memcmp(c.issuer, v->ca_subject, c.issuer_len) != 0 ||
+      !strstr(c.subject_cn, "SGX PCK Certificate"))
+    goto done;
+  decided = 1;
+  if (sgxra_p256_verify_der(cx, sgxra_x509_cert_public_key(v->pck_ca), c.tbs,
+                            c.tbs_len, c.sig_der, c.sig_der_len) != SGXRA_OK) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+                        "the PCK certificate '%s' is not signed by '%s' (%s)",
+                        c.subject_cn, sgxra_x509_cert_subject_cn(v->pck_ca),
+                        sgxra_ctx_message(cx));
+    goto done;
+  }
+  if (sgxra_crl_has_serial(v->pck_crl, c.serial, c.serial_len)) {
+    char serial[2 * 21 + 1];
+    sgxra_hex_encode(c.serial, c.serial_len, serial);
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
+                        SGXRA_E_VERIFY_PCK_REVOKED,
+                        "the PCK certificate (serial %s) is revoked by the "
+                        "PCK CRL of '%s'",
+                        serial, sgxra_crl_issuer_cn(v->pck_crl));
+    goto done;
+  }
+  if (sgxra_p256_from_public(cx, c.public_key, &e->key) != SGXRA_OK) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT",
+        SGXRA_E_VERIFY_PCK_CERT, "PCK public key: %s", sgxra_ctx_message(cx));
+    goto done;
+  }
+  e->ext = c.ext;
+  e->platform_ca =
+      strstr(sgxra_x509_cert_subject_cn(v->pck_ca), "Platform") != NULL;
+  e->not_before_max = c.not_before;
+  e->not_after_min = c.not_after;
+  const sgxra_x509_cert *cas[2] = {v->pck_ca, v->root};
+  for (size_t i = 0; i < 2; i++) {
+    int64_t nb = sgxra_x509_cert_not_before(cas[i]);
+    int64_t na = sgxra_x509_cert_not_after(cas[i]);
+    if (nb > e->not_before_max) e->not_before_max = nb;
+    if (na < e->not_after_min) e->not_after_min = na;
+  }
+done:
+  for (int i = 0; i < 4; i++) free(der[i]);
+  return decided;
 }
 
 /* The cached entry for this chain, checking and adding it when new; NULL
  * when the chain failed (the verdict then says why). */
-static const pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v,
-                                   const char *pem, size_t pem_len,
-                                   sgxra_verdict *out) {
+static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
+                             size_t pem_len, sgxra_verdict *out) {
   uint8_t h[SGXRA_SHA256_SIZE];
   if (sgxra_sha256(cx, pem, pem_len, h) != SGXRA_OK) {
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_ERROR_UNEXPECTED",
@@ -246,12 +350,13 @@ static const pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v,
   pck_entry e;
   memset(&e, 0, sizeof e);
   memcpy(e.hash, h, sizeof h);
-  check_chain(cx, v, pem, pem_len, &e, out);
-  if (!e.chain) return NULL;
+  if (!check_chain_fast(cx, v, pem, pem_len, &e, out))
+    check_chain(cx, v, pem, pem_len, &e, out);
+  if (!e.key) return NULL;
   if (!v->cache) {
     v->cache = calloc(SGXRA_VERIFIER_CACHE_MAX, sizeof *v->cache);
     if (!v->cache) {
-      sgxra_x509_chain_free(e.chain);
+      entry_clear(&e);
       sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                           "SGX_QL_ERROR_OUT_OF_MEMORY", SGXRA_E_NO_MEMORY,
                           "out of memory");
@@ -264,7 +369,7 @@ static const pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v,
   } else {
     slot = v->cache_next;
     v->cache_next = (v->cache_next + 1) % SGXRA_VERIFIER_CACHE_MAX;
-    sgxra_x509_chain_free(v->cache[slot].chain);
+    entry_clear(&v->cache[slot]);
   }
   v->cache[slot] = e;
   return &v->cache[slot];
@@ -375,7 +480,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     return;
   }
   out->collateral_expired = sgxra_collateral_expired_at(v->coll, now);
-  const pck_entry *e = pck_lookup(cx, v, pem, pem_len, out);
+  pck_entry *e = pck_lookup(cx, v, pem, pem_len, out);
   if (!e) return;
   if (e->not_after_min <= now || e->not_before_max > now)
     out->collateral_expired = 1;
@@ -402,10 +507,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   }
 
   /* [4.1.2.4.12] QE report signed by the PCK key */
-  const sgxra_x509_cert *leaf = sgxra_x509_chain_get(e->chain, 0);
-  err =
-      sgxra_p256_verify(cx, sgxra_x509_cert_public_key(leaf), q->qe_report_raw,
-                        SGXRA_REPORT_BODY_SIZE, q->qe_report_signature);
+  err = sgxra_p256_verify(cx, e->key, q->qe_report_raw, SGXRA_REPORT_BODY_SIZE,
+                          q->qe_report_signature);
   if (err) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_SIG,
                         "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
@@ -448,16 +551,21 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   if (check_qe_identity(v, q, out) != 0) return;
 
   /* [4.1.2.4.16] ISV signature by the attestation key */
-  sgxra_p256_key *ak = NULL;
-  if (sgxra_p256_from_public(cx, q->attest_key, &ak) != SGXRA_OK) {
+  if (!e->ak || memcmp(e->ak_raw, q->attest_key, sizeof e->ak_raw) != 0) {
+    sgxra_p256_free(e->ak);
+    e->ak = NULL;
+    if (sgxra_p256_from_public(cx, q->attest_key, &e->ak) == SGXRA_OK)
+      memcpy(e->ak_raw, q->attest_key, sizeof e->ak_raw);
+  }
+  if (!e->ak) {
     sgxra__verdict_fail(
         out, SGXRA_STAGE_QUOTE_SIG, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED",
         SGXRA_E_VERIFY_ATTEST_KEY,
         "the attestation key is not a P-256 point (%s)", sgxra_ctx_message(cx));
     return;
   }
-  err = sgxra_p256_verify(cx, ak, q->signed_data, q->signed_len, q->signature);
-  sgxra_p256_free(ak);
+  err =
+      sgxra_p256_verify(cx, e->ak, q->signed_data, q->signed_len, q->signature);
   if (err) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE_SIG,
                         "SGX_QL_RESULT_INVALID_SIGNATURE",
