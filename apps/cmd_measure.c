@@ -217,7 +217,8 @@ static int measure_sgxs_file(sgxra_ctx *cx, out *o, const char *path, FILE *f) {
 
 /* A signed enclave: the SIGSTRUCT's ENCLAVEHASH and fields. */
 static int show_signed(sgxra_ctx *cx, out *o, const char *path,
-                       const sgxra_sgxmeta *meta, size_t n) {
+                       const char *format, const sgxra_sgxmeta *meta,
+                       size_t n) {
   sgxra_sigstruct s;
   uint8_t mrsigner[SGXRA_HASH_SIZE];
   if (sgxra_sigstruct_decode(cx, meta->sigstruct, SGXRA_SIGSTRUCT_SIZE, &s))
@@ -233,7 +234,7 @@ static int show_signed(sgxra_ctx *cx, out *o, const char *path,
   int is_dbg = sgxra_mrsigner_is_debug_key(mrsigner, &dbg);
 
   put_hex(o, "mrenclave", s.enclavehash, sizeof s.enclavehash);
-  put_str(o, "format", "elf");
+  put_str(o, "format", format);
   put_str(o, "source",
           "sigstruct (ENCLAVEHASH of the signed enclave, "
           "from .note.sgxmeta)");
@@ -316,7 +317,7 @@ static int measure_elf(sgxra_ctx *cx, out *o, const char *path,
                            "%s is a signed enclave: its SIGSTRUCT fixes "
                            "MRENCLAVE, --ssaframesize does not apply",
                            path);
-  return show_signed(cx, o, path, &meta, n);
+  return show_signed(cx, o, path, "elf", &meta, n);
 }
 
 /* ---- the command -----------------------------------------------------------
@@ -479,7 +480,7 @@ int cli_cmd_measure(int argc, char **argv) {
     /* The bare .note.sgxmeta section, as cut out of a signed enclave. */
     sgxra_sgxmeta meta;
     if (!forced && sgxra_sgxmeta_parse_note(NULL, buf, n, &meta) == SGXRA_OK) {
-      rc = show_signed(cx, &o, path, &meta, n);
+      rc = show_signed(cx, &o, path, "sgxmeta", &meta, n);
       break;
     }
     fprintf(stderr,

@@ -124,6 +124,7 @@ case "$OUT" in "mrenclave"*"$PCE_HASH"*) ok ;; *) bad "pce human: $OUT" ;; esac
 # the bare .note.sgxmeta section of the vector
 expect_status 0 "$SGXRA" measure "$ID/intel-pce/pce_note_sgxmeta_section.bin" --json
 expect_json mrenclave "$PCE_HASH"
+expect_json format sgxmeta
 expect_json mrsigner "$PCE_SIGNER"
 expect_json signature_valid true
 # a flipped byte in the RSA signature: fields printed, exit 1
