@@ -916,6 +916,25 @@ static void test_create_image(void **state) {
   free(img);
 }
 
+/* An ELF that measures and passes EINIT but is no loadable object: the
+ * loader says it cannot run it (and the handle is not returned). */
+static void test_load_not_runnable(void **state) {
+  fx *f = *state;
+  char *dir = tu_tmpdir();
+  char path[4096];
+  sgxra_emu_enclave *e = (sgxra_emu_enclave *)1;
+  snprintf(path, sizeof path, "%s/fake.so", dir);
+  assert_int_equal(sgxra_file_write(NULL, path, f->elf_a, ELF_LEN, 0),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_emu_enclave_load(f->cx, f->plat, path, f->sig_a,
+                                          sizeof f->sig_a, NULL, &e),
+                   SGXRA_E_EMU_DLOPEN);
+  assert_null(e);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "dlopen"));
+  tu_rmtree(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_layout_mrenclave),
@@ -930,6 +949,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_egetkey_provision, setup, teardown),
       cmocka_unit_test_setup_teardown(test_platform_state, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_image, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_load_not_runnable, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
