@@ -31,16 +31,16 @@ typedef struct sgxra_sgxmeta {
   uint64_t magic;
   uint32_t version_major;
   uint32_t version_minor;
-  uint32_t size;                /* bytes of this record */
+  uint32_t size; /* bytes of this record */
   uint32_t tcs_policy;
-  uint32_t ssa_frame_size;      /* pages */
+  uint32_t ssa_frame_size; /* pages */
   uint32_t max_save_buffer_size;
   uint32_t desired_misc_select;
   uint32_t tcs_min_pool;
   uint64_t enclave_size;
   sgxra_attributes attributes;
-  const uint8_t *sigstruct;     /* 1808 bytes inside the caller's buffer */
-  const uint8_t *record;        /* the whole record, `size` bytes */
+  const uint8_t *sigstruct; /* 1808 bytes inside the caller's buffer */
+  const uint8_t *record;    /* the whole record, `size` bytes */
 } sgxra_sgxmeta;
 
 /* Parse the bytes of a `.note.sgxmeta` section and select the record with
