@@ -474,6 +474,100 @@ static void test_misuse(void **state) {
                       "QE identity");
 }
 
+/* sgx-01's quote with its certification data replaced by `pem`. */
+static uint8_t *with_chain(const fixture *f, const char *pem, size_t *out_n) {
+  size_t pl = strlen(pem);
+  size_t n = 1052 + pl; /* type at 1046, size at 1048, data at 1052 */
+  uint8_t *c = malloc(n);
+  memcpy(c, f->quote, 1052);
+  uint32_t sig = (uint32_t)(n - 436);
+  c[432] = (uint8_t)sig;
+  c[433] = (uint8_t)(sig >> 8);
+  c[434] = (uint8_t)(sig >> 16);
+  c[435] = 0;
+  c[1048] = (uint8_t)pl;
+  c[1049] = (uint8_t)(pl >> 8);
+  c[1050] = (uint8_t)(pl >> 16);
+  c[1051] = 0;
+  memcpy(c + 1052, pem, pl);
+  *out_n = n;
+  return c;
+}
+
+/* The i-th PEM block (0-based) of text, as a new string. */
+static char *pem_block(const char *text, int i) {
+  const char *b = text;
+  for (int k = 0; k <= i; k++) {
+    b = strstr(k ? b + 1 : b, "-----BEGIN CERTIFICATE-----");
+    assert_non_null(b);
+  }
+  const char *e = strstr(b, "-----END CERTIFICATE-----");
+  assert_non_null(e);
+  e += strlen("-----END CERTIFICATE-----\n");
+  char *o = malloc((size_t)(e - b) + 1);
+  memcpy(o, b, (size_t)(e - b));
+  o[e - b] = 0;
+  return o;
+}
+
+/* Chains that are not the collateral's CA and root take the full X.509
+ * path: each wrong link gives its own error. */
+static void test_chain_substitutions(void **state) {
+  fixture *f = *state;
+  char *qpem = strndup((const char *)f->quote + 1052, f->n - 1052);
+  size_t tn;
+  char *tcb = (char *)read_in(B01, "tcb_info_issuer_chain.pem", &tn);
+  char *leaf = pem_block(qpem, 0), *ca = pem_block(qpem, 1),
+       *root = pem_block(qpem, 2), *signer = pem_block(tcb, 0);
+  struct {
+    const char *a, *b, *c, *d;
+    const char *ret;
+    sgxra_err err;
+    sgxra_verify_stage stage;
+  } cases[] = {
+      /* the root replaced by the TCB signing certificate */
+      {leaf, ca, signer, "", "SGX_QL_PCK_CERT_CHAIN_ERROR",
+       SGXRA_E_VERIFY_TRUST_ROOT, SGXRA_STAGE_TRUST_ROOT},
+      /* the CA replaced: not the CA that issued the PCK CRL */
+      {leaf, signer, root, "", "SGX_QL_PCK_CERT_CHAIN_ERROR",
+       SGXRA_E_VERIFY_PCK_CHAIN, SGXRA_STAGE_PCK_CHAIN},
+      /* four certificates */
+      {leaf, ca, root, root, "SGX_QL_PCK_CERT_CHAIN_ERROR",
+       SGXRA_E_VERIFY_PCK_CHAIN, SGXRA_STAGE_PCK_CHAIN},
+      /* the CA as leaf: no SGX extension */
+      {ca, ca, root, "", "SGX_QL_PCK_CERT_CHAIN_ERROR",
+       SGXRA_E_VERIFY_PCK_CHAIN, SGXRA_STAGE_PCK_CHAIN},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char pem[8192];
+    snprintf(pem, sizeof pem, "%s%s%s%s", cases[i].a, cases[i].b, cases[i].c,
+             cases[i].d);
+    size_t n;
+    uint8_t *q = with_chain(f, pem, &n);
+    sgxra_verdict vd;
+    assert_int_equal(sgxra_verifier_verify(f->cx, f->v, q, n, T01, &vd),
+                     SGXRA_OK);
+    expect(&vd, cases[i].ret, cases[i].err, cases[i].stage);
+    free(q);
+  }
+  /* the original chain re-assembled still verifies */
+  char pem[8192];
+  snprintf(pem, sizeof pem, "%s%s%s", leaf, ca, root);
+  size_t n;
+  uint8_t *q = with_chain(f, pem, &n);
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, q, n, T01, &vd),
+                   SGXRA_OK);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  free(q);
+  free(leaf);
+  free(ca);
+  free(root);
+  free(signer);
+  free(tcb);
+  free(qpem);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_bundles),
@@ -489,6 +583,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_other_fmspc, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_expired, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_misuse, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_chain_substitutions, setup01,
+                                      teardown01),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
