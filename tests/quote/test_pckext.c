@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 #include <openssl/asn1.h>
+#include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -325,6 +327,116 @@ static void test_not_a_pck(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* sgxra_pck_cert_parse against OpenSSL's reading of the same certificates */
+static void test_cert_parse_matches_openssl(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
+    X509 *x = leaf_of(bundles[i], 0);
+    size_t n;
+    uint8_t *der = der_of(x, &n);
+    sgxra_ctx *cx = sgxra_ctx_new();
+    sgxra_pck_cert c;
+    if (sgxra_pck_cert_parse(cx, der, n, &c) != SGXRA_OK)
+      fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+    sgxra_pck_ext e;
+    assert_int_equal(sgxra_pck_ext_from_cert_der(cx, der, n, &e), SGXRA_OK);
+    assert_memory_equal(&c.ext, &e, sizeof e);
+    assert_string_equal(c.subject_cn, "Intel SGX PCK Certificate");
+    /* validity */
+    int64_t nb = 0, na = 0;
+    struct tm tm;
+    assert_int_equal(ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm), 1);
+    nb = (int64_t)timegm(&tm);
+    assert_int_equal(ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm), 1);
+    na = (int64_t)timegm(&tm);
+    assert_int_equal(c.not_before, nb);
+    assert_int_equal(c.not_after, na);
+    /* serial */
+    const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
+    unsigned char *sd = NULL;
+    int sl = i2d_ASN1_INTEGER((ASN1_INTEGER *)sn, &sd);
+    assert_true(sl > 2);
+    assert_int_equal(c.serial_len, (size_t)sl - 2);
+    assert_memory_equal(c.serial, sd + 2, c.serial_len);
+    OPENSSL_free(sd);
+    /* public key */
+    unsigned char pub[65];
+    size_t pl = 0;
+    assert_int_equal(EVP_PKEY_get_octet_string_param(X509_get0_pubkey(x),
+                                                     "encoded-pub-key", pub,
+                                                     sizeof pub, &pl),
+                     1);
+    assert_int_equal(pl, 65);
+    assert_memory_equal(c.public_key, pub + 1, 64);
+    /* issuer and TBS spans */
+    unsigned char *nm = NULL;
+    int nl = i2d_X509_NAME(X509_get_issuer_name(x), &nm);
+    assert_int_equal(c.issuer_len, (size_t)nl);
+    assert_memory_equal(c.issuer, nm, c.issuer_len);
+    OPENSSL_free(nm);
+    unsigned char *tbs = NULL;
+    int tl = i2d_re_X509_tbs(x, &tbs);
+    assert_int_equal(c.tbs_len, (size_t)tl);
+    assert_memory_equal(c.tbs, tbs, c.tbs_len);
+    OPENSSL_free(tbs);
+    OPENSSL_free(der);
+    X509_free(x);
+    sgxra_ctx_free(cx);
+  }
+}
+
+static void test_cert_parse_damage(void **state) {
+  (void)state;
+  X509 *x = leaf_of("sgx-01-phala-v3", 0);
+  size_t n;
+  uint8_t *der = der_of(x, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_cert c;
+  /* every truncation: refused, never a crash, output zeroed */
+  for (size_t k = 0; k < n; k++) {
+    uint8_t *cut = malloc(k ? k : 1);
+    memcpy(cut, der, k);
+    memset(&c, 0x77, sizeof c);
+    sgxra_err err = sgxra_pck_cert_parse(cx, k ? cut : NULL, k, &c);
+    if (err != SGXRA_E_PCKEXT_FORMAT)
+      fail_msg("length %zu: %s", k, sgxra_err_name(err));
+    const uint8_t *b = (const uint8_t *)&c;
+    for (size_t i = 0; i < sizeof c; i++) assert_int_equal(b[i], 0);
+    free(cut);
+  }
+  /* every byte flipped: parses or fails with a code, never crashes */
+  uint8_t *f = malloc(n);
+  size_t ok = 0;
+  for (size_t k = 0; k < n; k++) {
+    memcpy(f, der, n);
+    f[k] ^= 0x80;
+    sgxra_err err = sgxra_pck_cert_parse(cx, f, n, &c);
+    if (err == SGXRA_OK)
+      ok++;
+    else
+      assert_true(err == SGXRA_E_PCKEXT_FORMAT || err == SGXRA_E_PCKEXT_COUNT ||
+                  err == SGXRA_E_PCKEXT_MISSING);
+  }
+  assert_true(ok >= 64); /* at least the 64 key bytes are plain data */
+  /* the signature algorithm OID (last byte of ...04 03 02) altered */
+  static const uint8_t alg[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+  memcpy(f, der, n);
+  size_t at = 0;
+  for (size_t i = 0; i + sizeof alg <= n; i++)
+    if (memcmp(f + i, alg, sizeof alg) == 0) {
+      at = i + sizeof alg - 1;
+      break;
+    }
+  assert_true(at > 0);
+  f[at] = 0x03; /* ecdsa-with-SHA384 */
+  assert_int_equal(sgxra_pck_cert_parse(cx, f, n, &c), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "signature"));
+  free(f);
+  OPENSSL_free(der);
+  X509_free(x);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bundles_match_expected),
@@ -333,6 +445,8 @@ int main(void) {
       cmocka_unit_test(test_entry_counts),
       cmocka_unit_test(test_damaged_values),
       cmocka_unit_test(test_not_a_pck),
+      cmocka_unit_test(test_cert_parse_matches_openssl),
+      cmocka_unit_test(test_cert_parse_damage),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
