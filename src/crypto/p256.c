@@ -247,7 +247,13 @@ static sgxra_err p256_decode(sgxra_ctx *cx, const uint8_t *p, size_t n,
     EVP_PKEY_free(pkey);
     ERR_clear_error();
     return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "%s: %zu bytes could not be decoded as a key", what, n);
+                       "%s: %zu bytes could not be decoded as %s (an "
+                       "encrypted key must be decrypted first, e.g. with "
+                       "'openssl pkey')",
+                       what, n,
+                       selection == EVP_PKEY_PUBLIC_KEY
+                           ? "a DER public key"
+                           : "an unencrypted private key in PEM or DER");
   }
   if (input && strcmp(input, "DER") == 0 && left != 0) {
     EVP_PKEY_free(pkey);

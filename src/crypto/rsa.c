@@ -124,7 +124,8 @@ sgxra_err sgxra_rsa_load_private(sgxra_ctx *cx, const uint8_t *p, size_t n,
     ERR_clear_error();
     return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
                        "RSA key: %zu bytes are not an unencrypted private key "
-                       "in PEM or DER (PKCS#1 or PKCS#8)",
+                       "in PEM or DER (PKCS#1 or PKCS#8); decrypt an "
+                       "encrypted key first, e.g. with 'openssl pkey'",
                        n);
   }
   return rsa_wrap(cx, pkey, out_key);

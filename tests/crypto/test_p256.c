@@ -287,6 +287,25 @@ static void test_spki_and_pem(void **state) {
   sgxra_p256_free(again);
   again = NULL;
 
+  /* An encrypted PKCS#8 key is refused without a passphrase prompt. */
+  {
+    unsigned char *enc = NULL;
+    size_t enc_len = 0;
+    OSSL_ENCODER_CTX *ec2 = OSSL_ENCODER_CTX_new_for_pkey(
+        ev, EVP_PKEY_KEYPAIR, "PEM", "EncryptedPrivateKeyInfo", NULL);
+    assert_non_null(ec2);
+    assert_int_equal(OSSL_ENCODER_CTX_set_cipher(ec2, "AES-128-CBC", NULL), 1);
+    assert_int_equal(OSSL_ENCODER_CTX_set_passphrase(
+                         ec2, (const unsigned char *)"secret", 6),
+                     1);
+    assert_int_equal(OSSL_ENCODER_to_data(ec2, &enc, &enc_len), 1);
+    OSSL_ENCODER_CTX_free(ec2);
+    assert_int_equal(sgxra_p256_load_private(cx, enc, enc_len, &again),
+                     SGXRA_E_CRYPTO_KEY_INVALID);
+    assert_null(again);
+    assert_non_null(strstr(sgxra_ctx_message(cx), "encrypted"));
+    OPENSSL_free(enc);
+  }
   /* A public key is not a private key. */
   spki = spki_of(ev, &sl);
   assert_int_equal(sgxra_p256_load_private(cx, spki, sl, &again),

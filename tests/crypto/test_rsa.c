@@ -213,6 +213,25 @@ static char *pem_of(EVP_PKEY *pk) {
   return s;
 }
 
+static char *encrypted_pem_of(EVP_PKEY *pk) {
+  unsigned char *data = NULL;
+  size_t len = 0;
+  OSSL_ENCODER_CTX *ec = OSSL_ENCODER_CTX_new_for_pkey(
+      pk, EVP_PKEY_KEYPAIR, "PEM", "EncryptedPrivateKeyInfo", NULL);
+  assert_non_null(ec);
+  assert_int_equal(OSSL_ENCODER_CTX_set_cipher(ec, "AES-128-CBC", NULL), 1);
+  assert_int_equal(
+      OSSL_ENCODER_CTX_set_passphrase(ec, (const unsigned char *)"secret", 6),
+      1);
+  assert_int_equal(OSSL_ENCODER_to_data(ec, &data, &len), 1);
+  OSSL_ENCODER_CTX_free(ec);
+  char *s = calloc(1, len + 1);
+  memcpy(s, data, len);
+  OPENSSL_free(data);
+  assert_non_null(strstr(s, "ENCRYPTED PRIVATE KEY"));
+  return s;
+}
+
 static void expect_refused(EVP_PKEY *pk, sgxra_err code, const char *word) {
   sgxra_ctx *cx = sgxra_ctx_new();
   char *pem = pem_of(pk);
@@ -243,6 +262,22 @@ static void test_refusals(void **state) {
   expect_refused(ec, SGXRA_E_CRYPTO_KEY_UNSUPPORTED, "not RSA");
   EVP_PKEY_free(ec);
 
+  /* An encrypted key is refused (no passphrase prompt), saying so. */
+  {
+    EVP_PKEY *r3 = EVP_RSA_gen(1024);
+    assert_non_null(r3);
+    char *enc = encrypted_pem_of(r3);
+    sgxra_ctx *c0 = sgxra_ctx_new();
+    sgxra_rsa_key *k1 = NULL;
+    assert_int_equal(
+        sgxra_rsa_load_private(c0, (const uint8_t *)enc, strlen(enc), &k1),
+        SGXRA_E_CRYPTO_KEY_INVALID);
+    assert_null(k1);
+    assert_non_null(strstr(sgxra_ctx_message(c0), "encrypted"));
+    free(enc);
+    sgxra_ctx_free(c0);
+    EVP_PKEY_free(r3);
+  }
   /* Garbage, empty and truncated input. */
   sgxra_ctx *cx = sgxra_ctx_new();
   sgxra_rsa_key *key = NULL;
