@@ -171,8 +171,10 @@ int64_t sgxra_crl_next_update(const sgxra_crl *crl);
 size_t sgxra_crl_count(const sgxra_crl *crl);
 
 /* Check that `ca` issued the CRL: its subject name equals the CRL's issuer
- * name (SGXRA_E_CRL_ISSUER, message naming both CNs) and the CRL signature
- * verifies with its key (SGXRA_E_CRL_SIGNATURE).  Time is not checked here:
+ * name (SGXRA_E_CRL_ISSUER, message naming both CNs), the CRL carries the
+ * CRL Number and Authority Key Identifier extensions Intel's QVL requires
+ * (SGXRA_E_CRL_EXTENSIONS) and its signature verifies with the CA's key
+ * (SGXRA_E_CRL_SIGNATURE).  Time is not checked here:
  * see thisUpdate/nextUpdate. */
 SGXRA_MUST_CHECK sgxra_err sgxra_crl_verify(sgxra_ctx *cx, const sgxra_crl *crl,
                                             const sgxra_x509_cert *ca);

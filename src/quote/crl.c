@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "quote/x509_internal.h"
 #include "sgxra/hex.h"
@@ -215,6 +216,17 @@ sgxra_err sgxra_crl_verify(sgxra_ctx *cx, const sgxra_crl *crl,
                        "CRL issuer CN '%s' does not match the CA '%s': the "
                        "CRL belongs to another CA; fetch the CRL of '%s'",
                        crl->issuer_cn, ca->subject_cn, ca->subject_cn);
+  /* Intel's QVL requires the CRL Number and Authority Key Identifier
+   * extensions (CRL_REQUIRED_EXTENSIONS) on every SGX CRL. */
+  if (X509_CRL_get_ext_by_NID(crl->crl, NID_crl_number, -1) < 0 ||
+      X509_CRL_get_ext_by_NID(crl->crl, NID_authority_key_identifier, -1) < 0)
+    return sgxra__fail(cx, SGXRA_E_CRL_EXTENSIONS,
+                       "CRL of '%s' lacks the %s extension that Intel's SGX "
+                       "CRLs carry",
+                       crl->issuer_cn,
+                       X509_CRL_get_ext_by_NID(crl->crl, NID_crl_number, -1) < 0
+                           ? "CRL Number (2.5.29.20)"
+                           : "Authority Key Identifier (2.5.29.35)");
   EVP_PKEY *pk = X509_get0_pubkey(ca->x);
   if (pk == NULL || X509_CRL_verify(crl->crl, pk) != 1) {
     ERR_clear_error();

@@ -104,9 +104,26 @@ static size_t chain_pem(X509 **xs, int n, char *out, size_t cap) {
 
 /* A CRL by (issuer, ikey) revoking the given serials; next_update 0 means
  * none. */
+static int crl_without_extensions; /* set to build a CRL Intel refuses */
+
 static X509_CRL *crl(X509 *issuer, EVP_PKEY *ikey, const long *serials, int n,
                      int64_t this_update, int64_t next_update) {
   X509_CRL *c = X509_CRL_new();
+  if (!crl_without_extensions) {
+    ASN1_INTEGER *num = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(num, 1);
+    assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0), 1);
+    ASN1_INTEGER_free(num);
+    AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
+    unsigned char md[20];
+    unsigned int mdlen = 0;
+    assert_int_equal(X509_pubkey_digest(issuer, EVP_sha1(), md, &mdlen), 1);
+    akid->keyid = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(akid->keyid, md, (int)mdlen);
+    assert_int_equal(
+        X509_CRL_add1_ext_i2d(c, NID_authority_key_identifier, akid, 0, 0), 1);
+    AUTHORITY_KEYID_free(akid);
+  }
   X509_CRL_set_version(c, 1);
   X509_CRL_set_issuer_name(c, X509_get_subject_name(issuer));
   ASN1_TIME *tm = ASN1_TIME_set(NULL, (time_t)this_update);
@@ -590,6 +607,20 @@ static void test_crl_revocation(void **state) {
   assert_int_equal(sgxra_crl_verify(cx, wc, sgxra_x509_chain_get(ch, 1)),
                    SGXRA_E_CRL_SIGNATURE);
   print_message("  %s\n", sgxra_ctx_message(cx));
+  /* Without CRL Number / Authority Key Identifier. */
+  crl_without_extensions = 1;
+  X509_CRL *bare = crl(k.ca, k.ca_key, revoked, 1, NOW - 86400, NOW + 86400);
+  crl_without_extensions = 0;
+  size_t bn;
+  uint8_t *bder = crl_der(bare, &bn);
+  sgxra_crl *bc = NULL;
+  assert_int_equal(sgxra_crl_parse(cx, bder, bn, &bc), SGXRA_OK);
+  assert_int_equal(sgxra_crl_verify(cx, bc, sgxra_x509_chain_get(ch, 1)),
+                   SGXRA_E_CRL_EXTENSIONS);
+  print_message("  %s\n", sgxra_ctx_message(cx));
+  sgxra_crl_free(bc);
+  free(bder);
+  X509_CRL_free(bare);
   /* No nextUpdate. */
   X509_CRL *nonext = crl(k.ca, k.ca_key, NULL, 0, NOW - 86400, 0);
   size_t nn;

@@ -16,6 +16,7 @@
   X(CRL_ISSUER, 621, "CRL issuer does not match the CA")                      \
   X(CRL_SIGNATURE, 622, "CRL signature does not verify")                      \
   X(CRL_FORMAT, 623, "CRL lacks a required field")                            \
+  X(CRL_EXTENSIONS, 624, "CRL lacks a required extension")                    \
   X(TCBINFO_FORMAT, 640, "malformed TCB Info")                                \
   X(TCBINFO_DATE, 641, "TCB Info date is not RFC 3339 UTC")                   \
   X(TCBINFO_HEX, 642, "TCB Info hex field is malformed")                      \
