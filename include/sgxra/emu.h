@@ -146,7 +146,8 @@ typedef struct sgxra_emu_load_options {
 } sgxra_emu_load_options;
 
 /* The options an SDK loader would use: the SIGSTRUCT's ATTRIBUTES (without
- * INIT) and MISCSELECT. */
+ * INIT) and MISCSELECT.  All zero when n is not 1808 (EINIT then refuses
+ * the SIGSTRUCT). */
 void sgxra_emu_load_options_from_sigstruct(const uint8_t *sigstruct, size_t n,
                                            sgxra_emu_load_options *out);
 
@@ -182,6 +183,7 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create_image(
 /* Read the ELF at `so_path`, create as sgxra_emu_enclave_create, then
  * dlopen() that path and find its entry point (SGXRA_ENCLAVE_ENTRY_SYMBOL,
  * sgxra/enclave_api.h) so sgxra_emu_enclave_call can run it.
+ * SGXRA_E_IO when the file cannot be read; the EINIT codes above;
  * SGXRA_E_EMU_DLOPEN when it cannot be loaded or has no entry point. */
 SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_load(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const char *so_path,
