@@ -168,6 +168,24 @@ static void ca_certificates(void **state) {
   assert_int_equal(sgxra_intelca_open(f->cx, path, &again), SGXRA_E_CA_STATE);
   assert_null(again);
   assert_non_null(strstr(sgxra_ctx_message(f->cx), "state.json"));
+
+  /* A damaged state file is refused with the same code, naming it. */
+  snprintf(path, sizeof path, "%s/ca/state.json", f->dir);
+  const char *bad[] = {"{", "{\"tcb_evaluation_number\": 1}", "[]",
+                       "{\"tcb_evaluation_number\": 0, \"recoveries\": 0, "
+                       "\"created\": 0, \"issued\": [], \"revoked\": [], "
+                       "\"fmspcs\": []}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    assert_int_equal(sgxra_file_write(f->cx, path, (const uint8_t *)bad[i],
+                                      strlen(bad[i]), 0),
+                     SGXRA_OK);
+    char cadir[4096];
+    snprintf(cadir, sizeof cadir, "%s/ca", f->dir);
+    assert_int_equal(sgxra_intelca_open(f->cx, cadir, &again),
+                     SGXRA_E_CA_STATE);
+    assert_null(again);
+    assert_non_null(strstr(sgxra_ctx_message(f->cx), "state.json"));
+  }
 }
 
 static void pck_issue_and_revoke(void **state) {
