@@ -239,6 +239,11 @@ void sgxra_collateral_free(sgxra_collateral *coll);
  *    Intel's root; any CA under a test root);
  *  - root CA CRL is issued and signed by the root; PCK CRL by the PCK CA
  *    (SGXRA_E_CRL_ISSUER, SGXRA_E_CRL_SIGNATURE);
+ *  - the first certificate of each TCB/QE issuer chain is an end entity
+ *    ("Intel SGX TCB Signing" under Intel's root;
+ *    SGXRA_E_COLLATERAL_TCB_SIGNER);
+ *  - both CRLs carry CRL Number and Authority Key Identifier
+ *    (SGXRA_E_CRL_EXTENSIONS);
  *  - the TCB signing certificates and the PCK CA are not revoked by the
  *    root CA CRL (SGXRA_E_COLLATERAL_SIGNER_REVOKED);
  *  - TCB Info and QE Identity signatures verify with the TCB signing key

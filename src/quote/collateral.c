@@ -240,19 +240,33 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
   }
   any |= exp;
   const sgxra_x509_cert *pck_ca = &c->pck_crl_chain->certs[0];
+  int intel = is_intel_root(root);
   if (!pck_ca->is_ca)
     return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
                        "PCK CRL issuer chain: first certificate '%s' is not "
                        "a CA; the chain must start with the PCK CA",
                        pck_ca->subject_cn);
-  if (is_intel_root(root) &&
-      strcmp(pck_ca->subject_cn, "Intel SGX PCK Platform CA") != 0 &&
+  if (intel && strcmp(pck_ca->subject_cn, "Intel SGX PCK Platform CA") != 0 &&
       strcmp(pck_ca->subject_cn, "Intel SGX PCK Processor CA") != 0)
     return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
                        "PCK CRL issuer chain starts with '%s', expected "
                        "'Intel SGX PCK Platform CA' or 'Intel SGX PCK "
                        "Processor CA'",
                        pck_ca->subject_cn);
+  /* Under Intel's root the signer of TCB Info and QE Identity is "Intel
+   * SGX TCB Signing", an end-entity certificate; anything else means the
+   * files were mixed up. */
+  const sgxra_x509_cert *signers[2] = {&c->tcb_chain->certs[0],
+                                       &c->qe_chain->certs[0]};
+  for (int i = 0; i < 2; i++)
+    if (signers[i]->is_ca ||
+        (intel && strcmp(signers[i]->subject_cn, "Intel SGX TCB Signing") != 0))
+      return sgxra__fail(cx, SGXRA_E_COLLATERAL_TCB_SIGNER,
+                         "%s issuer chain starts with '%s'%s, expected the "
+                         "TCB signing certificate ('Intel SGX TCB Signing')",
+                         i == 0 ? "TCB Info" : "QE Identity",
+                         signers[i]->subject_cn,
+                         signers[i]->is_ca ? " (a CA)" : "");
   if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK) {
     sgxra__context(cx, "root CA CRL");
     return e;

@@ -371,6 +371,15 @@ static void test_negative(void **state) {
   b.tcb_info_issuer_chain = a.p[3];
   b.tcb_info_issuer_chain_len = a.n[3];
   assert_int_equal(load_validate(&b, now), SGXRA_E_X509_PEM);
+  /* The PCK CA's chain given as the TCB Info issuer chain. */
+  b = as_bufs(&a);
+  b.tcb_info_issuer_chain = a.p[0];
+  b.tcb_info_issuer_chain_len = a.n[0];
+  assert_int_equal(load_validate(&b, now), SGXRA_E_COLLATERAL_TCB_SIGNER);
+  b = as_bufs(&a);
+  b.qe_identity_issuer_chain = a.p[0];
+  b.qe_identity_issuer_chain_len = a.n[0];
+  assert_int_equal(load_validate(&b, now), SGXRA_E_COLLATERAL_TCB_SIGNER);
   /* A test root is not Intel's. */
   sgxra_x509_chain *intel = NULL;
   assert_int_equal(sgxra_x509_intel_root(NULL, &intel), SGXRA_OK);

@@ -884,15 +884,27 @@ static void test_collateral_with_test_pki(void **state) {
   b.pck_crl_issuer_chain = (const uint8_t *)ok.tcb_chain;
   b.pck_crl_issuer_chain_len = ok.tcb_chain_n;
   assert_int_equal(validate_parts(&b, &k, NULL), SGXRA_E_COLLATERAL_PCK_CA);
-  /* TCB Info checked with a key that did not sign it. */
+  /* TCB Info / QE Identity checked with a signer that did not sign them:
+   * another TCB signing certificate under the same root. */
+  X509 *tcb2 = cert("Test SGX TCB Signing", k.other_key, k.root, k.root_key, 4,
+                    0, NOW - 100, NOW + 100);
+  X509 *t2[2] = {tcb2, k.root};
+  static char t2pem[8192];
+  size_t t2n = chain_pem(t2, 2, t2pem, sizeof t2pem);
+  b = bufs(&ok);
+  b.tcb_info_issuer_chain = (const uint8_t *)t2pem;
+  b.tcb_info_issuer_chain_len = t2n;
+  assert_int_equal(validate_parts(&b, &k, NULL), SGXRA_E_TCBINFO_SIGNATURE);
+  b = bufs(&ok);
+  b.qe_identity_issuer_chain = (const uint8_t *)t2pem;
+  b.qe_identity_issuer_chain_len = t2n;
+  assert_int_equal(validate_parts(&b, &k, NULL), SGXRA_E_QEID_SIGNATURE);
+  X509_free(tcb2);
+  /* A CA as the signer is refused before any signature check. */
   b = bufs(&ok);
   b.tcb_info_issuer_chain = (const uint8_t *)ok.pck_chain;
   b.tcb_info_issuer_chain_len = ok.pck_chain_n;
-  assert_int_equal(validate_parts(&b, &k, NULL), SGXRA_E_TCBINFO_SIGNATURE);
-  b = bufs(&ok);
-  b.qe_identity_issuer_chain = (const uint8_t *)ok.pck_chain;
-  b.qe_identity_issuer_chain_len = ok.pck_chain_n;
-  assert_int_equal(validate_parts(&b, &k, NULL), SGXRA_E_QEID_SIGNATURE);
+  assert_int_equal(validate_parts(&b, &k, NULL), SGXRA_E_COLLATERAL_TCB_SIGNER);
   /* Root CRL and PCK CRL swapped: issuers do not match. */
   b = bufs(&ok);
   b.root_ca_crl = ok.pck_crl;

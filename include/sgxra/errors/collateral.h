@@ -37,4 +37,5 @@
   X(COLLATERAL_ROOT_MISMATCH, 681, "collateral root differs from trust root") \
   X(COLLATERAL_SIGNER_REVOKED, 682, "collateral signing certificate revoked") \
   X(COLLATERAL_NOT_VALIDATED, 683, "collateral used before validation")       \
-  X(COLLATERAL_PCK_CA, 684, "unexpected PCK CA in collateral")
+  X(COLLATERAL_PCK_CA, 684, "unexpected PCK CA in collateral")                \
+  X(COLLATERAL_TCB_SIGNER, 685, "unexpected TCB signing certificate")
