@@ -324,6 +324,55 @@ static void elf_damaged(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* Random damage to the ELF and its note (fixed seed): OK or one of the
+ * three file codes, output zeroed on error, never a crash. */
+static void elf_random_damage(void **state) {
+  (void)state;
+  size_t n, elfn;
+  uint8_t *note = tu_read_vector(PCE_NOTE, &n);
+  uint8_t *orig = make_elf(note, n, ".note.sgxmeta", &elfn);
+  uint8_t *p = malloc(elfn);
+  assert_non_null(p);
+  /* Flip inside the ELF header, the section headers, the note header with
+   * the metadata head, and the section-name table. */
+  const size_t regions[][2] = {
+      {0, 64}, {elfn - 256, 256}, {64, 25 + 64}, {elfn - 256 - 40, 40}};
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_sgxmeta m, zero;
+  memset(&zero, 0, sizeof zero);
+  uint32_t x = 0x9e3779b9u;
+  int errors = 0;
+  for (int round = 0; round < 4000; round++) {
+    memcpy(p, orig, elfn);
+    for (int f = 0; f < 1 + round % 2; f++) {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      const size_t *r = regions[x % ARRAY_LEN(regions)];
+      p[r[0] + (x >> 8) % r[1]] ^= (uint8_t)(1u << ((x >> 28) & 7));
+    }
+    memset(&m, 0xaa, sizeof m);
+    sgxra_err e = sgxra_sgxmeta_from_elf(cx, p, elfn, &m);
+    if (e == SGXRA_OK) {
+      /* whatever was found lies inside the buffer */
+      assert_true(m.record >= p && m.record + m.size <= p + elfn);
+      assert_true(m.sigstruct == m.record + 64);
+      continue;
+    }
+    if (e != SGXRA_E_ELF_FORMAT && e != SGXRA_E_ELF_NO_SGXMETA &&
+        e != SGXRA_E_SGXMETA_FORMAT)
+      fail_msg("round %d: unexpected %s (%s)", round, sgxra_err_name(e),
+               sgxra_ctx_message(cx));
+    assert_memory_equal(&m, &zero, sizeof m);
+    errors++;
+  }
+  assert_true(errors > 500);
+  free(p);
+  free(orig);
+  free(note);
+  sgxra_ctx_free(cx);
+}
+
 /* A real ELF without the note: this test program itself. */
 static void elf_self_no_note(void **state) {
   (void)state;
@@ -387,10 +436,15 @@ static void detect(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(pce_note),         cmocka_unit_test(pce_note_truncated),
-      cmocka_unit_test(pce_note_damaged), cmocka_unit_test(chained_records),
-      cmocka_unit_test(elf_with_note),    cmocka_unit_test(elf_damaged),
-      cmocka_unit_test(elf_self_no_note), cmocka_unit_test(detect),
+      cmocka_unit_test(pce_note),
+      cmocka_unit_test(pce_note_truncated),
+      cmocka_unit_test(pce_note_damaged),
+      cmocka_unit_test(chained_records),
+      cmocka_unit_test(elf_with_note),
+      cmocka_unit_test(elf_damaged),
+      cmocka_unit_test(elf_random_damage),
+      cmocka_unit_test(elf_self_no_note),
+      cmocka_unit_test(detect),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
