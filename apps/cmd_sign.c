@@ -61,6 +61,8 @@ static void usage(FILE *f) {
       "      --isvprodid N         ISVPRODID, 0..65535 (default 0)\n"
       "      --isvsvn N            ISVSVN, 0..65535 (default 0)\n"
       "      --swdefined N         SWDEFINED (default 0)\n"
+      "      --isvfamilyid HEX     ISVFAMILYID, 16 bytes (KSS; default 0)\n"
+      "      --isvextprodid HEX    ISVEXTPRODID, 16 bytes (KSS; default 0)\n"
       "      --debug               allow DEBUG: ATTRIBUTES with DEBUG set, or "
       "a\n"
       "                            mask leaving DEBUG free (development only)\n"
@@ -182,6 +184,8 @@ enum {
   OPT_DEBUG,
   OPT_SSAFRAMESIZE,
   OPT_JSON,
+  OPT_FAMILYID,
+  OPT_EXTPRODID,
 };
 
 int cli_cmd_sign(int argc, char **argv) {
@@ -204,6 +208,8 @@ int cli_cmd_sign(int argc, char **argv) {
       {"debug", no_argument, NULL, OPT_DEBUG},
       {"ssaframesize", required_argument, NULL, OPT_SSAFRAMESIZE},
       {"json", no_argument, NULL, OPT_JSON},
+      {"isvfamilyid", required_argument, NULL, OPT_FAMILYID},
+      {"isvextprodid", required_argument, NULL, OPT_EXTPRODID},
       {NULL, 0, NULL, 0},
   };
   const char *key_path = NULL, *hash_hex = NULL, *out_path = NULL;
@@ -287,6 +293,14 @@ int cli_cmd_sign(int argc, char **argv) {
       if (!parse_num(optarg, UINT32_MAX, &ssaframes) || ssaframes == 0)
         return cli_usage_error(
             VERB, "--ssaframesize '%s': expected a number >= 1", optarg);
+      break;
+    case OPT_FAMILYID:
+    case OPT_EXTPRODID:
+      if (sgxra_hex_decode(NULL, optarg, strlen(optarg),
+                           c == OPT_FAMILYID ? p.isvfamilyid : p.isvextprodid,
+                           16) != SGXRA_OK)
+        return cli_usage_error(VERB, "--%s '%s': expected 32 hex digits", name,
+                               optarg);
       break;
     case ':':
       return cli_usage_error(VERB, "option '%s' needs a value",

@@ -49,7 +49,9 @@ expect_json mrsigner 55663a16f3d9c2890ff4c5bb35ad92984c6ce39a17b83f1614800376f2f
 # ---- defaults: production, all fields as documented --------------------------
 expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
   "$V/identity/fortanix-rust-sgx/test_enclave.sgxs" --isvprodid 0x1234 \
-  --isvsvn 7 --vendor 0x8086 --date 20251231 --swdefined 5 -o "$T/def.bin"
+  --isvsvn 7 --vendor 0x8086 --date 20251231 --swdefined 5 \
+  --isvfamilyid 000102030405060708090a0b0c0d0e0f \
+  --isvextprodid f0e0d0c0b0a090807060504030201000 -o "$T/def.bin"
 expect_status 0 "$SGXRA" inspect --json "$T/def.bin"
 expect_json mrenclave 784acfd7d5096a8f0fbd3265760bff21b120f62407a9a9e5ba31aa3c8ed198fc
 expect_json isvprodid 4660
@@ -63,6 +65,8 @@ expect_json attributemask.flags 0xffffffffffffffff
 expect_json attributemask.xfrm 0xffffffffffffff1b
 expect_json miscmask 0xffffffff
 expect_json signature_valid true
+expect_json isvfamilyid 000102030405060708090a0b0c0d0e0f
+expect_json isvextprodid f0e0d0c0b0a090807060504030201000
 # re-signing: the ENCLAVEHASH of an existing SIGSTRUCT
 expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
   "$T/def.bin" -o "$T/re.bin" --json
@@ -133,6 +137,8 @@ expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvsvn 65536
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvprodid -1 -o "$T/x"
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --attributes 0x8 -o "$T/x"
 expect_err_contains "[SGXRA_E_SIGSTRUCT_FIELD]"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvfamilyid 0011 -o "$T/x"
+expect_err_contains "32 hex digits"
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --frobnicate -o "$T/x"
 expect_err_contains "unknown option"
 expect_status 2 "$SGXRA" sign --key "$K" "$ID/lexe/test_vectors_key.pkcs8.der" -o "$T/x"

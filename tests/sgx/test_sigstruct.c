@@ -401,6 +401,32 @@ static void test_flips(void **state) {
   free(ref);
 }
 
+/* Garbage with a valid header and exponent: always a precise refusal. */
+static void test_garbage(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *ref = tu_read_vector(PCE_CSS, &n);
+  uint8_t buf[SGXRA_SIGSTRUCT_SIZE];
+  uint64_t x = 0x9e3779b97f4a7c15ULL;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (int round = 0; round < 64; round++) {
+    for (size_t i = 0; i < sizeof buf; i++) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      buf[i] = (uint8_t)x;
+    }
+    memcpy(buf, ref, 40);            /* HEADER, VENDOR, DATE, HEADER2 */
+    memcpy(buf + 512, ref + 512, 4); /* EXPONENT 3 */
+    if (round == 0) memset(buf + 128, 0, 384);    /* zero modulus */
+    if (round == 1) memset(buf + 516, 0xff, 384); /* signature >= n */
+    if (round == 2) memset(buf + 516, 0, 384);    /* zero signature */
+    assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_SIGNATURE);
+  }
+  sgxra_ctx_free(cx);
+  free(ref);
+}
+
 static void test_debug_keys(void **state) {
   (void)state;
   uint8_t m[32];
@@ -434,6 +460,7 @@ int main(void) {
       cmocka_unit_test(test_sign_refusals),
       cmocka_unit_test(test_sizes),
       cmocka_unit_test(test_flips),
+      cmocka_unit_test(test_garbage),
       cmocka_unit_test(test_debug_keys),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
