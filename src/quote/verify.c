@@ -48,6 +48,7 @@ struct sgxra_verifier {
   size_t ca_subject_len;
   pck_entry *cache;
   size_t cache_count;
+  size_t cache_cap;  /* grows 8, 16, ... up to SGXRA_VERIFIER_CACHE_MAX */
   size_t cache_next; /* round-robin replacement once full */
 };
 
@@ -353,9 +354,16 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
   if (!check_chain_fast(cx, v, pem, pem_len, &e, out))
     check_chain(cx, v, pem, pem_len, &e, out);
   if (!e.key) return NULL;
-  if (!v->cache) {
-    v->cache = calloc(SGXRA_VERIFIER_CACHE_MAX, sizeof *v->cache);
-    if (!v->cache) {
+  if (v->cache_count == v->cache_cap &&
+      v->cache_cap < SGXRA_VERIFIER_CACHE_MAX) {
+    size_t cap = v->cache_cap ? 2 * v->cache_cap : 8;
+    if (cap > SGXRA_VERIFIER_CACHE_MAX) cap = SGXRA_VERIFIER_CACHE_MAX;
+    pck_entry *grown = realloc(v->cache, cap * sizeof *grown);
+    if (grown) {
+      v->cache = grown;
+      v->cache_cap = cap;
+    }
+    if (!grown) {
       entry_clear(&e);
       sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                           "SGX_QL_ERROR_OUT_OF_MEMORY", SGXRA_E_NO_MEMORY,
