@@ -22,6 +22,8 @@ endif()
 # SGXRA_BENCH_SOURCES at CMakeLists.txt:130 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/bench/bench_*.c")
 set(OLD_GLOB
+  "/work/main/bench/bench_crypto.c"
+  "/work/main/bench/bench_measure.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -37,6 +39,38 @@ set(OLD_GLOB
   "/work/main/src/core/file.c"
   "/work/main/src/core/hex.c"
   "/work/main/src/core/time.c"
+  "/work/main/src/crypto/aes.c"
+  "/work/main/src/crypto/misc.c"
+  "/work/main/src/crypto/p256.c"
+  "/work/main/src/crypto/rsa.c"
+  "/work/main/src/crypto/sha256.c"
+  "/work/main/src/emu/cpu.c"
+  "/work/main/src/emu/enclave.c"
+  "/work/main/src/emu/intelca.c"
+  "/work/main/src/emu/keys.c"
+  "/work/main/src/emu/layout.c"
+  "/work/main/src/emu/pce.c"
+  "/work/main/src/emu/pckcert.c"
+  "/work/main/src/emu/platform.c"
+  "/work/main/src/emu/qe.c"
+  "/work/main/src/net/pcs_server.c"
+  "/work/main/src/quote/collateral.c"
+  "/work/main/src/quote/crl.c"
+  "/work/main/src/quote/encode.c"
+  "/work/main/src/quote/json_signed.c"
+  "/work/main/src/quote/pckext.c"
+  "/work/main/src/quote/qeidentity.c"
+  "/work/main/src/quote/quote.c"
+  "/work/main/src/quote/tcbinfo.c"
+  "/work/main/src/quote/verdict.c"
+  "/work/main/src/quote/verify.c"
+  "/work/main/src/quote/x509.c"
+  "/work/main/src/sgx/debugkeys.c"
+  "/work/main/src/sgx/enclavefile.c"
+  "/work/main/src/sgx/measure.c"
+  "/work/main/src/sgx/sgxs.c"
+  "/work/main/src/sgx/sigstruct.c"
+  "/work/main/src/sgx/structs.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -46,6 +80,30 @@ endif()
 # s at CMakeLists.txt:102 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/*/test_*.c")
 set(OLD_GLOB
+  "/work/main/tests/core/test_error.c"
+  "/work/main/tests/core/test_file.c"
+  "/work/main/tests/core/test_hex.c"
+  "/work/main/tests/core/test_time.c"
+  "/work/main/tests/crypto/test_crypto.c"
+  "/work/main/tests/crypto/test_crypto_alloc.c"
+  "/work/main/tests/crypto/test_p256.c"
+  "/work/main/tests/crypto/test_rsa.c"
+  "/work/main/tests/emu/test_cpu.c"
+  "/work/main/tests/emu/test_enclave.c"
+  "/work/main/tests/emu/test_intelca.c"
+  "/work/main/tests/emu/test_qe.c"
+  "/work/main/tests/net/test_pcs.c"
+  "/work/main/tests/quote/test_collateral.c"
+  "/work/main/tests/quote/test_pckext.c"
+  "/work/main/tests/quote/test_qeidentity.c"
+  "/work/main/tests/quote/test_quote.c"
+  "/work/main/tests/quote/test_tcbinfo.c"
+  "/work/main/tests/quote/test_verify.c"
+  "/work/main/tests/quote/test_x509.c"
+  "/work/main/tests/sgx/test_enclavefile.c"
+  "/work/main/tests/sgx/test_measure.c"
+  "/work/main/tests/sgx/test_sigstruct.c"
+  "/work/main/tests/sgx/test_structs.c"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -55,6 +113,10 @@ endif()
 # SGXRA_CLI_TESTS at CMakeLists.txt:120 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/cli/test_*.sh")
 set(OLD_GLOB
+  "/work/main/tests/cli/test_inspect.sh"
+  "/work/main/tests/cli/test_measure.sh"
+  "/work/main/tests/cli/test_sign.sh"
+  "/work/main/tests/cli/test_verify.sh"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
