@@ -17,6 +17,15 @@
  * default library context the object is fetched once and up-ref'd. */
 EVP_MD *sgxra__sha256_md(sgxra_ctx *cx);
 
+/* Decode a key with OpenSSL's decoders.  input ("PEM", "DER") and
+ * structure ("SubjectPublicKeyInfo", ...) may be NULL for any; selection is
+ * EVP_PKEY_KEYPAIR or EVP_PKEY_PUBLIC_KEY.  DER input must be consumed
+ * exactly.  SGXRA_E_CRYPTO_KEY_INVALID with `what` in the message. */
+sgxra_err sgxra__pkey_decode(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                             const char *input, const char *structure,
+                             int selection, const char *what,
+                             EVP_PKEY **out_pkey);
+
 /* Unencrypted PKCS#8 PEM of pkey's private key, malloc'ed and
  * NUL-terminated (free with free()). */
 sgxra_err sgxra__pkey_private_pem(sgxra_ctx *cx, EVP_PKEY *pkey,

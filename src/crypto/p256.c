@@ -9,7 +9,6 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/decoder.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
@@ -226,41 +225,15 @@ sgxra_err sgxra_p256_from_public(sgxra_ctx *cx,
   return p256_wrap(cx, pkey, out_key);
 }
 
-/* Decode a key with OpenSSL's decoders.  input/structure may be NULL (any). */
 static sgxra_err p256_decode(sgxra_ctx *cx, const uint8_t *p, size_t n,
                              const char *input, const char *structure,
                              int selection, const char *what,
                              sgxra_p256_key **out_key) {
   *out_key = NULL;
-  if (!p || n == 0)
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID, "%s: no bytes given",
-                       what);
   EVP_PKEY *pkey = NULL;
-  OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(
-      &pkey, input, structure, NULL, selection, sgxra__libctx(cx), NULL);
-  if (!dc) return sgxra__fail_ossl(cx, SGXRA_E_CRYPTO, "no key decoder");
-  const unsigned char *q = p;
-  size_t left = n;
-  int ok = OSSL_DECODER_from_data(dc, &q, &left);
-  OSSL_DECODER_CTX_free(dc);
-  if (!ok || !pkey) {
-    EVP_PKEY_free(pkey);
-    ERR_clear_error();
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "%s: %zu bytes could not be decoded as %s (an "
-                       "encrypted key must be decrypted first, e.g. with "
-                       "'openssl pkey')",
-                       what, n,
-                       selection == EVP_PKEY_PUBLIC_KEY
-                           ? "a DER public key"
-                           : "an unencrypted private key in PEM or DER");
-  }
-  if (input && strcmp(input, "DER") == 0 && left != 0) {
-    EVP_PKEY_free(pkey);
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "%s: %zu bytes of trailing data after the DER key", what,
-                       left);
-  }
+  sgxra_err rc =
+      sgxra__pkey_decode(cx, p, n, input, structure, selection, what, &pkey);
+  if (rc != SGXRA_OK) return rc;
   return p256_wrap(cx, pkey, out_key);
 }
 

@@ -10,8 +10,6 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/decoder.h>
-#include <openssl/encoder.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
@@ -105,29 +103,12 @@ out:
 sgxra_err sgxra_rsa_load_private(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                  sgxra_rsa_key **out_key) {
   *out_key = NULL;
-  if (!p || n == 0)
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "RSA key: the key file is empty");
+  /* Any encoding and structure is decoded, so that a non-RSA key is then
+   * refused by name rather than as unreadable. */
   EVP_PKEY *pkey = NULL;
-  /* Let OpenSSL's decoders find the encoding (PEM or DER) and structure
-   * (PKCS#1 RSAPrivateKey, PKCS#8 PrivateKeyInfo, SEC1 ...) so that a
-   * non-RSA key is decoded and then refused by name. */
-  OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(
-      &pkey, NULL, NULL, NULL, EVP_PKEY_KEYPAIR, sgxra__libctx(cx), NULL);
-  if (!dc) return sgxra__fail_ossl(cx, SGXRA_E_CRYPTO, "RSA key: no decoder");
-  const unsigned char *q = p;
-  size_t left = n;
-  int ok = OSSL_DECODER_from_data(dc, &q, &left);
-  OSSL_DECODER_CTX_free(dc);
-  if (!ok || !pkey) {
-    EVP_PKEY_free(pkey);
-    ERR_clear_error();
-    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
-                       "RSA key: %zu bytes are not an unencrypted private key "
-                       "in PEM or DER (PKCS#1 or PKCS#8); decrypt an "
-                       "encrypted key first, e.g. with 'openssl pkey'",
-                       n);
-  }
+  sgxra_err rc = sgxra__pkey_decode(cx, p, n, NULL, NULL, EVP_PKEY_KEYPAIR,
+                                    "RSA key", &pkey);
+  if (rc != SGXRA_OK) return rc;
   return rsa_wrap(cx, pkey, out_key);
 }
 
@@ -150,32 +131,6 @@ sgxra_err sgxra_rsa_generate(sgxra_ctx *cx, sgxra_rsa_key **out_key) {
   }
   EVP_PKEY_CTX_free(pc);
   return rsa_wrap(cx, pkey, out_key);
-}
-
-/* PKCS#8 PEM of a private key into a malloc'ed NUL-terminated string. */
-sgxra_err sgxra__pkey_private_pem(sgxra_ctx *cx, EVP_PKEY *pkey,
-                                  char **out_pem) {
-  *out_pem = NULL;
-  unsigned char *data = NULL;
-  size_t len = 0;
-  OSSL_ENCODER_CTX *ec = OSSL_ENCODER_CTX_new_for_pkey(
-      pkey, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", NULL);
-  if (!ec || !OSSL_ENCODER_to_data(ec, &data, &len)) {
-    OSSL_ENCODER_CTX_free(ec);
-    return sgxra__fail_ossl(cx, SGXRA_E_CRYPTO,
-                            "encoding the private key as PKCS#8 PEM failed");
-  }
-  OSSL_ENCODER_CTX_free(ec);
-  char *s = malloc(len + 1);
-  if (!s) {
-    OPENSSL_clear_free(data, len);
-    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "private key PEM: out of memory");
-  }
-  memcpy(s, data, len);
-  s[len] = 0;
-  OPENSSL_clear_free(data, len);
-  *out_pem = s;
-  return SGXRA_OK;
 }
 
 sgxra_err sgxra_rsa_private_pem(sgxra_ctx *cx, const sgxra_rsa_key *key,
