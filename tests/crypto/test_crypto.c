@@ -193,6 +193,35 @@ static void test_gcm_known(void **state) {
       SGXRA_OK);
   assert_memory_equal(back, p4, 60);
 
+  /* Test case 3: no AAD, 64-byte plaintext. */
+  uint8_t p3[64], c3[64], t3[16];
+  tu_hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+         "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+         p3, 64);
+  assert_int_equal(
+      sgxra_aes128_gcm_encrypt(cx, k4, iv4, 12, NULL, 0, p3, 64, c3, t3),
+      SGXRA_OK);
+  tu_assert_hex(c3, 64,
+                "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca1"
+                "2e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f"
+                "5985");
+  tu_assert_hex(t3, 16, "4d5c2af327cd64a62cf35abd2ba6fab4");
+
+  /* Test case 5: 8-byte IV (GHASH-derived counter block). */
+  uint8_t iv5[8], c5[60], t5[16], b5[60];
+  tu_hex("cafebabefacedbad", iv5, 8);
+  assert_int_equal(
+      sgxra_aes128_gcm_encrypt(cx, k4, iv5, 8, a4, 20, p4, 60, c5, t5),
+      SGXRA_OK);
+  tu_assert_hex(c5, 60,
+                "61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c74"
+                "2373806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598");
+  tu_assert_hex(t5, 16, "3612d2e79e3b0785561be14aaca2fccb");
+  assert_int_equal(
+      sgxra_aes128_gcm_decrypt(cx, k4, iv5, 8, a4, 20, c5, 60, t5, b5),
+      SGXRA_OK);
+  assert_memory_equal(b5, p4, 60);
+
   /* In place (ct == pt). */
   uint8_t buf[60];
   memcpy(buf, p4, 60);
