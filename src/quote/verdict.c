@@ -109,6 +109,7 @@ const char *sgxra__ql_return_for(sgxra_err err) {
     return "SGX_QL_RESULT_INVALID_SIGNATURE";
   case SGXRA_E_CRL_PARSE:
   case SGXRA_E_CRL_FORMAT:
+  case SGXRA_E_CRL_EXTENSIONS:
   case SGXRA_E_CRL_ISSUER:
     return "SGX_QL_CRL_UNSUPPORTED_FORMAT";
   case SGXRA_E_TCBINFO_FORMAT:
@@ -146,6 +147,7 @@ const char *sgxra__ql_return_for(sgxra_err err) {
   case SGXRA_E_X509_CHAIN_LENGTH:
   case SGXRA_E_COLLATERAL_ROOT_MISMATCH:
   case SGXRA_E_COLLATERAL_PCK_CA:
+  case SGXRA_E_COLLATERAL_TCB_SIGNER:
   case SGXRA_E_VERIFY_TRUST_ROOT:
   case SGXRA_E_VERIFY_PCK_CHAIN:
     return "SGX_QL_PCK_CERT_CHAIN_ERROR";

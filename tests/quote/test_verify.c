@@ -15,9 +15,16 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <time.h>
 
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
+#include "sgxra/crypto.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
 #include "sgxra/timeutil.h"
@@ -568,6 +575,437 @@ static void test_chain_substitutions(void **state) {
   free(qpem);
 }
 
+/* ---- a test PKI in Intel's place ------------------------------------------
+ *
+ * To reach outcomes that real collateral never shows (a revoked PCK, a
+ * Revoked TCB level, QE identity levels that force the status merge), the
+ * tests below re-create Intel's PKI with test keys: a root, a PCK CA, a TCB
+ * signing certificate and a PCK certificate carrying sgx-01's SGX
+ * extension.  sgx-01's quote gets this PCK chain and a QE report signature
+ * by the test PCK key (its attestation key, QE report data and ISV
+ * signature stay valid); sgx-01's TCB Info and QE Identity are edited and
+ * re-signed with the test TCB signing key. */
+
+typedef struct test_pki {
+  EVP_PKEY *root_key, *ca_key, *tcb_key, *pck_key;
+  X509 *root, *ca, *tcb, *pck;
+  char *root_pem, *ca_pem, *tcb_pem, *pck_pem;
+} test_pki;
+
+static char *x509_pem(X509 *x) {
+  BIO *b = BIO_new(BIO_s_mem());
+  assert_int_equal(PEM_write_bio_X509(b, x), 1);
+  char *d;
+  long n = BIO_get_mem_data(b, &d);
+  char *o = strndup(d, (size_t)n);
+  BIO_free(b);
+  return o;
+}
+
+static void add_ext_ctx(X509 *x, X509V3_CTX *ctx, int nid, const char *value) {
+  X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, value);
+  assert_non_null(e);
+  assert_int_equal(X509_add_ext(x, e, -1), 1);
+  X509_EXTENSION_free(e);
+}
+
+static X509 *make_cert(const char *cn, long serial, EVP_PKEY *key, X509 *issuer,
+                       EVP_PKEY *issuer_key, int ca, const uint8_t *sgx_ext,
+                       size_t sgx_len) {
+  X509 *x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+  X509_NAME *name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const uint8_t *)cn, -1,
+                             -1, 0);
+  X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+  ASN1_TIME_set(X509_getm_notBefore(x), (time_t)(T01 - 365 * 86400));
+  ASN1_TIME_set(X509_getm_notAfter(x), (time_t)(T01 + 365 * 86400));
+  X509_set_pubkey(x, key);
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+  add_ext_ctx(x, &ctx, NID_subject_key_identifier, "hash");
+  add_ext_ctx(x, &ctx, NID_authority_key_identifier, "keyid:always");
+  if (ca) {
+    add_ext_ctx(x, &ctx, NID_basic_constraints, "critical,CA:TRUE");
+    add_ext_ctx(x, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
+  } else {
+    add_ext_ctx(x, &ctx, NID_basic_constraints, "critical,CA:FALSE");
+  }
+  if (sgx_ext) {
+    ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(os, sgx_ext, (int)sgx_len);
+    X509_EXTENSION *e = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os);
+    X509_add_ext(x, e, -1);
+    X509_EXTENSION_free(e);
+    ASN1_OCTET_STRING_free(os);
+    ASN1_OBJECT_free(obj);
+  }
+  assert_true(X509_sign(x, issuer_key, EVP_sha256()) > 0);
+  return x;
+}
+
+/* The SGX extension value of sgx-01's real PCK certificate. */
+static uint8_t *sgx01_extension(const fixture *f, size_t *n) {
+  const char *pem = (const char *)f->quote + 1052;
+  BIO *b = BIO_new_mem_buf(pem, (int)(f->n - 1052));
+  X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+  assert_non_null(x);
+  ASN1_OBJECT *obj = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
+  int i = X509_get_ext_by_OBJ(x, obj, -1);
+  ASN1_OCTET_STRING *os = X509_EXTENSION_get_data(X509_get_ext(x, i));
+  *n = (size_t)ASN1_STRING_length(os);
+  uint8_t *v = malloc(*n);
+  memcpy(v, ASN1_STRING_get0_data(os), *n);
+  ASN1_OBJECT_free(obj);
+  X509_free(x);
+  BIO_free(b);
+  return v;
+}
+
+static void pki_make(const fixture *f, test_pki *k) {
+  k->root_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  k->ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  k->tcb_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  k->pck_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  k->root = make_cert("sgxra TEST Root CA", 1, k->root_key, NULL, k->root_key,
+                      1, NULL, 0);
+  k->ca = make_cert("sgxra TEST PCK Processor CA", 2, k->ca_key, k->root,
+                    k->root_key, 1, NULL, 0);
+  k->tcb = make_cert("sgxra TEST TCB Signing", 3, k->tcb_key, k->root,
+                     k->root_key, 0, NULL, 0);
+  size_t en;
+  uint8_t *ext = sgx01_extension(f, &en);
+  k->pck = make_cert("Intel SGX PCK Certificate", 0x1234567, k->pck_key, k->ca,
+                     k->ca_key, 0, ext, en);
+  free(ext);
+  k->root_pem = x509_pem(k->root);
+  k->ca_pem = x509_pem(k->ca);
+  k->tcb_pem = x509_pem(k->tcb);
+  k->pck_pem = x509_pem(k->pck);
+}
+
+static void pki_free(test_pki *k) {
+  EVP_PKEY_free(k->root_key);
+  EVP_PKEY_free(k->ca_key);
+  EVP_PKEY_free(k->tcb_key);
+  EVP_PKEY_free(k->pck_key);
+  X509_free(k->root);
+  X509_free(k->ca);
+  X509_free(k->tcb);
+  X509_free(k->pck);
+  free(k->root_pem);
+  free(k->ca_pem);
+  free(k->tcb_pem);
+  free(k->pck_pem);
+}
+
+/* DER CRL by `issuer`, listing `serial` when nonzero. */
+static uint8_t *make_crl(X509 *issuer, EVP_PKEY *key, long serial, size_t *n) {
+  X509_CRL *c = X509_CRL_new();
+  X509_CRL_set_version(c, 1);
+  X509_CRL_set_issuer_name(c, X509_get_subject_name(issuer));
+  ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)(T01 - 86400));
+  X509_CRL_set1_lastUpdate(c, t);
+  ASN1_TIME_set(t, (time_t)(T01 + 30 * 86400));
+  X509_CRL_set1_nextUpdate(c, t);
+  if (serial) {
+    X509_REVOKED *r = X509_REVOKED_new();
+    ASN1_INTEGER *sn = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(sn, serial);
+    X509_REVOKED_set_serialNumber(r, sn);
+    ASN1_TIME_set(t, (time_t)(T01 - 3600));
+    X509_REVOKED_set_revocationDate(r, t);
+    X509_CRL_add0_revoked(c, r);
+    ASN1_INTEGER_free(sn);
+  }
+  ASN1_TIME_free(t);
+  ASN1_INTEGER *num = ASN1_INTEGER_new();
+  ASN1_INTEGER_set(num, 1);
+  X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0);
+  ASN1_INTEGER_free(num);
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer, NULL, NULL, c, 0);
+  X509_EXTENSION *aki = X509V3_EXT_conf_nid(
+      NULL, &ctx, NID_authority_key_identifier, "keyid:always");
+  assert_non_null(aki);
+  X509_CRL_add_ext(c, aki, -1);
+  X509_EXTENSION_free(aki);
+  X509_CRL_sort(c);
+  assert_true(X509_CRL_sign(c, key, EVP_sha256()) > 0);
+  unsigned char *der = NULL;
+  int len = i2d_X509_CRL(c, &der);
+  assert_true(len > 0);
+  uint8_t *o = malloc((size_t)len);
+  memcpy(o, der, (size_t)len);
+  OPENSSL_free(der);
+  X509_CRL_free(c);
+  *n = (size_t)len;
+  return o;
+}
+
+/* Replace the first `from` in *json by `to` (must exist). */
+static void edit(char **json, const char *from, const char *to) {
+  char *at = strstr(*json, from);
+  if (!at) fail_msg("edit: '%s' not found", from);
+  size_t pre = (size_t)(at - *json), fl = strlen(from), tl = strlen(to);
+  size_t rest = strlen(at + fl);
+  char *o = malloc(pre + tl + rest + 1);
+  memcpy(o, *json, pre);
+  memcpy(o + pre, to, tl);
+  memcpy(o + pre + tl, at + fl, rest + 1);
+  free(*json);
+  *json = o;
+}
+
+/* Re-sign the compact body {"<member>":{...},"signature":"..."} with key. */
+static void resign(char *json, const char *member, EVP_PKEY *key) {
+  char head[64];
+  snprintf(head, sizeof head, "{\"%s\":", member);
+  assert_memory_equal(json, head, strlen(head));
+  char *body = json + strlen(head);
+  char *sig = strstr(json, ",\"signature\":\"");
+  assert_non_null(sig);
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_from_evp(NULL, key, &k), SGXRA_OK);
+  uint8_t rs[64];
+  assert_int_equal(sgxra_p256_sign(NULL, k, body, (size_t)(sig - body), rs),
+                   SGXRA_OK);
+  sgxra_p256_free(k);
+  char hex[129];
+  sgxra_hex_encode(rs, 64, hex);
+  memcpy(sig + strlen(",\"signature\":\""), hex, 128);
+}
+
+typedef struct pki_case {
+  char *tcb_info;
+  char *qe_identity;
+  long revoked; /* serial in the PCK CRL, 0 for none */
+} pki_case;
+
+static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
+                       sgxra_verdict *vd) {
+  resign(pc->tcb_info, "tcbInfo", k->tcb_key);
+  resign(pc->qe_identity, "enclaveIdentity", k->tcb_key);
+  size_t rn, pn;
+  uint8_t *root_crl = make_crl(k->root, k->root_key, 0, &rn);
+  uint8_t *pck_crl = make_crl(k->ca, k->ca_key, pc->revoked, &pn);
+  char pck_chain[8192], tcb_chain[8192], quote_chain[8192];
+  snprintf(pck_chain, sizeof pck_chain, "%s%s", k->ca_pem, k->root_pem);
+  snprintf(tcb_chain, sizeof tcb_chain, "%s%s", k->tcb_pem, k->root_pem);
+  snprintf(quote_chain, sizeof quote_chain, "%s%s%s", k->pck_pem, k->ca_pem,
+           k->root_pem);
+  sgxra_collateral_buffers b;
+  memset(&b, 0, sizeof b);
+  b.pck_crl_issuer_chain = (const uint8_t *)pck_chain;
+  b.pck_crl_issuer_chain_len = strlen(pck_chain);
+  b.root_ca_crl = root_crl;
+  b.root_ca_crl_len = rn;
+  b.pck_crl = pck_crl;
+  b.pck_crl_len = pn;
+  b.tcb_info = (const uint8_t *)pc->tcb_info;
+  b.tcb_info_len = strlen(pc->tcb_info);
+  b.tcb_info_issuer_chain = (const uint8_t *)tcb_chain;
+  b.tcb_info_issuer_chain_len = strlen(tcb_chain);
+  b.qe_identity = (const uint8_t *)pc->qe_identity;
+  b.qe_identity_len = strlen(pc->qe_identity);
+  b.qe_identity_issuer_chain = (const uint8_t *)tcb_chain;
+  b.qe_identity_issuer_chain_len = strlen(tcb_chain);
+  sgxra_collateral *c = NULL;
+  if (sgxra_collateral_load(f->cx, &b, &c) != SGXRA_OK)
+    fail_msg("test PKI collateral: %s", sgxra_ctx_message(f->cx));
+
+  /* the quote: test chain, QE report re-signed by the test PCK key */
+  size_t qn;
+  uint8_t *q = with_chain(f, quote_chain, &qn);
+  sgxra_p256_key *pk = NULL;
+  assert_int_equal(sgxra_p256_from_evp(NULL, k->pck_key, &pk), SGXRA_OK);
+  assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
+  sgxra_p256_free(pk);
+
+  sgxra_x509_chain *root = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx,
+                                              (const uint8_t *)k->root_pem,
+                                              strlen(k->root_pem), &root),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_verify_quote(f->cx, q, qn, c,
+                                      sgxra_x509_chain_get(root, 0), T01, vd),
+                   SGXRA_OK);
+  sgxra_x509_chain_free(root);
+  sgxra_collateral_free(c);
+  free(q);
+  free(root_crl);
+  free(pck_crl);
+}
+
+static void case_init(pki_case *pc) {
+  size_t n;
+  pc->tcb_info = (char *)read_in(B01, "tcb_info.json", &n);
+  pc->qe_identity = (char *)read_in(B01, "qe_identity.json", &n);
+  pc->revoked = 0;
+}
+
+static void case_free(pki_case *pc) {
+  free(pc->tcb_info);
+  free(pc->qe_identity);
+}
+
+static void expect_ok(const sgxra_verdict *vd, const char *qv,
+                      sgxra_tcb_status final) {
+  if (strcmp(vd->ql_return, "SGX_QL_SUCCESS") != 0)
+    fail_msg("%s: %s [%s]", vd->ql_return, vd->reason, sgxra_err_name(vd->err));
+  assert_string_equal(vd->qv_result, qv);
+  assert_int_equal(vd->final_status, final);
+}
+
+static void test_pki_outcomes(void **state) {
+  fixture *f = *state;
+  test_pki k;
+  pki_make(f, &k);
+  pki_case pc;
+  sgxra_verdict vd;
+
+  /* as sgx-01 itself: the chain and signatures of the test PKI hold */
+  case_init(&pc);
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+            SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  assert_int_equal(vd.advisory_count, 2);
+  case_free(&pc);
+
+  /* the PCK certificate revoked by the PCK CRL */
+  case_init(&pc);
+  pc.revoked = 0x1234567;
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_PCK_REVOKED", SGXRA_E_VERIFY_PCK_REVOKED,
+         SGXRA_STAGE_PCK_CHAIN);
+  assert_non_null(strstr(vd.reason, "01234567"));
+  case_free(&pc);
+  /* another serial revoked: no effect */
+  case_init(&pc);
+  pc.revoked = 0x1234568;
+  pki_verify(f, &k, &pc, &vd);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  case_free(&pc);
+
+  /* the matched level Revoked */
+  case_init(&pc);
+  edit(&pc.tcb_info, "\"tcbStatus\":\"ConfigurationAndSWHardeningNeeded\"",
+       "\"tcbStatus\":\"Revoked\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_TCB_REVOKED", SGXRA_E_VERIFY_TCB_REVOKED,
+         SGXRA_STAGE_TCB_LEVEL);
+  case_free(&pc);
+
+  /* a TCB level's pcesvn edited (13 -> 14) and re-signed: the level no
+   * longer matches the PCK's PCESVN 13; the next one that does is the
+   * fourth, OutOfDateConfigurationNeeded (the third needs component 7 at
+   * 12, the PCK has 0) */
+  case_init(&pc);
+  edit(&pc.tcb_info,
+       "{\"svn\":0},{\"svn\":0}],\"pcesvn\":13},\"tcbDate\":\"2024-03-13T00:"
+       "00:00Z\",\"tcbStatus\":\"ConfigurationAndSWHardeningNeeded\"",
+       "{\"svn\":0},{\"svn\":0}],\"pcesvn\":14},\"tcbDate\":\"2024-03-13T00:"
+       "00:00Z\",\"tcbStatus\":\"ConfigurationAndSWHardeningNeeded\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED",
+            SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
+  assert_int_equal(vd.tcb_svn[0], 10); /* 10,10,2,2,255,1,0.. pcesvn 13 */
+  assert_int_equal(vd.tcb_svn[6], 0);
+  case_free(&pc);
+
+  /* every level above the platform: TCB not supported */
+  case_init(&pc);
+  {
+    /* every "pcesvn":N of the levels becomes "pcesvn":99 */
+    char *o = malloc(strlen(pc.tcb_info) * 2 + 1), *w = o;
+    for (const char *r = pc.tcb_info; *r;) {
+      if (strncmp(r, "\"pcesvn\":", 9) == 0) {
+        memcpy(w, "\"pcesvn\":99", 11);
+        w += 11;
+        r += 9;
+        while (*r >= '0' && *r <= '9') r++;
+      } else {
+        *w++ = *r++;
+      }
+    }
+    *w = 0;
+    free(pc.tcb_info);
+    pc.tcb_info = o;
+  }
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_TCB_NOT_SUPPORTED", SGXRA_E_VERIFY_TCB_NOT_SUPPORTED,
+         SGXRA_STAGE_TCB_LEVEL);
+  case_free(&pc);
+
+  /* QE OutOfDate (its ISVSVN 10 below the first level, now 11) merges
+   * with ConfigurationAndSWHardeningNeeded into
+   * OutOfDateConfigurationNeeded, with the QE level's advisory added */
+  case_init(&pc);
+  edit(&pc.qe_identity, "{\"tcb\":{\"isvsvn\":8}", "{\"tcb\":{\"isvsvn\":11}");
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED",
+            SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
+  assert_int_equal(vd.qe_status, SGXRA_TCB_OUT_OF_DATE);
+  assert_int_equal(vd.qe_level_isvsvn, 6);
+  assert_int_equal(vd.tcb_status,
+                   SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  assert_int_equal(vd.advisory_count, 2); /* 00289, 00615 (already listed) */
+  case_free(&pc);
+
+  /* ... and with UpToDate into OutOfDate */
+  case_init(&pc);
+  edit(&pc.qe_identity, "{\"tcb\":{\"isvsvn\":8}", "{\"tcb\":{\"isvsvn\":11}");
+  edit(&pc.tcb_info, "\"tcbStatus\":\"ConfigurationAndSWHardeningNeeded\"",
+       "\"tcbStatus\":\"UpToDate\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_OUT_OF_DATE", SGXRA_TCB_OUT_OF_DATE);
+  case_free(&pc);
+
+  /* a Revoked QE level revokes */
+  case_init(&pc);
+  edit(&pc.qe_identity,
+       "{\"tcb\":{\"isvsvn\":8},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+       "\"tcbStatus\":\"UpToDate\"}",
+       "{\"tcb\":{\"isvsvn\":8},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+       "\"tcbStatus\":\"Revoked\"}");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_TCB_REVOKED", SGXRA_E_VERIFY_TCB_REVOKED,
+         SGXRA_STAGE_TCB_LEVEL);
+  case_free(&pc);
+
+  /* QE identity of another signer, or another ISVPRODID */
+  case_init(&pc);
+  edit(&pc.qe_identity, "\"mrsigner\":\"8C4F", "\"mrsigner\":\"8C4E");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_QEIDENTITY_MISMATCH", SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+         SGXRA_STAGE_QE_IDENTITY);
+  case_free(&pc);
+  case_init(&pc);
+  edit(&pc.qe_identity, "\"isvprodid\":1", "\"isvprodid\":2");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_QEIDENTITY_MISMATCH", SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+         SGXRA_STAGE_QE_IDENTITY);
+  case_free(&pc);
+  /* attributes outside the mask do not matter, inside they do */
+  case_init(&pc);
+  edit(&pc.qe_identity, "\"attributes\":\"1100", "\"attributes\":\"1500");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_QEIDENTITY_MISMATCH", SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+         SGXRA_STAGE_QE_IDENTITY);
+  case_free(&pc);
+  case_init(&pc);
+  edit(&pc.qe_identity, "\"miscselect\":\"00000000\"",
+       "\"miscselect\":\"00000001\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_QEIDENTITY_MISMATCH", SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+         SGXRA_STAGE_QE_IDENTITY);
+  case_free(&pc);
+
+  pki_free(&k);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_bundles),
@@ -585,6 +1023,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_misuse, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_chain_substitutions, setup01,
                                       teardown01),
+      cmocka_unit_test_setup_teardown(test_pki_outcomes, setup01, teardown01),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
