@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -45,22 +46,43 @@ void sgxra_qe_free(sgxra_qe *qe) {
   free(qe);
 }
 
-/* The public key of the first certificate of a PEM chain. */
+/* The public key of the first certificate of a PEM chain, which must hold
+ * exactly three certificates (leaf, PCK CA, root) and nothing else. */
 static sgxra_err leaf_public(sgxra_ctx *cx, const char *pem, size_t n,
                              uint8_t out[SGXRA_P256_PUBLIC_SIZE]) {
   BIO *b = BIO_new_mem_buf(pem, (int)n);
-  X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+  X509 *leaf = NULL, *x;
+  int count = 0;
+  while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+    if (count++ == 0)
+      leaf = x;
+    else
+      X509_free(x);
+  }
+  /* What is left after the last certificate must be blank. */
+  char rest[64];
+  int blank = 1, k;
+  while (b && (k = BIO_read(b, rest, sizeof rest)) > 0)
+    for (int i = 0; i < k; i++)
+      if (rest[i] != '\n' && rest[i] != '\r' && rest[i] != ' ') blank = 0;
   BIO_free(b);
-  sgxra_p256_key *k = NULL;
+  sgxra_p256_key *key = NULL;
   sgxra_err e = SGXRA_OK;
-  if (!x || sgxra_p256_from_evp(cx, X509_get0_pubkey(x), &k) != SGXRA_OK)
+  if (count != 3 || !blank)
     e = sgxra__fail(cx, SGXRA_E_QE_STATE,
-                    "QE: the PCK chain does not start with a P-256 "
-                    "certificate; provision the platform again");
+                    "QE: the PCK chain must hold exactly 3 PEM certificates "
+                    "(leaf, PCK CA, root), found %d%s; provision the "
+                    "platform again",
+                    count, blank ? "" : " and trailing bytes");
+  else if (sgxra_p256_from_evp(cx, X509_get0_pubkey(leaf), &key) != SGXRA_OK)
+    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
+                    "QE: the PCK certificate's key is not P-256; provision "
+                    "the platform again");
   else
-    sgxra_p256_public_raw(k, out);
-  sgxra_p256_free(k);
-  X509_free(x);
+    sgxra_p256_public_raw(key, out);
+  ERR_clear_error();
+  sgxra_p256_free(key);
+  X509_free(leaf);
   return e;
 }
 

@@ -275,6 +275,48 @@ static void state_errors(void **state) {
   sgxra_qe *qe = (sgxra_qe *)1;
   assert_int_equal(sgxra_qe_open(f->cx, f->plat, path, &qe), SGXRA_E_QE_STATE);
   assert_null(qe);
+  /* A cut or damaged PCK chain is refused before any quote is made. */
+  uint8_t *chain = NULL, *qss = NULL, *pss = NULL;
+  size_t cn = 0, qn = 0, pn = 0;
+  snprintf(path, sizeof path, "%s/pck_chain.pem", f->dir);
+  assert_int_equal(sgxra_file_read(f->cx, path, 1 << 20, &chain, &cn),
+                   SGXRA_OK);
+  snprintf(path, sizeof path, "%s/qe.sigstruct", f->dir);
+  assert_int_equal(sgxra_file_read(f->cx, path, 4096, &qss, &qn), SGXRA_OK);
+  snprintf(path, sizeof path, "%s/pce.sigstruct", f->dir);
+  assert_int_equal(sgxra_file_read(f->cx, path, 4096, &pss, &pn), SGXRA_OK);
+  for (size_t cut = 0; cut + 2 < cn;
+       cut += 97) { /* keep the last END line cut */
+    qe = (sgxra_qe *)1;
+    sgxra_err e = sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
+                               (const char *)chain, cut, &qe);
+    assert_int_equal(e, cut == 0 ? SGXRA_E_INVALID_ARGUMENT : SGXRA_E_QE_STATE);
+    assert_null(qe);
+  }
+  chain[cn / 2] ^= 0x20; /* inside a base64 line */
+  assert_int_not_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
+                                    (const char *)chain, cn, &qe),
+                       SGXRA_OK);
+  chain[cn / 2] ^= 0x20;
+  /* and the SIGSTRUCTs cut anywhere fail EINIT */
+  for (size_t cut = 0; cut < qn; cut += 301) {
+    assert_int_not_equal(sgxra_qe_new(f->cx, f->plat, qss, cut, pss, pn,
+                                      (const char *)chain, cn, &qe),
+                         SGXRA_OK);
+    assert_null(qe);
+    assert_int_not_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, cut,
+                                      (const char *)chain, cn, &qe),
+                         SGXRA_OK);
+    assert_null(qe);
+  }
+  assert_int_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
+                                (const char *)chain, cn, &qe),
+                   SGXRA_OK);
+  sgxra_qe_free(qe);
+  free(chain);
+  free(qss);
+  free(pss);
+
   /* A PCESVN change invalidates the provisioned PCE. */
   sgxra_emu_platform_config cfg;
   sgxra_emu_platform_get_config(f->plat, &cfg);
