@@ -80,7 +80,7 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
   if (!v->tcb || !v->qeid || !v->root || !v->pck_ca || !v->pck_crl ||
       !v->root_crl || !sgxra_x509_cert_public_key(v->root)) {
     free(v);
-    return sgxra__fail(cx, SGXRA_E_VERIFY_COLLATERAL,
+    return sgxra__fail(cx, SGXRA_E_INTERNAL,
                        "verifier: validated collateral lacks a piece (TCB "
                        "Info, QE Identity, root, PCK CA or a CRL)");
   }
@@ -644,7 +644,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   if (st < SGXRA_TCB_UP_TO_DATE ||
       st > SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED) {
     sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
-                        SGXRA_E_VERIFY_TCB_STATUS,
+                        SGXRA_E_INTERNAL,
                         "the matched TCB level has an unrecognised status");
     return;
   }

@@ -587,6 +587,7 @@ static void test_chain_substitutions(void **state) {
  * re-signed with the test TCB signing key. */
 
 typedef struct test_pki {
+  const char *leaf_cn; /* NULL: "Intel SGX PCK Certificate" */
   EVP_PKEY *root_key, *ca_key, *tcb_key, *pck_key;
   X509 *root, *ca, *tcb, *pck;
   char *root_pem, *ca_pem, *tcb_pem, *pck_pem;
@@ -677,8 +678,8 @@ static void pki_make(const fixture *f, test_pki *k) {
                      k->root_key, 0, NULL, 0);
   size_t en;
   uint8_t *ext = sgx01_extension(f, &en);
-  k->pck = make_cert("Intel SGX PCK Certificate", 0x1234567, k->pck_key, k->ca,
-                     k->ca_key, 0, ext, en);
+  k->pck = make_cert(k->leaf_cn ? k->leaf_cn : "Intel SGX PCK Certificate",
+                     0x1234567, k->pck_key, k->ca, k->ca_key, 0, ext, en);
   free(ext);
   k->root_pem = x509_pem(k->root);
   k->ca_pem = x509_pem(k->ca);
@@ -781,7 +782,8 @@ static void resign(char *json, const char *member, EVP_PKEY *key) {
 typedef struct pki_case {
   char *tcb_info;
   char *qe_identity;
-  long revoked; /* serial in the PCK CRL, 0 for none */
+  long revoked;      /* serial in the PCK CRL, 0 for none */
+  const uint8_t *ak; /* another attestation key (QE report redone) */
 } pki_case;
 
 static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
@@ -819,6 +821,15 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
   /* the quote: test chain, QE report re-signed by the test PCK key */
   size_t qn;
   uint8_t *q = with_chain(f, quote_chain, &qn);
+  if (pc->ak) {
+    /* new key, QE report data = SHA-256(key || auth data) || zeros */
+    memcpy(q + 500, pc->ak, 64);
+    uint8_t buf[96];
+    memcpy(buf, q + 500, 64);
+    memcpy(buf + 64, q + 1014, 32);
+    assert_int_equal(sgxra_sha256(NULL, buf, sizeof buf, q + 564 + 320),
+                     SGXRA_OK);
+  }
   sgxra_p256_key *pk = NULL;
   assert_int_equal(sgxra_p256_from_evp(NULL, k->pck_key, &pk), SGXRA_OK);
   assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
@@ -844,6 +855,7 @@ static void case_init(pki_case *pc) {
   pc->tcb_info = (char *)read_in(B01, "tcb_info.json", &n);
   pc->qe_identity = (char *)read_in(B01, "qe_identity.json", &n);
   pc->revoked = 0;
+  pc->ak = NULL;
 }
 
 static void case_free(pki_case *pc) {
@@ -862,6 +874,7 @@ static void expect_ok(const sgxra_verdict *vd, const char *qv,
 static void test_pki_outcomes(void **state) {
   fixture *f = *state;
   test_pki k;
+  memset(&k, 0, sizeof k);
   pki_make(f, &k);
   pki_case pc;
   sgxra_verdict vd;
@@ -1003,6 +1016,28 @@ static void test_pki_outcomes(void **state) {
          SGXRA_STAGE_QE_IDENTITY);
   case_free(&pc);
 
+  /* an attestation key that is not a curve point (bound by a re-signed QE
+   * report, so only the key itself is wrong) */
+  case_init(&pc);
+  uint8_t bad_ak[64];
+  memset(bad_ak, 0x01, sizeof bad_ak);
+  pc.ak = bad_ak;
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED", SGXRA_E_VERIFY_ATTEST_KEY,
+         SGXRA_STAGE_QUOTE_SIG);
+  case_free(&pc);
+
+  pki_free(&k);
+
+  /* a leaf whose common name is not a PCK certificate's */
+  memset(&k, 0, sizeof k);
+  k.leaf_cn = "sgxra TEST not a PCK";
+  pki_make(f, &k);
+  case_init(&pc);
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CERT,
+         SGXRA_STAGE_PCK_CHAIN);
+  case_free(&pc);
   pki_free(&k);
 }
 

@@ -30,6 +30,4 @@
   X(VERIFY_QUOTE_SIGNATURE, 459, "quote signature is invalid")                \
   X(VERIFY_TCB_NOT_SUPPORTED, 460,                                            \
     "no TCB level of the TCB Info matches the platform")                      \
-  X(VERIFY_TCB_REVOKED, 461, "platform TCB is revoked")                       \
-  X(VERIFY_TCB_STATUS, 462, "unrecognised TCB status")                        \
-  X(VERIFY_COLLATERAL, 463, "collateral is unusable for verification")
+  X(VERIFY_TCB_REVOKED, 461, "platform TCB is revoked")
