@@ -38,6 +38,24 @@ void sgxra_p256_public_raw(const sgxra_p256_key *key,
   memcpy(out, key->pub, SGXRA_P256_PUBLIC_SIZE);
 }
 
+/* Wrap a key this file built itself from known bytes (no checks or
+ * parameter reads needed: from_public is on the quote-verification path).
+ * Takes ownership of pkey (freed on failure). */
+static sgxra_err p256_adopt(sgxra_ctx *cx, EVP_PKEY *pkey,
+                            const uint8_t xy[SGXRA_P256_PUBLIC_SIZE],
+                            int has_private, sgxra_p256_key **out_key) {
+  sgxra_p256_key *k = calloc(1, sizeof(*k));
+  if (!k) {
+    EVP_PKEY_free(pkey);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "P-256 key: out of memory");
+  }
+  k->pkey = pkey;
+  memcpy(k->pub, xy, SGXRA_P256_PUBLIC_SIZE);
+  k->has_private = has_private;
+  *out_key = k;
+  return SGXRA_OK;
+}
+
 /* Check pkey is a P-256 key and wrap it; takes ownership of pkey (freed on
  * failure). */
 static sgxra_err p256_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
@@ -186,7 +204,7 @@ sgxra_err sgxra_p256_from_private(sgxra_ctx *cx,
                           "P-256: building the key failed");
     goto out;
   }
-  rc = p256_wrap(cx, pkey, out_key);
+  rc = p256_adopt(cx, pkey, pub65 + 1, 1, out_key);
 out:
   BN_clear_free(bd);
   BN_CTX_free(bc);
@@ -222,7 +240,7 @@ sgxra_err sgxra_p256_from_public(sgxra_ctx *cx,
                        "or not a P-256 key",
                        xy[0], xy[1], xy[2], xy[3]);
   }
-  return p256_wrap(cx, pkey, out_key);
+  return p256_adopt(cx, pkey, xy, 0, out_key);
 }
 
 static sgxra_err p256_decode(sgxra_ctx *cx, const uint8_t *p, size_t n,
