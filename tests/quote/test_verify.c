@@ -779,11 +779,49 @@ static void resign(char *json, const char *member, EVP_PKEY *key) {
   memcpy(sig + strlen(",\"signature\":\""), hex, 128);
 }
 
+/* A v3 quote rebuilt as v4 or v5 (same parts; the header's version byte
+ * changed, so the ISV signature must be redone by the caller). */
+static uint8_t *rebuild_v45(const uint8_t *v3, size_t n, int version,
+                            size_t *out_n) {
+  size_t qe_part = n - 564; /* QE report to the end */
+  size_t pre = version == 5 ? 6 : 0;
+  size_t total = 48 + pre + 384 + 4 + 128 + 6 + qe_part;
+  uint8_t *b = calloc(1, total);
+  memcpy(b, v3, 48);
+  b[0] = (uint8_t)version;
+  size_t o = 48;
+  if (version == 5) {
+    b[o] = 1;        /* SGX report body */
+    b[o + 2] = 0x80; /* 384 */
+    b[o + 3] = 0x01;
+    o += 6;
+  }
+  memcpy(b + o, v3 + 48, 384);
+  o += 384;
+  uint32_t sl = (uint32_t)(128 + 6 + qe_part);
+  b[o] = (uint8_t)sl;
+  b[o + 1] = (uint8_t)(sl >> 8);
+  b[o + 2] = (uint8_t)(sl >> 16);
+  o += 4;
+  memcpy(b + o, v3 + 436, 128);
+  o += 128;
+  b[o] = 6;
+  b[o + 2] = (uint8_t)qe_part;
+  b[o + 3] = (uint8_t)(qe_part >> 8);
+  b[o + 4] = (uint8_t)(qe_part >> 16);
+  o += 6;
+  memcpy(b + o, v3 + 564, qe_part);
+  *out_n = total;
+  return b;
+}
+
 typedef struct pki_case {
   char *tcb_info;
   char *qe_identity;
-  long revoked;      /* serial in the PCK CRL, 0 for none */
-  const uint8_t *ak; /* another attestation key (QE report redone) */
+  long revoked;            /* serial in the PCK CRL, 0 for none */
+  const uint8_t *ak;       /* another attestation key (QE report redone) */
+  sgxra_p256_key *ak_priv; /* its private key: the ISV signature redone */
+  int version;             /* 3 (default), 4 or 5: the layout rebuilt */
 } pki_case;
 
 static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
@@ -834,6 +872,17 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
   assert_int_equal(sgxra_p256_from_evp(NULL, k->pck_key, &pk), SGXRA_OK);
   assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
   sgxra_p256_free(pk);
+  if (pc->version != 3) {
+    uint8_t *r = rebuild_v45(q, qn, pc->version, &qn);
+    free(q);
+    q = r;
+  }
+  if (pc->ak_priv) {
+    size_t signed_len = pc->version == 5 ? 438 : 432;
+    assert_int_equal(
+        sgxra_p256_sign(NULL, pc->ak_priv, q, signed_len, q + signed_len + 4),
+        SGXRA_OK);
+  }
 
   sgxra_x509_chain *root = NULL;
   assert_int_equal(sgxra_x509_chain_parse_pem(f->cx,
@@ -856,6 +905,8 @@ static void case_init(pki_case *pc) {
   pc->qe_identity = (char *)read_in(B01, "qe_identity.json", &n);
   pc->revoked = 0;
   pc->ak = NULL;
+  pc->ak_priv = NULL;
+  pc->version = 3;
 }
 
 static void case_free(pki_case *pc) {
@@ -1015,6 +1066,28 @@ static void test_pki_outcomes(void **state) {
   expect(&vd, "SGX_QL_QEIDENTITY_MISMATCH", SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
          SGXRA_STAGE_QE_IDENTITY);
   case_free(&pc);
+
+  /* v4 and v5 quotes (a test attestation key signs the rebuilt header and
+   * body) reach the same verdict as v3 */
+  for (int version = 3; version <= 5; version++) {
+    case_init(&pc);
+    sgxra_p256_key *ak = NULL;
+    assert_int_equal(sgxra_p256_generate(NULL, &ak), SGXRA_OK);
+    uint8_t ak_raw[64];
+    sgxra_p256_public_raw(ak, ak_raw);
+    pc.ak = ak_raw;
+    pc.ak_priv = ak;
+    pc.version = version;
+    pki_verify(f, &k, &pc, &vd);
+    expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+              SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+    assert_int_equal(vd.header.version, version);
+    tu_assert_hex(
+        vd.report.mrenclave, 32,
+        "33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb");
+    sgxra_p256_free(ak);
+    case_free(&pc);
+  }
 
   /* an attestation key that is not a curve point (bound by a re-signed QE
    * report, so only the key itself is wrong) */
