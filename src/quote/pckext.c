@@ -27,8 +27,9 @@ static const uint8_t sgx_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf8,
 typedef struct der {
   const uint8_t *p;
   size_t len;
-  size_t off;  /* within p */
-  size_t base; /* offset of p in the whole extension, for messages */
+  size_t off;       /* within p */
+  size_t base;      /* offset of p in the whole extension, for messages */
+  const char *area; /* "PCK SGX extension" or "PCK certificate" */
 } der;
 
 typedef struct der_elem {
@@ -37,6 +38,7 @@ typedef struct der_elem {
   size_t n;
   size_t at;  /* offset of the element in the whole extension */
   size_t hdr; /* bytes of tag and length */
+  const char *area;
 } der_elem;
 
 static sgxra_err der_next(sgxra_ctx *cx, der *d, const char *what,
@@ -45,33 +47,33 @@ static sgxra_err der_next(sgxra_ctx *cx, der *d, const char *what,
   size_t left = d->len - d->off;
   if (left < 2) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s needs a tag and a length at "
+                       "%s: %s needs a tag and a length at "
                        "offset %zu, only %zu bytes remain",
-                       what, at, left);
+                       d->area, what, at, left);
   }
   const uint8_t *q = d->p + d->off;
   uint8_t tag = q[0];
   if ((tag & 0x1f) == 0x1f) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s at offset %zu has a multi-byte "
-                       "tag, which the extension never uses",
-                       what, at);
+                       "%s: %s at offset %zu has a multi-byte "
+                       "tag, which Intel's PCK profile never uses",
+                       d->area, what, at);
   }
   size_t hdr = 2, n = q[1];
   if (n & 0x80) {
     size_t k = n & 0x7f;
     if (k == 0 || k > 4) {
       return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                         "PCK SGX extension: %s at offset %zu has an "
+                         "%s: %s at offset %zu has an "
                          "unsupported length form 0x%02x (DER needs a "
                          "definite length of 1..4 bytes)",
-                         what, at, q[1]);
+                         d->area, what, at, q[1]);
     }
     if (left - 2 < k) {
       return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                         "PCK SGX extension: %s length at offset %zu needs %zu "
+                         "%s: %s length at offset %zu needs %zu "
                          "bytes, only %zu remain",
-                         what, at, k, left - 2);
+                         d->area, what, at, k, left - 2);
     }
     n = 0;
     for (size_t i = 0; i < k; i++) n = (n << 8) | q[2 + i];
@@ -79,15 +81,16 @@ static sgxra_err der_next(sgxra_ctx *cx, der *d, const char *what,
   }
   if (n > left - hdr) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s at offset %zu declares %zu "
+                       "%s: %s at offset %zu declares %zu "
                        "bytes, only %zu remain",
-                       what, at, n, left - hdr);
+                       d->area, what, at, n, left - hdr);
   }
   e->tag = tag;
   e->c = q + hdr;
   e->n = n;
   e->at = at;
   e->hdr = hdr;
+  e->area = d->area;
   d->off += hdr + n;
   return SGXRA_OK;
 }
@@ -98,9 +101,9 @@ static sgxra_err der_expect(sgxra_ctx *cx, der *d, uint8_t tag,
   if (err) return err;
   if (e->tag != tag) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s at offset %zu has tag 0x%02x, "
+                       "%s: %s at offset %zu has tag 0x%02x, "
                        "expected 0x%02x",
-                       what, e->at, e->tag, tag);
+                       d->area, what, e->at, e->tag, tag);
   }
   return SGXRA_OK;
 }
@@ -110,6 +113,7 @@ static void der_enter(der *d, const der_elem *e) {
   d->len = e->n;
   d->off = 0;
   d->base = e->at + e->hdr; /* contents start after tag and length */
+  d->area = e->area;
 }
 
 /* The single element inside an EXPLICIT tagged value, with its tag. */
@@ -148,16 +152,16 @@ static sgxra_err der_uint(sgxra_ctx *cx, const der_elem *e, const char *what,
                           uint32_t max, uint32_t *out) {
   if (e->n == 0 || e->n > 4 || (e->c[0] & 0x80)) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s at offset %zu is not a small "
+                       "%s: %s at offset %zu is not a small "
                        "non-negative integer (%zu content bytes)",
-                       what, e->at, e->n);
+                       e->area, what, e->at, e->n);
   }
   uint32_t v = 0;
   for (size_t i = 0; i < e->n; i++) v = (v << 8) | e->c[i];
   if (v > max) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s is %u, above its maximum %u",
-                       what, v, max);
+                       "%s: %s is %u, above its maximum %u", e->area, what, v,
+                       max);
   }
   *out = v;
   return SGXRA_OK;
@@ -167,9 +171,9 @@ static sgxra_err der_octets(sgxra_ctx *cx, const der_elem *e, const char *what,
                             uint8_t *out, size_t want) {
   if (e->tag != TAG_OCTET_STRING || e->n != want) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
-                       "PCK SGX extension: %s at offset %zu must be an OCTET "
+                       "%s: %s at offset %zu must be an OCTET "
                        "STRING of %zu bytes (tag 0x%02x, %zu bytes found)",
-                       what, e->at, want, e->tag, e->n);
+                       e->area, what, e->at, want, e->tag, e->n);
   }
   memcpy(out, e->c, want);
   return SGXRA_OK;
@@ -202,9 +206,9 @@ static sgxra_err entry(sgxra_ctx *cx, der *d, const char *what, der_elem *oid,
   if (err) return err;
   if (k != 2) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_COUNT,
-                       "PCK SGX extension: %s at offset %zu has %zu elements, "
+                       "%s: %s at offset %zu has %zu elements, "
                        "expected 2 (OID and value)",
-                       what, seq.at, k);
+                       d->area, what, seq.at, k);
   }
   der in;
   der_enter(&in, &seq);
@@ -319,7 +323,7 @@ static sgxra_err parse_config(sgxra_ctx *cx, const der_elem *cfg,
 
 static sgxra_err parse_ext(sgxra_ctx *cx, const uint8_t *p, size_t n,
                            sgxra_pck_ext *out) {
-  der top = {p, n, 0, 0};
+  der top = {p, n, 0, 0, "PCK SGX extension"};
   der_elem seq;
   sgxra_err err = der_expect(cx, &top, TAG_SEQUENCE, "SGX extensions", &seq);
   if (err) return err;
@@ -569,7 +573,7 @@ static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name, char out[65]) {
 
 static sgxra_err parse_cert(sgxra_ctx *cx, const uint8_t *p, size_t n,
                             sgxra_pck_cert *out) {
-  der top = {p, n, 0, 0};
+  der top = {p, n, 0, 0, "PCK certificate"};
   der_elem cert, tbs, e;
   sgxra_err err = der_expect(cx, &top, TAG_SEQUENCE, "Certificate", &cert);
   if (err) return err;
