@@ -46,6 +46,8 @@ struct sgxra_verifier {
   uint8_t root_key[SGXRA_P256_PUBLIC_SIZE];
   uint8_t *ca_subject; /* DER of the PCK CA's subject Name */
   size_t ca_subject_len;
+  char *ca_b64;   /* base64 of the PCK CA's and the root's DER, to */
+  char *root_b64; /* recognise them in a quote's PEM chain */
   pck_entry *cache;
   size_t cache_count;
   size_t cache_cap;  /* grows 8, 16, ... up to SGXRA_VERIFIER_CACHE_MAX */
@@ -94,6 +96,18 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
   }
   v->ca_subject = name;
   v->ca_subject_len = (size_t)nl;
+  const uint8_t *der;
+  size_t dl;
+  sgxra_x509_cert_der(v->pck_ca, &der, &dl);
+  v->ca_b64 = malloc(4 * ((dl + 2) / 3) + 1);
+  if (v->ca_b64) sgxra_base64_encode(der, dl, v->ca_b64);
+  sgxra_x509_cert_der(v->root, &der, &dl);
+  v->root_b64 = malloc(4 * ((dl + 2) / 3) + 1);
+  if (v->root_b64) sgxra_base64_encode(der, dl, v->root_b64);
+  if (!v->ca_b64 || !v->root_b64) {
+    sgxra_verifier_free(v);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verifier: out of memory");
+  }
   *out_verifier = v;
   return SGXRA_OK;
 }
@@ -103,6 +117,8 @@ void sgxra_verifier_free(sgxra_verifier *v) {
   for (size_t i = 0; i < v->cache_count; i++) entry_clear(&v->cache[i]);
   free(v->cache);
   OPENSSL_free(v->ca_subject);
+  free(v->ca_b64);
+  free(v->root_b64);
   free(v);
 }
 
@@ -259,6 +275,14 @@ static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
   sgxra_x509_chain_free(chain);
 }
 
+/* The first occurrence of the n-byte `needle` in p[0..len), or NULL. */
+static const char *find_text(const char *p, size_t len, const char *needle,
+                             size_t n) {
+  for (size_t i = 0; n <= len && i <= len - n; i++)
+    if (p[i] == needle[0] && memcmp(p + i, needle, n) == 0) return p + i;
+  return NULL;
+}
+
 /* The common case, without OpenSSL's (slow) certificate decoding: the
  * quote's PCK CA and root are byte for byte the collateral's, already
  * verified when the collateral was validated, so only the leaf is read
@@ -268,27 +292,38 @@ static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
  * set, or the verdict says why not). */
 static int check_chain_fast(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
                             size_t pem_len, pck_entry *e, sgxra_verdict *out) {
-  uint8_t *der[4] = {NULL, NULL, NULL, NULL};
-  size_t len[4] = {0, 0, 0, 0}, off = 0;
-  int k = 0, decided = 0;
+  static const char begin[] = "-----BEGIN CERTIFICATE-----";
+  static const char end[] = "-----END CERTIFICATE-----";
+  uint8_t *leaf = NULL;
+  size_t leaf_len = 0, off = 0;
+  int decided = 0;
   const uint8_t *p = (const uint8_t *)pem;
-  for (; k < 4; k++) {
-    size_t end;
-    if (sgxra__pem_next(cx, p + off, pem_len - off, "CERTIFICATE",
-                        SGXRA_E_X509_PEM, &der[k], &len[k], &end) != SGXRA_OK ||
-        !der[k])
-      break;
-    off += end;
-  }
-  const uint8_t *ca_der, *root_der;
-  size_t ca_len, root_len;
-  sgxra_x509_cert_der(v->pck_ca, &ca_der, &ca_len);
-  sgxra_x509_cert_der(v->root, &root_der, &root_len);
   sgxra_pck_cert c;
-  if (k != PCK_CHAIN_COUNT || len[1] != ca_len ||
-      memcmp(der[1], ca_der, ca_len) != 0 || len[2] != root_len ||
-      memcmp(der[2], root_der, root_len) != 0 ||
-      sgxra_pck_cert_parse(cx, der[0], len[0], &c) != SGXRA_OK ||
+  /* the leaf decoded; the CA and root compared as base64 text (whitespace
+   * aside) with the collateral's certificates; nothing after the root */
+  if (sgxra__pem_next(cx, p, pem_len, "CERTIFICATE", SGXRA_E_X509_PEM, &leaf,
+                      &leaf_len, &off) != SGXRA_OK ||
+      !leaf)
+    goto done;
+  for (int i = 0; i < 2; i++) {
+    const char *b64 = i == 0 ? v->ca_b64 : v->root_b64;
+    const char *q =
+        find_text(pem + off, pem_len - off, begin, sizeof begin - 1);
+    if (!q) goto done;
+    size_t at = (size_t)(q - pem) + sizeof begin - 1, k = 0;
+    while (at < pem_len && pem[at] != '-') {
+      char ch = pem[at++];
+      if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') continue;
+      if (b64[k] != ch) goto done;
+      k++;
+    }
+    if (b64[k] != 0 || pem_len - at < sizeof end - 1 ||
+        memcmp(pem + at, end, sizeof end - 1) != 0)
+      goto done;
+    off = at + sizeof end - 1;
+  }
+  if (find_text(pem + off, pem_len - off, begin, sizeof begin - 1) ||
+      sgxra_pck_cert_parse(cx, leaf, leaf_len, &c) != SGXRA_OK ||
       c.issuer_len != v->ca_subject_len ||
       memcmp(c.issuer, v->ca_subject, c.issuer_len) != 0 ||
       !strstr(c.subject_cn, "SGX PCK Certificate"))
@@ -332,7 +367,7 @@ static int check_chain_fast(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
     if (na < e->not_after_min) e->not_after_min = na;
   }
 done:
-  for (int i = 0; i < 4; i++) free(der[i]);
+  free(leaf);
   return decided;
 }
 
