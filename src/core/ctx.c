@@ -42,14 +42,18 @@ OSSL_LIB_CTX *sgxra__libctx(const sgxra_ctx *cx) {
 
 sgxra_err sgxra__fail(sgxra_ctx *cx, sgxra_err code, const char *fmt, ...) {
   if (!cx) return code;
-  cx->err = code;
-  cx->msg[0] = 0;
+  /* Format into a temporary first: an argument may be the context's own
+   * current message (sgxra_ctx_message(cx)). */
+  char buf[SGXRA_CTX_MSG_SIZE];
+  buf[0] = 0;
   if (fmt) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(cx->msg, sizeof(cx->msg), fmt, ap);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
   }
+  cx->err = code;
+  memcpy(cx->msg, buf, sizeof(buf));
   return code;
 }
 
