@@ -7,7 +7,8 @@
  * "sgx_metadata\0" with *no* padding to 4 bytes, so the descriptor, a chain
  * of metadata_t records, starts at section offset +25.  Each metadata_t
  * starts with magic 0x86A80294635D0E4C, version (major << 32 | minor) and
- * size; the SIGSTRUCT (enclave_css) sits at metadata + 64.  When several
+ * size; the SIGSTRUCT (enclave_css) sits at metadata + 64, the table
+ * directory (patch, layout) at + 1872.  When several
  * records are chained, the highest version is the one the SDK loader uses.
  *
  * Thread-safety: pure functions; results point into the caller's buffer.
@@ -41,6 +42,11 @@ typedef struct sgxra_sgxmeta {
   sgxra_attributes attributes;
   const uint8_t *sigstruct; /* 1808 bytes inside the caller's buffer */
   const uint8_t *record;    /* the whole record, `size` bytes */
+  /* dirs[] at record + 1872: where the patch table and the layout table
+   * (what recomputing MRENCLAVE from the ELF will read) sit, as offsets
+   * from the record start, checked to lie inside the record. */
+  uint32_t patch_offset, patch_size;
+  uint32_t layout_offset, layout_size;
 } sgxra_sgxmeta;
 
 /* Parse the bytes of a `.note.sgxmeta` section and select the record with

@@ -20,7 +20,8 @@
  *         32  desired_misc_select u32      36  tcs_min_pool u32
  *         40  enclave_size u64             48  attributes (flags, xfrm)
  *         64  enclave_css: the SIGSTRUCT, 1808 bytes
- *       1872  dirs[2] {offset u32, size u32}: patch table, layout table
+ *       1872  dirs[2] {offset u32, size u32}: patch table, layout table,
+ *             offsets from the record start
  *       1888  data (the tables the dirs point into)
  *
  * The dirs and data are what recomputing MRENCLAVE from the ELF would
@@ -41,7 +42,8 @@
 #define NOTE_TYPE 1
 
 #define META_HEAD 64
-#define META_MIN_SIZE (META_HEAD + SGXRA_SIGSTRUCT_SIZE)
+#define META_DIRS (META_HEAD + SGXRA_SIGSTRUCT_SIZE) /* 1872 */
+#define META_MIN_SIZE (META_DIRS + 2 * 8)            /* dirs[2] included */
 
 /* Decode the fixed head of the record at r (size already checked). */
 static void decode_meta(const uint8_t *r, sgxra_sgxmeta *out) {
@@ -59,6 +61,22 @@ static void decode_meta(const uint8_t *r, sgxra_sgxmeta *out) {
   out->attributes.xfrm = sgxra__le64(r + 56);
   out->sigstruct = r + META_HEAD;
   out->record = r;
+  out->patch_offset = sgxra__le32(r + META_DIRS);
+  out->patch_size = sgxra__le32(r + META_DIRS + 4);
+  out->layout_offset = sgxra__le32(r + META_DIRS + 8);
+  out->layout_size = sgxra__le32(r + META_DIRS + 12);
+}
+
+/* A dirs[] entry must lie inside its record. */
+static sgxra_err check_dir(sgxra_ctx *cx, const sgxra_sgxmeta *m,
+                           const char *name, uint32_t off, uint32_t size) {
+  if (off > m->size || size > m->size - off)
+    return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                       ".note.sgxmeta: metadata %u.%u %s table (offset %u, "
+                       "%u bytes) lies outside its %u-byte record",
+                       m->version_major, m->version_minor, name, off, size,
+                       m->size);
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
@@ -126,7 +144,12 @@ sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
                        (unsigned long long)magic,
                        (unsigned long long)SGXRA_SGXMETA_MAGIC);
   }
-  decode_meta(best, out);
+  sgxra_sgxmeta m;
+  decode_meta(best, &m);
+  if ((e = check_dir(cx, &m, "patch", m.patch_offset, m.patch_size)) ||
+      (e = check_dir(cx, &m, "layout", m.layout_offset, m.layout_size)))
+    return e;
+  *out = m;
   return SGXRA_OK;
 }
 

@@ -52,6 +52,12 @@ static void check_pce(const sgxra_sgxmeta *m, const uint8_t *section) {
   assert_int_equal(m->attributes.flags, 0x14);
   assert_int_equal(m->attributes.xfrm, 0xe7);
   assert_ptr_equal(m->record, section + 25);
+  /* dirs[]: 4 patch entries and 9 layout entries of 32 bytes, ending
+   * exactly at the record's end (read with python from the vector) */
+  assert_int_equal(m->patch_offset, 4540);
+  assert_int_equal(m->patch_size, 128);
+  assert_int_equal(m->layout_offset, 4668);
+  assert_int_equal(m->layout_size, 288);
   assert_ptr_equal(m->sigstruct, section + 25 + 64);
   size_t n;
   uint8_t *ss = tu_read_vector("identity/intel-pce/pce_sigstruct.bin", &n);
@@ -123,6 +129,13 @@ static void pce_note_damaged(void **state) {
       {25, 0x4d, "magic at offset 25 is 0x86a80294635d0e4d"},
       {25 + 16, 100, "declares size 100"},
       {25 + 16, 0x6001, "declares size 24577"},
+      {25 + 16, 1872, "declares size 1872, outside 1888"},
+      {25 + 1872, 4829,
+       "patch table (offset 4829, 128 bytes) lies outside "
+       "its 4956-byte record"},
+      {25 + 1876, 0xffffffff, "patch table"},
+      {25 + 1880, 4669, "metadata 1.5 layout table (offset 4669, 288 bytes)"},
+      {25 + 1884, 289, "layout table"},
   };
   sgxra_sgxmeta m;
   for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
