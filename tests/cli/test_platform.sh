@@ -62,6 +62,15 @@ expect_json verdict SGX_QL_QV_RESULT_OK
 expect_status 1 "$SGXRA" verify "$T/q3.bin" --collateral "$T/b1" \
   --trust-root "$V/dcap/Intel_SGX_Root_CA.pem" --at $LATER --json
 
+# the same enclave re-signed with another key: it loads, with the same
+# MRENCLAVE and another MRSIGNER
+expect_status 0 "$SGXRA" sign --key "$V/identity/fortanix-rust-sgx/sig1.key.pem" \
+  --isvprodid 1 --isvsvn 2 "$SO" -o "$T/other.sig"
+expect_status 0 "$SGXRA" platform quote "$T/p1" --enclave "$SO" \
+  --sigstruct "$T/other.sig" -o "$T/q_other.bin" --json
+expect_json mrenclave "$MRE"
+expect_json mrsigner 83d719e77deaca1470f6baf62a4d774303c899db69020f9c70ee1dfc08c7ce9e
+
 # ---- quote usage and refusals -------------------------------------------------
 expect_status 2 "$SGXRA" platform quote "$T/p1" --sigstruct "$SIG" -o "$T/x"
 expect_err_contains "try 'sgxra platform quote --help'"
