@@ -19,6 +19,7 @@
 #include "sgxra/collateral.h"
 #include "sgxra/intelca.h"
 #include "sgxra/pcs.h"
+#include "sgxra/x509.h"
 
 #define NOW 1767225600 /* 2026-01-01T00:00:00Z */
 
@@ -282,6 +283,69 @@ static void errors(void **state) {
   assert_null(s2);
 }
 
+/* Everything fetched over HTTP forms a collateral set that the collateral
+ * module validates against the CA's root. */
+static char *header_chain(const reply *r, size_t *n) {
+  int k = 0;
+  char *dec = curl_easy_unescape(NULL, r->header, 0, &k);
+  assert_non_null(dec);
+  char *copy = strdup(dec);
+  curl_free(dec);
+  *n = (size_t)k;
+  return copy;
+}
+
+static void collateral_over_http(void **state) {
+  fixture *f = *state;
+  reply tcb, qe, pck, root;
+  get(f, NULL, "/sgx/certification/v4/tcb?fmspc=00906ED50000",
+      "TCB-Info-Issuer-Chain", &tcb);
+  get(f, NULL, "/sgx/certification/v4/qe/identity",
+      "SGX-Enclave-Identity-Issuer-Chain", &qe);
+  get(f, NULL, "/sgx/certification/v4/pckcrl?ca=platform&encoding=der",
+      "SGX-PCK-CRL-Issuer-Chain", &pck);
+  get(f, NULL, "/sgx/certification/v4/rootcacrl", NULL, &root);
+  size_t tn, qn, pn;
+  char *tchain = header_chain(&tcb, &tn), *qchain = header_chain(&qe, &qn),
+       *pchain = header_chain(&pck, &pn);
+  sgxra_collateral_buffers b = {
+      .pck_crl_issuer_chain = (const uint8_t *)pchain,
+      .pck_crl_issuer_chain_len = pn,
+      .root_ca_crl = (const uint8_t *)root.body,
+      .root_ca_crl_len = root.len,
+      .pck_crl = (const uint8_t *)pck.body,
+      .pck_crl_len = pck.len,
+      .tcb_info = (const uint8_t *)tcb.body,
+      .tcb_info_len = tcb.len,
+      .tcb_info_issuer_chain = (const uint8_t *)tchain,
+      .tcb_info_issuer_chain_len = tn,
+      .qe_identity = (const uint8_t *)qe.body,
+      .qe_identity_len = qe.len,
+      .qe_identity_issuer_chain = (const uint8_t *)qchain,
+      .qe_identity_issuer_chain_len = qn,
+  };
+  sgxra_collateral *coll = NULL;
+  assert_int_equal(sgxra_collateral_load(f->cx, &b, &coll), SGXRA_OK);
+  const char *pem = sgxra_intelca_root_pem(f->ca);
+  sgxra_x509_chain *rc = NULL;
+  assert_int_equal(
+      sgxra_x509_chain_parse_pem(f->cx, (const uint8_t *)pem, strlen(pem), &rc),
+      SGXRA_OK);
+  sgxra_err e =
+      sgxra_collateral_validate(f->cx, coll, sgxra_x509_chain_get(rc, 0), NOW);
+  if (e) fail_msg("validate: %s", sgxra_ctx_message(f->cx));
+  assert_int_equal(sgxra_collateral_expired(coll), 0);
+  sgxra_collateral_free(coll);
+  sgxra_x509_chain_free(rc);
+  free(tchain);
+  free(qchain);
+  free(pchain);
+  free(tcb.body);
+  free(qe.body);
+  free(pck.body);
+  free(root.body);
+}
+
 static void url_encoding(void **state) {
   (void)state;
   char *e = sgxra_pcs_url_encode("a b/+\n-._~Z9=", 13);
@@ -296,6 +360,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(qe_identity, setup, teardown),
       cmocka_unit_test_setup_teardown(crls, setup, teardown),
       cmocka_unit_test_setup_teardown(errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(collateral_over_http, setup, teardown),
       cmocka_unit_test(url_encoding),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
