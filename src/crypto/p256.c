@@ -272,7 +272,22 @@ sgxra_err sgxra_p256_load_private(sgxra_ctx *cx, const uint8_t *p, size_t n,
     return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
                        "P-256 private key: the input holds only a public key");
   }
-  return rc;
+  if (rc != SGXRA_OK) return rc;
+  /* A key file carries the public point beside the scalar; a damaged file
+   * can pair them wrongly.  Check public == d*G. */
+  EVP_PKEY_CTX *pc =
+      EVP_PKEY_CTX_new_from_pkey(sgxra__libctx(cx), (*out_key)->pkey, NULL);
+  int ok = pc && EVP_PKEY_pairwise_check(pc) == 1;
+  EVP_PKEY_CTX_free(pc);
+  if (!ok) {
+    sgxra_p256_free(*out_key);
+    *out_key = NULL;
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
+                       "P-256 private key is inconsistent: its public point "
+                       "is not d*G, so the key file is damaged");
+  }
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_p256_private_pem(sgxra_ctx *cx, const sgxra_p256_key *key,

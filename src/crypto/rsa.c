@@ -109,7 +109,28 @@ sgxra_err sgxra_rsa_load_private(sgxra_ctx *cx, const uint8_t *p, size_t n,
   sgxra_err rc = sgxra__pkey_decode(cx, p, n, NULL, NULL, EVP_PKEY_KEYPAIR,
                                     "RSA key", &pkey);
   if (rc != SGXRA_OK) return rc;
-  return rsa_wrap(cx, pkey, out_key);
+  rc = rsa_wrap(cx, pkey, out_key);
+  if (rc != SGXRA_OK) return rc;
+  /* Pairwise consistency: a key file with a damaged modulus, exponent or
+   * CRT value still decodes, but would make SIGSTRUCTs that never verify.
+   * One signature checked under the key's own modulus catches that here,
+   * with a clear message, instead of at EINIT. */
+  static const char probe[] = "sgxra RSA key consistency check";
+  uint8_t sig[SGXRA_RSA3072_SIZE];
+  rc = sgxra_rsa_sign_le(cx, *out_key, probe, sizeof(probe), sig);
+  if (rc == SGXRA_OK)
+    rc =
+        sgxra_rsa_verify_le(cx, (*out_key)->n_le, 3, probe, sizeof(probe), sig);
+  if (rc != SGXRA_OK) {
+    sgxra_rsa_free(*out_key);
+    *out_key = NULL;
+    if (rc == SGXRA_E_CRYPTO_SIG_INVALID)
+      rc = sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
+                       "RSA key is inconsistent: a signature made with it "
+                       "does not verify under its own modulus, so the key "
+                       "file is damaged");
+  }
+  return rc;
 }
 
 sgxra_err sgxra_rsa_generate(sgxra_ctx *cx, sgxra_rsa_key **out_key) {

@@ -283,6 +283,28 @@ static void test_spki_and_pem(void **state) {
                    SGXRA_OK);
   sgxra_p256_public_raw(again, pub2);
   assert_memory_equal(pub, pub2, 64);
+  sgxra_p256_free(again);
+  again = NULL;
+  /* SEC1 ECPrivateKey ends with [1] { BIT STRING 04||X||Y }: the last
+   * byte is Y's.  A damaged public point is refused. */
+  assert_memory_equal(sec1 + sec1_len - 64, pub, 64);
+  sec1[sec1_len - 1] ^= 0x01;
+  assert_int_equal(sgxra_p256_load_private(cx, sec1, sec1_len, &again),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  assert_null(again);
+  sec1[sec1_len - 1] ^= 0x01;
+  /* So is a scalar that no longer matches the stored point (the scalar is
+   * the OCTET STRING at offset 7: 30 77 02 01 01 04 20 d...). */
+  assert_int_equal(sec1[5], 0x04);
+  assert_int_equal(sec1[6], 0x20);
+  sec1[7 + 10] ^= 0x40;
+  assert_int_equal(sgxra_p256_load_private(cx, sec1, sec1_len, &again),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  assert_null(again);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "damaged"));
+  sec1[7 + 10] ^= 0x40;
+  assert_int_equal(sgxra_p256_load_private(cx, sec1, sec1_len, &again),
+                   SGXRA_OK);
   OPENSSL_free(sec1);
   sgxra_p256_free(again);
   again = NULL;
