@@ -471,7 +471,9 @@ sgxra_err sgxra_intelca_open(sgxra_ctx *cx, const char *dir,
   sgxra_wipe(buf, n);
   free(buf);
   if (e) {
-    e = sgxra__context(cx, "simulated Intel CA: %s/qe_signing_key.pem", dir);
+    e = sgxra__fail(cx, SGXRA_E_CA_STATE,
+                    "simulated Intel CA: %s/qe_signing_key.pem: %s", dir,
+                    sgxra_ctx_message(cx));
     goto fail;
   }
   *out_ca = ca;
