@@ -194,6 +194,29 @@ static void quotes_v3_v4(void **state) {
     sgxra_quote pq;
     assert_int_equal(sgxra_quote_parse(f->cx, q, n - 1, &pq),
                      SGXRA_E_QUOTE_TRUNCATED);
+    for (size_t cut = 0; cut < n; cut++)
+      assert_int_not_equal(sgxra_quote_parse(f->cx, q, cut, &pq), SGXRA_OK);
+    /* A byte flipped in each header field lands where the parser reads
+     * that field. */
+    q[0] ^= 0x10; /* version */
+    assert_int_equal(sgxra_quote_parse(f->cx, q, n, &pq),
+                     SGXRA_E_QUOTE_VERSION);
+    q[0] ^= 0x10;
+    q[2] ^= 0x01; /* attestation key type */
+    assert_int_equal(sgxra_quote_parse(f->cx, q, n, &pq),
+                     SGXRA_E_QUOTE_KEY_TYPE);
+    q[2] ^= 0x01;
+    q[12] ^= 0x01; /* QE vendor id */
+    assert_int_equal(sgxra_quote_parse(f->cx, q, n, &pq),
+                     SGXRA_E_QUOTE_QE_VENDOR);
+    q[12] ^= 0x01;
+    /* the (outer) certification data type: v3 after the QE auth data, v4
+     * right after the attestation key */
+    size_t ct = v == 3 ? 436 + 64 + 64 + 384 + 64 + 2 + 32 : 436 + 128;
+    assert_int_equal(q[ct], v == 3 ? 5 : 6);
+    q[ct] = 9;
+    assert_int_equal(sgxra_quote_parse(f->cx, q, n, &pq),
+                     SGXRA_E_QUOTE_CERT_DATA_TYPE);
     free(q);
   }
   uint8_t *q = (uint8_t *)1;
