@@ -134,7 +134,8 @@ static int issued_by(const sgxra_x509_cert *subject,
   return pk && X509_verify(subject->x, pk) == 1;
 }
 
-/* Check a new PCK chain and fill *e (chain ownership passes to *e). */
+/* Check a new PCK chain with OpenSSL's full X.509 decoding and fill *e
+ * (e->key set on success, else the verdict says why). */
 static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
                         size_t pem_len, pck_entry *e, sgxra_verdict *out) {
   sgxra_x509_chain *chain = NULL;

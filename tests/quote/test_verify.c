@@ -824,18 +824,18 @@ typedef struct pki_case {
   int version;             /* 3 (default), 4 or 5: the layout rebuilt */
 } pki_case;
 
-static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
-                       sgxra_verdict *vd) {
+/* The test PKI's collateral for this case (TCB Info and QE Identity
+ * re-signed first). */
+static sgxra_collateral *pki_collateral(fixture *f, test_pki *k,
+                                        const pki_case *pc) {
   resign(pc->tcb_info, "tcbInfo", k->tcb_key);
   resign(pc->qe_identity, "enclaveIdentity", k->tcb_key);
   size_t rn, pn;
   uint8_t *root_crl = make_crl(k->root, k->root_key, 0, &rn);
   uint8_t *pck_crl = make_crl(k->ca, k->ca_key, pc->revoked, &pn);
-  char pck_chain[8192], tcb_chain[8192], quote_chain[8192];
+  char pck_chain[8192], tcb_chain[8192];
   snprintf(pck_chain, sizeof pck_chain, "%s%s", k->ca_pem, k->root_pem);
   snprintf(tcb_chain, sizeof tcb_chain, "%s%s", k->tcb_pem, k->root_pem);
-  snprintf(quote_chain, sizeof quote_chain, "%s%s%s", k->pck_pem, k->ca_pem,
-           k->root_pem);
   sgxra_collateral_buffers b;
   memset(&b, 0, sizeof b);
   b.pck_crl_issuer_chain = (const uint8_t *)pck_chain;
@@ -855,8 +855,19 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
   sgxra_collateral *c = NULL;
   if (sgxra_collateral_load(f->cx, &b, &c) != SGXRA_OK)
     fail_msg("test PKI collateral: %s", sgxra_ctx_message(f->cx));
+  free(root_crl);
+  free(pck_crl);
+  return c;
+}
 
-  /* the quote: test chain, QE report re-signed by the test PCK key */
+/* sgx-01's quote with the test PKI's chain for `pck_pem` (issued for
+ * pck_key) and its QE report signed by that key. */
+static uint8_t *pki_quote(fixture *f, test_pki *k, const pki_case *pc,
+                          const char *pck_pem, EVP_PKEY *pck_key,
+                          size_t *out_n) {
+  char quote_chain[8192];
+  snprintf(quote_chain, sizeof quote_chain, "%s%s%s", pck_pem, k->ca_pem,
+           k->root_pem);
   size_t qn;
   uint8_t *q = with_chain(f, quote_chain, &qn);
   if (pc->ak) {
@@ -869,7 +880,7 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
                      SGXRA_OK);
   }
   sgxra_p256_key *pk = NULL;
-  assert_int_equal(sgxra_p256_from_evp(NULL, k->pck_key, &pk), SGXRA_OK);
+  assert_int_equal(sgxra_p256_from_evp(NULL, pck_key, &pk), SGXRA_OK);
   assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
   sgxra_p256_free(pk);
   if (pc->version != 3) {
@@ -883,7 +894,15 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
         sgxra_p256_sign(NULL, pc->ak_priv, q, signed_len, q + signed_len + 4),
         SGXRA_OK);
   }
+  *out_n = qn;
+  return q;
+}
 
+static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
+                       sgxra_verdict *vd) {
+  sgxra_collateral *c = pki_collateral(f, k, pc);
+  size_t qn;
+  uint8_t *q = pki_quote(f, k, pc, k->pck_pem, k->pck_key, &qn);
   sgxra_x509_chain *root = NULL;
   assert_int_equal(sgxra_x509_chain_parse_pem(f->cx,
                                               (const uint8_t *)k->root_pem,
@@ -895,8 +914,6 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
   sgxra_x509_chain_free(root);
   sgxra_collateral_free(c);
   free(q);
-  free(root_crl);
-  free(pck_crl);
 }
 
 static void case_init(pki_case *pc) {
@@ -1150,6 +1167,72 @@ static void test_random_damage(void **state) {
   free(c);
 }
 
+/* More platforms than the verifier's cache holds: every quote verifies,
+ * the cache stays at its cap, and an evicted platform is checked again. */
+static void test_cache_eviction(void **state) {
+  fixture *f = *state;
+  test_pki k;
+  memset(&k, 0, sizeof k);
+  pki_make(f, &k);
+  pki_case pc;
+  case_init(&pc);
+  sgxra_collateral *c = pki_collateral(f, &k, &pc);
+  sgxra_x509_chain *root = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx,
+                                              (const uint8_t *)k.root_pem,
+                                              strlen(k.root_pem), &root),
+                   SGXRA_OK);
+  assert_int_equal(
+      sgxra_collateral_validate(f->cx, c, sgxra_x509_chain_get(root, 0), T01),
+      SGXRA_OK);
+  sgxra_verifier *v = NULL;
+  assert_int_equal(sgxra_verifier_new(f->cx, c, &v), SGXRA_OK);
+  size_t ext_n;
+  uint8_t *ext = sgx01_extension(f, &ext_n);
+  uint8_t *first = NULL;
+  size_t first_n = 0;
+  const int platforms = SGXRA_VERIFIER_CACHE_MAX + 20;
+  for (int i = 0; i < platforms; i++) {
+    EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    X509 *leaf = make_cert("Intel SGX PCK Certificate", 1000 + i, key, k.ca,
+                           k.ca_key, 0, ext, ext_n);
+    char *pem = x509_pem(leaf);
+    size_t qn;
+    uint8_t *q = pki_quote(f, &k, &pc, pem, key, &qn);
+    sgxra_verdict vd;
+    assert_int_equal(sgxra_verifier_verify(f->cx, v, q, qn, T01, &vd),
+                     SGXRA_OK);
+    expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+              SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+    size_t want = (size_t)i + 1 < SGXRA_VERIFIER_CACHE_MAX
+                      ? (size_t)i + 1
+                      : SGXRA_VERIFIER_CACHE_MAX;
+    assert_int_equal(sgxra_verifier_cache_size(v), want);
+    if (i == 0) {
+      first = q;
+      first_n = qn;
+    } else {
+      free(q);
+    }
+    free(pem);
+    X509_free(leaf);
+    EVP_PKEY_free(key);
+  }
+  /* the first platform was evicted: checked again from scratch */
+  sgxra_verdict vd;
+  assert_int_equal(sgxra_verifier_verify(f->cx, v, first, first_n, T01, &vd),
+                   SGXRA_OK);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_int_equal(sgxra_verifier_cache_size(v), SGXRA_VERIFIER_CACHE_MAX);
+  free(first);
+  free(ext);
+  sgxra_verifier_free(v);
+  sgxra_x509_chain_free(root);
+  sgxra_collateral_free(c);
+  case_free(&pc);
+  pki_free(&k);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_bundles),
@@ -1169,6 +1252,7 @@ int main(void) {
                                       teardown01),
       cmocka_unit_test_setup_teardown(test_pki_outcomes, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_random_damage, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_cache_eviction, setup01, teardown01),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
