@@ -27,11 +27,14 @@
  * from the "current" TCB (sgxra_intelca_tcb_current) and the number of TCB
  * recoveries performed.  With current comps C and PCESVN P:
  *
- *   C, P                          UpToDate
- *   C with comp[2] - 1, P         ConfigurationNeeded
- *   C with comp[0], comp[1] - 1   OutOfDate                     (SA-0001)
- *   ... and comp[2] - 1           OutOfDateConfigurationNeeded  (SA-0001)
- *   all comps 1, P - 1            OutOfDate                     (SA-0002)
+ *   C, P                                UpToDate
+ *   C with comp[2] - 1, P               ConfigurationNeeded     (SA-00002)
+ *   C with comp[0], comp[1] - 1, P      OutOfDate               (SA-00001)
+ *   ... and comp[2] - 1, P              OutOfDateConfigurationNeeded (both)
+ *   C with comp[0], comp[1] - 2, P - 1  OutOfDate               (both)
+ *
+ * (advisory IDs "SGXRA-TEST-SA-0000n"; a platform below the last level gets
+ * "TCB not supported" from a verifier).
  *
  * A TCB recovery (sgxra_intelca_tcb_recovery) raises tcbEvaluationDataNumber
  * by one and comp[0], comp[1] of the current TCB by one, so a platform that
