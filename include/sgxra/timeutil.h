@@ -35,7 +35,8 @@ SGXRA_MUST_CHECK sgxra_err sgxra_time_parse_rfc3339(sgxra_ctx *cx,
 SGXRA_MUST_CHECK sgxra_err sgxra_time_parse_arg(sgxra_ctx *cx, const char *s,
                                                 int64_t *out_unix);
 
-/* Format as "YYYY-MM-DDTHH:MM:SSZ". */
+/* Format as "YYYY-MM-DDTHH:MM:SSZ"; times outside years 0000..9999 are
+ * clamped to the nearest representable one. */
 void sgxra_time_format(int64_t unix_seconds, char out[SGXRA_TIME_TEXT_SIZE]);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */

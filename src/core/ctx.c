@@ -18,7 +18,9 @@ sgxra_ctx *sgxra_ctx_new(void) {
   return cx;
 }
 
-void sgxra_ctx_free(sgxra_ctx *cx) { free(cx); }
+void sgxra_ctx_free(sgxra_ctx *cx) {
+  free(cx);
+}
 
 sgxra_err sgxra_ctx_error(const sgxra_ctx *cx) {
   return cx ? cx->err : SGXRA_OK;

@@ -7,8 +7,8 @@ const char *sgxra_err_name(sgxra_err err) {
   switch (err) {
   case SGXRA_OK:
     return "SGXRA_OK";
-#define SGXRA__ERR_NAME(name, num, text)                                      \
-  case SGXRA_E_##name:                                                        \
+#define SGXRA__ERR_NAME(name, num, text)                                       \
+  case SGXRA_E_##name:                                                         \
     return "SGXRA_E_" #name;
     SGXRA_ERROR_LIST(SGXRA__ERR_NAME)
 #undef SGXRA__ERR_NAME
@@ -20,8 +20,8 @@ const char *sgxra_strerror(sgxra_err err) {
   switch (err) {
   case SGXRA_OK:
     return "success";
-#define SGXRA__ERR_TEXT(name, num, text)                                      \
-  case SGXRA_E_##name:                                                        \
+#define SGXRA__ERR_TEXT(name, num, text)                                       \
+  case SGXRA_E_##name:                                                         \
     return text;
     SGXRA_ERROR_LIST(SGXRA__ERR_TEXT)
 #undef SGXRA__ERR_TEXT

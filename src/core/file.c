@@ -40,11 +40,12 @@ sgxra_err sgxra_file_read(sgxra_ctx *cx, const char *path, size_t cap,
     size += got;
     if (got == 0) break;
   }
-  int err = ferror(f);
+  int err = ferror(f) ? errno : 0;
   fclose(f);
   if (err) {
     free(b);
-    return sgxra__fail(cx, SGXRA_E_IO, "error reading %s", path);
+    return sgxra__fail(cx, SGXRA_E_IO, "error reading %s: %s", path,
+                       strerror(err));
   }
   if (size > cap) {
     free(b);

@@ -122,6 +122,15 @@ sgxra_err sgxra_base64_decode_alloc(sgxra_ctx *cx, const char *s, size_t slen,
     }
     uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
                  (uint32_t)v[2] << 6 | (uint32_t)v[3];
+    /* Canonical form only: the bits that padding drops must be zero, so
+     * each byte string has exactly one accepted encoding. */
+    if ((pad == 1 && (w & 0xff)) || (pad == 2 && (w & 0xffff))) {
+      free(b);
+      return sgxra__fail(cx, SGXRA_E_BASE64,
+                         "non-canonical base64: unused bits before the "
+                         "padding at position %zu are not zero",
+                         i + 3 - (size_t)pad);
+    }
     b[o++] = (uint8_t)(w >> 16);
     if (pad < 2) b[o++] = (uint8_t)(w >> 8);
     if (pad < 1) b[o++] = (uint8_t)w;

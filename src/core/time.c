@@ -83,6 +83,10 @@ sgxra_err sgxra_time_parse_arg(sgxra_ctx *cx, const char *s,
 }
 
 void sgxra_time_format(int64_t t, char out[SGXRA_TIME_TEXT_SIZE]) {
+  /* RFC 3339 has four-digit years: clamp to 0000-01-01 .. 9999-12-31. */
+  const int64_t min_t = -62167219200LL, max_t = 253402300799LL;
+  if (t < min_t) t = min_t;
+  if (t > max_t) t = max_t;
   int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
   int64_t secs = t - days * 86400;
   /* inverse of days_from_civil */
