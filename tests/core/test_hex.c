@@ -106,7 +106,7 @@ static void test_base64_errors(void **state) {
   const char *bad[] = {"Zm9", "Zm9v=", "Zm=v", "Z===", "Zg==Zm9v", "Zm9-",
                        "Zm9_", "Zm9v\n", "====", "Zg===", "Zg=A",
                        /* non-canonical: dropped bits not zero */
-                       "Zh==", "Zm9=", "Zm8="};
+                       "Zh==", "Zm9="};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     sgxra_ctx *cx = sgxra_ctx_new();
     uint8_t *buf = (uint8_t *)1;
