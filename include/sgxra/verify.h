@@ -21,8 +21,10 @@
  *      masks, MRSIGNER, ISVPRODID; ISVSVN picks the QE TCB level [4.1.2.4.15]
  *   9. ISV quote signature over header || report body by the attestation
  *      key                                                  [4.1.2.4.16]
- *  10. TCB level: the first level in TCB Info's order whose 16 SGX
- *      component SVNs and PCESVN are all <= the PCK certificate's
+ *  10. TCB level: the first level, in the order Intel's QVL keeps them
+ *      (16 SGX component SVNs lexicographically, then PCESVN, highest
+ *      first; a repeated key counts once -- the JSON order of PCS
+ *      collateral), whose SVNs and PCESVN are all <= the PCK certificate's
  *      [4.1.2.4.17]; none -> TCB not supported; its status merged with the
  *      QE TCB status (QE OutOfDate turns UpToDate / SWHardeningNeeded into
  *      OutOfDate and ConfigurationNeeded / ConfigurationAndSWHardeningNeeded

@@ -48,6 +48,9 @@ struct sgxra_verifier {
   size_t ca_subject_len;
   char *ca_b64;   /* base64 of the PCK CA's and the root's DER, to */
   char *root_b64; /* recognise them in a quote's PEM chain */
+  /* TCB levels in the order Intel's QVL walks them (see tcb_order) */
+  size_t *level_order;
+  size_t level_count;
   pck_entry *cache;
   size_t cache_count;
   size_t cache_cap;  /* grows 8, 16, ... up to SGXRA_VERIFIER_CACHE_MAX */
@@ -56,6 +59,45 @@ struct sgxra_verifier {
 
 size_t sgxra_verifier_cache_size(const sgxra_verifier *v) {
   return v ? v->cache_count : 0;
+}
+
+/* Intel's QVL keeps TCB Info's levels in a std::set ordered by
+ * TcbLevel::operator> -- the 16 SGX component SVNs compared
+ * lexicographically, then PCESVN, highest first -- and walks them in that
+ * order; a level equal in both to one before it is not kept.  Intel
+ * publishes the levels in this order, so for PCS collateral it is the
+ * JSON order too. */
+static int level_cmp(const sgxra_tcb_level *a, const sgxra_tcb_level *b) {
+  int c = memcmp(a->sgx_svn, b->sgx_svn, SGXRA_TCB_SVN_COUNT);
+  if (c) return c;
+  return (a->pcesvn > b->pcesvn) - (a->pcesvn < b->pcesvn);
+}
+
+static sgxra_err tcb_order(sgxra_ctx *cx, sgxra_verifier *v) {
+  const sgxra_tcbinfo *t = v->tcb;
+  v->level_order =
+      malloc((t->level_count ? t->level_count : 1) * sizeof *v->level_order);
+  if (!v->level_order)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verifier: out of memory");
+  size_t n = 0;
+  for (size_t i = 0; i < t->level_count; i++) {
+    /* insertion into a descending list, refusing equal keys */
+    size_t at = 0;
+    int dup = 0;
+    while (at < n) {
+      int c = level_cmp(&t->levels[i], &t->levels[v->level_order[at]]);
+      if (c == 0) dup = 1;
+      if (c >= 0) break;
+      at++;
+    }
+    if (dup) continue;
+    memmove(v->level_order + at + 1, v->level_order + at,
+            (n - at) * sizeof *v->level_order);
+    v->level_order[at] = i;
+    n++;
+  }
+  v->level_count = n;
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
@@ -108,6 +150,11 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
     sgxra_verifier_free(v);
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verifier: out of memory");
   }
+  sgxra_err err = tcb_order(cx, v);
+  if (err) {
+    sgxra_verifier_free(v);
+    return err;
+  }
   *out_verifier = v;
   return SGXRA_OK;
 }
@@ -119,6 +166,7 @@ void sgxra_verifier_free(sgxra_verifier *v) {
   OPENSSL_free(v->ca_subject);
   free(v->ca_b64);
   free(v->root_b64);
+  free(v->level_order);
   free(v);
 }
 
@@ -620,10 +668,11 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     return;
   }
 
-  /* [4.1.2.4.17] TCB level: first in JSON order not above the PCK's */
+  /* [4.1.2.4.17] TCB level: the first in Intel's order not above the
+   * PCK's */
   const sgxra_tcb_level *lv = NULL;
-  for (size_t i = 0; i < v->tcb->level_count && !lv; i++) {
-    const sgxra_tcb_level *l = &v->tcb->levels[i];
+  for (size_t i = 0; i < v->level_count && !lv; i++) {
+    const sgxra_tcb_level *l = &v->tcb->levels[v->level_order[i]];
     int ok = e->ext.pcesvn >= l->pcesvn;
     for (size_t k = 0; ok && k < SGXRA_TCB_SVN_COUNT; k++)
       if (e->ext.comp_svn[k] < l->sgx_svn[k]) ok = 0;

@@ -1233,6 +1233,84 @@ static void test_cache_eviction(void **state) {
   pki_free(&k);
 }
 
+/* Rebuild TCB Info's "tcbLevels" array from its own levels: order[] lists
+ * the indexes of the levels to keep, in the new order (-2 stands for the
+ * matched level (index 1) with status Revoked). */
+static void relevel(char **json, const int *order, int n) {
+  char *a = strstr(*json, "\"tcbLevels\":[");
+  assert_non_null(a);
+  a += strlen("\"tcbLevels\":[");
+  const char *lv[64];
+  size_t len[64];
+  int count = 0, depth = 0;
+  const char *r = a, *start = NULL;
+  for (; *r && !(depth == 0 && *r == ']'); r++) {
+    if (*r == '{' && depth++ == 0) start = r;
+    if (*r == '}' && --depth == 0) {
+      assert_true(count < 64);
+      lv[count] = start;
+      len[count++] = (size_t)(r + 1 - start);
+    }
+  }
+  size_t cap = strlen(*json) * 2 + 256;
+  char *o = malloc(cap), *w = o;
+  memcpy(w, *json, (size_t)(a - *json));
+  w += a - *json;
+  for (int i = 0; i < n; i++) {
+    if (i) *w++ = ',';
+    if (order[i] == -2) {
+      char *l = strndup(lv[1], len[1]);
+      edit(&l, "ConfigurationAndSWHardeningNeeded", "Revoked");
+      memcpy(w, l, strlen(l));
+      w += strlen(l);
+      free(l);
+    } else {
+      assert_true(order[i] < count);
+      memcpy(w, lv[order[i]], len[order[i]]);
+      w += len[order[i]];
+    }
+  }
+  strcpy(w, r);
+  free(*json);
+  *json = o;
+}
+
+/* Levels are walked in Intel's order (SVNs, then PCESVN, highest first;
+ * equal keys kept once), not in the order the JSON happens to list them. */
+static void test_level_order(void **state) {
+  fixture *f = *state;
+  test_pki k;
+  memset(&k, 0, sizeof k);
+  pki_make(f, &k);
+  pki_case pc;
+  sgxra_verdict vd;
+  /* level 3 (OutOfDateConfigurationNeeded, SVNs 10,10,..) listed first */
+  static const int moved[] = {3, 0, 1, 2, 4, 5};
+  case_init(&pc);
+  relevel(&pc.tcb_info, moved, 6);
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+            SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  case_free(&pc);
+  /* the matched level again, Revoked, after it: ignored as a duplicate */
+  static const int dup_after[] = {0, 1, -2, 2, 3};
+  case_init(&pc);
+  relevel(&pc.tcb_info, dup_after, 5);
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+            SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  case_free(&pc);
+  /* ... and before it: the first one is kept, so Revoked */
+  static const int dup_before[] = {0, -2, 1, 2, 3};
+  case_init(&pc);
+  relevel(&pc.tcb_info, dup_before, 5);
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_TCB_REVOKED", SGXRA_E_VERIFY_TCB_REVOKED,
+         SGXRA_STAGE_TCB_LEVEL);
+  case_free(&pc);
+  pki_free(&k);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_bundles),
@@ -1253,6 +1331,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_pki_outcomes, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_random_damage, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_cache_eviction, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_level_order, setup01, teardown01),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
