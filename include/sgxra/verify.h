@@ -18,7 +18,8 @@
  *   7. QE report data = SHA-256(attestation key || QE auth data) || 32 zero
  *      bytes                                                [4.1.2.4.13]
  *   8. QE report vs QE Identity: MISCSELECT and ATTRIBUTES under their
- *      masks, MRSIGNER, ISVPRODID; ISVSVN picks the QE TCB level [4.1.2.4.15]
+ *      masks, MRSIGNER, ISVPRODID; ISVSVN picks the QE TCB level (first in
+ *      JSON order at or below it; none: Revoked)            [4.1.2.4.15]
  *   9. ISV quote signature over header || report body by the attestation
  *      key                                                  [4.1.2.4.16]
  *  10. TCB level: the first level, in the order Intel's QVL keeps them

@@ -485,15 +485,27 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
     return -1;
   }
   const sgxra_report_body *r = &q->qe_report;
-  if ((r->miscselect & id->miscselect_mask) != id->miscselect) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                        "SGX_QL_QEIDENTITY_MISMATCH",
-                        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
-                        "QE MISCSELECT 0x%08x under mask 0x%08x is 0x%08x, the "
-                        "QE Identity requires 0x%08x",
-                        r->miscselect, id->miscselect_mask,
-                        r->miscselect & id->miscselect_mask, id->miscselect);
-    return -1;
+  /* MISCSELECT: Intel's QVL reads the identity's 8 hex digits as 4 bytes
+   * in the report's byte order (EnclaveReportVerifier::vectorToUint32
+   * swaps them), so the text "01000000" matches MISCSELECT = 1.  The
+   * collateral gives the digits as a big-endian number: compare bytes. */
+  const uint8_t *misc = q->qe_report_raw + 16;
+  uint8_t misc_want[4], misc_mask[4];
+  for (int i = 0; i < 4; i++) {
+    misc_want[i] = (uint8_t)(id->miscselect >> (24 - 8 * i));
+    misc_mask[i] = (uint8_t)(id->miscselect_mask >> (24 - 8 * i));
+  }
+  for (int i = 0; i < 4; i++) {
+    if ((misc[i] & misc_mask[i]) != misc_want[i]) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
+                          "SGX_QL_QEIDENTITY_MISMATCH",
+                          SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+                          "QE MISCSELECT bytes %02x%02x%02x%02x under the mask "
+                          "%08X do not give the QE Identity's %08X",
+                          misc[0], misc[1], misc[2], misc[3],
+                          id->miscselect_mask, id->miscselect);
+      return -1;
+    }
   }
   /* ATTRIBUTES as the 16 bytes at offset 48 of the report body, which is
    * the byte order of QE Identity's hex text. */
@@ -530,9 +542,10 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
                         r->isvprodid, id->isvprodid);
     return -1;
   }
-  /* ISVSVN: the first level (JSON order, highest first) at or below the
-   * QE's; none means OutOfDate, as Intel's getTcbStatus says. */
-  out->qe_status = SGXRA_TCB_OUT_OF_DATE;
+  /* ISVSVN: the first level in JSON order at or below the QE's; its status
+   * counts as UpToDate, Revoked, or else OutOfDate (EnclaveReportVerifier);
+   * no such level means Revoked (EnclaveIdentityV2::getTcbStatus). */
+  out->qe_status = SGXRA_TCB_REVOKED;
   for (size_t i = 0; i < id->level_count; i++) {
     const sgxra_qe_tcb_level *l = &id->levels[i];
     if (r->isvsvn >= l->isvsvn) {

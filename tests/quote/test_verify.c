@@ -822,6 +822,8 @@ typedef struct pki_case {
   const uint8_t *ak;       /* another attestation key (QE report redone) */
   sgxra_p256_key *ak_priv; /* its private key: the ISV signature redone */
   int version;             /* 3 (default), 4 or 5: the layout rebuilt */
+  int qe_isvsvn;           /* >= 0: the QE report's ISVSVN replaced */
+  const uint8_t *qe_misc;  /* the QE report's 4 MISCSELECT bytes replaced */
 } pki_case;
 
 /* The test PKI's collateral for this case (TCB Info and QE Identity
@@ -879,6 +881,11 @@ static uint8_t *pki_quote(fixture *f, test_pki *k, const pki_case *pc,
     assert_int_equal(sgxra_sha256(NULL, buf, sizeof buf, q + 564 + 320),
                      SGXRA_OK);
   }
+  if (pc->qe_isvsvn >= 0) {
+    q[564 + 258] = (uint8_t)pc->qe_isvsvn;
+    q[564 + 259] = (uint8_t)(pc->qe_isvsvn >> 8);
+  }
+  if (pc->qe_misc) memcpy(q + 564 + 16, pc->qe_misc, 4);
   sgxra_p256_key *pk = NULL;
   assert_int_equal(sgxra_p256_from_evp(NULL, pck_key, &pk), SGXRA_OK);
   assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
@@ -924,6 +931,8 @@ static void case_init(pki_case *pc) {
   pc->ak = NULL;
   pc->ak_priv = NULL;
   pc->version = 3;
+  pc->qe_isvsvn = -1;
+  pc->qe_misc = NULL;
 }
 
 static void case_free(pki_case *pc) {
@@ -1054,6 +1063,50 @@ static void test_pki_outcomes(void **state) {
   pki_verify(f, &k, &pc, &vd);
   expect(&vd, "SGX_QL_TCB_REVOKED", SGXRA_E_VERIFY_TCB_REVOKED,
          SGXRA_STAGE_TCB_LEVEL);
+  case_free(&pc);
+
+  /* a QE ISVSVN below every QE Identity level: Revoked (Intel's
+   * getTcbStatus), so the TCB is revoked */
+  case_init(&pc);
+  pc.qe_isvsvn = 0;
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_TCB_REVOKED", SGXRA_E_VERIFY_TCB_REVOKED,
+         SGXRA_STAGE_TCB_LEVEL);
+  assert_int_equal(vd.qe_status, SGXRA_TCB_REVOKED);
+  assert_false(vd.has_qe_level);
+  case_free(&pc);
+  /* ... and at a lower OutOfDate level (ISVSVN 5): OutOfDate merge, with
+   * that level's advisories after the platform's */
+  case_init(&pc);
+  pc.qe_isvsvn = 5;
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_OUT_OF_DATE_CONFIG_NEEDED",
+            SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED);
+  assert_int_equal(vd.qe_level_isvsvn, 5);
+  assert_int_equal(vd.advisory_count, 3);
+  assert_string_equal(vd.advisory_ids[0], "INTEL-SA-00289");
+  assert_string_equal(vd.advisory_ids[1], "INTEL-SA-00615");
+  assert_string_equal(vd.advisory_ids[2], "INTEL-SA-00477");
+  case_free(&pc);
+
+  /* MISCSELECT: the identity's hex digits are the report's bytes in order
+   * (Intel swaps them into a number): MISCSELECT 1 is "01000000" */
+  static const uint8_t misc1[4] = {1, 0, 0, 0};
+  case_init(&pc);
+  pc.qe_misc = misc1;
+  edit(&pc.qe_identity, "\"miscselect\":\"00000000\"",
+       "\"miscselect\":\"01000000\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+            SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  case_free(&pc);
+  case_init(&pc);
+  pc.qe_misc = misc1;
+  edit(&pc.qe_identity, "\"miscselect\":\"00000000\"",
+       "\"miscselect\":\"00000001\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_QEIDENTITY_MISMATCH", SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+         SGXRA_STAGE_QE_IDENTITY);
   case_free(&pc);
 
   /* QE identity of another signer, or another ISVPRODID */
