@@ -39,8 +39,8 @@
  * and the verdict SGX_QL_QV_RESULT_UNSPECIFIED.  Revoked TCB gives
  * SGX_QL_TCB_REVOKED, a revoked PCK SGX_QL_PCK_REVOKED.
  *
- * Advisory IDs are those of the matched TCB level in JSON order, followed by
- * those of the QE TCB level not already listed.
+ * Advisory IDs are those of the matched TCB level, in JSON order (the QvE's
+ * sa_list; the QE identity level's are not added).
  *
  * Cost: a verifier is made once from validated collateral; each quote then
  * costs the QE report and ISV signature checks plus, for a PCK certificate

@@ -561,10 +561,9 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   return 0;
 }
 
-/* Append an advisory id unless already listed. */
+/* Append an advisory id, as listed (Intel caps a level's list lower than
+ * SGXRA_VERDICT_ADVISORY_MAX, and IDs at 20 characters). */
 static void add_advisory(sgxra_verdict *out, const char *id) {
-  for (size_t i = 0; i < out->advisory_count; i++)
-    if (strcmp(out->advisory_ids[i], id) == 0) return;
   if (out->advisory_count >= SGXRA_VERDICT_ADVISORY_MAX) return;
   snprintf(out->advisory_ids[out->advisory_count++],
            SGXRA_VERDICT_ADVISORY_SIZE, "%s", id);
@@ -708,16 +707,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   out->tcb_pcesvn = lv->pcesvn;
   for (size_t i = 0; i < lv->advisory_count; i++)
     add_advisory(out, lv->advisory_ids[i]);
-  if (out->has_qe_level) {
-    const sgxra_qeidentity *id = v->qeid;
-    for (size_t i = 0; i < id->level_count; i++) {
-      if (id->levels[i].isvsvn == out->qe_level_isvsvn) {
-        for (size_t k = 0; k < id->levels[i].advisory_count; k++)
-          add_advisory(out, id->levels[i].advisory_ids[k]);
-        break;
-      }
-    }
-  }
+  /* Only the matched level's: the QvE's sa_list does not add the QE
+   * identity level's advisories (qve_set_quote_supplemental_data). */
 
   /* Intel's convergeTcbStatus */
   sgxra_tcb_status st = lv->status;
