@@ -5,6 +5,7 @@
  * offered here.  Messages are hashed with the once-fetched SHA-256 and the
  * digest signed with EVP_PKEY_sign/verify, which keeps per-call overhead
  * small for quote verification. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <openssl/bn.h>
@@ -213,6 +214,43 @@ out:
   return rc;
 }
 
+/* Domain parameters of P-256 made once per process: a public key built by
+ * copying them and setting the point costs about a third of building the
+ * group from its name each time, and quote verification builds one key per
+ * quote.  The template is immutable after creation (a cache of constants,
+ * not state), and is only used with OpenSSL's default library context. */
+static pthread_once_t template_once = PTHREAD_ONCE_INIT;
+static EVP_PKEY *template_params;
+
+static void template_make(void) {
+  EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+  if (pc && EVP_PKEY_paramgen_init(pc) > 0 &&
+      EVP_PKEY_CTX_set_group_name(pc, SN_X9_62_prime256v1) > 0 &&
+      EVP_PKEY_paramgen(pc, &template_params) > 0) {
+    EVP_PKEY_CTX_free(pc);
+    return;
+  }
+  EVP_PKEY_CTX_free(pc);
+  template_params = NULL;
+  ERR_clear_error();
+}
+
+/* A public key from the cached parameters, or NULL (the caller then takes
+ * the general path). */
+static EVP_PKEY *p256_public_from_template(sgxra_ctx *cx,
+                                           const uint8_t pub65[65]) {
+  if (sgxra__libctx(cx) != NULL) return NULL;
+  pthread_once(&template_once, template_make);
+  if (!template_params) return NULL;
+  EVP_PKEY *pkey = EVP_PKEY_new();
+  if (pkey && EVP_PKEY_copy_parameters(pkey, template_params) == 1 &&
+      EVP_PKEY_set1_encoded_public_key(pkey, pub65, 65) == 1)
+    return pkey;
+  EVP_PKEY_free(pkey);
+  ERR_clear_error();
+  return NULL;
+}
+
 sgxra_err sgxra_p256_from_public(sgxra_ctx *cx,
                                  const uint8_t xy[SGXRA_P256_PUBLIC_SIZE],
                                  sgxra_p256_key **out_key) {
@@ -223,7 +261,8 @@ sgxra_err sgxra_p256_from_public(sgxra_ctx *cx,
   /* OpenSSL decodes the point with EC_POINT_oct2point, which refuses a
    * point that is not on the curve; the check below makes the refusal
    * explicit whatever the provider does. */
-  EVP_PKEY *pkey = p256_fromdata(cx, pub65, NULL);
+  EVP_PKEY *pkey = p256_public_from_template(cx, pub65);
+  if (!pkey) pkey = p256_fromdata(cx, pub65, NULL);
   int ok = pkey != NULL;
   if (ok) {
     EVP_PKEY_CTX *pc =
