@@ -58,7 +58,9 @@ static uint64_t next_pow2(uint64_t v) {
 }
 
 /* Read and check the header and program headers; fills segs (PT_LOAD only,
- * memsz > 0) and the highest page end. */
+ * memsz > 0, in program-header order) and the highest page end.  What
+ * glibc's loader would refuse or fault on is refused here, and so is a page
+ * shared by two segments (sgxra/layout.h says why). */
 static sgxra_err read_elf(sgxra_ctx *cx, const uint8_t *p, size_t n, seg *segs,
                           size_t *out_nseg, uint64_t *out_end,
                           uint64_t *out_entry) {
@@ -105,6 +107,7 @@ static sgxra_err read_elf(sgxra_ctx *cx, const uint8_t *p, size_t n, seg *segs,
                        (unsigned long long)phnum * ELF_PHDR_SIZE, n);
   size_t ns = 0;
   uint64_t end = 0;
+  unsigned prev_ph = 0;
   for (unsigned i = 0; i < phnum; i++) {
     const uint8_t *h = p + phoff + (uint64_t)i * ELF_PHDR_SIZE;
     if (sgxra__le32(h) != ELF_PT_LOAD) continue;
@@ -140,9 +143,31 @@ static sgxra_err read_elf(sgxra_ctx *cx, const uint8_t *p, size_t n, seg *segs,
       return sgxra__fail(cx, SGXRA_E_EMU_ELF,
                          "enclave ELF has more than %d PT_LOAD segments",
                          SGXRA_LAYOUT_MAX_SEGMENTS);
+    /* The loader maps page (p_vaddr & ~4095) from file offset
+     * (p_offset & ~4095): both must lie at the same place in a page. */
+    if ((s.vaddr - s.offset) % PAGE != 0)
+      return sgxra__fail(cx, SGXRA_E_EMU_ELF,
+                         "enclave ELF program header %u: p_vaddr %#llx and "
+                         "p_offset %#llx differ in their offset within a "
+                         "4096-byte page, so the loader cannot map it "
+                         "(dlopen refuses it too)",
+                         i, (unsigned long long)s.vaddr,
+                         (unsigned long long)s.offset);
+    uint64_t first = s.vaddr / PAGE * PAGE;
+    if (ns > 0 && first < end)
+      return sgxra__fail(
+          cx, SGXRA_E_EMU_ELF,
+          "enclave ELF program header %u: PT_LOAD segment %zu starts at "
+          "p_vaddr %#llx, in or below the page %#llx that segment %zu "
+          "(program header %u) already covers; enclave pages have one owner "
+          "and one SECINFO, so segments must be in ascending order and "
+          "share no page (link with -z separate-code and page-aligned "
+          "segments)",
+          i, ns, (unsigned long long)s.vaddr, (unsigned long long)(end - PAGE),
+          ns - 1, prev_ph);
     segs[ns++] = s;
-    uint64_t e = (s.vaddr + s.memsz + PAGE - 1) / PAGE * PAGE;
-    if (e > end) end = e;
+    prev_ph = i;
+    end = (s.vaddr + s.memsz + PAGE - 1) / PAGE * PAGE;
   }
   if (ns == 0)
     return sgxra__fail(cx, SGXRA_E_EMU_ELF,
@@ -151,6 +176,37 @@ static sgxra_err read_elf(sgxra_ctx *cx, const uint8_t *p, size_t n, seg *segs,
   *out_nseg = ns;
   *out_end = end;
   return SGXRA_OK;
+}
+
+/* The contents of the enclave page at `va` (inside segment s) as glibc's
+ * loader (elf/dl-map-segments.h) leaves them before any relocation:
+ *   - pages [va0, mapend), va0 = p_vaddr & ~4095, mapend = p_vaddr +
+ *     p_filesz rounded up, are mmap()ed from the file at offset
+ *     (p_offset & ~4095) + (va - va0): the whole file page, bytes past the
+ *     end of the file read as zero.  Every such page starts inside the
+ *     file, since p_offset + p_filesz <= file size and p_vaddr == p_offset
+ *     modulo 4096 (a p_filesz of 0 at an unaligned p_vaddr maps the page
+ *     of an unaligned p_offset <= file size);
+ *   - when p_memsz > p_filesz, bytes [p_vaddr + p_filesz, min(end of that
+ *     page, p_vaddr + p_memsz)) are cleared, and pages from mapend on are
+ *     anonymous (zero). */
+static void page_image(const uint8_t *p, size_t n, const seg *s, uint64_t va,
+                       uint8_t page[SGXRA_PAGE_SIZE]) {
+  uint64_t va0 = s->vaddr / PAGE * PAGE;
+  uint64_t dataend = s->vaddr + s->filesz;
+  uint64_t mapend = (dataend + PAGE - 1) / PAGE * PAGE;
+  uint64_t allocend = s->vaddr + s->memsz;
+  memset(page, 0, SGXRA_PAGE_SIZE);
+  if (va >= mapend) return; /* anonymous */
+  uint64_t foff = s->offset / PAGE * PAGE + (va - va0);
+  if (foff < n) {
+    uint64_t len = n - foff < PAGE ? n - foff : PAGE;
+    memcpy(page, p + foff, (size_t)len);
+  }
+  if (allocend > dataend && dataend >= va && dataend < va + PAGE) {
+    uint64_t zend = allocend < va + PAGE ? allocend : va + PAGE;
+    memset(page + (dataend - va), 0, (size_t)(zend - dataend));
+  }
 }
 
 static uint64_t secinfo_of(uint32_t pflags) {
@@ -169,9 +225,7 @@ sgxra_err sgxra_layout_measure_elf_ex(sgxra_ctx *cx, const uint8_t *p, size_t n,
   size_t nseg = 0;
   uint64_t image_end = 0, entry = 0;
   sgxra_layout lay;
-  uint8_t *image = NULL;
-  uint64_t *flags = NULL;
-  uint32_t *order = NULL;
+  uint8_t page[SGXRA_PAGE_SIZE];
   sgxra_measure *m = NULL;
   sgxra_err err;
 
@@ -190,29 +244,6 @@ sgxra_err sgxra_layout_measure_elf_ex(sgxra_ctx *cx, const uint8_t *p, size_t n,
   err = read_elf(cx, p, n, segs, &nseg, &image_end, &entry);
   if (err) return err;
 
-  size_t npages = (size_t)(image_end / PAGE);
-  image = calloc(npages, SGXRA_PAGE_SIZE);
-  flags = calloc(npages, sizeof *flags);
-  order = calloc(npages, sizeof *order);
-  if (!image || !flags || !order) {
-    err = sgxra__fail(cx, SGXRA_E_NO_MEMORY,
-                      "layout: out of memory for a %llu-byte image",
-                      (unsigned long long)image_end);
-    goto done;
-  }
-  /* Pages in first-appearance order; later segments overlay their bytes
-   * and OR in their permissions. */
-  size_t nord = 0;
-  for (size_t i = 0; i < nseg; i++) {
-    uint64_t first = segs[i].vaddr / PAGE;
-    uint64_t last = (segs[i].vaddr + segs[i].memsz + PAGE - 1) / PAGE;
-    for (uint64_t pg = first; pg < last; pg++) {
-      if (flags[pg] == 0) order[nord++] = (uint32_t)pg;
-      flags[pg] |= secinfo_of(segs[i].flags);
-    }
-    memcpy(image + segs[i].vaddr, p + segs[i].offset, (size_t)segs[i].filesz);
-  }
-
   lay.image_end = image_end;
   lay.tcs_offset = image_end;
   lay.ssa_offset = lay.tcs_offset + PAGE;
@@ -227,14 +258,17 @@ sgxra_err sgxra_layout_measure_elf_ex(sgxra_ctx *cx, const uint8_t *p, size_t n,
   if (err) goto done;
   err = sgxra_measure_ecreate(cx, m, prm->ssaframesize, lay.size);
   if (err) goto done;
-  for (size_t i = 0; i < nord; i++) {
-    err = sgxra_measure_add_page(cx, m, (uint64_t)order[i] * PAGE,
-                                 flags[order[i]],
-                                 image + (size_t)order[i] * SGXRA_PAGE_SIZE, 1);
-    if (err) goto done;
-    lay.pages++;
+  for (size_t i = 0; i < nseg; i++) {
+    uint64_t first = segs[i].vaddr / PAGE * PAGE;
+    uint64_t last = (segs[i].vaddr + segs[i].memsz + PAGE - 1) / PAGE * PAGE;
+    for (uint64_t va = first; va < last; va += PAGE) {
+      page_image(p, n, &segs[i], va, page);
+      err =
+          sgxra_measure_add_page(cx, m, va, secinfo_of(segs[i].flags), page, 1);
+      if (err) goto done;
+      lay.pages++;
+    }
   }
-  uint8_t page[SGXRA_PAGE_SIZE];
   memset(page, 0, sizeof page);
   sgxra__st64(page + TCS_OSSA, lay.ssa_offset);
   sgxra__st32(page + TCS_NSSA, prm->nssa);
@@ -258,9 +292,6 @@ sgxra_err sgxra_layout_measure_elf_ex(sgxra_ctx *cx, const uint8_t *p, size_t n,
 done:
   if (err) memset(out_mrenclave, 0, SGXRA_HASH_SIZE);
   sgxra_measure_free(m);
-  free(image);
-  free(flags);
-  free(order);
   return err;
 }
 
