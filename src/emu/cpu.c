@@ -143,6 +143,7 @@ sgxra_err sgxra__emu_einit(sgxra_ctx *cx, sgxra_emu_platform *plat,
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory for an enclave");
   e->plat = plat;
   e->secs = secs;
+  e->code_fd = -1;
   *out_e = e;
   return SGXRA_OK;
 }

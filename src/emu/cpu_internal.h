@@ -21,6 +21,7 @@ struct sgxra_emu_enclave {
   sgxra_emu_platform *plat;
   sgxra_emu_secs secs;
   void *dl;                     /* dlopen() handle or NULL */
+  int code_fd;                  /* sealed memfd of the measured bytes, or -1 */
   sgxra_enclave_entry_fn entry; /* NULL when there is no code */
   sgxra_ctx *call_cx;           /* context of the running call */
 };

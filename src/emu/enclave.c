@@ -4,14 +4,18 @@
  * to its identity.  See sgxra/emu.h and sgxra/enclave_api.h.
  *
  * Emulation gives identity, not isolation: the .so is dlopen()ed into this
- * process.  The bytes measured are those read from the path just before
- * dlopen(); anyone able to swap the file in between could run other code
- * under the measured identity, exactly as anyone able to write this
- * process's memory could.
+ * process.  The file is read once; the code that runs is loaded from those
+ * very bytes (copied into a sealed memfd), never from the path again, so a
+ * file swapped after it was measured cannot run under the measured identity.
  */
+#define _GNU_SOURCE /* memfd_create, F_ADD_SEALS */
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "emu/cpu_internal.h"
 #include "sgxra/crypto.h"
@@ -62,6 +66,7 @@ sgxra_err sgxra_emu_enclave_create_image(
 void sgxra_emu_enclave_free(sgxra_emu_enclave *e) {
   if (!e) return;
   if (e->dl) dlclose(e->dl);
+  if (e->code_fd >= 0) close(e->code_fd);
   sgxra_wipe(e, sizeof *e);
   free(e);
 }
@@ -93,6 +98,45 @@ static int api_egetkey(void *self, const uint8_t keyrequest[512],
   return (int)err;
 }
 
+/* The measured bytes as a sealed anonymous file: nothing can change them
+ * any more (no write, no shrink, no grow, no seal removal).  *out_fd is the
+ * descriptor or -1. */
+static sgxra_err sealed_copy(sgxra_ctx *cx, const uint8_t *buf, size_t len,
+                             int *out_fd) {
+  *out_fd = -1;
+  int fd = memfd_create("sgxra-enclave", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0)
+    return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                       "memfd_create for the measured enclave bytes failed: "
+                       "%s",
+                       strerror(errno));
+  size_t done = 0;
+  while (done < len) {
+    ssize_t w = write(fd, buf + done, len - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int why = w < 0 ? errno : EIO;
+      close(fd);
+      return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                         "copying the measured enclave bytes to a memfd "
+                         "failed after %zu of %zu bytes: %s",
+                         done, len, strerror(why));
+    }
+    done += (size_t)w;
+  }
+  if (fcntl(fd, F_ADD_SEALS,
+            F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+    int why = errno;
+    close(fd);
+    return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                       "sealing the memfd of the measured enclave bytes "
+                       "failed: %s",
+                       strerror(why));
+  }
+  *out_fd = fd;
+  return SGXRA_OK;
+}
+
 sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
                                  const char *so_path, const uint8_t *sigstruct,
                                  size_t sigstruct_len,
@@ -101,7 +145,7 @@ sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
   uint8_t *buf = NULL;
   size_t len = 0;
   sgxra_emu_enclave *e = NULL;
-  char *path = NULL;
+  char path[64];
   *out_e = NULL;
 
   sgxra_err err =
@@ -109,17 +153,33 @@ sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
   if (err) return err;
   err = sgxra_emu_enclave_create(cx, plat, buf, len, sigstruct, sigstruct_len,
                                  opt, &e);
+  if (err) {
+    free(buf);
+    return sgxra__context(cx, "%s", so_path);
+  }
+  /* dlopen() the bytes just measured, not the path: the sealed memfd stays
+   * open as long as the enclave, so its /proc/self/fd name is not reused
+   * while the object is loaded. */
+  err = sealed_copy(cx, buf, len, &e->code_fd);
   free(buf);
-  if (err) return sgxra__context(cx, "%s", so_path);
-
-  /* dlopen() searches the library path for a name without '/'. */
-  size_t n = strlen(so_path);
-  path = malloc(n + 3);
-  if (!path) {
-    err = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  if (err) {
+    sgxra__context(cx, "%s", so_path);
     goto done;
   }
-  snprintf(path, n + 3, "%s%s", strchr(so_path, '/') ? "" : "./", so_path);
+  snprintf(path, sizeof path, "/proc/self/fd/%d", e->code_fd);
+  /* dlopen() returns an already loaded object by name without opening the
+   * file: an object of that name still loaded (one that dlclose() could not
+   * unload) must not stand in for these bytes. */
+  void *stale = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+  if (stale) {
+    dlclose(stale);
+    err = sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                      "%s: an object named %s is still loaded in this process "
+                      "(an earlier enclave that could not be unloaded), so "
+                      "dlopen() would not load the measured bytes",
+                      so_path, path);
+    goto done;
+  }
   dlerror();
   e->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!e->dl) {
@@ -141,7 +201,6 @@ sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
   *out_e = e;
   e = NULL;
 done:
-  free(path);
   sgxra_emu_enclave_free(e);
   return err;
 }
