@@ -34,7 +34,9 @@
  *
  * Pages: 0 (REG R X), 1 and 2 (REG R W; page 2 is .bss only); image_end
  * 0x3000; TCS 0x3000; SSA 0x4000, 0x5000; stack 0x6000..0x16000; SIZE
- * 0x20000. */
+ * 0x20000.  As the loader maps them, pages 0 and 1 both hold the file's
+ * first page: the whole 0x300-byte file, then zeros (page 0 also carries
+ * segment 1's bytes, page 1 the ELF header). */
 #define ELF_LEN 0x300
 #define ELF_ENTRY 0x1000
 
@@ -96,9 +98,14 @@ static void add_page(sgxra_sha256_stream *s, uint64_t off, uint64_t flags,
   }
 }
 
-static void expected_mrenclave(const uint8_t elf[ELF_LEN], uint8_t out[32]) {
+/* ECREATE(1, 0x20000), the given segment pages, then TCS at image_end,
+ * 2 SSA pages and 16 stack pages. */
+static void expected_records(const uint8_t (*pages)[4096],
+                             const uint64_t *flags, size_t npages,
+                             uint8_t out[32]) {
   sgxra_sha256_stream s;
   uint8_t r[64], page[4096];
+  uint64_t image_end = npages * 0x1000u;
   memset(&s, 0, sizeof s);
   assert_int_equal(sgxra_sha256_init(NULL, &s), SGXRA_OK);
   memset(r, 0, 64);
@@ -106,25 +113,56 @@ static void expected_mrenclave(const uint8_t elf[ELF_LEN], uint8_t out[32]) {
   sgxra__st32(r + 8, 1);        /* SSAFRAMESIZE */
   sgxra__st64(r + 12, 0x20000); /* SIZE */
   rec(&s, r);
+  for (size_t i = 0; i < npages; i++)
+    add_page(&s, i * 0x1000u, flags[i], pages[i]);
   memset(page, 0, sizeof page);
-  memcpy(page, elf, 0x200);
-  add_page(&s, 0, 0x205, page);
-  memset(page, 0, sizeof page);
-  memcpy(page + 0x200, elf + 0x200, 0x100);
-  add_page(&s, 0x1000, 0x203, page);
-  memset(page, 0, sizeof page);
-  add_page(&s, 0x2000, 0x203, page);
-  sgxra__st64(page + 16, 0x4000); /* OSSA */
-  sgxra__st32(page + 28, 2);      /* NSSA */
+  sgxra__st64(page + 16, image_end + 0x1000); /* OSSA */
+  sgxra__st32(page + 28, 2);                  /* NSSA */
   sgxra__st64(page + 32, ELF_ENTRY);
   sgxra__st32(page + 64, 0xfff);
   sgxra__st32(page + 68, 0xfff);
-  add_page(&s, 0x3000, 0x100, page); /* TCS */
+  add_page(&s, image_end, 0x100, page); /* TCS */
   memset(page, 0, sizeof page);
-  for (uint64_t off = 0x4000; off < 0x16000; off += 0x1000)
+  for (uint64_t off = image_end + 0x1000; off < image_end + 0x13000;
+       off += 0x1000)
     add_page(&s, off, 0x203, page);
   assert_int_equal(sgxra_sha256_final(NULL, &s, out), SGXRA_OK);
   sgxra_sha256_cleanup(&s);
+}
+
+/* make_elf's file: page 0 (seg 0, file page 0), page 1 (seg 1: p_offset
+ * 0x200 rounded down, so file page 0 again; the loader's clearing from
+ * 0x1300 falls past the end of the file), page 2 (.bss). */
+static void expected_mrenclave(const uint8_t elf[ELF_LEN], uint8_t out[32]) {
+  static uint8_t pages[3][4096];
+  const uint64_t flags[3] = {0x205, 0x203, 0x203};
+  memset(pages, 0, sizeof pages);
+  memcpy(pages[0], elf, ELF_LEN);
+  memcpy(pages[1], elf, ELF_LEN);
+  expected_records((const uint8_t(*)[4096])pages, flags, 3, out);
+}
+
+/* The same file with segment 1 cut to p_filesz 0x80, p_memsz 0xc0: one
+ * page at 0x1000 holding file page 0, where the loader clears
+ * [0x1280, 0x12c0) (p_filesz to p_memsz, inside the page) and keeps the
+ * file's bytes from 0x12c0 on. */
+#define SHORT_FILESZ 0x80
+#define SHORT_MEMSZ 0xc0
+static void make_short_elf(uint8_t p[ELF_LEN], uint8_t fill) {
+  make_elf(p, fill);
+  sgxra__st64(p + 64 + 56 + 32, SHORT_FILESZ);
+  sgxra__st64(p + 64 + 56 + 40, SHORT_MEMSZ);
+}
+
+static void expected_short_mrenclave(const uint8_t elf[ELF_LEN],
+                                     uint8_t out[32]) {
+  static uint8_t pages[2][4096];
+  const uint64_t flags[2] = {0x205, 0x203};
+  memset(pages, 0, sizeof pages);
+  memcpy(pages[0], elf, ELF_LEN);
+  memcpy(pages[1], elf, ELF_LEN);
+  memset(pages[1] + 0x200 + SHORT_FILESZ, 0, SHORT_MEMSZ - SHORT_FILESZ);
+  expected_records((const uint8_t(*)[4096])pages, flags, 2, out);
 }
 
 /* ---- fixtures ---- */
@@ -230,15 +268,48 @@ static void test_layout_mrenclave(void **state) {
   assert_int_equal(sgxra_layout_measure_elf(NULL, elf, ELF_LEN, got), SGXRA_OK);
   assert_memory_equal(got, want, 32);
 
-  /* Bytes outside the segments (none here) vs inside: a data byte changes
-   * MRENCLAVE; so does a permission bit. */
+  /* A data byte changes MRENCLAVE; so does a permission bit. */
   elf[0x250] ^= 1;
   assert_int_equal(sgxra_layout_measure_elf(NULL, elf, ELF_LEN, got), SGXRA_OK);
   assert_memory_not_equal(got, want, 32);
+  expected_mrenclave(elf, want);
+  assert_memory_equal(got, want, 32);
   make_elf(elf, 'A');
+  expected_mrenclave(elf, want);
   sgxra__st32(elf + 64 + 56 + 4, 7); /* RWX */
   assert_int_equal(sgxra_layout_measure_elf(NULL, elf, ELF_LEN, got), SGXRA_OK);
   assert_memory_not_equal(got, want, 32);
+
+  /* Segment 1 cut short: its page holds what the loader leaves there. */
+  uint8_t base[32];
+  make_short_elf(elf, 'A');
+  expected_short_mrenclave(elf, want);
+  assert_int_equal(
+      sgxra_layout_measure_elf_ex(NULL, elf, ELF_LEN, &prm, &lay, got),
+      SGXRA_OK);
+  assert_memory_equal(got, want, 32);
+  assert_int_equal(lay.image_end, 0x2000);
+  assert_int_equal(lay.pages, 2 + 1 + 2 + 16);
+  memcpy(base, got, 32);
+  /* The cleared bytes are nonzero in the file ('A' + offset, bar one), so
+   * a loader model that did not clear them would not match.  Flipped bytes
+   * past segment 1's p_filesz (cleared in page 1 but mapped in page 0),
+   * past its p_memsz, and at the file's end all land in a mapped page:
+   * another MRENCLAVE, the one recomputed here. */
+  size_t nonzero = 0;
+  for (size_t i = 0x200 + SHORT_FILESZ; i < 0x200 + SHORT_MEMSZ; i++)
+    nonzero += elf[i] != 0;
+  assert_true(nonzero > 0);
+  size_t mapped[] = {0x200 + SHORT_FILESZ + 5, 0x200 + SHORT_MEMSZ + 3, 0x2ff};
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(mapped); i++) {
+    make_short_elf(elf, 'A');
+    elf[mapped[i]] ^= 0x40;
+    expected_short_mrenclave(elf, want);
+    assert_int_equal(sgxra_layout_measure_elf(NULL, elf, ELF_LEN, got),
+                     SGXRA_OK);
+    assert_memory_not_equal(got, base, 32);
+    assert_memory_equal(got, want, 32);
+  }
 }
 
 static void test_layout_refusals(void **state) {
@@ -270,6 +341,12 @@ static void test_layout_refusals(void **state) {
       {64 + 32, 0x20, "p_filesz"}, /* seg 0 filesz 0x220 > memsz */
       {64 + 56 + 8, 0x80, "past the end"},
       {64 + 56 + 16 + 3, 0x20, "image cap"}, /* vaddr 0x20001200 */
+      /* seg 1 vaddr 0x1280, offset 0x200: not congruent modulo 4096 */
+      {64 + 56 + 16, 0x80, "differ in their offset within a 4096-byte page"},
+      /* seg 1 vaddr 0x200: page 0 would belong to both segments */
+      {64 + 56 + 17, 0x02, "share no page"},
+      /* seg 0 vaddr 0x5000: segment 1 at 0x1200 comes below it */
+      {64 + 17, 0x50, "in or below the page 0x5000"},
   };
   for (size_t i = 0; i < SGXRA__ARRAY_LEN(flips); i++) {
     make_elf(elf, 'A');
