@@ -180,11 +180,13 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create_image(
     size_t image_len, const uint8_t *sigstruct, size_t sigstruct_len,
     const sgxra_emu_load_options *opt, sgxra_emu_enclave **out_e);
 
-/* Read the ELF at `so_path`, create as sgxra_emu_enclave_create, then
- * dlopen() that path and find its entry point (SGXRA_ENCLAVE_ENTRY_SYMBOL,
+/* Read the ELF at `so_path` once, create as sgxra_emu_enclave_create,
+ * then dlopen() those very bytes (copied into a sealed memfd, never the
+ * path again) and find its entry point (SGXRA_ENCLAVE_ENTRY_SYMBOL,
  * sgxra/enclave_api.h) so sgxra_emu_enclave_call can run it.
  * SGXRA_E_IO when the file cannot be read; the EINIT codes above;
- * SGXRA_E_EMU_DLOPEN when it cannot be loaded or has no entry point. */
+ * SGXRA_E_EMU_DLOPEN when it cannot be loaded (no memfd, or an object of
+ * the memfd's name still loaded) or has no entry point. */
 SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_load(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const char *so_path,
     const uint8_t *sigstruct, size_t sigstruct_len,

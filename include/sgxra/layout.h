@@ -5,13 +5,23 @@
  * The layout (docs/EMULATOR.md draws it):
  *
  *   1. ECREATE(SSAFRAMESIZE, SIZE).
- *   2. Every PT_LOAD segment, in program-header order: the pages covering
- *      [p_vaddr, p_vaddr + p_memsz) at enclave offset = page of p_vaddr.
- *      Page contents: the file bytes [p_offset, p_offset + p_filesz) placed
- *      at p_vaddr, zeros elsewhere (.bss).  SECINFO = PT_REG | R/W/X from
- *      p_flags (PF_R -> R, PF_W -> W, PF_X -> X).  A page covered by an
- *      earlier segment is not added again: the later segment's bytes are
- *      written into it and its permissions ORed in, and it keeps its place.
+ *   2. Every PT_LOAD segment with p_memsz > 0, in program-header order:
+ *      every page of [p_vaddr & ~4095, p_vaddr + p_memsz rounded up), at
+ *      enclave offset = its address, SECINFO = PT_REG | R/W/X from p_flags
+ *      (PF_R -> R, PF_W -> W, PF_X -> X).  Page contents = what glibc's
+ *      dlopen() maps there before relocating (elf/dl-map-segments.h):
+ *        - pages up to p_vaddr + p_filesz rounded up hold the WHOLE file
+ *          page at (p_offset & ~4095) + (page - (p_vaddr & ~4095)): file
+ *          bytes before p_offset and after p_offset + p_filesz included,
+ *          bytes past the end of the file zero;
+ *        - when p_memsz > p_filesz, [p_vaddr + p_filesz, min(end of that
+ *          page, p_vaddr + p_memsz)) is zero (the loader clears it; the
+ *          rest of that page keeps the file's bytes), later pages are zero.
+ *      So every byte the enclave's memory holds is measured; one file byte
+ *      may be measured in two pages.  Refused (SGXRA_E_EMU_ELF): p_vaddr !=
+ *      p_offset modulo 4096 (dlopen refuses it too), and segments out of
+ *      ascending order or sharing a page (a page has one SECINFO and is
+ *      added once; glibc would give it the later segment's mapping).
  *   3. After the highest segment page (`image_end`): one TCS page, then
  *      NSSA * SSAFRAMESIZE SSA pages (REG RW), then `stack_pages` stack
  *      pages (REG RW).  The TCS holds OSSA (offset 16) = the SSA's offset,
@@ -20,10 +30,11 @@
  *   4. Every page is EADDed and all 16 of its 256-byte chunks EEXTENDed.
  *   5. SIZE = the next power of two >= the end of the last page.
  *
- * Only PT_LOAD contents are measured: section headers, symbols and debug
- * information are not.  But the ELF header (inside the first segment) holds
- * e_shoff and e_shnum, so stripping or adding debug information *does*
- * change MRENCLAVE: strip the enclave before signing it.
+ * Only what the PT_LOAD segments map is measured: section headers, symbols
+ * and debug information outside the mapped file pages are not.  But the ELF
+ * header (inside the first segment) holds e_shoff and e_shnum, so stripping or
+ * adding debug information *does* change MRENCLAVE: strip the enclave before
+ * signing it.
  *
  * Thread-safety: pure functions.
  */
