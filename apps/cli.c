@@ -1,4 +1,5 @@
 /* Shared helpers of the `sgxra` subcommands: see cli.h. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,31 @@ int cli_fail(const char *verb, const char *what, const sgxra_ctx *cx,
   return status ? status : CLI_EXIT_USAGE;
 }
 
-int cli_read_file(const char *verb, sgxra_ctx *cx, const char *path,
-                  size_t cap, uint8_t **out_buf, size_t *out_len) {
+int cli_option_error(const char *verb, int c, char **argv) {
+  if (c == ':')
+    return cli_usage_error(verb, "option '%s' needs a value", argv[optind - 1]);
+  return cli_usage_error(verb, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_one_file(const char *verb, int argc, char **argv,
+                 const char **out_path) {
+  *out_path = NULL;
+  if (optind >= argc) return cli_usage_error(verb, "a FILE is required");
+  if (argc - optind > 1)
+    return cli_usage_error(verb, "one FILE at a time (got '%s' too)",
+                           argv[optind + 1]);
+  *out_path = argv[optind];
+  return 0;
+}
+
+sgxra_ctx *cli_ctx_new(const char *verb) {
+  sgxra_ctx *cx = sgxra_ctx_new();
+  if (!cx) fprintf(stderr, "sgxra %s: out of memory\n", verb);
+  return cx;
+}
+
+int cli_read_file(const char *verb, sgxra_ctx *cx, const char *path, size_t cap,
+                  uint8_t **out_buf, size_t *out_len) {
   if (sgxra_file_read(cx, path, cap, out_buf, out_len) != SGXRA_OK)
     return cli_fail(verb, path, cx, CLI_EXIT_USAGE);
   return 0;

@@ -56,144 +56,30 @@ static void usage(FILE *f) {
           "unusable input.\n");
 }
 
-/* ---- output: human lines or one JSON object -------------------------------
- */
-
-typedef struct out {
-  json_t *json; /* NULL for human output */
-} out;
-
-static void put_hex(out *o, const char *key, const uint8_t *p, size_t n) {
-  if (o->json)
-    json_object_set_new(o->json, key, cli_json_hex(p, n));
-  else
-    cli_print_hex(key, W, p, n);
-}
-
-static void put_num(out *o, const char *key, uint64_t v) {
-  if (o->json)
-    json_object_set_new(o->json, key, json_integer((json_int_t)v));
-  else
-    printf("%-*s %" PRIu64 "\n", W, key, v);
-}
-
-static json_t *hexnum(uint64_t v) {
-  char s[24];
-  snprintf(s, sizeof s, "0x%" PRIx64, v);
-  return json_string(s);
-}
-
-static void put_hexnum(out *o, const char *key, uint64_t v) {
-  if (o->json)
-    json_object_set_new(o->json, key, hexnum(v));
-  else
-    printf("%-*s 0x%" PRIx64 "\n", W, key, v);
-}
-
-static void put_str(out *o, const char *key, const char *s) {
-  if (o->json)
-    json_object_set_new(o->json, key, json_string(s));
-  else
-    printf("%-*s %s\n", W, key, s);
-}
-
-static void put_bool(out *o, const char *key, int b) {
-  if (o->json)
-    json_object_set_new(o->json, key, json_boolean(b));
-  else
-    printf("%-*s %s\n", W, key, b ? "true" : "false");
-}
-
-static void put_attributes(out *o, const char *key, const sgxra_attributes *a,
-                           int names) {
-  char txt[160];
-  sgxra_attributes_flags_text(a->flags, txt, sizeof txt);
-  if (o->json) {
-    json_t *v = json_object();
-    json_object_set_new(v, "flags", hexnum(a->flags));
-    json_object_set_new(v, "xfrm", hexnum(a->xfrm));
-    json_object_set_new(o->json, key, v);
-  } else if (names) {
-    printf("%-*s flags 0x%" PRIx64 " (%s), xfrm 0x%" PRIx64 "\n", W, key,
-           a->flags, txt, a->xfrm);
-  } else {
-    printf("%-*s flags 0x%" PRIx64 ", xfrm 0x%" PRIx64 "\n", W, key, a->flags,
-           a->xfrm);
-  }
-}
-
-static void put_date(out *o, uint32_t date) {
-  if (o->json) {
-    json_object_set_new(o->json, "date", hexnum(date));
-    return;
-  }
-  if (date == 0)
-    printf("%-*s 0x0 (not set)\n", W, "date");
-  else
-    printf("%-*s 0x%08" PRIx32 " (%04" PRIx32 "-%02" PRIx32 "-%02" PRIx32 ")\n",
-           W, "date", date, date >> 16, (date >> 8) & 0xff, date & 0xff);
-}
-
-static void warn_debug_signer(const char *path, const char *name) {
-  fprintf(stderr,
-          "sgxra inspect: warning: %s: MRSIGNER is a well-known public debug "
-          "key (%s): anyone can sign with it; never trust it in production\n",
-          path, name);
-}
-
 /* ---- SIGSTRUCT ----------------------------------------------------------- */
 
 /* Print a SIGSTRUCT; returns the exit status. */
-static int show_sigstruct(sgxra_ctx *cx, out *o, const char *path,
+static int show_sigstruct(sgxra_ctx *cx, cli_out *o, const char *path,
                           const uint8_t *p, size_t n, const char *type) {
-  sgxra_sigstruct s;
-  uint8_t mrsigner[SGXRA_HASH_SIZE];
-  if (sgxra_sigstruct_decode(cx, p, n, &s) != SGXRA_OK)
-    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  sgxra_err verr = sgxra_sigstruct_verify(cx, &s);
-  if (verr == SGXRA_E_SIGSTRUCT_HEADER)
-    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  char why[SGXRA_CTX_MSG_SIZE + 64] = "";
-  if (verr != SGXRA_OK)
-    snprintf(why, sizeof why, "%s [%s]", sgxra_ctx_message(cx),
-             sgxra_err_name(verr));
-  if (sgxra_sigstruct_mrsigner(cx, &s, mrsigner) != SGXRA_OK)
-    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  const char *dbg = NULL;
-  int is_dbg = sgxra_mrsigner_is_debug_key(mrsigner, &dbg);
-
-  put_hex(o, "mrenclave", s.enclavehash, 32);
-  put_hex(o, "mrsigner", mrsigner, 32);
-  put_num(o, "isvprodid", s.isvprodid);
-  put_num(o, "isvsvn", s.isvsvn);
-  put_hexnum(o, "vendor", s.vendor);
-  put_date(o, s.date);
-  put_attributes(o, "attributes", &s.attributes, 1);
-  put_attributes(o, "attributemask", &s.attributemask, 0);
-  put_hexnum(o, "miscselect", s.miscselect);
-  put_hexnum(o, "miscmask", s.miscmask);
-  put_bool(o, "signature_valid", verr == SGXRA_OK);
-  put_bool(o, "debug_signer", is_dbg);
-  if (is_dbg) put_str(o, "debug_signer_name", dbg);
-  put_str(o, "type", type);
-  put_hexnum(o, "swdefined", s.swdefined);
-  put_num(o, "exponent", s.exponent);
-  put_hexnum(o, "cet_attributes", s.cet_attributes);
-  put_hexnum(o, "cet_attributes_mask", s.cet_attributes_mask);
-  put_hex(o, "isvfamilyid", s.isvfamilyid, 16);
-  put_hex(o, "isvextprodid", s.isvextprodid, 16);
-  put_hex(o, "modulus", s.modulus, sizeof s.modulus);
-  put_hex(o, "signature", s.signature, sizeof s.signature);
-  put_hex(o, "q1", s.q1, sizeof s.q1);
-  put_hex(o, "q2", s.q2, sizeof s.q2);
-  if (verr != SGXRA_OK) put_str(o, "signature_error", why);
-
-  if (is_dbg) warn_debug_signer(path, dbg);
-  if (verr != SGXRA_OK) {
-    fprintf(stderr, "sgxra inspect: %s: %s\n", path, why);
-    return CLI_EXIT_REFUSED;
-  }
-  return CLI_EXIT_OK;
+  cli_sigstruct ss;
+  int rc = cli_sigstruct_load(VERB, cx, path, p, n, 1, &ss);
+  if (rc) return rc;
+  const sgxra_sigstruct *s = &ss.s;
+  cli_put_hex(o, "mrenclave", s->enclavehash, 32);
+  cli_put_hex(o, "mrsigner", ss.mrsigner, 32);
+  cli_put_sigstruct_identity(o, &ss, 1);
+  cli_put_str(o, "type", type);
+  cli_put_hexnum(o, "swdefined", s->swdefined);
+  cli_put_num(o, "exponent", s->exponent);
+  cli_put_hexnum(o, "cet_attributes", s->cet_attributes);
+  cli_put_hexnum(o, "cet_attributes_mask", s->cet_attributes_mask);
+  cli_put_hex(o, "isvfamilyid", s->isvfamilyid, 16);
+  cli_put_hex(o, "isvextprodid", s->isvextprodid, 16);
+  cli_put_hex(o, "modulus", s->modulus, sizeof s->modulus);
+  cli_put_hex(o, "signature", s->signature, sizeof s->signature);
+  cli_put_hex(o, "q1", s->q1, sizeof s->q1);
+  cli_put_hex(o, "q2", s->q2, sizeof s->q2);
+  return cli_sigstruct_end(VERB, o, path, &ss);
 }
 
 /* ---- signed enclave .so ---------------------------------------------------
@@ -201,8 +87,8 @@ static int show_sigstruct(sgxra_ctx *cx, out *o, const char *path,
 
 /* An ELF .so (note_only 0) or the bare bytes of its .note.sgxmeta section
  * (note_only 1). */
-static int show_elf(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
-                    size_t n, int note_only) {
+static int show_elf(sgxra_ctx *cx, cli_out *o, const char *path,
+                    const uint8_t *p, size_t n, int note_only) {
   sgxra_sgxmeta meta;
   sgxra_err e = note_only ? sgxra_sgxmeta_parse_note(cx, p, n, &meta)
                           : sgxra_sgxmeta_from_elf(cx, p, n, &meta);
@@ -224,20 +110,20 @@ static int show_elf(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
   char ver[32];
   snprintf(ver, sizeof ver, "%" PRIu32 ".%" PRIu32, meta.version_major,
            meta.version_minor);
-  put_str(o, "metadata_version", ver);
-  put_hexnum(o, "enclave_size", meta.enclave_size);
-  put_num(o, "ssa_frame_size", meta.ssa_frame_size);
-  put_num(o, "tcs_min_pool", meta.tcs_min_pool);
-  put_hexnum(o, "desired_misc_select", meta.desired_misc_select);
-  put_attributes(o, "metadata_attributes", &meta.attributes, 1);
+  cli_put_str(o, "metadata_version", ver);
+  cli_put_hexnum(o, "enclave_size", meta.enclave_size);
+  cli_put_num(o, "ssa_frame_size", meta.ssa_frame_size);
+  cli_put_num(o, "tcs_min_pool", meta.tcs_min_pool);
+  cli_put_hexnum(o, "desired_misc_select", meta.desired_misc_select);
+  cli_put_attributes(o, "metadata_attributes", &meta.attributes, 1);
   return rc;
 }
 
 /* ---- images: MRENCLAVE only ------------------------------------------------
  */
 
-static int show_image(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
-                      size_t n, sgxra_file_kind kind) {
+static int show_image(sgxra_ctx *cx, cli_out *o, const char *path,
+                      const uint8_t *p, size_t n, sgxra_file_kind kind) {
   uint8_t mr[SGXRA_HASH_SIZE];
   sgxra_err e;
   if (kind == SGXRA_FILE_SGXS)
@@ -245,14 +131,14 @@ static int show_image(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
   else
     e = sgxra_measure_raw_image(cx, p, n, 1, SGXRA_SECINFO_REG_RWX, mr);
   if (e != SGXRA_OK) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  put_hex(o, "mrenclave", mr, 32);
+  cli_put_hex(o, "mrenclave", mr, 32);
   if (kind == SGXRA_FILE_SGXS) {
-    put_str(o, "type", "SGXS stream");
+    cli_put_str(o, "type", "SGXS stream");
   } else {
-    put_str(o, "type",
-            "raw page image (page 0 TCS, pages 1.. REG RWX, "
-            "SSAFRAMESIZE 1)");
-    put_hexnum(o, "size", sgxra_measure_raw_image_size(n));
+    cli_put_str(o, "type",
+                "raw page image (page 0 TCS, pages 1.. REG RWX, "
+                "SSAFRAMESIZE 1)");
+    cli_put_hexnum(o, "size", sgxra_measure_raw_image_size(n));
   }
   return CLI_EXIT_OK;
 }
@@ -260,70 +146,68 @@ static int show_image(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
 /* ---- REPORT body (REPORT and quote) ---------------------------------------
  */
 
-static void show_report_body(out *o, const sgxra_report_body *b) {
-  put_num(o, "isvprodid", b->isvprodid);
-  put_num(o, "isvsvn", b->isvsvn);
-  put_attributes(o, "attributes", &b->attributes, 1);
-  put_hexnum(o, "miscselect", b->miscselect);
-  put_hex(o, "cpusvn", b->cpusvn, sizeof b->cpusvn);
-  put_num(o, "configsvn", b->configsvn);
-  put_hex(o, "isvextprodid", b->isvextprodid, 16);
-  put_hex(o, "isvfamilyid", b->isvfamilyid, 16);
-  put_hex(o, "configid", b->configid, sizeof b->configid);
-  put_hex(o, "reportdata", b->reportdata, sizeof b->reportdata);
+/* mrenclave, mrsigner, the body's fields, debug_signer and the type;
+ * returns the name of a well-known debug signer, or NULL. */
+static const char *show_report_body(cli_out *o, const sgxra_report_body *b,
+                                    const char *type) {
+  const char *dbg = NULL;
+  sgxra_mrsigner_is_debug_key(b->mrsigner, &dbg);
+  cli_put_hex(o, "mrenclave", b->mrenclave, 32);
+  cli_put_hex(o, "mrsigner", b->mrsigner, 32);
+  cli_put_num(o, "isvprodid", b->isvprodid);
+  cli_put_num(o, "isvsvn", b->isvsvn);
+  cli_put_attributes(o, "attributes", &b->attributes, 1);
+  cli_put_hexnum(o, "miscselect", b->miscselect);
+  cli_put_hex(o, "cpusvn", b->cpusvn, sizeof b->cpusvn);
+  cli_put_num(o, "configsvn", b->configsvn);
+  cli_put_hex(o, "isvextprodid", b->isvextprodid, 16);
+  cli_put_hex(o, "isvfamilyid", b->isvfamilyid, 16);
+  cli_put_hex(o, "configid", b->configid, sizeof b->configid);
+  cli_put_hex(o, "reportdata", b->reportdata, sizeof b->reportdata);
+  cli_put_bool(o, "debug_signer", dbg != NULL);
+  if (dbg) cli_put_str(o, "debug_signer_name", dbg);
+  cli_put_str(o, "type", type);
+  return dbg;
 }
 
-static int show_report(sgxra_ctx *cx, out *o, const char *path,
+static int show_report(sgxra_ctx *cx, cli_out *o, const char *path,
                        const uint8_t *p, size_t n) {
   sgxra_report r;
   if (sgxra_report_decode(cx, p, n, &r) != SGXRA_OK)
     return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  const char *dbg = NULL;
-  int is_dbg = sgxra_mrsigner_is_debug_key(r.body.mrsigner, &dbg);
-  put_hex(o, "mrenclave", r.body.mrenclave, 32);
-  put_hex(o, "mrsigner", r.body.mrsigner, 32);
-  show_report_body(o, &r.body);
-  put_bool(o, "debug_signer", is_dbg);
-  if (is_dbg) put_str(o, "debug_signer_name", dbg);
-  put_str(o, "type",
-          "REPORT (MAC not checked: only the target enclave's "
-          "report key can)");
-  put_hex(o, "keyid", r.keyid, sizeof r.keyid);
-  put_hex(o, "mac", r.mac, sizeof r.mac);
+  const char *dbg =
+      show_report_body(o, &r.body,
+                       "REPORT (MAC not checked: only the target enclave's "
+                       "report key can)");
+  cli_put_hex(o, "keyid", r.keyid, sizeof r.keyid);
+  cli_put_hex(o, "mac", r.mac, sizeof r.mac);
   if (sgxra_report_body_check_reserved(cx, &r.body) != SGXRA_OK)
     fprintf(stderr, "sgxra inspect: warning: %s: %s\n", path,
             sgxra_ctx_message(cx));
-  if (is_dbg) warn_debug_signer(path, dbg);
+  if (dbg) cli_warn_debug_signer(VERB, path, dbg);
   return CLI_EXIT_OK;
 }
 
-static int show_quote(sgxra_ctx *cx, out *o, const char *path, const uint8_t *p,
-                      size_t n) {
+static int show_quote(sgxra_ctx *cx, cli_out *o, const char *path,
+                      const uint8_t *p, size_t n) {
   sgxra_quote q;
   if (sgxra_quote_parse(cx, p, n, &q) != SGXRA_OK)
     return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  const sgxra_report_body *b = &q.report_body;
-  const char *dbg = NULL;
-  int is_dbg = sgxra_mrsigner_is_debug_key(b->mrsigner, &dbg);
-  put_hex(o, "mrenclave", b->mrenclave, 32);
-  put_hex(o, "mrsigner", b->mrsigner, 32);
-  show_report_body(o, b);
-  put_bool(o, "debug_signer", is_dbg);
-  if (is_dbg) put_str(o, "debug_signer_name", dbg);
-  put_str(o, "type",
-          "DCAP quote (signature and collateral not checked: use "
-          "'sgxra verify')");
-  put_num(o, "quote_version", q.header.version);
-  put_num(o, "att_key_type", q.header.att_key_type);
-  put_hexnum(o, "tee_type", q.header.tee_type);
-  put_num(o, "qe_svn", q.header.qe_svn);
-  put_num(o, "pce_svn", q.header.pce_svn);
-  put_hex(o, "qe_vendor_id", q.header.qe_vendor_id, 16);
-  put_hex(o, "user_data", q.header.user_data, 20);
-  put_num(o, "cert_type", q.cert_type);
-  put_hex(o, "qe_mrenclave", q.qe_report.mrenclave, 32);
-  put_hex(o, "qe_mrsigner", q.qe_report.mrsigner, 32);
-  if (is_dbg) warn_debug_signer(path, dbg);
+  const char *dbg =
+      show_report_body(o, &q.report_body,
+                       "DCAP quote (signature and collateral not checked: use "
+                       "'sgxra verify')");
+  cli_put_num(o, "quote_version", q.header.version);
+  cli_put_num(o, "att_key_type", q.header.att_key_type);
+  cli_put_hexnum(o, "tee_type", q.header.tee_type);
+  cli_put_num(o, "qe_svn", q.header.qe_svn);
+  cli_put_num(o, "pce_svn", q.header.pce_svn);
+  cli_put_hex(o, "qe_vendor_id", q.header.qe_vendor_id, 16);
+  cli_put_hex(o, "user_data", q.header.user_data, 20);
+  cli_put_num(o, "cert_type", q.cert_type);
+  cli_put_hex(o, "qe_mrenclave", q.qe_report.mrenclave, 32);
+  cli_put_hex(o, "qe_mrsigner", q.qe_report.mrsigner, 32);
+  if (dbg) cli_warn_debug_signer(VERB, path, dbg);
   return CLI_EXIT_OK;
 }
 
@@ -354,28 +238,23 @@ int cli_cmd_inspect(int argc, char **argv) {
       usage(stdout);
       return CLI_EXIT_OK;
     default:
-      return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error(VERB, c, argv);
     }
   }
-  if (optind >= argc) return cli_usage_error(VERB, "a FILE is required");
-  if (argc - optind > 1)
-    return cli_usage_error(VERB, "one FILE at a time (got '%s' too)",
-                           argv[optind + 1]);
-  const char *path = argv[optind];
+  const char *path;
+  int rc = cli_one_file(VERB, argc, argv, &path);
+  if (rc) return rc;
 
-  sgxra_ctx *cx = sgxra_ctx_new();
-  if (!cx) {
-    fprintf(stderr, "sgxra inspect: out of memory\n");
-    return CLI_EXIT_USAGE;
-  }
+  sgxra_ctx *cx = cli_ctx_new(VERB);
+  if (!cx) return CLI_EXIT_USAGE;
   uint8_t *buf = NULL;
   size_t n = 0;
-  int rc = cli_read_file(VERB, cx, path, FILE_CAP, &buf, &n);
+  rc = cli_read_file(VERB, cx, path, FILE_CAP, &buf, &n);
   if (rc) {
     sgxra_ctx_free(cx);
     return rc;
   }
-  out o = {json ? json_object() : NULL};
+  cli_out o = {json ? json_object() : NULL, W};
   sgxra_file_kind kind = sgxra_file_detect(buf, n);
   /* A SIGSTRUCT header on a file of the wrong size, or 1808 bytes that are
    * nothing else, go to the SIGSTRUCT decoder for a precise error. */
@@ -416,12 +295,7 @@ int cli_cmd_inspect(int argc, char **argv) {
     rc = CLI_EXIT_USAGE;
   }
   }
-  if (o.json) {
-    if (rc == CLI_EXIT_USAGE)
-      json_decref(o.json);
-    else
-      cli_json_print(o.json);
-  }
+  cli_out_end(&o, rc);
   free(buf);
   sgxra_ctx_free(cx);
   return rc;

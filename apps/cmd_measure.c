@@ -64,76 +64,17 @@ static void usage(FILE *f) {
       "2 usage\nerror or unusable input.\n");
 }
 
-/* ---- output: human lines or one JSON object ------------------------------ */
-
-typedef struct out {
-  json_t *json; /* NULL for human output */
-} out;
-
-static void put_hex(out *o, const char *key, const uint8_t *p, size_t n) {
-  if (o->json)
-    json_object_set_new(o->json, key, cli_json_hex(p, n));
-  else
-    cli_print_hex(key, W, p, n);
-}
-
-static void put_num(out *o, const char *key, uint64_t v) {
-  if (o->json)
-    json_object_set_new(o->json, key, json_integer((json_int_t)v));
-  else
-    printf("%-*s %" PRIu64 "\n", W, key, v);
-}
-
-static json_t *hexnum(uint64_t v) {
-  char s[24];
-  snprintf(s, sizeof s, "0x%" PRIx64, v);
-  return json_string(s);
-}
-
-static void put_hexnum(out *o, const char *key, uint64_t v) {
-  if (o->json)
-    json_object_set_new(o->json, key, hexnum(v));
-  else
-    printf("%-*s 0x%" PRIx64 "\n", W, key, v);
-}
-
-static void put_str(out *o, const char *key, const char *s) {
-  if (o->json)
-    json_object_set_new(o->json, key, json_string(s));
-  else
-    printf("%-*s %s\n", W, key, s);
-}
-
-static void put_bool(out *o, const char *key, int b) {
-  if (o->json)
-    json_object_set_new(o->json, key, json_boolean(b));
-  else
-    printf("%-*s %s\n", W, key, b ? "true" : "false");
-}
-
-static void put_attributes(out *o, const char *key, const sgxra_attributes *a) {
-  if (o->json) {
-    json_t *v = json_object();
-    json_object_set_new(v, "flags", hexnum(a->flags));
-    json_object_set_new(v, "xfrm", hexnum(a->xfrm));
-    json_object_set_new(o->json, key, v);
-  } else {
-    printf("%-*s flags 0x%" PRIx64 ", xfrm 0x%" PRIx64 "\n", W, key, a->flags,
-           a->xfrm);
-  }
-}
-
 /* What the builder measured, after the MRENCLAVE line. */
-static void put_info(out *o, const char *format, const char *source,
+static void put_info(cli_out *o, const char *format, const char *source,
                      const sgxra_measure_info *info, size_t file_bytes) {
-  put_str(o, "format", format);
-  put_str(o, "source", source);
-  put_hexnum(o, "size", info->size);
-  put_num(o, "ssaframesize", info->ssaframesize);
-  put_num(o, "pages", info->pages);
-  put_num(o, "chunks", info->chunks);
-  put_num(o, "measured_bytes", info->hashed_bytes);
-  put_num(o, "file_bytes", file_bytes);
+  cli_put_str(o, "format", format);
+  cli_put_str(o, "source", source);
+  cli_put_hexnum(o, "size", info->size);
+  cli_put_num(o, "ssaframesize", info->ssaframesize);
+  cli_put_num(o, "pages", info->pages);
+  cli_put_num(o, "chunks", info->chunks);
+  cli_put_num(o, "measured_bytes", info->hashed_bytes);
+  cli_put_num(o, "file_bytes", file_bytes);
 }
 
 /* ---- the kinds ------------------------------------------------------------
@@ -147,7 +88,7 @@ typedef struct opts {
 } opts;
 
 /* SGXS or raw image through a builder; returns the exit status. */
-static int measure_image(sgxra_ctx *cx, out *o, const char *path,
+static int measure_image(sgxra_ctx *cx, cli_out *o, const char *path,
                          const uint8_t *p, size_t n, int sgxs, const opts *op) {
   sgxra_measure *m = NULL;
   uint8_t mr[SGXRA_HASH_SIZE];
@@ -165,20 +106,21 @@ static int measure_image(sgxra_ctx *cx, out *o, const char *path,
   if (!e) e = sgxra_measure_final(cx, m, mr);
   sgxra_measure_free(m);
   if (e) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  put_hex(o, "mrenclave", mr, sizeof mr);
+  cli_put_hex(o, "mrenclave", mr, sizeof mr);
   put_info(o, sgxs ? "sgxs" : "raw",
            sgxs ? "measured (SGXS replay)"
                 : "measured (raw image: page 0 TCS, pages 1.. REG)",
            &info, n);
   if (!sgxs)
-    put_hexnum(o, "reg_flags",
-               op->have_reg_flags ? op->reg_flags : SGXRA_SECINFO_REG_RWX);
+    cli_put_hexnum(o, "reg_flags",
+                   op->have_reg_flags ? op->reg_flags : SGXRA_SECINFO_REG_RWX);
   return CLI_EXIT_OK;
 }
 
 /* An SGXS stream read from f in 1 MiB pieces, so memory use does not grow
  * with the enclave. */
-static int measure_sgxs_file(sgxra_ctx *cx, out *o, const char *path, FILE *f) {
+static int measure_sgxs_file(sgxra_ctx *cx, cli_out *o, const char *path,
+                             FILE *f) {
   const size_t bufn = (size_t)1 << 20;
   uint8_t *buf = malloc(bufn);
   sgxra_measure *m = NULL;
@@ -210,70 +152,38 @@ static int measure_sgxs_file(sgxra_ctx *cx, out *o, const char *path, FILE *f) {
   if (!e) e = sgxra_measure_final(cx, m, mr);
   sgxra_measure_free(m);
   if (e) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  put_hex(o, "mrenclave", mr, sizeof mr);
+  cli_put_hex(o, "mrenclave", mr, sizeof mr);
   put_info(o, "sgxs", "measured (SGXS replay)", &info, total);
   return CLI_EXIT_OK;
 }
 
 /* A signed enclave: the SIGSTRUCT's ENCLAVEHASH and fields. */
-static int show_signed(sgxra_ctx *cx, out *o, const char *path,
+static int show_signed(sgxra_ctx *cx, cli_out *o, const char *path,
                        const char *format, const sgxra_sgxmeta *meta,
                        size_t n) {
-  sgxra_sigstruct s;
-  uint8_t mrsigner[SGXRA_HASH_SIZE];
-  if (sgxra_sigstruct_decode(cx, meta->sigstruct, SGXRA_SIGSTRUCT_SIZE, &s))
-    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  sgxra_err verr = sgxra_sigstruct_verify(cx, &s);
-  char why[SGXRA_CTX_MSG_SIZE + 64] = "";
-  if (verr)
-    snprintf(why, sizeof why, "%s [%s]", sgxra_ctx_message(cx),
-             sgxra_err_name(verr));
-  if (sgxra_sigstruct_mrsigner(cx, &s, mrsigner))
-    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-  const char *dbg = NULL;
-  int is_dbg = sgxra_mrsigner_is_debug_key(mrsigner, &dbg);
-
-  put_hex(o, "mrenclave", s.enclavehash, sizeof s.enclavehash);
-  put_str(o, "format", format);
-  put_str(o, "source",
-          "sigstruct (ENCLAVEHASH of the signed enclave, "
-          "from .note.sgxmeta)");
-  put_hexnum(o, "size", meta->enclave_size);
-  put_num(o, "ssaframesize", meta->ssa_frame_size);
-  put_num(o, "file_bytes", n);
-  put_hex(o, "mrsigner", mrsigner, sizeof mrsigner);
-  put_num(o, "isvprodid", s.isvprodid);
-  put_num(o, "isvsvn", s.isvsvn);
-  put_hexnum(o, "vendor", s.vendor);
-  put_hexnum(o, "date", s.date);
-  put_attributes(o, "attributes", &s.attributes);
-  put_attributes(o, "attributemask", &s.attributemask);
-  put_hexnum(o, "miscselect", s.miscselect);
-  put_hexnum(o, "miscmask", s.miscmask);
-  put_bool(o, "signature_valid", verr == SGXRA_OK);
-  put_bool(o, "debug_signer", is_dbg);
-  if (is_dbg) put_str(o, "debug_signer_name", dbg);
+  cli_sigstruct ss;
+  int rc = cli_sigstruct_load(VERB, cx, path, meta->sigstruct,
+                              SGXRA_SIGSTRUCT_SIZE, 0, &ss);
+  if (rc) return rc;
+  cli_put_hex(o, "mrenclave", ss.s.enclavehash, sizeof ss.s.enclavehash);
+  cli_put_str(o, "format", format);
+  cli_put_str(o, "source",
+              "sigstruct (ENCLAVEHASH of the signed enclave, "
+              "from .note.sgxmeta)");
+  cli_put_hexnum(o, "size", meta->enclave_size);
+  cli_put_num(o, "ssaframesize", meta->ssa_frame_size);
+  cli_put_num(o, "file_bytes", n);
+  cli_put_hex(o, "mrsigner", ss.mrsigner, sizeof ss.mrsigner);
+  cli_put_sigstruct_identity(o, &ss, 0);
   char ver[32];
   snprintf(ver, sizeof ver, "%" PRIu32 ".%" PRIu32, meta->version_major,
            meta->version_minor);
-  put_str(o, "metadata_version", ver);
-  if (verr) put_str(o, "signature_error", why);
-
-  if (is_dbg)
-    fprintf(stderr,
-            "sgxra measure: warning: %s: MRSIGNER is a well-known public "
-            "debug key (%s): anyone can sign with it; never trust it in "
-            "production\n",
-            path, dbg);
-  if (verr) {
-    fprintf(stderr, "sgxra measure: %s: %s\n", path, why);
-    return CLI_EXIT_REFUSED;
-  }
-  return CLI_EXIT_OK;
+  cli_put_str(o, "metadata_version", ver);
+  return cli_sigstruct_end(VERB, o, path, &ss);
 }
 
 /* An unsigned ELF: sgxra's enclave layout (the emulator's loader). */
-static int measure_unsigned_elf(sgxra_ctx *cx, out *o, const char *path,
+static int measure_unsigned_elf(sgxra_ctx *cx, cli_out *o, const char *path,
                                 const uint8_t *p, size_t n, const opts *op) {
   sgxra_layout_params prm;
   sgxra_layout lay;
@@ -291,21 +201,21 @@ static int measure_unsigned_elf(sgxra_ctx *cx, out *o, const char *path,
             path, sgxra_ctx_message(cx), sgxra_err_name(sgxra_ctx_error(cx)));
     return CLI_EXIT_USAGE;
   }
-  put_hex(o, "mrenclave", mr, sizeof mr);
-  put_str(o, "format", "elf");
-  put_str(o, "source",
-          "measured (unsigned ELF, sgxra enclave layout: "
-          "segments, TCS, SSA, stack)");
-  put_hexnum(o, "size", lay.size);
-  put_num(o, "ssaframesize", lay.ssaframesize);
-  put_num(o, "pages", lay.pages);
-  put_num(o, "file_bytes", n);
-  put_hexnum(o, "tcs_offset", lay.tcs_offset);
-  put_hexnum(o, "entry", lay.entry);
+  cli_put_hex(o, "mrenclave", mr, sizeof mr);
+  cli_put_str(o, "format", "elf");
+  cli_put_str(o, "source",
+              "measured (unsigned ELF, sgxra enclave layout: "
+              "segments, TCS, SSA, stack)");
+  cli_put_hexnum(o, "size", lay.size);
+  cli_put_num(o, "ssaframesize", lay.ssaframesize);
+  cli_put_num(o, "pages", lay.pages);
+  cli_put_num(o, "file_bytes", n);
+  cli_put_hexnum(o, "tcs_offset", lay.tcs_offset);
+  cli_put_hexnum(o, "entry", lay.entry);
   return CLI_EXIT_OK;
 }
 
-static int measure_elf(sgxra_ctx *cx, out *o, const char *path,
+static int measure_elf(sgxra_ctx *cx, cli_out *o, const char *path,
                        const uint8_t *p, size_t n, const opts *op) {
   sgxra_sgxmeta meta;
   sgxra_err e = sgxra_sgxmeta_from_elf(cx, p, n, &meta);
@@ -401,28 +311,19 @@ int cli_cmd_measure(int argc, char **argv) {
     case 'h':
       usage(stdout);
       return CLI_EXIT_OK;
-    case ':':
-      return cli_usage_error(VERB, "option '%s' needs a value",
-                             argv[optind - 1]);
     default:
-      return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error(VERB, c, argv);
     }
   }
-  if (optind >= argc) return cli_usage_error(VERB, "a FILE is required");
-  if (argc - optind > 1)
-    return cli_usage_error(VERB, "one FILE at a time (got '%s' too)",
-                           argv[optind + 1]);
-  const char *path = argv[optind];
+  const char *path;
+  int rc = cli_one_file(VERB, argc, argv, &path);
+  if (rc) return rc;
 
-  sgxra_ctx *cx = sgxra_ctx_new();
-  if (!cx) {
-    fprintf(stderr, "sgxra measure: out of memory\n");
-    return CLI_EXIT_USAGE;
-  }
+  sgxra_ctx *cx = cli_ctx_new(VERB);
+  if (!cx) return CLI_EXIT_USAGE;
   uint8_t *buf = NULL;
   size_t n = 0;
-  out o = {NULL};
-  int rc;
+  cli_out o = {NULL, W};
   /* An SGXS stream (forced, or starting with an ECREATE record) is
    * streamed from the file; everything else is read whole. */
   if (forced == SGXRA_FILE_UNKNOWN || forced == SGXRA_FILE_SGXS) {
@@ -493,12 +394,7 @@ int cli_cmd_measure(int argc, char **argv) {
   }
   }
 print:
-  if (o.json) {
-    if (rc == CLI_EXIT_USAGE)
-      json_decref(o.json);
-    else
-      cli_json_print(o.json);
-  }
+  cli_out_end(&o, rc);
 done:
   free(buf);
   sgxra_ctx_free(cx);

@@ -302,11 +302,8 @@ int cli_cmd_sign(int argc, char **argv) {
         return cli_usage_error(VERB, "--%s '%s': expected 32 hex digits", name,
                                optarg);
       break;
-    case ':':
-      return cli_usage_error(VERB, "option '%s' needs a value",
-                             argv[optind - 1]);
     default:
-      return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error(VERB, c, argv);
     }
   }
   const char *image = NULL;
@@ -320,11 +317,8 @@ int cli_cmd_sign(int argc, char **argv) {
                            "give either --enclavehash HEX or an IMAGE file "
                            "(exactly one)");
 
-  sgxra_ctx *cx = sgxra_ctx_new();
-  if (!cx) {
-    fprintf(stderr, "sgxra sign: out of memory\n");
-    return CLI_EXIT_USAGE;
-  }
+  sgxra_ctx *cx = cli_ctx_new(VERB);
+  if (!cx) return CLI_EXIT_USAGE;
   int rc = CLI_EXIT_USAGE;
   uint8_t *key_buf = NULL;
   size_t key_len = 0;

@@ -203,11 +203,8 @@ int cli_cmd_verify(int argc, char **argv) {
     case 'h':
       usage(stdout);
       return CLI_EXIT_OK;
-    case ':':
-      return cli_usage_error(VERB, "option '%s' needs a value",
-                             argv[optind - 1]);
     default:
-      return cli_usage_error(VERB, "unknown option '%s'", argv[optind - 1]);
+      return cli_option_error(VERB, c, argv);
     }
   }
   if (optind != argc - 1)
@@ -217,11 +214,8 @@ int cli_cmd_verify(int argc, char **argv) {
   if (!dir) return cli_usage_error(VERB, "--collateral DIR is required");
   const char *quote_path = argv[optind];
 
-  sgxra_ctx *cx = sgxra_ctx_new();
-  if (!cx) {
-    fprintf(stderr, "sgxra verify: out of memory\n");
-    return CLI_EXIT_USAGE;
-  }
+  sgxra_ctx *cx = cli_ctx_new(VERB);
+  if (!cx) return CLI_EXIT_USAGE;
   int status = CLI_EXIT_USAGE;
   uint8_t *quote = NULL, *root_pem = NULL;
   size_t quote_len = 0, root_len = 0;
