@@ -29,63 +29,6 @@
 #define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CLI_PRINTF(a, b)
-/* ---- results (apps/output.c): "label value" lines, or one JSON object --- */
-
-typedef struct cli_out {
-  json_t *json; /* the object being filled; NULL for human lines */
-  int width;    /* label width of the human lines */
-} cli_out;
-
-/* Byte strings as lowercase hex, counters as numbers, bit fields and codes
- * as "0x..." (strings in JSON: 64-bit masks do not survive a number). */
-void cli_put_hex(cli_out *o, const char *key, const uint8_t *p, size_t n);
-void cli_put_num(cli_out *o, const char *key, uint64_t v);
-void cli_put_hexnum(cli_out *o, const char *key, uint64_t v);
-void cli_put_str(cli_out *o, const char *key, const char *s);
-void cli_put_bool(cli_out *o, const char *key, int b);
-
-/* {"flags": "0x..", "xfrm": "0x.."}; `names` adds the flags' names to the
- * human line. */
-void cli_put_attributes(cli_out *o, const char *key, const sgxra_attributes *a,
-                        int names);
-
-/* Print the JSON object (unless rc is 2, unusable input) and release it;
- * returns rc. */
-int cli_out_end(cli_out *o, int rc);
-
-/* "sgxra <verb>: warning: <path>: MRSIGNER is a well-known public debug
- * key (<name>) ..." on stderr. */
-void cli_warn_debug_signer(const char *verb, const char *path,
-                           const char *name);
-
-/* A SIGSTRUCT as `inspect` and `measure` report it. */
-typedef struct cli_sigstruct {
-  sgxra_sigstruct s;
-  uint8_t mrsigner[SGXRA_HASH_SIZE];
-  sgxra_err verr;                    /* sgxra_sigstruct_verify's answer */
-  char why[SGXRA_CTX_MSG_SIZE + 64]; /* "<message> [<code>]" if verr */
-  const char *debug_name;            /* a well-known debug signer, or NULL */
-} cli_sigstruct;
-
-/* Decode, verify and hash the SIGSTRUCT p[0..n).  A failed decode or
- * MRSIGNER, and with `header_fatal` wrong header constants, are reported as
- * cli_fail does; returns 0 or that exit status.  Any other verification
- * failure is kept in out->verr / out->why. */
-int cli_sigstruct_load(const char *verb, sgxra_ctx *cx, const char *path,
-                       const uint8_t *p, size_t n, int header_fatal,
-                       cli_sigstruct *out);
-
-/* isvprodid, isvsvn, vendor, date, attributes, attributemask, miscselect,
- * miscmask, signature_valid, debug_signer[, debug_signer_name]; `annotate`
- * names the attribute flags and spells the date in the human lines. */
-void cli_put_sigstruct_identity(cli_out *o, const cli_sigstruct *ss,
-                                int annotate);
-
-/* The last of a SIGSTRUCT: "signature_error" if it does not verify, the
- * debug-signer warning and the failure on stderr; returns 0 or 1. */
-int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
-                      const cli_sigstruct *ss);
-
 #endif
 
 /* One subcommand: `sgxra <name> ...`; argv[0] is the verb. */
