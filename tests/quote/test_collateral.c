@@ -14,43 +14,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "common/bundles.h"
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
 #include "sgxra/quote.h"
 #include "sgxra/timeutil.h"
-
-static const char *const bundles[] = {
-    "sgx-01-phala-v3",
-    "sgx-02-automata-v3-2025-08",
-    "sgx-03-dcaprs-v3-tcbinfo-v2",
-    "sgx-06-dcaprs-quote-automata-0825-collateral",
-    "sgx-08-tlsn-quote9-zkdcap-2025-02",
-    "sgx-10-mobilecoin-teepot-standard-eval17",
-    "sgx-12-mobilecoin-teepot-early-eval19",
-    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
-    "sgx-16-automata-quote-fortanix-eval17",
-    "sgx-19-automata-quote-fortanix-eval18",
-    "sgx-22-automata-quote-fortanix-eval19",
-    "sgx-25-mobilecoin-2023-expired-pck-crl",
-    "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
-};
-
-static const char *bundle_dir(const char *b) {
-  char rel[256];
-  snprintf(rel, sizeof rel, "dcap/bundles/%s", b);
-  return tu_vector_path(rel);
-}
-
-static json_t *expected(const char *b) {
-  char rel[256];
-  size_t n;
-  snprintf(rel, sizeof rel, "dcap/bundles/%s/expected.json", b);
-  uint8_t *buf = tu_read_vector(rel, &n);
-  json_t *j = json_loadb((const char *)buf, n, 0, NULL);
-  free(buf);
-  assert_non_null(j);
-  return j;
-}
 
 static int64_t parse_time(const char *s) {
   int64_t t;
@@ -61,24 +29,25 @@ static int64_t parse_time(const char *s) {
 static void test_all_bundles(void **state) {
   (void)state;
   sgxra_ctx *cx = sgxra_ctx_new();
-  for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++) {
-    json_t *e = expected(bundles[i]);
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
+    json_t *e = tu_bundle_expected(tu_bundles[i]);
     int64_t now =
         json_integer_value(json_object_get(e, "verification_time_unix"));
     int want_expired = (int)json_integer_value(
         json_object_get(e, "collateral_expiration_status"));
     sgxra_collateral *c = NULL;
-    sgxra_err err = sgxra_collateral_load_dir(cx, bundle_dir(bundles[i]), &c);
+    sgxra_err err =
+        sgxra_collateral_load_dir(cx, tu_bundle_dir(tu_bundles[i]), &c);
     if (err != SGXRA_OK)
-      fail_msg("%s: load: %s", bundles[i], sgxra_ctx_message(cx));
+      fail_msg("%s: load: %s", tu_bundles[i], sgxra_ctx_message(cx));
     assert_false(sgxra_collateral_is_validated(c));
     err = sgxra_collateral_validate(cx, c, NULL, now);
     if (err != SGXRA_OK)
-      fail_msg("%s: validate: %s [%s]", bundles[i], sgxra_ctx_message(cx),
+      fail_msg("%s: validate: %s [%s]", tu_bundles[i], sgxra_ctx_message(cx),
                sgxra_err_name(err));
     assert_true(sgxra_collateral_is_validated(c));
     if (sgxra_collateral_expired(c) != want_expired)
-      fail_msg("%s: expired %d, expected %d", bundles[i],
+      fail_msg("%s: expired %d, expected %d", tu_bundles[i],
                sgxra_collateral_expired(c), want_expired);
     /* The collateral alone never ends before the full window does. */
     assert_true(sgxra_collateral_dates(c).earliest_expiry > 0);
@@ -113,19 +82,18 @@ static void test_all_bundles(void **state) {
 static void test_pck_chain_all(void **state) {
   (void)state;
   sgxra_ctx *cx = sgxra_ctx_new();
-  for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++) {
-    json_t *e = expected(bundles[i]);
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
+    json_t *e = tu_bundle_expected(tu_bundles[i]);
     int64_t now =
         json_integer_value(json_object_get(e, "verification_time_unix"));
     int want_expired = (int)json_integer_value(
         json_object_get(e, "collateral_expiration_status"));
     sgxra_collateral *c = NULL;
-    assert_int_equal(sgxra_collateral_load_dir(cx, bundle_dir(bundles[i]), &c),
-                     SGXRA_OK);
-    char rel[256];
+    assert_int_equal(
+        sgxra_collateral_load_dir(cx, tu_bundle_dir(tu_bundles[i]), &c),
+        SGXRA_OK);
     size_t n;
-    snprintf(rel, sizeof rel, "dcap/bundles/%s/quote.bin", bundles[i]);
-    uint8_t *qb = tu_read_vector(rel, &n);
+    uint8_t *qb = tu_read_bundle(tu_bundles[i], "quote.bin", &n);
     sgxra_quote q;
     assert_int_equal(sgxra_quote_parse(cx, qb, n, &q), SGXRA_OK);
     const char *pem;
@@ -142,7 +110,8 @@ static void test_pck_chain_all(void **state) {
                      SGXRA_E_COLLATERAL_NOT_VALIDATED);
     assert_int_equal(sgxra_collateral_validate(cx, c, NULL, now), SGXRA_OK);
     sgxra_err err = sgxra_collateral_check_pck_chain(cx, c, ch, now, &exp);
-    if (err != SGXRA_OK) fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+    if (err != SGXRA_OK)
+      fail_msg("%s: %s", tu_bundles[i], sgxra_ctx_message(cx));
     assert_int_equal(exp, want_expired);
     /* Straight from the PEM: same outcome, and the leaf comes back. */
     sgxra_x509_chain *leaf = NULL;
@@ -150,7 +119,7 @@ static void test_pck_chain_all(void **state) {
     err = sgxra_collateral_check_pck_pem(cx, c, (const uint8_t *)pem, plen, now,
                                          &exp, &leaf);
     if (err != SGXRA_OK)
-      fail_msg("%s: pem: %s", bundles[i], sgxra_ctx_message(cx));
+      fail_msg("%s: pem: %s", tu_bundles[i], sgxra_ctx_message(cx));
     assert_int_equal(exp, want_expired);
     assert_int_equal(sgxra_x509_chain_count(leaf), 1);
     assert_true(sgxra_x509_cert_equal(sgxra_x509_chain_get(leaf, 0),
@@ -167,7 +136,7 @@ static void test_pck_chain_all(void **state) {
       sgxra_time_format(w.latest_issue, a);
       sgxra_time_format(w.earliest_expiry, b);
       if (w.latest_issue != lo || w.earliest_expiry != hi)
-        fail_msg("%s: window [%s, %s], expected [%s, %s]", bundles[i], a, b,
+        fail_msg("%s: window [%s, %s], expected [%s, %s]", tu_bundles[i], a, b,
                  json_string_value(json_array_get(win, 0)),
                  json_string_value(json_array_get(win, 1)));
       /* Inside the window nothing is expired; at its end it is. */
@@ -196,7 +165,7 @@ static void test_values(void **state) {
   (void)state;
   sgxra_collateral *c = NULL;
   assert_int_equal(
-      sgxra_collateral_load_dir(NULL, bundle_dir("sgx-01-phala-v3"), &c),
+      sgxra_collateral_load_dir(NULL, tu_bundle_dir("sgx-01-phala-v3"), &c),
       SGXRA_OK);
   const sgxra_tcbinfo *t = sgxra_collateral_tcbinfo(c);
   assert_int_equal(t->version, 3);
@@ -257,11 +226,8 @@ static const char *const file_names[7] = {"pck_crl_issuer_chain.pem",
 
 static void read_files(const char *b, files *f) {
   memset(f, 0, sizeof(*f));
-  for (int i = 0; i < 7; i++) {
-    char rel[256];
-    snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", b, file_names[i]);
-    f->p[i] = tu_read_vector(rel, &f->n[i]);
-  }
+  for (int i = 0; i < 7; i++)
+    f->p[i] = tu_read_bundle(b, file_names[i], &f->n[i]);
 }
 
 static void free_files(files *f) {

@@ -20,32 +20,15 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "common/bundles.h"
 #include "common/testutil.h"
 #include "sgxra/hex.h"
 #include "sgxra/quote.h"
 
-static const char *const bundles[] = {
-    "sgx-01-phala-v3",
-    "sgx-02-automata-v3-2025-08",
-    "sgx-03-dcaprs-v3-tcbinfo-v2",
-    "sgx-06-dcaprs-quote-automata-0825-collateral",
-    "sgx-08-tlsn-quote9-zkdcap-2025-02",
-    "sgx-10-mobilecoin-teepot-standard-eval17",
-    "sgx-12-mobilecoin-teepot-early-eval19",
-    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
-    "sgx-16-automata-quote-fortanix-eval17",
-    "sgx-19-automata-quote-fortanix-eval18",
-    "sgx-22-automata-quote-fortanix-eval19",
-    "sgx-25-mobilecoin-2023-expired-pck-crl",
-    "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
-};
-
 /* The leaf (first) certificate of the bundle's quote, as an X509. */
 static X509 *leaf_of(const char *bundle, int index) {
-  char rel[256];
-  snprintf(rel, sizeof rel, "dcap/bundles/%s/quote.bin", bundle);
   size_t n;
-  uint8_t *buf = tu_read_vector(rel, &n);
+  uint8_t *buf = tu_read_bundle(bundle, "quote.bin", &n);
   sgxra_quote q;
   assert_int_equal(sgxra_quote_parse(NULL, buf, n, &q), SGXRA_OK);
   const char *pem;
@@ -86,20 +69,16 @@ static uint8_t *ext_value(X509 *x, size_t *n) {
 
 static void test_bundles_match_expected(void **state) {
   (void)state;
-  for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
-    X509 *x = leaf_of(bundles[i], 0);
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
+    X509 *x = leaf_of(tu_bundles[i], 0);
     size_t n;
     uint8_t *der = der_of(x, &n);
     sgxra_ctx *cx = sgxra_ctx_new();
     sgxra_pck_ext e;
     if (sgxra_pck_ext_from_cert_der(cx, der, n, &e) != SGXRA_OK)
-      fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+      fail_msg("%s: %s", tu_bundles[i], sgxra_ctx_message(cx));
 
-    char rel[256];
-    snprintf(rel, sizeof rel, "dcap/bundles/%s/expected.json", bundles[i]);
-    json_error_t jerr;
-    json_t *exp = json_load_file(tu_vector_path(rel), 0, &jerr);
-    assert_non_null(exp);
+    json_t *exp = tu_bundle_expected(tu_bundles[i]);
     json_t *pck = json_object_get(exp, "pck");
     char fm[13];
     sgxra_hex_encode(e.fmspc, 6, fm);
@@ -330,14 +309,14 @@ static void test_not_a_pck(void **state) {
 /* sgxra_pck_cert_parse against OpenSSL's reading of the same certificates */
 static void test_cert_parse_matches_openssl(void **state) {
   (void)state;
-  for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
-    X509 *x = leaf_of(bundles[i], 0);
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
+    X509 *x = leaf_of(tu_bundles[i], 0);
     size_t n;
     uint8_t *der = der_of(x, &n);
     sgxra_ctx *cx = sgxra_ctx_new();
     sgxra_pck_cert c;
     if (sgxra_pck_cert_parse(cx, der, n, &c) != SGXRA_OK)
-      fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+      fail_msg("%s: %s", tu_bundles[i], sgxra_ctx_message(cx));
     sgxra_pck_ext e;
     assert_int_equal(sgxra_pck_ext_from_cert_der(cx, der, n, &e), SGXRA_OK);
     assert_memory_equal(&c.ext, &e, sizeof e);

@@ -11,21 +11,16 @@
 
 #include <cmocka.h>
 
+#include "common/bundles.h"
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
 #include "sgxra/timeutil.h"
 
 static const char *const B1 = "sgx-01-phala-v3";
 
-static uint8_t *read_piece(const char *bundle, const char *file, size_t *n) {
-  char rel[256];
-  snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", bundle, file);
-  return tu_read_vector(rel, n);
-}
-
 static sgxra_x509_chain *signer(const char *bundle) {
   size_t n;
-  uint8_t *p = read_piece(bundle, "qe_identity_issuer_chain.pem", &n);
+  uint8_t *p = tu_read_bundle(bundle, "qe_identity_issuer_chain.pem", &n);
   sgxra_x509_chain *ch = NULL;
   assert_int_equal(sgxra_x509_chain_parse_pem(NULL, p, n, &ch), SGXRA_OK);
   free(p);
@@ -38,30 +33,10 @@ static int64_t t(const char *s) {
   return v;
 }
 
-static uint8_t *replace(const uint8_t *p, size_t n, const char *from,
-                        const char *to, size_t *out_n) {
-  size_t fl = strlen(from), tl = strlen(to);
-  const uint8_t *hit = NULL;
-  for (size_t i = 0; i + fl <= n; i++)
-    if (memcmp(p + i, from, fl) == 0) {
-      hit = p + i;
-      break;
-    }
-  if (hit == NULL) fail_msg("'%s' not in input", from);
-  size_t pre = (size_t)(hit - p);
-  uint8_t *out = malloc(n - fl + tl + 1);
-  memcpy(out, p, pre);
-  memcpy(out + pre, to, tl);
-  memcpy(out + pre + tl, hit + fl, n - pre - fl);
-  *out_n = n - fl + tl;
-  out[*out_n] = 0;
-  return out;
-}
-
 static sgxra_err edited(const char *from, const char *to) {
   size_t n, m;
-  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
-  uint8_t *q = replace(p, n, from, to, &m);
+  uint8_t *p = tu_read_bundle(B1, "qe_identity.json", &n);
+  uint8_t *q = tu_replace(p, n, from, to, &m);
   sgxra_ctx *cx = sgxra_ctx_new();
   sgxra_qeidentity *id = NULL;
   sgxra_err e = sgxra_qeidentity_parse(cx, q, m, &id);
@@ -86,7 +61,7 @@ static sgxra_err edited(const char *from, const char *to) {
 static void test_values_and_signature(void **state) {
   (void)state;
   size_t n;
-  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  uint8_t *p = tu_read_bundle(B1, "qe_identity.json", &n);
   sgxra_qeidentity *id = NULL;
   assert_int_equal(sgxra_qeidentity_parse(NULL, p, n, &id), SGXRA_OK);
   assert_int_equal(id->version, 2);
@@ -124,29 +99,14 @@ static void test_values_and_signature(void **state) {
 /* Every bundle's QE Identity parses and verifies. */
 static void test_all_bundles(void **state) {
   (void)state;
-  static const char *const all[] = {
-      "sgx-01-phala-v3",
-      "sgx-02-automata-v3-2025-08",
-      "sgx-03-dcaprs-v3-tcbinfo-v2",
-      "sgx-06-dcaprs-quote-automata-0825-collateral",
-      "sgx-08-tlsn-quote9-zkdcap-2025-02",
-      "sgx-10-mobilecoin-teepot-standard-eval17",
-      "sgx-12-mobilecoin-teepot-early-eval19",
-      "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
-      "sgx-16-automata-quote-fortanix-eval17",
-      "sgx-19-automata-quote-fortanix-eval18",
-      "sgx-22-automata-quote-fortanix-eval19",
-      "sgx-25-mobilecoin-2023-expired-pck-crl",
-      "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
-  };
-  for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
     size_t n;
-    uint8_t *p = read_piece(all[i], "qe_identity.json", &n);
+    uint8_t *p = tu_read_bundle(tu_bundles[i], "qe_identity.json", &n);
     sgxra_qeidentity *id = NULL;
     sgxra_ctx *cx = sgxra_ctx_new();
     if (sgxra_qeidentity_parse(cx, p, n, &id) != SGXRA_OK)
-      fail_msg("%s: %s", all[i], sgxra_ctx_message(cx));
-    sgxra_x509_chain *ch = signer(all[i]);
+      fail_msg("%s: %s", tu_bundles[i], sgxra_ctx_message(cx));
+    sgxra_x509_chain *ch = signer(tu_bundles[i]);
     assert_int_equal(
         sgxra_qeidentity_verify(
             cx, id, sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0))),
@@ -207,7 +167,7 @@ static void test_edits_and_formats(void **state) {
 static void test_truncation(void **state) {
   (void)state;
   size_t n;
-  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  uint8_t *p = tu_read_bundle(B1, "qe_identity.json", &n);
   for (size_t k = 0; k < n; k++) {
     sgxra_qeidentity *id = (sgxra_qeidentity *)1;
     uint8_t *q = malloc(k + 1);
@@ -223,7 +183,7 @@ static void test_truncation(void **state) {
 static void test_every_byte_matters(void **state) {
   (void)state;
   size_t n;
-  uint8_t *p = read_piece(B1, "qe_identity.json", &n);
+  uint8_t *p = tu_read_bundle(B1, "qe_identity.json", &n);
   sgxra_x509_chain *ch = signer(B1);
   const sgxra_p256_key *k =
       sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0));

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "common/bundles.h"
 #include "common/testutil.h"
 #include "sgxra/quote.h"
 
@@ -21,22 +22,6 @@
 #define Q26                                                                    \
   "dcap/bundles/sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid/quote.bin"
 #define QNEG "dcap/negative/quote_v3_ecdsa_p256_eppid.bin"
-
-static const char *const bundles[] = {
-    "sgx-01-phala-v3",
-    "sgx-02-automata-v3-2025-08",
-    "sgx-03-dcaprs-v3-tcbinfo-v2",
-    "sgx-06-dcaprs-quote-automata-0825-collateral",
-    "sgx-08-tlsn-quote9-zkdcap-2025-02",
-    "sgx-10-mobilecoin-teepot-standard-eval17",
-    "sgx-12-mobilecoin-teepot-early-eval19",
-    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3",
-    "sgx-16-automata-quote-fortanix-eval17",
-    "sgx-19-automata-quote-fortanix-eval18",
-    "sgx-22-automata-quote-fortanix-eval19",
-    "sgx-25-mobilecoin-2023-expired-pck-crl",
-    "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid",
-};
 
 static int zeroed(const void *p, size_t n) {
   const uint8_t *b = p;
@@ -113,15 +98,13 @@ static void test_v3_sgx26(void **state) {
 
 static void test_all_bundles_parse(void **state) {
   (void)state;
-  for (size_t i = 0; i < sizeof bundles / sizeof *bundles; i++) {
-    char rel[256];
-    snprintf(rel, sizeof rel, "dcap/bundles/%s/quote.bin", bundles[i]);
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
     size_t n;
-    uint8_t *buf = tu_read_vector(rel, &n);
+    uint8_t *buf = tu_read_bundle(tu_bundles[i], "quote.bin", &n);
     sgxra_quote q;
     sgxra_ctx *cx = sgxra_ctx_new();
     if (sgxra_quote_parse(cx, buf, n, &q) != SGXRA_OK)
-      fail_msg("%s: %s", bundles[i], sgxra_ctx_message(cx));
+      fail_msg("%s: %s", tu_bundles[i], sgxra_ctx_message(cx));
     assert_int_equal(q.size, n);
     assert_int_equal(q.cert_type, 5);
     sgxra_ctx_free(cx);
@@ -245,43 +228,6 @@ static void test_cert_types(void **state) {
   sgxra_ctx_free(cx);
 }
 
-/* Rebuild a v3 quote as v4 or v5: same header (version changed), body, ISV
- * signature and key, then type 6 wrapping QE report .. certification data. */
-static uint8_t *rebuild(const uint8_t *v3, size_t n, int version,
-                        size_t *out_n) {
-  size_t qe_part = n - 564; /* QE report to the end */
-  size_t pre = version == 5 ? 6 : 0;
-  size_t total = 48 + pre + 384 + 4 + 128 + 6 + qe_part;
-  uint8_t *b = calloc(1, total);
-  size_t o = 0;
-  memcpy(b, v3, 48);
-  b[0] = (uint8_t)version;
-  o = 48;
-  if (version == 5) {
-    b[o] = 1;        /* body type: SGX */
-    b[o + 2] = 0x80; /* size 384 = 0x180 */
-    b[o + 3] = 0x01;
-    o += 6;
-  }
-  memcpy(b + o, v3 + 48, 384);
-  o += 384;
-  uint32_t sl = (uint32_t)(128 + 6 + qe_part);
-  b[o] = (uint8_t)sl;
-  b[o + 1] = (uint8_t)(sl >> 8);
-  b[o + 2] = (uint8_t)(sl >> 16);
-  o += 4;
-  memcpy(b + o, v3 + 436, 128);
-  o += 128;
-  b[o] = 6;
-  b[o + 2] = (uint8_t)qe_part;
-  b[o + 3] = (uint8_t)(qe_part >> 8);
-  b[o + 4] = (uint8_t)(qe_part >> 16);
-  o += 6;
-  memcpy(b + o, v3 + 564, qe_part);
-  *out_n = total;
-  return b;
-}
-
 static void test_v4_v5(void **state) {
   (void)state;
   size_t n;
@@ -291,7 +237,7 @@ static void test_v4_v5(void **state) {
   assert_int_equal(sgxra_quote_parse(cx, buf, n, &v3), SGXRA_OK);
   for (int version = 4; version <= 5; version++) {
     size_t m;
-    uint8_t *b = rebuild(buf, n, version, &m);
+    uint8_t *b = tu_quote_v3_as(buf, n, version, &m);
     if (sgxra_quote_parse(cx, b, m, &q) != SGXRA_OK)
       fail_msg("v%d: %s", version, sgxra_ctx_message(cx));
     assert_int_equal(q.header.version, version);

@@ -13,20 +13,15 @@
 
 #include <cmocka.h>
 
+#include "common/bundles.h"
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
 #include "sgxra/timeutil.h"
 
-static uint8_t *read_piece(const char *bundle, const char *file, size_t *n) {
-  char rel[256];
-  snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", bundle, file);
-  return tu_read_vector(rel, n);
-}
-
 /* The TCB signing certificate's chain of a bundle. */
 static sgxra_x509_chain *signer(const char *bundle) {
   size_t n;
-  uint8_t *p = read_piece(bundle, "tcb_info_issuer_chain.pem", &n);
+  uint8_t *p = tu_read_bundle(bundle, "tcb_info_issuer_chain.pem", &n);
   sgxra_x509_chain *ch = NULL;
   assert_int_equal(sgxra_x509_chain_parse_pem(NULL, p, n, &ch), SGXRA_OK);
   free(p);
@@ -43,34 +38,12 @@ static int64_t t(const char *s) {
   return v;
 }
 
-/* A copy of p[0..n) with the first `from` replaced by `to` (test fails if
- * `from` is absent).  NUL-terminated; *out_n is the new length. */
-static uint8_t *replace(const uint8_t *p, size_t n, const char *from,
-                        const char *to, size_t *out_n) {
-  size_t fl = strlen(from), tl = strlen(to);
-  const uint8_t *hit = NULL;
-  for (size_t i = 0; i + fl <= n; i++)
-    if (memcmp(p + i, from, fl) == 0) {
-      hit = p + i;
-      break;
-    }
-  if (hit == NULL) fail_msg("'%s' not in input", from);
-  size_t pre = (size_t)(hit - p);
-  uint8_t *out = malloc(n - fl + tl + 1);
-  memcpy(out, p, pre);
-  memcpy(out + pre, to, tl);
-  memcpy(out + pre + tl, hit + fl, n - pre - fl);
-  *out_n = n - fl + tl;
-  out[*out_n] = 0;
-  return out;
-}
-
 /* Parse the edited sgx-01 TCB Info and return the code (verifying the
  * signature when parsing succeeds). */
 static sgxra_err edited(const char *from, const char *to) {
   size_t n, m;
-  uint8_t *p = read_piece("sgx-01-phala-v3", "tcb_info.json", &n);
-  uint8_t *q = replace(p, n, from, to, &m);
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *q = tu_replace(p, n, from, to, &m);
   sgxra_ctx *cx = sgxra_ctx_new();
   sgxra_tcbinfo *ti = NULL;
   sgxra_err e = sgxra_tcbinfo_parse(cx, q, m, &ti);
@@ -94,7 +67,7 @@ static sgxra_err edited(const char *from, const char *to) {
 static void test_v3_values_and_exact_span(void **state) {
   (void)state;
   size_t n;
-  uint8_t *p = read_piece("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
   sgxra_tcbinfo *ti = NULL;
   assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &ti), SGXRA_OK);
   assert_int_equal(ti->version, 3);
@@ -132,7 +105,7 @@ static void test_v2(void **state) {
                                    "sgx-14-mobilecoin-teepot-tcbinfo-v2-apiv3"};
   for (int b = 0; b < 2; b++) {
     size_t n;
-    uint8_t *p = read_piece(v2[b], "tcb_info.json", &n);
+    uint8_t *p = tu_read_bundle(v2[b], "tcb_info.json", &n);
     sgxra_tcbinfo *ti = NULL;
     assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &ti), SGXRA_OK);
     assert_int_equal(ti->version, 2);
@@ -166,7 +139,7 @@ static void test_pretty_printed(void **state) {
   (void)state;
   const char *b = "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid";
   size_t n;
-  uint8_t *p = read_piece(b, "tcb_info.json", &n);
+  uint8_t *p = tu_read_bundle(b, "tcb_info.json", &n);
   assert_non_null(memchr(p, '\n', n));
   sgxra_tcbinfo *ti = NULL;
   assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &ti), SGXRA_OK);
@@ -266,7 +239,8 @@ static void test_format_errors(void **state) {
 static void test_truncation(void **state) {
   (void)state;
   size_t n;
-  uint8_t *p = read_piece("sgx-03-dcaprs-v3-tcbinfo-v2", "tcb_info.json", &n);
+  uint8_t *p =
+      tu_read_bundle("sgx-03-dcaprs-v3-tcbinfo-v2", "tcb_info.json", &n);
   for (size_t k = 0; k < n; k++) {
     sgxra_tcbinfo *ti = (sgxra_tcbinfo *)1;
     uint8_t *q = malloc(k + 1);
@@ -283,7 +257,7 @@ static void test_truncation(void **state) {
 static void test_every_byte_matters(void **state) {
   (void)state;
   size_t n;
-  uint8_t *p = read_piece("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
   sgxra_x509_chain *ch = signer("sgx-01-phala-v3");
   size_t by_parser = 0, by_signature = 0;
   for (size_t i = 0; i < n; i++) {

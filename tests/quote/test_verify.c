@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 #include <time.h>
 
+#include "common/bundles.h"
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
 #include "sgxra/crypto.h"
@@ -36,24 +37,9 @@
 #define B26 "sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid"
 #define T01 1751328000 /* 2025-07-01T00:00:00Z */
 
-static char bundle_dir[4096];
-
-static const char *bdir(const char *bundle) {
-  snprintf(bundle_dir, sizeof bundle_dir, "%s", tu_vector_path("dcap/bundles"));
-  size_t k = strlen(bundle_dir);
-  snprintf(bundle_dir + k, sizeof bundle_dir - k, "/%s", bundle);
-  return bundle_dir;
-}
-
-static uint8_t *read_in(const char *bundle, const char *file, size_t *n) {
-  char rel[512];
-  snprintf(rel, sizeof rel, "dcap/bundles/%s/%s", bundle, file);
-  return tu_read_vector(rel, n);
-}
-
 static sgxra_collateral *load(sgxra_ctx *cx, const char *bundle) {
   sgxra_collateral *c = NULL;
-  if (sgxra_collateral_load_dir(cx, bdir(bundle), &c) != SGXRA_OK)
+  if (sgxra_collateral_load_dir(cx, tu_bundle_dir(bundle), &c) != SGXRA_OK)
     fail_msg("%s: load: %s", bundle, sgxra_ctx_message(cx));
   return c;
 }
@@ -138,13 +124,13 @@ static void test_all_bundles(void **state) {
     char bundle[256];
     snprintf(bundle, sizeof bundle, "%s", de->d_name);
     size_t n, qn;
-    uint8_t *ej = read_in(bundle, "expected.json", &n);
+    uint8_t *ej = tu_read_bundle(bundle, "expected.json", &n);
     json_error_t jerr;
     json_t *exp = json_loadb((const char *)ej, n, 0, &jerr);
     assert_non_null(exp);
     int64_t now =
         json_integer_value(json_object_get(exp, "verification_time_unix"));
-    uint8_t *quote = read_in(bundle, "quote.bin", &qn);
+    uint8_t *quote = tu_read_bundle(bundle, "quote.bin", &qn);
     sgxra_ctx *cx = sgxra_ctx_new();
 
     /* the verifier, twice: the second time the PCK chain is cached */
@@ -194,7 +180,7 @@ static int setup01(void **state) {
   f->cx = sgxra_ctx_new();
   f->coll = load(f->cx, B01);
   f->v = verifier_at(f->cx, f->coll, T01);
-  f->quote = read_in(B01, "quote.bin", &f->n);
+  f->quote = tu_read_bundle(B01, "quote.bin", &f->n);
   *state = f;
   return 0;
 }
@@ -351,7 +337,7 @@ static void test_wrong_trust_root(void **state) {
   fixture *f = *state;
   /* the TCB signing certificate as the trust root */
   size_t n;
-  uint8_t *pem = read_in(B01, "tcb_info_issuer_chain.pem", &n);
+  uint8_t *pem = tu_read_bundle(B01, "tcb_info_issuer_chain.pem", &n);
   sgxra_x509_chain *ch = NULL;
   assert_int_equal(sgxra_x509_chain_parse_pem(f->cx, pem, n, &ch), SGXRA_OK);
   sgxra_collateral *c = load(f->cx, B01);
@@ -378,7 +364,8 @@ static sgxra_collateral *load_with(sgxra_ctx *cx, const char *bundle,
                                       "qe_identity_issuer_chain.pem"};
   uint8_t *buf[7];
   size_t len[7];
-  for (size_t i = 0; i < 7; i++) buf[i] = read_in(bundle, names[i], &len[i]);
+  for (size_t i = 0; i < 7; i++)
+    buf[i] = tu_read_bundle(bundle, names[i], &len[i]);
   sgxra_collateral_buffers b;
   memset(&b, 0, sizeof b);
   b.pck_crl_issuer_chain = buf[0];
@@ -405,7 +392,7 @@ static sgxra_collateral *load_with(sgxra_ctx *cx, const char *bundle,
 static void test_pcesvn_edited(void **state) {
   fixture *f = *state;
   size_t n;
-  char *t = (char *)read_in(B01, "tcb_info.json", &n);
+  char *t = (char *)tu_read_bundle(B01, "tcb_info.json", &n);
   /* the first level's pcesvn (13 -> 12): the signature no longer holds */
   char *p = strstr(t, "\"pcesvn\":13");
   assert_non_null(p);
@@ -425,7 +412,7 @@ static void test_other_fmspc(void **state) {
   /* sgx-26's quote (FMSPC 30606a000000) against sgx-02's collateral (FMSPC
    * 00606a000000, same Platform CA) */
   size_t n;
-  uint8_t *q = read_in(B26, "quote.bin", &n);
+  uint8_t *q = tu_read_bundle(B26, "quote.bin", &n);
   sgxra_collateral *c = load(f->cx, B02);
   sgxra_verifier *v = verifier_at(f->cx, c, 1755236700);
   sgxra_verdict vd;
@@ -523,7 +510,7 @@ static void test_chain_substitutions(void **state) {
   fixture *f = *state;
   char *qpem = strndup((const char *)f->quote + 1052, f->n - 1052);
   size_t tn;
-  char *tcb = (char *)read_in(B01, "tcb_info_issuer_chain.pem", &tn);
+  char *tcb = (char *)tu_read_bundle(B01, "tcb_info_issuer_chain.pem", &tn);
   char *leaf = pem_block(qpem, 0), *ca = pem_block(qpem, 1),
        *root = pem_block(qpem, 2), *signer = pem_block(tcb, 0);
   struct {
@@ -779,42 +766,6 @@ static void resign(char *json, const char *member, EVP_PKEY *key) {
   memcpy(sig + strlen(",\"signature\":\""), hex, 128);
 }
 
-/* A v3 quote rebuilt as v4 or v5 (same parts; the header's version byte
- * changed, so the ISV signature must be redone by the caller). */
-static uint8_t *rebuild_v45(const uint8_t *v3, size_t n, int version,
-                            size_t *out_n) {
-  size_t qe_part = n - 564; /* QE report to the end */
-  size_t pre = version == 5 ? 6 : 0;
-  size_t total = 48 + pre + 384 + 4 + 128 + 6 + qe_part;
-  uint8_t *b = calloc(1, total);
-  memcpy(b, v3, 48);
-  b[0] = (uint8_t)version;
-  size_t o = 48;
-  if (version == 5) {
-    b[o] = 1;        /* SGX report body */
-    b[o + 2] = 0x80; /* 384 */
-    b[o + 3] = 0x01;
-    o += 6;
-  }
-  memcpy(b + o, v3 + 48, 384);
-  o += 384;
-  uint32_t sl = (uint32_t)(128 + 6 + qe_part);
-  b[o] = (uint8_t)sl;
-  b[o + 1] = (uint8_t)(sl >> 8);
-  b[o + 2] = (uint8_t)(sl >> 16);
-  o += 4;
-  memcpy(b + o, v3 + 436, 128);
-  o += 128;
-  b[o] = 6;
-  b[o + 2] = (uint8_t)qe_part;
-  b[o + 3] = (uint8_t)(qe_part >> 8);
-  b[o + 4] = (uint8_t)(qe_part >> 16);
-  o += 6;
-  memcpy(b + o, v3 + 564, qe_part);
-  *out_n = total;
-  return b;
-}
-
 typedef struct pki_case {
   char *tcb_info;
   char *qe_identity;
@@ -891,7 +842,7 @@ static uint8_t *pki_quote(fixture *f, test_pki *k, const pki_case *pc,
   assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
   sgxra_p256_free(pk);
   if (pc->version != 3) {
-    uint8_t *r = rebuild_v45(q, qn, pc->version, &qn);
+    uint8_t *r = tu_quote_v3_as(q, qn, pc->version, &qn);
     free(q);
     q = r;
   }
@@ -925,8 +876,8 @@ static void pki_verify(fixture *f, test_pki *k, const pki_case *pc,
 
 static void case_init(pki_case *pc) {
   size_t n;
-  pc->tcb_info = (char *)read_in(B01, "tcb_info.json", &n);
-  pc->qe_identity = (char *)read_in(B01, "qe_identity.json", &n);
+  pc->tcb_info = (char *)tu_read_bundle(B01, "tcb_info.json", &n);
+  pc->qe_identity = (char *)tu_read_bundle(B01, "qe_identity.json", &n);
   pc->revoked = 0;
   pc->ak = NULL;
   pc->ak_priv = NULL;
