@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/internal.h"
+#include "emu/state_internal.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
 #include "sgxra/intelca.h"
@@ -32,7 +33,6 @@
   "http://127.0.0.1/sgx/certification/v4/pckcrl?ca=platform&encoding=der"
 #define ADVISORY_1 "SGXRA-TEST-SA-00001"
 #define ADVISORY_2 "SGXRA-TEST-SA-00002"
-#define FILE_CAP (1u << 20)
 #define YEAR (365LL * 86400)
 
 struct sgxra_intelca {
@@ -51,34 +51,11 @@ struct sgxra_intelca {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static char *path_join(const char *dir, const char *name) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *p = malloc(n);
-  if (p) snprintf(p, n, "%s/%s", dir, name);
-  return p;
-}
-
-static sgxra_err write_in(sgxra_ctx *cx, const char *dir, const char *name,
-                          const void *p, size_t n, int secret) {
-  char *path = path_join(dir, name);
-  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  sgxra_err e = sgxra_file_write(cx, path, p, n, secret);
-  free(path);
-  return e;
-}
-
 static sgxra_err read_in(sgxra_ctx *cx, const char *dir, const char *name,
                          uint8_t **out, size_t *out_len) {
-  char *path = path_join(dir, name);
-  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  sgxra_err e = sgxra_file_read(cx, path, FILE_CAP, out, out_len);
-  if (e)
-    e = sgxra__fail(cx, SGXRA_E_CA_STATE,
-                    "simulated Intel CA: cannot read %s (%s): create the CA "
-                    "with 'sgxra platform init'",
-                    path, sgxra_ctx_message(cx));
-  free(path);
-  return e;
+  return sgxra__state_read(
+      cx, dir, name, SGXRA_E_CA_STATE, "simulated Intel CA",
+      ": create the CA with 'sgxra platform init'", out, out_len);
 }
 
 static sgxra_err make_dir(sgxra_ctx *cx, const char *dir) {
@@ -254,7 +231,8 @@ static sgxra_err save_state(sgxra_ctx *cx, const sgxra_intelca *ca) {
   json_decref(st);
   if (!text)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CA state: out of memory");
-  sgxra_err e = write_in(cx, ca->dir, "state.json", text, strlen(text), 0);
+  sgxra_err e =
+      sgxra__state_write(cx, ca->dir, "state.json", text, strlen(text), 0);
   free(text);
   return e;
 }
@@ -319,7 +297,7 @@ static sgxra_err save_key(sgxra_ctx *cx, const char *dir, const char *name,
   char *pem = NULL;
   sgxra_err e = sgxra_p256_private_pem(cx, k, &pem);
   if (e) return e;
-  e = write_in(cx, dir, name, pem, strlen(pem), 1);
+  e = sgxra__state_write(cx, dir, name, pem, strlen(pem), 1);
   sgxra_wipe(pem, strlen(pem));
   free(pem);
   return e;
@@ -329,7 +307,7 @@ static sgxra_err save_cert(sgxra_ctx *cx, const char *dir, const char *name,
                            X509 *x, char **out_pem) {
   *out_pem = cert_pem(x);
   if (!*out_pem) return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY, "PEM");
-  return write_in(cx, dir, name, *out_pem, strlen(*out_pem), 0);
+  return sgxra__state_write(cx, dir, name, *out_pem, strlen(*out_pem), 0);
 }
 
 sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
@@ -340,7 +318,7 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
                        "simulated Intel CA: folder and output are required");
   sgxra_err e = make_dir(cx, dir);
   if (e) return e;
-  char *probe = path_join(dir, "state.json");
+  char *probe = sgxra__state_path(dir, "state.json");
   struct stat sb;
   int exists = probe && stat(probe, &sb) == 0;
   free(probe);
@@ -400,7 +378,8 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
       (e = save_cert(cx, dir, "tcb_signing.pem", ca->tcb, &ca->tcb_pem)) ||
       (e = sgxra_rsa_private_pem(cx, ca->qe_key, &qe_pem)))
     goto fail;
-  e = write_in(cx, dir, "qe_signing_key.pem", qe_pem, strlen(qe_pem), 1);
+  e = sgxra__state_write(cx, dir, "qe_signing_key.pem", qe_pem, strlen(qe_pem),
+                         1);
   sgxra_wipe(qe_pem, strlen(qe_pem));
   free(qe_pem);
   if (e || (e = save_state(cx, ca))) goto fail;
@@ -924,7 +903,7 @@ static sgxra_err write_chain(sgxra_ctx *cx, const char *dir, const char *name,
   if (!s) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
   memcpy(s, first, strlen(first));
   memcpy(s + strlen(first), root, strlen(root) + 1);
-  sgxra_err e = write_in(cx, dir, name, s, n, 0);
+  sgxra_err e = sgxra__state_write(cx, dir, name, s, n, 0);
   free(s);
   return e;
 }
@@ -941,17 +920,17 @@ sgxra_intelca_write_bundle(sgxra_ctx *cx, sgxra_intelca *ca,
   size_t n = 0;
   char *json = NULL;
   if ((e = sgxra_intelca_root_crl(cx, ca, now, &der, &n))) return e;
-  e = write_in(cx, dir, "root_ca_crl.der", der, n, 0);
+  e = sgxra__state_write(cx, dir, "root_ca_crl.der", der, n, 0);
   free(der);
   if (e || (e = sgxra_intelca_pck_crl(cx, ca, now, &der, &n))) return e;
-  e = write_in(cx, dir, "pck_crl.der", der, n, 0);
+  e = sgxra__state_write(cx, dir, "pck_crl.der", der, n, 0);
   free(der);
   if (e || (e = sgxra_intelca_tcb_info(cx, ca, fmspc, now, &json, &n)))
     return e;
-  e = write_in(cx, dir, "tcb_info.json", json, n, 0);
+  e = sgxra__state_write(cx, dir, "tcb_info.json", json, n, 0);
   free(json);
   if (e || (e = sgxra_intelca_qe_identity(cx, ca, now, &json, &n))) return e;
-  e = write_in(cx, dir, "qe_identity.json", json, n, 0);
+  e = sgxra__state_write(cx, dir, "qe_identity.json", json, n, 0);
   free(json);
   if (e ||
       (e = write_chain(cx, dir, "pck_crl_issuer_chain.pem", ca->pca_pem,
@@ -960,8 +939,8 @@ sgxra_intelca_write_bundle(sgxra_ctx *cx, sgxra_intelca *ca,
                        ca->root_pem)) ||
       (e = write_chain(cx, dir, "qe_identity_issuer_chain.pem", ca->tcb_pem,
                        ca->root_pem)) ||
-      (e = write_in(cx, dir, "root_ca.pem", ca->root_pem, strlen(ca->root_pem),
-                    0)))
+      (e = sgxra__state_write(cx, dir, "root_ca.pem", ca->root_pem,
+                              strlen(ca->root_pem), 0)))
     return e;
   return SGXRA_OK;
 }

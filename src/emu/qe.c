@@ -9,13 +9,13 @@
 #include <openssl/x509.h>
 
 #include "core/internal.h"
+#include "emu/state_internal.h"
 #include "sgxra/file.h"
 #include "sgxra/intelca.h"
 #include "sgxra/qe.h"
 #include "sgxra/sigstruct.h"
 
 #define QE_NAME "sgxra emulated quoting enclave (QE) v1"
-#define FILE_CAP (1u << 20)
 
 struct sgxra_qe {
   sgxra_emu_enclave *enclave;
@@ -233,34 +233,16 @@ sgxra_err sgxra_qe_quote(sgxra_ctx *cx, const sgxra_qe *qe,
 /* ---- platform directories
  * ---------------------------------------------------- */
 
-static char *join(const char *dir, const char *name) {
-  size_t n = strlen(dir) + strlen(name) + 2;
-  char *s = malloc(n);
-  if (s) snprintf(s, n, "%s/%s", dir, name);
-  return s;
-}
-
 static sgxra_err put(sgxra_ctx *cx, const char *dir, const char *name,
                      const void *p, size_t n) {
-  char *path = join(dir, name);
-  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  sgxra_err e = sgxra_file_write(cx, path, p, n, 0);
-  free(path);
-  return e;
+  return sgxra__state_write(cx, dir, name, p, n, 0);
 }
 
 static sgxra_err get(sgxra_ctx *cx, const char *dir, const char *name,
                      uint8_t **out, size_t *n) {
-  char *path = join(dir, name);
-  if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  sgxra_err e = sgxra_file_read(cx, path, FILE_CAP, out, n);
-  if (e)
-    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
-                    "QE: cannot read %s (%s); initialise the platform with "
-                    "'sgxra platform init'",
-                    path, sgxra_ctx_message(cx));
-  free(path);
-  return e;
+  return sgxra__state_read(
+      cx, dir, name, SGXRA_E_QE_STATE, "QE",
+      "; initialise the platform with 'sgxra platform init'", out, n);
 }
 
 sgxra_err sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat,
