@@ -59,8 +59,8 @@ sgxra_err sgxra__fail(sgxra_ctx *cx, sgxra_err code, const char *fmt, ...) {
   return code;
 }
 
-sgxra_err sgxra__context(sgxra_ctx *cx, const char *fmt, ...) {
-  if (!cx) return SGXRA_E_INTERNAL;
+sgxra_err sgxra__context(sgxra_ctx *cx, sgxra_err code, const char *fmt, ...) {
+  if (!cx) return code;
   char prefix[SGXRA_CTX_MSG_SIZE];
   char old[SGXRA_CTX_MSG_SIZE];
   va_list ap;
@@ -76,7 +76,8 @@ sgxra_err sgxra__context(sgxra_ctx *cx, const char *fmt, ...) {
   size_t ol = strnlen(old, room);
   memcpy(cx->msg + pl + 2, old, ol);
   cx->msg[pl + 2 + ol] = 0;
-  return cx->err;
+  cx->err = code;
+  return code;
 }
 
 sgxra_err sgxra__fail_ossl(sgxra_ctx *cx, sgxra_err code, const char *what) {

@@ -26,11 +26,12 @@
 sgxra_err sgxra__fail(sgxra_ctx *cx, sgxra_err code, const char *fmt, ...)
     SGXRA__PRINTF(3, 4);
 
-/* Put "<prefix>: " in front of the message already in cx, keeping its code,
- * and return that code.  Used when a caller knows where the failure sits
- * ("PCK certificate: ..."). */
-sgxra_err sgxra__context(sgxra_ctx *cx, const char *fmt, ...)
-    SGXRA__PRINTF(2, 3);
+/* Put "<prefix>: " in front of the message already in cx and return
+ * `code` (the failure being passed up), so a caller that knows where the
+ * failure sits writes `return sgxra__context(cx, err, "PCK certificate")`.
+ * With a NULL context only the code comes back. */
+sgxra_err sgxra__context(sgxra_ctx *cx, sgxra_err code, const char *fmt, ...)
+    SGXRA__PRINTF(3, 4);
 
 /* Record an OpenSSL failure: `what` plus the text of OpenSSL's most recent
  * error, which is then cleared from OpenSSL's queue. */

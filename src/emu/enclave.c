@@ -38,7 +38,7 @@ sgxra_err sgxra_emu_enclave_create(sgxra_ctx *cx, sgxra_emu_platform *plat,
                        "enclave create: no platform");
   sgxra_layout_params_default(&prm);
   sgxra_err err = sgxra_layout_measure_elf_ex(cx, elf, elf_len, &prm, &lay, mr);
-  if (err) return sgxra__context(cx, "loading enclave");
+  if (err) return sgxra__context(cx, err, "loading enclave");
   return sgxra__emu_einit(cx, plat, mr, lay.size, lay.ssaframesize, sigstruct,
                           sigstruct_len, opt, out_e);
 }
@@ -56,7 +56,7 @@ sgxra_err sgxra_emu_enclave_create_image(
                        "enclave create: no platform");
   sgxra_err err = sgxra_measure_raw_image(cx, image, image_len, 1,
                                           SGXRA_SECINFO_REG_RWX, mr);
-  if (err) return sgxra__context(cx, "loading enclave image");
+  if (err) return sgxra__context(cx, err, "loading enclave image");
   uint64_t size = 2 * SGXRA_PAGE_SIZE;
   while (size < image_len) size <<= 1;
   return sgxra__emu_einit(cx, plat, mr, size, 1, sigstruct, sigstruct_len, opt,
@@ -155,7 +155,7 @@ sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
                                  opt, &e);
   if (err) {
     free(buf);
-    return sgxra__context(cx, "%s", so_path);
+    return sgxra__context(cx, err, "%s", so_path);
   }
   /* dlopen() the bytes just measured, not the path: the sealed memfd stays
    * open as long as the enclave, so its /proc/self/fd name is not reused
@@ -163,7 +163,7 @@ sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
   err = sealed_copy(cx, buf, len, &e->code_fd);
   free(buf);
   if (err) {
-    sgxra__context(cx, "%s", so_path);
+    sgxra__context(cx, err, "%s", so_path);
     goto done;
   }
   snprintf(path, sizeof path, "/proc/self/fd/%d", e->code_fd);

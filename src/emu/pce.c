@@ -147,7 +147,7 @@ sgxra_err sgxra_pce_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
   sgxra_err e =
       sgxra_qe_start_image(cx, plat, PCE_NAME, sigstruct, n, &pce->enclave);
   if (e) {
-    sgxra__context(cx, "PCE");
+    sgxra__context(cx, e, "PCE");
     goto fail;
   }
   sgxra_emu_platform_config cfg;
@@ -168,7 +168,7 @@ sgxra_err sgxra_pce_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
       (e = sgxra_qe_getkey(cx, pce->enclave, plat, SGXRA_KEYNAME_PROVISION, 0,
                            ppid_key))) {
     sgxra_wipe(key, sizeof key);
-    sgxra__context(cx, "PCE key derivation");
+    sgxra__context(cx, e, "PCE key derivation");
     goto fail;
   }
   uint8_t msg[10 + 16];

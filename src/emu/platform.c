@@ -154,7 +154,7 @@ sgxra_err sgxra_emu_platform_save(sgxra_ctx *cx, const sgxra_emu_platform *p,
   err = state_path(cx, dir, &path);
   if (err) goto done;
   err = sgxra_file_write(cx, path, (const uint8_t *)text, strlen(text), 1);
-  if (err) sgxra__context(cx, "saving emulated platform state");
+  if (err) sgxra__context(cx, err, "saving emulated platform state");
 
 done:
   if (text) {

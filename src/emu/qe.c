@@ -111,7 +111,7 @@ sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
 
   if ((e = sgxra_qe_start_image(cx, plat, QE_NAME, qe_sigstruct,
                                 qe_sigstruct_len, &qe->enclave))) {
-    sgxra__context(cx, "QE");
+    sgxra__context(cx, e, "QE");
     goto fail;
   }
   if ((e = sgxra_pce_new(cx, plat, pce_sigstruct, pce_sigstruct_len, &qe->pce)))

@@ -113,25 +113,25 @@ sgxra_err sgxra_collateral_load(sgxra_ctx *cx,
   if ((e = sgxra_x509_chain_parse_pem(cx, b->pck_crl_issuer_chain,
                                       b->pck_crl_issuer_chain_len,
                                       &c->pck_crl_chain)) != SGXRA_OK) {
-    sgxra__context(cx, "PCK CRL issuer chain");
+    sgxra__context(cx, e, "PCK CRL issuer chain");
   } else if ((e = sgxra_x509_chain_parse_pem(cx, b->tcb_info_issuer_chain,
                                              b->tcb_info_issuer_chain_len,
                                              &c->tcb_chain)) != SGXRA_OK) {
-    sgxra__context(cx, "TCB Info issuer chain");
+    sgxra__context(cx, e, "TCB Info issuer chain");
   } else if ((e = sgxra_x509_chain_parse_pem(cx, b->qe_identity_issuer_chain,
                                              b->qe_identity_issuer_chain_len,
                                              &c->qe_chain)) != SGXRA_OK) {
-    sgxra__context(cx, "QE Identity issuer chain");
+    sgxra__context(cx, e, "QE Identity issuer chain");
   } else if (b->root_ca_len != 0 &&
              (e = sgxra_x509_chain_parse_pem(cx, b->root_ca, b->root_ca_len,
                                              &c->bundled_root)) != SGXRA_OK) {
-    sgxra__context(cx, "root CA certificate");
+    sgxra__context(cx, e, "root CA certificate");
   } else if ((e = sgxra_crl_parse(cx, b->root_ca_crl, b->root_ca_crl_len,
                                   &c->root_crl)) != SGXRA_OK) {
-    sgxra__context(cx, "root CA CRL");
+    sgxra__context(cx, e, "root CA CRL");
   } else if ((e = sgxra_crl_parse(cx, b->pck_crl, b->pck_crl_len,
                                   &c->pck_crl)) != SGXRA_OK) {
-    sgxra__context(cx, "PCK CRL");
+    sgxra__context(cx, e, "PCK CRL");
   } else if ((e = sgxra_tcbinfo_parse(cx, b->tcb_info, b->tcb_info_len,
                                       &c->tcb)) != SGXRA_OK) {
     /* messages already start with "TCB Info" */
@@ -223,19 +223,19 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                        c->bundled_root->certs[0].subject_cn, root->subject_cn);
   if ((e = sgxra_x509_chain_verify(cx, c->tcb_chain, root, now, &exp)) !=
       SGXRA_OK) {
-    sgxra__context(cx, "TCB Info issuer chain");
+    sgxra__context(cx, e, "TCB Info issuer chain");
     return e;
   }
   any |= exp;
   if ((e = sgxra_x509_chain_verify(cx, c->qe_chain, root, now, &exp)) !=
       SGXRA_OK) {
-    sgxra__context(cx, "QE Identity issuer chain");
+    sgxra__context(cx, e, "QE Identity issuer chain");
     return e;
   }
   any |= exp;
   if ((e = sgxra_x509_chain_verify(cx, c->pck_crl_chain, root, now, &exp)) !=
       SGXRA_OK) {
-    sgxra__context(cx, "PCK CRL issuer chain");
+    sgxra__context(cx, e, "PCK CRL issuer chain");
     return e;
   }
   any |= exp;
@@ -268,7 +268,7 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                          signers[i]->subject_cn,
                          signers[i]->is_ca ? " (a CA)" : "");
   if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK) {
-    sgxra__context(cx, "root CA CRL");
+    sgxra__context(cx, e, "root CA CRL");
     return e;
   }
   if ((e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
@@ -279,7 +279,7 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                          "to different CAs",
                          sgxra_crl_issuer_cn(c->pck_crl), pck_ca->subject_cn);
     {
-      sgxra__context(cx, "PCK CRL");
+      sgxra__context(cx, e, "PCK CRL");
       return e;
     }
   }
@@ -453,7 +453,7 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
     e = sgxra_x509_chain_verify(cx, pck_chain, root, now, &exp);
   }
   if (e != SGXRA_OK) {
-    sgxra__context(cx, "PCK certificate chain");
+    sgxra__context(cx, e, "PCK certificate chain");
     return e;
   }
   return finish_pck(
@@ -502,10 +502,10 @@ sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
      * leaf is parsed and checked. */
     e = sgxra_x509_chain_parse_der(cx, der[0], dlen[0], &leaf);
     if (e != SGXRA_OK) {
-      sgxra__context(cx, "PCK certificate");
+      sgxra__context(cx, e, "PCK certificate");
     } else if ((e = sgxra__x509_check_issued(cx, &leaf->certs[0], ca)) !=
                SGXRA_OK) {
-      sgxra__context(cx, "PCK certificate chain");
+      sgxra__context(cx, e, "PCK certificate chain");
     } else {
       const sgxra_x509_cert *l = &leaf->certs[0];
       int exp = now < l->not_before || now > l->not_after ||
@@ -519,7 +519,7 @@ sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
     sgxra_x509_chain *all = NULL;
     e = sgxra_x509_chain_parse_pem(cx, pem, n, &all);
     if (e != SGXRA_OK) {
-      sgxra__context(cx, "PCK certificate chain");
+      sgxra__context(cx, e, "PCK certificate chain");
     } else if ((e = sgxra_collateral_check_pck_chain(
                     cx, c, all, now, out_expired)) == SGXRA_OK) {
       e = sgxra_x509_chain_parse_der(cx, all->certs[0].der,

@@ -218,7 +218,7 @@ static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
   }
   sgxra_err e = sgxra_p256_from_evp(cx, pk, &c->key);
   if (e != SGXRA_OK) {
-    sgxra__context(cx, "%s ('%s')", which, c->subject_cn);
+    sgxra__context(cx, e, "%s ('%s')", which, c->subject_cn);
     cert_clear(c);
     return e;
   }

@@ -263,7 +263,7 @@ sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
     if (e) return e;
     e = sgxra_sgxmeta_parse_note(cx, p + s.offset, (size_t)s.size, out);
     if (e)
-      return sgxra__context(cx, "section %llu at file offset 0x%llx",
+      return sgxra__context(cx, e, "section %llu at file offset 0x%llx",
                             (unsigned long long)i,
                             (unsigned long long)s.offset);
     return SGXRA_OK;

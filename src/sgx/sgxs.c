@@ -85,7 +85,7 @@ static sgxra_err replay(sgxra_ctx *cx, sgxra_measure *m, const uint8_t *r,
   }
   /* The builder's message names the operation; say where it was. */
   if (e)
-    return sgxra__context(cx, "SGXS record at offset 0x%llx",
+    return sgxra__context(cx, e, "SGXS record at offset 0x%llx",
                           (unsigned long long)off);
   return SGXRA_OK;
 }

@@ -65,7 +65,8 @@ static void test_ctx_messages(void **state) {
                    SGXRA_E_IO);
   assert_int_equal(sgxra_ctx_error(cx), SGXRA_E_IO);
   assert_string_equal(sgxra_ctx_message(cx), "cannot open x: 2");
-  assert_int_equal(sgxra__context(cx, "PCK %s", "certificate"), SGXRA_E_IO);
+  assert_int_equal(sgxra__context(cx, SGXRA_E_IO, "PCK %s", "certificate"),
+                   SGXRA_E_IO);
   assert_string_equal(sgxra_ctx_message(cx),
                       "PCK certificate: cannot open x: 2");
   sgxra_ctx_clear(cx);
@@ -77,10 +78,12 @@ static void test_ctx_messages(void **state) {
   big[sizeof(big) - 1] = 0;
   assert_int_equal(sgxra__fail(cx, SGXRA_E_JSON, "%s", big), SGXRA_E_JSON);
   assert_int_equal(strlen(sgxra_ctx_message(cx)), SGXRA_CTX_MSG_SIZE - 1);
-  assert_int_equal(sgxra__context(cx, "%s", big), SGXRA_E_JSON);
+  assert_int_equal(sgxra__context(cx, SGXRA_E_JSON, "%s", big), SGXRA_E_JSON);
   assert_true(strlen(sgxra_ctx_message(cx)) < SGXRA_CTX_MSG_SIZE);
   /* NULL context: the code still comes back. */
   assert_int_equal(sgxra__fail(NULL, SGXRA_E_HEX, "x"), SGXRA_E_HEX);
+  assert_int_equal(sgxra__context(NULL, SGXRA_E_SGXS_FORMAT, "record %d", 3),
+                   SGXRA_E_SGXS_FORMAT);
   assert_int_equal(sgxra_ctx_error(NULL), SGXRA_OK);
   assert_string_equal(sgxra_ctx_message(NULL), "no context");
   sgxra_ctx_free(cx);
