@@ -399,7 +399,7 @@ static int cmd_quote(args *a, sgxra_ctx *cx) {
   }
   if (sgxra_emu_enclave_load(cx, plat, a->enclave, ss, ssn, NULL, &enc) !=
       SGXRA_OK) {
-    rc = cli_fail(verb, a->enclave, cx, CLI_EXIT_USAGE);
+    rc = cli_fail(verb, NULL, cx, CLI_EXIT_USAGE); /* names the file */
     goto done;
   }
   sgxra_targetinfo ti;
