@@ -17,6 +17,8 @@
  *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
+ *   sgxra/layout.h         emulated enclave layout, ELF MRENCLAVE src/emu
+ *   sgxra/enclave_api.h    what an emulated enclave .so sees      (enclaves/)
  *   sgxra/qe.h             emulated quoting enclave and PCE       src/emu
  *   sgxra/intelca.h        simulated Intel PKI and collateral     src/emu
  *   sgxra/pcs.h            simulated Intel PCS (HTTP)             src/net
@@ -30,11 +32,25 @@
 #ifndef SGXRA_H
 #define SGXRA_H
 
+#include "sgxra/collateral.h"
 #include "sgxra/crypto.h"
 #include "sgxra/ctx.h"
+#include "sgxra/emu.h"
+#include "sgxra/enclave_api.h"
+#include "sgxra/enclavefile.h"
 #include "sgxra/error.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
+#include "sgxra/intelca.h"
+#include "sgxra/layout.h"
+#include "sgxra/measure.h"
+#include "sgxra/pcs.h"
+#include "sgxra/qe.h"
+#include "sgxra/quote.h"
+#include "sgxra/sgx.h"
+#include "sgxra/sigstruct.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/verify.h"
+#include "sgxra/x509.h"
 
 #endif
