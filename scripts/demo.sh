@@ -14,21 +14,30 @@
 # Emulation gives identity, not isolation: the emulated platform computes
 # what the CPU would (MRENCLAVE, MRSIGNER, REPORT MACs, keys), but its quotes
 # chain to sgxra's TEST root, never to Intel's.
+#
+# Every step checks its own outcome: the script exits non-zero, naming the
+# step, when anything differs from what that step must show (a quote that
+# does not verify, an attack that is not refused, a real quote whose verdict
+# is not Intel's).  SGXRA_BUILD_DIR picks the build folder (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" >/dev/null
+B="${SGXRA_BUILD_DIR:-build}"
+cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$B" -j "$(nproc)" >/dev/null
 
-X="$PWD/build/sgxra"
-SO="$PWD/build/enclaves/example_enclave.so"
+X="$PWD/$B/sgxra"
+SO="$PWD/$B/enclaves/example_enclave.so"
 KEY="$PWD/enclaves/demo_signing_key.pem"
 V="${SGXRA_VECTORS:-$PWD/../shared/vectors}"
+[ -d "$V/dcap/bundles" ] || { echo "demo: no test vectors at $V/dcap/bundles (set SGXRA_VECTORS to the vectors folder)" >&2; exit 2; }
 W=$(mktemp -d)
 PCS_PID=""
 cleanup() { [ -n "$PCS_PID" ] && kill "$PCS_PID" 2>/dev/null; rm -rf "$W"; }
 trap cleanup EXIT
 
+# die MESSAGE: the demo did not show what it must; stop with exit 1
+die() { printf '\ndemo FAILED: %s\n' "$*" >&2; exit 1; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # jget FILE KEY: one value out of a JSON file
 jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]
@@ -60,16 +69,29 @@ step "4. Simulated Intel PCS on loopback"
 PORT=$((20000 + RANDOM % 20000))
 "$X" serve pcs --listen "127.0.0.1:$PORT" --state "$W/platform/ca" >"$W/pcs.log" 2>&1 &
 PCS_PID=$!
+up=""
 for _ in $(seq 50); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/sgx/certification/v4/qe/identity" && break
+  kill -0 "$PCS_PID" 2>/dev/null || break
+  curl -s -o /dev/null "http://127.0.0.1:$PORT/sgx/certification/v4/qe/identity" && { up=1; break; }
   sleep 0.1
 done
+[ -n "$up" ] || die "step 4: the simulated PCS did not come up on 127.0.0.1:$PORT: $(cat "$W/pcs.log")"
 FMSPC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tcbInfo"]["fmspc"])' "$W/bundle/tcb_info.json")
 if curl -sf -D "$W/hdr" "http://127.0.0.1:$PORT/sgx/certification/v4/tcb?fmspc=$FMSPC" -o "$W/tcb_from_pcs.json"; then
   echo "GET /sgx/certification/v4/tcb?fmspc=$FMSPC -> $(stat -c %s "$W/tcb_from_pcs.json") bytes, $(grep -ci '^TCB-Info-Issuer-Chain' "$W/hdr") issuer-chain header"
-  cmp -s "$W/tcb_from_pcs.json" "$W/bundle/tcb_info.json" && echo "  (identical to the bundle's tcb_info.json)"
+  grep -qi '^TCB-Info-Issuer-Chain' "$W/hdr" || die "step 4: the PCS answer has no TCB-Info-Issuer-Chain header"
+  # The PCS signs each answer afresh (its own issueDate), so compare what
+  # the verdict depends on: FMSPC, evaluation number and the TCB levels.
+  python3 - "$W/tcb_from_pcs.json" "$W/bundle/tcb_info.json" <<'PY' ||
+import json, sys
+a, b = (json.load(open(f))["tcbInfo"] for f in sys.argv[1:3])
+keys = ("fmspc", "pceId", "tcbEvaluationDataNumber", "tcbLevels")
+sys.exit(0 if all(a.get(k) == b.get(k) for k in keys) else 1)
+PY
+    die "step 4: the PCS served TCB levels different from the bundle's tcb_info.json"
+  echo "  (same FMSPC, evaluation number and TCB levels as the bundle's tcb_info.json)"
 else
-  echo "PCS did not answer (see $W/pcs.log)"
+  die "step 4: GET /sgx/certification/v4/tcb?fmspc=$FMSPC failed: $(cat "$W/pcs.log")"
 fi
 
 step "5. Attestation service: verify quote + collateral"
@@ -77,7 +99,9 @@ set +e
 "$X" verify "$W/quote.bin" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json >"$W/verdict.json"
 rc=$?
 set -e
+[ -s "$W/verdict.json" ] || die "step 5: sgxra verify printed no verdict (exit $rc)"
 echo "return=$(jget "$W/verdict.json" return) verdict=$(jget "$W/verdict.json" verdict) tcb_status=$(jget "$W/verdict.json" tcb_status) (exit $rc)"
+[ "$rc" -eq 0 ] || die "step 5: the emulated platform's quote did not verify (exit $rc)"
 
 step "6. Service provider appraises and provisions"
 appraise() { # appraise VERDICT.json: compare with the registry, the nonce, the verdict
@@ -97,9 +121,8 @@ if reasons:
 print("TRUSTED: enclave %s... is the registered one on a genuine, up-to-date (emulated) platform" % v["mrenclave"][:16])
 PY
 }
-if appraise "$W/verdict.json"; then
-  echo "provisioning the secret to the enclave (demo secret: $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n'))"
-fi
+appraise "$W/verdict.json" || die "step 6: the service provider refused the genuine enclave"
+echo "provisioning the secret to the enclave (demo secret: $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n'))"
 echo "note: the demo key is a PUBLIC test key (inspect flags it debug_signer); a production SP must not trust it."
 
 step "7. Attacks"
@@ -122,30 +145,52 @@ set +e
 rc=$?
 set -e
 sed 's/^/   /' "$W/q2.err"
-if [ "$rc" -ne 0 ]; then echo "   (exit $rc: EINIT refused the enclave, no quote)"; else echo "   UNEXPECTED: a quote was produced"; fi
+[ "$rc" -ne 0 ] || die "step 7a: a quote was produced for a tampered enclave"
+[ "$rc" -le 2 ] || die "step 7a: sgxra platform quote ended abnormally (exit $rc)"
+[ ! -e "$W/q2.bin" ] || die "step 7a: the refused quote command left $W/q2.bin behind"
+echo "   (exit $rc: EINIT refused the enclave, no quote)"
 echo "b) an impostor re-signs the same enclave with its own key:"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen_pubexp:3 -out "$W/impostor.pem" 2>/dev/null
-"$X" sign --key "$W/impostor.pem" --isvprodid 1 --isvsvn 2 "$SO" -o "$W/impostor.sig" >/dev/null 2>&1
+"$X" sign --key "$W/impostor.pem" --isvprodid 1 --isvsvn 2 "$SO" -o "$W/impostor.sig" >/dev/null 2>"$W/impostor.err" ||
+  die "step 7b: signing with the impostor's key failed: $(cat "$W/impostor.err")"
 "$X" platform quote "$W/platform" --enclave "$SO" --sigstruct "$W/impostor.sig" --report-data "$NONCE" -o "$W/q3.bin" >/dev/null
 "$X" inspect "$W/impostor.sig" --json >"$W/impostor.json" 2>/dev/null
+[ "$(jget "$W/impostor.json" mrenclave)" = "$(jget "$W/registry.json" mrenclave)" ] ||
+  die "step 7b: re-signing changed the ENCLAVEHASH"
 echo "   loads and quotes: MRENCLAVE unchanged, MRSIGNER $(jget "$W/impostor.json" mrsigner)"
-set +e
-"$X" verify "$W/q3.bin" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json >"$W/v3.json"
+"$X" verify "$W/q3.bin" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json >"$W/v3.json" ||
+  die "step 7b: the impostor's quote should verify as genuine (it is; only its signer differs)"
+[ "$(jget "$W/impostor.json" mrsigner)" != "$(jget "$W/registry.json" mrsigner)" ] ||
+  die "step 7b: the impostor's MRSIGNER equals the registered one"
 echo "   verifier: $(jget "$W/v3.json" verdict) (the quote is genuine)"
-appraise "$W/v3.json" | sed 's/^/   /'
+set +e
+appraise "$W/v3.json" >"$W/v3.appraisal"
+rc=$?
 set -e
+sed 's/^/   /' "$W/v3.appraisal"
+[ "$rc" -eq 1 ] || die "step 7b: the service provider did not refuse the impostor (exit $rc)"
+grep -q "MRSIGNER" "$W/v3.appraisal" || die "step 7b: the refusal does not name MRSIGNER"
 
 step "8. Real quotes from real SGX machines, Intel's collateral, verified offline"
+mismatches=0 n=0
 for b in "$V"/dcap/bundles/*/; do
   name=$(basename "$b")
   at=$(jget "$b/expected.json" verification_time)
-  want=$(jget "$b/expected.json" quote_verification_result)
+  want=$(jget "$b/expected.json" qve_return)/$(jget "$b/expected.json" quote_verification_result)
   set +e
   "$X" verify "$b/quote.bin" --collateral "$b" --at "$at" --json >"$W/r.json" 2>"$W/r.err"
   set -e
-  got=$(jget "$W/r.json" verdict 2>/dev/null || echo "error: $(cat "$W/r.err")")
-  mark="ok"; [ "$got" = "$want" ] || mark="MISMATCH (expected $want)"
-  printf '  %-48s %-46s %s\n' "$name" "${got#SGX_QL_QV_RESULT_}" "$mark"
+  if r=$(jget "$W/r.json" return 2>/dev/null) && v=$(jget "$W/r.json" verdict 2>/dev/null); then
+    got="$r/$v"
+  else
+    got="error: $(head -c 200 "$W/r.err")"
+  fi
+  mark="ok"
+  if [ "$got" != "$want" ]; then mark="MISMATCH (expected $want)"; mismatches=$((mismatches + 1)); fi
+  n=$((n + 1))
+  printf '  %-48s %-46s %s\n' "$name" "${got#SGX_QL_SUCCESS/SGX_QL_QV_RESULT_}" "$mark"
 done
+[ "$n" -gt 0 ] || die "step 8: no bundles under $V/dcap/bundles"
+[ "$mismatches" -eq 0 ] || die "step 8: $mismatches of $n real quotes did not get Intel's verdict"
 echo
 echo "done. Everything above ran on an EMULATED platform except step 8 (real hardware quotes)."
