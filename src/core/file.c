@@ -62,10 +62,20 @@ sgxra_err sgxra_file_read(sgxra_ctx *cx, const char *path, size_t cap,
 sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path, const uint8_t *p,
                            size_t n, int secret) {
   size_t plen = strlen(path);
-  char *tmp = malloc(plen + 16);
+  size_t tlen = plen + 48;
+  char *tmp = malloc(tlen);
   if (!tmp) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, NULL);
-  snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, secret ? 0600 : 0644);
+  /* The temporary is created exclusively (O_EXCL, which also refuses a
+   * symlink there), so a file already at that name -- stale, or planted by
+   * another user -- is never written through nor lends its mode to a
+   * secret.  A taken name moves on to the next. */
+  int fd = -1;
+  for (unsigned i = 0; i < 100 && fd < 0; i++) {
+    snprintf(tmp, tlen, "%s.tmp%ld.%u", path, (long)getpid(), i);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+              secret ? 0600 : 0644);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) {
     sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot create %s: %s", path,
                               strerror(errno));

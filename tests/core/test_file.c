@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -88,10 +89,64 @@ static void test_io_errors(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* A file already at the writer's old temporary name (a stale one from a
+ * crashed run with the same pid, or one planted by another local user) must
+ * neither give a secret its permissive mode nor be written through when it
+ * is a symlink. */
+static void test_write_ignores_planted_temp(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  umask(022);
+  char *dir = tu_tmpdir();
+  char path[4096], tmp[4200], victim[4096];
+  snprintf(path, sizeof(path), "%s/key.pem", dir);
+  snprintf(victim, sizeof(victim), "%s/victim", dir);
+  snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+
+  /* A world-readable file at the temporary name. */
+  FILE *f = fopen(tmp, "wb");
+  assert_non_null(f);
+  fclose(f);
+  assert_int_equal(chmod(tmp, 0666), 0);
+  assert_int_equal(sgxra_file_write(cx, path, (const uint8_t *)"secret", 6, 1),
+                   SGXRA_OK);
+  struct stat st;
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  unlink(path);
+  unlink(tmp);
+
+  /* A symlink at the temporary name pointing at another file. */
+  f = fopen(victim, "wb");
+  assert_non_null(f);
+  fputs("keep", f);
+  fclose(f);
+  assert_int_equal(symlink(victim, tmp), 0);
+  assert_int_equal(sgxra_file_write(cx, path, (const uint8_t *)"secret", 6, 1),
+                   SGXRA_OK);
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  assert_int_equal(sgxra_file_read(cx, victim, 100, &buf, &len), SGXRA_OK);
+  assert_int_equal(len, 4);
+  assert_memory_equal(buf, "keep", 4);
+  free(buf);
+  assert_int_equal(sgxra_file_read(cx, path, 100, &buf, &len), SGXRA_OK);
+  assert_int_equal(len, 6);
+  assert_memory_equal(buf, "secret", 6);
+  free(buf);
+  assert_int_equal(lstat(path, &st), 0);
+  assert_true(S_ISREG(st.st_mode));
+  assert_int_equal(st.st_mode & 0777, 0600);
+  tu_rmtree(dir);
+  free(dir);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_write_read_cap),
       cmocka_unit_test(test_io_errors),
+      cmocka_unit_test(test_write_ignores_planted_temp),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
