@@ -284,6 +284,14 @@ sgxra_err sgxra_emu_egetkey(sgxra_ctx *cx, const sgxra_emu_enclave *e,
                        "EGETKEY: requested ISVSVN %u is above the enclave's "
                        "ISVSVN %u: keys of future versions cannot be had",
                        req->isvsvn, s->isvsvn);
+  /* The SDM checks the request's CONFIGSVN with its ISVSVN (both give
+   * SGX_INVALID_ISVSVN).  Without KSS SECS.CONFIGSVN is 0, so any nonzero
+   * request CONFIGSVN asks for a configuration that does not exist. */
+  if (req->configsvn > s->configsvn)
+    return sgxra__fail(cx, SGXRA_E_EMU_ISVSVN,
+                       "EGETKEY: requested CONFIGSVN %u is above the "
+                       "enclave's CONFIGSVN %u (KEYREQUEST offset 76)",
+                       req->configsvn, s->configsvn);
   for (size_t i = 0; i < SGXRA_CPUSVN_SIZE; i++)
     if (req->cpusvn[i] > pl->cfg.cpusvn[i])
       return sgxra__fail(cx, SGXRA_E_EMU_CPUSVN,

@@ -742,7 +742,7 @@ static void test_egetkey_refusals(void **state) {
   uint8_t k[16], zero[16] = {0};
   struct {
     uint16_t keyname, policy;
-    size_t reserved_off; /* 0: none */
+    size_t reserved_off; /* 0: none, 3: CONFIGSVN 1 instead */
     sgxra_err want;
   } cases[] = {
       {SGXRA_KEYNAME_EINITTOKEN, 0, 0, SGXRA_E_EMU_KEYNAME},
@@ -755,6 +755,8 @@ static void test_egetkey_refusals(void **state) {
        SGXRA_E_EMU_PROVISIONKEY},
       {SGXRA_KEYNAME_SEAL, 0, 1, SGXRA_E_EMU_RESERVED},
       {SGXRA_KEYNAME_REPORT, 0, 2, SGXRA_E_EMU_RESERVED},
+      /* CONFIGSVN above the SECS's (0 without KSS): SDM INVALID_ISVSVN. */
+      {SGXRA_KEYNAME_SEAL, 0, 3, SGXRA_E_EMU_ISVSVN},
   };
   for (size_t i = 0; i < SGXRA__ARRAY_LEN(cases); i++) {
     memset(&kr, 0, sizeof kr);
@@ -762,6 +764,7 @@ static void test_egetkey_refusals(void **state) {
     kr.keypolicy = cases[i].policy;
     if (cases[i].reserved_off == 1) kr.reserved1[1] = 1;
     if (cases[i].reserved_off == 2) kr.reserved2[433] = 1;
+    if (cases[i].reserved_off == 3) kr.configsvn = 1;
     memset(k, 0xee, 16);
     sgxra_err got = sgxra_emu_egetkey(f->cx, f->a, &kr, k);
     if (got != cases[i].want)
