@@ -207,19 +207,27 @@ done:
 
 /* ---- loading ---- */
 
+/* A secret field's value is never quoted in the message (it would end up
+ * on a terminal or in a log): only its length is. */
 static sgxra_err get_hex(sgxra_ctx *cx, json_t *o, const char *path,
-                         const char *key, uint8_t *out, size_t n) {
+                         const char *key, int secret, uint8_t *out, size_t n) {
   json_t *v = json_object_get(o, key);
   if (!json_is_string(v))
     return sgxra__fail(cx, SGXRA_E_EMU_STATE,
                        "%s: \"%s\" must be a hex string of %zu bytes", path,
                        key, n);
   if (sgxra_hex_decode(cx, json_string_value(v), json_string_length(v), out,
-                       n) != SGXRA_OK)
+                       n) == SGXRA_OK)
+    return SGXRA_OK;
+  sgxra_wipe(out, n);
+  if (secret)
     return sgxra__fail(cx, SGXRA_E_EMU_STATE,
-                       "%s: \"%s\" must be %zu hex digits, found \"%.40s\"",
-                       path, key, 2 * n, json_string_value(v));
-  return SGXRA_OK;
+                       "%s: \"%s\" must be %zu hex digits, found %zu "
+                       "characters that are not (value not shown: secret)",
+                       path, key, 2 * n, json_string_length(v));
+  return sgxra__fail(cx, SGXRA_E_EMU_STATE,
+                     "%s: \"%s\" must be %zu hex digits, found \"%.40s\"", path,
+                     key, 2 * n, json_string_value(v));
 }
 
 static sgxra_err get_int(sgxra_ctx *cx, json_t *o, const char *path,
@@ -278,14 +286,15 @@ sgxra_err sgxra_emu_platform_load(sgxra_ctx *cx, const char *dir,
   if (err) goto done;
   err = platform_alloc(cx, &p);
   if (err) goto done;
-  err = get_hex(cx, o, path, "root_key", p->root_key, sizeof p->root_key);
+  err = get_hex(cx, o, path, "root_key", 1, p->root_key, sizeof p->root_key);
+  if (!err)
+    err = get_hex(cx, o, path, "ownerepoch", 1, p->ownerepoch,
+                  sizeof p->ownerepoch);
   if (!err)
     err =
-        get_hex(cx, o, path, "ownerepoch", p->ownerepoch, sizeof p->ownerepoch);
+        get_hex(cx, o, path, "cpusvn", 0, p->cfg.cpusvn, sizeof p->cfg.cpusvn);
   if (!err)
-    err = get_hex(cx, o, path, "cpusvn", p->cfg.cpusvn, sizeof p->cfg.cpusvn);
-  if (!err)
-    err = get_hex(cx, o, path, "fmspc", p->cfg.fmspc, sizeof p->cfg.fmspc);
+    err = get_hex(cx, o, path, "fmspc", 0, p->cfg.fmspc, sizeof p->cfg.fmspc);
   if (!err) err = get_int(cx, o, path, "pcesvn", 0xffff, &v);
   if (!err) p->cfg.pcesvn = (uint16_t)v;
   if (!err) err = get_int(cx, o, path, "pceid", 0xffff, &v);

@@ -914,6 +914,7 @@ static void test_platform_state(void **state) {
     const char *from, *to, *msg;
   } edits[] = {
       {"\"root_key\": \"", "\"root_key\": \"zz", "root_key"},
+      {"\"ownerepoch\": \"", "\"ownerepoch\": \"0", "ownerepoch"},
       {"\"sgxra-emu-platform\"", "\"other\"", "format"},
       {"\"version\": 1", "\"version\": 2", "version"},
       {"\"pcesvn\": 11", "\"pcesvn\": 70000", "pcesvn"},
@@ -924,6 +925,18 @@ static void test_platform_state(void **state) {
       {"\"cpusvn\"", "\"cpusvm\"", "cpusvn"},
       {"{", "[", "not a JSON object"},
   };
+  char secret_at[4][9];
+  const char *secret_keys[2] = {"\"root_key\": \"", "\"ownerepoch\": \""};
+  for (size_t k = 0; k < 2; k++) {
+    const char *v = strstr((char *)orig, secret_keys[k]);
+    assert_non_null(v);
+    v += strlen(secret_keys[k]);
+    /* The first and the last 8 of the 32 digits. */
+    memcpy(secret_at[2 * k], v, 8);
+    secret_at[2 * k][8] = 0;
+    memcpy(secret_at[2 * k + 1], v + 24, 8);
+    secret_at[2 * k + 1][8] = 0;
+  }
   for (size_t i = 0; i < SGXRA__ARRAY_LEN(edits); i++) {
     char *at = strstr((char *)orig, edits[i].from);
     if (!at)
@@ -945,6 +958,12 @@ static void test_platform_state(void **state) {
       fail_msg("edit %zu: got %s \"%s\", want SGXRA_E_EMU_STATE naming %s", i,
                sgxra_err_name(got_err), sgxra_ctx_message(f->cx), edits[i].msg);
     assert_null(q);
+    /* A damaged secret is named, never quoted: no 8 hex digits of the
+     * root key or OWNEREPOCH may reach the message. */
+    for (size_t k = 0; k < SGXRA__ARRAY_LEN(secret_at); k++)
+      if (strstr(sgxra_ctx_message(f->cx), secret_at[k]))
+        fail_msg("edit %zu: the message quotes a secret: %s", i,
+                 sgxra_ctx_message(f->cx));
   }
   free(orig);
   /* A folder with no platform. */
