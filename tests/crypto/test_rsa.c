@@ -11,6 +11,7 @@
 #include <openssl/ec.h>
 #include <openssl/encoder.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
 
 #include "common/testutil.h"
@@ -170,6 +171,128 @@ static void test_sig1_raw(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* verify_le accepts exactly one encoding (RFC 8017 9.2, EMSA-PKCS1-v1_5):
+ *
+ *   00 01 FF..FF 00 | 30 31 30 0d 06 09 <sha256 oid> 05 00 04 20 | H(32)
+ *
+ * as EINIT does.  Each near miss below is raw-signed (no padding) with a
+ * real SGX key, so only the encoding is wrong; a lenient parser (missing
+ * NULL, another hash, short padding with trailing bytes -- the shape of
+ * Bleichenbacher's e = 3 forgery) must fail.  The first case is the correct
+ * encoding, which shows that the raw signing path itself works. */
+static const uint8_t DI_SHA256[19] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60,
+                                      0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                                      0x01, 0x05, 0x00, 0x04, 0x20};
+
+/* em: 384 big-endian bytes; out: little-endian signature em^d mod n. */
+static void raw_sign_le(EVP_PKEY *pk, const uint8_t *em, uint8_t *out) {
+  EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+  assert_non_null(pc);
+  assert_true(EVP_PKEY_sign_init(pc) > 0);
+  assert_true(EVP_PKEY_CTX_set_rsa_padding(pc, RSA_NO_PADDING) > 0);
+  uint8_t be[N];
+  size_t len = N;
+  assert_true(EVP_PKEY_sign(pc, be, &len, em, N) > 0);
+  assert_int_equal(len, N);
+  for (size_t i = 0; i < N; i++) out[i] = be[N - 1 - i];
+  EVP_PKEY_CTX_free(pc);
+}
+
+static void test_verify_encoding_exact(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  size_t kl, nl;
+  uint8_t *kb = tu_read_vector("identity/fortanix-rust-sgx/sig1.key.pem", &kl);
+  uint8_t *n = tu_read_vector("identity/fortanix-rust-sgx/sig1.key_n.bin", &nl);
+  assert_int_equal(nl, N);
+  BIO *bio = BIO_new_mem_buf(kb, (int)kl);
+  EVP_PKEY *pk = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+  BIO_free(bio);
+  assert_non_null(pk);
+  static const uint8_t msg[] = "SIGSTRUCT header || body";
+  uint8_t h[32];
+  assert_int_equal(sgxra_sha256(cx, msg, sizeof(msg), h), SGXRA_OK);
+
+  enum {
+    GOOD,
+    NO_NULL,
+    OTHER_HASH_OID,
+    BT2,
+    SHORT_PAD_TRAIL,
+    NO_ZERO_SEP,
+    SHORT_PS,
+    LONG_DIGEST_LEN,
+    NCASES
+  };
+  for (int c = 0; c < NCASES; c++) {
+    uint8_t em[N], di[19];
+    memcpy(di, DI_SHA256, sizeof(di));
+    size_t dil = sizeof(di), hl = 32, trail = 0, ps = N - 3 - 19 - 32;
+    em[0] = 0x00;
+    em[1] = 0x01;
+    switch (c) {
+    case NO_NULL: /* parameters absent instead of NULL */
+      memcpy(di,
+             (const uint8_t[]){0x30, 0x2f, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86,
+                               0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x04,
+                               0x20},
+             17);
+      dil = 17;
+      ps += 2;
+      break;
+    case OTHER_HASH_OID: /* the OID of another hash, same digest bytes */
+      di[14] = 0x02;     /* 2.16.840.1.101.3.4.2.2 = SHA-384 */
+      break;
+    case BT2: /* block type 2 (encryption padding) */
+      em[1] = 0x02;
+      break;
+    case SHORT_PAD_TRAIL: /* 8 FF bytes, then garbage after the hash */
+      trail = ps - 8;
+      ps = 8;
+      break;
+    case NO_ZERO_SEP: /* FF padding runs into the DigestInfo */
+      break;
+    case SHORT_PS: /* built below */
+      break;
+    case LONG_DIGEST_LEN: /* OCTET STRING claims 33 bytes */
+      di[1] = 0x32;
+      di[18] = 0x21;
+      hl = 33;
+      ps -= 1;
+      break;
+    }
+    size_t o = 2;
+    memset(em + o, 0xff, ps);
+    o += ps;
+    em[o++] = c == NO_ZERO_SEP ? 0xff : 0x00;
+    memcpy(em + o, di, dil);
+    o += dil;
+    memcpy(em + o, h, 32);
+    o += 32;
+    if (hl == 33) em[o++] = 0x00;
+    for (size_t i = 0; i < trail; i++) em[o++] = (uint8_t)(0x5a + i);
+    assert_int_equal(o, N);
+    if (c == SHORT_PS) {
+      /* 00 01 FF*7 00 | filler | DI | H: the padding string ends
+       * after 7 bytes (RFC 8017 needs at least 8 and no filler). */
+      memset(em + 2, 0xff, 7);
+      em[9] = 0x00;
+      for (size_t i = 10; i < N - 19 - 32; i++) em[i] = 0x11;
+    }
+    uint8_t sig[N];
+    raw_sign_le(pk, em, sig);
+    sgxra_ctx_clear(cx);
+    sgxra_err want = c == GOOD ? SGXRA_OK : SGXRA_E_CRYPTO_SIG_INVALID;
+    if (sgxra_rsa_verify_le(cx, n, 3, msg, sizeof(msg), sig) != want)
+      fail_msg("encoding case %d: got %s (%s)", c,
+               sgxra_err_name(sgxra_ctx_error(cx)), sgxra_ctx_message(cx));
+  }
+  EVP_PKEY_free(pk);
+  free(kb);
+  free(n);
+  sgxra_ctx_free(cx);
+}
+
 static void test_generate_roundtrip(void **state) {
   (void)state;
   sgxra_ctx *cx = sgxra_ctx_new();
@@ -326,6 +449,7 @@ int main(void) {
       cmocka_unit_test(test_lexe_pkcs8_der),
       cmocka_unit_test(test_sig1_sigstruct),
       cmocka_unit_test(test_sig1_raw),
+      cmocka_unit_test(test_verify_encoding_exact),
       cmocka_unit_test(test_generate_roundtrip),
       cmocka_unit_test(test_refusals),
   };
