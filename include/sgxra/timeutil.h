@@ -23,8 +23,10 @@ extern "C" {
 
 /* Parse strict RFC 3339 UTC as Intel collateral uses it:
  * "YYYY-MM-DDTHH:MM:SSZ", optionally with fractional seconds
- * ("...:SS.sssZ", ignored) or a "+00:00" suffix.  Field ranges are checked
- * (month 1..12, day within the month, leap years, hour < 24, ...).
+ * ("...:SS.sssZ", ignored) or a "+00:00" suffix ("-00:00", "unknown
+ * offset" in RFC 3339, is refused).  Field ranges are checked (month 1..12,
+ * day within the month, leap years, hour < 24, ...); a leap second
+ * "23:59:60" is accepted and counted as 23:59:59, ":60" elsewhere is not.
  * SGXRA_E_TIME_FORMAT on anything else. */
 SGXRA_MUST_CHECK sgxra_err sgxra_time_parse_rfc3339(sgxra_ctx *cx,
                                                     const char *s, size_t n,

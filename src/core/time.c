@@ -51,15 +51,15 @@ sgxra_err sgxra_time_parse_rfc3339(sgxra_ctx *cx, const char *s, size_t n,
   }
   if (i + 1 == n && (s[i] == 'Z' || s[i] == 'z')) {
     /* UTC */
-  } else if (i + 6 == n && (s[i] == '+' || s[i] == '-') &&
-             !memcmp(s + i + 1, "00:00", 5)) {
-    /* +00:00 is UTC too; other offsets are not what collateral uses */
+  } else if (i + 6 == n && s[i] == '+' && !memcmp(s + i + 1, "00:00", 5)) {
+    /* +00:00 is UTC too; other offsets are not what collateral uses, and
+     * -00:00 means "offset unknown" (RFC 3339 4.3), so it is refused */
   } else {
     goto bad;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-      mi > 59 || se > 60)
-    goto bad;
+      mi > 59 || se > 60 || (se == 60 && (h != 23 || mi != 59)))
+    goto bad; /* a leap second (:60) only ever ends a UTC day */
   *out_unix = sgxra_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
               h * 3600 + mi * 60 + (se == 60 ? 59 : se);
   return SGXRA_OK;
@@ -79,7 +79,12 @@ sgxra_err sgxra_time_parse_arg(sgxra_ctx *cx, const char *s,
     *out_unix = strtoll(s, NULL, 10);
     return SGXRA_OK;
   }
-  return sgxra_time_parse_rfc3339(cx, s, n, out_unix);
+  if (sgxra_time_parse_rfc3339(NULL, s, n, out_unix) == SGXRA_OK)
+    return SGXRA_OK;
+  return sgxra__fail(cx, SGXRA_E_TIME_FORMAT,
+                     "invalid time '%.*s': expected unix seconds (up to 12 "
+                     "digits) or RFC 3339 UTC such as 2025-07-01T00:00:00Z",
+                     (int)(n > 64 ? 64 : n), s);
 }
 
 void sgxra_time_format(int64_t t, char out[SGXRA_TIME_TEXT_SIZE]) {

@@ -86,6 +86,8 @@ static void test_rejected(void **state) {
       "2025-7-01T00:00:00Z",
       "+025-07-01T00:00:00Z",
       "2025-07-01T00:00:0aZ",
+      "2025-07-01T00:00:00-00:00", /* RFC 3339 4.3: unknown offset */
+      "2025-07-01T12:34:60Z",      /* a leap second only ends a day */
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     sgxra_ctx *cx = sgxra_ctx_new();
@@ -122,6 +124,14 @@ static void test_parse_arg(void **state) {
   assert_int_equal(sgxra_time_parse_arg(NULL, "12abc", &t),
                    SGXRA_E_TIME_FORMAT);
   assert_int_equal(sgxra_time_parse_arg(NULL, "now", &t), SGXRA_E_TIME_FORMAT);
+  /* The command-line form names both accepted forms. */
+  sgxra_ctx *cx = sgxra_ctx_new();
+  assert_int_equal(sgxra_time_parse_arg(cx, "-5", &t), SGXRA_E_TIME_FORMAT);
+  assert_int_equal(t, 0);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "'-5'"));
+  assert_non_null(strstr(sgxra_ctx_message(cx), "unix seconds"));
+  assert_non_null(strstr(sgxra_ctx_message(cx), "RFC 3339"));
+  sgxra_ctx_free(cx);
 }
 
 static void test_days_from_civil(void **state) {
