@@ -111,7 +111,8 @@ SGXRA_MUST_CHECK sgxra_err sgxra_p256_from_spki(sgxra_ctx *cx,
 SGXRA_MUST_CHECK sgxra_err sgxra_p256_load_private(sgxra_ctx *cx,
                                                    const uint8_t *p, size_t n,
                                                    sgxra_p256_key **out_key);
-/* Unencrypted PKCS#8 PEM of a private key (free with free()). */
+/* Unencrypted PKCS#8 PEM of a private key: secret, so sgxra_wipe(pem,
+ * strlen(pem)) before free(). */
 SGXRA_MUST_CHECK sgxra_err sgxra_p256_private_pem(sgxra_ctx *cx,
                                                   const sgxra_p256_key *key,
                                                   char **out_pem);
@@ -177,7 +178,8 @@ SGXRA_MUST_CHECK sgxra_err sgxra_rsa_load_private(sgxra_ctx *cx,
 /* A fresh RSA-3072 key with e = 3. */
 SGXRA_MUST_CHECK sgxra_err sgxra_rsa_generate(sgxra_ctx *cx,
                                               sgxra_rsa_key **out_key);
-/* Unencrypted PKCS#8 PEM (free with free()). */
+/* Unencrypted PKCS#8 PEM: secret, so sgxra_wipe(pem, strlen(pem)) before
+ * free(). */
 SGXRA_MUST_CHECK sgxra_err sgxra_rsa_private_pem(sgxra_ctx *cx,
                                                  const sgxra_rsa_key *key,
                                                  char **out_pem);
@@ -198,8 +200,8 @@ SGXRA_MUST_CHECK sgxra_err sgxra_rsa_sign_digest_le(
     uint8_t out_sig[SGXRA_RSA3072_SIZE]);
 /* Verify a PKCS#1 v1.5 SHA-256 signature given the little-endian modulus
  * and exponent (SIGSTRUCT fields).  SGXRA_E_CRYPTO_SIG_INVALID when wrong,
- * including when the modulus is not a 3072-bit odd number or the exponent
- * is even or < 3 (the message says which).  The caller checks exponent == 3
+ * including when the modulus is even or its most significant (last) byte
+ * is zero, or the exponent is even or < 3 (the message says which).  The caller checks exponent == 3
  * itself if it requires it. */
 SGXRA_MUST_CHECK sgxra_err sgxra_rsa_verify_le(
     sgxra_ctx *cx, const uint8_t modulus_le[SGXRA_RSA3072_SIZE],
