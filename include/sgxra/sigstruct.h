@@ -30,31 +30,31 @@ extern "C" {
 #define SGXRA_SIGSTRUCT_VENDOR_INTEL 0x8086
 
 typedef struct sgxra_sigstruct {
-  uint8_t header[16];                     /*    0 */
-  uint32_t vendor;                        /*   16: 0 or 0x8086 */
-  uint32_t date;                          /*   20: BCD yyyymmdd */
-  uint8_t header2[16];                    /*   24 */
-  uint32_t swdefined;                     /*   40 */
-  uint8_t reserved1[84];                  /*   44 */
-  uint8_t modulus[SGXRA_RSA3072_SIZE];    /*  128 LE */
-  uint32_t exponent;                      /*  512 */
-  uint8_t signature[SGXRA_RSA3072_SIZE];  /*  516 LE */
-  uint32_t miscselect;                    /*  900 */
-  uint32_t miscmask;                      /*  904 */
-  uint8_t cet_attributes;                 /*  908 */
-  uint8_t cet_attributes_mask;            /*  909 */
-  uint8_t reserved2[2];                   /*  910 */
-  uint8_t isvfamilyid[16];                /*  912 */
-  sgxra_attributes attributes;            /*  928 */
-  sgxra_attributes attributemask;         /*  944 */
-  uint8_t enclavehash[SGXRA_HASH_SIZE];   /*  960 */
-  uint8_t reserved3[16];                  /*  992 */
-  uint8_t isvextprodid[16];               /* 1008 */
-  uint16_t isvprodid;                     /* 1024 */
-  uint16_t isvsvn;                        /* 1026 */
-  uint8_t reserved4[12];                  /* 1028 */
-  uint8_t q1[SGXRA_RSA3072_SIZE];         /* 1040 LE */
-  uint8_t q2[SGXRA_RSA3072_SIZE];         /* 1424 LE .. 1808 */
+  uint8_t header[16];                    /*    0 */
+  uint32_t vendor;                       /*   16: 0 or 0x8086 */
+  uint32_t date;                         /*   20: BCD yyyymmdd */
+  uint8_t header2[16];                   /*   24 */
+  uint32_t swdefined;                    /*   40 */
+  uint8_t reserved1[84];                 /*   44 */
+  uint8_t modulus[SGXRA_RSA3072_SIZE];   /*  128 LE */
+  uint32_t exponent;                     /*  512 */
+  uint8_t signature[SGXRA_RSA3072_SIZE]; /*  516 LE */
+  uint32_t miscselect;                   /*  900 */
+  uint32_t miscmask;                     /*  904 */
+  uint8_t cet_attributes;                /*  908 */
+  uint8_t cet_attributes_mask;           /*  909 */
+  uint8_t reserved2[2];                  /*  910 */
+  uint8_t isvfamilyid[16];               /*  912 */
+  sgxra_attributes attributes;           /*  928 */
+  sgxra_attributes attributemask;        /*  944 */
+  uint8_t enclavehash[SGXRA_HASH_SIZE];  /*  960 */
+  uint8_t reserved3[16];                 /*  992 */
+  uint8_t isvextprodid[16];              /* 1008 */
+  uint16_t isvprodid;                    /* 1024 */
+  uint16_t isvsvn;                       /* 1026 */
+  uint8_t reserved4[12];                 /* 1028 */
+  uint8_t q1[SGXRA_RSA3072_SIZE];        /* 1040 LE */
+  uint8_t q2[SGXRA_RSA3072_SIZE];        /* 1424 LE .. 1808 */
 } sgxra_sigstruct;
 
 /* Decode 1808 bytes (SGXRA_E_SGX_SIZE otherwise).  Checks nothing else: use
@@ -65,10 +65,13 @@ SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_decode(sgxra_ctx *cx,
 void sgxra_sigstruct_encode(const sgxra_sigstruct *in,
                             uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 
-/* Full check as EINIT does it: header constants (SGXRA_E_SIGSTRUCT_HEADER),
- * exponent 3 (SGXRA_E_SIGSTRUCT_EXPONENT), the RSA signature over
- * [0,128)||[900,1028) (SGXRA_E_SIGSTRUCT_SIGNATURE), Q1/Q2
- * (SGXRA_E_SIGSTRUCT_Q1Q2). */
+/* The checks EINIT makes on the SIGSTRUCT alone, in its order: HEADER and
+ * HEADER2 constants (SGXRA_E_SIGSTRUCT_HEADER), VENDOR 0 or 0x8086
+ * (SGXRA_E_SIGSTRUCT_FIELD), exponent 3 (SGXRA_E_SIGSTRUCT_EXPONENT), every
+ * reserved byte zero, [1028,1040) included (SGXRA_E_SGX_RESERVED), the RSA
+ * signature over [0,128)||[900,1028) (SGXRA_E_SIGSTRUCT_SIGNATURE), Q1/Q2
+ * (SGXRA_E_SIGSTRUCT_Q1Q2).  Checks against the SECS (ENCLAVEHASH,
+ * ATTRIBUTES/MISCSELECT under their masks) are the caller's. */
 SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_verify(sgxra_ctx *cx,
                                                   const sgxra_sigstruct *s);
 
@@ -79,8 +82,8 @@ SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_mrsigner(
 /* The fields an ISV chooses when signing. */
 typedef struct sgxra_sigstruct_params {
   uint8_t enclavehash[SGXRA_HASH_SIZE];
-  uint32_t vendor;     /* 0 or 0x8086 */
-  uint32_t date;       /* BCD 0xyyyymmdd */
+  uint32_t vendor; /* 0 or 0x8086 */
+  uint32_t date;   /* BCD 0xyyyymmdd */
   uint32_t swdefined;
   uint32_t miscselect;
   uint32_t miscmask;
@@ -109,9 +112,10 @@ void sgxra_sigstruct_params_default(sgxra_sigstruct_params *p);
  * 0x8086, a DATE that is not BCD, reserved ATTRIBUTES bits
  * (SGXRA_E_SIGSTRUCT_FIELD) and DEBUG without allow_debug
  * (SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN).  On error *out is zeroed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_sign(
-    sgxra_ctx *cx, const sgxra_rsa_key *key, const sgxra_sigstruct_params *p,
-    sgxra_sigstruct *out);
+SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_sign(sgxra_ctx *cx,
+                                                const sgxra_rsa_key *key,
+                                                const sgxra_sigstruct_params *p,
+                                                sgxra_sigstruct *out);
 
 /* Nonzero when mrsigner is a well-known public key (the Intel SDK sample
  * key, the Linux selftest key, ...): such enclaves must never be trusted in

@@ -16,6 +16,7 @@
  * signer we reproduce (Intel's sgx_sign, the Linux selftest sign_tool,
  * Fortanix sgxs-sign, lexe) leaves all reserved fields zero and writes the
  * same HEADER/HEADER2, so signing here does too. */
+#include <stddef.h>
 #include <stdio.h>
 
 #include "core/internal.h"
@@ -140,6 +141,32 @@ static void hex_prefix(const uint8_t *p, size_t n, char *out) {
   out[2 * n] = '\0';
 }
 
+/* EINIT refuses a SIGSTRUCT whose reserved space is not zero (SDM EINIT
+ * pseudo-code, "Verify SIGSTRUCT Header": SGX_INVALID_SIG_STRUCT), the
+ * unsigned [1028,1040) included. */
+static sgxra_err check_reserved(sgxra_ctx *cx, const sgxra_sigstruct *s) {
+  static const struct {
+    size_t offset, len, field; /* field: offset in sgxra_sigstruct */
+  } r[] = {
+      {44, 84, offsetof(sgxra_sigstruct, reserved1)},
+      {910, 2, offsetof(sgxra_sigstruct, reserved2)},
+      {992, 16, offsetof(sgxra_sigstruct, reserved3)},
+      {1028, 12, offsetof(sgxra_sigstruct, reserved4)},
+  };
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(r); i++) {
+    const uint8_t *p = (const uint8_t *)s + r[i].field;
+    for (size_t j = 0; j < r[i].len; j++)
+      if (p[j])
+        return sgxra__fail(cx, SGXRA_E_SGX_RESERVED,
+                           "SIGSTRUCT reserved byte at offset %zu is 0x%02x, "
+                           "must be zero (reserved field [%zu,%zu)): EINIT "
+                           "refuses it",
+                           r[i].offset + j, p[j], r[i].offset,
+                           r[i].offset + r[i].len);
+  }
+  return SGXRA_OK;
+}
+
 sgxra_err sgxra_sigstruct_verify(sgxra_ctx *cx, const sgxra_sigstruct *s) {
   uint8_t msg[SIGNED1_LEN + SIGNED2_LEN];
   uint8_t q1[SGXRA_RSA3072_SIZE], q2[SGXRA_RSA3072_SIZE];
@@ -162,10 +189,16 @@ sgxra_err sgxra_sigstruct_verify(sgxra_ctx *cx, const sgxra_sigstruct *s) {
                        "SIGSTRUCT HEADER2 (offset 24) is %s, must be %s", got,
                        want);
   }
+  if (s->vendor != 0 && s->vendor != SGXRA_SIGSTRUCT_VENDOR_INTEL)
+    return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_FIELD,
+                       "SIGSTRUCT VENDOR (offset 16) is 0x%x, must be 0 (any "
+                       "ISV) or 0x8086 (Intel): EINIT refuses it",
+                       (unsigned)s->vendor);
   if (s->exponent != 3)
     return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_EXPONENT,
                        "SIGSTRUCT EXPONENT (offset 512) is %u, SGX requires 3",
                        (unsigned)s->exponent);
+  if ((e = check_reserved(cx, s)) != SGXRA_OK) return e;
 
   signed_bytes(s, msg);
   e = sgxra_rsa_verify_le(cx, s->modulus, 3, msg, sizeof msg, s->signature);

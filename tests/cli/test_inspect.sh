@@ -195,11 +195,25 @@ flip "$S" 512 "$T/exp.bin" # exponent 2
 expect_status 1 "$SGXRA" inspect --json "$T/exp.bin"
 expect_json signature_valid false
 expect_err_contains "[SGXRA_E_SIGSTRUCT_EXPONENT]"
-for off in 16 40 100 900 960 1024 1027; do # [0,128) and [900,1028)
+for off in 20 40 900 960 1024 1027; do # [0,128) and [900,1028)
   flip "$S" $off "$T/f$off.bin"
   expect_status 1 "$SGXRA" inspect --json "$T/f$off.bin"
   expect_json signature_valid false
   expect_err_contains "[SGXRA_E_SIGSTRUCT_SIGNATURE]"
+done
+# EINIT checks VENDOR (0 or 0x8086) and that all reserved space is zero,
+# signed or not, before the signature (SDM EINIT, SGX_INVALID_SIG_STRUCT)
+flip "$S" 16 "$T/vendor.bin" # VENDOR 0x8087
+expect_status 1 "$SGXRA" inspect --json "$T/vendor.bin"
+expect_json signature_valid false
+expect_err_contains "VENDOR (offset 16) is 0x8087"
+expect_err_contains "[SGXRA_E_SIGSTRUCT_FIELD]"
+for off in 100 911 1000 1030; do
+  flip "$S" $off "$T/r$off.bin"
+  expect_status 1 "$SGXRA" inspect --json "$T/r$off.bin"
+  expect_json signature_valid false
+  expect_err_contains "reserved byte at offset $off is 0x01"
+  expect_err_contains "[SGXRA_E_SGX_RESERVED]"
 done
 flip "$S" 300 "$T/mod.bin" # MODULUS: another signer, signature fails
 expect_status 1 "$SGXRA" inspect "$T/mod.bin"

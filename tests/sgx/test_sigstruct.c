@@ -355,16 +355,21 @@ static void test_flips(void **state) {
   assert_int_equal(verify_bytes(cx, ref), SGXRA_OK);
   for (size_t i = 0; i < SGXRA_SIGSTRUCT_SIZE; i++) {
     sgxra_err want;
+    /* EINIT checks HEADER, VENDOR, HEADER2, EXPONENT and that all reserved
+     * space is zero (SGX_INVALID_SIG_STRUCT) before the signature. */
     if (i < 16 || (i >= 24 && i < 40))
       want = SGXRA_E_SIGSTRUCT_HEADER; /* HEADER, HEADER2 */
+    else if (i < 20)
+      want = SGXRA_E_SIGSTRUCT_FIELD; /* VENDOR 0x8086 -> 0x8082 etc. */
+    else if ((i >= 44 && i < 128) || (i >= 910 && i < 912) ||
+             (i >= 992 && i < 1008) || (i >= 1028 && i < 1040))
+      want = SGXRA_E_SGX_RESERVED; /* signed or not ([1028,1040)) */
     else if (i < 512)
       want = SGXRA_E_SIGSTRUCT_SIGNATURE; /* signed header part, MODULUS */
     else if (i < 516)
       want = SGXRA_E_SIGSTRUCT_EXPONENT;
     else if (i < 1028)
       want = SGXRA_E_SIGSTRUCT_SIGNATURE; /* SIGNATURE, signed body */
-    else if (i < 1040)
-      want = SGXRA_OK; /* reserved, outside the signature: EINIT ignores */
     else
       want = SGXRA_E_SIGSTRUCT_Q1Q2;
     /* every byte of the small regions, a stride through the big ones */
@@ -388,6 +393,22 @@ static void test_flips(void **state) {
                       "requires 3");
   memset(buf + 512, 0, 4);
   assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_EXPONENT);
+  /* VENDOR 0 is allowed by EINIT, but signed: the signature then fails */
+  memcpy(buf, ref, sizeof buf);
+  memset(buf + 16, 0, 4);
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_SIGNATURE);
+  buf[17] = 0x90;
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_FIELD);
+  assert_string_equal(sgxra_ctx_message(cx),
+                      "SIGSTRUCT VENDOR (offset 16) is 0x9000, must be 0 (any "
+                      "ISV) or 0x8086 (Intel): EINIT refuses it");
+  /* the unsigned reserved bytes [1028,1040) must be zero too */
+  memcpy(buf, ref, sizeof buf);
+  buf[1039] = 0x80;
+  assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SGX_RESERVED);
+  assert_string_equal(sgxra_ctx_message(cx),
+                      "SIGSTRUCT reserved byte at offset 1039 is 0x80, must "
+                      "be zero (reserved field [1028,1040)): EINIT refuses it");
   /* an all-zero structure is not a SIGSTRUCT */
   memset(buf, 0, sizeof buf);
   assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_HEADER);
@@ -401,7 +422,8 @@ static void test_flips(void **state) {
   free(ref);
 }
 
-/* Garbage with a valid header and exponent: always a precise refusal. */
+/* Garbage with a valid header, exponent and zero reserved space: always a
+ * precise refusal. */
 static void test_garbage(void **state) {
   (void)state;
   size_t n;
@@ -418,6 +440,13 @@ static void test_garbage(void **state) {
     }
     memcpy(buf, ref, 40);            /* HEADER, VENDOR, DATE, HEADER2 */
     memcpy(buf + 512, ref + 512, 4); /* EXPONENT 3 */
+    if (round % 2) { /* garbage reserved space is refused first */
+      assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SGX_RESERVED);
+    }
+    memset(buf + 44, 0, 84); /* reserved space zero, as EINIT requires */
+    memset(buf + 910, 0, 2);
+    memset(buf + 992, 0, 16);
+    memset(buf + 1028, 0, 12);
     if (round == 0) memset(buf + 128, 0, 384);    /* zero modulus */
     if (round == 1) memset(buf + 516, 0xff, 384); /* signature >= n */
     if (round == 2) memset(buf + 516, 0, 384);    /* zero signature */
