@@ -252,10 +252,15 @@ void sgxra_sigstruct_params_default(sgxra_sigstruct_params *p) {
   p->miscmask = 0xffffffff;
 }
 
-static int valid_bcd(uint32_t v) {
-  for (int i = 0; i < 8; i++, v >>= 4)
-    if ((v & 0xf) > 9) return 0;
-  return 1;
+/* DATE is yyyymmdd in BCD, mm 1..12 and dd 1..31 (SDM table 38-19); 0
+ * means "not set" (the Linux selftest signer writes 0). */
+static int valid_date(uint32_t v) {
+  if (v == 0) return 1;
+  for (uint32_t d = v, i = 0; i < 8; i++, d >>= 4)
+    if ((d & 0xf) > 9) return 0;
+  unsigned mm = ((v >> 12) & 0xf) * 10 + ((v >> 8) & 0xf);
+  unsigned dd = ((v >> 4) & 0xf) * 10 + (v & 0xf);
+  return mm >= 1 && mm <= 12 && dd >= 1 && dd <= 31;
 }
 
 static sgxra_err check_params(sgxra_ctx *cx, const sgxra_sigstruct_params *p) {
@@ -264,10 +269,11 @@ static sgxra_err check_params(sgxra_ctx *cx, const sgxra_sigstruct_params *p) {
                        "VENDOR 0x%x is not allowed: use 0 (any ISV) or 0x8086 "
                        "(Intel)",
                        (unsigned)p->vendor);
-  if (!valid_bcd(p->date))
+  if (!valid_date(p->date))
     return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_FIELD,
-                       "DATE 0x%08x is not BCD yyyymmdd (each hex digit must "
-                       "be 0..9, e.g. 0x20240304 for 2024-03-04)",
+                       "DATE 0x%08x is not a BCD date 0xyyyymmdd (each hex "
+                       "digit 0..9, month 01..12, day 01..31, e.g. 0x20240304 "
+                       "for 2024-03-04; or 0 for none)",
                        (unsigned)p->date);
   if (p->attributes.flags & SGXRA_ATTR_RESERVED_MASK)
     return sgxra__fail(

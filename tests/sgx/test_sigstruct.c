@@ -297,6 +297,17 @@ static void test_sign_refusals(void **state) {
   p.date = 0x2024130a;
   assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
                    SGXRA_E_SIGSTRUCT_FIELD);
+  /* BCD digits, but no month 13, month 0 or day 0 (SDM: mm 1-12, dd 1-31) */
+  static const uint32_t bad_dates[] = {0x20241301, 0x20240001, 0x20240100,
+                                       0x20240132, 0x00000001};
+  for (size_t i = 0; i < sizeof bad_dates / sizeof bad_dates[0]; i++) {
+    p.date = bad_dates[i];
+    assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                     SGXRA_E_SIGSTRUCT_FIELD);
+  }
+  assert_non_null(strstr(sgxra_ctx_message(cx), "month 01..12"));
+  p.date = 0x20240229;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
   p.date = 0x20241231;
   p.attributes.flags |= 0x8; /* reserved bit */
   assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
