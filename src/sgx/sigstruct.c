@@ -282,6 +282,34 @@ static sgxra_err check_params(sgxra_ctx *cx, const sgxra_sigstruct_params *p) {
         "EINIT would refuse the enclave",
         (unsigned long long)p->attributes.flags,
         (unsigned long long)(p->attributes.flags & SGXRA_ATTR_RESERVED_MASK));
+  /* Values no enclave could ever be launched with: EINIT compares
+   * (SECS.ATTRIBUTES & ATTRIBUTEMASK) with (ATTRIBUTES & ATTRIBUTEMASK)
+   * while SECS.INIT is still 0; ECREATE requires XFRM bits 0 and 1 (x87,
+   * SSE); EINIT refuses a nonzero ISVFAMILYID unless SECS.ATTRIBUTES.KSS. */
+  const sgxra_attributes *a = &p->attributes, *am = &p->attributemask;
+  if (a->flags & am->flags & SGXRA_ATTR_INIT)
+    return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_FIELD,
+                       "ATTRIBUTES 0x%llx sets INIT and ATTRIBUTEMASK enforces "
+                       "it: EINIT sees INIT clear, so no enclave could launch "
+                       "with this SIGSTRUCT; clear bit 0",
+                       (unsigned long long)a->flags);
+  if ((a->xfrm & am->xfrm & 0x3) != (am->xfrm & 0x3))
+    return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_FIELD,
+                       "ATTRIBUTES.XFRM 0x%llx clears x87/SSE (bits 0 and 1) "
+                       "that ATTRIBUTEMASK.XFRM 0x%llx enforces: ECREATE "
+                       "requires both set, so no enclave could launch; use "
+                       "at least 0x3",
+                       (unsigned long long)a->xfrm,
+                       (unsigned long long)am->xfrm);
+  static const uint8_t zero16[16];
+  if (memcmp(p->isvfamilyid, zero16, 16) != 0 && !(a->flags & SGXRA_ATTR_KSS) &&
+      (am->flags & SGXRA_ATTR_KSS))
+    return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_FIELD,
+                       "ISVFAMILYID is set but ATTRIBUTES 0x%llx enforces KSS "
+                       "(bit 7) off: EINIT refuses an ISVFAMILYID without "
+                       "KSS; set KSS (0x80) in ATTRIBUTES or leave "
+                       "ISVFAMILYID zero",
+                       (unsigned long long)a->flags);
   if (!p->allow_debug) {
     if (p->attributes.flags & SGXRA_ATTR_DEBUG)
       return sgxra__fail(cx, SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN,

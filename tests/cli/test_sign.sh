@@ -49,7 +49,7 @@ expect_json mrsigner 55663a16f3d9c2890ff4c5bb35ad92984c6ce39a17b83f1614800376f2f
 # ---- defaults: production, all fields as documented --------------------------
 expect_status 0 "$SGXRA" sign --key "$ID/lexe/test_vectors_key.pkcs8.der" \
   "$V/identity/fortanix-rust-sgx/test_enclave.sgxs" --isvprodid 0x1234 \
-  --isvsvn 7 --vendor 0x8086 --date 20251231 --swdefined 5 \
+  --isvsvn 7 --vendor 0x8086 --date 20251231 --swdefined 5 --attributes 0x84 \
   --isvfamilyid 000102030405060708090a0b0c0d0e0f \
   --isvextprodid f0e0d0c0b0a090807060504030201000 -o "$T/def.bin"
 expect_status 0 "$SGXRA" inspect --json "$T/def.bin"
@@ -59,7 +59,7 @@ expect_json isvsvn 7
 expect_json vendor 0x8086
 expect_json date 0x20251231
 expect_json swdefined 0x5
-expect_json attributes.flags 0x4
+expect_json attributes.flags 0x84
 expect_json attributes.xfrm 0x3
 expect_json attributemask.flags 0xffffffffffffffff
 expect_json attributemask.xfrm 0xffffffffffffff1b
@@ -137,6 +137,13 @@ expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvsvn 65536
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvprodid -1 -o "$T/x"
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --attributes 0x8 -o "$T/x"
 expect_err_contains "[SGXRA_E_SIGSTRUCT_FIELD]"
+# an ISVFAMILYID with KSS enforced off: EINIT would refuse every launch
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH \
+  --isvfamilyid 000102030405060708090a0b0c0d0e0f -o "$T/x"
+expect_err_contains "KSS"
+expect_err_contains "[SGXRA_E_SIGSTRUCT_FIELD]"
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --date 20240100 -o "$T/x"
+expect_err_contains "YYYYMMDD"
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --isvfamilyid 0011 -o "$T/x"
 expect_err_contains "32 hex digits"
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --frobnicate -o "$T/x"

@@ -308,6 +308,28 @@ static void test_sign_refusals(void **state) {
   assert_non_null(strstr(sgxra_ctx_message(cx), "month 01..12"));
   p.date = 0x20240229;
   assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
+  /* values no enclave could launch with (EINIT/ECREATE would refuse) */
+  sgxra_sigstruct_params_default(&p);
+  p.attributes.flags |= SGXRA_ATTR_INIT;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_FIELD);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "sets INIT"));
+  p.attributemask.flags &= ~SGXRA_ATTR_INIT; /* not enforced: harmless */
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
+  sgxra_sigstruct_params_default(&p);
+  p.attributes.xfrm = 0x1;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_FIELD);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "x87/SSE"));
+  sgxra_sigstruct_params_default(&p);
+  p.isvfamilyid[15] = 1;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
+                   SGXRA_E_SIGSTRUCT_FIELD);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "ISVFAMILYID"));
+  p.attributes.flags |= SGXRA_ATTR_KSS;
+  assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s), SGXRA_OK);
+
+  sgxra_sigstruct_params_default(&p);
   p.date = 0x20241231;
   p.attributes.flags |= 0x8; /* reserved bit */
   assert_int_equal(sgxra_sigstruct_sign(cx, k, &p, &s),
