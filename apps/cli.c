@@ -68,12 +68,16 @@ json_t *cli_json_hex(const uint8_t *p, size_t n) {
   return v;
 }
 
+int cli_output_failed;
+
 void cli_json_print(json_t *v) {
   char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   if (s) {
     fputs(s, stdout);
     fputc('\n', stdout);
     free(s);
+  } else {
+    cli_output_failed = 1; /* main() reports it and fails */
   }
   json_decref(v);
 }

@@ -8,7 +8,8 @@
  *   exit 2  usage error or unusable input
  * Results go to stdout; diagnostics to stderr as
  *   "sgxra <verb>: <file>: <message> [SGXRA_E_NAME]"
- * Usage errors end with "try 'sgxra <verb> --help'".
+ * Usage errors end with "try 'sgxra <verb> --help'".  A result that cannot
+ * be written to stdout turns exit 0 into 2 (apps/main.c).
  */
 #ifndef SGXRA_APPS_CLI_H
 #define SGXRA_APPS_CLI_H
@@ -70,8 +71,10 @@ int cli_read_file(const char *verb, sgxra_ctx *cx, const char *path, size_t cap,
 json_t *cli_json_hex(const uint8_t *p, size_t n);
 
 /* Print a JSON value to stdout (indented, member order kept, newline) and
- * release it. */
+ * release it.  If it cannot be formatted, cli_output_failed is set and
+ * main() turns the exit status into a failure. */
 void cli_json_print(json_t *v);
+extern int cli_output_failed;
 
 /* Print "label  hex" with the label padded to `width`. */
 void cli_print_hex(const char *label, int width, const uint8_t *p, size_t n);

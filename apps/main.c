@@ -1,5 +1,6 @@
 /* The `sgxra` command: one binary, one verb per subcommand.  See
  * docs/CLI.md and apps/cli.h for the output contract. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,18 @@ static void usage(FILE *f) {
              "input.\n");
 }
 
+/* A result that did not reach stdout (a full disk, a closed pipe, JSON
+ * that could not be formatted) must not end in success: a script would
+ * read nothing, or half, and carry on. */
+static int finish(const char *verb, int rc) {
+  int err = fflush(stdout) != 0 ? errno : 0;
+  if (!err && !ferror(stdout) && !cli_output_failed) return rc;
+  fprintf(stderr, "sgxra%s%s: cannot write the result to standard output%s%s\n",
+          verb ? " " : "", verb ? verb : "", err ? ": " : "",
+          err ? strerror(err) : "");
+  return rc == CLI_EXIT_OK ? CLI_EXIT_USAGE : rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -38,17 +51,16 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
     usage(stdout);
-    return CLI_EXIT_OK;
+    return finish(NULL, CLI_EXIT_OK);
   }
   if (!strcmp(argv[1], "--version")) {
     printf("sgxra 0.1.0\n");
-    return CLI_EXIT_OK;
+    return finish(NULL, CLI_EXIT_OK);
   }
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
     if (!strcmp(argv[1], commands[i].name))
-      return commands[i].fn(argc - 1, argv + 1);
+      return finish(commands[i].name, commands[i].fn(argc - 1, argv + 1));
   }
-  fprintf(stderr, "sgxra: unknown command '%s'\ntry 'sgxra --help'\n",
-          argv[1]);
+  fprintf(stderr, "sgxra: unknown command '%s'\ntry 'sgxra --help'\n", argv[1]);
   return CLI_EXIT_USAGE;
 }
