@@ -775,6 +775,7 @@ typedef struct pki_case {
   int version;             /* 3 (default), 4 or 5: the layout rebuilt */
   int qe_isvsvn;           /* >= 0: the QE report's ISVSVN replaced */
   const uint8_t *qe_misc;  /* the QE report's 4 MISCSELECT bytes replaced */
+  int qe_rd_tail;          /* >= 0: QE report data byte 32 replaced */
 } pki_case;
 
 /* The test PKI's collateral for this case (TCB Info and QE Identity
@@ -837,6 +838,7 @@ static uint8_t *pki_quote(fixture *f, test_pki *k, const pki_case *pc,
     q[564 + 259] = (uint8_t)(pc->qe_isvsvn >> 8);
   }
   if (pc->qe_misc) memcpy(q + 564 + 16, pc->qe_misc, 4);
+  if (pc->qe_rd_tail >= 0) q[564 + 320 + 32] = (uint8_t)pc->qe_rd_tail;
   sgxra_p256_key *pk = NULL;
   assert_int_equal(sgxra_p256_from_evp(NULL, pck_key, &pk), SGXRA_OK);
   assert_int_equal(sgxra_p256_sign(NULL, pk, q + 564, 384, q + 948), SGXRA_OK);
@@ -884,6 +886,7 @@ static void case_init(pki_case *pc) {
   pc->version = 3;
   pc->qe_isvsvn = -1;
   pc->qe_misc = NULL;
+  pc->qe_rd_tail = -1;
 }
 
 static void case_free(pki_case *pc) {
@@ -913,6 +916,17 @@ static void test_pki_outcomes(void **state) {
   expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
             SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
   assert_int_equal(vd.advisory_count, 2);
+  case_free(&pc);
+
+  /* QE report data: Intel's QVL compares SHA-256(attestation key || QE
+   * auth data) with its first 32 bytes only, so a nonzero byte after the
+   * digest (in a QE report the PCK key signed) changes nothing */
+  case_init(&pc);
+  pc.qe_rd_tail = 0x5a;
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+            SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  assert_int_equal(vd.qe_report.reportdata[32], 0x5a);
   case_free(&pc);
 
   /* the PCK certificate revoked by the PCK CRL */
