@@ -111,6 +111,7 @@ static int show_elf(sgxra_ctx *cx, cli_out *o, const char *path,
   snprintf(ver, sizeof ver, "%" PRIu32 ".%" PRIu32, meta.version_major,
            meta.version_minor);
   cli_put_str(o, "metadata_version", ver);
+  cli_put_num(o, "metadata_size", meta.size);
   cli_put_hexnum(o, "enclave_size", meta.enclave_size);
   cli_put_num(o, "ssa_frame_size", meta.ssa_frame_size);
   cli_put_num(o, "tcs_min_pool", meta.tcs_min_pool);

@@ -388,7 +388,7 @@ int cli_cmd_measure(int argc, char **argv) {
             "sgxra measure: %s: not an enclave image sgxra recognises (%zu "
             "bytes): expected an SGXS stream (starts with an ECREATE "
             "record), a raw page image (a multiple of 4096 bytes) or an "
-            "ELF enclave; --format sets the kind\n",
+            "ELF enclave; --format sets the kind [SGXRA_E_FILE_UNKNOWN]\n",
             path, n);
     rc = CLI_EXIT_USAGE;
   }

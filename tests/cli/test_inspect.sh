@@ -131,6 +131,7 @@ expect_status 0 "$SGXRA" inspect --json "$ID/intel-pce/pce_note_sgxmeta_section.
 expect_json mrenclave 03e3f07e8c11cc08a1fa2afa93a8f2699cc8d9e17efa890af5df4e3cf7696578
 expect_json mrsigner c54a62f2be9ef76efb1f3930ad81ea7f60defc1f5f25e09b7c067a815ae0c6cb
 expect_json metadata_version 1.5
+expect_json metadata_size 4956
 expect_json enclave_size 0x400000
 expect_json ssa_frame_size 1
 mkelf "$ID/intel-pce/pce_note_sgxmeta_section.bin" "$T/pce.so"
