@@ -40,7 +40,9 @@
  * SGX_QL_TCB_REVOKED, a revoked PCK SGX_QL_PCK_REVOKED.
  *
  * Advisory IDs are those of the matched TCB level, in JSON order (the QvE's
- * sa_list; the QE identity level's are not added).
+ * sa_list; the QE identity level's are not added). An ID over 20
+ * characters, or a list over the QvE's 320 bytes, fails the verification
+ * (SGX_QL_ERROR_UNEXPECTED, SGXRA_E_TCBINFO_FIELD) rather than being cut.
  *
  * Cost: a verifier is made once from validated collateral; each quote then
  * costs the QE report and ISV signature checks plus, for a PCK certificate

@@ -561,12 +561,30 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   return 0;
 }
 
-/* Append an advisory id, as listed (Intel caps a level's list lower than
- * SGXRA_VERDICT_ADVISORY_MAX, and IDs at 20 characters). */
-static void add_advisory(sgxra_verdict *out, const char *id) {
-  if (out->advisory_count >= SGXRA_VERDICT_ADVISORY_MAX) return;
-  snprintf(out->advisory_ids[out->advisory_count++],
-           SGXRA_VERDICT_ADVISORY_SIZE, "%s", id);
+/* Intel's QvE lists a level's advisory IDs in a 320-byte "ID,ID,..."
+ * buffer and fails (SGX_QL_ERROR_UNEXPECTED) on an ID longer than 20
+ * characters or a list that does not fit (qve_set_quote_supplemental_data:
+ * MAX_SA_SIZE, MAX_SA_LIST_SIZE); sgxra's verdict holds at least that. */
+#define SA_SIZE_MAX 20
+#define SA_LIST_SIZE_MAX 320
+_Static_assert(SA_SIZE_MAX < SGXRA_VERDICT_ADVISORY_SIZE,
+               "the verdict holds every advisory ID Intel's QvE accepts");
+
+/* Copy the level's advisory IDs into the verdict, in order, up to the
+ * first one Intel's QvE would refuse; returns that one's index, or -1 when
+ * there is none. */
+static ptrdiff_t add_advisories(const sgxra_tcb_level *lv, sgxra_verdict *out) {
+  size_t used = 0;
+  for (size_t i = 0; i < lv->advisory_count; i++) {
+    size_t len = strlen(lv->advisory_ids[i]);
+    used += len + 1;
+    if (len > SA_SIZE_MAX || used > SA_LIST_SIZE_MAX ||
+        out->advisory_count >= SGXRA_VERDICT_ADVISORY_MAX)
+      return (ptrdiff_t)i;
+    memcpy(out->advisory_ids[out->advisory_count++], lv->advisory_ids[i],
+           len + 1);
+  }
+  return -1;
 }
 
 /* ---- one quote ------------------------------------------------------------
@@ -709,10 +727,9 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   out->tcb_date = lv->tcb_date;
   memcpy(out->tcb_svn, lv->sgx_svn, sizeof out->tcb_svn);
   out->tcb_pcesvn = lv->pcesvn;
-  for (size_t i = 0; i < lv->advisory_count; i++)
-    add_advisory(out, lv->advisory_ids[i]);
   /* Only the matched level's: the QvE's sa_list does not add the QE
    * identity level's advisories (qve_set_quote_supplemental_data). */
+  ptrdiff_t bad_sa = add_advisories(lv, out);
 
   /* Intel's convergeTcbStatus */
   sgxra_tcb_status st = lv->status;
@@ -739,6 +756,20 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
                         SGXRA_E_INTERNAL,
                         "the matched TCB level has an unrecognised status");
+    return;
+  }
+  if (bad_sa >= 0) {
+    const char *id = lv->advisory_ids[bad_sa];
+    size_t len = strlen(id);
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
+        SGXRA_E_TCBINFO_FIELD,
+        "the matched TCB level's advisory ID %td ('%.24s%s', %zu "
+        "characters) %s: Intel's QvE accepts IDs of at most %d characters in "
+        "a list of at most %d bytes",
+        bad_sa, id, len > 24 ? "..." : "", len,
+        len > SA_SIZE_MAX ? "is too long" : "overflows the list", SA_SIZE_MAX,
+        SA_LIST_SIZE_MAX);
     return;
   }
   out->stage = SGXRA_STAGE_DONE;

@@ -929,6 +929,54 @@ static void test_pki_outcomes(void **state) {
   assert_int_equal(vd.qe_report.reportdata[32], 0x5a);
   case_free(&pc);
 
+  /* advisory IDs as Intel's QvE lists them: 20 characters at most (the
+   * matched level's first ID is INTEL-SA-00289) */
+  case_init(&pc);
+  edit(&pc.tcb_info, "\"INTEL-SA-00289\"", "\"INTEL-SA-00289-ABCDE\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect_ok(&vd, "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED",
+            SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED);
+  assert_int_equal(vd.advisory_count, 2);
+  assert_string_equal(vd.advisory_ids[0], "INTEL-SA-00289-ABCDE");
+  assert_string_equal(vd.advisory_ids[1], "INTEL-SA-00615");
+  case_free(&pc);
+  /* 21 characters: the QvE fails rather than report a cut list */
+  case_init(&pc);
+  edit(&pc.tcb_info, "\"INTEL-SA-00289\"", "\"INTEL-SA-00289-ABCDEF\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_TCBINFO_FIELD,
+         SGXRA_STAGE_TCB_LEVEL);
+  assert_non_null(strstr(vd.reason, "advisory ID 0"));
+  assert_non_null(strstr(vd.reason, "21 characters"));
+  case_free(&pc);
+  /* more than fit in 320 bytes (22 IDs of 14 characters + a comma each) */
+  case_init(&pc);
+  {
+    char many[22 * 17 + 64] = "\"advisoryIDs\":[";
+    for (int i = 0; i < 22; i++)
+      snprintf(many + strlen(many), sizeof many - strlen(many),
+               "%s\"INTEL-SA-%05d\"", i ? "," : "", i);
+    strcat(many, ",\"INTEL-SA-00615\"]");
+    edit(&pc.tcb_info,
+         "\"advisoryIDs\":[\"INTEL-SA-00289\",\"INTEL-SA-00615\"]", many);
+  }
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_TCBINFO_FIELD,
+         SGXRA_STAGE_TCB_LEVEL);
+  assert_non_null(strstr(vd.reason, "advisory ID 21 "));
+  assert_non_null(strstr(vd.reason, "overflows the list"));
+  case_free(&pc);
+  /* ... but a Revoked level is reported as revoked first, as the QvE
+   * lists advisories only for a verdict it returns */
+  case_init(&pc);
+  edit(&pc.tcb_info, "\"INTEL-SA-00289\"", "\"INTEL-SA-00289-ABCDEF\"");
+  edit(&pc.tcb_info, "\"tcbStatus\":\"ConfigurationAndSWHardeningNeeded\"",
+       "\"tcbStatus\":\"Revoked\"");
+  pki_verify(f, &k, &pc, &vd);
+  expect(&vd, "SGX_QL_TCB_REVOKED", SGXRA_E_VERIFY_TCB_REVOKED,
+         SGXRA_STAGE_TCB_LEVEL);
+  case_free(&pc);
+
   /* the PCK certificate revoked by the PCK CRL */
   case_init(&pc);
   pc.revoked = 0x1234567;
