@@ -101,15 +101,33 @@ static int parse_date(const char *s, uint32_t *out) {
   return 1;
 }
 
-/* The ENCLAVEHASH of IMAGE; returns 0 or the exit status. */
+/* The ENCLAVEHASH of IMAGE; returns 0 or the exit status.  ssa_given:
+ * --ssaframesize was on the command line, which only an image sgxra lays out
+ * itself (raw, unsigned .so) can use. */
 static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
-                         uint8_t out[SGXRA_HASH_SIZE]) {
+                         int ssa_given, uint8_t out[SGXRA_HASH_SIZE]) {
   uint8_t *buf = NULL;
   size_t n = 0;
   int rc = cli_read_file(VERB, cx, path, IMAGE_CAP, &buf, &n);
   if (rc) return rc;
   sgxra_err e = SGXRA_OK;
   sgxra_file_kind kind = sgxra_file_detect(buf, n);
+  if (ssa_given) {
+    const char *fixed = kind == SGXRA_FILE_SGXS        ? "an SGXS stream"
+                        : kind == SGXRA_FILE_SIGSTRUCT ? "a SIGSTRUCT"
+                                                       : NULL;
+    sgxra_sgxmeta meta;
+    if (kind == SGXRA_FILE_ELF &&
+        sgxra_sgxmeta_from_elf(NULL, buf, n, &meta) == SGXRA_OK)
+      fixed = "a signed enclave";
+    if (fixed) {
+      free(buf);
+      return cli_usage_error(VERB,
+                             "%s is %s: it fixes MRENCLAVE itself, "
+                             "--ssaframesize does not apply",
+                             path, fixed);
+    }
+  }
   switch (kind) {
   case SGXRA_FILE_SGXS:
     e = sgxra_measure_sgxs(cx, buf, n, out);
@@ -138,7 +156,8 @@ static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
       memcpy(out, s.enclavehash, SGXRA_HASH_SIZE);
       fprintf(stderr,
               "sgxra sign: %s: using the ENCLAVEHASH of the SIGSTRUCT "
-              "already in the enclave file\n",
+              "already in the enclave file (only the ENCLAVEHASH: every "
+              "other field comes from the options or their defaults)\n",
               path);
     }
     break;
@@ -150,7 +169,8 @@ static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
       memcpy(out, s.enclavehash, SGXRA_HASH_SIZE);
       fprintf(stderr,
               "sgxra sign: %s: re-signing the ENCLAVEHASH of this "
-              "SIGSTRUCT\n",
+              "SIGSTRUCT (only the ENCLAVEHASH: every other field comes "
+              "from the options or their defaults)\n",
               path);
     }
     break;
@@ -213,7 +233,7 @@ int cli_cmd_sign(int argc, char **argv) {
       {NULL, 0, NULL, 0},
   };
   const char *key_path = NULL, *hash_hex = NULL, *out_path = NULL;
-  int json = 0;
+  int json = 0, ssa_given = 0;
   uint64_t v = 0, ssaframes = 1;
   sgxra_sigstruct_params p;
   sgxra_sigstruct_params_default(&p);
@@ -293,6 +313,7 @@ int cli_cmd_sign(int argc, char **argv) {
       if (!parse_num(optarg, UINT32_MAX, &ssaframes) || ssaframes == 0)
         return cli_usage_error(
             VERB, "--ssaframesize '%s': expected a number >= 1", optarg);
+      ssa_given = 1;
       break;
     case OPT_FAMILYID:
     case OPT_EXTPRODID:
@@ -316,6 +337,9 @@ int cli_cmd_sign(int argc, char **argv) {
     return cli_usage_error(VERB,
                            "give either --enclavehash HEX or an IMAGE file "
                            "(exactly one)");
+  if (hash_hex && ssa_given)
+    return cli_usage_error(VERB, "--ssaframesize applies to a measured IMAGE, "
+                                 "not to --enclavehash");
 
   sgxra_ctx *cx = cli_ctx_new(VERB);
   if (!cx) return CLI_EXIT_USAGE;
@@ -332,7 +356,8 @@ int cli_cmd_sign(int argc, char **argv) {
       goto done;
     }
   } else {
-    rc = hash_of_image(cx, image, (uint32_t)ssaframes, p.enclavehash);
+    rc =
+        hash_of_image(cx, image, (uint32_t)ssaframes, ssa_given, p.enclavehash);
     if (rc) goto done;
     rc = CLI_EXIT_USAGE;
   }

@@ -150,6 +150,19 @@ expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --frobnicate -
 expect_err_contains "unknown option"
 expect_status 2 "$SGXRA" sign --key "$K" "$ID/lexe/test_vectors_key.pkcs8.der" -o "$T/x"
 expect_err_contains "not an enclave image"
+# --ssaframesize only where sgxra lays the image out itself (raw, unsigned .so)
+expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --ssaframesize 2 -o "$T/x"
+expect_err_contains "not to --enclavehash"
+expect_status 2 "$SGXRA" sign --key "$K" "$ID/fortanix-rust-sgx/test_enclave.sgxs" --ssaframesize 2 -o "$T/x"
+expect_err_contains "an SGXS stream"
+expect_status 2 "$SGXRA" sign --key "$K" "$ID/enarx-sgx/encl.ss" --ssaframesize 2 -o "$T/x"
+expect_err_contains "a SIGSTRUCT"
+[ ! -e "$T/x" ] && ok || bad "output written after a usage error"
+expect_status 0 "$SGXRA" sign --key "$K" "$ID/enarx-sgx/encl.bin" --ssaframesize 2 -o "$T/ssa2.bin" --json
+got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mrenclave"])')
+[ "$got" != "$ENCL_HASH" ] && [ ${#got} -eq 64 ] && ok || bad "--ssaframesize 2 ignored for a raw image: $got"
+expect_status 0 "$SGXRA" sign --key "$K" "$ID/enarx-sgx/encl.ss" -o "$T/re2.bin"
+expect_err_contains "only the ENCLAVEHASH"
 expect_status 2 "$SGXRA" sign --key "$K" "$T/does-not-exist" -o "$T/x"
 [ ! -e "$T/x" ] && ok || bad "output written after a usage error"
 finish
