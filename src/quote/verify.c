@@ -21,8 +21,7 @@ typedef struct pck_entry {
   sgxra_p256_key *key;             /* the PCK public key */
   sgxra_pck_ext ext;
   int platform_ca;
-  int64_t not_before_max; /* latest notBefore across the chain */
-  int64_t not_after_min;  /* earliest notAfter across the chain */
+  int64_t not_after_min; /* earliest notAfter across the chain */
   /* The last attestation key seen with this PCK (a QE keeps its key until
    * it restarts), so a repeat quote skips building the key. */
   uint8_t ak_raw[SGXRA_P256_PUBLIC_SIZE];
@@ -305,13 +304,9 @@ static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
     return;
   }
   e->platform_ca = strstr(sgxra_x509_cert_subject_cn(ca), "Platform") != NULL;
-  e->not_before_max = INT64_MIN;
   e->not_after_min = INT64_MAX;
   for (size_t i = 0; i < count; i++) {
-    const sgxra_x509_cert *c = sgxra_x509_chain_get(chain, i);
-    int64_t nb = sgxra_x509_cert_not_before(c);
-    int64_t na = sgxra_x509_cert_not_after(c);
-    if (nb > e->not_before_max) e->not_before_max = nb;
+    int64_t na = sgxra_x509_cert_not_after(sgxra_x509_chain_get(chain, i));
     if (na < e->not_after_min) e->not_after_min = na;
   }
   uint8_t raw[SGXRA_P256_PUBLIC_SIZE];
@@ -406,13 +401,10 @@ static int check_chain_fast(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
   e->ext = c.ext;
   e->platform_ca =
       strstr(sgxra_x509_cert_subject_cn(v->pck_ca), "Platform") != NULL;
-  e->not_before_max = c.not_before;
   e->not_after_min = c.not_after;
   const sgxra_x509_cert *cas[2] = {v->pck_ca, v->root};
   for (size_t i = 0; i < 2; i++) {
-    int64_t nb = sgxra_x509_cert_not_before(cas[i]);
     int64_t na = sgxra_x509_cert_not_after(cas[i]);
-    if (nb > e->not_before_max) e->not_before_max = nb;
     if (na < e->not_after_min) e->not_after_min = na;
   }
 done:
@@ -604,8 +596,10 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   out->collateral_expired = sgxra_collateral_expired_at(v->coll, now);
   pck_entry *e = pck_lookup(cx, v, pem, pem_len, out);
   if (!e) return;
-  if (e->not_after_min <= now || e->not_before_max > now)
-    out->collateral_expired = 1;
+  /* Intel's flag: the earliest expiration date (the quote's chain
+   * included) <= now.  A notBefore after now does not count: Intel's
+   * PckCertVerifier compares only notAfter with the time. */
+  if (e->not_after_min <= now) out->collateral_expired = 1;
   out->has_pck = 1;
   out->pck = e->ext;
   out->pck_platform_ca = e->platform_ca;

@@ -442,6 +442,14 @@ static void test_expired(void **state) {
   assert_string_equal(vd.qv_result,
                       "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED");
   assert_int_equal(vd.collateral_expired, 1);
+  /* before the PCK certificate's notBefore (2023-09-20T21:53:43Z): Intel
+   * compares only notAfter / nextUpdate with the time (PckCertVerifier,
+   * earliest expiration <= time), so nothing is expired */
+  assert_int_equal(
+      sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, 1695246823 - 1, &vd),
+      SGXRA_OK);
+  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_int_equal(vd.collateral_expired, 0);
   /* a year later: still a verdict, still expired */
   assert_int_equal(sgxra_verifier_verify(f->cx, f->v, f->quote, f->n,
                                          T01 + 365 * 86400, &vd),
