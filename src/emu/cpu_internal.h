@@ -11,6 +11,10 @@
 
 struct sgxra_emu_platform {
   uint8_t root_key[SGXRA_EMU_ROOT_KEY_SIZE]; /* the "fuses": secret */
+  /* The two fuse keys derived from root_key once, when it is set
+   * (sgxra__emu_fuses), so a key derivation costs one CMAC, not two. */
+  uint8_t seal_fuse[SGXRA_EMU_KEY_SIZE];
+  uint8_t prov_fuse[SGXRA_EMU_KEY_SIZE];
   uint8_t ownerepoch[SGXRA_EMU_OWNEREPOCH_SIZE];
   uint8_t report_keyid[SGXRA_KEYID_SIZE]; /* CR_REPORT_KEYID, per boot */
   sgxra_emu_platform_config cfg;
@@ -57,6 +61,10 @@ typedef struct sgxra__emu_keydep {
 
 void sgxra__emu_keydep_encode(const sgxra__emu_keydep *d,
                               uint8_t out[SGXRA__EMU_KEYDEP_SIZE]);
+
+/* Derive plat->seal_fuse and plat->prov_fuse from plat->root_key; call
+ * whenever root_key is set. */
+sgxra_err sgxra__emu_fuses(sgxra_ctx *cx, sgxra_emu_platform *plat);
 
 /* key = AES-128-CMAC(fuse key, encoded dependencies). */
 sgxra_err sgxra__emu_derive(sgxra_ctx *cx, const sgxra_emu_platform *plat,

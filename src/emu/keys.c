@@ -49,19 +49,27 @@ void sgxra__emu_keydep_encode(const sgxra__emu_keydep *d,
   memcpy(out + 208, d->configid, 64);
 }
 
+sgxra_err sgxra__emu_fuses(sgxra_ctx *cx, sgxra_emu_platform *plat) {
+  sgxra_err err =
+      sgxra_aes128_cmac(cx, plat->root_key, label_seal, 16, plat->seal_fuse);
+  if (err == SGXRA_OK)
+    err =
+        sgxra_aes128_cmac(cx, plat->root_key, label_prov, 16, plat->prov_fuse);
+  if (err) {
+    sgxra_wipe(plat->seal_fuse, sizeof plat->seal_fuse);
+    sgxra_wipe(plat->prov_fuse, sizeof plat->prov_fuse);
+  }
+  return err;
+}
+
 sgxra_err sgxra__emu_derive(sgxra_ctx *cx, const sgxra_emu_platform *plat,
                             sgxra__emu_fuse fuse, const sgxra__emu_keydep *d,
                             uint8_t out_key[SGXRA_EMU_KEY_SIZE]) {
-  uint8_t fk[SGXRA_CMAC_SIZE];
   uint8_t dep[SGXRA__EMU_KEYDEP_SIZE];
+  sgxra__emu_keydep_encode(d, dep);
   sgxra_err err = sgxra_aes128_cmac(
-      cx, plat->root_key,
-      fuse == SGXRA__EMU_FUSE_PROVISION ? label_prov : label_seal, 16, fk);
-  if (err == SGXRA_OK) {
-    sgxra__emu_keydep_encode(d, dep);
-    err = sgxra_aes128_cmac(cx, fk, dep, sizeof dep, out_key);
-  }
-  sgxra_wipe(fk, sizeof fk);
+      cx, fuse == SGXRA__EMU_FUSE_PROVISION ? plat->prov_fuse : plat->seal_fuse,
+      dep, sizeof dep, out_key);
   sgxra_wipe(dep, sizeof dep);
   if (err) memset(out_key, 0, SGXRA_EMU_KEY_SIZE);
   return err;

@@ -70,6 +70,7 @@ sgxra_err sgxra_emu_platform_new(sgxra_ctx *cx,
   else
     sgxra_emu_platform_config_default(&p->cfg);
   err = sgxra_random(cx, p->root_key, sizeof p->root_key);
+  if (!err) err = sgxra__emu_fuses(cx, p);
   if (!err) err = sgxra_random(cx, p->ownerepoch, sizeof p->ownerepoch);
   if (!err) err = sgxra_random(cx, p->report_keyid, sizeof p->report_keyid);
   if (err) {
@@ -287,6 +288,7 @@ sgxra_err sgxra_emu_platform_load(sgxra_ctx *cx, const char *dir,
   err = platform_alloc(cx, &p);
   if (err) goto done;
   err = get_hex(cx, o, path, "root_key", 1, p->root_key, sizeof p->root_key);
+  if (!err) err = sgxra__emu_fuses(cx, p);
   if (!err)
     err = get_hex(cx, o, path, "ownerepoch", 1, p->ownerepoch,
                   sizeof p->ownerepoch);

@@ -18,6 +18,7 @@
 #include "sgxra/emu.h"
 #include "sgxra/file.h"
 #include "sgxra/intelca.h"
+#include "sgxra/measure.h"
 #include "sgxra/qe.h"
 #include "sgxra/quote.h"
 #include "sgxra/sigstruct.h"
@@ -259,6 +260,43 @@ static void forged_report_refused(void **state) {
                    SGXRA_E_QE_REPORT_MAC);
 }
 
+/* The QE keeps its report key for this boot's KEYID and CPUSVN; a REPORT
+ * made under another CPUSVN (a microcode update after the QE started) is
+ * checked with the key EGETKEY gives for it, and still refused when
+ * altered. */
+static void report_after_cpusvn_change(void **state) {
+  fixture *f = *state;
+  sgxra_emu_platform_config cfg, saved;
+  sgxra_emu_platform_get_config(f->plat, &saved);
+  cfg = saved;
+  cfg.cpusvn[3] ^= 0x40;
+  sgxra_emu_platform_set_config(f->plat, &cfg);
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report r;
+  report_for(f, f->good, &ti, &r);
+  assert_memory_equal(r.body.cpusvn, cfg.cpusvn, 16);
+  uint8_t *q = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 3, &q, &n), SGXRA_OK);
+  free(q);
+  q = NULL;
+  r.body.reportdata[63] ^= 1;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 3, &q, &n),
+                   SGXRA_E_QE_REPORT_MAC);
+  assert_null(q);
+  /* Back on the CPUSVN the QE started with, the kept key is used. */
+  sgxra_emu_platform_set_config(f->plat, &saved);
+  report_for(f, f->good, &ti, &r);
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 4, &q, &n), SGXRA_OK);
+  free(q);
+  q = NULL;
+  r.mac[15] ^= 0x80;
+  assert_int_equal(sgxra_qe_quote(f->cx, f->qe, &r, 4, &q, &n),
+                   SGXRA_E_QE_REPORT_MAC);
+  assert_null(q);
+}
+
 /* A good enclave's REPORT made for another target is useless to the QE. */
 static void retargeted_report_refused(void **state) {
   fixture *f = *state;
@@ -282,12 +320,41 @@ static void retargeted_report_refused(void **state) {
   free(ss);
   uint8_t sig[64];
   assert_int_equal(sgxra_pce_certify(f->cx, pce, &r, sig), SGXRA_E_PCE_REPORT);
-  /* A report made for the PCE by an enclave without PROVISIONKEY is
-   * refused too: every enclave here has it, so check the positive case. */
+  /* A report made for the PCE by an enclave with PROVISIONKEY is
+   * certified; one by an enclave without it is refused. */
   sgxra_targetinfo pti;
   sgxra_pce_targetinfo(pce, &pti);
   report_for(f, f->good, &pti, &r);
   assert_int_equal(sgxra_pce_certify(f->cx, pce, &r, sig), SGXRA_OK);
+  uint8_t *img = calloc(2, SGXRA_PAGE_SIZE), plain_ss[SGXRA_SIGSTRUCT_SIZE];
+  assert_non_null(img);
+  memcpy(img + SGXRA_PAGE_SIZE, "no PROVISIONKEY", 15);
+  sgxra_sigstruct_params prm;
+  sgxra_sigstruct_params_default(&prm);
+  assert_int_equal(prm.attributes.flags & SGXRA_ATTR_PROVISIONKEY, 0);
+  assert_int_equal(sgxra_measure_raw_image(f->cx, img, 2 * SGXRA_PAGE_SIZE, 1,
+                                           SGXRA_SECINFO_REG_RWX,
+                                           prm.enclavehash),
+                   SGXRA_OK);
+  sgxra_sigstruct pss;
+  assert_int_equal(sgxra_sigstruct_sign(
+                       f->cx, sgxra_intelca_qe_signing_key(f->ca), &prm, &pss),
+                   SGXRA_OK);
+  sgxra_sigstruct_encode(&pss, plain_ss);
+  sgxra_emu_enclave *plain = NULL;
+  assert_int_equal(
+      sgxra_emu_enclave_create_image(f->cx, f->plat, img, 2 * SGXRA_PAGE_SIZE,
+                                     plain_ss, sizeof plain_ss, NULL, &plain),
+      SGXRA_OK);
+  free(img);
+  uint8_t rd[64] = {0};
+  assert_int_equal(sgxra_emu_ereport(f->cx, plain, &pti, rd, &r), SGXRA_OK);
+  memset(sig, 0xee, sizeof sig);
+  assert_int_equal(sgxra_pce_certify(f->cx, pce, &r, sig), SGXRA_E_PCE_REPORT);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "PROVISIONKEY"));
+  uint8_t zero_sig[64] = {0};
+  assert_memory_equal(sig, zero_sig, sizeof sig);
+  sgxra_emu_enclave_free(plain);
   sgxra_pce_free(pce);
 }
 
@@ -534,6 +601,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(quotes_v3_v4, setup, teardown),
       cmocka_unit_test_setup_teardown(forged_report_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(report_after_cpusvn_change, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(retargeted_report_refused, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(state_errors, setup, teardown),
