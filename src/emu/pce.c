@@ -218,7 +218,10 @@ sgxra_err sgxra_pce_certify(sgxra_ctx *cx, const sgxra_pce *pce,
   memset(out_sig, 0, SGXRA_P256_SIG_SIZE);
   if (!pce || !qe_report)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "PCE: bad arguments");
-  if (sgxra_emu_report_verify(cx, pce->enclave, qe_report) != SGXRA_OK)
+  sgxra_err e = sgxra_emu_report_verify(cx, pce->enclave, qe_report);
+  if (e != SGXRA_OK && e != SGXRA_E_EMU_REPORT_MAC)
+    return e; /* not a verdict on the REPORT: keep the failure's code */
+  if (e != SGXRA_OK)
     return sgxra__fail(cx, SGXRA_E_PCE_REPORT,
                        "PCE: the QE report's MAC does not verify with the "
                        "PCE's report key: it was altered or targeted at "
