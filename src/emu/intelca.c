@@ -247,19 +247,33 @@ static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
   free(buf);
   json_int_t eval = 0, rec = 0, created = 0;
   json_t *issued = NULL, *revoked = NULL, *fmspcs = NULL;
-  if (!st ||
-      json_unpack(st, "{s:I, s:I, s:I, s:o, s:o, s:o}", "tcb_evaluation_number",
-                  &eval, "recoveries", &rec, "created", &created, "issued",
-                  &issued, "revoked", &revoked, "fmspcs", &fmspcs) != 0 ||
-      !json_is_array(issued) || !json_is_array(revoked) ||
-      !json_is_array(fmspcs) || eval < 1 || eval > 0xffffffffLL || rec < 0 ||
-      rec > 100) {
+  char why[160];
+  why[0] = 0;
+  if (!st)
+    snprintf(why, sizeof why, "not JSON: line %d: %.100s", jerr.line,
+             jerr.text);
+  else if (json_unpack_ex(st, &jerr, 0, "{s:I, s:I, s:I, s:o, s:o, s:o}",
+                          "tcb_evaluation_number", &eval, "recoveries", &rec,
+                          "created", &created, "issued", &issued, "revoked",
+                          &revoked, "fmspcs", &fmspcs) != 0)
+    snprintf(why, sizeof why, "%.150s", jerr.text);
+  else if (eval < 1 || eval > 0xffffffffLL)
+    snprintf(why, sizeof why,
+             "\"tcb_evaluation_number\" must be 1..4294967295, found %lld",
+             (long long)eval);
+  else if (rec < 0 || rec > 100)
+    snprintf(why, sizeof why, "\"recoveries\" must be 0..100, found %lld",
+             (long long)rec);
+  else if (!json_is_array(issued) || !json_is_array(revoked) ||
+           !json_is_array(fmspcs))
+    snprintf(why, sizeof why,
+             "\"issued\", \"revoked\" and \"fmspcs\" must be arrays");
+  if (why[0]) {
     json_decref(st);
     return sgxra__fail(cx, SGXRA_E_CA_STATE,
-                       "simulated Intel CA: %s/state.json is malformed "
-                       "(line %d: %s)",
-                       ca->dir, jerr.line,
-                       st ? "unexpected members" : jerr.text);
+                       "simulated Intel CA: %s/state.json is malformed (%s); "
+                       "restore it or create a new CA",
+                       ca->dir, why);
   }
   ca->eval_number = (uint32_t)eval;
   ca->recoveries = (uint32_t)rec;

@@ -171,10 +171,26 @@ static void ca_certificates(void **state) {
 
   /* A damaged state file is refused with the same code, naming it. */
   snprintf(path, sizeof path, "%s/ca/state.json", f->dir);
-  const char *bad[] = {"{", "{\"tcb_evaluation_number\": 1}", "[]",
+  const char *bad[] = {"{",
+                       "{\"tcb_evaluation_number\": 1}",
+                       "[]",
                        "{\"tcb_evaluation_number\": 0, \"recoveries\": 0, "
                        "\"created\": 0, \"issued\": [], \"revoked\": [], "
+                       "\"fmspcs\": []}",
+                       "{\"tcb_evaluation_number\": 1, \"recoveries\": 101, "
+                       "\"created\": 0, \"issued\": [], \"revoked\": [], "
+                       "\"fmspcs\": []}",
+                       "{\"tcb_evaluation_number\": 1, \"recoveries\": 0, "
+                       "\"created\": 0, \"issued\": [], \"revoked\": {}, "
                        "\"fmspcs\": []}"};
+  /* Each message names what is wrong. */
+  const char *names[] = {"not JSON",
+                         "recoveries",
+                         "object",
+                         "\"tcb_evaluation_number\" must be 1..4294967295, "
+                         "found 0",
+                         "\"recoveries\" must be 0..100, found 101",
+                         "must be arrays"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     assert_int_equal(sgxra_file_write(f->cx, path, (const uint8_t *)bad[i],
                                       strlen(bad[i]), 0),
@@ -185,6 +201,9 @@ static void ca_certificates(void **state) {
                      SGXRA_E_CA_STATE);
     assert_null(again);
     assert_non_null(strstr(sgxra_ctx_message(f->cx), "state.json"));
+    if (!strstr(sgxra_ctx_message(f->cx), names[i]))
+      fail_msg("case %zu: \"%s\" does not say \"%s\"", i,
+               sgxra_ctx_message(f->cx), names[i]);
   }
 }
 
