@@ -30,9 +30,21 @@ int cli_fail(const char *verb, const char *what, const sgxra_ctx *cx,
 }
 
 int cli_option_error(const char *verb, int c, char **argv) {
-  if (c == ':')
-    return cli_usage_error(verb, "option '%s' needs a value", argv[optind - 1]);
-  return cli_usage_error(verb, "unknown option '%s'", argv[optind - 1]);
+  /* getopt leaves in optopt the letter of a short option, the `val` of a
+   * long option missing its value, 0 for an unknown long option.  Inside a
+   * group such as "-Zj" optind has not moved on yet, so argv[optind - 1]
+   * is the option's own word only for a long option or a missing value
+   * (which is always the last word). */
+  const char *word = argv[optind - 1];
+  int is_long = word[0] == '-' && word[1] == '-';
+  if (c == ':') {
+    if (is_long || optopt <= 0 || optopt >= 128)
+      return cli_usage_error(verb, "option '%s' needs a value", word);
+    return cli_usage_error(verb, "option '-%c' needs a value", optopt);
+  }
+  if (optopt > 0 && optopt < 128)
+    return cli_usage_error(verb, "unknown option '-%c'", optopt);
+  return cli_usage_error(verb, "unknown option '%s'", word);
 }
 
 int cli_one_file(const char *verb, int argc, char **argv,

@@ -11,6 +11,16 @@ expect_status 2 "$SGXRA" frobnicate
 expect_err_contains "unknown command 'frobnicate'"
 expect_err_contains "sgxra --help"
 
+# Option errors name the option, also inside a group of short options.
+expect_status 2 "$SGXRA" inspect -Zh "$SS"
+expect_err_contains "unknown option '-Z'"
+expect_status 2 "$SGXRA" inspect --no-such-option "$SS"
+expect_err_contains "unknown option '--no-such-option'"
+expect_status 2 "$SGXRA" verify "$SS" -c
+expect_err_contains "option '-c' needs a value"
+expect_status 2 "$SGXRA" verify "$SS" --collateral
+expect_err_contains "option '--collateral' needs a value"
+
 # A full stdout (/dev/full): the JSON is lost, so the exit status must not
 # be 0, and stderr says why.
 if [ -w /dev/full ]; then
