@@ -215,12 +215,6 @@ static int show_quote(sgxra_ctx *cx, cli_out *o, const char *path,
 /* ---- the command ------------------------------------------------------------
  */
 
-static int starts_like_sigstruct(const uint8_t *p, size_t n) {
-  static const uint8_t hdr[16] = {0x06, 0, 0, 0, 0xe1, 0, 0, 0,
-                                  0,    0, 1, 0, 0,    0, 0, 0};
-  return n >= sizeof hdr && memcmp(p, hdr, sizeof hdr) == 0;
-}
-
 int cli_cmd_inspect(int argc, char **argv) {
   static const struct option opts[] = {
       {"json", no_argument, NULL, 'j'},
@@ -260,7 +254,7 @@ int cli_cmd_inspect(int argc, char **argv) {
   /* A SIGSTRUCT header on a file of the wrong size, or 1808 bytes that are
    * nothing else, go to the SIGSTRUCT decoder for a precise error. */
   if (kind != SGXRA_FILE_SIGSTRUCT &&
-      (starts_like_sigstruct(buf, n) ||
+      (sgxra_sigstruct_has_header(buf, n) ||
        (n == SGXRA_SIGSTRUCT_SIZE && kind == SGXRA_FILE_UNKNOWN)))
     kind = SGXRA_FILE_SIGSTRUCT;
   switch (kind) {

@@ -57,6 +57,10 @@ typedef struct sgxra_sigstruct {
   uint8_t q2[SGXRA_RSA3072_SIZE];        /* 1424 LE .. 1808 */
 } sgxra_sigstruct;
 
+/* Nonzero when p[0..n) starts with the 16-byte SIGSTRUCT HEADER constant
+ * (whatever n is): what file detection looks for. */
+int sgxra_sigstruct_has_header(const uint8_t *p, size_t n);
+
 /* Decode 1808 bytes (SGXRA_E_SGX_SIZE otherwise).  Checks nothing else: use
  * sgxra_sigstruct_verify for that.  On error *out is zeroed. */
 SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_decode(sgxra_ctx *cx,

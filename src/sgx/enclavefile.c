@@ -277,13 +277,9 @@ sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
 
 /* ---- detection ----------------------------------------------------------- */
 
-/* SIGSTRUCT.HEADER (SDM table 38-19). */
-static const uint8_t sigstruct_header[16] = {0x06, 0, 0, 0, 0xe1, 0, 0, 0,
-                                             0,    0, 1, 0, 0,    0, 0, 0};
-
 sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n) {
   if (!p || n == 0) return SGXRA_FILE_UNKNOWN;
-  if (n == SGXRA_SIGSTRUCT_SIZE && !memcmp(p, sigstruct_header, 16))
+  if (n == SGXRA_SIGSTRUCT_SIZE && sgxra_sigstruct_has_header(p, n))
     return SGXRA_FILE_SIGSTRUCT;
   if (n >= 4 && !memcmp(p,
                         "\x7f"

@@ -37,6 +37,10 @@ static const uint8_t k_header2[16] = {0x01, 0x01, 0x00, 0x00, 0x60, 0x00,
                                       0x00, 0x00, 0x60, 0x00, 0x00, 0x00,
                                       0x01, 0x00, 0x00, 0x00};
 
+int sgxra_sigstruct_has_header(const uint8_t *p, size_t n) {
+  return p && n >= sizeof k_header && !memcmp(p, k_header, sizeof k_header);
+}
+
 #define SIGNED1_OFF 0
 #define SIGNED1_LEN 128
 #define SIGNED2_OFF 900

@@ -442,6 +442,14 @@ static void test_flips(void **state) {
   assert_string_equal(sgxra_ctx_message(cx),
                       "SIGSTRUCT reserved byte at offset 1039 is 0x80, must "
                       "be zero (reserved field [1028,1040)): EINIT refuses it");
+  /* the header test file detection uses: any length from 16 bytes */
+  assert_true(sgxra_sigstruct_has_header(ref, 16));
+  assert_true(sgxra_sigstruct_has_header(ref, SGXRA_SIGSTRUCT_SIZE + 1));
+  assert_false(sgxra_sigstruct_has_header(ref, 15));
+  assert_false(sgxra_sigstruct_has_header(NULL, 0));
+  memcpy(buf, ref, sizeof buf);
+  buf[10] ^= 1;
+  assert_false(sgxra_sigstruct_has_header(buf, sizeof buf));
   /* an all-zero structure is not a SIGSTRUCT */
   memset(buf, 0, sizeof buf);
   assert_int_equal(verify_bytes(cx, buf), SGXRA_E_SIGSTRUCT_HEADER);
