@@ -216,10 +216,12 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_ereport(
 /* EGETKEY executed by enclave `e`.  Supported KEYNAMEs: REPORT, SEAL,
  * PROVISION and PROVISION_SEAL (the last two need the PROVISIONKEY
  * attribute: SGXRA_E_EMU_PROVISIONKEY); EINITTOKEN: SGXRA_E_EMU_KEYNAME.
- * KEYPOLICY may combine MRENCLAVE, MRSIGNER and NOISVPRODID only
- * (SGXRA_E_EMU_KEYPOLICY).  ISVSVN above the enclave's: SGXRA_E_EMU_ISVSVN;
- * a CPUSVN with any byte above the platform's: SGXRA_E_EMU_CPUSVN; nonzero
- * reserved bytes: SGXRA_E_EMU_RESERVED.  out_key zeroed on error. */
+ * KEYPOLICY may combine MRENCLAVE and MRSIGNER only, and CONFIGSVN must be
+ * 0: the other bits and CONFIGSVN need KSS, which is not emulated
+ * (SGXRA_E_EMU_KEYPOLICY).  A CPUSVN with any byte above the platform's:
+ * SGXRA_E_EMU_CPUSVN; then ISVSVN above the enclave's: SGXRA_E_EMU_ISVSVN
+ * (the SDM's order); nonzero reserved bytes: SGXRA_E_EMU_RESERVED.  out_key
+ * zeroed on error. */
 SGXRA_MUST_CHECK sgxra_err sgxra_emu_egetkey(
     sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_keyrequest *req,
     uint8_t out_key[SGXRA_EMU_KEY_SIZE]);

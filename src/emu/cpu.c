@@ -240,15 +240,25 @@ sgxra_err sgxra_emu_egetkey(sgxra_ctx *cx, const sgxra_emu_enclave *e,
     return sgxra__fail(cx, SGXRA_E_EMU_RESERVED,
                        "EGETKEY: KEYREQUEST reserved bytes (offsets 6..8 and "
                        "78..512) must be zero");
-  const uint16_t allowed = SGXRA_KEYPOLICY_MRENCLAVE |
-                           SGXRA_KEYPOLICY_MRSIGNER |
-                           SGXRA_KEYPOLICY_NOISVPRODID;
+  /* SDM EGETKEY: without KSS, KEYPOLICY bits 2..5 (NOISVPRODID, CONFIGID,
+   * ISVFAMILYID, ISVEXTPRODID) and a nonzero CONFIGSVN are #GP, for every
+   * KEYNAME; bits 6..15 are reserved (#GP too).  KSS is not emulated, so
+   * only MRENCLAVE and MRSIGNER remain. */
+  const uint16_t allowed = SGXRA_KEYPOLICY_MRENCLAVE | SGXRA_KEYPOLICY_MRSIGNER;
   if (req->keypolicy & ~allowed)
     return sgxra__fail(cx, SGXRA_E_EMU_KEYPOLICY,
-                       "EGETKEY: KEYPOLICY %#x has bits %#x that need KSS, "
-                       "which is not emulated (allowed: MRENCLAVE 0x1, "
-                       "MRSIGNER 0x2, NOISVPRODID 0x4)",
+                       "EGETKEY: KEYPOLICY %#x has bits %#x that need KSS "
+                       "(NOISVPRODID 0x4, CONFIGID 0x8, ISVFAMILYID 0x10, "
+                       "ISVEXTPRODID 0x20) or are reserved; KSS is not "
+                       "emulated, so only MRENCLAVE 0x1 and MRSIGNER 0x2 are "
+                       "allowed",
                        req->keypolicy, req->keypolicy & ~allowed);
+  if (req->configsvn != 0)
+    return sgxra__fail(cx, SGXRA_E_EMU_KEYPOLICY,
+                       "EGETKEY: KEYREQUEST CONFIGSVN (offset 76) is %u; a "
+                       "nonzero CONFIGSVN needs KSS, which is not emulated: "
+                       "set it to 0",
+                       req->configsvn);
 
   memset(&d, 0, sizeof d);
   d.keyname = req->keyname;
@@ -279,29 +289,21 @@ sgxra_err sgxra_emu_egetkey(sgxra_ctx *cx, const sgxra_emu_enclave *e,
                        "EGETKEY: KEYNAME %u (provisioning) needs the "
                        "PROVISIONKEY attribute, which this enclave lacks",
                        req->keyname);
-  if (req->isvsvn > s->isvsvn)
-    return sgxra__fail(cx, SGXRA_E_EMU_ISVSVN,
-                       "EGETKEY: requested ISVSVN %u is above the enclave's "
-                       "ISVSVN %u: keys of future versions cannot be had",
-                       req->isvsvn, s->isvsvn);
-  /* The SDM checks the request's CONFIGSVN with its ISVSVN (both give
-   * SGX_INVALID_ISVSVN).  Without KSS SECS.CONFIGSVN is 0, so any nonzero
-   * request CONFIGSVN asks for a configuration that does not exist. */
-  if (req->configsvn > s->configsvn)
-    return sgxra__fail(cx, SGXRA_E_EMU_ISVSVN,
-                       "EGETKEY: requested CONFIGSVN %u is above the "
-                       "enclave's CONFIGSVN %u (KEYREQUEST offset 76)",
-                       req->configsvn, s->configsvn);
+  /* The SDM's order: CPUSVN, then ISVSVN. */
   for (size_t i = 0; i < SGXRA_CPUSVN_SIZE; i++)
     if (req->cpusvn[i] > pl->cfg.cpusvn[i])
       return sgxra__fail(cx, SGXRA_E_EMU_CPUSVN,
                          "EGETKEY: requested CPUSVN byte %zu is %u, above the "
                          "platform's %u: keys of a newer TCB cannot be had",
                          i, req->cpusvn[i], pl->cfg.cpusvn[i]);
+  if (req->isvsvn > s->isvsvn)
+    return sgxra__fail(cx, SGXRA_E_EMU_ISVSVN,
+                       "EGETKEY: requested ISVSVN %u is above the enclave's "
+                       "ISVSVN %u: keys of future versions cannot be had",
+                       req->isvsvn, s->isvsvn);
 
   /* Common to SEAL, PROVISION, PROVISION_SEAL. */
-  if (!(req->keypolicy & SGXRA_KEYPOLICY_NOISVPRODID))
-    d.isvprodid = s->isvprodid;
+  d.isvprodid = s->isvprodid; /* NOISVPRODID needs KSS: refused above */
   d.isvsvn = req->isvsvn;
   d.attributes.flags =
       s->attributes.flags & (req->attributemask.flags | ATTR_ALWAYS);

@@ -694,10 +694,7 @@ static void test_egetkey_seal(void **state) {
   assert_memory_not_equal(k1, k2, 16);
   assert_memory_not_equal(k1, k3, 16);
   assert_memory_not_equal(k2, k3, 16);
-  /* NOISVPRODID changes the key; KEYID too. */
-  seal_req(&kr, SGXRA_KEYPOLICY_MRSIGNER | SGXRA_KEYPOLICY_NOISVPRODID, 3);
-  assert_int_equal(sgxra_emu_egetkey(f->cx, f->a, &kr, k1), SGXRA_OK);
-  assert_memory_not_equal(k1, k2, 16);
+  /* KEYID changes the key. */
   seal_req(&kr, SGXRA_KEYPOLICY_MRSIGNER, 3);
   kr.keyid[5] = 1;
   assert_int_equal(sgxra_emu_egetkey(f->cx, f->a, &kr, k1), SGXRA_OK);
@@ -742,7 +739,7 @@ static void test_egetkey_refusals(void **state) {
   uint8_t k[16], zero[16] = {0};
   struct {
     uint16_t keyname, policy;
-    size_t reserved_off; /* 0: none, 3: CONFIGSVN 1 instead */
+    size_t reserved_off; /* 0: none; 3: CONFIGSVN 1; 4: ISVSVN, CPUSVN max */
     sgxra_err want;
   } cases[] = {
       {SGXRA_KEYNAME_EINITTOKEN, 0, 0, SGXRA_E_EMU_KEYNAME},
@@ -755,8 +752,15 @@ static void test_egetkey_refusals(void **state) {
        SGXRA_E_EMU_PROVISIONKEY},
       {SGXRA_KEYNAME_SEAL, 0, 1, SGXRA_E_EMU_RESERVED},
       {SGXRA_KEYNAME_REPORT, 0, 2, SGXRA_E_EMU_RESERVED},
-      /* CONFIGSVN above the SECS's (0 without KSS): SDM INVALID_ISVSVN. */
-      {SGXRA_KEYNAME_SEAL, 0, 3, SGXRA_E_EMU_ISVSVN},
+      /* Without KSS the SDM raises #GP for NOISVPRODID and for a nonzero
+       * CONFIGSVN, whatever the KEYNAME. */
+      {SGXRA_KEYNAME_SEAL,
+       SGXRA_KEYPOLICY_MRSIGNER | SGXRA_KEYPOLICY_NOISVPRODID, 0,
+       SGXRA_E_EMU_KEYPOLICY},
+      {SGXRA_KEYNAME_SEAL, 0, 3, SGXRA_E_EMU_KEYPOLICY},
+      {SGXRA_KEYNAME_REPORT, 0, 3, SGXRA_E_EMU_KEYPOLICY},
+      /* CPUSVN is checked before ISVSVN (both too high here). */
+      {SGXRA_KEYNAME_SEAL, 0, 4, SGXRA_E_EMU_CPUSVN},
   };
   for (size_t i = 0; i < SGXRA__ARRAY_LEN(cases); i++) {
     memset(&kr, 0, sizeof kr);
@@ -765,6 +769,10 @@ static void test_egetkey_refusals(void **state) {
     if (cases[i].reserved_off == 1) kr.reserved1[1] = 1;
     if (cases[i].reserved_off == 2) kr.reserved2[433] = 1;
     if (cases[i].reserved_off == 3) kr.configsvn = 1;
+    if (cases[i].reserved_off == 4) {
+      kr.isvsvn = 0xffff;
+      memset(kr.cpusvn, 0xff, sizeof kr.cpusvn);
+    }
     memset(k, 0xee, 16);
     sgxra_err got = sgxra_emu_egetkey(f->cx, f->a, &kr, k);
     if (got != cases[i].want)
