@@ -9,11 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
@@ -283,6 +288,109 @@ static void errors(void **state) {
   assert_null(s2);
 }
 
+/* Raw bytes to the server; the HTTP status of the answer, or 0 when the
+ * server closed the connection without one.  The answer is read whole and
+ * its size returned, so an unbounded reply would show. */
+static int raw_status(fixture *f, const char *req, size_t n,
+                      size_t *out_reply_len) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  assert_true(fd >= 0);
+  struct timeval tv = {.tv_sec = 10};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons(sgxra_pcs_port(f->srv));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+  size_t sent = 0;
+  while (sent < n) {
+    ssize_t w = send(fd, req + sent, n - sent, MSG_NOSIGNAL);
+    if (w <= 0) break; /* the server may answer and close early */
+    sent += (size_t)w;
+  }
+  shutdown(fd, SHUT_WR);
+  char buf[4096], head[64] = {0};
+  size_t total = 0;
+  ssize_t k;
+  while ((k = recv(fd, buf, sizeof buf, 0)) > 0) {
+    if (total < sizeof head - 1) {
+      size_t m = (size_t)k < sizeof head - 1 - total ? (size_t)k
+                                                     : sizeof head - 1 - total;
+      memcpy(head + total, buf, m);
+    }
+    total += (size_t)k;
+  }
+  close(fd);
+  *out_reply_len = total;
+  int status = 0;
+  if (sscanf(head, "HTTP/1.%*d %d", &status) != 1) status = 0;
+  return status;
+}
+
+/* Hostile requests get a 4xx answer of bounded size (or a closed
+ * connection), never a crash; the server keeps serving afterwards. */
+static void hostile_requests(void **state) {
+  fixture *f = *state;
+  size_t big = 200000, len = 0;
+  char *long_url = malloc(big + 128);
+  assert_non_null(long_url);
+  int o = snprintf(long_url, 128, "GET /sgx/certification/v4/tcb?fmspc=");
+  memset(long_url + o, 'a', big);
+  o += (int)big;
+  o += snprintf(long_url + o, 64, " HTTP/1.1\r\nHost: x\r\n\r\n");
+  assert_int_equal(raw_status(f, long_url, (size_t)o, &len), 414);
+  assert_true(len < 4096);
+  free(long_url);
+
+  struct {
+    const char *req;
+    int want;
+  } cases[] = {
+      {"GET /sgx/certification/v4/tcb?fmspc=%zz%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+       400},
+      {"GET /sgx/certification/v4/tcb?fmspc=00906ED50000&fmspc "
+       "HTTP/1.1\r\nHost: x\r\n\r\n",
+       200},
+      {"GET /sgx/certification/v4/../v4/qe/identity HTTP/1.1\r\nHost: "
+       "x\r\n\r\n",
+       404},
+      {"GET /sgx/certification/v4/pckcrl?ca=platform&encoding=%ff "
+       "HTTP/1.1\r\nHost: x\r\n\r\n",
+       400},
+      {"POST /sgx/certification/v4/rootcacrl HTTP/1.1\r\nHost: "
+       "x\r\nContent-Length: 5\r\n\r\nabcde",
+       405},
+      {"GARBAGE\r\n\r\n", -1},
+      {"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", -1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int got = raw_status(f, cases[i].req, strlen(cases[i].req), &len);
+    if (cases[i].want < 0 ? (got != 0 && (got < 400 || got > 499))
+                          : got != cases[i].want)
+      fail_msg("case %zu: status %d, want %d", i, got, cases[i].want);
+    if (cases[i].want != 200 && len > 4096)
+      fail_msg("case %zu: a %zu-byte answer to a bad request", i, len);
+  }
+  /* A header block over the server's memory limit. */
+  size_t hn = 100000;
+  char *hdr = malloc(hn + 256);
+  assert_non_null(hdr);
+  o = snprintf(hdr, 256,
+               "GET /sgx/certification/v4/rootcacrl HTTP/1.1\r\nX-A: ");
+  memset(hdr + o, 'b', hn);
+  o += (int)hn;
+  o += snprintf(hdr + o, 16, "\r\n\r\n");
+  int got = raw_status(f, hdr, (size_t)o, &len);
+  assert_true(got == 431 || got == 0 || (got >= 400 && got < 500));
+  free(hdr);
+  /* Still serving. */
+  reply r;
+  get(f, NULL, "/sgx/certification/v4/rootcacrl", NULL, &r);
+  assert_int_equal(r.status, 200);
+  free(r.body);
+}
+
 /* Everything fetched over HTTP forms a collateral set that the collateral
  * module validates against the CA's root. */
 static char *header_chain(const reply *r, size_t *n) {
@@ -360,6 +468,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(qe_identity, setup, teardown),
       cmocka_unit_test_setup_teardown(crls, setup, teardown),
       cmocka_unit_test_setup_teardown(errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(hostile_requests, setup, teardown),
       cmocka_unit_test_setup_teardown(collateral_over_http, setup, teardown),
       cmocka_unit_test(url_encoding),
   };
