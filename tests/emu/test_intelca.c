@@ -187,8 +187,8 @@ static void ca_certificates(void **state) {
   const char *names[] = {"not JSON",
                          "recoveries",
                          "object",
-                         "\"tcb_evaluation_number\" must be 1..4294967295, "
-                         "found 0",
+                         ("\"tcb_evaluation_number\" must be 1..4294967295, "
+                          "found 0"),
                          "\"recoveries\" must be 0..100, found 101",
                          "must be arrays"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
