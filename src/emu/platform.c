@@ -121,10 +121,13 @@ static sgxra_err state_path(sgxra_ctx *cx, const char *dir, char **out) {
   return SGXRA_OK;
 }
 
+/* The hex text of root_key passes through buf: wiped before returning. */
 static int put_hex(json_t *o, const char *key, const uint8_t *p, size_t n) {
   char buf[2 * 64 + 1];
   sgxra_hex_encode(p, n, buf);
-  return json_object_set_new(o, key, json_string(buf));
+  int rc = json_object_set_new(o, key, json_string(buf));
+  sgxra_wipe(buf, sizeof buf);
+  return rc;
 }
 
 sgxra_err sgxra_emu_platform_save(sgxra_ctx *cx, const sgxra_emu_platform *p,
