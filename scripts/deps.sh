@@ -13,7 +13,11 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "sgxra: installing ${missing[*]}" >&2
   SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || {
+      echo "sgxra: need root (or sudo) to install: ${missing[*]}" >&2; exit 2; }
+    SUDO=sudo
+  fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
