@@ -33,6 +33,16 @@ typedef struct sgxra_ctx sgxra_ctx;
  * memory. */
 sgxra_ctx *sgxra_ctx_new(void);
 
+/* OpenSSL's OSSL_LIB_CTX, declared here so this header needs no OpenSSL
+ * header. */
+struct ossl_lib_ctx_st;
+
+/* A new context whose hashes, MACs, ciphers and keys are fetched from
+ * `libctx` (e.g. one with only the FIPS provider loaded); NULL is the
+ * default context, as sgxra_ctx_new().  The caller keeps `libctx` alive
+ * while the context is used and frees it afterwards. */
+sgxra_ctx *sgxra_ctx_new_ex(struct ossl_lib_ctx_st *libctx);
+
 /* Free a context (NULL is accepted). */
 void sgxra_ctx_free(sgxra_ctx *cx);
 

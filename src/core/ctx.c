@@ -14,7 +14,12 @@ struct sgxra_ctx {
 };
 
 sgxra_ctx *sgxra_ctx_new(void) {
+  return sgxra_ctx_new_ex(NULL);
+}
+
+sgxra_ctx *sgxra_ctx_new_ex(OSSL_LIB_CTX *libctx) {
   sgxra_ctx *cx = calloc(1, sizeof(*cx));
+  if (cx) cx->libctx = libctx;
   return cx;
 }
 

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/provider.h>
 
 #include "common/testutil.h"
 #include "sgxra/crypto.h"
@@ -255,8 +257,95 @@ static void test_gcm_known(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* A context made with sgxra_ctx_new_ex() fetches every algorithm from its
+ * own OpenSSL library context (the paths sgxra_ctx_new() never takes): the
+ * known answers come out the same, and a library context that has no
+ * algorithms at all gives SGXRA_E_CRYPTO naming what is missing, not a
+ * crash or a silent fallback to the default context. */
+static void test_own_library_context(void **state) {
+  (void)state;
+  OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+  assert_non_null(lc);
+  sgxra_ctx *cx = sgxra_ctx_new_ex(lc);
+  assert_non_null(cx);
+  uint8_t h[32];
+  assert_int_equal(sgxra_sha256(cx, "abc", 3, h), SGXRA_OK);
+  tu_assert_hex(h, 32,
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015"
+                "ad");
+  sgxra_sha256_stream st;
+  assert_int_equal(sgxra_sha256_init(cx, &st), SGXRA_OK);
+  assert_int_equal(sgxra_sha256_update(cx, &st, "ab", 2), SGXRA_OK);
+  assert_int_equal(sgxra_sha256_update(cx, &st, "c", 1), SGXRA_OK);
+  uint8_t h2[32];
+  assert_int_equal(sgxra_sha256_final(cx, &st, h2), SGXRA_OK);
+  assert_memory_equal(h, h2, 32);
+  /* RFC 4493 example 1 (empty message). */
+  uint8_t key[16], mac[16];
+  tu_hex("2b7e151628aed2a6abf7158809cf4f3c", key, 16);
+  assert_int_equal(sgxra_aes128_cmac(cx, key, NULL, 0, mac), SGXRA_OK);
+  tu_assert_hex(mac, 16, "bb1d6929e95937287fa37d129b756746");
+  /* GCM test case 2 (McGrew-Viega): zero key, IV, one zero block. */
+  uint8_t zk[16] = {0}, iv[12] = {0}, pt[16] = {0}, ct[16], tag[16], back[16];
+  assert_int_equal(
+      sgxra_aes128_gcm_encrypt(cx, zk, iv, 12, NULL, 0, pt, 16, ct, tag),
+      SGXRA_OK);
+  tu_assert_hex(ct, 16, "0388dace60b6a392f328c2b971b2fe78");
+  tu_assert_hex(tag, 16, "ab6e47d42cec13bdf53a67b21257bddf");
+  assert_int_equal(
+      sgxra_aes128_gcm_decrypt(cx, zk, iv, 12, NULL, 0, ct, 16, tag, back),
+      SGXRA_OK);
+  assert_memory_equal(back, pt, 16);
+  /* P-256: generate, sign, rebuild the public key from X||Y (the general
+   * path, not the default context's cached parameters), verify. */
+  sgxra_p256_key *k = NULL, *pub = NULL;
+  uint8_t xy[64], sig[64];
+  assert_int_equal(sgxra_p256_generate(cx, &k), SGXRA_OK);
+  sgxra_p256_public_raw(k, xy);
+  assert_int_equal(sgxra_p256_sign(cx, k, "m", 1, sig), SGXRA_OK);
+  assert_int_equal(sgxra_p256_from_public(cx, xy, &pub), SGXRA_OK);
+  assert_int_equal(sgxra_p256_verify(cx, pub, "m", 1, sig), SGXRA_OK);
+  xy[63] ^= 1;
+  sgxra_p256_key *off = (sgxra_p256_key *)&off;
+  assert_int_equal(sgxra_p256_from_public(cx, xy, &off),
+                   SGXRA_E_CRYPTO_KEY_INVALID);
+  assert_null(off);
+  sgxra_p256_free(pub);
+  sgxra_p256_free(k);
+  sgxra_ctx_free(cx);
+  OSSL_LIB_CTX_free(lc);
+
+  /* Only the "null" provider: nothing can be fetched. */
+  lc = OSSL_LIB_CTX_new();
+  assert_non_null(lc);
+  OSSL_PROVIDER *np = OSSL_PROVIDER_load(lc, "null");
+  assert_non_null(np);
+  cx = sgxra_ctx_new_ex(lc);
+  memset(h, 0x55, sizeof h);
+  assert_int_equal(sgxra_sha256(cx, "abc", 3, h), SGXRA_E_CRYPTO);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "SHA-256 is not available"));
+  uint8_t zero[32] = {0};
+  assert_memory_equal(h, zero, 32);
+  memset(mac, 0x55, sizeof mac);
+  assert_int_equal(sgxra_aes128_cmac(cx, key, "x", 1, mac), SGXRA_E_CRYPTO);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "CMAC is not available"));
+  assert_memory_equal(mac, zero, 16);
+  assert_int_equal(
+      sgxra_aes128_gcm_encrypt(cx, zk, iv, 12, NULL, 0, pt, 16, ct, tag),
+      SGXRA_E_CRYPTO);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "AES-128-GCM"));
+  assert_memory_equal(ct, zero, 16);
+  k = (sgxra_p256_key *)&k;
+  assert_int_equal(sgxra_p256_generate(cx, &k), SGXRA_E_CRYPTO);
+  assert_null(k);
+  sgxra_ctx_free(cx);
+  OSSL_PROVIDER_unload(np);
+  OSSL_LIB_CTX_free(lc);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_own_library_context),
       cmocka_unit_test(test_ct_equal_and_wipe),
       cmocka_unit_test(test_random),
       cmocka_unit_test(test_sha256_known),
