@@ -310,9 +310,12 @@ int cli_cmd_sign(int argc, char **argv) {
       if (c == OPT_ISVSVN) p.isvsvn = (uint16_t)v;
       break;
     case OPT_SSAFRAMESIZE:
-      if (!parse_num(optarg, UINT32_MAX, &ssaframes) || ssaframes == 0)
-        return cli_usage_error(
-            VERB, "--ssaframesize '%s': expected a number >= 1", optarg);
+      /* the same range as `sgxra measure --ssaframesize` */
+      if (!parse_num(optarg, 255, &ssaframes) || ssaframes == 0)
+        return cli_usage_error(VERB,
+                               "--ssaframesize '%s' is not a number of pages "
+                               "from 1 to 255",
+                               optarg);
       ssa_given = 1;
       break;
     case OPT_FAMILYID:

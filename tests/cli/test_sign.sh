@@ -153,6 +153,8 @@ expect_err_contains "not an enclave image"
 # --ssaframesize only where sgxra lays the image out itself (raw, unsigned .so)
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --ssaframesize 2 -o "$T/x"
 expect_err_contains "not to --enclavehash"
+expect_status 2 "$SGXRA" sign --key "$K" "$ID/enarx-sgx/encl.bin" --ssaframesize 256 -o "$T/x"
+expect_err_contains "from 1 to 255"
 expect_status 2 "$SGXRA" sign --key "$K" "$ID/fortanix-rust-sgx/test_enclave.sgxs" --ssaframesize 2 -o "$T/x"
 expect_err_contains "an SGXS stream"
 expect_status 2 "$SGXRA" sign --key "$K" "$ID/enarx-sgx/encl.ss" --ssaframesize 2 -o "$T/x"
