@@ -277,7 +277,9 @@ sgxra_collateral_dates_with_chain(const sgxra_collateral *coll,
                                   const sgxra_x509_chain *pck_chain);
 
 /* Intel's collateral_expiration_status at the `now` given to validate:
- * 1 when earliest_expiry <= now. */
+ * 1 when earliest_expiry <= now (or the trust root's notAfter < now).
+ * Only expiry dates count: a certificate, CRL or JSON not yet valid at
+ * `now` does not set it, as in Intel's QvE. */
 int sgxra_collateral_expired(const sgxra_collateral *coll);
 
 /* The same question for another time (no re-validation). */
@@ -300,16 +302,15 @@ sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
 /* Per-quote PCK chain check against validated collateral (Intel QVL's
  * PCK certificate verification):
  *  - the chain (leaf, PCK CA, root; the root may be omitted) verifies to
- *    the trust root (X509 codes; *out_expired as in
- *    sgxra_x509_chain_verify());
+ *    the trust root (X509 codes);
  *  - the chain's CA has the same subject CN as the PCK CRL's issuer
  *    (SGXRA_E_CRL_ISSUER: "PCK CRL issuer CN 'Intel SGX PCK Platform CA'
  *    does not match the chain's CA 'Intel SGX PCK Processor CA'");
  *  - the leaf is not listed in the PCK CRL and the CA not in the root CA
  *    CRL (SGXRA_E_X509_REVOKED).
- * *out_expired is 1 when a chain certificate is outside its validity at
- * `now` or the window including the chain (sgxra_collateral_dates_with_
- * chain) has earliest_expiry <= now: Intel's per-quote expiration flag.
+ * *out_expired is 1 when the window including the chain
+ * (sgxra_collateral_dates_with_chain) has earliest_expiry <= now: Intel's
+ * per-quote expiration flag (a notBefore after `now` does not count).
  * SGXRA_E_COLLATERAL_NOT_VALIDATED when validate has not succeeded. */
 SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
     sgxra_ctx *cx, const sgxra_collateral *coll,

@@ -212,7 +212,6 @@ static int is_intel_root(const sgxra_x509_cert *root) {
 static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                           const sgxra_x509_cert *root, int64_t now,
                           int *out_expired) {
-  int exp = 0, any = 0;
   sgxra_err e;
   if (c->bundled_root != NULL &&
       !sgxra_x509_cert_equal(&c->bundled_root->certs[0], root))
@@ -221,24 +220,22 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                        "root ('%s'): the collateral was made for another "
                        "root",
                        c->bundled_root->certs[0].subject_cn, root->subject_cn);
-  if ((e = sgxra_x509_chain_verify(cx, c->tcb_chain, root, now, &exp)) !=
+  /* Time is not checked here: see the expired flag at the end. */
+  if ((e = sgxra_x509_chain_verify(cx, c->tcb_chain, root, now, NULL)) !=
       SGXRA_OK) {
     sgxra__context(cx, e, "TCB Info issuer chain");
     return e;
   }
-  any |= exp;
-  if ((e = sgxra_x509_chain_verify(cx, c->qe_chain, root, now, &exp)) !=
+  if ((e = sgxra_x509_chain_verify(cx, c->qe_chain, root, now, NULL)) !=
       SGXRA_OK) {
     sgxra__context(cx, e, "QE Identity issuer chain");
     return e;
   }
-  any |= exp;
-  if ((e = sgxra_x509_chain_verify(cx, c->pck_crl_chain, root, now, &exp)) !=
+  if ((e = sgxra_x509_chain_verify(cx, c->pck_crl_chain, root, now, NULL)) !=
       SGXRA_OK) {
     sgxra__context(cx, e, "PCK CRL issuer chain");
     return e;
   }
-  any |= exp;
   const sgxra_x509_cert *pck_ca = &c->pck_crl_chain->certs[0];
   int intel = is_intel_root(root);
   if (!pck_ca->is_ca)
@@ -297,7 +294,11 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
   if ((e = sgxra_qeidentity_verify(cx, c->qe, c->qe_chain->certs[0].key)) !=
       SGXRA_OK)
     return e;
-  *out_expired = any || c->win.earliest_expiry <= now;
+  /* Intel's flag counts expiry dates only (earliest_expiration_date <=
+   * time; the verifiers compare notAfter alone, never notBefore).  The
+   * window holds every certificate of the three chains; the trust root is
+   * added in case a chain stops below it. */
+  *out_expired = c->win.earliest_expiry <= now || root->not_after < now;
   return SGXRA_OK;
 }
 
@@ -348,7 +349,8 @@ int sgxra_collateral_expired(const sgxra_collateral *c) {
 }
 
 int sgxra_collateral_expired_at(const sgxra_collateral *c, int64_t now) {
-  return c != NULL && c->win.earliest_expiry <= now;
+  return c != NULL && (c->win.earliest_expiry <= now ||
+                       (c->root && c->root->certs[0].not_after < now));
 }
 
 const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *c) {
@@ -385,7 +387,7 @@ const sgxra_x509_cert *sgxra_collateral_tcb_signer(const sgxra_collateral *c) {
 static sgxra_err finish_pck(sgxra_ctx *cx, const sgxra_collateral *c,
                             const sgxra_x509_cert *leaf,
                             const sgxra_x509_cert *ca,
-                            const sgxra_x509_cert *top, int exp, int64_t now,
+                            const sgxra_x509_cert *top, int64_t now,
                             int *out_expired) {
   if (strcmp(sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn) != 0)
     return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
@@ -410,7 +412,10 @@ static sgxra_err finish_pck(sgxra_ctx *cx, const sgxra_collateral *c,
   win_add(&w, &first, leaf->not_before, leaf->not_after);
   win_add(&w, &first, ca->not_before, ca->not_after);
   if (top) win_add(&w, &first, top->not_before, top->not_after);
-  if (out_expired) *out_expired = exp || w.earliest_expiry <= now;
+  /* expiry dates only, as Intel (see validate) */
+  if (out_expired)
+    *out_expired =
+        w.earliest_expiry <= now || c->root->certs[0].not_after < now;
   return SGXRA_OK;
 }
 
@@ -435,7 +440,6 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
   const sgxra_x509_cert *leaf = &pck_chain->certs[0];
   const sgxra_x509_cert *ca = &pck_chain->certs[1];
   const sgxra_x509_cert *root = &c->root->certs[0];
-  int exp = 0;
   sgxra_err e;
   if (sgxra_x509_cert_equal(ca, &c->pck_crl_chain->certs[0]) &&
       (pck_chain->count == 2 ||
@@ -446,11 +450,8 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
      * This keeps a quote at three signature checks (PCK leaf, QE report,
      * quote). */
     e = sgxra__x509_check_issued(cx, leaf, ca);
-    exp = now < leaf->not_before || now > leaf->not_after ||
-          now < ca->not_before || now > ca->not_after ||
-          now < root->not_before || now > root->not_after;
   } else {
-    e = sgxra_x509_chain_verify(cx, pck_chain, root, now, &exp);
+    e = sgxra_x509_chain_verify(cx, pck_chain, root, now, NULL);
   }
   if (e != SGXRA_OK) {
     sgxra__context(cx, e, "PCK certificate chain");
@@ -459,7 +460,7 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
   return finish_pck(
       cx, c, leaf, ca,
       pck_chain->count > 2 ? &pck_chain->certs[pck_chain->count - 1] : NULL,
-      exp, now, out_expired);
+      now, out_expired);
 }
 
 sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
@@ -507,11 +508,7 @@ sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
                SGXRA_OK) {
       sgxra__context(cx, e, "PCK certificate chain");
     } else {
-      const sgxra_x509_cert *l = &leaf->certs[0];
-      int exp = now < l->not_before || now > l->not_after ||
-                now < ca->not_before || now > ca->not_after ||
-                now < root->not_before || now > root->not_after;
-      e = finish_pck(cx, c, l, ca, count == 3 ? root : NULL, exp, now,
+      e = finish_pck(cx, c, &leaf->certs[0], ca, count == 3 ? root : NULL, now,
                      out_expired);
     }
   } else if (e == SGXRA_OK) {

@@ -418,8 +418,34 @@ static void test_load_dir_errors(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* Intel's collateral_expiration_status counts expiry dates only (earliest
+ * notAfter / nextUpdate <= time; TCBInfoVerifier and PckCertVerifier
+ * compare notAfter alone), so validating sgx-01 before its TCB signing
+ * certificate's notBefore (2025-05-06T09:25:00Z) is not "expired", while
+ * its earliest nextUpdate (2025-07-19T10:01:18Z) is, at that second. */
+static void test_expiry_dates_only(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_collateral *c = NULL;
+  assert_int_equal(
+      sgxra_collateral_load_dir(cx, tu_bundle_dir("sgx-01-phala-v3"), &c),
+      SGXRA_OK);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1746523500 - 1),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_collateral_expired(c), 0);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1752919278 - 1),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_collateral_expired(c), 0);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1752919278),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_collateral_expired(c), 1);
+  sgxra_collateral_free(c);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_expiry_dates_only),
       cmocka_unit_test(test_all_bundles),
       cmocka_unit_test(test_pck_chain_all),
       cmocka_unit_test(test_values),
