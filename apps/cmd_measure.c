@@ -162,8 +162,10 @@ static int show_signed(sgxra_ctx *cx, cli_out *o, const char *path,
                        const char *format, const sgxra_sgxmeta *meta,
                        size_t n) {
   cli_sigstruct ss;
+  /* A wrong HEADER means the metadata holds no SIGSTRUCT at all, so its
+   * "ENCLAVEHASH" means nothing: unusable input, as for `inspect`. */
   int rc = cli_sigstruct_load(VERB, cx, path, meta->sigstruct,
-                              SGXRA_SIGSTRUCT_SIZE, 0, &ss);
+                              SGXRA_SIGSTRUCT_SIZE, 1, &ss);
   if (rc) return rc;
   cli_put_hex(o, "mrenclave", ss.s.enclavehash, sizeof ss.s.enclavehash);
   cli_put_str(o, "format", format);

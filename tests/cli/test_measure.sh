@@ -133,6 +133,12 @@ python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[64+25+64+6
 expect_status 1 "$SGXRA" measure "$T/pce_badsig.so" --json
 expect_json signature_valid false
 expect_json mrenclave "$PCE_HASH"
+# a damaged SIGSTRUCT HEADER: no SIGSTRUCT, so no MRENCLAVE: exit 2, no JSON
+python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[64+25+64+4]^=1; open(sys.argv[2],"wb").write(d)' \
+  "$T/pce.so" "$T/pce_badhdr.so"
+expect_status 2 "$SGXRA" measure "$T/pce_badhdr.so" --json
+expect_err_contains "[SGXRA_E_SIGSTRUCT_HEADER]"
+[ -z "$OUT" ] && ok || bad "JSON printed for a SIGSTRUCT without its HEADER: $OUT"
 # a truncated .so and a damaged note: exit 2 with the specific code
 head -c 5000 "$T/pce.so" > "$T/cut.so"
 expect_status 2 "$SGXRA" measure "$T/cut.so"
