@@ -300,14 +300,18 @@ const sgxra_x509_cert *
 sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
 
 /* Per-quote PCK chain check against validated collateral (Intel QVL's
- * PCK certificate verification):
- *  - the chain (leaf, PCK CA, root; the root may be omitted) verifies to
- *    the trust root (X509 codes);
+ * PCK certificate verification; the quote verifier runs the same code),
+ * in this order:
+ *  - the chain is leaf, PCK CA, root (the root may be omitted;
+ *    SGXRA_E_X509_CHAIN_LENGTH) and its root has the trust root's key
+ *    (SGXRA_E_X509_UNTRUSTED_ROOT);
  *  - the chain's CA has the same subject CN as the PCK CRL's issuer
  *    (SGXRA_E_CRL_ISSUER: "PCK CRL issuer CN 'Intel SGX PCK Platform CA'
  *    does not match the chain's CA 'Intel SGX PCK Processor CA'");
- *  - the leaf is not listed in the PCK CRL and the CA not in the root CA
- *    CRL (SGXRA_E_X509_REVOKED).
+ *  - the CA verifies to the trust root (X509 codes; nothing to do when CA
+ *    and root are the validated ones) and is not in the root CA CRL, the
+ *    leaf is issued and signed by the CA and not listed in the PCK CRL
+ *    (SGXRA_E_X509_REVOKED).
  * *out_expired is 1 when the window including the chain
  * (sgxra_collateral_dates_with_chain) has earliest_expiry <= now: Intel's
  * per-quote expiration flag (a notBefore after `now` does not count).

@@ -26,12 +26,50 @@ struct sgxra_collateral {
   sgxra_qeidentity *qe;
   sgxra_x509_chain *root; /* copy of the trust root validate used */
   sgxra_collateral_window win;
+  /* set by validate for the PCK chain check's fast path */
+  char *ca_b64;        /* base64 of the PCK CA's DER */
+  char *root_b64;      /* base64 of the trust root's DER */
+  uint8_t *ca_subject; /* DER of the PCK CA's subject Name */
+  size_t ca_subject_len;
   int validated;
   int expired;
 };
 
+/* What the fast path compares a quote's chain with: the validated PCK CA's
+ * and root's DER as base64 text, and the CA's subject Name as DER. */
+static void pck_forget(sgxra_collateral *c) {
+  free(c->ca_b64);
+  free(c->root_b64);
+  OPENSSL_free(c->ca_subject);
+  c->ca_b64 = c->root_b64 = NULL;
+  c->ca_subject = NULL;
+  c->ca_subject_len = 0;
+}
+
+static char *der_base64(const sgxra_x509_cert *x) {
+  char *b = malloc(4 * ((x->der_len + 2) / 3) + 1);
+  if (b) sgxra_base64_encode(x->der, x->der_len, b);
+  return b;
+}
+
+static sgxra_err pck_prepare(sgxra_ctx *cx, sgxra_collateral *c) {
+  const sgxra_x509_cert *ca = &c->pck_crl_chain->certs[0];
+  unsigned char *name = NULL;
+  int nl = i2d_X509_NAME(X509_get_subject_name(ca->x), &name);
+  c->ca_subject = name;
+  c->ca_subject_len = nl > 0 ? (size_t)nl : 0;
+  c->ca_b64 = der_base64(ca);
+  c->root_b64 = der_base64(&c->root->certs[0]);
+  if (nl <= 0 || !c->ca_b64 || !c->root_b64) {
+    pck_forget(c);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral: out of memory");
+  }
+  return SGXRA_OK;
+}
+
 void sgxra_collateral_free(sgxra_collateral *c) {
   if (c == NULL) return;
+  pck_forget(c);
   sgxra_x509_chain_free(c->pck_crl_chain);
   sgxra_x509_chain_free(c->tcb_chain);
   sgxra_x509_chain_free(c->qe_chain);
@@ -309,6 +347,7 @@ sgxra_err sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *c,
                        "sgxra_collateral_validate: NULL collateral");
   c->validated = 0;
   c->expired = 0;
+  pck_forget(c);
   sgxra_x509_chain_free(c->root);
   c->root = NULL;
   sgxra_err e;
@@ -319,6 +358,7 @@ sgxra_err sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *c,
   if (e != SGXRA_OK) return e;
   int expired = 0;
   e = validate(cx, c, &c->root->certs[0], now, &expired);
+  if (e == SGXRA_OK) e = pck_prepare(cx, c);
   if (e != SGXRA_OK) return e;
   c->expired = expired;
   c->validated = 1;
@@ -381,42 +421,222 @@ const sgxra_x509_cert *sgxra_collateral_tcb_signer(const sgxra_collateral *c) {
   return c ? &c->tcb_chain->certs[0] : NULL;
 }
 
-/* What a PCK chain check does once the chain itself holds: the PCK CRL
- * belongs to the chain's CA, neither leaf nor CA is revoked, and Intel's
- * expiry flag over the collateral plus the chain's certificates. */
-static sgxra_err finish_pck(sgxra_ctx *cx, const sgxra_collateral *c,
-                            const sgxra_x509_cert *leaf,
-                            const sgxra_x509_cert *ca,
-                            const sgxra_x509_cert *top, int64_t now,
-                            int *out_expired) {
+/* ---- the per-quote PCK chain check (see quote/collateral_internal.h) ---- */
+
+static const char pem_begin[] = "-----BEGIN CERTIFICATE-----";
+static const char pem_end[] = "-----END CERTIFICATE-----";
+
+void sgxra__pck_chain_clear(sgxra__pck_chain *r) {
+  free(r->leaf_der);
+  sgxra_x509_chain_free(r->chain);
+  memset(r, 0, sizeof *r);
+  r->leaf_cn = r->ca_cn = r->root_cn = "";
+}
+
+static sgxra_err pck_failed(sgxra__pck_chain *r, sgxra__pck_step step,
+                            sgxra_err e) {
+  r->failed = step;
+  return e;
+}
+
+static sgxra_err pck_leaf_revoked(sgxra_ctx *cx, const sgxra_collateral *c,
+                                  sgxra__pck_chain *r) {
+  if (!sgxra_crl_has_serial(c->pck_crl, r->serial, r->serial_len))
+    return SGXRA_OK;
+  char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
+  sgxra_hex_encode(r->serial, r->serial_len, serial);
+  return pck_failed(
+      r, SGXRA__PCK_LEAF_REVOKED,
+      sgxra__fail(cx, SGXRA_E_X509_REVOKED,
+                  "PCK certificate serial %s (issued by '%s') is revoked by "
+                  "the PCK CRL: the platform's key is no longer trusted",
+                  serial, r->ca_cn));
+}
+
+/* The first occurrence of the n-byte `needle` in p[0..len), or NULL. */
+static const char *find_text(const char *p, size_t len, const char *needle,
+                             size_t n) {
+  for (size_t i = 0; n <= len && i <= len - n; i++)
+    if (p[i] == needle[0] && memcmp(p + i, needle, n) == 0) return p + i;
+  return NULL;
+}
+
+/* The next PEM certificate block at or after p[*off]: -1 when there is
+ * none, 1 when its base64 text (whitespace aside) is b64 (*off then past
+ * its END line), 0 when it is another. */
+static int pem_block_is(const char *p, size_t n, size_t *off, const char *b64) {
+  const char *q =
+      find_text(p + *off, n - *off, pem_begin, sizeof pem_begin - 1);
+  if (!q) return -1;
+  size_t at = (size_t)(q - p) + sizeof pem_begin - 1, k = 0;
+  while (at < n && p[at] != '-') {
+    char ch = p[at++];
+    if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') continue;
+    if (b64[k] == 0 || b64[k] != ch) return 0;
+    k++;
+  }
+  if (b64[k] != 0 || n - at < sizeof pem_end - 1 ||
+      memcmp(p + at, pem_end, sizeof pem_end - 1) != 0)
+    return 0;
+  *off = at + sizeof pem_end - 1;
+  return 1;
+}
+
+/* The common case without OpenSSL's (slow) certificate decoding: the CA
+ * and root are byte for byte the validated ones (chained to the trust root
+ * and checked against the root CA CRL by validate), so only the leaf is
+ * read, by the bounded DER walk, and its signature checked with the CA's
+ * key.  Returns 0 when the chain is not of that shape or the leaf does not
+ * read cleanly (the full path decides); 1 when decided (*out_err). */
+static int pck_fast(sgxra_ctx *cx, const sgxra_collateral *c,
+                    const uint8_t *pem, size_t n, int intel_shape,
+                    sgxra__pck_chain *r, sgxra_err *out_err) {
+  const char *p = (const char *)pem;
+  const sgxra_x509_cert *ca = &c->pck_crl_chain->certs[0];
+  const sgxra_x509_cert *root = &c->root->certs[0];
+  size_t off = 0;
+  if (!ca->can_sign_certs || n == 0 ||
+      sgxra__pem_next(cx, pem, n, "CERTIFICATE", SGXRA_E_X509_PEM, &r->leaf_der,
+                      &r->leaf_der_len, &off) != SGXRA_OK ||
+      !r->leaf_der || pem_block_is(p, n, &off, c->ca_b64) != 1)
+    return 0;
+  int has_root = pem_block_is(p, n, &off, c->root_b64);
+  if (has_root == 0 || (has_root < 0 && intel_shape) ||
+      find_text(p + off, n - off, pem_begin, sizeof pem_begin - 1) ||
+      sgxra_pck_cert_parse(cx, r->leaf_der, r->leaf_der_len, &r->walk) !=
+          SGXRA_OK ||
+      r->walk.issuer_len != c->ca_subject_len ||
+      memcmp(r->walk.issuer, c->ca_subject, c->ca_subject_len) != 0 ||
+      !strstr(r->walk.subject_cn, "SGX PCK Certificate"))
+    return 0;
+  r->leaf_cn = r->walk.subject_cn;
+  r->ca_cn = ca->subject_cn;
+  r->root_cn = has_root > 0 ? root->subject_cn : "";
+  memcpy(r->serial, r->walk.serial, r->walk.serial_len);
+  r->serial_len = r->walk.serial_len;
+  r->not_after_min = r->walk.not_after;
+  if (ca->not_after < r->not_after_min) r->not_after_min = ca->not_after;
+  if (has_root > 0 && root->not_after < r->not_after_min)
+    r->not_after_min = root->not_after;
+  if (sgxra_p256_verify_der(cx, ca->key, r->walk.tbs, r->walk.tbs_len,
+                            r->walk.sig_der, r->walk.sig_der_len) != SGXRA_OK)
+    *out_err = pck_failed(
+        r, SGXRA__PCK_LEAF_LINK,
+        sgxra__fail(cx, SGXRA_E_X509_SIGNATURE,
+                    "signature of certificate '%s' does not verify with the "
+                    "key of '%s'",
+                    r->leaf_cn, ca->subject_cn));
+  else
+    *out_err = pck_leaf_revoked(cx, c, r);
+  return 1;
+}
+
+/* Every check over a parsed chain (borrowed). */
+static sgxra_err pck_full(sgxra_ctx *cx, const sgxra_collateral *c,
+                          const sgxra_x509_chain *chain, int intel_shape,
+                          sgxra__pck_chain *r) {
+  const sgxra_x509_cert *trust = &c->root->certs[0];
+  size_t count = chain->count;
+  r->count = count;
+  if (intel_shape ? count != 3 : count < 2)
+    return pck_failed(
+        r, SGXRA__PCK_COUNT,
+        sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
+                    "PCK certificate chain has %zu certificate(s); the PCK "
+                    "certificate and its CA%s are needed",
+                    count,
+                    intel_shape ? ", then the root," : " (then the root)"));
+  const sgxra_x509_cert *leaf = &chain->certs[0], *ca = &chain->certs[1];
+  const sgxra_x509_cert *top = &chain->certs[count - 1];
+  r->leaf_cn = leaf->subject_cn;
+  r->ca_cn = ca->subject_cn;
+  r->root_cn = count > 2 ? top->subject_cn : "";
+  memcpy(r->serial, leaf->serial.bytes, leaf->serial.len);
+  r->serial_len = leaf->serial.len;
+  r->not_after_min = INT64_MAX;
+  for (size_t i = 0; i < count; i++)
+    if (chain->certs[i].not_after < r->not_after_min)
+      r->not_after_min = chain->certs[i].not_after;
+  /* The trust anchor: the chain's root must carry the trusted key, as the
+   * QvE compares it with Intel's root public key. */
+  uint8_t k1[SGXRA_P256_PUBLIC_SIZE], k2[SGXRA_P256_PUBLIC_SIZE];
+  if (count > 2) {
+    if (top->key) sgxra_p256_public_raw(top->key, k1);
+    sgxra_p256_public_raw(trust->key, k2);
+    if (!top->key || memcmp(k1, k2, sizeof k1) != 0)
+      return pck_failed(
+          r, SGXRA__PCK_ROOT,
+          sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,
+                      "the chain's root '%s' does not have the public key of "
+                      "the trusted root '%s'",
+                      top->subject_cn, trust->subject_cn));
+  }
   if (strcmp(sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn) != 0)
-    return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
-                       "PCK CRL issuer CN '%s' does not match the chain's CA "
-                       "'%s': fetch the collateral for the quote's PCK CA",
-                       sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn);
-  if (sgxra_crl_is_revoked(c->pck_crl, leaf)) {
-    char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
-    sgxra_hex_encode(leaf->serial.bytes, leaf->serial.len, serial);
-    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
-                       "PCK certificate serial %s (issued by '%s') is revoked "
-                       "by the PCK CRL: the platform's key is no longer "
-                       "trusted",
-                       serial, ca->subject_cn);
+    return pck_failed(
+        r, SGXRA__PCK_CA_NAME,
+        sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
+                    "PCK CRL issuer CN '%s' does not match the chain's CA "
+                    "'%s': fetch the collateral for the quote's PCK CA",
+                    sgxra_crl_issuer_cn(c->pck_crl), ca->subject_cn));
+  /* A CA (and root) byte for byte the validated ones were chained to the
+   * trust root by validate; any other is checked up to it. */
+  if (!sgxra_x509_cert_equal(ca, &c->pck_crl_chain->certs[0]) ||
+      !(count == 2 || (count == 3 && sgxra_x509_cert_equal(top, trust)))) {
+    sgxra_err e;
+    if (!ca->is_ca) {
+      e = sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
+                      "PCK CA '%s' is not a CA (basicConstraints cA absent or "
+                      "FALSE)",
+                      ca->subject_cn);
+    } else {
+      sgxra_x509_chain up;
+      up.count = count - 1;
+      memcpy(up.certs, chain->certs + 1, up.count * sizeof up.certs[0]);
+      e = sgxra_x509_chain_verify(cx, &up, trust, 0, NULL);
+    }
+    if (e != SGXRA_OK) return pck_failed(r, SGXRA__PCK_CA_LINK, e);
   }
   if (sgxra_crl_is_revoked(c->root_crl, ca))
-    return sgxra__fail(cx, SGXRA_E_X509_REVOKED,
-                       "PCK CA '%s' is revoked by the root CA CRL",
-                       ca->subject_cn);
-  sgxra_collateral_window w = c->win;
-  int first = 0;
-  win_add(&w, &first, leaf->not_before, leaf->not_after);
-  win_add(&w, &first, ca->not_before, ca->not_after);
-  if (top) win_add(&w, &first, top->not_before, top->not_after);
-  /* expiry dates only, as Intel (see validate) */
-  if (out_expired)
-    *out_expired =
-        w.earliest_expiry <= now || c->root->certs[0].not_after < now;
-  return SGXRA_OK;
+    return pck_failed(r, SGXRA__PCK_CA_REVOKED,
+                      sgxra__fail(cx, SGXRA_E_X509_REVOKED,
+                                  "PCK CA '%s' is revoked by the root CA CRL",
+                                  ca->subject_cn));
+  sgxra_err e = sgxra__x509_check_issued(cx, leaf, ca);
+  if (e != SGXRA_OK) return pck_failed(r, SGXRA__PCK_LEAF_LINK, e);
+  return pck_leaf_revoked(cx, c, r);
+}
+
+sgxra_err sgxra__pck_check_pem(sgxra_ctx *cx, const sgxra_collateral *c,
+                               const uint8_t *pem, size_t n, int intel_shape,
+                               sgxra__pck_chain *out) {
+  memset(out, 0, sizeof *out);
+  sgxra__pck_chain_clear(out);
+  sgxra_err e = SGXRA_OK;
+  if (pck_fast(cx, c, pem, n, intel_shape, out, &e)) return e;
+  sgxra__pck_chain_clear(out);
+  if ((e = sgxra_x509_chain_parse_pem(cx, pem, n, &out->chain)) != SGXRA_OK)
+    return pck_failed(out, SGXRA__PCK_PARSE, e);
+  return pck_full(cx, c, out->chain, intel_shape, out);
+}
+
+static sgxra_err need_validated(sgxra_ctx *cx, const sgxra_collateral *c) {
+  if (c->validated) return SGXRA_OK;
+  return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED,
+                     "collateral has not been validated: call "
+                     "sgxra_collateral_validate() first");
+}
+
+/* Intel's per-quote flag: the earliest expiry of the collateral and the
+ * chain <= now (expiry dates only, as validate). */
+static int pck_expired(const sgxra_collateral *c, const sgxra__pck_chain *r,
+                       int64_t now) {
+  return sgxra_collateral_expired_at(c, now) || r->not_after_min <= now;
+}
+
+static void pck_context(sgxra_ctx *cx, const sgxra__pck_chain *r, sgxra_err e) {
+  if (r->failed == SGXRA__PCK_PARSE || r->failed == SGXRA__PCK_CA_LINK ||
+      r->failed == SGXRA__PCK_LEAF_LINK)
+    sgxra__context(cx, e, "PCK certificate chain");
 }
 
 sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
@@ -427,40 +647,17 @@ sgxra_err sgxra_collateral_check_pck_chain(sgxra_ctx *cx,
   if (c == NULL || pck_chain == NULL)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_collateral_check_pck_chain: NULL argument");
-  if (!c->validated)
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED,
-                       "collateral has not been validated: call "
-                       "sgxra_collateral_validate() first");
-  if (pck_chain->count < 2)
-    return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
-                       "PCK certificate chain has %zu certificate(s); the "
-                       "PCK certificate and its CA (then the root) are "
-                       "needed",
-                       pck_chain->count);
-  const sgxra_x509_cert *leaf = &pck_chain->certs[0];
-  const sgxra_x509_cert *ca = &pck_chain->certs[1];
-  const sgxra_x509_cert *root = &c->root->certs[0];
-  sgxra_err e;
-  if (sgxra_x509_cert_equal(ca, &c->pck_crl_chain->certs[0]) &&
-      (pck_chain->count == 2 ||
-       (pck_chain->count == 3 &&
-        sgxra_x509_cert_equal(&pck_chain->certs[2], root)))) {
-    /* The CA (and root) are the very certificates validate() already
-     * chained to the trust root: only the leaf's signature is new work.
-     * This keeps a quote at three signature checks (PCK leaf, QE report,
-     * quote). */
-    e = sgxra__x509_check_issued(cx, leaf, ca);
-  } else {
-    e = sgxra_x509_chain_verify(cx, pck_chain, root, now, NULL);
-  }
-  if (e != SGXRA_OK) {
-    sgxra__context(cx, e, "PCK certificate chain");
-    return e;
-  }
-  return finish_pck(
-      cx, c, leaf, ca,
-      pck_chain->count > 2 ? &pck_chain->certs[pck_chain->count - 1] : NULL,
-      now, out_expired);
+  sgxra_err e = need_validated(cx, c);
+  if (e != SGXRA_OK) return e;
+  sgxra__pck_chain r;
+  memset(&r, 0, sizeof r);
+  sgxra__pck_chain_clear(&r);
+  e = pck_full(cx, c, pck_chain, 0, &r);
+  if (e != SGXRA_OK)
+    pck_context(cx, &r, e);
+  else if (out_expired)
+    *out_expired = pck_expired(c, &r, now);
+  return e;
 }
 
 sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
@@ -473,63 +670,22 @@ sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_collateral_check_pck_pem: NULL argument");
   *out_leaf = NULL;
-  if (!c->validated)
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED,
-                       "collateral has not been validated: call "
-                       "sgxra_collateral_validate() first");
-  /* Split the PEM blocks; decode DER only (no X.509 parsing yet). */
-  uint8_t *der[SGXRA_X509_CHAIN_MAX + 1] = {0};
-  size_t dlen[SGXRA_X509_CHAIN_MAX + 1] = {0};
-  size_t count = 0, off = 0;
-  sgxra_err e = SGXRA_OK;
-  while (off < n && count <= SGXRA_X509_CHAIN_MAX) {
-    size_t end = 0;
-    e = sgxra__pem_next(cx, pem + off, n - off, "CERTIFICATE", SGXRA_E_X509_PEM,
-                        &der[count], &dlen[count], &end);
-    if (e != SGXRA_OK || der[count] == NULL) break;
-    count++;
-    off += end;
-  }
-  const sgxra_x509_cert *ca = &c->pck_crl_chain->certs[0];
-  const sgxra_x509_cert *root = &c->root->certs[0];
-  int known = e == SGXRA_OK && (count == 2 || count == 3) &&
-              dlen[1] == ca->der_len &&
-              memcmp(der[1], ca->der, ca->der_len) == 0 &&
-              (count == 2 || (dlen[2] == root->der_len &&
-                              memcmp(der[2], root->der, root->der_len) == 0));
-  sgxra_x509_chain *leaf = NULL;
-  if (known) {
-    /* CA and root are those validate() chained to the trust root: only the
-     * leaf is parsed and checked. */
-    e = sgxra_x509_chain_parse_der(cx, der[0], dlen[0], &leaf);
-    if (e != SGXRA_OK) {
-      sgxra__context(cx, e, "PCK certificate");
-    } else if ((e = sgxra__x509_check_issued(cx, &leaf->certs[0], ca)) !=
-               SGXRA_OK) {
-      sgxra__context(cx, e, "PCK certificate chain");
-    } else {
-      e = finish_pck(cx, c, &leaf->certs[0], ca, count == 3 ? root : NULL, now,
-                     out_expired);
-    }
-  } else if (e == SGXRA_OK) {
-    /* Anything else: parse and check the whole chain. */
-    sgxra_x509_chain *all = NULL;
-    e = sgxra_x509_chain_parse_pem(cx, pem, n, &all);
-    if (e != SGXRA_OK) {
-      sgxra__context(cx, e, "PCK certificate chain");
-    } else if ((e = sgxra_collateral_check_pck_chain(
-                    cx, c, all, now, out_expired)) == SGXRA_OK) {
-      e = sgxra_x509_chain_parse_der(cx, all->certs[0].der,
-                                     all->certs[0].der_len, &leaf);
-    }
-    sgxra_x509_chain_free(all);
-  }
-  for (size_t i = 0; i < count; i++) free(der[i]);
+  sgxra_err e = need_validated(cx, c);
+  if (e != SGXRA_OK) return e;
+  sgxra__pck_chain r;
+  e = sgxra__pck_check_pem(cx, c, pem, n, 0, &r);
   if (e != SGXRA_OK) {
-    sgxra_x509_chain_free(leaf);
-    if (out_expired) *out_expired = 0;
-    return e;
+    pck_context(cx, &r, e);
+  } else {
+    const sgxra_x509_cert *leaf = r.chain ? &r.chain->certs[0] : NULL;
+    e = sgxra_x509_chain_parse_der(cx, leaf ? leaf->der : r.leaf_der,
+                                   leaf ? leaf->der_len : r.leaf_der_len,
+                                   out_leaf);
+    if (e != SGXRA_OK)
+      sgxra__context(cx, e, "PCK certificate");
+    else if (out_expired)
+      *out_expired = pck_expired(c, &r, now);
   }
-  *out_leaf = leaf;
-  return SGXRA_OK;
+  sgxra__pck_chain_clear(&r);
+  return e;
 }

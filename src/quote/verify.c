@@ -3,8 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <openssl/x509.h>
-
+#include "quote/collateral_internal.h"
 #include "quote/verdict_internal.h"
 #include "quote/x509_internal.h"
 #include "sgxra/crypto.h"
@@ -42,11 +41,6 @@ struct sgxra_verifier {
   const sgxra_x509_cert *pck_ca;
   const sgxra_crl *pck_crl;
   const sgxra_crl *root_crl;
-  uint8_t root_key[SGXRA_P256_PUBLIC_SIZE];
-  uint8_t *ca_subject; /* DER of the PCK CA's subject Name */
-  size_t ca_subject_len;
-  char *ca_b64;   /* base64 of the PCK CA's and the root's DER, to */
-  char *root_b64; /* recognise them in a quote's PEM chain */
   /* TCB levels in the order Intel's QVL walks them (see tcb_order) */
   size_t *level_order;
   size_t level_count;
@@ -127,28 +121,6 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
                        "verifier: validated collateral lacks a piece (TCB "
                        "Info, QE Identity, root, PCK CA or a CRL)");
   }
-  sgxra_p256_public_raw(sgxra_x509_cert_public_key(v->root), v->root_key);
-  unsigned char *name = NULL;
-  int nl = i2d_X509_NAME(X509_get_subject_name(v->pck_ca->x), &name);
-  if (nl <= 0) {
-    free(v);
-    return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY,
-                            "verifier: PCK CA subject name");
-  }
-  v->ca_subject = name;
-  v->ca_subject_len = (size_t)nl;
-  const uint8_t *der;
-  size_t dl;
-  sgxra_x509_cert_der(v->pck_ca, &der, &dl);
-  v->ca_b64 = malloc(4 * ((dl + 2) / 3) + 1);
-  if (v->ca_b64) sgxra_base64_encode(der, dl, v->ca_b64);
-  sgxra_x509_cert_der(v->root, &der, &dl);
-  v->root_b64 = malloc(4 * ((dl + 2) / 3) + 1);
-  if (v->root_b64) sgxra_base64_encode(der, dl, v->root_b64);
-  if (!v->ca_b64 || !v->root_b64) {
-    sgxra_verifier_free(v);
-    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verifier: out of memory");
-  }
   sgxra_err err = tcb_order(cx, v);
   if (err) {
     sgxra_verifier_free(v);
@@ -162,254 +134,125 @@ void sgxra_verifier_free(sgxra_verifier *v) {
   if (!v) return;
   for (size_t i = 0; i < v->cache_count; i++) entry_clear(&v->cache[i]);
   free(v->cache);
-  OPENSSL_free(v->ca_subject);
-  free(v->ca_b64);
-  free(v->root_b64);
   free(v->level_order);
   free(v);
 }
 
 /* ---- the PCK chain ------------------------------------------------------ */
 
-/* Does `issuer` name and sign `subject`?  One ECDSA verification. */
-static int issued_by(const sgxra_x509_cert *subject,
-                     const sgxra_x509_cert *issuer) {
-  if (X509_NAME_cmp(X509_get_issuer_name(subject->x),
-                    X509_get_subject_name(issuer->x)) != 0)
-    return 0;
-  EVP_PKEY *pk = sgxra_p256_evp(issuer->key);
-  return pk && X509_verify(subject->x, pk) == 1;
-}
-
-/* Check a new PCK chain with OpenSSL's full X.509 decoding and fill *e
- * (e->key set on success, else the verdict says why). */
-static void check_chain(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
-                        size_t pem_len, pck_entry *e, sgxra_verdict *out) {
-  sgxra_x509_chain *chain = NULL;
-  sgxra_err err =
-      sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
-  if (err) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR", err,
-        "quote's PCK certificate chain: %s", sgxra_ctx_message(cx));
-    return;
-  }
-  size_t count = sgxra_x509_chain_count(chain);
-  if (count != PCK_CHAIN_COUNT) {
+/* Intel's outcome for a failed PCK chain check (the QvE's return, the
+ * stage, sgxra's SGXRA_E_VERIFY_* code and the reason). */
+static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
+                              const sgxra__pck_chain *r, sgxra_err err,
+                              sgxra_verdict *out) {
+  const char *ca = sgxra_x509_cert_subject_cn(v->pck_ca);
+  switch (r->failed) {
+  case SGXRA__PCK_COUNT:
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                         "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
                         "quote's PCK certificate chain has %zu certificates, "
                         "expected 3 (PCK, PCK CA, root)",
-                        count);
-    sgxra_x509_chain_free(chain);
+                        r->count);
     return;
-  }
-  const sgxra_x509_cert *leaf = sgxra_x509_chain_get(chain, 0);
-  const sgxra_x509_cert *ca = sgxra_x509_chain_get(chain, 1);
-  const sgxra_x509_cert *root = sgxra_x509_chain_get(chain, 2);
-
-  /* Trust anchor: the root in the quote must carry the trusted key, as
-   * the QvE compares it with Intel's root public key. */
-  uint8_t key[SGXRA_P256_PUBLIC_SIZE];
-  sgxra_p256_public_raw(sgxra_x509_cert_public_key(root), key);
-  if (memcmp(key, v->root_key, sizeof key) != 0) {
+  case SGXRA__PCK_ROOT:
     sgxra__verdict_fail(
         out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
         SGXRA_E_VERIFY_TRUST_ROOT,
         "the quote's root CA '%s' does not have the trust root's public key "
         "('%s'): the quote is not from a platform certified by that root; "
         "check --trust-root",
-        sgxra_x509_cert_subject_cn(root), sgxra_x509_cert_subject_cn(v->root));
-    sgxra_x509_chain_free(chain);
+        r->root_cn, sgxra_x509_cert_subject_cn(v->root));
     return;
-  }
-  /* The PCK CA: the collateral's (already verified to the root when the
-   * collateral was validated), or one with its name that the root signed. */
-  if (!sgxra_x509_cert_equal(ca, v->pck_ca)) {
-    if (strcmp(sgxra_x509_cert_subject_cn(ca),
-               sgxra_x509_cert_subject_cn(v->pck_ca)) != 0) {
-      sgxra__verdict_fail(
-          out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-          SGXRA_E_VERIFY_PCK_CHAIN,
-          "the quote's PCK CA is '%s' but the collateral's PCK CRL is issued "
-          "by '%s': fetch the PCK CRL (and chain) for the quote's CA",
-          sgxra_x509_cert_subject_cn(ca),
-          sgxra_x509_cert_subject_cn(v->pck_ca));
-      sgxra_x509_chain_free(chain);
-      return;
-    }
-    if (!sgxra_x509_cert_is_ca(ca) || !issued_by(ca, v->root)) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                          "SGX_QL_PCK_CERT_CHAIN_ERROR",
-                          SGXRA_E_VERIFY_PCK_CHAIN,
-                          "the quote's PCK CA '%s' is not a CA signed by the "
-                          "trust root",
-                          sgxra_x509_cert_subject_cn(ca));
-      sgxra_x509_chain_free(chain);
-      return;
-    }
-    if (sgxra_crl_is_revoked(v->root_crl, ca)) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
-                          SGXRA_E_VERIFY_PCK_REVOKED,
-                          "the quote's PCK CA '%s' is revoked by the root CA "
-                          "CRL",
-                          sgxra_x509_cert_subject_cn(ca));
-      sgxra_x509_chain_free(chain);
-      return;
-    }
-  }
-  if (!issued_by(leaf, ca)) {
+  case SGXRA__PCK_CA_NAME:
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR",
+        SGXRA_E_VERIFY_PCK_CHAIN,
+        "the quote's PCK CA is '%s' but the collateral's PCK CRL is issued "
+        "by '%s': fetch the PCK CRL (and chain) for the quote's CA",
+        r->ca_cn, ca);
+    return;
+  case SGXRA__PCK_CA_LINK:
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
+                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+                        "the quote's PCK CA '%s' is not a CA signed by the "
+                        "trust root (%s)",
+                        r->ca_cn, sgxra_ctx_message(cx));
+    return;
+  case SGXRA__PCK_CA_REVOKED:
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
+                        SGXRA_E_VERIFY_PCK_REVOKED,
+                        "the quote's PCK CA '%s' is revoked by the root CA "
+                        "CRL",
+                        r->ca_cn);
+    return;
+  case SGXRA__PCK_LEAF_LINK:
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                         "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
                         "the PCK certificate '%s' is not issued and signed by "
-                        "'%s'",
-                        sgxra_x509_cert_subject_cn(leaf),
-                        sgxra_x509_cert_subject_cn(ca));
-    sgxra_x509_chain_free(chain);
+                        "'%s' (%s)",
+                        r->leaf_cn, r->ca_cn, sgxra_ctx_message(cx));
     return;
-  }
-  if (sgxra_crl_is_revoked(v->pck_crl, leaf)) {
+  case SGXRA__PCK_LEAF_REVOKED: {
     char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
-    const sgxra_x509_serial *s = sgxra_x509_cert_serial(leaf);
-    sgxra_hex_encode(s->bytes, s->len, serial);
+    sgxra_hex_encode(r->serial, r->serial_len, serial);
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
                         SGXRA_E_VERIFY_PCK_REVOKED,
                         "the PCK certificate (serial %s) is revoked by the "
                         "PCK CRL of '%s'",
                         serial, sgxra_crl_issuer_cn(v->pck_crl));
-    sgxra_x509_chain_free(chain);
     return;
   }
+  case SGXRA__PCK_PARSE:
+  case SGXRA__PCK_OK:
+  default:
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR", err,
+        "quote's PCK certificate chain: %s", sgxra_ctx_message(cx));
+    return;
+  }
+}
+
+/* What the verifier needs of a PCK certificate the chain check passed:
+ * the leaf's name, its SGX extension and its key (e->key set on success,
+ * else the verdict says why). */
+static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
+                           pck_entry *e, sgxra_verdict *out) {
   /* Intel's QVL also requires "SGX PCK Certificate" in the leaf's CN. */
-  if (!strstr(sgxra_x509_cert_subject_cn(leaf), "SGX PCK Certificate")) {
+  if (!strstr(r->leaf_cn, "SGX PCK Certificate")) {
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                         "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CERT,
                         "the leaf's common name '%s' does not contain 'SGX "
                         "PCK Certificate'",
-                        sgxra_x509_cert_subject_cn(leaf));
-    sgxra_x509_chain_free(chain);
+                        r->leaf_cn);
     return;
-  }
-  const uint8_t *ev;
-  size_t en;
-  err = sgxra_x509_cert_extension(cx, leaf, SGXRA_X509_OID_SGX_EXTENSION, &ev,
-                                  &en);
-  if (err == SGXRA_E_X509_EXT_MISSING) err = SGXRA_E_PCKEXT_MISSING;
-  if (!err) err = sgxra_pck_ext_parse(cx, ev, en, &e->ext);
-  if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION,
-                        "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT", err, "%s",
-                        sgxra_ctx_message(cx));
-    sgxra_x509_chain_free(chain);
-    return;
-  }
-  e->platform_ca = strstr(sgxra_x509_cert_subject_cn(ca), "Platform") != NULL;
-  e->not_after_min = INT64_MAX;
-  for (size_t i = 0; i < count; i++) {
-    int64_t na = sgxra_x509_cert_not_after(sgxra_x509_chain_get(chain, i));
-    if (na < e->not_after_min) e->not_after_min = na;
   }
   uint8_t raw[SGXRA_P256_PUBLIC_SIZE];
-  sgxra_p256_public_raw(sgxra_x509_cert_public_key(leaf), raw);
+  if (r->chain) {
+    const sgxra_x509_cert *leaf = sgxra_x509_chain_get(r->chain, 0);
+    const uint8_t *ev;
+    size_t en;
+    sgxra_err err = sgxra_x509_cert_extension(
+        cx, leaf, SGXRA_X509_OID_SGX_EXTENSION, &ev, &en);
+    if (err == SGXRA_E_X509_EXT_MISSING) err = SGXRA_E_PCKEXT_MISSING;
+    if (!err) err = sgxra_pck_ext_parse(cx, ev, en, &e->ext);
+    if (err) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION,
+                          "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT", err, "%s",
+                          sgxra_ctx_message(cx));
+      return;
+    }
+    sgxra_p256_public_raw(sgxra_x509_cert_public_key(leaf), raw);
+  } else {
+    e->ext = r->walk.ext;
+    memcpy(raw, r->walk.public_key, sizeof raw);
+  }
+  e->platform_ca = strstr(r->ca_cn, "Platform") != NULL;
+  e->not_after_min = r->not_after_min;
   if (sgxra_p256_from_public(cx, raw, &e->key) != SGXRA_OK) {
     sgxra__verdict_fail(
         out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT",
         SGXRA_E_VERIFY_PCK_CERT, "PCK public key: %s", sgxra_ctx_message(cx));
   }
-  sgxra_x509_chain_free(chain);
-}
-
-/* The first occurrence of the n-byte `needle` in p[0..len), or NULL. */
-static const char *find_text(const char *p, size_t len, const char *needle,
-                             size_t n) {
-  for (size_t i = 0; n <= len && i <= len - n; i++)
-    if (p[i] == needle[0] && memcmp(p + i, needle, n) == 0) return p + i;
-  return NULL;
-}
-
-/* The common case, without OpenSSL's (slow) certificate decoding: the
- * quote's PCK CA and root are byte for byte the collateral's, already
- * verified when the collateral was validated, so only the leaf is read
- * (sgxra_pck_cert_parse) and its signature checked with the CA's key.
- * Returns 0 when the chain is not of that shape or the leaf does not read
- * cleanly, leaving the decision to check_chain; 1 when decided (e->key
- * set, or the verdict says why not). */
-static int check_chain_fast(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
-                            size_t pem_len, pck_entry *e, sgxra_verdict *out) {
-  static const char begin[] = "-----BEGIN CERTIFICATE-----";
-  static const char end[] = "-----END CERTIFICATE-----";
-  uint8_t *leaf = NULL;
-  size_t leaf_len = 0, off = 0;
-  int decided = 0;
-  const uint8_t *p = (const uint8_t *)pem;
-  sgxra_pck_cert c;
-  /* the leaf decoded; the CA and root compared as base64 text (whitespace
-   * aside) with the collateral's certificates; nothing after the root */
-  if (sgxra__pem_next(cx, p, pem_len, "CERTIFICATE", SGXRA_E_X509_PEM, &leaf,
-                      &leaf_len, &off) != SGXRA_OK ||
-      !leaf)
-    goto done;
-  for (int i = 0; i < 2; i++) {
-    const char *b64 = i == 0 ? v->ca_b64 : v->root_b64;
-    const char *q =
-        find_text(pem + off, pem_len - off, begin, sizeof begin - 1);
-    if (!q) goto done;
-    size_t at = (size_t)(q - pem) + sizeof begin - 1, k = 0;
-    while (at < pem_len && pem[at] != '-') {
-      char ch = pem[at++];
-      if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') continue;
-      if (b64[k] != ch) goto done;
-      k++;
-    }
-    if (b64[k] != 0 || pem_len - at < sizeof end - 1 ||
-        memcmp(pem + at, end, sizeof end - 1) != 0)
-      goto done;
-    off = at + sizeof end - 1;
-  }
-  if (find_text(pem + off, pem_len - off, begin, sizeof begin - 1) ||
-      sgxra_pck_cert_parse(cx, leaf, leaf_len, &c) != SGXRA_OK ||
-      c.issuer_len != v->ca_subject_len ||
-      memcmp(c.issuer, v->ca_subject, c.issuer_len) != 0 ||
-      !strstr(c.subject_cn, "SGX PCK Certificate"))
-    goto done;
-  decided = 1;
-  if (sgxra_p256_verify_der(cx, sgxra_x509_cert_public_key(v->pck_ca), c.tbs,
-                            c.tbs_len, c.sig_der, c.sig_der_len) != SGXRA_OK) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
-                        "the PCK certificate '%s' is not signed by '%s' (%s)",
-                        c.subject_cn, sgxra_x509_cert_subject_cn(v->pck_ca),
-                        sgxra_ctx_message(cx));
-    goto done;
-  }
-  if (sgxra_crl_has_serial(v->pck_crl, c.serial, c.serial_len)) {
-    char serial[2 * 21 + 1];
-    sgxra_hex_encode(c.serial, c.serial_len, serial);
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
-                        SGXRA_E_VERIFY_PCK_REVOKED,
-                        "the PCK certificate (serial %s) is revoked by the "
-                        "PCK CRL of '%s'",
-                        serial, sgxra_crl_issuer_cn(v->pck_crl));
-    goto done;
-  }
-  if (sgxra_p256_from_public(cx, c.public_key, &e->key) != SGXRA_OK) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT",
-        SGXRA_E_VERIFY_PCK_CERT, "PCK public key: %s", sgxra_ctx_message(cx));
-    goto done;
-  }
-  e->ext = c.ext;
-  e->platform_ca =
-      strstr(sgxra_x509_cert_subject_cn(v->pck_ca), "Platform") != NULL;
-  e->not_after_min = c.not_after;
-  const sgxra_x509_cert *cas[2] = {v->pck_ca, v->root};
-  for (size_t i = 0; i < 2; i++) {
-    int64_t na = sgxra_x509_cert_not_after(cas[i]);
-    if (na < e->not_after_min) e->not_after_min = na;
-  }
-done:
-  free(leaf);
-  return decided;
 }
 
 /* The cached entry for this chain, checking and adding it when new; NULL
@@ -427,8 +270,14 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
   pck_entry e;
   memset(&e, 0, sizeof e);
   memcpy(e.hash, h, sizeof h);
-  if (!check_chain_fast(cx, v, pem, pem_len, &e, out))
-    check_chain(cx, v, pem, pem_len, &e, out);
+  sgxra__pck_chain r;
+  sgxra_err err =
+      sgxra__pck_check_pem(cx, v->coll, (const uint8_t *)pem, pem_len, 1, &r);
+  if (err)
+    pck_chain_verdict(cx, v, &r, err, out);
+  else
+    pck_entry_fill(cx, &r, &e, out);
+  sgxra__pck_chain_clear(&r);
   if (!e.key) return NULL;
   if (v->cache_count == v->cache_cap &&
       v->cache_cap < SGXRA_VERIFIER_CACHE_MAX) {
