@@ -140,6 +140,19 @@ static void test_edits_and_formats(void **state) {
   assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
                           "\"tcbDate\":\"2024-13-13T00:00:00Z\""),
                    SGXRA_E_QEID_DATE);
+  /* uppercase T and Z only, seconds 00..59, as Intel's PCS writes them */
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:01:18Z\"",
+                          "\"issueDate\":\"2025-06-19t10:01:18Z\""),
+                   SGXRA_E_QEID_DATE);
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:01:18Z\"",
+                          "\"issueDate\":\"2025-06-19T10:01:18z\""),
+                   SGXRA_E_QEID_DATE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T23:59:60Z\""),
+                   SGXRA_E_QEID_DATE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T23:59:59Z\""),
+                   SGXRA_E_QEID_SIGNATURE);
   assert_int_equal(edited("\"mrsigner\":\"8C4F", "\"mrsigner\":\"8C4"),
                    SGXRA_E_QEID_HEX);
   assert_int_equal(

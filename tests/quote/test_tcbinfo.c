@@ -194,6 +194,24 @@ static void test_format_errors(void **state) {
   assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
                           "\"tcbDate\":\"2024-03-13T00:00:00+01:00\""),
                    SGXRA_E_TCBINFO_DATE);
+  /* Intel's PCS writes an uppercase T and Z and seconds 00..59: the forms
+   * RFC 3339 also allows (lowercase t / z, a leap second) are refused. */
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-06-19t10:56:11Z\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-06-19T10:56:11z\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T23:59:60Z\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T00:00:60Z\""),
+                   SGXRA_E_TCBINFO_DATE);
+  /* The last second of a day is a date like any other. */
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T23:59:59Z\""),
+                   SGXRA_E_TCBINFO_SIGNATURE);
   assert_int_equal(
       edited("\"fmspc\":\"00A067110000\"", "\"fmspc\":\"00A06711000G\""),
       SGXRA_E_TCBINFO_HEX);
