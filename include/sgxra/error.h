@@ -47,15 +47,15 @@ extern "C" {
 #define SGXRA_MUST_CHECK
 #endif
 
-#define SGXRA_ERROR_LIST(X)                                                   \
-  SGXRA_ERRORS_CORE(X)                                                        \
-  SGXRA_ERRORS_CRYPTO(X)                                                      \
-  SGXRA_ERRORS_SGX(X)                                                         \
-  SGXRA_ERRORS_MEASURE(X)                                                     \
-  SGXRA_ERRORS_QUOTE(X)                                                       \
-  SGXRA_ERRORS_COLLATERAL(X)                                                  \
-  SGXRA_ERRORS_EMU(X)                                                         \
-  SGXRA_ERRORS_SIM(X)                                                         \
+#define SGXRA_ERROR_LIST(X)                                                    \
+  SGXRA_ERRORS_CORE(X)                                                         \
+  SGXRA_ERRORS_CRYPTO(X)                                                       \
+  SGXRA_ERRORS_SGX(X)                                                          \
+  SGXRA_ERRORS_MEASURE(X)                                                      \
+  SGXRA_ERRORS_QUOTE(X)                                                        \
+  SGXRA_ERRORS_COLLATERAL(X)                                                   \
+  SGXRA_ERRORS_EMU(X)                                                          \
+  SGXRA_ERRORS_SIM(X)                                                          \
   SGXRA_ERRORS_NET(X)
 
 typedef enum sgxra_err {

@@ -43,9 +43,9 @@ extern "C" {
 #define SGXRA_ATTR_KSS 0x0000000000000080ULL
 #define SGXRA_ATTR_AEXNOTIFY 0x0000000000000400ULL
 /* Bits that are reserved (must be zero) in SECS.ATTRIBUTES.FLAGS. */
-#define SGXRA_ATTR_RESERVED_MASK                                              \
-  (~(SGXRA_ATTR_INIT | SGXRA_ATTR_DEBUG | SGXRA_ATTR_MODE64BIT |             \
-     SGXRA_ATTR_PROVISIONKEY | SGXRA_ATTR_EINITTOKENKEY | SGXRA_ATTR_CET |   \
+#define SGXRA_ATTR_RESERVED_MASK                                               \
+  (~(SGXRA_ATTR_INIT | SGXRA_ATTR_DEBUG | SGXRA_ATTR_MODE64BIT |               \
+     SGXRA_ATTR_PROVISIONKEY | SGXRA_ATTR_EINITTOKENKEY | SGXRA_ATTR_CET |     \
      SGXRA_ATTR_KSS | SGXRA_ATTR_AEXNOTIFY))
 
 typedef struct sgxra_attributes {
@@ -55,21 +55,21 @@ typedef struct sgxra_attributes {
 
 /* REPORT body, 384 bytes (SDM table 38-21; DCAP's sgx_report_body_t). */
 typedef struct sgxra_report_body {
-  uint8_t cpusvn[SGXRA_CPUSVN_SIZE];      /*   0 */
-  uint32_t miscselect;                    /*  16 */
-  uint8_t reserved1[12];                  /*  20 */
-  uint8_t isvextprodid[16];               /*  32 */
-  sgxra_attributes attributes;            /*  48 */
-  uint8_t mrenclave[SGXRA_HASH_SIZE];     /*  64 */
-  uint8_t reserved2[32];                  /*  96 */
-  uint8_t mrsigner[SGXRA_HASH_SIZE];      /* 128 */
-  uint8_t reserved3[32];                  /* 160 */
-  uint8_t configid[SGXRA_CONFIGID_SIZE];  /* 192 */
-  uint16_t isvprodid;                     /* 256 */
-  uint16_t isvsvn;                        /* 258 */
-  uint16_t configsvn;                     /* 260 */
-  uint8_t reserved4[42];                  /* 262 */
-  uint8_t isvfamilyid[16];                /* 304 */
+  uint8_t cpusvn[SGXRA_CPUSVN_SIZE];         /*   0 */
+  uint32_t miscselect;                       /*  16 */
+  uint8_t reserved1[12];                     /*  20 */
+  uint8_t isvextprodid[16];                  /*  32 */
+  sgxra_attributes attributes;               /*  48 */
+  uint8_t mrenclave[SGXRA_HASH_SIZE];        /*  64 */
+  uint8_t reserved2[32];                     /*  96 */
+  uint8_t mrsigner[SGXRA_HASH_SIZE];         /* 128 */
+  uint8_t reserved3[32];                     /* 160 */
+  uint8_t configid[SGXRA_CONFIGID_SIZE];     /* 192 */
+  uint16_t isvprodid;                        /* 256 */
+  uint16_t isvsvn;                           /* 258 */
+  uint16_t configsvn;                        /* 260 */
+  uint8_t reserved4[42];                     /* 262 */
+  uint8_t isvfamilyid[16];                   /* 304 */
   uint8_t reportdata[SGXRA_REPORTDATA_SIZE]; /* 320 .. 384 */
 } sgxra_report_body;
 
@@ -82,15 +82,15 @@ typedef struct sgxra_report {
 
 /* TARGETINFO, 512 bytes (SDM table 38-22). */
 typedef struct sgxra_targetinfo {
-  uint8_t mrenclave[SGXRA_HASH_SIZE];     /*   0 */
-  sgxra_attributes attributes;            /*  32 */
-  uint8_t ceattributes;                   /*  48 */
-  uint8_t reserved1;                      /*  49 */
-  uint16_t configsvn;                     /*  50 */
-  uint32_t miscselect;                    /*  52 */
-  uint8_t reserved2[8];                   /*  56 */
-  uint8_t configid[SGXRA_CONFIGID_SIZE];  /*  64 */
-  uint8_t reserved3[384];                 /* 128 .. 512 */
+  uint8_t mrenclave[SGXRA_HASH_SIZE];    /*   0 */
+  sgxra_attributes attributes;           /*  32 */
+  uint8_t ceattributes;                  /*  48 */
+  uint8_t reserved1;                     /*  49 */
+  uint16_t configsvn;                    /*  50 */
+  uint32_t miscselect;                   /*  52 */
+  uint8_t reserved2[8];                  /*  56 */
+  uint8_t configid[SGXRA_CONFIGID_SIZE]; /*  64 */
+  uint8_t reserved3[384];                /* 128 .. 512 */
 } sgxra_targetinfo;
 
 /* KEYREQUEST.KEYNAME values (SDM table 38-24). */
@@ -109,16 +109,16 @@ typedef struct sgxra_targetinfo {
 
 /* KEYREQUEST, 512 bytes (SDM table 38-23). */
 typedef struct sgxra_keyrequest {
-  uint16_t keyname;                       /*   0 */
-  uint16_t keypolicy;                     /*   2 */
-  uint16_t isvsvn;                        /*   4 */
-  uint8_t reserved1[2];                   /*   6 */
-  uint8_t cpusvn[SGXRA_CPUSVN_SIZE];      /*   8 */
-  sgxra_attributes attributemask;         /*  24 */
-  uint8_t keyid[SGXRA_KEYID_SIZE];        /*  40 */
-  uint32_t miscmask;                      /*  72 */
-  uint16_t configsvn;                     /*  76 */
-  uint8_t reserved2[434];                 /*  78 .. 512 */
+  uint16_t keyname;                  /*   0 */
+  uint16_t keypolicy;                /*   2 */
+  uint16_t isvsvn;                   /*   4 */
+  uint8_t reserved1[2];              /*   6 */
+  uint8_t cpusvn[SGXRA_CPUSVN_SIZE]; /*   8 */
+  sgxra_attributes attributemask;    /*  24 */
+  uint8_t keyid[SGXRA_KEYID_SIZE];   /*  40 */
+  uint32_t miscmask;                 /*  72 */
+  uint16_t configsvn;                /*  76 */
+  uint8_t reserved2[434];            /*  78 .. 512 */
 } sgxra_keyrequest;
 
 /* Decoders: exactly the structure's size is required
@@ -147,12 +147,12 @@ SGXRA_MUST_CHECK sgxra_err sgxra_keyrequest_decode(sgxra_ctx *cx,
 void sgxra_keyrequest_encode(const sgxra_keyrequest *in,
                              uint8_t out[SGXRA_KEYREQUEST_SIZE]);
 
-SGXRA_MUST_CHECK sgxra_err sgxra_report_body_check_reserved(
-    sgxra_ctx *cx, const sgxra_report_body *b);
-SGXRA_MUST_CHECK sgxra_err sgxra_targetinfo_check_reserved(
-    sgxra_ctx *cx, const sgxra_targetinfo *t);
-SGXRA_MUST_CHECK sgxra_err sgxra_keyrequest_check_reserved(
-    sgxra_ctx *cx, const sgxra_keyrequest *k);
+SGXRA_MUST_CHECK sgxra_err
+sgxra_report_body_check_reserved(sgxra_ctx *cx, const sgxra_report_body *b);
+SGXRA_MUST_CHECK sgxra_err
+sgxra_targetinfo_check_reserved(sgxra_ctx *cx, const sgxra_targetinfo *t);
+SGXRA_MUST_CHECK sgxra_err
+sgxra_keyrequest_check_reserved(sgxra_ctx *cx, const sgxra_keyrequest *k);
 
 /* ATTRIBUTES.FLAGS as text: "INIT|DEBUG|MODE64BIT" (unknown bits as
  * "0x..."); returns the number of characters written (snprintf-like). */

@@ -1,10 +1,10 @@
 /* Error codes of the emulated quoting enclave, PCE and simulated Intel
  * PCS (850..899). */
-#define SGXRA_ERRORS_SIM(X)                                                   \
-  X(QE_REPORT_MAC, 850, "REPORT MAC does not verify for this quoting enclave")\
-  X(CA_STATE, 851, "simulated Intel CA state is missing or invalid")          \
-  X(CA_ISSUE, 852, "simulated Intel CA could not issue the artefact")         \
-  X(CA_SERIAL, 853, "no certificate with this serial number was issued")      \
-  X(PCE_REPORT, 854, "QE report to the PCE does not verify")                  \
-  X(QUOTE_ENCODE, 855, "quote could not be encoded")                          \
+#define SGXRA_ERRORS_SIM(X)                                                    \
+  X(QE_REPORT_MAC, 850, "REPORT MAC does not verify for this quoting enclave") \
+  X(CA_STATE, 851, "simulated Intel CA state is missing or invalid")           \
+  X(CA_ISSUE, 852, "simulated Intel CA could not issue the artefact")          \
+  X(CA_SERIAL, 853, "no certificate with this serial number was issued")       \
+  X(PCE_REPORT, 854, "QE report to the PCE does not verify")                   \
+  X(QUOTE_ENCODE, 855, "quote could not be encoded")                           \
   X(QE_STATE, 856, "quoting enclave state is missing or invalid")
