@@ -75,11 +75,11 @@ typedef enum sgxra_tcb_status {
 } sgxra_tcb_status;
 
 /* Intel's string for a status ("OutOfDate"); "" for an invalid value. */
-const char *sgxra_tcb_status_name(sgxra_tcb_status s);
+SGXRA_API const char *sgxra_tcb_status_name(sgxra_tcb_status s);
 
 /* The status for Intel's string s[0..n); SGXRA_TCB_STATUS_INVALID when the
  * string is not exactly one of them. */
-sgxra_tcb_status sgxra_tcb_status_from_name(const char *s, size_t n);
+SGXRA_API sgxra_tcb_status sgxra_tcb_status_from_name(const char *s, size_t n);
 
 /* ---- TCB Info -------------------------------------------------------------
  */
@@ -119,17 +119,15 @@ typedef struct sgxra_tcbinfo {
  * SGXRA_E_TCBINFO_DATE, SGXRA_E_TCBINFO_HEX, SGXRA_E_TCBINFO_STATUS,
  * SGXRA_E_TCBINFO_VERSION, SGXRA_E_TCBINFO_ID; each message names the
  * member ("tcbLevels[3].tcbStatus") and what was found. */
-SGXRA_MUST_CHECK sgxra_err sgxra_tcbinfo_parse(sgxra_ctx *cx, const uint8_t *p,
-                                               size_t n,
-                                               sgxra_tcbinfo **out_info);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_tcbinfo_parse(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_tcbinfo **out_info);
 
 /* Check the signature with the TCB Signing certificate's key:
  * SGXRA_OK or SGXRA_E_TCBINFO_SIGNATURE. */
-SGXRA_MUST_CHECK sgxra_err sgxra_tcbinfo_verify(sgxra_ctx *cx,
-                                                const sgxra_tcbinfo *info,
-                                                const sgxra_p256_key *key);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_tcbinfo_verify(
+    sgxra_ctx *cx, const sgxra_tcbinfo *info, const sgxra_p256_key *key);
 
-void sgxra_tcbinfo_free(sgxra_tcbinfo *info);
+SGXRA_API void sgxra_tcbinfo_free(sgxra_tcbinfo *info);
 
 /* ---- QE Identity ------------------------------------------------------------
  */
@@ -169,16 +167,14 @@ typedef struct sgxra_qeidentity {
 /* Parse a PCS QE Identity body.  Errors as for TCB Info with the QEID_
  * codes (SGXRA_E_QEID_FORMAT, _FIELD, _DATE, _HEX, _STATUS, _VERSION,
  * _ID). */
-SGXRA_MUST_CHECK sgxra_err sgxra_qeidentity_parse(sgxra_ctx *cx,
-                                                  const uint8_t *p, size_t n,
-                                                  sgxra_qeidentity **out_id);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qeidentity_parse(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_qeidentity **out_id);
 
 /* SGXRA_OK or SGXRA_E_QEID_SIGNATURE. */
-SGXRA_MUST_CHECK sgxra_err sgxra_qeidentity_verify(sgxra_ctx *cx,
-                                                   const sgxra_qeidentity *id,
-                                                   const sgxra_p256_key *key);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qeidentity_verify(
+    sgxra_ctx *cx, const sgxra_qeidentity *id, const sgxra_p256_key *key);
 
-void sgxra_qeidentity_free(sgxra_qeidentity *id);
+SGXRA_API void sgxra_qeidentity_free(sgxra_qeidentity *id);
 
 /* ---- the collateral set
  * ------------------------------------------------------ */
@@ -220,17 +216,17 @@ typedef struct sgxra_collateral_buffers {
  * parsers' codes, with the message prefixed by the piece ("TCB Info: ...",
  * "PCK CRL: ..."); SGXRA_E_COLLATERAL_MISSING for an empty required
  * buffer. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_collateral_load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
                       sgxra_collateral **out_coll);
 
 /* The same from a bundle directory holding the files named above
  * (root_ca.pem optional).  SGXRA_E_COLLATERAL_MISSING names a missing
  * file; SGXRA_E_IO / SGXRA_E_TOO_LARGE for read failures. */
-SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir(
     sgxra_ctx *cx, const char *dir, sgxra_collateral **out_coll);
 
-void sgxra_collateral_free(sgxra_collateral *coll);
+SGXRA_API void sgxra_collateral_free(sgxra_collateral *coll);
 
 /* Validate once, at time `now`, against `root` (NULL: Intel SGX Root CA):
  *  - TCB Info issuer chain and QE Identity issuer chain verify to the root;
@@ -252,12 +248,12 @@ void sgxra_collateral_free(sgxra_collateral *coll);
  *    MISMATCH).
  * Then the validity window and the expired flag are computed.  Expiry does
  * not fail.  On failure the object stays unvalidated. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *coll,
                           const sgxra_x509_cert *root, int64_t now);
 
 /* 1 after a successful sgxra_collateral_validate(). */
-int sgxra_collateral_is_validated(const sgxra_collateral *coll);
+SGXRA_API int sgxra_collateral_is_validated(const sgxra_collateral *coll);
 
 /* Issue / expiry dates across all collateral (see the top of this file). */
 typedef struct sgxra_collateral_window {
@@ -268,35 +264,41 @@ typedef struct sgxra_collateral_window {
 } sgxra_collateral_window;
 
 /* The window (computed by load; all zero for NULL). */
-sgxra_collateral_window sgxra_collateral_dates(const sgxra_collateral *coll);
+SGXRA_API sgxra_collateral_window
+sgxra_collateral_dates(const sgxra_collateral *coll);
 
 /* The window widened by a quote's PCK chain (leaf, CA, root): Intel's QvE
  * counts those certificates' notBefore/notAfter too. */
-sgxra_collateral_window
-sgxra_collateral_dates_with_chain(const sgxra_collateral *coll,
-                                  const sgxra_x509_chain *pck_chain);
+SGXRA_API sgxra_collateral_window sgxra_collateral_dates_with_chain(
+    const sgxra_collateral *coll, const sgxra_x509_chain *pck_chain);
 
 /* Intel's collateral_expiration_status at the `now` given to validate:
  * 1 when earliest_expiry <= now (or the trust root's notAfter < now).
  * Only expiry dates count: a certificate, CRL or JSON not yet valid at
  * `now` does not set it, as in Intel's QvE. */
-int sgxra_collateral_expired(const sgxra_collateral *coll);
+SGXRA_API int sgxra_collateral_expired(const sgxra_collateral *coll);
 
 /* The same question for another time (no re-validation). */
-int sgxra_collateral_expired_at(const sgxra_collateral *coll, int64_t now);
+SGXRA_API int sgxra_collateral_expired_at(const sgxra_collateral *coll,
+                                          int64_t now);
 
 /* Parsed pieces (borrowed, valid while coll lives; NULL for NULL). */
-const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *coll);
-const sgxra_qeidentity *
+SGXRA_API const sgxra_tcbinfo *
+sgxra_collateral_tcbinfo(const sgxra_collateral *coll);
+SGXRA_API const sgxra_qeidentity *
 sgxra_collateral_qeidentity(const sgxra_collateral *coll);
 /* PCK CA certificate: first certificate of pck_crl_issuer_chain. */
-const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *coll);
+SGXRA_API const sgxra_x509_cert *
+sgxra_collateral_pck_ca(const sgxra_collateral *coll);
 /* The trust root validate used. */
-const sgxra_x509_cert *sgxra_collateral_root(const sgxra_collateral *coll);
-const sgxra_crl *sgxra_collateral_pck_crl(const sgxra_collateral *coll);
-const sgxra_crl *sgxra_collateral_root_crl(const sgxra_collateral *coll);
+SGXRA_API const sgxra_x509_cert *
+sgxra_collateral_root(const sgxra_collateral *coll);
+SGXRA_API const sgxra_crl *
+sgxra_collateral_pck_crl(const sgxra_collateral *coll);
+SGXRA_API const sgxra_crl *
+sgxra_collateral_root_crl(const sgxra_collateral *coll);
 /* TCB signing certificate: first of tcb_info_issuer_chain. */
-const sgxra_x509_cert *
+SGXRA_API const sgxra_x509_cert *
 sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
 
 /* Per-quote PCK chain check against validated collateral (Intel QVL's
@@ -316,7 +318,7 @@ sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
  * (sgxra_collateral_dates_with_chain) has earliest_expiry <= now: Intel's
  * per-quote expiration flag (a notBefore after `now` does not count).
  * SGXRA_E_COLLATERAL_NOT_VALIDATED when validate has not succeeded. */
-SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
     sgxra_ctx *cx, const sgxra_collateral *coll,
     const sgxra_x509_chain *pck_chain, int64_t now, int *out_expired);
 
@@ -328,7 +330,7 @@ SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
  * a chain of one: the PCK certificate (its key and SGX extension are what
  * the quote verifier needs next; free with sgxra_x509_chain_free()).
  * Errors as sgxra_collateral_check_pck_chain(), plus the parse codes. */
-SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_pem(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_pem(
     sgxra_ctx *cx, const sgxra_collateral *coll, const uint8_t *pem, size_t n,
     int64_t now, int *out_expired, sgxra_x509_chain **out_leaf);
 

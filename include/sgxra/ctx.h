@@ -31,7 +31,7 @@ typedef struct sgxra_ctx sgxra_ctx;
 
 /* A new context using OpenSSL's default library context; NULL when out of
  * memory. */
-sgxra_ctx *sgxra_ctx_new(void);
+SGXRA_API sgxra_ctx *sgxra_ctx_new(void);
 
 /* OpenSSL's OSSL_LIB_CTX, declared here so this header needs no OpenSSL
  * header. */
@@ -41,20 +41,20 @@ struct ossl_lib_ctx_st;
  * `libctx` (e.g. one with only the FIPS provider loaded); NULL is the
  * default context, as sgxra_ctx_new().  The caller keeps `libctx` alive
  * while the context is used and frees it afterwards. */
-sgxra_ctx *sgxra_ctx_new_ex(struct ossl_lib_ctx_st *libctx);
+SGXRA_API sgxra_ctx *sgxra_ctx_new_ex(struct ossl_lib_ctx_st *libctx);
 
 /* Free a context (NULL is accepted). */
-void sgxra_ctx_free(sgxra_ctx *cx);
+SGXRA_API void sgxra_ctx_free(sgxra_ctx *cx);
 
 /* The code of the last failure, SGXRA_OK when none since the last clear. */
-sgxra_err sgxra_ctx_error(const sgxra_ctx *cx);
+SGXRA_API sgxra_err sgxra_ctx_error(const sgxra_ctx *cx);
 
 /* The specific message of the last failure, or the code's generic text when
  * no specific one was given.  Never NULL. */
-const char *sgxra_ctx_message(const sgxra_ctx *cx);
+SGXRA_API const char *sgxra_ctx_message(const sgxra_ctx *cx);
 
 /* Forget the last failure. */
-void sgxra_ctx_clear(sgxra_ctx *cx);
+SGXRA_API void sgxra_ctx_clear(sgxra_ctx *cx);
 
 #ifdef __cplusplus
 }

@@ -68,13 +68,14 @@ typedef struct sgxra_emu_platform_config {
 
 /* Defaults: tcb_svns all 2 (so a TCB Info may list older levels below),
  * cpusvn = tcb_svns, pcesvn 13, pceid 0, fmspc 00906ED50000. */
-void sgxra_emu_platform_config_default(sgxra_emu_platform_config *cfg);
+SGXRA_API void
+sgxra_emu_platform_config_default(sgxra_emu_platform_config *cfg);
 
 typedef struct sgxra_emu_platform sgxra_emu_platform; /* opaque */
 
 /* A new platform in memory: random root secret and OWNEREPOCH, random
  * REPORT KEYID; cfg NULL means the defaults.  Not saved anywhere. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_emu_platform_new(sgxra_ctx *cx, const sgxra_emu_platform_config *cfg,
                        sgxra_emu_platform **out_p);
 
@@ -82,41 +83,42 @@ sgxra_emu_platform_new(sgxra_ctx *cx, const sgxra_emu_platform_config *cfg,
  * SGXRA_E_EMU_STATE_EXISTS if DIR/platform.json exists, make a new platform
  * as sgxra_emu_platform_new and save it there.  *out_p (may be NULL) gets the
  * platform, remembering DIR. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_init(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_init(
     sgxra_ctx *cx, const char *dir, const sgxra_emu_platform_config *cfg,
     sgxra_emu_platform **out_p);
 
 /* Load DIR/platform.json ("boot"): the secrets and configuration come from
  * the file, a fresh random REPORT KEYID is drawn.  SGXRA_E_EMU_STATE when
  * the file is missing or malformed (naming the field). */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_load(sgxra_ctx *cx,
-                                                   const char *dir,
-                                                   sgxra_emu_platform **out_p);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_load(
+    sgxra_ctx *cx, const char *dir, sgxra_emu_platform **out_p);
 
 /* Save to DIR/platform.json (DIR must exist), atomically, mode 0600. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_save(sgxra_ctx *cx,
-                                                   const sgxra_emu_platform *p,
-                                                   const char *dir);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_save(
+    sgxra_ctx *cx, const sgxra_emu_platform *p, const char *dir);
 
-void sgxra_emu_platform_free(sgxra_emu_platform *p);
+SGXRA_API void sgxra_emu_platform_free(sgxra_emu_platform *p);
 
 /* The configuration. */
-void sgxra_emu_platform_get_config(const sgxra_emu_platform *p,
-                                   sgxra_emu_platform_config *out_cfg);
+SGXRA_API void
+sgxra_emu_platform_get_config(const sgxra_emu_platform *p,
+                              sgxra_emu_platform_config *out_cfg);
 /* Change the configuration (e.g. a microcode update raising CPUSVN, or a
  * test making the platform out of date).  Keys derived for a CPUSVN above
  * the new one become unobtainable, as on hardware.  Call _save to keep. */
-void sgxra_emu_platform_set_config(sgxra_emu_platform *p,
-                                   const sgxra_emu_platform_config *cfg);
+SGXRA_API void
+sgxra_emu_platform_set_config(sgxra_emu_platform *p,
+                              const sgxra_emu_platform_config *cfg);
 /* The state directory it was loaded from / initialised in, or NULL for an
  * in-memory platform.  Other emulated components (QE, PCE, simulated CA)
  * may keep their own files there. */
-const char *sgxra_emu_platform_dir(const sgxra_emu_platform *p);
+SGXRA_API const char *sgxra_emu_platform_dir(const sgxra_emu_platform *p);
 /* OWNEREPOCH and the current REPORT KEYID (for inspection and tests). */
-void sgxra_emu_platform_ownerepoch(const sgxra_emu_platform *p,
-                                   uint8_t out[SGXRA_EMU_OWNEREPOCH_SIZE]);
-void sgxra_emu_platform_report_keyid(const sgxra_emu_platform *p,
-                                     uint8_t out[SGXRA_KEYID_SIZE]);
+SGXRA_API void
+sgxra_emu_platform_ownerepoch(const sgxra_emu_platform *p,
+                              uint8_t out[SGXRA_EMU_OWNEREPOCH_SIZE]);
+SGXRA_API void sgxra_emu_platform_report_keyid(const sgxra_emu_platform *p,
+                                               uint8_t out[SGXRA_KEYID_SIZE]);
 
 /* ---- enclaves --------------------------------------------------------------
  */
@@ -148,8 +150,9 @@ typedef struct sgxra_emu_load_options {
 /* The options an SDK loader would use: the SIGSTRUCT's ATTRIBUTES (without
  * INIT) and MISCSELECT.  All zero when n is not 1808 (EINIT then refuses
  * the SIGSTRUCT). */
-void sgxra_emu_load_options_from_sigstruct(const uint8_t *sigstruct, size_t n,
-                                           sgxra_emu_load_options *out);
+SGXRA_API void
+sgxra_emu_load_options_from_sigstruct(const uint8_t *sigstruct, size_t n,
+                                      sgxra_emu_load_options *out);
 
 typedef struct sgxra_emu_enclave sgxra_emu_enclave; /* opaque */
 
@@ -167,7 +170,7 @@ typedef struct sgxra_emu_enclave sgxra_emu_enclave; /* opaque */
  *   SGXRA_E_EMU_MISCSELECT_MISMATCH the same for MISCSELECT / MISCMASK
  * ECREATE refuses reserved ATTRIBUTES bits, INIT, KSS (not emulated) and an
  * XFRM without x87|SSE (bits 0,1): SGXRA_E_EMU_ATTRIBUTES_INVALID. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const uint8_t *elf, size_t elf_len,
     const uint8_t *sigstruct, size_t sigstruct_len,
     const sgxra_emu_load_options *opt, sgxra_emu_enclave **out_e);
@@ -175,7 +178,7 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create(
 /* The same for a raw page image (sgxra_measure_raw_image convention: page 0
  * TCS, pages 1.. REG RWX 0x207, SSAFRAMESIZE 1); for enclaves whose logic is
  * library code (the emulated QE and PCE). */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create_image(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create_image(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const uint8_t *image,
     size_t image_len, const uint8_t *sigstruct, size_t sigstruct_len,
     const sgxra_emu_load_options *opt, sgxra_emu_enclave **out_e);
@@ -187,29 +190,29 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_create_image(
  * SGXRA_E_IO when the file cannot be read; the EINIT codes above;
  * SGXRA_E_EMU_DLOPEN when it cannot be loaded (no memfd, or an object of
  * the memfd's name still loaded) or has no entry point. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_load(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_load(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const char *so_path,
     const uint8_t *sigstruct, size_t sigstruct_len,
     const sgxra_emu_load_options *opt, sgxra_emu_enclave **out_e);
 
 /* Free an enclave (dlclose()s its object); NULL accepted. */
-void sgxra_emu_enclave_free(sgxra_emu_enclave *e);
+SGXRA_API void sgxra_emu_enclave_free(sgxra_emu_enclave *e);
 
 /* The SECS identity. */
-void sgxra_emu_enclave_secs(const sgxra_emu_enclave *e,
-                            sgxra_emu_secs *out_secs);
+SGXRA_API void sgxra_emu_enclave_secs(const sgxra_emu_enclave *e,
+                                      sgxra_emu_secs *out_secs);
 
 /* TARGETINFO naming this enclave (MRENCLAVE, ATTRIBUTES, MISCSELECT,
  * CONFIGSVN, CONFIGID), for others to EREPORT to it. */
-void sgxra_emu_enclave_targetinfo(const sgxra_emu_enclave *e,
-                                  sgxra_targetinfo *out_ti);
+SGXRA_API void sgxra_emu_enclave_targetinfo(const sgxra_emu_enclave *e,
+                                            sgxra_targetinfo *out_ti);
 
 /* EREPORT executed by enclave `e`: the body's identity (CPUSVN, MISCSELECT,
  * ATTRIBUTES, MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN, ...) comes from e's
  * SECS and the platform; only REPORTDATA comes from the caller.  KEYID is
  * the platform's REPORT KEYID of this boot; MAC = AES-128-CMAC over the 384
  * body bytes with the report key of the enclave named by `target`. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_ereport(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_ereport(
     sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_targetinfo *target,
     const uint8_t reportdata[SGXRA_REPORTDATA_SIZE], sgxra_report *out_report);
 
@@ -222,7 +225,7 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_ereport(
  * SGXRA_E_EMU_CPUSVN; then ISVSVN above the enclave's: SGXRA_E_EMU_ISVSVN
  * (the SDM's order); nonzero reserved bytes: SGXRA_E_EMU_RESERVED.  out_key
  * zeroed on error. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_egetkey(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_egetkey(
     sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_keyrequest *req,
     uint8_t out_key[SGXRA_EMU_KEY_SIZE]);
 
@@ -231,23 +234,22 @@ SGXRA_MUST_CHECK sgxra_err sgxra_emu_egetkey(
  * compare the MAC in constant time.  SGXRA_OK, or SGXRA_E_EMU_REPORT_MAC
  * when the MAC is not this enclave's (the report was made for another
  * target, on another platform or boot, or altered). */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_report_verify(sgxra_ctx *cx,
-                                                   const sgxra_emu_enclave *e,
-                                                   const sgxra_report *report);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_report_verify(
+    sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_report *report);
 
 /* Call the entry point of an enclave made by sgxra_emu_enclave_load with
  * operation `op` (sgxra/enclave_api.h), handing it EREPORT/EGETKEY bound to
  * this enclave.  SGXRA_E_EMU_DLOPEN when e has no code (made from bytes);
  * SGXRA_E_EMU_ECALL when the enclave returns an error (its code named in the
  * message); *out_len is the number of bytes it wrote. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_call(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_call(
     sgxra_ctx *cx, sgxra_emu_enclave *e, uint32_t op, const uint8_t *in,
     size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
 
 /* Ask the enclave itself (op SGXRA_ENCLAVE_OP_REPORT) for a REPORT to
  * `target` with `reportdata`: what `sgxra platform quote` does before going
  * to the QE. */
-SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_get_report(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_get_report(
     sgxra_ctx *cx, sgxra_emu_enclave *e, const sgxra_targetinfo *target,
     const uint8_t reportdata[SGXRA_REPORTDATA_SIZE], sgxra_report *out_report);
 

@@ -51,16 +51,16 @@ typedef struct sgxra_sgxmeta {
 
 /* Parse the bytes of a `.note.sgxmeta` section and select the record with
  * the highest version.  SGXRA_E_SGXMETA_FORMAT with the offending field. */
-SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx,
-                                                    const uint8_t *p, size_t n,
-                                                    sgxra_sgxmeta *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_parse_note(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_sgxmeta *out);
 
 /* Find `.note.sgxmeta` in an ELF64 file and parse it.  SGXRA_E_ELF_FORMAT
  * for a broken ELF, SGXRA_E_ELF_NO_SGXMETA when the section is absent (an
  * unsigned enclave or not an enclave). */
-SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx,
-                                                  const uint8_t *p, size_t n,
-                                                  sgxra_sgxmeta *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx,
+                                                            const uint8_t *p,
+                                                            size_t n,
+                                                            sgxra_sgxmeta *out);
 
 /* What kind of SGX file p[0..n) looks like, by content (not name). */
 typedef enum sgxra_file_kind {
@@ -73,8 +73,8 @@ typedef enum sgxra_file_kind {
   SGXRA_FILE_RAW_IMAGE  /* nonzero multiple of 4096 bytes, none of above */
 } sgxra_file_kind;
 
-sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n);
-const char *sgxra_file_kind_name(sgxra_file_kind k);
+SGXRA_API sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n);
+SGXRA_API const char *sgxra_file_kind_name(sgxra_file_kind k);
 
 #ifdef __cplusplus
 }

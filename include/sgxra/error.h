@@ -47,6 +47,15 @@ extern "C" {
 #define SGXRA_MUST_CHECK
 #endif
 
+/* SGXRA_API marks the functions and data that the shared libraries export.
+ * The libraries are built with -fvisibility=hidden, so anything without it
+ * (every sgxra__ internal) stays inside the library.  See docs/ABI.md. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SGXRA_API __attribute__((visibility("default")))
+#else
+#define SGXRA_API
+#endif
+
 #define SGXRA_ERROR_LIST(X)                                                    \
   SGXRA_ERRORS_CORE(X)                                                         \
   SGXRA_ERRORS_CRYPTO(X)                                                       \
@@ -67,10 +76,10 @@ typedef enum sgxra_err {
 
 /* "SGXRA_E_QUOTE_TRUNCATED"; "SGXRA_OK"; "SGXRA_E_UNKNOWN" for a number
  * that is not a code. */
-const char *sgxra_err_name(sgxra_err err);
+SGXRA_API const char *sgxra_err_name(sgxra_err err);
 
 /* The generic one-line text of a code ("quote truncated"). */
-const char *sgxra_strerror(sgxra_err err);
+SGXRA_API const char *sgxra_strerror(sgxra_err err);
 
 #ifdef __cplusplus
 }

@@ -19,15 +19,18 @@ extern "C" {
  * after the data (not counted in *out_len) so text can be parsed in place.
  * SGXRA_E_IO names the path and errno's text; SGXRA_E_TOO_LARGE when the file
  * exceeds `cap` bytes. */
-SGXRA_MUST_CHECK sgxra_err sgxra_file_read(sgxra_ctx *cx, const char *path,
-                                           size_t cap, uint8_t **out_buf,
-                                           size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_file_read(sgxra_ctx *cx,
+                                                     const char *path,
+                                                     size_t cap,
+                                                     uint8_t **out_buf,
+                                                     size_t *out_len);
 
 /* Write a whole file (created 0644, or 0600 when `secret` is nonzero),
  * through a temporary name and rename(), so a reader never sees half. */
-SGXRA_MUST_CHECK sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path,
-                                            const uint8_t *p, size_t n,
-                                            int secret);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_file_write(sgxra_ctx *cx,
+                                                      const char *path,
+                                                      const uint8_t *p,
+                                                      size_t n, int secret);
 
 #ifdef __cplusplus
 }

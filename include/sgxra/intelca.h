@@ -80,71 +80,73 @@ typedef struct sgxra_intelca sgxra_intelca; /* opaque */
 
 /* Create a new CA in `dir` (created 0700 if absent; must not already hold a
  * CA: SGXRA_E_CA_STATE).  Certificates are valid from now - 1 h. */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir,
-                                                int64_t now,
-                                                sgxra_intelca **out_ca);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_create(
+    sgxra_ctx *cx, const char *dir, int64_t now, sgxra_intelca **out_ca);
 /* Open an existing CA (SGXRA_E_CA_STATE naming the missing/bad file). */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_open(sgxra_ctx *cx, const char *dir,
-                                              sgxra_intelca **out_ca);
-void sgxra_intelca_free(sgxra_intelca *ca);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_open(sgxra_ctx *cx,
+                                                        const char *dir,
+                                                        sgxra_intelca **out_ca);
+SGXRA_API void sgxra_intelca_free(sgxra_intelca *ca);
 
 /* PEM of the root, PCK Platform CA and TCB signing certificates (owned by
  * the CA object). */
-const char *sgxra_intelca_root_pem(const sgxra_intelca *ca);
-const char *sgxra_intelca_platform_ca_pem(const sgxra_intelca *ca);
-const char *sgxra_intelca_tcb_signing_pem(const sgxra_intelca *ca);
+SGXRA_API const char *sgxra_intelca_root_pem(const sgxra_intelca *ca);
+SGXRA_API const char *sgxra_intelca_platform_ca_pem(const sgxra_intelca *ca);
+SGXRA_API const char *sgxra_intelca_tcb_signing_pem(const sgxra_intelca *ca);
 /* The RSA key that signs the QE's and PCE's SIGSTRUCTs (borrowed). */
-const sgxra_rsa_key *sgxra_intelca_qe_signing_key(const sgxra_intelca *ca);
+SGXRA_API const sgxra_rsa_key *
+sgxra_intelca_qe_signing_key(const sgxra_intelca *ca);
 
 /* The current UpToDate TCB (16 component SVNs and PCESVN). */
-void sgxra_intelca_tcb_current(const sgxra_intelca *ca,
-                               uint8_t out_comps[SGXRA_INTELCA_TCB_COMPONENTS],
-                               uint16_t *out_pcesvn);
+SGXRA_API void
+sgxra_intelca_tcb_current(const sgxra_intelca *ca,
+                          uint8_t out_comps[SGXRA_INTELCA_TCB_COMPONENTS],
+                          uint16_t *out_pcesvn);
 /* tcbEvaluationDataNumber currently published. */
-uint32_t sgxra_intelca_tcb_evaluation_number(const sgxra_intelca *ca);
+SGXRA_API uint32_t sgxra_intelca_tcb_evaluation_number(const sgxra_intelca *ca);
 
 /* Issue a PCK leaf certificate for `pck_pub` with `info` in its SGX
  * extension, valid from now - 1 h for 7 years.  *out_pem is malloc'ed;
  * out_serial_hex (41 bytes, may be NULL) gets the serial in lowercase hex. */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_issue_pck(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_issue_pck(
     sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
     const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
     char out_serial_hex[41]);
 
 /* 1 when a PCK certificate was issued for this FMSPC (the FMSPCs the
  * simulated PCS serves TCB Info for), else 0. */
-int sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
-                            const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE]);
+SGXRA_API int
+sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
+                        const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE]);
 
 /* Revoke a PCK certificate by serial (hex, as _issue_pck gave it); it then
  * appears in every later PCK CRL.  SGXRA_E_CA_SERIAL for a serial this CA
  * never issued.  Persisted in state.json. */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_revoke(sgxra_ctx *cx,
-                                                sgxra_intelca *ca,
-                                                const char *serial_hex,
-                                                int64_t now);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_revoke(
+    sgxra_ctx *cx, sgxra_intelca *ca, const char *serial_hex, int64_t now);
 
 /* TCB recovery: new tcbEvaluationDataNumber, current TCB raised (see the
  * table above).  Persisted. */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_tcb_recovery(sgxra_ctx *cx,
-                                                      sgxra_intelca *ca);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_intelca_tcb_recovery(sgxra_ctx *cx, sgxra_intelca *ca);
 
 /* DER CRLs issued by the root (revoking nothing) and by the PCK Platform CA
  * (revoking what _revoke was told), thisUpdate now, nextUpdate now + 30 d.
  * *out_der malloc'ed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_root_crl(sgxra_ctx *cx,
-                                                  sgxra_intelca *ca,
-                                                  int64_t now,
-                                                  uint8_t **out_der,
-                                                  size_t *out_len);
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_pck_crl(sgxra_ctx *cx,
-                                                 sgxra_intelca *ca, int64_t now,
-                                                 uint8_t **out_der,
-                                                 size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_root_crl(sgxra_ctx *cx,
+                                                            sgxra_intelca *ca,
+                                                            int64_t now,
+                                                            uint8_t **out_der,
+                                                            size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_pck_crl(sgxra_ctx *cx,
+                                                           sgxra_intelca *ca,
+                                                           int64_t now,
+                                                           uint8_t **out_der,
+                                                           size_t *out_len);
 
 /* Signed TCB Info v3 for `fmspc` (issueDate now).  *out_json malloc'ed,
  * NUL-terminated, *out_len without the NUL. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_intelca_tcb_info(sgxra_ctx *cx, sgxra_intelca *ca,
                        const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE],
                        int64_t now, char **out_json, size_t *out_len);
@@ -161,22 +163,20 @@ typedef struct sgxra_qe_identity_params {
 
 /* What this CA's simulated QE looks like (MRSIGNER of its QE signing key,
  * ISVPRODID 1, ISVSVN SGXRA_QE_ISVSVN from sgxra/qe.h ...). */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_qe_params(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_qe_params(
     sgxra_ctx *cx, const sgxra_intelca *ca, sgxra_qe_identity_params *out);
 
 /* Signed QE Identity v2 (issueDate now).  *out_json malloc'ed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_qe_identity(sgxra_ctx *cx,
-                                                     sgxra_intelca *ca,
-                                                     int64_t now,
-                                                     char **out_json,
-                                                     size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_intelca_qe_identity(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
+                          char **out_json, size_t *out_len);
 
 /* Write a collateral bundle for `fmspc` into `dir` (created if absent) in
  * the layout of vectors/dcap/bundles: pck_crl.der,
  * pck_crl_issuer_chain.pem, root_ca_crl.der, tcb_info.json,
  * tcb_info_issuer_chain.pem, qe_identity.json, qe_identity_issuer_chain.pem,
  * plus root_ca.pem (the trust root to pass to the verifier). */
-SGXRA_MUST_CHECK sgxra_err sgxra_intelca_write_bundle(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_write_bundle(
     sgxra_ctx *cx, sgxra_intelca *ca,
     const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE], int64_t now, const char *dir);
 
@@ -203,10 +203,9 @@ SGXRA_MUST_CHECK sgxra_err sgxra_intelca_write_bundle(
  * sgxra_pck_ext: .6 is written when has_platform_instance_id, .7 when
  * has_configuration, each of its booleans when >= 0 (Intel puts .6 and .7
  * in certificates of the PCK Platform CA only).  *out_der malloc'ed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_pck_extension_encode(sgxra_ctx *cx,
-                                                      const sgxra_pck_ext *info,
-                                                      uint8_t **out_der,
-                                                      size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
+                           uint8_t **out_der, size_t *out_len);
 
 #ifdef __cplusplus
 }

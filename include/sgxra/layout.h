@@ -62,7 +62,7 @@ typedef struct sgxra_layout_params {
 } sgxra_layout_params;
 
 /* Defaults: SSAFRAMESIZE 1, NSSA 2, 16 stack pages (64 KiB). */
-void sgxra_layout_params_default(sgxra_layout_params *p);
+SGXRA_API void sgxra_layout_params_default(sgxra_layout_params *p);
 
 /* Where things went (offsets from the enclave base). */
 typedef struct sgxra_layout {
@@ -82,12 +82,12 @@ typedef struct sgxra_layout {
  * SGXRA_E_EMU_ELF for a file that is not such an object, has no PT_LOAD, or
  * whose segments are out of range (the message names the header and
  * field); the measurement builder's codes pass through. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_layout_measure_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
                          uint8_t out_mrenclave[SGXRA_HASH_SIZE]);
 
 /* The same with explicit parameters; out_layout may be NULL. */
-SGXRA_MUST_CHECK sgxra_err sgxra_layout_measure_elf_ex(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_layout_measure_elf_ex(
     sgxra_ctx *cx, const uint8_t *p, size_t n, const sgxra_layout_params *prm,
     sgxra_layout *out_layout, uint8_t out_mrenclave[SGXRA_HASH_SIZE]);
 

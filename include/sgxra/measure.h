@@ -58,29 +58,28 @@ extern "C" {
 
 typedef struct sgxra_measure sgxra_measure; /* opaque; heap-allocated */
 
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_new(sgxra_ctx *cx,
-                                             sgxra_measure **out_m);
-void sgxra_measure_free(sgxra_measure *m);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_new(sgxra_ctx *cx,
+                                                       sgxra_measure **out_m);
+SGXRA_API void sgxra_measure_free(sgxra_measure *m);
 
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_ecreate(sgxra_ctx *cx,
-                                                 sgxra_measure *m,
-                                                 uint32_t ssaframesize,
-                                                 uint64_t size);
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_eadd(sgxra_ctx *cx, sgxra_measure *m,
-                                              uint64_t offset,
-                                              uint64_t secinfo_flags);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_ecreate(
+    sgxra_ctx *cx, sgxra_measure *m, uint32_t ssaframesize, uint64_t size);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_eadd(sgxra_ctx *cx,
+                                                        sgxra_measure *m,
+                                                        uint64_t offset,
+                                                        uint64_t secinfo_flags);
 /* EEXTEND one 256-byte chunk at `offset`. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_measure_eextend(sgxra_ctx *cx, sgxra_measure *m, uint64_t offset,
                       const uint8_t chunk[SGXRA_EEXTEND_CHUNK]);
 /* Convenience: EADD a whole page and, if `measure` is nonzero, EEXTEND all
  * 16 of its chunks from page[0..4096). */
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_add_page(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_add_page(
     sgxra_ctx *cx, sgxra_measure *m, uint64_t offset, uint64_t secinfo_flags,
     const uint8_t page[SGXRA_PAGE_SIZE], int measure);
 /* Finish: MRENCLAVE.  The builder then refuses further operations. */
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_final(sgxra_ctx *cx, sgxra_measure *m,
-                                               uint8_t out[SGXRA_HASH_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_final(
+    sgxra_ctx *cx, sgxra_measure *m, uint8_t out[SGXRA_HASH_SIZE]);
 
 /* The largest SIZE the builder accepts: it tracks added pages in a bitmap
  * of SIZE/4096 bits (allocated zeroed, so the operating system only backs
@@ -96,8 +95,8 @@ typedef struct sgxra_measure_info {
   uint64_t hashed_bytes; /* bytes given to SHA-256: records + chunk data */
 } sgxra_measure_info;
 
-void sgxra_measure_get_info(const sgxra_measure *m,
-                            sgxra_measure_info *out_info);
+SGXRA_API void sgxra_measure_get_info(const sgxra_measure *m,
+                                      sgxra_measure_info *out_info);
 
 /* ---- enclave files ---------------------------------------------------------
  */
@@ -106,25 +105,25 @@ void sgxra_measure_get_info(const sgxra_measure *m,
  * first, then EADD and EEXTEND records each followed by its 256 bytes).
  * Replays it through the builder, so bad streams get the builder's errors
  * (SGXRA_E_SGXS_FORMAT for unknown tags or a cut record). */
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs(sgxra_ctx *cx, const uint8_t *p,
-                                              size_t n,
-                                              uint8_t out[SGXRA_HASH_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, uint8_t out[SGXRA_HASH_SIZE]);
 
 /* A raw page image in the Linux kernel selftest convention: page 0 is the
  * TCS (SECINFO 0x100), pages 1.. are REG with `reg_flags` (e.g. 0x207 RWX),
  * every page fully EEXTENDed, SSAFRAMESIZE `ssaframesize`, SIZE = the next
  * power of two >= the image size.  n must be a nonzero multiple of 4096. */
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_raw_image(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_raw_image(
     sgxra_ctx *cx, const uint8_t *p, size_t n, uint32_t ssaframesize,
     uint64_t reg_flags, uint8_t out[SGXRA_HASH_SIZE]);
 
 /* The same two, feeding a caller's fresh builder (not finalised), so the
  * caller can read sgxra_measure_get_info() or add more pages before
  * sgxra_measure_final(). */
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_sgxs(sgxra_ctx *cx,
-                                                   sgxra_measure *m,
-                                                   const uint8_t *p, size_t n);
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_raw_image(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_sgxs(sgxra_ctx *cx,
+                                                             sgxra_measure *m,
+                                                             const uint8_t *p,
+                                                             size_t n);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_measure_feed_raw_image(
     sgxra_ctx *cx, sgxra_measure *m, const uint8_t *p, size_t n,
     uint32_t ssaframesize, uint64_t reg_flags);
 
@@ -141,19 +140,17 @@ typedef struct sgxra_sgxs_stream {
   int failed;
 } sgxra_sgxs_stream;
 
-void sgxra_measure_sgxs_begin(sgxra_sgxs_stream *s);
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs_update(sgxra_ctx *cx,
-                                                     sgxra_sgxs_stream *s,
-                                                     sgxra_measure *m,
-                                                     const uint8_t *p,
-                                                     size_t n);
-SGXRA_MUST_CHECK sgxra_err sgxra_measure_sgxs_end(sgxra_ctx *cx,
-                                                  sgxra_sgxs_stream *s);
+SGXRA_API void sgxra_measure_sgxs_begin(sgxra_sgxs_stream *s);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_measure_sgxs_update(sgxra_ctx *cx, sgxra_sgxs_stream *s, sgxra_measure *m,
+                          const uint8_t *p, size_t n);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_measure_sgxs_end(sgxra_ctx *cx, sgxra_sgxs_stream *s);
 
 /* SIZE the raw-image convention gives an image of n bytes: the next power
  * of two >= n, at least 2 pages (ECREATE's minimum).  0 when n is too large
  * for SGXRA_MEASURE_MAX_SIZE. */
-uint64_t sgxra_measure_raw_image_size(uint64_t n);
+SGXRA_API uint64_t sgxra_measure_raw_image_size(uint64_t n);
 
 #ifdef __cplusplus
 }

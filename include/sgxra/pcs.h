@@ -61,21 +61,21 @@ typedef struct sgxra_pcs_server sgxra_pcs_server; /* opaque */
 /* Start serving the CA in `ca_dir` (which must open: SGXRA_E_CA_STATE).
  * SGXRA_E_NET_ADDRESS for a malformed listen address, SGXRA_E_NET_LISTEN
  * when the socket cannot be bound (port in use, no permission). */
-SGXRA_MUST_CHECK sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
-                                           const sgxra_pcs_options *opt,
-                                           sgxra_pcs_server **out_server);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir, const sgxra_pcs_options *opt,
+                sgxra_pcs_server **out_server);
 
 /* The port actually bound. */
-uint16_t sgxra_pcs_port(const sgxra_pcs_server *s);
+SGXRA_API uint16_t sgxra_pcs_port(const sgxra_pcs_server *s);
 
 /* Number of requests answered so far (any status). */
-uint64_t sgxra_pcs_requests(const sgxra_pcs_server *s);
+SGXRA_API uint64_t sgxra_pcs_requests(const sgxra_pcs_server *s);
 
 /* Stop and free (NULL accepted). */
-void sgxra_pcs_stop(sgxra_pcs_server *s);
+SGXRA_API void sgxra_pcs_stop(sgxra_pcs_server *s);
 
 /* Percent-encode p[0..n) as the issuer chain headers are (malloc'ed). */
-char *sgxra_pcs_url_encode(const char *p, size_t n);
+SGXRA_API char *sgxra_pcs_url_encode(const char *p, size_t n);
 
 #ifdef __cplusplus
 }

@@ -66,27 +66,24 @@ typedef struct sgxra_intelca sgxra_intelca;
 
 /* SIGSTRUCT for the image named `name`: ATTRIBUTES MODE64BIT|PROVISIONKEY,
  * XFRM 3, the default masks, ISVPRODID/ISVSVN as given. */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_sign_image(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_sign_image(
     sgxra_ctx *cx, const sgxra_rsa_key *signer, const char *name,
     uint16_t isvprodid, uint16_t isvsvn, uint8_t out[1808]);
 /* ECREATE..EINIT of the image named `name` with this SIGSTRUCT. */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_start_image(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_start_image(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const char *name,
     const uint8_t *sigstruct, size_t n, sgxra_emu_enclave **out_e);
 /* A P-256 private key from a 16-byte EGETKEY key: scalar =
  * SHA-256(label || counter byte || key), the first counter in 0..7 giving a
  * scalar in [1, n). */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_derive_p256(sgxra_ctx *cx,
-                                                const uint8_t key[16],
-                                                const char *label,
-                                                sgxra_p256_key **out_key);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[16], const char *label,
+                     sgxra_p256_key **out_key);
 /* EGETKEY by `e` for keyname with policy MRSIGNER, ISVSVN `isvsvn` and the
  * platform's current CPUSVN. */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_getkey(sgxra_ctx *cx,
-                                           const sgxra_emu_enclave *e,
-                                           const sgxra_emu_platform *plat,
-                                           uint16_t keyname, uint16_t isvsvn,
-                                           uint8_t out_key[16]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_getkey(
+    sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_emu_platform *plat,
+    uint16_t keyname, uint16_t isvsvn, uint8_t out_key[16]);
 
 /* ---- PCE --------------------------------------------------------------------
  */
@@ -94,26 +91,28 @@ SGXRA_MUST_CHECK sgxra_err sgxra_qe_getkey(sgxra_ctx *cx,
 typedef struct sgxra_pce sgxra_pce; /* opaque */
 
 /* The PCE's SIGSTRUCT for a platform with this PCESVN, signed by `signer`. */
-SGXRA_MUST_CHECK sgxra_err sgxra_pce_sigstruct(sgxra_ctx *cx,
-                                               const sgxra_rsa_key *signer,
-                                               uint16_t pcesvn,
-                                               uint8_t out[1808]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_pce_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer, uint16_t pcesvn,
+                    uint8_t out[1808]);
 /* Load (EINIT) the PCE on `plat` and derive its PCK key.  EINIT's codes
  * pass through (a SIGSTRUCT for another PCESVN: SGXRA_E_EMU_*). */
-SGXRA_MUST_CHECK sgxra_err sgxra_pce_new(sgxra_ctx *cx,
-                                         sgxra_emu_platform *plat,
-                                         const uint8_t *sigstruct, size_t n,
-                                         sgxra_pce **out_pce);
-void sgxra_pce_free(sgxra_pce *pce);
-void sgxra_pce_targetinfo(const sgxra_pce *pce, sgxra_targetinfo *out_ti);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pce_new(sgxra_ctx *cx,
+                                                   sgxra_emu_platform *plat,
+                                                   const uint8_t *sigstruct,
+                                                   size_t n,
+                                                   sgxra_pce **out_pce);
+SGXRA_API void sgxra_pce_free(sgxra_pce *pce);
+SGXRA_API void sgxra_pce_targetinfo(const sgxra_pce *pce,
+                                    sgxra_targetinfo *out_ti);
 /* The PCK public key and what the PCK certificate must say about this
  * platform (PPID, TCB SVNs, PCESVN, CPUSVN, PCE-ID, FMSPC; SGX type 0,
  * platform instance id and configuration as a PCK Platform CA writes). */
-const sgxra_p256_key *sgxra_pce_pck_key(const sgxra_pce *pce);
-void sgxra_pce_pck_info(const sgxra_pce *pce, sgxra_pck_ext *out_info);
+SGXRA_API const sgxra_p256_key *sgxra_pce_pck_key(const sgxra_pce *pce);
+SGXRA_API void sgxra_pce_pck_info(const sgxra_pce *pce,
+                                  sgxra_pck_ext *out_info);
 /* Certify a QE report: SGXRA_E_PCE_REPORT when its MAC is not for the PCE;
  * else the ECDSA signature (r||s) of its 384-byte body with the PCK key. */
-SGXRA_MUST_CHECK sgxra_err sgxra_pce_certify(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pce_certify(
     sgxra_ctx *cx, const sgxra_pce *pce, const sgxra_report *qe_report,
     uint8_t out_sig[SGXRA_P256_SIG_SIZE]);
 
@@ -122,49 +121,47 @@ SGXRA_MUST_CHECK sgxra_err sgxra_pce_certify(
 
 typedef struct sgxra_qe sgxra_qe; /* opaque */
 
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_sigstruct(sgxra_ctx *cx,
-                                              const sgxra_rsa_key *signer,
-                                              uint8_t out[1808]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_sigstruct(
+    sgxra_ctx *cx, const sgxra_rsa_key *signer, uint8_t out[1808]);
 
 /* Start the QE and PCE on `plat` (EINIT both, derive the keys, certify the
  * attestation key).  pck_chain_pem: leaf first; its leaf key must be this
  * PCE's PCK key (SGXRA_E_QE_STATE otherwise: provision again). */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_new(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_new(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const uint8_t *qe_sigstruct,
     size_t qe_sigstruct_len, const uint8_t *pce_sigstruct,
     size_t pce_sigstruct_len, const char *pck_chain_pem, size_t pck_chain_len,
     sgxra_qe **out_qe);
-void sgxra_qe_free(sgxra_qe *qe);
+SGXRA_API void sgxra_qe_free(sgxra_qe *qe);
 
 /* The TARGETINFO an enclave must EREPORT to for a quote. */
-void sgxra_qe_targetinfo(const sgxra_qe *qe, sgxra_targetinfo *out_ti);
+SGXRA_API void sgxra_qe_targetinfo(const sgxra_qe *qe,
+                                   sgxra_targetinfo *out_ti);
 /* The attestation public key X||Y. */
-void sgxra_qe_attest_key(const sgxra_qe *qe,
-                         uint8_t out[SGXRA_P256_PUBLIC_SIZE]);
+SGXRA_API void sgxra_qe_attest_key(const sgxra_qe *qe,
+                                   uint8_t out[SGXRA_P256_PUBLIC_SIZE]);
 
 /* A quote (version 3 or 4) for `report`, which must be targeted at this QE.
  * SGXRA_E_QE_REPORT_MAC when its MAC is not this QE's;
  * SGXRA_E_QUOTE_ENCODE for another version.  *out_quote malloc'ed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_quote(sgxra_ctx *cx, const sgxra_qe *qe,
-                                          const sgxra_report *report,
-                                          uint16_t version, uint8_t **out_quote,
-                                          size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_qe_quote(sgxra_ctx *cx, const sgxra_qe *qe, const sgxra_report *report,
+               uint16_t version, uint8_t **out_quote, size_t *out_len);
 
 /* Provision a platform directory (`sgxra platform init`): sign the QE and
  * PCE SIGSTRUCTs with the CA's key, start the PCE, have `ca` issue the PCK
  * certificate for it, write the files listed at the top into `dir`.
  * out_serial_hex (may be NULL) gets the PCK certificate's serial. */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_provision(sgxra_ctx *cx,
-                                              sgxra_emu_platform *plat,
-                                              sgxra_intelca *ca,
-                                              const char *dir, int64_t now,
-                                              char out_serial_hex[41]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
+                   const char *dir, int64_t now, char out_serial_hex[41]);
 
 /* sgxra_qe_new from the files of a provisioned directory
  * (SGXRA_E_QE_STATE naming a missing file). */
-SGXRA_MUST_CHECK sgxra_err sgxra_qe_open(sgxra_ctx *cx,
-                                         sgxra_emu_platform *plat,
-                                         const char *dir, sgxra_qe **out_qe);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_open(sgxra_ctx *cx,
+                                                   sgxra_emu_platform *plat,
+                                                   const char *dir,
+                                                   sgxra_qe **out_qe);
 
 /* ---- quote encoder (src/quote/encode.c) ------------------------------------
  *
@@ -204,16 +201,15 @@ typedef struct sgxra_quote_parts {
 
 /* header || ISV report body: the 432 bytes the attestation key signs.
  * SGXRA_E_QUOTE_ENCODE for a version other than 3 or 4. */
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_quote_signed_bytes(sgxra_ctx *cx, const sgxra_quote_parts *parts,
                          uint8_t out[SGXRA_QUOTE_SIGNED_SIZE]);
 
 /* The whole quote (malloc'ed).  SGXRA_E_QUOTE_ENCODE for a bad version, a
  * missing chain or sizes over the caps. */
-SGXRA_MUST_CHECK sgxra_err sgxra_quote_encode(sgxra_ctx *cx,
-                                              const sgxra_quote_parts *parts,
-                                              uint8_t **out_quote,
-                                              size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_quote_encode(sgxra_ctx *cx, const sgxra_quote_parts *parts,
+                   uint8_t **out_quote, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -71,7 +71,8 @@ extern "C" {
 #define SGXRA_QUOTE_CERT_PCK_CHAIN 5
 #define SGXRA_QUOTE_CERT_QE_REPORT 6
 /* Intel's QE vendor id 939A7233-F79C-4CA9-940A-0DB3957F0607. */
-extern const uint8_t SGXRA_QUOTE_INTEL_QE_VENDOR_ID[SGXRA_QUOTE_VENDOR_ID_SIZE];
+extern SGXRA_API const uint8_t
+    SGXRA_QUOTE_INTEL_QE_VENDOR_ID[SGXRA_QUOTE_VENDOR_ID_SIZE];
 
 typedef struct sgxra_quote_header {
   uint16_t version;
@@ -107,19 +108,21 @@ typedef struct sgxra_quote {
  * offset and what remained), _VERSION, _KEY_TYPE, _TEE_TYPE, _QE_VENDOR,
  * _CERT_DATA_TYPE, _BODY_TYPE, _FORMAT (sizes that disagree).  On error
  * *out is zeroed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_quote_parse(sgxra_ctx *cx, const uint8_t *p,
-                                             size_t n, sgxra_quote *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_quote_parse(sgxra_ctx *cx,
+                                                       const uint8_t *p,
+                                                       size_t n,
+                                                       sgxra_quote *out);
 
 /* The PEM PCK certificate chain of a quote with certification data type 5
  * (borrowed).  SGXRA_E_QUOTE_CERT_DATA_TYPE for any other type, naming it
  * ("type 3: encrypted PPID (RSA-3072) ..."). */
-SGXRA_MUST_CHECK sgxra_err sgxra_quote_pck_chain(sgxra_ctx *cx,
-                                                 const sgxra_quote *q,
-                                                 const char **out_pem,
-                                                 size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_quote_pck_chain(sgxra_ctx *cx,
+                                                           const sgxra_quote *q,
+                                                           const char **out_pem,
+                                                           size_t *out_len);
 
 /* A short name of a certification data type ("PCK certificate chain"). */
-const char *sgxra_quote_cert_type_name(uint16_t type);
+SGXRA_API const char *sgxra_quote_cert_type_name(uint16_t type);
 
 /* ---- the SGX extension of a PCK certificate -------------------------------
  *
@@ -164,15 +167,15 @@ typedef struct sgxra_pck_ext {
  * extension's extnValue OCTET STRING).  SGXRA_E_PCKEXT_FORMAT names the
  * entry and offset; SGXRA_E_PCKEXT_COUNT the count found.  *out zeroed on
  * error. */
-SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx, const uint8_t *p,
-                                               size_t n, sgxra_pck_ext *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx,
+                                                         const uint8_t *p,
+                                                         size_t n,
+                                                         sgxra_pck_ext *out);
 
 /* Find the SGX extension in a DER certificate and parse it.
  * SGXRA_E_PCKEXT_MISSING when the certificate has none. */
-SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx,
-                                                       const uint8_t *der,
-                                                       size_t n,
-                                                       sgxra_pck_ext *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_from_cert_der(
+    sgxra_ctx *cx, const uint8_t *der, size_t n, sgxra_pck_ext *out);
 
 /* ---- a PCK leaf certificate, read without OpenSSL's decoders ---------------
  *
@@ -207,9 +210,10 @@ typedef struct sgxra_pck_cert {
  * field and offset), SGXRA_E_PCKEXT_MISSING without the SGX extension, the
  * extension's own codes.  *out zeroed on error.  The signature is not
  * checked here. */
-SGXRA_MUST_CHECK sgxra_err sgxra_pck_cert_parse(sgxra_ctx *cx,
-                                                const uint8_t *der, size_t n,
-                                                sgxra_pck_cert *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_cert_parse(sgxra_ctx *cx,
+                                                          const uint8_t *der,
+                                                          size_t n,
+                                                          sgxra_pck_cert *out);
 
 #ifdef __cplusplus
 }

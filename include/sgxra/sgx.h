@@ -127,36 +127,36 @@ typedef struct sgxra_keyrequest {
  * sgxra_*_check_reserved to refuse nonzero reserved bytes where the
  * architecture does (SGXRA_E_SGX_RESERVED names the field and offset).
  * On error *out is zeroed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_report_body_decode(sgxra_ctx *cx,
-                                                    const uint8_t *p, size_t n,
-                                                    sgxra_report_body *out);
-void sgxra_report_body_encode(const sgxra_report_body *in,
-                              uint8_t out[SGXRA_REPORT_BODY_SIZE]);
-SGXRA_MUST_CHECK sgxra_err sgxra_report_decode(sgxra_ctx *cx, const uint8_t *p,
-                                               size_t n, sgxra_report *out);
-void sgxra_report_encode(const sgxra_report *in,
-                         uint8_t out[SGXRA_REPORT_SIZE]);
-SGXRA_MUST_CHECK sgxra_err sgxra_targetinfo_decode(sgxra_ctx *cx,
-                                                   const uint8_t *p, size_t n,
-                                                   sgxra_targetinfo *out);
-void sgxra_targetinfo_encode(const sgxra_targetinfo *in,
-                             uint8_t out[SGXRA_TARGETINFO_SIZE]);
-SGXRA_MUST_CHECK sgxra_err sgxra_keyrequest_decode(sgxra_ctx *cx,
-                                                   const uint8_t *p, size_t n,
-                                                   sgxra_keyrequest *out);
-void sgxra_keyrequest_encode(const sgxra_keyrequest *in,
-                             uint8_t out[SGXRA_KEYREQUEST_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_report_body_decode(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_report_body *out);
+SGXRA_API void sgxra_report_body_encode(const sgxra_report_body *in,
+                                        uint8_t out[SGXRA_REPORT_BODY_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_report_decode(sgxra_ctx *cx,
+                                                         const uint8_t *p,
+                                                         size_t n,
+                                                         sgxra_report *out);
+SGXRA_API void sgxra_report_encode(const sgxra_report *in,
+                                   uint8_t out[SGXRA_REPORT_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_targetinfo_decode(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_targetinfo *out);
+SGXRA_API void sgxra_targetinfo_encode(const sgxra_targetinfo *in,
+                                       uint8_t out[SGXRA_TARGETINFO_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_keyrequest_decode(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_keyrequest *out);
+SGXRA_API void sgxra_keyrequest_encode(const sgxra_keyrequest *in,
+                                       uint8_t out[SGXRA_KEYREQUEST_SIZE]);
 
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_report_body_check_reserved(sgxra_ctx *cx, const sgxra_report_body *b);
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_targetinfo_check_reserved(sgxra_ctx *cx, const sgxra_targetinfo *t);
-SGXRA_MUST_CHECK sgxra_err
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_keyrequest_check_reserved(sgxra_ctx *cx, const sgxra_keyrequest *k);
 
 /* ATTRIBUTES.FLAGS as text: "INIT|DEBUG|MODE64BIT" (unknown bits as
  * "0x..."); returns the number of characters written (snprintf-like). */
-int sgxra_attributes_flags_text(uint64_t flags, char *out, size_t cap);
+SGXRA_API int sgxra_attributes_flags_text(uint64_t flags, char *out,
+                                          size_t cap);
 
 #ifdef __cplusplus
 }

@@ -59,15 +59,14 @@ typedef struct sgxra_sigstruct {
 
 /* Nonzero when p[0..n) starts with the 16-byte SIGSTRUCT HEADER constant
  * (whatever n is): what file detection looks for. */
-int sgxra_sigstruct_has_header(const uint8_t *p, size_t n);
+SGXRA_API int sgxra_sigstruct_has_header(const uint8_t *p, size_t n);
 
 /* Decode 1808 bytes (SGXRA_E_SGX_SIZE otherwise).  Checks nothing else: use
  * sgxra_sigstruct_verify for that.  On error *out is zeroed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_decode(sgxra_ctx *cx,
-                                                  const uint8_t *p, size_t n,
-                                                  sgxra_sigstruct *out);
-void sgxra_sigstruct_encode(const sgxra_sigstruct *in,
-                            uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_decode(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_sigstruct *out);
+SGXRA_API void sgxra_sigstruct_encode(const sgxra_sigstruct *in,
+                                      uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 
 /* The checks EINIT makes on the SIGSTRUCT alone, in its order: HEADER and
  * HEADER2 constants (SGXRA_E_SIGSTRUCT_HEADER), VENDOR 0 or 0x8086
@@ -76,11 +75,11 @@ void sgxra_sigstruct_encode(const sgxra_sigstruct *in,
  * signature over [0,128)||[900,1028) (SGXRA_E_SIGSTRUCT_SIGNATURE), Q1/Q2
  * (SGXRA_E_SIGSTRUCT_Q1Q2).  Checks against the SECS (ENCLAVEHASH,
  * ATTRIBUTES/MISCSELECT under their masks) are the caller's. */
-SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_verify(sgxra_ctx *cx,
-                                                  const sgxra_sigstruct *s);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_sigstruct_verify(sgxra_ctx *cx, const sgxra_sigstruct *s);
 
 /* MRSIGNER = SHA-256(modulus as stored). */
-SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_mrsigner(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_mrsigner(
     sgxra_ctx *cx, const sgxra_sigstruct *s, uint8_t out[SGXRA_HASH_SIZE]);
 
 /* The fields an ISV chooses when signing. */
@@ -108,7 +107,7 @@ typedef struct sgxra_sigstruct_params {
  * own production enclaves) / xfrm 0xffffffffffffff1b, MISCSELECT 0,
  * MISCMASK 0xffffffff, ISVPRODID 0, ISVSVN 0, allow_debug 0.  (The SDK's
  * debug-capable mask 0xfffffffffffffffd needs allow_debug.) */
-void sgxra_sigstruct_params_default(sgxra_sigstruct_params *p);
+SGXRA_API void sgxra_sigstruct_params_default(sgxra_sigstruct_params *p);
 
 /* Sign: fill the header constants and fields, the modulus, exponent 3, the
  * signature and Q1/Q2; every reserved byte is zero.  Deterministic: the same
@@ -116,16 +115,16 @@ void sgxra_sigstruct_params_default(sgxra_sigstruct_params *p);
  * 0x8086, a DATE that is not BCD, reserved ATTRIBUTES bits
  * (SGXRA_E_SIGSTRUCT_FIELD) and DEBUG without allow_debug
  * (SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN).  On error *out is zeroed. */
-SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_sign(sgxra_ctx *cx,
-                                                const sgxra_rsa_key *key,
-                                                const sgxra_sigstruct_params *p,
-                                                sgxra_sigstruct *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_sigstruct_sign(sgxra_ctx *cx, const sgxra_rsa_key *key,
+                     const sgxra_sigstruct_params *p, sgxra_sigstruct *out);
 
 /* Nonzero when mrsigner is a well-known public key (the Intel SDK sample
  * key, the Linux selftest key, ...): such enclaves must never be trusted in
  * production.  *out_name (if not NULL) gets a short description. */
-int sgxra_mrsigner_is_debug_key(const uint8_t mrsigner[SGXRA_HASH_SIZE],
-                                const char **out_name);
+SGXRA_API int
+sgxra_mrsigner_is_debug_key(const uint8_t mrsigner[SGXRA_HASH_SIZE],
+                            const char **out_name);
 
 #ifdef __cplusplus
 }

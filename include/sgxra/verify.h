@@ -94,7 +94,7 @@ typedef enum sgxra_verify_stage {
 } sgxra_verify_stage;
 
 /* "quote", "PCK chain", ... */
-const char *sgxra_verify_stage_name(sgxra_verify_stage s);
+SGXRA_API const char *sgxra_verify_stage_name(sgxra_verify_stage s);
 
 /* Everything a verification found.  Plain data: no pointers, nothing to
  * free; copy it freely. */
@@ -143,11 +143,10 @@ typedef struct sgxra_verifier sgxra_verifier;
 /* A verifier over collateral that sgxra_collateral_validate() accepted
  * (SGXRA_E_COLLATERAL_NOT_VALIDATED otherwise).  The collateral is
  * borrowed and must outlive the verifier. */
-SGXRA_MUST_CHECK sgxra_err sgxra_verifier_new(sgxra_ctx *cx,
-                                              const sgxra_collateral *coll,
-                                              sgxra_verifier **out_verifier);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verifier_new(
+    sgxra_ctx *cx, const sgxra_collateral *coll, sgxra_verifier **out_verifier);
 
-void sgxra_verifier_free(sgxra_verifier *v);
+SGXRA_API void sgxra_verifier_free(sgxra_verifier *v);
 
 /* Verify one quote at time `now`.  The return value says whether a verdict
  * was produced: SGXRA_OK whenever *out holds Intel's outcome, success or
@@ -155,24 +154,20 @@ void sgxra_verifier_free(sgxra_verifier *v);
  * arguments, out of memory).  A malformed quote is an outcome too
  * (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err = SGXRA_E_QUOTE_TRUNCATED ...).
  */
-SGXRA_MUST_CHECK sgxra_err sgxra_verifier_verify(sgxra_ctx *cx,
-                                                 sgxra_verifier *v,
-                                                 const uint8_t *quote, size_t n,
-                                                 int64_t now,
-                                                 sgxra_verdict *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v, const uint8_t *quote,
+                      size_t n, int64_t now, sgxra_verdict *out);
 
 /* Number of PCK chains in the verifier's cache. */
-size_t sgxra_verifier_cache_size(const sgxra_verifier *v);
+SGXRA_API size_t sgxra_verifier_cache_size(const sgxra_verifier *v);
 
 /* One shot, in Intel's order: parse the quote, check its root against
  * `root` (NULL: Intel SGX Root CA), validate `coll` at `now` (a failure
  * becomes the outcome: SGX_QL_TCBINFO_CHAIN_ERROR, ...), then verify.
  * Returns as sgxra_verifier_verify.  `coll` is validated in place. */
-SGXRA_MUST_CHECK sgxra_err sgxra_verify_quote(sgxra_ctx *cx,
-                                              const uint8_t *quote, size_t n,
-                                              sgxra_collateral *coll,
-                                              const sgxra_x509_cert *root,
-                                              int64_t now, sgxra_verdict *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verify_quote(
+    sgxra_ctx *cx, const uint8_t *quote, size_t n, sgxra_collateral *coll,
+    const sgxra_x509_cert *root, int64_t now, sgxra_verdict *out);
 
 #ifdef __cplusplus
 }

@@ -76,28 +76,28 @@ typedef struct sgxra_x509_serial {
  * a block that is not base64), SGXRA_E_X509_PARSE (DER not a certificate;
  * the message says which one, counted from 1), SGXRA_E_X509_KEY,
  * SGXRA_E_X509_CHAIN_LENGTH (more than SGXRA_X509_CHAIN_MAX). */
-SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_parse_pem(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_parse_pem(
     sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_x509_chain **out_chain);
 
 /* A chain of exactly one certificate from its DER encoding (trailing bytes
  * are an error). */
-SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_parse_der(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_parse_der(
     sgxra_ctx *cx, const uint8_t *der, size_t n, sgxra_x509_chain **out_chain);
 
 /* Intel SGX Root CA (embedded; SHA-256 of its DER is
  * 44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3) as a
  * chain of one. */
-SGXRA_MUST_CHECK sgxra_err sgxra_x509_intel_root(sgxra_ctx *cx,
-                                                 sgxra_x509_chain **out_chain);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_x509_intel_root(sgxra_ctx *cx, sgxra_x509_chain **out_chain);
 
 /* Number of certificates (>= 1 for any parsed chain; 0 for NULL). */
-size_t sgxra_x509_chain_count(const sgxra_x509_chain *chain);
+SGXRA_API size_t sgxra_x509_chain_count(const sgxra_x509_chain *chain);
 
 /* The i-th certificate, leaf first; NULL when i is out of range. */
-const sgxra_x509_cert *sgxra_x509_chain_get(const sgxra_x509_chain *chain,
-                                            size_t i);
+SGXRA_API const sgxra_x509_cert *
+sgxra_x509_chain_get(const sgxra_x509_chain *chain, size_t i);
 
-void sgxra_x509_chain_free(sgxra_x509_chain *chain);
+SGXRA_API void sgxra_x509_chain_free(sgxra_x509_chain *chain);
 
 /* Verify `chain` (leaf first) up to `root` at time `now`: linkage, every
  * signature, CA flags, and the top certificate being `root` (same subject
@@ -108,49 +108,50 @@ void sgxra_x509_chain_free(sgxra_x509_chain *chain);
  * fail.  Errors: SGXRA_E_X509_CHAIN_LINK, SGXRA_E_X509_SIGNATURE,
  * SGXRA_E_X509_NOT_CA, SGXRA_E_X509_UNTRUSTED_ROOT, each message naming the
  * certificate by its subject CN. */
-SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_verify(
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_verify(
     sgxra_ctx *cx, const sgxra_x509_chain *chain, const sgxra_x509_cert *root,
     int64_t now, int *out_expired);
 
 /* ---- one certificate (borrowed from its chain) --------------------------- */
 
 /* The certificate's DER bytes (valid while the chain lives). */
-void sgxra_x509_cert_der(const sgxra_x509_cert *c, const uint8_t **out_der,
-                         size_t *out_len);
+SGXRA_API void sgxra_x509_cert_der(const sgxra_x509_cert *c,
+                                   const uint8_t **out_der, size_t *out_len);
 
 /* Common names ("Intel SGX PCK Processor CA"); "" when the name has no CN. */
-const char *sgxra_x509_cert_subject_cn(const sgxra_x509_cert *c);
-const char *sgxra_x509_cert_issuer_cn(const sgxra_x509_cert *c);
+SGXRA_API const char *sgxra_x509_cert_subject_cn(const sgxra_x509_cert *c);
+SGXRA_API const char *sgxra_x509_cert_issuer_cn(const sgxra_x509_cert *c);
 
 /* Validity bounds, unix seconds. */
-int64_t sgxra_x509_cert_not_before(const sgxra_x509_cert *c);
-int64_t sgxra_x509_cert_not_after(const sgxra_x509_cert *c);
+SGXRA_API int64_t sgxra_x509_cert_not_before(const sgxra_x509_cert *c);
+SGXRA_API int64_t sgxra_x509_cert_not_after(const sgxra_x509_cert *c);
 
 /* Serial number. */
-const sgxra_x509_serial *sgxra_x509_cert_serial(const sgxra_x509_cert *c);
+SGXRA_API const sgxra_x509_serial *
+sgxra_x509_cert_serial(const sgxra_x509_cert *c);
 
 /* The subject public key (borrowed; valid while the chain lives). */
-const sgxra_p256_key *sgxra_x509_cert_public_key(const sgxra_x509_cert *c);
+SGXRA_API const sgxra_p256_key *
+sgxra_x509_cert_public_key(const sgxra_x509_cert *c);
 
 /* 1 when basicConstraints says cA TRUE. */
-int sgxra_x509_cert_is_ca(const sgxra_x509_cert *c);
+SGXRA_API int sgxra_x509_cert_is_ca(const sgxra_x509_cert *c);
 
 /* 1 when subject and issuer names are equal. */
-int sgxra_x509_cert_is_self_issued(const sgxra_x509_cert *c);
+SGXRA_API int sgxra_x509_cert_is_self_issued(const sgxra_x509_cert *c);
 
 /* The value (contents of extnValue's OCTET STRING: the DER of the
  * extension's own structure) of the extension with this dotted OID, e.g.
  * SGXRA_X509_OID_SGX_EXTENSION.  *out_value points into the certificate.
  * Errors: SGXRA_E_X509_EXT_MISSING (absent), SGXRA_E_X509_PARSE (the
  * extension occurs twice), SGXRA_E_INVALID_ARGUMENT (OID text malformed). */
-SGXRA_MUST_CHECK sgxra_err sgxra_x509_cert_extension(sgxra_ctx *cx,
-                                                     const sgxra_x509_cert *c,
-                                                     const char *oid,
-                                                     const uint8_t **out_value,
-                                                     size_t *out_len);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_x509_cert_extension(
+    sgxra_ctx *cx, const sgxra_x509_cert *c, const char *oid,
+    const uint8_t **out_value, size_t *out_len);
 
 /* 1 when a and b are the same certificate (equal DER). */
-int sgxra_x509_cert_equal(const sgxra_x509_cert *a, const sgxra_x509_cert *b);
+SGXRA_API int sgxra_x509_cert_equal(const sgxra_x509_cert *a,
+                                    const sgxra_x509_cert *b);
 
 /* ---- CRLs ------------------------------------------------------------------
  */
@@ -159,16 +160,17 @@ int sgxra_x509_cert_equal(const sgxra_x509_cert *a, const sgxra_x509_cert *b);
  * the DER (either case; surrounding whitespace ignored).  The CRL must be
  * v2-shaped enough for Intel's use: an issuer, thisUpdate and nextUpdate.
  * Errors: SGXRA_E_CRL_PARSE, SGXRA_E_CRL_FORMAT (no nextUpdate). */
-SGXRA_MUST_CHECK sgxra_err sgxra_crl_parse(sgxra_ctx *cx, const uint8_t *p,
-                                           size_t n, sgxra_crl **out_crl);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_crl_parse(sgxra_ctx *cx,
+                                                     const uint8_t *p, size_t n,
+                                                     sgxra_crl **out_crl);
 
-void sgxra_crl_free(sgxra_crl *crl);
+SGXRA_API void sgxra_crl_free(sgxra_crl *crl);
 
-const char *sgxra_crl_issuer_cn(const sgxra_crl *crl);
-int64_t sgxra_crl_this_update(const sgxra_crl *crl);
-int64_t sgxra_crl_next_update(const sgxra_crl *crl);
+SGXRA_API const char *sgxra_crl_issuer_cn(const sgxra_crl *crl);
+SGXRA_API int64_t sgxra_crl_this_update(const sgxra_crl *crl);
+SGXRA_API int64_t sgxra_crl_next_update(const sgxra_crl *crl);
 /* Number of revoked entries. */
-size_t sgxra_crl_count(const sgxra_crl *crl);
+SGXRA_API size_t sgxra_crl_count(const sgxra_crl *crl);
 
 /* Check that `ca` issued the CRL: its subject name equals the CRL's issuer
  * name (SGXRA_E_CRL_ISSUER, message naming both CNs), the CRL carries the
@@ -176,15 +178,17 @@ size_t sgxra_crl_count(const sgxra_crl *crl);
  * (SGXRA_E_CRL_EXTENSIONS) and its signature verifies with the CA's key
  * (SGXRA_E_CRL_SIGNATURE).  Time is not checked here:
  * see thisUpdate/nextUpdate. */
-SGXRA_MUST_CHECK sgxra_err sgxra_crl_verify(sgxra_ctx *cx, const sgxra_crl *crl,
-                                            const sgxra_x509_cert *ca);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_crl_verify(
+    sgxra_ctx *cx, const sgxra_crl *crl, const sgxra_x509_cert *ca);
 
 /* 1 when the serial is listed in the CRL, 0 when not.  Serials compare as
  * integers (leading zero bytes ignored). */
-int sgxra_crl_has_serial(const sgxra_crl *crl, const uint8_t *serial, size_t n);
+SGXRA_API int sgxra_crl_has_serial(const sgxra_crl *crl, const uint8_t *serial,
+                                   size_t n);
 
 /* 1 when `c` is listed (its issuer must be the CRL's issuer, else 0). */
-int sgxra_crl_is_revoked(const sgxra_crl *crl, const sgxra_x509_cert *c);
+SGXRA_API int sgxra_crl_is_revoked(const sgxra_crl *crl,
+                                   const sgxra_x509_cert *c);
 
 #ifdef __cplusplus
 }
