@@ -34,6 +34,9 @@
  * signature data must fill exactly its declared length; bytes after the
  * declared signature data are ignored.
  *
+ * The encoder (sgxra_quote_encode) writes v3 and v4 in this layout; it is
+ * what the emulated quoting enclave (sgxra/qe.h) uses.
+ *
  * Memory: sgxra_quote *borrows* the input: its pointers point into the
  * bytes given to sgxra_quote_parse, which must outlive it.  Nothing is
  * allocated, so there is no _free.
@@ -123,6 +126,64 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_quote_pck_chain(sgxra_ctx *cx,
 
 /* A short name of a certification data type ("PCK certificate chain"). */
 SGXRA_API const char *sgxra_quote_cert_type_name(uint16_t type);
+
+/* ---- the quote encoder (src/quote/encode.c) --------------------------------
+ *
+ * Writes quotes v3 and v4 in the layout drawn at the top of this header
+ * (Intel SGX ECDSA Quote Library API, appendix A.4; the v4 layout of the
+ * TDX DCAP Quoting Library API), always with attestation key type 2, TEE
+ * type SGX, Intel's QE vendor id and certification data type 5:
+ *
+ *   v3: header | ISV report body | sig len u32 | ISV sig | attestation key |
+ *       QE report body | QE report sig | QE auth size u16 + data |
+ *       cert type 5 u16 | size u32 | PEM chain
+ *   v4: header | ISV report body | sig len u32 | ISV sig | attestation key |
+ *       cert type 6 u16 | size u32 | [ QE report body | QE report sig |
+ *       QE auth size u16 + data | cert type 5 u16 | size u32 | PEM chain ]
+ *
+ * The encoder signs nothing: the ISV signature covers header || ISV report
+ * body (SGXRA_QUOTE_SIGNED_SIZE bytes), which sgxra_quote_signed_bytes()
+ * writes before the signature exists; the caller (the emulated QE,
+ * sgxra/qe.h) signs them and hands the signature back in the parts.
+ *
+ * Memory: sgxra_quote_parts borrows qe_auth_data and pck_chain_pem; the
+ * encoded quote is malloc'ed and the caller's to free(). */
+
+/* Header (48) + SGX report body (384): what the ISV signature covers in a
+ * v3/v4 quote. */
+#define SGXRA_QUOTE_SIGNED_SIZE 432
+/* Caps: the PEM chain and QE auth data a quote may carry. */
+#define SGXRA_QUOTE_MAX_CHAIN (64u * 1024u)
+#define SGXRA_QUOTE_MAX_AUTH_DATA 4096u
+
+typedef struct sgxra_quote_parts {
+  uint16_t version; /* 3 or 4 */
+  uint16_t qe_svn;
+  uint16_t pce_svn;
+  uint8_t user_data[SGXRA_QUOTE_USER_DATA_SIZE];
+  uint8_t report_body[SGXRA_REPORT_BODY_SIZE]; /* ISV enclave's */
+  uint8_t isv_signature[SGXRA_P256_SIG_SIZE];  /* r||s over the signed part */
+  uint8_t attest_key[SGXRA_P256_PUBLIC_SIZE];  /* X||Y */
+  uint8_t qe_report_body[SGXRA_REPORT_BODY_SIZE];
+  uint8_t qe_report_signature[SGXRA_P256_SIG_SIZE]; /* by the PCK key */
+  const uint8_t *qe_auth_data; /* NULL when qe_auth_data_len is 0 */
+  size_t qe_auth_data_len;     /* 0..SGXRA_QUOTE_MAX_AUTH_DATA */
+  const char *pck_chain_pem;   /* leaf -> PCK CA -> root */
+  size_t pck_chain_len;        /* 1..SGXRA_QUOTE_MAX_CHAIN */
+} sgxra_quote_parts;
+
+/* header || ISV report body: the 432 bytes the attestation key signs.
+ * SGXRA_E_QUOTE_ENCODE for a version other than 3 or 4 (out zeroed). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_quote_signed_bytes(sgxra_ctx *cx, const sgxra_quote_parts *parts,
+                         uint8_t out[SGXRA_QUOTE_SIGNED_SIZE]);
+
+/* The whole quote (malloc'ed).  SGXRA_E_QUOTE_ENCODE for a bad version, a
+ * missing chain or sizes over the caps; *out_quote NULL and *out_len 0 on
+ * error. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_quote_encode(sgxra_ctx *cx, const sgxra_quote_parts *parts,
+                   uint8_t **out_quote, size_t *out_len);
 
 /* ---- the SGX extension of a PCK certificate -------------------------------
  *

@@ -424,47 +424,6 @@ static void state_errors(void **state) {
   sgxra_qe_free(qe);
 }
 
-/* The encoder's own refusals, and its layout checked field by field. */
-static void encoder(void **state) {
-  fixture *f = *state;
-  sgxra_quote_parts p;
-  memset(&p, 0, sizeof p);
-  p.version = 3;
-  p.pck_chain_pem = "chain";
-  p.pck_chain_len = 5;
-  p.qe_auth_data_len = 0;
-  for (int i = 0; i < 384; i++) p.report_body[i] = (uint8_t)i;
-  uint8_t *q = NULL;
-  size_t n = 0;
-  assert_int_equal(sgxra_quote_encode(f->cx, &p, &q, &n), SGXRA_OK);
-  /* 432 signed + 4 + 64 + 64 + 384 + 64 + 2 + 0 + 2 + 4 + 5 */
-  assert_int_equal(n, 1025);
-  assert_int_equal(q[0], 3);
-  assert_int_equal(q[2], 2);
-  assert_int_equal(q[48 + 383], 383 & 0xff);
-  assert_int_equal(q[432] | (q[433] << 8), 1025 - 436);
-  assert_int_equal(q[n - 11] | (q[n - 10] << 8), 5); /* cert type */
-  assert_memory_equal(q + n - 5, "chain", 5);
-  free(q);
-  p.version = 4;
-  assert_int_equal(sgxra_quote_encode(f->cx, &p, &q, &n), SGXRA_OK);
-  assert_int_equal(n, 1031);
-  assert_int_equal(q[436 + 128] | (q[437 + 128] << 8), 6); /* type 6 */
-  free(q);
-  p.version = 5;
-  assert_int_equal(sgxra_quote_encode(f->cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
-  assert_null(q);
-  p.version = 3;
-  p.pck_chain_len = 0;
-  assert_int_equal(sgxra_quote_encode(f->cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
-  p.pck_chain_len = 5;
-  p.qe_auth_data_len = SGXRA_QUOTE_MAX_AUTH_DATA + 1;
-  p.qe_auth_data = p.report_body;
-  assert_int_equal(sgxra_quote_encode(f->cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
-  assert_null(q);
-  assert_int_equal(n, 0);
-}
-
 /* ---- end to end: the verifier against the CA's test root ------------------
  */
 
@@ -606,7 +565,6 @@ int main(void) {
       cmocka_unit_test_setup_teardown(retargeted_report_refused, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(state_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(encoder, setup, teardown),
       cmocka_unit_test_setup_teardown(verifies_up_to_date, setup, teardown),
       cmocka_unit_test_setup_teardown(verifies_configured_status, setup,
                                       teardown),
