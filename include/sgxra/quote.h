@@ -207,6 +207,9 @@ sgxra_quote_encode(sgxra_ctx *cx, const sgxra_quote_parts *parts,
 #define SGXRA_PCKEXT_FMSPC_SIZE 6
 #define SGXRA_PCKEXT_PCEID_SIZE 2
 #define SGXRA_PCKEXT_COMP_COUNT 16
+#define SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE 16
+/* Entries of the TCB SEQUENCE: the component SVNs, PCESVN and CPUSVN. */
+#define SGXRA_PCKEXT_TCB_ENTRIES (SGXRA_PCKEXT_COMP_COUNT + 2)
 
 typedef struct sgxra_pck_ext {
   uint8_t ppid[SGXRA_PCKEXT_PPID_SIZE];
@@ -217,7 +220,7 @@ typedef struct sgxra_pck_ext {
   uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE];
   uint8_t sgx_type; /* 0 standard, 1 scalable, 2 scalable+integrity */
   int has_platform_instance_id;
-  uint8_t platform_instance_id[16];
+  uint8_t platform_instance_id[SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE];
   int has_configuration;
   int dynamic_platform; /* -1 when absent, else 0/1 */
   int cached_keys;
@@ -232,6 +235,19 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx,
                                                          const uint8_t *p,
                                                          size_t n,
                                                          sgxra_pck_ext *out);
+
+/* The DER of the extension's value (the content of the extnValue OCTET
+ * STRING) for `info`, in the order and forms above and as Intel's PCK
+ * Platform CA writes them: every TCB SVN as a minimal INTEGER, the SGX type
+ * as a one-byte ENUMERATED; .6 is written when has_platform_instance_id, .7
+ * when has_configuration with each of its booleans that is >= 0 (Intel
+ * puts .6 and .7 in certificates of the PCK Platform CA only).  What it
+ * writes sgxra_pck_ext_parse reads back to `info`.  Errors:
+ * SGXRA_E_INVALID_ARGUMENT (NULL, or an SGX type above 2).  *out_der
+ * malloc'ed; NULL and *out_len 0 on error. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
+                           uint8_t **out_der, size_t *out_len);
 
 /* Find the SGX extension in a DER certificate and parse it.
  * SGXRA_E_PCKEXT_MISSING when the certificate has none. */

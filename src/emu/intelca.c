@@ -540,6 +540,8 @@ sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
   uint8_t *ext = NULL;
   size_t ext_len = 0;
   sgxra_err e = sgxra_pck_extension_encode(cx, info, &ext, &ext_len);
+  if (e == SGXRA_E_INVALID_ARGUMENT) /* info the extension cannot hold */
+    return sgxra__context(cx, SGXRA_E_CA_ISSUE, "PCK issuance");
   if (e) return e;
   cert_spec s = {.cn = PCK_CN,
                  .issuer = ca->pca,

@@ -4,6 +4,9 @@
  * the length checked against what is left of its parent before anything is
  * touched.  Only the forms the extension uses are accepted: single-byte
  * tags and definite lengths of at most 4 length bytes. */
+#include <stdlib.h>
+#include <string.h>
+
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -464,6 +467,192 @@ sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
   X509_free(x);
   if (err) memset(out, 0, sizeof *out);
   return err;
+}
+
+/* ---- writing the extension (sgxra_pck_extension_encode) ------------------
+ *
+ * The DER is written by hand with a small fixed buffer: every element is
+ * built inside out (content first, then wrapped in its tag and length).
+ * What it writes is what parse_ext above reads back. */
+
+/* Cap on the extension's size: the real ones are under 600 bytes. */
+#define WBUF_CAP 4096
+
+typedef struct wbuf {
+  uint8_t p[WBUF_CAP];
+  size_t n;
+  int overflow;
+} wbuf;
+
+static void w_raw(wbuf *b, const uint8_t *p, size_t n) {
+  if (b->overflow || n > WBUF_CAP - b->n) {
+    b->overflow = 1;
+    return;
+  }
+  memcpy(b->p + b->n, p, n);
+  b->n += n;
+}
+
+/* tag, definite length (short or long form), content */
+static void w_tlv(wbuf *b, uint8_t tag, const uint8_t *content, size_t n) {
+  uint8_t hdr[4];
+  size_t h = 0;
+  hdr[h++] = tag;
+  if (n < 0x80) {
+    hdr[h++] = (uint8_t)n;
+  } else if (n < 0x100) {
+    hdr[h++] = 0x81;
+    hdr[h++] = (uint8_t)n;
+  } else {
+    hdr[h++] = 0x82;
+    hdr[h++] = (uint8_t)(n >> 8);
+    hdr[h++] = (uint8_t)n;
+  }
+  w_raw(b, hdr, h);
+  w_raw(b, content, n);
+}
+
+/* Non-negative INTEGER, minimal two's complement (a leading 0x00 when the
+ * top bit of the first byte is set). */
+static void w_uint(wbuf *b, uint32_t v) {
+  uint8_t tmp[5];
+  size_t n = 0;
+  int started = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    uint8_t byte = (uint8_t)(v >> shift);
+    if (!started && byte == 0 && shift > 0) continue;
+    if (!started && (byte & 0x80)) tmp[n++] = 0;
+    started = 1;
+    tmp[n++] = byte;
+  }
+  w_tlv(b, TAG_INTEGER, tmp, n);
+}
+
+/* The OID 1.2.840.113741.1.13.1[.a[.b]] (a, b < 128, so one byte each). */
+static void w_sgx_oid(wbuf *b, int a, int sub) {
+  uint8_t oid[sizeof sgx_oid + 2];
+  memcpy(oid, sgx_oid, sizeof sgx_oid);
+  size_t n = sizeof sgx_oid;
+  if (a > 0) oid[n++] = (uint8_t)a;
+  if (sub > 0) oid[n++] = (uint8_t)sub;
+  w_tlv(b, TAG_OID, oid, n);
+}
+
+/* SEQUENCE { OID .a[.sub], <value already encoded in v> } appended to b */
+static void w_pair(wbuf *b, int a, int sub, const wbuf *v) {
+  wbuf *seq = calloc(1, sizeof(*seq));
+  if (!seq) {
+    b->overflow = 1;
+    return;
+  }
+  w_sgx_oid(seq, a, sub);
+  w_raw(seq, v->p, v->n);
+  seq->overflow |= v->overflow;
+  if (seq->overflow) b->overflow = 1;
+  w_tlv(b, TAG_SEQUENCE, seq->p, seq->n);
+  free(seq);
+}
+
+static void w_pair_octets(wbuf *b, int a, int sub, const uint8_t *p, size_t n) {
+  wbuf v = {.n = 0};
+  w_tlv(&v, TAG_OCTET_STRING, p, n);
+  w_pair(b, a, sub, &v);
+}
+
+static void w_pair_uint(wbuf *b, int a, int sub, uint32_t x) {
+  wbuf v = {.n = 0};
+  w_uint(&v, x);
+  w_pair(b, a, sub, &v);
+}
+
+static void w_pair_bool(wbuf *b, int a, int sub, int x) {
+  wbuf v = {.n = 0};
+  uint8_t byte = x ? 0xff : 0x00;
+  w_tlv(&v, TAG_BOOLEAN, &byte, 1);
+  w_pair(b, a, sub, &v);
+}
+
+sgxra_err sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
+                                     uint8_t **out_der, size_t *out_len) {
+  if (out_der) *out_der = NULL;
+  if (out_len) *out_len = 0;
+  if (!info || !out_der || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SGX extension: info and outputs are required");
+  if (info->sgx_type > 2)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SGX extension: SGX type must be 0 (standard), 1 "
+                       "(scalable) or 2 (scalable with integrity), got %u",
+                       info->sgx_type);
+  /* Four scratch buffers: the whole list, the TCB list, one value, and the
+   * configuration list; heap-allocated as each holds WBUF_CAP bytes. */
+  wbuf *all = calloc(1, sizeof(*all));
+  wbuf *tcb = calloc(1, sizeof(*tcb));
+  wbuf *val = calloc(1, sizeof(*val));
+  wbuf *conf = calloc(1, sizeof(*conf));
+  sgxra_err e = SGXRA_OK;
+  if (!all || !tcb || !val || !conf) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "SGX extension: out of memory");
+    goto done;
+  }
+
+  w_pair_octets(all, 1, 0, info->ppid, SGXRA_PCKEXT_PPID_SIZE);
+
+  for (int i = 0; i < SGXRA_PCKEXT_COMP_COUNT; i++)
+    w_pair_uint(tcb, 2, i + 1, info->comp_svn[i]);
+  w_pair_uint(tcb, 2, 17, info->pcesvn);
+  w_pair_octets(tcb, 2, 18, info->cpusvn, SGXRA_CPUSVN_SIZE);
+  w_tlv(val, TAG_SEQUENCE, tcb->p, tcb->n);
+  val->overflow |= tcb->overflow;
+  w_pair(all, 2, 0, val);
+
+  w_pair_octets(all, 3, 0, info->pceid, SGXRA_PCKEXT_PCEID_SIZE);
+  w_pair_octets(all, 4, 0, info->fmspc, SGXRA_PCKEXT_FMSPC_SIZE);
+
+  val->n = 0;
+  w_tlv(val, TAG_ENUMERATED, &info->sgx_type, 1);
+  w_pair(all, 5, 0, val);
+
+  if (info->has_platform_instance_id)
+    w_pair_octets(all, 6, 0, info->platform_instance_id,
+                  SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE);
+  if (info->has_configuration) {
+    if (info->dynamic_platform >= 0)
+      w_pair_bool(conf, 7, 1, info->dynamic_platform);
+    if (info->cached_keys >= 0) w_pair_bool(conf, 7, 2, info->cached_keys);
+    if (info->smt_enabled >= 0) w_pair_bool(conf, 7, 3, info->smt_enabled);
+    val->n = 0;
+    w_tlv(val, TAG_SEQUENCE, conf->p, conf->n);
+    val->overflow |= conf->overflow;
+    w_pair(all, 7, 0, val);
+  }
+
+  if (all->overflow) {
+    e = sgxra__fail(cx, SGXRA_E_INTERNAL,
+                    "SGX extension: encoding exceeds %d bytes", WBUF_CAP);
+    goto done;
+  }
+  /* The outer SEQUENCE. */
+  val->n = 0;
+  w_tlv(val, TAG_SEQUENCE, all->p, all->n);
+  if (val->overflow) {
+    e = sgxra__fail(cx, SGXRA_E_INTERNAL,
+                    "SGX extension: encoding exceeds %d bytes", WBUF_CAP);
+    goto done;
+  }
+  *out_der = malloc(val->n);
+  if (!*out_der) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "SGX extension: out of memory");
+    goto done;
+  }
+  memcpy(*out_der, val->p, val->n);
+  *out_len = val->n;
+done:
+  free(all);
+  free(tcb);
+  free(val);
+  free(conf);
+  return e;
 }
 
 /* ---- the PCK leaf certificate ------------------------------------------- */
