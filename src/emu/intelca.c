@@ -22,6 +22,7 @@
 #include "sgxra/intelca.h"
 #include "sgxra/qe.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/x509.h"
 
 #define ORG_NAME "sgxra TEST (not Intel)"
 #define ROOT_CN "sgxra TEST Root CA"
@@ -85,11 +86,28 @@ static char *cert_pem(X509 *x) {
   return s;
 }
 
-static X509 *cert_from_pem(const uint8_t *p, size_t n) {
-  BIO *b = BIO_new_mem_buf(p, (int)n);
-  X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-  BIO_free(b);
-  return x;
+/* The one certificate of a PEM file of the state directory, read by the
+ * quote layer's PEM reader (nothing but whitespace around it). */
+static sgxra_err cert_from_pem(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               X509 **out) {
+  *out = NULL;
+  sgxra_x509_pem_certs *certs = NULL;
+  sgxra_err e =
+      sgxra_x509_pem_split(cx, p, n, 1, SGXRA_X509_PEM_STRICT, &certs);
+  if (e) return e;
+  const unsigned char *q = certs->certs[0].der;
+  long len = (long)certs->certs[0].der_len;
+  *out = d2i_X509(NULL, &q, len);
+  if (*out && q != certs->certs[0].der + len) {
+    X509_free(*out);
+    *out = NULL;
+  }
+  sgxra_x509_pem_certs_free(certs);
+  if (!*out)
+    return sgxra__fail_ossl(cx, SGXRA_E_X509_PARSE,
+                            "the DER in the PEM block is not exactly one "
+                            "X.509 certificate");
+  return SGXRA_OK;
 }
 
 static X509_NAME *make_name(const char *cn) {
@@ -426,12 +444,13 @@ static sgxra_err load_cert(sgxra_ctx *cx, const char *dir, const char *name,
   size_t n = 0;
   sgxra_err e = read_in(cx, dir, name, &buf, &n);
   if (e) return e;
-  *out = cert_from_pem(buf, n);
   *out_pem = (char *)buf; /* NUL-terminated by sgxra_file_read */
-  if (!*out)
-    return sgxra__fail_ossl(cx, SGXRA_E_CA_STATE,
-                            "simulated Intel CA: "
-                            "certificate file");
+  if ((e = cert_from_pem(cx, buf, n, out))) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    snprintf(why, sizeof why, "%s", sgxra_ctx_message(cx));
+    return sgxra__fail(cx, SGXRA_E_CA_STATE, "simulated Intel CA: %s/%s: %s",
+                       dir, name, why);
+  }
   return SGXRA_OK;
 }
 

@@ -3,17 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "core/internal.h"
 #include "emu/state_internal.h"
 #include "sgxra/file.h"
 #include "sgxra/intelca.h"
 #include "sgxra/qe.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/x509.h"
 
 #define QE_NAME "sgxra emulated quoting enclave (QE) v1"
 
@@ -54,44 +50,41 @@ void sgxra_qe_free(sgxra_qe *qe) {
   free(qe);
 }
 
+/* Certificates of the PCK chain a provisioned platform holds: leaf, PCK
+ * CA, root. */
+#define PCK_CHAIN_CERTS 3
+
 /* The public key of the first certificate of a PEM chain, which must hold
- * exactly three certificates (leaf, PCK CA, root) and nothing else. */
+ * exactly PCK_CHAIN_CERTS certificates (leaf, PCK CA, root) and nothing but
+ * whitespace around them.  Read by the quote layer's PEM reader; every
+ * failure is SGXRA_E_QE_STATE with the reader's message. */
 static sgxra_err leaf_public(sgxra_ctx *cx, const char *pem, size_t n,
                              uint8_t out[SGXRA_P256_PUBLIC_SIZE]) {
-  BIO *b = BIO_new_mem_buf(pem, (int)n);
-  X509 *leaf = NULL, *x;
-  int count = 0;
-  while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-    if (count++ == 0)
-      leaf = x;
-    else
-      X509_free(x);
+  sgxra_x509_pem_certs *certs = NULL;
+  sgxra_x509_chain *leaf = NULL;
+  sgxra_err e =
+      sgxra_x509_pem_split(cx, (const uint8_t *)pem, n, PCK_CHAIN_CERTS,
+                           SGXRA_X509_PEM_STRICT, &certs);
+  if (e == SGXRA_OK && certs->count != PCK_CHAIN_CERTS)
+    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
+                    "it must hold exactly %d PEM certificates "
+                    "(leaf, PCK CA, root), found %zu",
+                    PCK_CHAIN_CERTS, certs->count);
+  if (e == SGXRA_OK)
+    e = sgxra_x509_chain_parse_der(cx, certs->certs[0].der,
+                                   certs->certs[0].der_len, &leaf);
+  if (e == SGXRA_OK)
+    sgxra_p256_public_raw(
+        sgxra_x509_cert_public_key(sgxra_x509_chain_get(leaf, 0)), out);
+  sgxra_x509_chain_free(leaf);
+  sgxra_x509_pem_certs_free(certs);
+  if (e != SGXRA_OK) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    snprintf(why, sizeof why, "%s", sgxra_ctx_message(cx));
+    return sgxra__fail(cx, SGXRA_E_QE_STATE,
+                       "QE: PCK chain: %s; provision the platform again", why);
   }
-  /* What is left after the last certificate must be blank. */
-  char rest[64];
-  int blank = 1, k;
-  while (b && (k = BIO_read(b, rest, sizeof rest)) > 0)
-    for (int i = 0; i < k; i++)
-      if (rest[i] != '\n' && rest[i] != '\r' && rest[i] != ' ') blank = 0;
-  BIO_free(b);
-  sgxra_p256_key *key = NULL;
-  sgxra_err e = SGXRA_OK;
-  if (count != 3 || !blank)
-    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
-                    "QE: the PCK chain must hold exactly 3 PEM certificates "
-                    "(leaf, PCK CA, root), found %d%s; provision the "
-                    "platform again",
-                    count, blank ? "" : " and trailing bytes");
-  else if (sgxra_p256_from_evp(cx, X509_get0_pubkey(leaf), &key) != SGXRA_OK)
-    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
-                    "QE: the PCK certificate's key is not P-256; provision "
-                    "the platform again");
-  else
-    sgxra_p256_public_raw(key, out);
-  ERR_clear_error();
-  sgxra_p256_free(key);
-  X509_free(leaf);
-  return e;
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,

@@ -126,6 +126,57 @@ static void ca_certificates(void **state) {
   assert_null(again);
   assert_non_null(strstr(sgxra_ctx_message(f->cx), "state.json"));
 
+  /* A damaged certificate file: the same code, naming the file and what
+   * the PEM reader found wrong; the CA opens again once it is restored. */
+  snprintf(path, sizeof path, "%s/ca/platform_ca.pem", f->dir);
+  const char *pca_pem = sgxra_intelca_platform_ca_pem(f->ca);
+  size_t pl = strlen(pca_pem);
+  char *damaged = malloc(2 * pl + 16);
+  struct {
+    const char *what;
+    size_t len;
+  } cert_cases[4];
+  for (size_t i = 0; i < 4; i++) {
+    if (i == 0) { /* END line cut */
+      memcpy(damaged, pca_pem, pl - 10);
+      cert_cases[0].what = "has no '-----END CERTIFICATE-----' line";
+      cert_cases[0].len = pl - 10;
+    } else if (i == 1) { /* text after the certificate */
+      memcpy(damaged, pca_pem, pl);
+      memcpy(damaged + pl, "junk\n", 5);
+      cert_cases[1].what = "after certificate 1 is not PEM";
+      cert_cases[1].len = pl + 5;
+    } else if (i == 2) { /* two certificates */
+      memcpy(damaged + pl, pca_pem, pl);
+      cert_cases[2].what = "more than 1 certificate";
+      cert_cases[2].len = 2 * pl;
+    } else if (i == 3) { /* base64 of something that is not a certificate */
+      const char *t =
+          "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+      memcpy(damaged, t, strlen(t));
+      cert_cases[3].what = "not exactly one X.509 certificate";
+      cert_cases[3].len = strlen(t);
+    }
+    assert_int_equal(sgxra_file_write(f->cx, path, (const uint8_t *)damaged,
+                                      cert_cases[i].len, 0),
+                     SGXRA_OK);
+    char cadir[4096];
+    snprintf(cadir, sizeof cadir, "%s/ca", f->dir);
+    assert_int_equal(sgxra_intelca_open(f->cx, cadir, &again),
+                     SGXRA_E_CA_STATE);
+    assert_null(again);
+    const char *msg = sgxra_ctx_message(f->cx);
+    if (!strstr(msg, "platform_ca.pem") || !strstr(msg, cert_cases[i].what))
+      fail_msg("case %zu: \"%s\" does not name the file and \"%s\"", i, msg,
+               cert_cases[i].what);
+  }
+  assert_int_equal(
+      sgxra_file_write(f->cx, path, (const uint8_t *)pca_pem, pl, 0), SGXRA_OK);
+  free(damaged);
+  snprintf(path, sizeof path, "%s/ca", f->dir);
+  assert_int_equal(sgxra_intelca_open(f->cx, path, &again), SGXRA_OK);
+  sgxra_intelca_free(again);
+
   /* A damaged state file is refused with the same code, naming it. */
   snprintf(path, sizeof path, "%s/ca/state.json", f->dir);
   const char *bad[] = {"{",

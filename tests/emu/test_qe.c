@@ -383,6 +383,33 @@ static void state_errors(void **state) {
     assert_int_equal(e, cut == 0 ? SGXRA_E_INVALID_ARGUMENT : SGXRA_E_QE_STATE);
     assert_null(qe);
   }
+  /* Anything but whitespace around the three certificates, or a fourth
+   * certificate, is refused by the PEM reader, naming what it found. */
+  uint8_t *longer = malloc(2 * cn + 8);
+  memcpy(longer, chain, cn);
+  memcpy(longer + cn, "junk\n", 5);
+  assert_int_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
+                                (const char *)longer, cn + 5, &qe),
+                   SGXRA_E_QE_STATE);
+  assert_null(qe);
+  assert_non_null(
+      strstr(sgxra_ctx_message(f->cx), "after certificate 3 is not PEM"));
+  memcpy(longer + cn, chain, cn);
+  assert_int_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
+                                (const char *)longer, 2 * cn, &qe),
+                   SGXRA_E_QE_STATE);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "more than 3 certificates"));
+  /* only the leaf (up to its END line) */
+  const char *end1 = strstr((const char *)chain, "-----END CERTIFICATE-----");
+  assert_non_null(end1);
+  assert_int_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
+                                (const char *)chain,
+                                (size_t)(end1 - (const char *)chain) + 25, &qe),
+                   SGXRA_E_QE_STATE);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx),
+                         "exactly 3 PEM certificates (leaf, PCK CA, root), "
+                         "found 1; provision the platform again"));
+  free(longer);
   chain[cn / 2] ^= 0x20; /* inside a base64 line */
   assert_int_not_equal(sgxra_qe_new(f->cx, f->plat, qss, qn, pss, pn,
                                     (const char *)chain, cn, &qe),
