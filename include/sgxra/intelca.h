@@ -65,6 +65,10 @@ extern "C" {
 #endif
 
 #define SGXRA_INTELCA_TCB_COMPONENTS 16
+/* Serial numbers the CA gives: 20 random bytes, positive (RFC 5280
+ * 4.1.2.2 allows at most 20 octets), and their lowercase hex + NUL. */
+#define SGXRA_INTELCA_SERIAL_SIZE 20
+#define SGXRA_INTELCA_SERIAL_HEX_SIZE (2 * SGXRA_INTELCA_SERIAL_SIZE + 1)
 
 /* The OID of Intel's SGX extension in PCK certificates. */
 #define SGXRA_SGX_EXTENSION_OID "1.2.840.113741.1.13.1"
@@ -109,11 +113,12 @@ SGXRA_API uint32_t sgxra_intelca_tcb_evaluation_number(const sgxra_intelca *ca);
  * extension (written by sgxra_pck_extension_encode, sgxra/quote.h), valid
  * from now - 1 h for 7 years.  SGXRA_E_CA_ISSUE when `info` cannot be
  * encoded (an SGX type above 2).  *out_pem is malloc'ed; out_serial_hex
- * (41 bytes, may be NULL) gets the serial in lowercase hex. */
+ * (SGXRA_INTELCA_SERIAL_HEX_SIZE bytes, may be NULL) gets the serial in
+ * lowercase hex. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_issue_pck(
     sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
     const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
-    char out_serial_hex[41]);
+    char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
 
 /* 1 when a PCK certificate was issued for this FMSPC (the FMSPCs the
  * simulated PCS serves TCB Info for), else 0. */

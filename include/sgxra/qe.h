@@ -39,8 +39,10 @@
 
 #include "sgxra/crypto.h"
 #include "sgxra/emu.h"
+#include "sgxra/intelca.h" /* sgxra_intelca, its serial sizes */
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
+#include "sgxra/sigstruct.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,9 +57,6 @@ extern "C" {
 /* QE auth data size (Intel's QE3 uses 32 bytes). */
 #define SGXRA_QE_AUTH_DATA_SIZE 32
 
-/* Forward declaration (sgxra/intelca.h). */
-typedef struct sgxra_intelca sgxra_intelca;
-
 /* ---- shared by the emulated QE and PCE (src/emu/pce.c)
  * ----------------------- */
 
@@ -69,7 +68,7 @@ typedef struct sgxra_intelca sgxra_intelca;
  * XFRM 3, the default masks, ISVPRODID/ISVSVN as given. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_sign_image(
     sgxra_ctx *cx, const sgxra_rsa_key *signer, const char *name,
-    uint16_t isvprodid, uint16_t isvsvn, uint8_t out[1808]);
+    uint16_t isvprodid, uint16_t isvsvn, uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 /* ECREATE..EINIT of the image named `name` with this SIGSTRUCT. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_start_image(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const char *name,
@@ -78,13 +77,13 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_start_image(
  * SHA-256(label || counter byte || key), the first counter in 0..7 giving a
  * scalar in [1, n). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[16], const char *label,
-                     sgxra_p256_key **out_key);
+sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[SGXRA_EMU_KEY_SIZE],
+                     const char *label, sgxra_p256_key **out_key);
 /* EGETKEY by `e` for keyname with policy MRSIGNER, ISVSVN `isvsvn` and the
  * platform's current CPUSVN. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_getkey(
     sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_emu_platform *plat,
-    uint16_t keyname, uint16_t isvsvn, uint8_t out_key[16]);
+    uint16_t keyname, uint16_t isvsvn, uint8_t out_key[SGXRA_EMU_KEY_SIZE]);
 
 /* ---- PCE --------------------------------------------------------------------
  */
@@ -94,7 +93,7 @@ typedef struct sgxra_pce sgxra_pce; /* opaque */
 /* The PCE's SIGSTRUCT for a platform with this PCESVN, signed by `signer`. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_pce_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer, uint16_t pcesvn,
-                    uint8_t out[1808]);
+                    uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 /* Load (EINIT) the PCE on `plat` and derive its PCK key.  EINIT's codes
  * pass through (a SIGSTRUCT for another PCESVN: SGXRA_E_EMU_*). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pce_new(sgxra_ctx *cx,
@@ -122,8 +121,9 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pce_certify(
 
 typedef struct sgxra_qe sgxra_qe; /* opaque */
 
-SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_sigstruct(
-    sgxra_ctx *cx, const sgxra_rsa_key *signer, uint8_t out[1808]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_qe_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer,
+                   uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 
 /* Start the QE and PCE on `plat` (EINIT both, derive the keys, certify the
  * attestation key).  pck_chain_pem: leaf first; its leaf key must be this
@@ -153,9 +153,9 @@ sgxra_qe_quote(sgxra_ctx *cx, const sgxra_qe *qe, const sgxra_report *report,
  * PCE SIGSTRUCTs with the CA's key, start the PCE, have `ca` issue the PCK
  * certificate for it, write the files listed at the top into `dir`.
  * out_serial_hex (may be NULL) gets the PCK certificate's serial. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
-                   const char *dir, int64_t now, char out_serial_hex[41]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_provision(
+    sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca, const char *dir,
+    int64_t now, char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
 
 /* sgxra_qe_new from the files of a provisioned directory
  * (SGXRA_E_QE_STATE naming a missing file). */

@@ -264,6 +264,10 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_from_cert_der(
  * fields, an id-ecPublicKey prime256v1 key (uncompressed point), UTCTime or
  * GeneralizedTime validity, and the SGX extension among the v3 extensions.
  * Pointers borrow the DER given. */
+/* Longest common name kept (ub-common-name is 64), NUL included; the same
+ * as SGXRA_X509_CN_SIZE. */
+#define SGXRA_PCK_CERT_CN_SIZE 65
+
 typedef struct sgxra_pck_cert {
   const uint8_t *tbs; /* the signed TBSCertificate, tag included */
   size_t tbs_len;
@@ -275,7 +279,7 @@ typedef struct sgxra_pck_cert {
   size_t issuer_len;
   const uint8_t *subject;
   size_t subject_len;
-  char subject_cn[65]; /* "" when absent */
+  char subject_cn[SGXRA_PCK_CERT_CN_SIZE]; /* "" when absent */
   int64_t not_before;
   int64_t not_after;
   uint8_t public_key[SGXRA_P256_PUBLIC_SIZE]; /* X||Y */

@@ -133,9 +133,10 @@ static int add_conf_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value) {
   return ok;
 }
 
-/* A positive 20-byte serial number from the CSPRNG. */
+/* A positive SGXRA_INTELCA_SERIAL_SIZE-byte serial number from the
+ * CSPRNG. */
 static sgxra_err random_serial(sgxra_ctx *cx, ASN1_INTEGER **out) {
-  uint8_t raw[20];
+  uint8_t raw[SGXRA_INTELCA_SERIAL_SIZE];
   *out = NULL;
   sgxra_err e = sgxra_random(cx, raw, sizeof raw);
   if (e) return e;
@@ -147,13 +148,14 @@ static sgxra_err random_serial(sgxra_ctx *cx, ASN1_INTEGER **out) {
   return SGXRA_OK;
 }
 
-static void serial_hex(const ASN1_INTEGER *ai, char out[41]) {
+static void serial_hex(const ASN1_INTEGER *ai,
+                       char out[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   out[0] = 0;
   BIGNUM *bn = ASN1_INTEGER_to_BN(ai, NULL);
   if (!bn) return;
-  uint8_t raw[20];
+  uint8_t raw[SGXRA_INTELCA_SERIAL_SIZE];
   int n = BN_num_bytes(bn);
-  if (n > 0 && n <= 20) {
+  if (n > 0 && n <= SGXRA_INTELCA_SERIAL_SIZE) {
     BN_bn2bin(bn, raw);
     sgxra_hex_encode(raw, (size_t)n, out);
   }
@@ -547,10 +549,10 @@ int sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
   return 0;
 }
 
-sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
-                                  const sgxra_pck_ext *info,
-                                  const sgxra_p256_key *pck_pub, int64_t now,
-                                  char **out_pem, char out_serial_hex[41]) {
+sgxra_err sgxra_intelca_issue_pck(
+    sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
+    const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
+    char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   if (out_pem) *out_pem = NULL;
   if (out_serial_hex) out_serial_hex[0] = 0;
   if (!ca || !info || !pck_pub || !out_pem)
@@ -577,7 +579,7 @@ sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
   e = make_cert(cx, &s, &x);
   free(ext);
   if (e) return e;
-  char hex[41];
+  char hex[SGXRA_INTELCA_SERIAL_HEX_SIZE];
   serial_hex(X509_get0_serialNumber(x), hex);
   *out_pem = cert_pem(x);
   X509_free(x);
@@ -776,9 +778,11 @@ static json_t *time_json(int64_t t) {
   return json_string(s);
 }
 
+/* Uppercase hex of at most HEX_JSON_MAX bytes, as Intel's JSON writes. */
+#define HEX_JSON_MAX 64
 static json_t *hex_json(const uint8_t *p, size_t n) {
-  char s[129];
-  if (n > 64) return NULL;
+  char s[2 * HEX_JSON_MAX + 1];
+  if (n > HEX_JSON_MAX) return NULL;
   sgxra_hex_encode(p, n, s);
   for (char *c = s; *c; c++)
     if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
@@ -887,7 +891,7 @@ sgxra_err sgxra_intelca_qe_params(sgxra_ctx *cx, const sgxra_intelca *ca,
 }
 
 static json_t *attr_json(const sgxra_attributes *a) {
-  uint8_t raw[16];
+  uint8_t raw[sizeof a->flags + sizeof a->xfrm]; /* flags || xfrm, LE */
   sgxra__st64(raw, a->flags);
   sgxra__st64(raw + 8, a->xfrm);
   return hex_json(raw, sizeof raw);

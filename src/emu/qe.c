@@ -12,6 +12,10 @@
 #include "sgxra/x509.h"
 
 #define QE_NAME "sgxra emulated quoting enclave (QE) v1"
+/* The QE id at the start of the quote header's user data (Intel's QE3
+ * puts a 16-byte QE id there too). */
+#define QE_ID_SIZE 16
+_Static_assert(QE_ID_SIZE <= SGXRA_QUOTE_USER_DATA_SIZE, "QE id fits");
 
 struct sgxra_qe {
   sgxra_emu_enclave *enclave;
@@ -35,7 +39,7 @@ struct sgxra_qe {
 };
 
 sgxra_err sgxra_qe_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer,
-                             uint8_t out[1808]) {
+                             uint8_t out[SGXRA_SIGSTRUCT_SIZE]) {
   return sgxra_qe_sign_image(cx, signer, QE_NAME, SGXRA_QE_ISVPRODID,
                              SGXRA_QE_ISVSVN, out);
 }
@@ -138,7 +142,7 @@ sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
   qe->pce_svn = cfg.pcesvn;
 
   /* Attestation key from the QE's seal key (stable across boots). */
-  uint8_t seal[16];
+  uint8_t seal[SGXRA_EMU_KEY_SIZE];
   e = sgxra_qe_getkey(cx, qe->enclave, plat, SGXRA_KEYNAME_SEAL, secs.isvsvn,
                       seal);
   if (!e)
@@ -157,11 +161,12 @@ sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
   /* QE auth data: 32 bytes 0x00..0x1f, as Intel's QE3 sends by default. */
   for (int i = 0; i < SGXRA_QE_AUTH_DATA_SIZE; i++)
     qe->auth_data[i] = (uint8_t)i;
-  /* User data: a QE id (16 bytes) tied to the attestation key, zeros. */
+  /* User data: a QE id (QE_ID_SIZE bytes) tied to the attestation key,
+   * then zeros. */
   uint8_t h[SGXRA_SHA256_SIZE];
   if ((e = sgxra_sha256(cx, qe->attest_pub, sizeof qe->attest_pub, h)))
     goto fail;
-  memcpy(qe->user_data, h, 16);
+  memcpy(qe->user_data, h, QE_ID_SIZE);
 
   /* QE report to the PCE: REPORTDATA = SHA-256(key || auth data) || 0^32 */
   uint8_t rd_in[SGXRA_P256_PUBLIC_SIZE + SGXRA_QE_AUTH_DATA_SIZE];
@@ -275,9 +280,10 @@ static sgxra_err get(sgxra_ctx *cx, const char *dir, const char *name,
       "; initialise the platform with 'sgxra platform init'", out, n);
 }
 
-sgxra_err sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat,
-                             sgxra_intelca *ca, const char *dir, int64_t now,
-                             char out_serial_hex[41]) {
+sgxra_err
+sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
+                   const char *dir, int64_t now,
+                   char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   if (out_serial_hex) out_serial_hex[0] = 0;
   if (!plat || !ca || !dir)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
@@ -295,7 +301,7 @@ sgxra_err sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat,
   sgxra_pck_ext info;
   sgxra_pce_pck_info(pce, &info);
   char *leaf = NULL;
-  char serial[41];
+  char serial[SGXRA_INTELCA_SERIAL_HEX_SIZE];
   e = sgxra_intelca_issue_pck(cx, ca, &info, sgxra_pce_pck_key(pce), now, &leaf,
                               serial);
   sgxra_pce_free(pce);

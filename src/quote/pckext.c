@@ -14,6 +14,7 @@
 #include "core/internal.h"
 #include "sgxra/quote.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/x509.h"
 
 #define TAG_BOOLEAN 0x01
 #define TAG_INTEGER 0x02
@@ -26,6 +27,14 @@
  * length: 1.2 -> 2A, 840 -> 86 48, 113741 -> 86 F8 4D, then 1, 13, 1. */
 static const uint8_t sgx_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf8,
                                   0x4d, 0x01, 0x0d, 0x01};
+
+/* Arcs of the TCB entries (.2.<arc>): component SVNs 1..16, then PCESVN
+ * and CPUSVN. */
+#define TCB_ARC_LAST_COMP SGXRA_PCKEXT_COMP_COUNT
+#define TCB_ARC_PCESVN (SGXRA_PCKEXT_COMP_COUNT + 1)
+#define TCB_ARC_CPUSVN (SGXRA_PCKEXT_COMP_COUNT + 2)
+_Static_assert(TCB_ARC_CPUSVN == SGXRA_PCKEXT_TCB_ENTRIES,
+               "the TCB SEQUENCE: 16 SVNs, PCESVN, CPUSVN");
 
 typedef struct der {
   const uint8_t *p;
@@ -231,23 +240,23 @@ static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
   size_t k;
   sgxra_err err = der_count(cx, tcb, "TCB entry", &k);
   if (err) return err;
-  if (k != 18) {
+  if (k != SGXRA_PCKEXT_TCB_ENTRIES) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_COUNT,
-                       "PCK SGX extension: TCB has %zu entries, expected 18 "
-                       "(16 component SVNs, PCESVN, CPUSVN)",
-                       k);
+                       "PCK SGX extension: TCB has %zu entries, expected %d "
+                       "(%d component SVNs, PCESVN, CPUSVN)",
+                       k, SGXRA_PCKEXT_TCB_ENTRIES, SGXRA_PCKEXT_COMP_COUNT);
   }
   uint32_t seen = 0;
   der d;
   der_enter(&d, tcb);
-  for (size_t i = 0; i < 18; i++) {
+  for (size_t i = 0; i < SGXRA_PCKEXT_TCB_ENTRIES; i++) {
     der_elem oid, val;
     err = entry(cx, &d, "TCB entry", &oid, &val);
     if (err) return err;
     uint8_t arcs[2];
     size_t na = 0;
     if (!oid_under_sgx(&oid, arcs, 2, &na) || na != 2 || arcs[0] != 2 ||
-        arcs[1] < 1 || arcs[1] > 18) {
+        arcs[1] < 1 || arcs[1] > SGXRA_PCKEXT_TCB_ENTRIES) {
       return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                          "PCK SGX extension: TCB entry %zu at offset %zu has "
                          "an OID outside 1.2.840.113741.1.13.1.2.1..18",
@@ -261,7 +270,7 @@ static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
     }
     seen |= 1u << which;
     uint32_t v;
-    if (which <= 16) {
+    if (which <= TCB_ARC_LAST_COMP) {
       if (val.tag != TAG_INTEGER) {
         return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                            "PCK SGX extension: TCB component %u SVN must be "
@@ -271,7 +280,7 @@ static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
       err = der_uint(cx, &val, "TCB component SVN", 255, &v);
       if (err) return err;
       out->comp_svn[which - 1] = (uint8_t)v;
-    } else if (which == 17) {
+    } else if (which == TCB_ARC_PCESVN) {
       if (val.tag != TAG_INTEGER) {
         return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                            "PCK SGX extension: PCESVN must be an INTEGER "
@@ -428,12 +437,17 @@ sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
   return err;
 }
 
+/* Cap on a PCK certificate given to sgxra_pck_ext_from_cert_der (Intel's
+ * are about 1.2 KB). */
+#define PCK_CERT_DER_MAX 65536u
+
 sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
                                       size_t n, sgxra_pck_ext *out) {
-  if (!out || !der_cert || n == 0 || n > 65536) {
+  if (!out || !der_cert || n == 0 || n > PCK_CERT_DER_MAX) {
     if (out) memset(out, 0, sizeof *out);
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "PCK certificate: expected 1..65536 bytes of DER");
+                       "PCK certificate: expected 1..%u bytes of DER",
+                       PCK_CERT_DER_MAX);
   }
   memset(out, 0, sizeof *out);
   const unsigned char *q = der_cert;
@@ -600,8 +614,8 @@ sgxra_err sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
 
   for (int i = 0; i < SGXRA_PCKEXT_COMP_COUNT; i++)
     w_pair_uint(tcb, 2, i + 1, info->comp_svn[i]);
-  w_pair_uint(tcb, 2, 17, info->pcesvn);
-  w_pair_octets(tcb, 2, 18, info->cpusvn, SGXRA_CPUSVN_SIZE);
+  w_pair_uint(tcb, 2, TCB_ARC_PCESVN, info->pcesvn);
+  w_pair_octets(tcb, 2, TCB_ARC_CPUSVN, info->cpusvn, SGXRA_CPUSVN_SIZE);
   w_tlv(val, TAG_SEQUENCE, tcb->p, tcb->n);
   val->overflow |= tcb->overflow;
   w_pair(all, 2, 0, val);
@@ -663,6 +677,10 @@ done:
 #define TAG_SET 0x31
 #define TAG_CTX0 0xa0 /* [0] EXPLICIT version */
 #define TAG_CTX3 0xa3 /* [3] EXPLICIT extensions */
+/* SEC 1 2.3.3: the first byte of an uncompressed point. */
+#define EC_POINT_UNCOMPRESSED 0x04
+_Static_assert(SGXRA_PCK_CERT_CN_SIZE == SGXRA_X509_CN_SIZE,
+               "a PCK certificate's CN is kept as sgxra_x509_cert's");
 
 /* OIDs (contents only): ecdsa-with-SHA256 1.2.840.10045.4.3.2,
  * id-ecPublicKey 1.2.840.10045.2.1, prime256v1 1.2.840.10045.3.1.7,
@@ -732,7 +750,8 @@ static sgxra_err der_time(sgxra_ctx *cx, const der_elem *e, const char *what,
 
 /* The first commonName of a Name (SEQUENCE OF SET OF AttributeTypeAndValue)
  * into out; "" when there is none. */
-static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name, char out[65]) {
+static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name,
+                         char out[SGXRA_PCK_CERT_CN_SIZE]) {
   out[0] = 0;
   der d;
   der_enter(&d, name);
@@ -751,7 +770,8 @@ static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name, char out[65]) {
       if ((err = der_expect(cx, &a, TAG_OID, "Name attribute type", &type)) ||
           (err = der_next(cx, &a, "Name attribute value", &val)))
         return err;
-      if (!out[0] && oid_is(&type, oid_cn, sizeof oid_cn) && val.n < 65) {
+      if (!out[0] && oid_is(&type, oid_cn, sizeof oid_cn) &&
+          val.n < SGXRA_PCK_CERT_CN_SIZE) {
         memcpy(out, val.c, val.n);
         out[val.n] = 0;
       }
@@ -788,7 +808,8 @@ static sgxra_err parse_cert(sgxra_ctx *cx, const uint8_t *p, size_t n,
   if (ver.n != 3 || ver.c[0] != TAG_INTEGER || ver.c[1] != 1 || ver.c[2] != 2)
     return cert_fail(cx, "version (v3 expected)", ver.at);
   if ((err = der_expect(cx, &t, TAG_INTEGER, "serialNumber", &e))) return err;
-  if (e.n == 0 || e.n > 21) return cert_fail(cx, "serialNumber", e.at);
+  if (e.n == 0 || e.n > SGXRA_X509_SERIAL_MAX)
+    return cert_fail(cx, "serialNumber", e.at);
   out->serial = e.c;
   out->serial_len = e.n;
   if ((err = expect_ecdsa_sha256(cx, &t, "signature"))) return err;
@@ -825,9 +846,11 @@ static sgxra_err parse_cert(sgxra_ctx *cx, const uint8_t *p, size_t n,
   if (!oid_is(&o1, oid_ec_public_key, sizeof oid_ec_public_key) ||
       !oid_is(&o2, oid_prime256v1, sizeof oid_prime256v1))
     return cert_fail(cx, "public key (ECDSA P-256 expected)", spki.at);
-  if (key.n != 66 || key.c[0] != 0 || key.c[1] != 0x04)
+  /* BIT STRING: 0 unused bits, then the uncompressed point 04 || X || Y */
+  if (key.n != 2 + SGXRA_P256_PUBLIC_SIZE || key.c[0] != 0 ||
+      key.c[1] != EC_POINT_UNCOMPRESSED)
     return cert_fail(cx, "public key (uncompressed point expected)", key.at);
-  memcpy(out->public_key, key.c + 2, 64);
+  memcpy(out->public_key, key.c + 2, SGXRA_P256_PUBLIC_SIZE);
 
   /* issuerUniqueID [1] and subjectUniqueID [2] may come before [3] */
   der_elem exts;
