@@ -62,7 +62,7 @@ static sgxra_err read_in(sgxra_ctx *cx, const char *dir, const char *name,
 static sgxra_err make_dir(sgxra_ctx *cx, const char *dir) {
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return sgxra__fail(cx, SGXRA_E_IO, "cannot create folder %s: %s", dir,
-                       strerror(errno));
+                       SGXRA__ERRNO_STR(errno));
   return SGXRA_OK;
 }
 

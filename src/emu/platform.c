@@ -183,7 +183,7 @@ sgxra_err sgxra_emu_platform_init(sgxra_ctx *cx, const char *dir,
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return sgxra__fail(cx, SGXRA_E_IO,
                        "cannot create platform directory %s: %s", dir,
-                       strerror(errno));
+                       SGXRA__ERRNO_STR(errno));
   err = state_path(cx, dir, &path);
   if (err) return err;
   if (stat(path, &st) == 0) {
