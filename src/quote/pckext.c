@@ -55,6 +55,7 @@ typedef struct der_elem {
 
 static sgxra_err der_next(sgxra_ctx *cx, der *d, const char *what,
                           der_elem *e) {
+  memset(e, 0, sizeof *e); /* zeroed on error too: no caller reads garbage */
   size_t at = d->base + d->off;
   size_t left = d->len - d->off;
   if (left < 2) {
@@ -146,6 +147,7 @@ static sgxra_err der_expect_in(sgxra_ctx *cx, const der_elem *outer,
 /* Count the elements of a constructed value (each checked to fit). */
 static sgxra_err der_count(sgxra_ctx *cx, const der_elem *e, const char *what,
                            size_t *out) {
+  *out = 0;
   der d;
   der_enter(&d, e);
   size_t k = 0;
@@ -162,6 +164,7 @@ static sgxra_err der_count(sgxra_ctx *cx, const der_elem *e, const char *what,
 /* A non-negative INTEGER or ENUMERATED value no larger than `max`. */
 static sgxra_err der_uint(sgxra_ctx *cx, const der_elem *e, const char *what,
                           uint32_t max, uint32_t *out) {
+  *out = 0;
   if (e->n == 0 || e->n > 4 || (e->c[0] & 0x80)) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                        "%s: %s at offset %zu is not a small "
