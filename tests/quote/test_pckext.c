@@ -213,6 +213,40 @@ static void test_encode_round_trip(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* An element must end inside its parent, not merely inside the input: the
+ * PCESVN INTEGER of the real extension (entry .2.17: 30 10 | OID 06 0b ..
+ * 11 | 02 01 0d) made to declare 2 bytes reaches one byte into the next
+ * entry.  Read past its parent it would give PCESVN 0x0d30 = 3376 and an
+ * extension that parses; the parent's bound refuses it, naming the entry. */
+static void test_element_past_parent(void **state) {
+  (void)state;
+  size_t n = strlen(REAL_EXT) / 2;
+  uint8_t *v = malloc(n);
+  tu_hex(REAL_EXT, v, n);
+  static const uint8_t pcesvn_entry[] = {0x30, 0x10, 0x06, 0x0b, 0x2a, 0x86,
+                                         0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d,
+                                         0x01, 0x02, 0x11, 0x02, 0x01, 0x0d};
+  uint8_t *at = NULL;
+  for (size_t i = 0; i + sizeof pcesvn_entry <= n; i++)
+    if (memcmp(v + i, pcesvn_entry, sizeof pcesvn_entry) == 0) at = v + i;
+  assert_non_null(at);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_OK);
+  assert_int_equal(e.pcesvn, 13);
+  at[16] = 0x02; /* INTEGER length 1 -> 2 */
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  char want[96];
+  snprintf(want, sizeof want,
+           "TCB entry at offset %zu declares 2 bytes, only 1 remain",
+           (size_t)(at - v) + 15);
+  if (!strstr(sgxra_ctx_message(cx), want))
+    fail_msg("\"%s\" lacks \"%s\"", sgxra_ctx_message(cx), want);
+  assert_int_equal(e.pcesvn, 0); /* zeroed on error */
+  sgxra_ctx_free(cx);
+  free(v);
+}
+
 static void test_truncated_every_length(void **state) {
   (void)state;
   X509 *x = leaf_of("sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid", 0);
@@ -509,6 +543,7 @@ int main(void) {
       cmocka_unit_test(test_sgx01_details),
       cmocka_unit_test(test_encode_matches_intel),
       cmocka_unit_test(test_encode_round_trip),
+      cmocka_unit_test(test_element_past_parent),
       cmocka_unit_test(test_truncated_every_length),
       cmocka_unit_test(test_entry_counts),
       cmocka_unit_test(test_damaged_values),
