@@ -247,6 +247,97 @@ static void test_element_past_parent(void **state) {
   free(v);
 }
 
+/* The DER reader's other bounds, each case built so that a reader without
+ * that bound would give another outcome (mutation-checked): the element
+ * header's own bytes, the length form, the small-integer rules.  Inputs
+ * sit in larger buffers so that a reader looking past n reads defined
+ * bytes and fails differently instead of overrunning. */
+static void test_der_bounds(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  static const struct {
+    const char *hex; /* the first n bytes are the input */
+    size_t n;
+    sgxra_err want;
+    const char *msg;
+  } cases[] = {
+      /* one byte: no room for a length (the next byte is not read) */
+      {"3000", 1, SGXRA_E_PCKEXT_FORMAT,
+       "needs a tag and a length at offset 0, only 1 bytes remain"},
+      /* long form cut inside its length bytes */
+      {"308201c1", 3, SGXRA_E_PCKEXT_FORMAT,
+       "length at offset 0 needs 2 bytes, only 1 remain"},
+      /* indefinite length (0x80) and 5 length bytes: not DER */
+      {"30800000", 4, SGXRA_E_PCKEXT_FORMAT, "unsupported length form 0x80"},
+      {"30850000000000", 7, SGXRA_E_PCKEXT_FORMAT,
+       "unsupported length form 0x85"},
+      /* the 4-byte form is the longest accepted */
+      {"308400000000", 6, SGXRA_E_PCKEXT_COUNT, "has 0 entries"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint8_t buf[16];
+    tu_hex(cases[i].hex, buf, strlen(cases[i].hex) / 2);
+    assert_int_equal(sgxra_pck_ext_parse(cx, buf, cases[i].n, &e),
+                     cases[i].want);
+    if (!strstr(sgxra_ctx_message(cx), cases[i].msg))
+      fail_msg("case %zu: \"%s\" lacks \"%s\"", i, sgxra_ctx_message(cx),
+               cases[i].msg);
+  }
+
+  /* Values in the real extension: a component SVN with its top bit set is
+   * a negative INTEGER (not 139); SGX type 3 is above the largest, 2. */
+  size_t n = strlen(REAL_EXT) / 2;
+  uint8_t *v = malloc(n);
+  tu_hex(REAL_EXT, v, n);
+  static const uint8_t comp1[] = {0x0d, 0x01, 0x02, 0x01, 0x02, 0x01, 0x0b};
+  size_t at = 0;
+  for (size_t i = 0; i + sizeof comp1 <= n; i++)
+    if (memcmp(v + i, comp1, sizeof comp1) == 0) at = i + sizeof comp1 - 1;
+  assert_true(at > 0);
+  v[at] = 0x8b;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "TCB component SVN at offset"));
+  assert_non_null(strstr(sgxra_ctx_message(cx), "non-negative integer"));
+  v[at] = 0x0b;
+  assert_int_equal(v[n - 3], 0x0a); /* ENUMERATED 0a 01 00, last */
+  v[n - 1] = 3;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(
+      strstr(sgxra_ctx_message(cx), "SGX type is 3, above its maximum 2"));
+  v[n - 1] = 2;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_OK);
+  assert_int_equal(e.sgx_type, 2);
+  free(v);
+
+  /* The certificate: nothing after it, nothing after its signatureValue
+   * (a NULL 05 00 added inside the Certificate SEQUENCE, whose 2-byte
+   * length grows by 2). */
+  X509 *x = leaf_of("sgx-01-phala-v3", 0);
+  size_t dn;
+  uint8_t *der = der_of(x, &dn);
+  uint8_t *c = malloc(dn + 2);
+  memcpy(c, der, dn);
+  c[dn] = 0x05;
+  c[dn + 1] = 0x00;
+  sgxra_pck_cert pc;
+  assert_int_equal(sgxra_pck_cert_parse(cx, c, dn, &pc), SGXRA_OK);
+  assert_int_equal(sgxra_pck_cert_parse(cx, c, dn + 1, &pc),
+                   SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "trailing bytes"));
+  assert_int_equal(c[1], 0x82);
+  size_t len = ((size_t)c[2] << 8 | c[3]) + 2;
+  c[2] = (uint8_t)(len >> 8);
+  c[3] = (uint8_t)len;
+  assert_int_equal(sgxra_pck_cert_parse(cx, c, dn + 2, &pc),
+                   SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "signatureValue"));
+  free(c);
+  OPENSSL_free(der);
+  X509_free(x);
+  sgxra_ctx_free(cx);
+}
+
 static void test_truncated_every_length(void **state) {
   (void)state;
   X509 *x = leaf_of("sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid", 0);
@@ -544,6 +635,7 @@ int main(void) {
       cmocka_unit_test(test_encode_matches_intel),
       cmocka_unit_test(test_encode_round_trip),
       cmocka_unit_test(test_element_past_parent),
+      cmocka_unit_test(test_der_bounds),
       cmocka_unit_test(test_truncated_every_length),
       cmocka_unit_test(test_entry_counts),
       cmocka_unit_test(test_damaged_values),
