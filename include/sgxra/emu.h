@@ -135,8 +135,8 @@ typedef struct sgxra_emu_secs {
   uint16_t isvsvn;
   uint16_t configsvn; /* 0: no KSS */
   uint8_t configid[SGXRA_CONFIGID_SIZE];
-  uint8_t isvfamilyid[16];
-  uint8_t isvextprodid[16];
+  uint8_t isvfamilyid[SGXRA_ISVFAMILYID_SIZE];
+  uint8_t isvextprodid[SGXRA_ISVEXTPRODID_SIZE];
 } sgxra_emu_secs;
 
 /* What the loader asks ECREATE for.  Hardware takes the enclave's

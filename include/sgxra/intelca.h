@@ -65,6 +65,10 @@ extern "C" {
 #endif
 
 #define SGXRA_INTELCA_TCB_COMPONENTS 16
+/* Serial numbers the CA gives: 20 random bytes, positive (RFC 5280
+ * 4.1.2.2 allows at most 20 octets), and their lowercase hex + NUL. */
+#define SGXRA_INTELCA_SERIAL_SIZE 20
+#define SGXRA_INTELCA_SERIAL_HEX_SIZE (2 * SGXRA_INTELCA_SERIAL_SIZE + 1)
 
 /* The OID of Intel's SGX extension in PCK certificates. */
 #define SGXRA_SGX_EXTENSION_OID "1.2.840.113741.1.13.1"
@@ -106,12 +110,15 @@ sgxra_intelca_tcb_current(const sgxra_intelca *ca,
 SGXRA_API uint32_t sgxra_intelca_tcb_evaluation_number(const sgxra_intelca *ca);
 
 /* Issue a PCK leaf certificate for `pck_pub` with `info` in its SGX
- * extension, valid from now - 1 h for 7 years.  *out_pem is malloc'ed;
- * out_serial_hex (41 bytes, may be NULL) gets the serial in lowercase hex. */
+ * extension (written by sgxra_pck_extension_encode, sgxra/quote.h), valid
+ * from now - 1 h for 7 years.  SGXRA_E_CA_ISSUE when `info` cannot be
+ * encoded (an SGX type above 2).  *out_pem is malloc'ed; out_serial_hex
+ * (SGXRA_INTELCA_SERIAL_HEX_SIZE bytes, may be NULL) gets the serial in
+ * lowercase hex. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_issue_pck(
     sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
     const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
-    char out_serial_hex[41]);
+    char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
 
 /* 1 when a PCK certificate was issued for this FMSPC (the FMSPCs the
  * simulated PCS serves TCB Info for), else 0. */
@@ -179,33 +186,6 @@ sgxra_intelca_qe_identity(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_write_bundle(
     sgxra_ctx *cx, sgxra_intelca *ca,
     const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE], int64_t now, const char *dir);
-
-/* ---- the SGX extension ------------------------------------------------------
- * DER of the extension's value (the content of the extnValue OCTET STRING):
- *
- *   SEQUENCE {
- *     SEQUENCE { OID .1  PPID,   OCTET STRING (16) }
- *     SEQUENCE { OID .2  TCB,    SEQUENCE {
- *         SEQUENCE { OID .2.1 .. .2.16  INTEGER compSVN } x 16
- *         SEQUENCE { OID .2.17 INTEGER PCESVN }
- *         SEQUENCE { OID .2.18 OCTET STRING (16) CPUSVN } } }
- *     SEQUENCE { OID .3  PCE-ID, OCTET STRING (2) }
- *     SEQUENCE { OID .4  FMSPC,  OCTET STRING (6) }
- *     SEQUENCE { OID .5  SGX type, ENUMERATED }
- *     SEQUENCE { OID .6  PlatformInstanceID, OCTET STRING (16) }
- *     SEQUENCE { OID .7  Configuration, SEQUENCE {
- *         SEQUENCE { OID .7.1 BOOLEAN dynamicPlatform }
- *         SEQUENCE { OID .7.2 BOOLEAN cachedKeys }
- *         SEQUENCE { OID .7.3 BOOLEAN SMTEnabled } } }
- *   }
- *
- * (all OIDs under 1.2.840.113741.1.13.1).  The parsed form is quote.h's
- * sgxra_pck_ext: .6 is written when has_platform_instance_id, .7 when
- * has_configuration, each of its booleans when >= 0 (Intel puts .6 and .7
- * in certificates of the PCK Platform CA only).  *out_der malloc'ed. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
-                           uint8_t **out_der, size_t *out_len);
 
 #ifdef __cplusplus
 }

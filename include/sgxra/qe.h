@@ -1,6 +1,7 @@
 /*
  * sgxra/qe.h -- the emulated quoting enclave (QE) and provisioning
- * certification enclave (PCE) of Intel SGX DCAP, and the quote encoder.
+ * certification enclave (PCE) of Intel SGX DCAP.  The quote encoder they
+ * use is part of the quote codec (sgxra/quote.h, sgxra_quote_encode).
  *
  * Both are real emulated enclaves (sgxra/emu.h): a fixed two-page image
  * (page 0 TCS, page 1 a text naming the enclave), a SIGSTRUCT signed with
@@ -38,8 +39,10 @@
 
 #include "sgxra/crypto.h"
 #include "sgxra/emu.h"
+#include "sgxra/intelca.h" /* sgxra_intelca, its serial sizes */
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
+#include "sgxra/sigstruct.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,9 +57,6 @@ extern "C" {
 /* QE auth data size (Intel's QE3 uses 32 bytes). */
 #define SGXRA_QE_AUTH_DATA_SIZE 32
 
-/* Forward declaration (sgxra/intelca.h). */
-typedef struct sgxra_intelca sgxra_intelca;
-
 /* ---- shared by the emulated QE and PCE (src/emu/pce.c)
  * ----------------------- */
 
@@ -68,7 +68,7 @@ typedef struct sgxra_intelca sgxra_intelca;
  * XFRM 3, the default masks, ISVPRODID/ISVSVN as given. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_sign_image(
     sgxra_ctx *cx, const sgxra_rsa_key *signer, const char *name,
-    uint16_t isvprodid, uint16_t isvsvn, uint8_t out[1808]);
+    uint16_t isvprodid, uint16_t isvsvn, uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 /* ECREATE..EINIT of the image named `name` with this SIGSTRUCT. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_start_image(
     sgxra_ctx *cx, sgxra_emu_platform *plat, const char *name,
@@ -77,13 +77,13 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_start_image(
  * SHA-256(label || counter byte || key), the first counter in 0..7 giving a
  * scalar in [1, n). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[16], const char *label,
-                     sgxra_p256_key **out_key);
+sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[SGXRA_EMU_KEY_SIZE],
+                     const char *label, sgxra_p256_key **out_key);
 /* EGETKEY by `e` for keyname with policy MRSIGNER, ISVSVN `isvsvn` and the
  * platform's current CPUSVN. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_getkey(
     sgxra_ctx *cx, const sgxra_emu_enclave *e, const sgxra_emu_platform *plat,
-    uint16_t keyname, uint16_t isvsvn, uint8_t out_key[16]);
+    uint16_t keyname, uint16_t isvsvn, uint8_t out_key[SGXRA_EMU_KEY_SIZE]);
 
 /* ---- PCE --------------------------------------------------------------------
  */
@@ -93,7 +93,7 @@ typedef struct sgxra_pce sgxra_pce; /* opaque */
 /* The PCE's SIGSTRUCT for a platform with this PCESVN, signed by `signer`. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_pce_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer, uint16_t pcesvn,
-                    uint8_t out[1808]);
+                    uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 /* Load (EINIT) the PCE on `plat` and derive its PCK key.  EINIT's codes
  * pass through (a SIGSTRUCT for another PCESVN: SGXRA_E_EMU_*). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pce_new(sgxra_ctx *cx,
@@ -121,8 +121,9 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pce_certify(
 
 typedef struct sgxra_qe sgxra_qe; /* opaque */
 
-SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_sigstruct(
-    sgxra_ctx *cx, const sgxra_rsa_key *signer, uint8_t out[1808]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_qe_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer,
+                   uint8_t out[SGXRA_SIGSTRUCT_SIZE]);
 
 /* Start the QE and PCE on `plat` (EINIT both, derive the keys, certify the
  * attestation key).  pck_chain_pem: leaf first; its leaf key must be this
@@ -152,9 +153,9 @@ sgxra_qe_quote(sgxra_ctx *cx, const sgxra_qe *qe, const sgxra_report *report,
  * PCE SIGSTRUCTs with the CA's key, start the PCE, have `ca` issue the PCK
  * certificate for it, write the files listed at the top into `dir`.
  * out_serial_hex (may be NULL) gets the PCK certificate's serial. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
-                   const char *dir, int64_t now, char out_serial_hex[41]);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_provision(
+    sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca, const char *dir,
+    int64_t now, char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
 
 /* sgxra_qe_new from the files of a provisioned directory
  * (SGXRA_E_QE_STATE naming a missing file). */
@@ -162,54 +163,6 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_open(sgxra_ctx *cx,
                                                    sgxra_emu_platform *plat,
                                                    const char *dir,
                                                    sgxra_qe **out_qe);
-
-/* ---- quote encoder (src/quote/encode.c) ------------------------------------
- *
- * Writes quotes v3 and v4 in the layout drawn in sgxra/quote.h (Intel SGX
- * ECDSA Quote Library API, appendix A.4; the v4 layout of the TDX DCAP
- * Quoting Library API):
- *
- *   v3: header | ISV report body | sig len u32 | ISV sig | attestation key |
- *       QE report body | QE report sig | QE auth size u16 + data |
- *       cert type 5 u16 | size u32 | PEM chain
- *   v4: header | ISV report body | sig len u32 | ISV sig | attestation key |
- *       cert type 6 u16 | size u32 | [ QE report body | QE report sig |
- *       QE auth size u16 + data | cert type 5 u16 | size u32 | PEM chain ]
- *
- * The ISV signature covers header || ISV report body (432 bytes), which
- * sgxra_quote_signed_bytes() writes before the signature exists.  */
-#define SGXRA_QUOTE_SIGNED_SIZE 432
-/* Caps: the PEM chain and QE auth data a quote may carry. */
-#define SGXRA_QUOTE_MAX_CHAIN (64u * 1024u)
-#define SGXRA_QUOTE_MAX_AUTH_DATA 4096u
-
-typedef struct sgxra_quote_parts {
-  uint16_t version; /* 3 or 4 */
-  uint16_t qe_svn;
-  uint16_t pce_svn;
-  uint8_t user_data[20];
-  uint8_t report_body[SGXRA_REPORT_BODY_SIZE]; /* ISV enclave's */
-  uint8_t isv_signature[SGXRA_P256_SIG_SIZE];  /* r||s over the signed part */
-  uint8_t attest_key[SGXRA_P256_PUBLIC_SIZE];  /* X||Y */
-  uint8_t qe_report_body[SGXRA_REPORT_BODY_SIZE];
-  uint8_t qe_report_signature[SGXRA_P256_SIG_SIZE]; /* by the PCK key */
-  const uint8_t *qe_auth_data; /* NULL when qe_auth_data_len is 0 */
-  size_t qe_auth_data_len;
-  const char *pck_chain_pem; /* leaf -> PCK CA -> root */
-  size_t pck_chain_len;
-} sgxra_quote_parts;
-
-/* header || ISV report body: the 432 bytes the attestation key signs.
- * SGXRA_E_QUOTE_ENCODE for a version other than 3 or 4. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_quote_signed_bytes(sgxra_ctx *cx, const sgxra_quote_parts *parts,
-                         uint8_t out[SGXRA_QUOTE_SIGNED_SIZE]);
-
-/* The whole quote (malloc'ed).  SGXRA_E_QUOTE_ENCODE for a bad version, a
- * missing chain or sizes over the caps. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_quote_encode(sgxra_ctx *cx, const sgxra_quote_parts *parts,
-                   uint8_t **out_quote, size_t *out_len);
 
 #ifdef __cplusplus
 }

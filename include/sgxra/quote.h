@@ -34,6 +34,9 @@
  * signature data must fill exactly its declared length; bytes after the
  * declared signature data are ignored.
  *
+ * The encoder (sgxra_quote_encode) writes v3 and v4 in this layout; it is
+ * what the emulated quoting enclave (sgxra/qe.h) uses.
+ *
  * Memory: sgxra_quote *borrows* the input: its pointers point into the
  * bytes given to sgxra_quote_parse, which must outlive it.  Nothing is
  * allocated, so there is no _free.
@@ -124,6 +127,64 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_quote_pck_chain(sgxra_ctx *cx,
 /* A short name of a certification data type ("PCK certificate chain"). */
 SGXRA_API const char *sgxra_quote_cert_type_name(uint16_t type);
 
+/* ---- the quote encoder (src/quote/encode.c) --------------------------------
+ *
+ * Writes quotes v3 and v4 in the layout drawn at the top of this header
+ * (Intel SGX ECDSA Quote Library API, appendix A.4; the v4 layout of the
+ * TDX DCAP Quoting Library API), always with attestation key type 2, TEE
+ * type SGX, Intel's QE vendor id and certification data type 5:
+ *
+ *   v3: header | ISV report body | sig len u32 | ISV sig | attestation key |
+ *       QE report body | QE report sig | QE auth size u16 + data |
+ *       cert type 5 u16 | size u32 | PEM chain
+ *   v4: header | ISV report body | sig len u32 | ISV sig | attestation key |
+ *       cert type 6 u16 | size u32 | [ QE report body | QE report sig |
+ *       QE auth size u16 + data | cert type 5 u16 | size u32 | PEM chain ]
+ *
+ * The encoder signs nothing: the ISV signature covers header || ISV report
+ * body (SGXRA_QUOTE_SIGNED_SIZE bytes), which sgxra_quote_signed_bytes()
+ * writes before the signature exists; the caller (the emulated QE,
+ * sgxra/qe.h) signs them and hands the signature back in the parts.
+ *
+ * Memory: sgxra_quote_parts borrows qe_auth_data and pck_chain_pem; the
+ * encoded quote is malloc'ed and the caller's to free(). */
+
+/* Header (48) + SGX report body (384): what the ISV signature covers in a
+ * v3/v4 quote. */
+#define SGXRA_QUOTE_SIGNED_SIZE 432
+/* Caps: the PEM chain and QE auth data a quote may carry. */
+#define SGXRA_QUOTE_MAX_CHAIN (64u * 1024u)
+#define SGXRA_QUOTE_MAX_AUTH_DATA 4096u
+
+typedef struct sgxra_quote_parts {
+  uint16_t version; /* 3 or 4 */
+  uint16_t qe_svn;
+  uint16_t pce_svn;
+  uint8_t user_data[SGXRA_QUOTE_USER_DATA_SIZE];
+  uint8_t report_body[SGXRA_REPORT_BODY_SIZE]; /* ISV enclave's */
+  uint8_t isv_signature[SGXRA_P256_SIG_SIZE];  /* r||s over the signed part */
+  uint8_t attest_key[SGXRA_P256_PUBLIC_SIZE];  /* X||Y */
+  uint8_t qe_report_body[SGXRA_REPORT_BODY_SIZE];
+  uint8_t qe_report_signature[SGXRA_P256_SIG_SIZE]; /* by the PCK key */
+  const uint8_t *qe_auth_data; /* NULL when qe_auth_data_len is 0 */
+  size_t qe_auth_data_len;     /* 0..SGXRA_QUOTE_MAX_AUTH_DATA */
+  const char *pck_chain_pem;   /* leaf -> PCK CA -> root */
+  size_t pck_chain_len;        /* 1..SGXRA_QUOTE_MAX_CHAIN */
+} sgxra_quote_parts;
+
+/* header || ISV report body: the 432 bytes the attestation key signs.
+ * SGXRA_E_QUOTE_ENCODE for a version other than 3 or 4 (out zeroed). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_quote_signed_bytes(sgxra_ctx *cx, const sgxra_quote_parts *parts,
+                         uint8_t out[SGXRA_QUOTE_SIGNED_SIZE]);
+
+/* The whole quote (malloc'ed).  SGXRA_E_QUOTE_ENCODE for a bad version, a
+ * missing chain or sizes over the caps; *out_quote NULL and *out_len 0 on
+ * error. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_quote_encode(sgxra_ctx *cx, const sgxra_quote_parts *parts,
+                   uint8_t **out_quote, size_t *out_len);
+
 /* ---- the SGX extension of a PCK certificate -------------------------------
  *
  * SGXExtensions ::= SEQUENCE OF SEQUENCE { OBJECT IDENTIFIER, value }, in
@@ -146,6 +207,9 @@ SGXRA_API const char *sgxra_quote_cert_type_name(uint16_t type);
 #define SGXRA_PCKEXT_FMSPC_SIZE 6
 #define SGXRA_PCKEXT_PCEID_SIZE 2
 #define SGXRA_PCKEXT_COMP_COUNT 16
+#define SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE 16
+/* Entries of the TCB SEQUENCE: the component SVNs, PCESVN and CPUSVN. */
+#define SGXRA_PCKEXT_TCB_ENTRIES (SGXRA_PCKEXT_COMP_COUNT + 2)
 
 typedef struct sgxra_pck_ext {
   uint8_t ppid[SGXRA_PCKEXT_PPID_SIZE];
@@ -156,7 +220,7 @@ typedef struct sgxra_pck_ext {
   uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE];
   uint8_t sgx_type; /* 0 standard, 1 scalable, 2 scalable+integrity */
   int has_platform_instance_id;
-  uint8_t platform_instance_id[16];
+  uint8_t platform_instance_id[SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE];
   int has_configuration;
   int dynamic_platform; /* -1 when absent, else 0/1 */
   int cached_keys;
@@ -171,6 +235,19 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx,
                                                          const uint8_t *p,
                                                          size_t n,
                                                          sgxra_pck_ext *out);
+
+/* The DER of the extension's value (the content of the extnValue OCTET
+ * STRING) for `info`, in the order and forms above and as Intel's PCK
+ * Platform CA writes them: every TCB SVN as a minimal INTEGER, the SGX type
+ * as a one-byte ENUMERATED; .6 is written when has_platform_instance_id, .7
+ * when has_configuration with each of its booleans that is >= 0 (Intel
+ * puts .6 and .7 in certificates of the PCK Platform CA only).  What it
+ * writes sgxra_pck_ext_parse reads back to `info`.  Errors:
+ * SGXRA_E_INVALID_ARGUMENT (NULL, or an SGX type above 2).  *out_der
+ * malloc'ed; NULL and *out_len 0 on error. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
+                           uint8_t **out_der, size_t *out_len);
 
 /* Find the SGX extension in a DER certificate and parse it.
  * SGXRA_E_PCKEXT_MISSING when the certificate has none. */
@@ -187,6 +264,10 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pck_ext_from_cert_der(
  * fields, an id-ecPublicKey prime256v1 key (uncompressed point), UTCTime or
  * GeneralizedTime validity, and the SGX extension among the v3 extensions.
  * Pointers borrow the DER given. */
+/* Longest common name kept (ub-common-name is 64), NUL included; the same
+ * as SGXRA_X509_CN_SIZE. */
+#define SGXRA_PCK_CERT_CN_SIZE 65
+
 typedef struct sgxra_pck_cert {
   const uint8_t *tbs; /* the signed TBSCertificate, tag included */
   size_t tbs_len;
@@ -198,7 +279,7 @@ typedef struct sgxra_pck_cert {
   size_t issuer_len;
   const uint8_t *subject;
   size_t subject_len;
-  char subject_cn[65]; /* "" when absent */
+  char subject_cn[SGXRA_PCK_CERT_CN_SIZE]; /* "" when absent */
   int64_t not_before;
   int64_t not_after;
   uint8_t public_key[SGXRA_P256_PUBLIC_SIZE]; /* X||Y */

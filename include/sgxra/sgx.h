@@ -32,6 +32,8 @@ extern "C" {
 #define SGXRA_KEYID_SIZE 32
 #define SGXRA_MAC_SIZE 16
 #define SGXRA_CONFIGID_SIZE 64
+#define SGXRA_ISVFAMILYID_SIZE 16
+#define SGXRA_ISVEXTPRODID_SIZE 16
 
 /* ATTRIBUTES.FLAGS bits (SDM 38.7.1). */
 #define SGXRA_ATTR_INIT 0x0000000000000001ULL
@@ -55,22 +57,22 @@ typedef struct sgxra_attributes {
 
 /* REPORT body, 384 bytes (SDM table 38-21; DCAP's sgx_report_body_t). */
 typedef struct sgxra_report_body {
-  uint8_t cpusvn[SGXRA_CPUSVN_SIZE];         /*   0 */
-  uint32_t miscselect;                       /*  16 */
-  uint8_t reserved1[12];                     /*  20 */
-  uint8_t isvextprodid[16];                  /*  32 */
-  sgxra_attributes attributes;               /*  48 */
-  uint8_t mrenclave[SGXRA_HASH_SIZE];        /*  64 */
-  uint8_t reserved2[32];                     /*  96 */
-  uint8_t mrsigner[SGXRA_HASH_SIZE];         /* 128 */
-  uint8_t reserved3[32];                     /* 160 */
-  uint8_t configid[SGXRA_CONFIGID_SIZE];     /* 192 */
-  uint16_t isvprodid;                        /* 256 */
-  uint16_t isvsvn;                           /* 258 */
-  uint16_t configsvn;                        /* 260 */
-  uint8_t reserved4[42];                     /* 262 */
-  uint8_t isvfamilyid[16];                   /* 304 */
-  uint8_t reportdata[SGXRA_REPORTDATA_SIZE]; /* 320 .. 384 */
+  uint8_t cpusvn[SGXRA_CPUSVN_SIZE];             /*   0 */
+  uint32_t miscselect;                           /*  16 */
+  uint8_t reserved1[12];                         /*  20 */
+  uint8_t isvextprodid[SGXRA_ISVEXTPRODID_SIZE]; /*  32 */
+  sgxra_attributes attributes;                   /*  48 */
+  uint8_t mrenclave[SGXRA_HASH_SIZE];            /*  64 */
+  uint8_t reserved2[32];                         /*  96 */
+  uint8_t mrsigner[SGXRA_HASH_SIZE];             /* 128 */
+  uint8_t reserved3[32];                         /* 160 */
+  uint8_t configid[SGXRA_CONFIGID_SIZE];         /* 192 */
+  uint16_t isvprodid;                            /* 256 */
+  uint16_t isvsvn;                               /* 258 */
+  uint16_t configsvn;                            /* 260 */
+  uint8_t reserved4[42];                         /* 262 */
+  uint8_t isvfamilyid[SGXRA_ISVFAMILYID_SIZE];   /* 304 */
+  uint8_t reportdata[SGXRA_REPORTDATA_SIZE];     /* 320 .. 384 */
 } sgxra_report_body;
 
 /* REPORT, 432 bytes: body || KEYID || MAC (CMAC over the body). */

@@ -30,31 +30,31 @@ extern "C" {
 #define SGXRA_SIGSTRUCT_VENDOR_INTEL 0x8086
 
 typedef struct sgxra_sigstruct {
-  uint8_t header[16];                    /*    0 */
-  uint32_t vendor;                       /*   16: 0 or 0x8086 */
-  uint32_t date;                         /*   20: BCD yyyymmdd */
-  uint8_t header2[16];                   /*   24 */
-  uint32_t swdefined;                    /*   40 */
-  uint8_t reserved1[84];                 /*   44 */
-  uint8_t modulus[SGXRA_RSA3072_SIZE];   /*  128 LE */
-  uint32_t exponent;                     /*  512 */
-  uint8_t signature[SGXRA_RSA3072_SIZE]; /*  516 LE */
-  uint32_t miscselect;                   /*  900 */
-  uint32_t miscmask;                     /*  904 */
-  uint8_t cet_attributes;                /*  908 */
-  uint8_t cet_attributes_mask;           /*  909 */
-  uint8_t reserved2[2];                  /*  910 */
-  uint8_t isvfamilyid[16];               /*  912 */
-  sgxra_attributes attributes;           /*  928 */
-  sgxra_attributes attributemask;        /*  944 */
-  uint8_t enclavehash[SGXRA_HASH_SIZE];  /*  960 */
-  uint8_t reserved3[16];                 /*  992 */
-  uint8_t isvextprodid[16];              /* 1008 */
-  uint16_t isvprodid;                    /* 1024 */
-  uint16_t isvsvn;                       /* 1026 */
-  uint8_t reserved4[12];                 /* 1028 */
-  uint8_t q1[SGXRA_RSA3072_SIZE];        /* 1040 LE */
-  uint8_t q2[SGXRA_RSA3072_SIZE];        /* 1424 LE .. 1808 */
+  uint8_t header[16];                            /*    0 */
+  uint32_t vendor;                               /*   16: 0 or 0x8086 */
+  uint32_t date;                                 /*   20: BCD yyyymmdd */
+  uint8_t header2[16];                           /*   24 */
+  uint32_t swdefined;                            /*   40 */
+  uint8_t reserved1[84];                         /*   44 */
+  uint8_t modulus[SGXRA_RSA3072_SIZE];           /*  128 LE */
+  uint32_t exponent;                             /*  512 */
+  uint8_t signature[SGXRA_RSA3072_SIZE];         /*  516 LE */
+  uint32_t miscselect;                           /*  900 */
+  uint32_t miscmask;                             /*  904 */
+  uint8_t cet_attributes;                        /*  908 */
+  uint8_t cet_attributes_mask;                   /*  909 */
+  uint8_t reserved2[2];                          /*  910 */
+  uint8_t isvfamilyid[SGXRA_ISVFAMILYID_SIZE];   /*  912 */
+  sgxra_attributes attributes;                   /*  928 */
+  sgxra_attributes attributemask;                /*  944 */
+  uint8_t enclavehash[SGXRA_HASH_SIZE];          /*  960 */
+  uint8_t reserved3[16];                         /*  992 */
+  uint8_t isvextprodid[SGXRA_ISVEXTPRODID_SIZE]; /* 1008 */
+  uint16_t isvprodid;                            /* 1024 */
+  uint16_t isvsvn;                               /* 1026 */
+  uint8_t reserved4[12];                         /* 1028 */
+  uint8_t q1[SGXRA_RSA3072_SIZE];                /* 1040 LE */
+  uint8_t q2[SGXRA_RSA3072_SIZE];                /* 1424 LE .. 1808 */
 } sgxra_sigstruct;
 
 /* Nonzero when p[0..n) starts with the 16-byte SIGSTRUCT HEADER constant
@@ -94,8 +94,8 @@ typedef struct sgxra_sigstruct_params {
   sgxra_attributes attributemask;
   uint16_t isvprodid;
   uint16_t isvsvn;
-  uint8_t isvfamilyid[16];
-  uint8_t isvextprodid[16];
+  uint8_t isvfamilyid[SGXRA_ISVFAMILYID_SIZE];
+  uint8_t isvextprodid[SGXRA_ISVEXTPRODID_SIZE];
   /* Signing a SIGSTRUCT whose ATTRIBUTES has DEBUG set, or whose mask does
    * not force DEBUG to 0, is refused (SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN)
    * unless this is nonzero. */

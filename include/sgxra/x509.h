@@ -68,12 +68,57 @@ typedef struct sgxra_x509_serial {
   size_t len;
 } sgxra_x509_serial;
 
+/* ---- PEM text to DER certificates ----------------------------------------
+ *
+ * The one PEM certificate reader of sgxra: the chain parser below, the
+ * quote's certification data and the emulator's provisioned chains all go
+ * through it.  A block is "-----BEGIN CERTIFICATE-----", base64 (RFC 4648
+ * with padding; spaces, tabs and line breaks ignored), "-----END
+ * CERTIFICATE-----". */
+
+/* Most DER bytes one certificate may have (Intel's are under 1.5 KB). */
+#define SGXRA_X509_DER_MAX 16384u
+/* sgxra_x509_pem_split flag: only whitespace (and NULs at the very end)
+ * may come before, between and after the blocks. */
+#define SGXRA_X509_PEM_STRICT 1u
+
+/* One certificate found in PEM text. */
+typedef struct sgxra_x509_pem_cert {
+  uint8_t *der; /* the decoded DER (owned by the list) */
+  size_t der_len;
+  size_t begin; /* offset of its BEGIN line in the text */
+  size_t end;   /* offset just past its END line */
+} sgxra_x509_pem_cert;
+
+typedef struct sgxra_x509_pem_certs {
+  size_t count; /* >= 1 */
+  sgxra_x509_pem_cert certs[SGXRA_X509_CHAIN_MAX];
+} sgxra_x509_pem_certs;
+
+/* Split PEM text into the DER of its CERTIFICATE blocks, in order, without
+ * parsing the DER.  At most max_certs (1..SGXRA_X509_CHAIN_MAX) blocks.
+ * Without SGXRA_X509_PEM_STRICT, text outside the blocks is ignored (as in
+ * PEM files with comments).  Errors: SGXRA_E_X509_PEM naming the block's
+ * offset (no block at all; a BEGIN line without its END line, or with
+ * another BEGIN first; a body that is empty or not base64; DER over
+ * SGXRA_X509_DER_MAX; in strict mode, the first byte that is not
+ * whitespace outside the blocks), SGXRA_E_X509_CHAIN_LENGTH (more blocks
+ * than max_certs), SGXRA_E_INVALID_ARGUMENT.  *out_certs is malloc'ed
+ * (free with sgxra_x509_pem_certs_free); NULL on error. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_x509_pem_split(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, size_t max_certs, unsigned flags,
+    sgxra_x509_pem_certs **out_certs);
+
+/* Free a list and its DER buffers; NULL is accepted. */
+SGXRA_API void sgxra_x509_pem_certs_free(sgxra_x509_pem_certs *certs);
+
 /* ---- chains -------------------------------------------------------------- */
 
-/* Parse one or more concatenated PEM "CERTIFICATE" blocks (text between
- * blocks is ignored; a trailing NUL is accepted).  Each certificate must
- * carry an ECDSA P-256 public key.  Errors: SGXRA_E_X509_PEM (no block, or
- * a block that is not base64), SGXRA_E_X509_PARSE (DER not a certificate;
+/* Parse one or more concatenated PEM "CERTIFICATE" blocks
+ * (sgxra_x509_pem_split without SGXRA_X509_PEM_STRICT: text between blocks
+ * is ignored; a trailing NUL is accepted).  Each certificate must carry an
+ * ECDSA P-256 public key.  Errors: SGXRA_E_X509_PEM (as
+ * sgxra_x509_pem_split), SGXRA_E_X509_PARSE (DER not a certificate;
  * the message says which one, counted from 1), SGXRA_E_X509_KEY,
  * SGXRA_E_X509_CHAIN_LENGTH (more than SGXRA_X509_CHAIN_MAX). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_x509_chain_parse_pem(

@@ -16,7 +16,7 @@ sgxra_err sgxra_file_read(sgxra_ctx *cx, const char *path, size_t cap,
   FILE *f = fopen(path, "rb");
   if (!f)
     return sgxra__fail(cx, SGXRA_E_IO, "cannot open %s: %s", path,
-                       strerror(errno));
+                       SGXRA__ERRNO_STR(errno));
   size_t size = 0, alloc = 4096;
   uint8_t *b = malloc(alloc + 1);
   if (!b) {
@@ -45,7 +45,7 @@ sgxra_err sgxra_file_read(sgxra_ctx *cx, const char *path, size_t cap,
   if (err) {
     free(b);
     return sgxra__fail(cx, SGXRA_E_IO, "error reading %s: %s", path,
-                       strerror(err));
+                       SGXRA__ERRNO_STR(err));
   }
   if (size > cap) {
     free(b);
@@ -78,7 +78,7 @@ sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path, const uint8_t *p,
   }
   if (fd < 0) {
     sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot create %s: %s", path,
-                              strerror(errno));
+                              SGXRA__ERRNO_STR(errno));
     free(tmp);
     return e;
   }
@@ -88,7 +88,7 @@ sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path, const uint8_t *p,
     if (w < 0) {
       if (errno == EINTR) continue;
       sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot write %s: %s", path,
-                                strerror(errno));
+                                SGXRA__ERRNO_STR(errno));
       close(fd);
       unlink(tmp);
       free(tmp);
@@ -98,7 +98,7 @@ sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path, const uint8_t *p,
   }
   if (close(fd) != 0 || rename(tmp, path) != 0) {
     sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot write %s: %s", path,
-                              strerror(errno));
+                              SGXRA__ERRNO_STR(errno));
     unlink(tmp);
     free(tmp);
     return e;

@@ -37,6 +37,19 @@ sgxra_err sgxra__context(sgxra_ctx *cx, sgxra_err code, const char *fmt, ...)
  * error, which is then cleared from OpenSSL's queue. */
 sgxra_err sgxra__fail_ossl(sgxra_ctx *cx, sgxra_err code, const char *what);
 
+/* The text of an errno value ("No such file or directory"), written into
+ * buf (n bytes, always NUL-terminated when n > 0) and returned: the
+ * reentrant stand-in for strerror(), whose buffer other threads may
+ * overwrite.  A value the C library does not know gives its "Unknown
+ * error <number>" or, with XSI strerror_r, "error <number>". */
+#define SGXRA__ERRNO_TEXT_SIZE 128
+const char *sgxra__errno_text(int err, char *buf, size_t n);
+/* The drop-in for strerror(err) in a message's arguments: the buffer is a
+ * compound literal that lives until the end of the enclosing block. */
+#define SGXRA__ERRNO_STR(err)                                                  \
+  sgxra__errno_text((err), (char[SGXRA__ERRNO_TEXT_SIZE]){0},                  \
+                    SGXRA__ERRNO_TEXT_SIZE)
+
 /* The OpenSSL library context to fetch algorithms from (NULL = default). */
 OSSL_LIB_CTX *sgxra__libctx(const sgxra_ctx *cx);
 

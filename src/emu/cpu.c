@@ -171,7 +171,7 @@ static void report_body(const sgxra_emu_enclave *e,
   memset(b, 0, sizeof *b);
   memcpy(b->cpusvn, e->plat->cfg.cpusvn, SGXRA_CPUSVN_SIZE);
   b->miscselect = e->secs.miscselect;
-  memcpy(b->isvextprodid, e->secs.isvextprodid, 16);
+  memcpy(b->isvextprodid, e->secs.isvextprodid, SGXRA_ISVEXTPRODID_SIZE);
   b->attributes = e->secs.attributes;
   memcpy(b->mrenclave, e->secs.mrenclave, SGXRA_HASH_SIZE);
   memcpy(b->mrsigner, e->secs.mrsigner, SGXRA_HASH_SIZE);
@@ -179,7 +179,7 @@ static void report_body(const sgxra_emu_enclave *e,
   b->isvprodid = e->secs.isvprodid;
   b->isvsvn = e->secs.isvsvn;
   b->configsvn = e->secs.configsvn;
-  memcpy(b->isvfamilyid, e->secs.isvfamilyid, 16);
+  memcpy(b->isvfamilyid, e->secs.isvfamilyid, SGXRA_ISVFAMILYID_SIZE);
   memcpy(b->reportdata, reportdata, SGXRA_REPORTDATA_SIZE);
 }
 

@@ -109,7 +109,7 @@ static sgxra_err sealed_copy(sgxra_ctx *cx, const uint8_t *buf, size_t len,
     return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
                        "memfd_create for the measured enclave bytes failed: "
                        "%s",
-                       strerror(errno));
+                       SGXRA__ERRNO_STR(errno));
   size_t done = 0;
   while (done < len) {
     ssize_t w = write(fd, buf + done, len - done);
@@ -120,7 +120,7 @@ static sgxra_err sealed_copy(sgxra_ctx *cx, const uint8_t *buf, size_t len,
       return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
                          "copying the measured enclave bytes to a memfd "
                          "failed after %zu of %zu bytes: %s",
-                         done, len, strerror(why));
+                         done, len, SGXRA__ERRNO_STR(why));
     }
     done += (size_t)w;
   }
@@ -131,7 +131,7 @@ static sgxra_err sealed_copy(sgxra_ctx *cx, const uint8_t *buf, size_t len,
     return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
                        "sealing the memfd of the measured enclave bytes "
                        "failed: %s",
-                       strerror(why));
+                       SGXRA__ERRNO_STR(why));
   }
   *out_fd = fd;
   return SGXRA_OK;

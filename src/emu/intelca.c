@@ -22,6 +22,7 @@
 #include "sgxra/intelca.h"
 #include "sgxra/qe.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/x509.h"
 
 #define ORG_NAME "sgxra TEST (not Intel)"
 #define ROOT_CN "sgxra TEST Root CA"
@@ -61,7 +62,7 @@ static sgxra_err read_in(sgxra_ctx *cx, const char *dir, const char *name,
 static sgxra_err make_dir(sgxra_ctx *cx, const char *dir) {
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return sgxra__fail(cx, SGXRA_E_IO, "cannot create folder %s: %s", dir,
-                       strerror(errno));
+                       SGXRA__ERRNO_STR(errno));
   return SGXRA_OK;
 }
 
@@ -85,11 +86,28 @@ static char *cert_pem(X509 *x) {
   return s;
 }
 
-static X509 *cert_from_pem(const uint8_t *p, size_t n) {
-  BIO *b = BIO_new_mem_buf(p, (int)n);
-  X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-  BIO_free(b);
-  return x;
+/* The one certificate of a PEM file of the state directory, read by the
+ * quote layer's PEM reader (nothing but whitespace around it). */
+static sgxra_err cert_from_pem(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               X509 **out) {
+  *out = NULL;
+  sgxra_x509_pem_certs *certs = NULL;
+  sgxra_err e =
+      sgxra_x509_pem_split(cx, p, n, 1, SGXRA_X509_PEM_STRICT, &certs);
+  if (e) return e;
+  const unsigned char *q = certs->certs[0].der;
+  long len = (long)certs->certs[0].der_len;
+  *out = d2i_X509(NULL, &q, len);
+  if (*out && q != certs->certs[0].der + len) {
+    X509_free(*out);
+    *out = NULL;
+  }
+  sgxra_x509_pem_certs_free(certs);
+  if (!*out)
+    return sgxra__fail_ossl(cx, SGXRA_E_X509_PARSE,
+                            "the DER in the PEM block is not exactly one "
+                            "X.509 certificate");
+  return SGXRA_OK;
 }
 
 static X509_NAME *make_name(const char *cn) {
@@ -115,9 +133,10 @@ static int add_conf_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value) {
   return ok;
 }
 
-/* A positive 20-byte serial number from the CSPRNG. */
+/* A positive SGXRA_INTELCA_SERIAL_SIZE-byte serial number from the
+ * CSPRNG. */
 static sgxra_err random_serial(sgxra_ctx *cx, ASN1_INTEGER **out) {
-  uint8_t raw[20];
+  uint8_t raw[SGXRA_INTELCA_SERIAL_SIZE];
   *out = NULL;
   sgxra_err e = sgxra_random(cx, raw, sizeof raw);
   if (e) return e;
@@ -129,13 +148,14 @@ static sgxra_err random_serial(sgxra_ctx *cx, ASN1_INTEGER **out) {
   return SGXRA_OK;
 }
 
-static void serial_hex(const ASN1_INTEGER *ai, char out[41]) {
+static void serial_hex(const ASN1_INTEGER *ai,
+                       char out[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   out[0] = 0;
   BIGNUM *bn = ASN1_INTEGER_to_BN(ai, NULL);
   if (!bn) return;
-  uint8_t raw[20];
+  uint8_t raw[SGXRA_INTELCA_SERIAL_SIZE];
   int n = BN_num_bytes(bn);
-  if (n > 0 && n <= 20) {
+  if (n > 0 && n <= SGXRA_INTELCA_SERIAL_SIZE) {
     BN_bn2bin(bn, raw);
     sgxra_hex_encode(raw, (size_t)n, out);
   }
@@ -426,12 +446,13 @@ static sgxra_err load_cert(sgxra_ctx *cx, const char *dir, const char *name,
   size_t n = 0;
   sgxra_err e = read_in(cx, dir, name, &buf, &n);
   if (e) return e;
-  *out = cert_from_pem(buf, n);
   *out_pem = (char *)buf; /* NUL-terminated by sgxra_file_read */
-  if (!*out)
-    return sgxra__fail_ossl(cx, SGXRA_E_CA_STATE,
-                            "simulated Intel CA: "
-                            "certificate file");
+  if ((e = cert_from_pem(cx, buf, n, out))) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    snprintf(why, sizeof why, "%s", sgxra_ctx_message(cx));
+    return sgxra__fail(cx, SGXRA_E_CA_STATE, "simulated Intel CA: %s/%s: %s",
+                       dir, name, why);
+  }
   return SGXRA_OK;
 }
 
@@ -528,10 +549,10 @@ int sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
   return 0;
 }
 
-sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
-                                  const sgxra_pck_ext *info,
-                                  const sgxra_p256_key *pck_pub, int64_t now,
-                                  char **out_pem, char out_serial_hex[41]) {
+sgxra_err sgxra_intelca_issue_pck(
+    sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
+    const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
+    char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   if (out_pem) *out_pem = NULL;
   if (out_serial_hex) out_serial_hex[0] = 0;
   if (!ca || !info || !pck_pub || !out_pem)
@@ -540,6 +561,8 @@ sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
   uint8_t *ext = NULL;
   size_t ext_len = 0;
   sgxra_err e = sgxra_pck_extension_encode(cx, info, &ext, &ext_len);
+  if (e == SGXRA_E_INVALID_ARGUMENT) /* info the extension cannot hold */
+    return sgxra__context(cx, SGXRA_E_CA_ISSUE, "PCK issuance");
   if (e) return e;
   cert_spec s = {.cn = PCK_CN,
                  .issuer = ca->pca,
@@ -556,7 +579,7 @@ sgxra_err sgxra_intelca_issue_pck(sgxra_ctx *cx, sgxra_intelca *ca,
   e = make_cert(cx, &s, &x);
   free(ext);
   if (e) return e;
-  char hex[41];
+  char hex[SGXRA_INTELCA_SERIAL_HEX_SIZE];
   serial_hex(X509_get0_serialNumber(x), hex);
   *out_pem = cert_pem(x);
   X509_free(x);
@@ -755,9 +778,11 @@ static json_t *time_json(int64_t t) {
   return json_string(s);
 }
 
+/* Uppercase hex of at most HEX_JSON_MAX bytes, as Intel's JSON writes. */
+#define HEX_JSON_MAX 64
 static json_t *hex_json(const uint8_t *p, size_t n) {
-  char s[129];
-  if (n > 64) return NULL;
+  char s[2 * HEX_JSON_MAX + 1];
+  if (n > HEX_JSON_MAX) return NULL;
   sgxra_hex_encode(p, n, s);
   for (char *c = s; *c; c++)
     if (*c >= 'a' && *c <= 'f') *c = (char)(*c - 'a' + 'A');
@@ -866,7 +891,7 @@ sgxra_err sgxra_intelca_qe_params(sgxra_ctx *cx, const sgxra_intelca *ca,
 }
 
 static json_t *attr_json(const sgxra_attributes *a) {
-  uint8_t raw[16];
+  uint8_t raw[sizeof a->flags + sizeof a->xfrm]; /* flags || xfrm, LE */
   sgxra__st64(raw, a->flags);
   sgxra__st64(raw + 8, a->xfrm);
   return hex_json(raw, sizeof raw);

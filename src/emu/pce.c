@@ -22,7 +22,8 @@ static void make_image(const char *name, uint8_t img[SGXRA_QE_IMAGE_SIZE]) {
 
 sgxra_err sgxra_qe_sign_image(sgxra_ctx *cx, const sgxra_rsa_key *signer,
                               const char *name, uint16_t isvprodid,
-                              uint16_t isvsvn, uint8_t out[1808]) {
+                              uint16_t isvsvn,
+                              uint8_t out[SGXRA_SIGSTRUCT_SIZE]) {
   memset(out, 0, SGXRA_SIGSTRUCT_SIZE);
   if (!signer || !name)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
@@ -64,7 +65,8 @@ sgxra_err sgxra_qe_start_image(sgxra_ctx *cx, sgxra_emu_platform *plat,
   return e;
 }
 
-sgxra_err sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[16],
+sgxra_err sgxra_qe_derive_p256(sgxra_ctx *cx,
+                               const uint8_t key[SGXRA_EMU_KEY_SIZE],
                                const char *label, sgxra_p256_key **out_key) {
   if (out_key) *out_key = NULL;
   if (!key || !label || !out_key)
@@ -72,20 +74,21 @@ sgxra_err sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[16],
                        "key derivation: bad "
                        "arguments");
   size_t ln = strlen(label);
+  /* label || counter byte || key */
   uint8_t buf[128];
-  if (ln > sizeof buf - 17)
+  if (ln > sizeof buf - 1 - SGXRA_EMU_KEY_SIZE)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "key derivation: label "
                        "too long");
   memcpy(buf, label, ln);
-  memcpy(buf + ln + 1, key, 16);
+  memcpy(buf + ln + 1, key, SGXRA_EMU_KEY_SIZE);
   uint8_t d[SGXRA_SHA256_SIZE];
   sgxra_err e = SGXRA_OK;
   /* A SHA-256 output is >= n with probability about 2^-32: a counter picks
    * the next candidate then. */
   for (uint8_t ctr = 0; ctr < 8; ctr++) {
     buf[ln] = ctr;
-    if ((e = sgxra_sha256(cx, buf, ln + 17, d))) break;
+    if ((e = sgxra_sha256(cx, buf, ln + 1 + SGXRA_EMU_KEY_SIZE, d))) break;
     e = sgxra_p256_from_private(cx, d, out_key);
     if (e != SGXRA_E_CRYPTO_KEY_INVALID) break;
   }
@@ -96,7 +99,8 @@ sgxra_err sgxra_qe_derive_p256(sgxra_ctx *cx, const uint8_t key[16],
 
 sgxra_err sgxra_qe_getkey(sgxra_ctx *cx, const sgxra_emu_enclave *e,
                           const sgxra_emu_platform *plat, uint16_t keyname,
-                          uint16_t isvsvn, uint8_t out_key[16]) {
+                          uint16_t isvsvn,
+                          uint8_t out_key[SGXRA_EMU_KEY_SIZE]) {
   sgxra_keyrequest req;
   memset(&req, 0, sizeof req);
   sgxra_emu_platform_config cfg;
@@ -123,7 +127,8 @@ struct sgxra_pce {
 };
 
 sgxra_err sgxra_pce_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer,
-                              uint16_t pcesvn, uint8_t out[1808]) {
+                              uint16_t pcesvn,
+                              uint8_t out[SGXRA_SIGSTRUCT_SIZE]) {
   return sgxra_qe_sign_image(cx, signer, PCE_NAME, SGXRA_PCE_ISVPRODID, pcesvn,
                              out);
 }
@@ -161,7 +166,8 @@ sgxra_err sgxra_pce_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
                     secs.isvsvn, cfg.pcesvn);
     goto fail;
   }
-  uint8_t key[16], ppid_key[16], h[SGXRA_SHA256_SIZE];
+  uint8_t key[SGXRA_EMU_KEY_SIZE], ppid_key[SGXRA_EMU_KEY_SIZE],
+      h[SGXRA_SHA256_SIZE];
   if ((e = sgxra_qe_getkey(cx, pce->enclave, plat, SGXRA_KEYNAME_PROVISION,
                            cfg.pcesvn, key)) ||
       (e = sgxra_qe_derive_p256(cx, key, "sgxra PCK", &pce->pck)) ||
@@ -171,9 +177,10 @@ sgxra_err sgxra_pce_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
     sgxra__context(cx, e, "PCE key derivation");
     goto fail;
   }
-  uint8_t msg[10 + 16];
-  memcpy(msg, "sgxra PPID", 10);
-  memcpy(msg + 10, ppid_key, 16);
+  static const char ppid_label[] = "sgxra PPID"; /* without its NUL */
+  uint8_t msg[sizeof ppid_label - 1 + SGXRA_EMU_KEY_SIZE];
+  memcpy(msg, ppid_label, sizeof ppid_label - 1);
+  memcpy(msg + sizeof ppid_label - 1, ppid_key, SGXRA_EMU_KEY_SIZE);
   e = sgxra_sha256(cx, msg, sizeof msg, h);
   sgxra_wipe(key, sizeof key);
   sgxra_wipe(ppid_key, sizeof ppid_key);
@@ -188,7 +195,9 @@ sgxra_err sgxra_pce_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
   memcpy(in->fmspc, cfg.fmspc, SGXRA_PCKEXT_FMSPC_SIZE);
   in->sgx_type = 0;
   in->has_platform_instance_id = 1;
-  memcpy(in->platform_instance_id, h + 16, 16);
+  /* the instance id: the other half of the same hash as the PPID */
+  memcpy(in->platform_instance_id, h + SGXRA_PCKEXT_PPID_SIZE,
+         SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE);
   in->has_configuration = 1;
   in->dynamic_platform = 0;
   in->cached_keys = 1;

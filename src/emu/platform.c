@@ -183,7 +183,7 @@ sgxra_err sgxra_emu_platform_init(sgxra_ctx *cx, const char *dir,
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return sgxra__fail(cx, SGXRA_E_IO,
                        "cannot create platform directory %s: %s", dir,
-                       strerror(errno));
+                       SGXRA__ERRNO_STR(errno));
   err = state_path(cx, dir, &path);
   if (err) return err;
   if (stat(path, &st) == 0) {
@@ -236,6 +236,7 @@ static sgxra_err get_hex(sgxra_ctx *cx, json_t *o, const char *path,
 
 static sgxra_err get_int(sgxra_ctx *cx, json_t *o, const char *path,
                          const char *key, json_int_t max, json_int_t *out) {
+  *out = 0; /* outputs are set on every path, the error ones included */
   json_t *v = json_object_get(o, key);
   if (!json_is_integer(v) || json_integer_value(v) < 0 ||
       json_integer_value(v) > max)

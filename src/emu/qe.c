@@ -3,19 +3,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "core/internal.h"
 #include "emu/state_internal.h"
 #include "sgxra/file.h"
 #include "sgxra/intelca.h"
 #include "sgxra/qe.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/x509.h"
 
 #define QE_NAME "sgxra emulated quoting enclave (QE) v1"
+/* The QE id at the start of the quote header's user data (Intel's QE3
+ * puts a 16-byte QE id there too). */
+#define QE_ID_SIZE 16
+_Static_assert(QE_ID_SIZE <= SGXRA_QUOTE_USER_DATA_SIZE, "QE id fits");
 
 struct sgxra_qe {
   sgxra_emu_enclave *enclave;
@@ -39,7 +39,7 @@ struct sgxra_qe {
 };
 
 sgxra_err sgxra_qe_sigstruct(sgxra_ctx *cx, const sgxra_rsa_key *signer,
-                             uint8_t out[1808]) {
+                             uint8_t out[SGXRA_SIGSTRUCT_SIZE]) {
   return sgxra_qe_sign_image(cx, signer, QE_NAME, SGXRA_QE_ISVPRODID,
                              SGXRA_QE_ISVSVN, out);
 }
@@ -54,44 +54,41 @@ void sgxra_qe_free(sgxra_qe *qe) {
   free(qe);
 }
 
+/* Certificates of the PCK chain a provisioned platform holds: leaf, PCK
+ * CA, root. */
+#define PCK_CHAIN_CERTS 3
+
 /* The public key of the first certificate of a PEM chain, which must hold
- * exactly three certificates (leaf, PCK CA, root) and nothing else. */
+ * exactly PCK_CHAIN_CERTS certificates (leaf, PCK CA, root) and nothing but
+ * whitespace around them.  Read by the quote layer's PEM reader; every
+ * failure is SGXRA_E_QE_STATE with the reader's message. */
 static sgxra_err leaf_public(sgxra_ctx *cx, const char *pem, size_t n,
                              uint8_t out[SGXRA_P256_PUBLIC_SIZE]) {
-  BIO *b = BIO_new_mem_buf(pem, (int)n);
-  X509 *leaf = NULL, *x;
-  int count = 0;
-  while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
-    if (count++ == 0)
-      leaf = x;
-    else
-      X509_free(x);
+  sgxra_x509_pem_certs *certs = NULL;
+  sgxra_x509_chain *leaf = NULL;
+  sgxra_err e =
+      sgxra_x509_pem_split(cx, (const uint8_t *)pem, n, PCK_CHAIN_CERTS,
+                           SGXRA_X509_PEM_STRICT, &certs);
+  if (e == SGXRA_OK && certs->count != PCK_CHAIN_CERTS)
+    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
+                    "it must hold exactly %d PEM certificates "
+                    "(leaf, PCK CA, root), found %zu",
+                    PCK_CHAIN_CERTS, certs->count);
+  if (e == SGXRA_OK)
+    e = sgxra_x509_chain_parse_der(cx, certs->certs[0].der,
+                                   certs->certs[0].der_len, &leaf);
+  if (e == SGXRA_OK)
+    sgxra_p256_public_raw(
+        sgxra_x509_cert_public_key(sgxra_x509_chain_get(leaf, 0)), out);
+  sgxra_x509_chain_free(leaf);
+  sgxra_x509_pem_certs_free(certs);
+  if (e != SGXRA_OK) {
+    char why[SGXRA_CTX_MSG_SIZE];
+    snprintf(why, sizeof why, "%s", sgxra_ctx_message(cx));
+    return sgxra__fail(cx, SGXRA_E_QE_STATE,
+                       "QE: PCK chain: %s; provision the platform again", why);
   }
-  /* What is left after the last certificate must be blank. */
-  char rest[64];
-  int blank = 1, k;
-  while (b && (k = BIO_read(b, rest, sizeof rest)) > 0)
-    for (int i = 0; i < k; i++)
-      if (rest[i] != '\n' && rest[i] != '\r' && rest[i] != ' ') blank = 0;
-  BIO_free(b);
-  sgxra_p256_key *key = NULL;
-  sgxra_err e = SGXRA_OK;
-  if (count != 3 || !blank)
-    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
-                    "QE: the PCK chain must hold exactly 3 PEM certificates "
-                    "(leaf, PCK CA, root), found %d%s; provision the "
-                    "platform again",
-                    count, blank ? "" : " and trailing bytes");
-  else if (sgxra_p256_from_evp(cx, X509_get0_pubkey(leaf), &key) != SGXRA_OK)
-    e = sgxra__fail(cx, SGXRA_E_QE_STATE,
-                    "QE: the PCK certificate's key is not P-256; provision "
-                    "the platform again");
-  else
-    sgxra_p256_public_raw(key, out);
-  ERR_clear_error();
-  sgxra_p256_free(key);
-  X509_free(leaf);
-  return e;
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
@@ -145,7 +142,7 @@ sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
   qe->pce_svn = cfg.pcesvn;
 
   /* Attestation key from the QE's seal key (stable across boots). */
-  uint8_t seal[16];
+  uint8_t seal[SGXRA_EMU_KEY_SIZE];
   e = sgxra_qe_getkey(cx, qe->enclave, plat, SGXRA_KEYNAME_SEAL, secs.isvsvn,
                       seal);
   if (!e)
@@ -164,11 +161,12 @@ sgxra_err sgxra_qe_new(sgxra_ctx *cx, sgxra_emu_platform *plat,
   /* QE auth data: 32 bytes 0x00..0x1f, as Intel's QE3 sends by default. */
   for (int i = 0; i < SGXRA_QE_AUTH_DATA_SIZE; i++)
     qe->auth_data[i] = (uint8_t)i;
-  /* User data: a QE id (16 bytes) tied to the attestation key, zeros. */
+  /* User data: a QE id (QE_ID_SIZE bytes) tied to the attestation key,
+   * then zeros. */
   uint8_t h[SGXRA_SHA256_SIZE];
   if ((e = sgxra_sha256(cx, qe->attest_pub, sizeof qe->attest_pub, h)))
     goto fail;
-  memcpy(qe->user_data, h, 16);
+  memcpy(qe->user_data, h, QE_ID_SIZE);
 
   /* QE report to the PCE: REPORTDATA = SHA-256(key || auth data) || 0^32 */
   uint8_t rd_in[SGXRA_P256_PUBLIC_SIZE + SGXRA_QE_AUTH_DATA_SIZE];
@@ -282,9 +280,10 @@ static sgxra_err get(sgxra_ctx *cx, const char *dir, const char *name,
       "; initialise the platform with 'sgxra platform init'", out, n);
 }
 
-sgxra_err sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat,
-                             sgxra_intelca *ca, const char *dir, int64_t now,
-                             char out_serial_hex[41]) {
+sgxra_err
+sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
+                   const char *dir, int64_t now,
+                   char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   if (out_serial_hex) out_serial_hex[0] = 0;
   if (!plat || !ca || !dir)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
@@ -302,7 +301,7 @@ sgxra_err sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat,
   sgxra_pck_ext info;
   sgxra_pce_pck_info(pce, &info);
   char *leaf = NULL;
-  char serial[41];
+  char serial[SGXRA_INTELCA_SERIAL_HEX_SIZE];
   e = sgxra_intelca_issue_pck(cx, ca, &info, sgxra_pce_pck_key(pce), now, &leaf,
                               serial);
   sgxra_pce_free(pce);

@@ -4,6 +4,9 @@
  * the length checked against what is left of its parent before anything is
  * touched.  Only the forms the extension uses are accepted: single-byte
  * tags and definite lengths of at most 4 length bytes. */
+#include <stdlib.h>
+#include <string.h>
+
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -11,6 +14,7 @@
 #include "core/internal.h"
 #include "sgxra/quote.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/x509.h"
 
 #define TAG_BOOLEAN 0x01
 #define TAG_INTEGER 0x02
@@ -23,6 +27,14 @@
  * length: 1.2 -> 2A, 840 -> 86 48, 113741 -> 86 F8 4D, then 1, 13, 1. */
 static const uint8_t sgx_oid[] = {0x2a, 0x86, 0x48, 0x86, 0xf8,
                                   0x4d, 0x01, 0x0d, 0x01};
+
+/* Arcs of the TCB entries (.2.<arc>): component SVNs 1..16, then PCESVN
+ * and CPUSVN. */
+#define TCB_ARC_LAST_COMP SGXRA_PCKEXT_COMP_COUNT
+#define TCB_ARC_PCESVN (SGXRA_PCKEXT_COMP_COUNT + 1)
+#define TCB_ARC_CPUSVN (SGXRA_PCKEXT_COMP_COUNT + 2)
+_Static_assert(TCB_ARC_CPUSVN == SGXRA_PCKEXT_TCB_ENTRIES,
+               "the TCB SEQUENCE: 16 SVNs, PCESVN, CPUSVN");
 
 typedef struct der {
   const uint8_t *p;
@@ -43,6 +55,7 @@ typedef struct der_elem {
 
 static sgxra_err der_next(sgxra_ctx *cx, der *d, const char *what,
                           der_elem *e) {
+  memset(e, 0, sizeof *e); /* zeroed on error too: no caller reads garbage */
   size_t at = d->base + d->off;
   size_t left = d->len - d->off;
   if (left < 2) {
@@ -134,6 +147,7 @@ static sgxra_err der_expect_in(sgxra_ctx *cx, const der_elem *outer,
 /* Count the elements of a constructed value (each checked to fit). */
 static sgxra_err der_count(sgxra_ctx *cx, const der_elem *e, const char *what,
                            size_t *out) {
+  *out = 0;
   der d;
   der_enter(&d, e);
   size_t k = 0;
@@ -150,6 +164,7 @@ static sgxra_err der_count(sgxra_ctx *cx, const der_elem *e, const char *what,
 /* A non-negative INTEGER or ENUMERATED value no larger than `max`. */
 static sgxra_err der_uint(sgxra_ctx *cx, const der_elem *e, const char *what,
                           uint32_t max, uint32_t *out) {
+  *out = 0;
   if (e->n == 0 || e->n > 4 || (e->c[0] & 0x80)) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                        "%s: %s at offset %zu is not a small "
@@ -228,23 +243,23 @@ static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
   size_t k;
   sgxra_err err = der_count(cx, tcb, "TCB entry", &k);
   if (err) return err;
-  if (k != 18) {
+  if (k != SGXRA_PCKEXT_TCB_ENTRIES) {
     return sgxra__fail(cx, SGXRA_E_PCKEXT_COUNT,
-                       "PCK SGX extension: TCB has %zu entries, expected 18 "
-                       "(16 component SVNs, PCESVN, CPUSVN)",
-                       k);
+                       "PCK SGX extension: TCB has %zu entries, expected %d "
+                       "(%d component SVNs, PCESVN, CPUSVN)",
+                       k, SGXRA_PCKEXT_TCB_ENTRIES, SGXRA_PCKEXT_COMP_COUNT);
   }
   uint32_t seen = 0;
   der d;
   der_enter(&d, tcb);
-  for (size_t i = 0; i < 18; i++) {
+  for (size_t i = 0; i < SGXRA_PCKEXT_TCB_ENTRIES; i++) {
     der_elem oid, val;
     err = entry(cx, &d, "TCB entry", &oid, &val);
     if (err) return err;
     uint8_t arcs[2];
     size_t na = 0;
     if (!oid_under_sgx(&oid, arcs, 2, &na) || na != 2 || arcs[0] != 2 ||
-        arcs[1] < 1 || arcs[1] > 18) {
+        arcs[1] < 1 || arcs[1] > SGXRA_PCKEXT_TCB_ENTRIES) {
       return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                          "PCK SGX extension: TCB entry %zu at offset %zu has "
                          "an OID outside 1.2.840.113741.1.13.1.2.1..18",
@@ -258,7 +273,7 @@ static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
     }
     seen |= 1u << which;
     uint32_t v;
-    if (which <= 16) {
+    if (which <= TCB_ARC_LAST_COMP) {
       if (val.tag != TAG_INTEGER) {
         return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                            "PCK SGX extension: TCB component %u SVN must be "
@@ -268,7 +283,7 @@ static sgxra_err parse_tcb(sgxra_ctx *cx, const der_elem *tcb,
       err = der_uint(cx, &val, "TCB component SVN", 255, &v);
       if (err) return err;
       out->comp_svn[which - 1] = (uint8_t)v;
-    } else if (which == 17) {
+    } else if (which == TCB_ARC_PCESVN) {
       if (val.tag != TAG_INTEGER) {
         return sgxra__fail(cx, SGXRA_E_PCKEXT_FORMAT,
                            "PCK SGX extension: PCESVN must be an INTEGER "
@@ -425,12 +440,17 @@ sgxra_err sgxra_pck_ext_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
   return err;
 }
 
+/* Cap on a PCK certificate given to sgxra_pck_ext_from_cert_der (Intel's
+ * are about 1.2 KB). */
+#define PCK_CERT_DER_MAX 65536u
+
 sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
                                       size_t n, sgxra_pck_ext *out) {
-  if (!out || !der_cert || n == 0 || n > 65536) {
+  if (!out || !der_cert || n == 0 || n > PCK_CERT_DER_MAX) {
     if (out) memset(out, 0, sizeof *out);
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "PCK certificate: expected 1..65536 bytes of DER");
+                       "PCK certificate: expected 1..%u bytes of DER",
+                       PCK_CERT_DER_MAX);
   }
   memset(out, 0, sizeof *out);
   const unsigned char *q = der_cert;
@@ -466,6 +486,192 @@ sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
   return err;
 }
 
+/* ---- writing the extension (sgxra_pck_extension_encode) ------------------
+ *
+ * The DER is written by hand with a small fixed buffer: every element is
+ * built inside out (content first, then wrapped in its tag and length).
+ * What it writes is what parse_ext above reads back. */
+
+/* Cap on the extension's size: the real ones are under 600 bytes. */
+#define WBUF_CAP 4096
+
+typedef struct wbuf {
+  uint8_t p[WBUF_CAP];
+  size_t n;
+  int overflow;
+} wbuf;
+
+static void w_raw(wbuf *b, const uint8_t *p, size_t n) {
+  if (b->overflow || n > WBUF_CAP - b->n) {
+    b->overflow = 1;
+    return;
+  }
+  memcpy(b->p + b->n, p, n);
+  b->n += n;
+}
+
+/* tag, definite length (short or long form), content */
+static void w_tlv(wbuf *b, uint8_t tag, const uint8_t *content, size_t n) {
+  uint8_t hdr[4];
+  size_t h = 0;
+  hdr[h++] = tag;
+  if (n < 0x80) {
+    hdr[h++] = (uint8_t)n;
+  } else if (n < 0x100) {
+    hdr[h++] = 0x81;
+    hdr[h++] = (uint8_t)n;
+  } else {
+    hdr[h++] = 0x82;
+    hdr[h++] = (uint8_t)(n >> 8);
+    hdr[h++] = (uint8_t)n;
+  }
+  w_raw(b, hdr, h);
+  w_raw(b, content, n);
+}
+
+/* Non-negative INTEGER, minimal two's complement (a leading 0x00 when the
+ * top bit of the first byte is set). */
+static void w_uint(wbuf *b, uint32_t v) {
+  uint8_t tmp[5];
+  size_t n = 0;
+  int started = 0;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    uint8_t byte = (uint8_t)(v >> shift);
+    if (!started && byte == 0 && shift > 0) continue;
+    if (!started && (byte & 0x80)) tmp[n++] = 0;
+    started = 1;
+    tmp[n++] = byte;
+  }
+  w_tlv(b, TAG_INTEGER, tmp, n);
+}
+
+/* The OID 1.2.840.113741.1.13.1[.a[.b]] (a, b < 128, so one byte each). */
+static void w_sgx_oid(wbuf *b, int a, int sub) {
+  uint8_t oid[sizeof sgx_oid + 2];
+  memcpy(oid, sgx_oid, sizeof sgx_oid);
+  size_t n = sizeof sgx_oid;
+  if (a > 0) oid[n++] = (uint8_t)a;
+  if (sub > 0) oid[n++] = (uint8_t)sub;
+  w_tlv(b, TAG_OID, oid, n);
+}
+
+/* SEQUENCE { OID .a[.sub], <value already encoded in v> } appended to b */
+static void w_pair(wbuf *b, int a, int sub, const wbuf *v) {
+  wbuf *seq = calloc(1, sizeof(*seq));
+  if (!seq) {
+    b->overflow = 1;
+    return;
+  }
+  w_sgx_oid(seq, a, sub);
+  w_raw(seq, v->p, v->n);
+  seq->overflow |= v->overflow;
+  if (seq->overflow) b->overflow = 1;
+  w_tlv(b, TAG_SEQUENCE, seq->p, seq->n);
+  free(seq);
+}
+
+static void w_pair_octets(wbuf *b, int a, int sub, const uint8_t *p, size_t n) {
+  wbuf v = {.n = 0};
+  w_tlv(&v, TAG_OCTET_STRING, p, n);
+  w_pair(b, a, sub, &v);
+}
+
+static void w_pair_uint(wbuf *b, int a, int sub, uint32_t x) {
+  wbuf v = {.n = 0};
+  w_uint(&v, x);
+  w_pair(b, a, sub, &v);
+}
+
+static void w_pair_bool(wbuf *b, int a, int sub, int x) {
+  wbuf v = {.n = 0};
+  uint8_t byte = x ? 0xff : 0x00;
+  w_tlv(&v, TAG_BOOLEAN, &byte, 1);
+  w_pair(b, a, sub, &v);
+}
+
+sgxra_err sgxra_pck_extension_encode(sgxra_ctx *cx, const sgxra_pck_ext *info,
+                                     uint8_t **out_der, size_t *out_len) {
+  if (out_der) *out_der = NULL;
+  if (out_len) *out_len = 0;
+  if (!info || !out_der || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SGX extension: info and outputs are required");
+  if (info->sgx_type > 2)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SGX extension: SGX type must be 0 (standard), 1 "
+                       "(scalable) or 2 (scalable with integrity), got %u",
+                       info->sgx_type);
+  /* Four scratch buffers: the whole list, the TCB list, one value, and the
+   * configuration list; heap-allocated as each holds WBUF_CAP bytes. */
+  wbuf *all = calloc(1, sizeof(*all));
+  wbuf *tcb = calloc(1, sizeof(*tcb));
+  wbuf *val = calloc(1, sizeof(*val));
+  wbuf *conf = calloc(1, sizeof(*conf));
+  sgxra_err e = SGXRA_OK;
+  if (!all || !tcb || !val || !conf) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "SGX extension: out of memory");
+    goto done;
+  }
+
+  w_pair_octets(all, 1, 0, info->ppid, SGXRA_PCKEXT_PPID_SIZE);
+
+  for (int i = 0; i < SGXRA_PCKEXT_COMP_COUNT; i++)
+    w_pair_uint(tcb, 2, i + 1, info->comp_svn[i]);
+  w_pair_uint(tcb, 2, TCB_ARC_PCESVN, info->pcesvn);
+  w_pair_octets(tcb, 2, TCB_ARC_CPUSVN, info->cpusvn, SGXRA_CPUSVN_SIZE);
+  w_tlv(val, TAG_SEQUENCE, tcb->p, tcb->n);
+  val->overflow |= tcb->overflow;
+  w_pair(all, 2, 0, val);
+
+  w_pair_octets(all, 3, 0, info->pceid, SGXRA_PCKEXT_PCEID_SIZE);
+  w_pair_octets(all, 4, 0, info->fmspc, SGXRA_PCKEXT_FMSPC_SIZE);
+
+  val->n = 0;
+  w_tlv(val, TAG_ENUMERATED, &info->sgx_type, 1);
+  w_pair(all, 5, 0, val);
+
+  if (info->has_platform_instance_id)
+    w_pair_octets(all, 6, 0, info->platform_instance_id,
+                  SGXRA_PCKEXT_PLATFORM_INSTANCE_ID_SIZE);
+  if (info->has_configuration) {
+    if (info->dynamic_platform >= 0)
+      w_pair_bool(conf, 7, 1, info->dynamic_platform);
+    if (info->cached_keys >= 0) w_pair_bool(conf, 7, 2, info->cached_keys);
+    if (info->smt_enabled >= 0) w_pair_bool(conf, 7, 3, info->smt_enabled);
+    val->n = 0;
+    w_tlv(val, TAG_SEQUENCE, conf->p, conf->n);
+    val->overflow |= conf->overflow;
+    w_pair(all, 7, 0, val);
+  }
+
+  if (all->overflow) {
+    e = sgxra__fail(cx, SGXRA_E_INTERNAL,
+                    "SGX extension: encoding exceeds %d bytes", WBUF_CAP);
+    goto done;
+  }
+  /* The outer SEQUENCE. */
+  val->n = 0;
+  w_tlv(val, TAG_SEQUENCE, all->p, all->n);
+  if (val->overflow) {
+    e = sgxra__fail(cx, SGXRA_E_INTERNAL,
+                    "SGX extension: encoding exceeds %d bytes", WBUF_CAP);
+    goto done;
+  }
+  *out_der = malloc(val->n);
+  if (!*out_der) {
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "SGX extension: out of memory");
+    goto done;
+  }
+  memcpy(*out_der, val->p, val->n);
+  *out_len = val->n;
+done:
+  free(all);
+  free(tcb);
+  free(val);
+  free(conf);
+  return e;
+}
+
 /* ---- the PCK leaf certificate ------------------------------------------- */
 
 #define TAG_BIT_STRING 0x03
@@ -474,6 +680,10 @@ sgxra_err sgxra_pck_ext_from_cert_der(sgxra_ctx *cx, const uint8_t *der_cert,
 #define TAG_SET 0x31
 #define TAG_CTX0 0xa0 /* [0] EXPLICIT version */
 #define TAG_CTX3 0xa3 /* [3] EXPLICIT extensions */
+/* SEC 1 2.3.3: the first byte of an uncompressed point. */
+#define EC_POINT_UNCOMPRESSED 0x04
+_Static_assert(SGXRA_PCK_CERT_CN_SIZE == SGXRA_X509_CN_SIZE,
+               "a PCK certificate's CN is kept as sgxra_x509_cert's");
 
 /* OIDs (contents only): ecdsa-with-SHA256 1.2.840.10045.4.3.2,
  * id-ecPublicKey 1.2.840.10045.2.1, prime256v1 1.2.840.10045.3.1.7,
@@ -543,7 +753,8 @@ static sgxra_err der_time(sgxra_ctx *cx, const der_elem *e, const char *what,
 
 /* The first commonName of a Name (SEQUENCE OF SET OF AttributeTypeAndValue)
  * into out; "" when there is none. */
-static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name, char out[65]) {
+static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name,
+                         char out[SGXRA_PCK_CERT_CN_SIZE]) {
   out[0] = 0;
   der d;
   der_enter(&d, name);
@@ -562,7 +773,8 @@ static sgxra_err name_cn(sgxra_ctx *cx, const der_elem *name, char out[65]) {
       if ((err = der_expect(cx, &a, TAG_OID, "Name attribute type", &type)) ||
           (err = der_next(cx, &a, "Name attribute value", &val)))
         return err;
-      if (!out[0] && oid_is(&type, oid_cn, sizeof oid_cn) && val.n < 65) {
+      if (!out[0] && oid_is(&type, oid_cn, sizeof oid_cn) &&
+          val.n < SGXRA_PCK_CERT_CN_SIZE) {
         memcpy(out, val.c, val.n);
         out[val.n] = 0;
       }
@@ -599,7 +811,8 @@ static sgxra_err parse_cert(sgxra_ctx *cx, const uint8_t *p, size_t n,
   if (ver.n != 3 || ver.c[0] != TAG_INTEGER || ver.c[1] != 1 || ver.c[2] != 2)
     return cert_fail(cx, "version (v3 expected)", ver.at);
   if ((err = der_expect(cx, &t, TAG_INTEGER, "serialNumber", &e))) return err;
-  if (e.n == 0 || e.n > 21) return cert_fail(cx, "serialNumber", e.at);
+  if (e.n == 0 || e.n > SGXRA_X509_SERIAL_MAX)
+    return cert_fail(cx, "serialNumber", e.at);
   out->serial = e.c;
   out->serial_len = e.n;
   if ((err = expect_ecdsa_sha256(cx, &t, "signature"))) return err;
@@ -636,9 +849,11 @@ static sgxra_err parse_cert(sgxra_ctx *cx, const uint8_t *p, size_t n,
   if (!oid_is(&o1, oid_ec_public_key, sizeof oid_ec_public_key) ||
       !oid_is(&o2, oid_prime256v1, sizeof oid_prime256v1))
     return cert_fail(cx, "public key (ECDSA P-256 expected)", spki.at);
-  if (key.n != 66 || key.c[0] != 0 || key.c[1] != 0x04)
+  /* BIT STRING: 0 unused bits, then the uncompressed point 04 || X || Y */
+  if (key.n != 2 + SGXRA_P256_PUBLIC_SIZE || key.c[0] != 0 ||
+      key.c[1] != EC_POINT_UNCOMPRESSED)
     return cert_fail(cx, "public key (uncompressed point expected)", key.at);
-  memcpy(out->public_key, key.c + 2, 64);
+  memcpy(out->public_key, key.c + 2, SGXRA_P256_PUBLIC_SIZE);
 
   /* issuerUniqueID [1] and subjectUniqueID [2] may come before [3] */
   der_elem exts;

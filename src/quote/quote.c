@@ -117,9 +117,10 @@ static sgxra_err parse(sgxra_ctx *cx, const uint8_t *buf, size_t n,
                            ? "; TDX quotes are not verified by sgxra"
                            : "");
   }
-  if (memcmp(h->qe_vendor_id, SGXRA_QUOTE_INTEL_QE_VENDOR_ID, 16) != 0) {
-    char hex[33];
-    sgxra_hex_encode(h->qe_vendor_id, 16, hex);
+  if (memcmp(h->qe_vendor_id, SGXRA_QUOTE_INTEL_QE_VENDOR_ID,
+             SGXRA_QUOTE_VENDOR_ID_SIZE) != 0) {
+    char hex[2 * SGXRA_QUOTE_VENDOR_ID_SIZE + 1];
+    sgxra_hex_encode(h->qe_vendor_id, SGXRA_QUOTE_VENDOR_ID_SIZE, hex);
     return sgxra__fail(cx, SGXRA_E_QUOTE_QE_VENDOR,
                        "quote QE vendor id %s is not Intel's "
                        "939a7233f79c4ca9940a0db3957f0607",
@@ -142,8 +143,8 @@ static sgxra_err parse(sgxra_ctx *cx, const uint8_t *buf, size_t n,
     }
     if (body_size != SGXRA_REPORT_BODY_SIZE) {
       return sgxra__fail(cx, SGXRA_E_QUOTE_FORMAT,
-                         "quote v5 SGX body size is %u, expected 384",
-                         body_size);
+                         "quote v5 SGX body size is %u, expected %d", body_size,
+                         SGXRA_REPORT_BODY_SIZE);
     }
   }
   if ((e = sgxra__cur_take(cx, &c, SGXRA_REPORT_BODY_SIZE, "report body", &p)))

@@ -89,10 +89,14 @@ sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
   const uint8_t *body = b + strlen(begin);
   size_t left = n - (size_t)(body - p);
   const uint8_t *e = find_text(body, left, end);
-  if (e == NULL)
-    return sgxra__fail(cx, code,
-                       "PEM block '%s' at offset %zu has no '%s' line", begin,
-                       (size_t)(b - p), end);
+  /* A block cut short and followed by another: the END found would be the
+   * next block's, so look for a BEGIN line in between. */
+  const uint8_t *next =
+      find_text(body, e ? (size_t)(e - body) : left, "-----BEGIN ");
+  if (e == NULL || next != NULL)
+    return sgxra__fail(
+        cx, code, "PEM block '%s' at offset %zu has no '%s' line%s", begin,
+        (size_t)(b - p), end, next ? " before the next BEGIN line" : "");
   size_t blen = (size_t)(e - body);
   char *clean = malloc(blen + 1);
   if (clean == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "PEM body");
@@ -118,6 +122,114 @@ sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
   free(clean);
   if (err == SGXRA_OK) *out_end = (size_t)(e - p) + strlen(end);
   return err;
+}
+
+/* ---- PEM text to DER certificates ------------------------------------------
+ */
+
+static int is_pem_space(uint8_t c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* In strict mode only whitespace may come before, between and after the
+ * blocks (and NULs at the very end, as a C string's terminator). */
+static sgxra_err check_between(sgxra_ctx *cx, const uint8_t *p, size_t from,
+                               size_t to, size_t n, size_t count) {
+  for (size_t i = from; i < to; i++) {
+    if (is_pem_space(p[i])) continue;
+    if (to == n && p[i] == 0) {
+      size_t j = i;
+      while (j < n && p[j] == 0) j++;
+      if (j == n) break; /* trailing NULs */
+    }
+    char where[48];
+    if (to == n)
+      snprintf(where, sizeof(where), "after certificate %zu", count);
+    else if (count == 0)
+      snprintf(where, sizeof(where), "before the first certificate");
+    else
+      snprintf(where, sizeof(where), "between certificates %zu and %zu", count,
+               count + 1);
+    return sgxra__fail(cx, SGXRA_E_X509_PEM,
+                       "byte 0x%02x at offset %zu %s is not PEM: only "
+                       "whitespace may surround the certificates",
+                       p[i], i, where);
+  }
+  return SGXRA_OK;
+}
+
+void sgxra_x509_pem_certs_free(sgxra_x509_pem_certs *certs) {
+  if (certs == NULL) return;
+  for (size_t i = 0; i < certs->count; i++) free(certs->certs[i].der);
+  free(certs);
+}
+
+sgxra_err sgxra_x509_pem_split(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               size_t max_certs, unsigned flags,
+                               sgxra_x509_pem_certs **out_certs) {
+  if (out_certs) *out_certs = NULL;
+  if (out_certs == NULL || (p == NULL && n != 0) || max_certs == 0 ||
+      max_certs > SGXRA_X509_CHAIN_MAX || (flags & ~SGXRA_X509_PEM_STRICT))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_x509_pem_split: NULL argument, a count cap "
+                       "outside 1..%d or unknown flags 0x%x",
+                       SGXRA_X509_CHAIN_MAX, flags);
+  sgxra_x509_pem_certs *cs = calloc(1, sizeof(*cs));
+  if (cs == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "PEM certificates");
+  size_t off = 0;
+  sgxra_err err = SGXRA_OK;
+  while (off < n) {
+    uint8_t *der = NULL;
+    size_t dlen = 0, end = 0;
+    err = sgxra__pem_next(cx, p + off, n - off, "CERTIFICATE", SGXRA_E_X509_PEM,
+                          &der, &dlen, &end);
+    if (err != SGXRA_OK) break;
+    if (der == NULL) break; /* no more blocks */
+    /* Where this block starts: its BEGIN line is the first in p + off. */
+    size_t begin = off + (size_t)(find_text(p + off, n - off,
+                                            "-----BEGIN CERTIFICATE-----") -
+                                  (p + off));
+    if ((flags & SGXRA_X509_PEM_STRICT) &&
+        (err = check_between(cx, p, off, begin, n, cs->count)) != SGXRA_OK) {
+      free(der);
+      break;
+    }
+    if (cs->count == max_certs) {
+      free(der);
+      err = sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
+                        "more than %zu certificate%s in the PEM chain "
+                        "(another begins at offset %zu)",
+                        max_certs, max_certs == 1 ? "" : "s", begin);
+      break;
+    }
+    if (dlen > SGXRA_X509_DER_MAX) {
+      free(der);
+      err = sgxra__fail(cx, SGXRA_E_X509_PEM,
+                        "PEM certificate %zu at offset %zu holds %zu bytes of "
+                        "DER, more than the %u a certificate may have",
+                        cs->count + 1, begin, dlen, SGXRA_X509_DER_MAX);
+      break;
+    }
+    sgxra_x509_pem_cert *c = &cs->certs[cs->count++];
+    c->der = der;
+    c->der_len = dlen;
+    c->begin = begin;
+    c->end = off + end;
+    off += end;
+  }
+  if (err == SGXRA_OK && cs->count == 0)
+    err = sgxra__fail(cx, SGXRA_E_X509_PEM,
+                      "no '-----BEGIN CERTIFICATE-----' block in %zu bytes of "
+                      "input: a PEM certificate chain was expected",
+                      n);
+  if (err == SGXRA_OK && (flags & SGXRA_X509_PEM_STRICT))
+    err = check_between(cx, p, off, n, n, cs->count);
+  if (err != SGXRA_OK) {
+    sgxra_x509_pem_certs_free(cs);
+    return err;
+  }
+  *out_certs = cs;
+  return SGXRA_OK;
 }
 
 /* ---- one certificate -------------------------------------------------------
@@ -246,37 +358,22 @@ sgxra_err sgxra_x509_chain_parse_pem(sgxra_ctx *cx, const uint8_t *p, size_t n,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_x509_chain_parse_pem: NULL argument");
   *out_chain = NULL;
+  sgxra_x509_pem_certs *pem = NULL;
+  sgxra_err err = sgxra_x509_pem_split(cx, p, n, SGXRA_X509_CHAIN_MAX, 0, &pem);
+  if (err != SGXRA_OK) return err;
   sgxra_x509_chain *ch = chain_new(cx);
-  if (ch == NULL) return SGXRA_E_NO_MEMORY;
-  size_t off = 0;
-  sgxra_err err = SGXRA_OK;
-  while (off < n) {
-    uint8_t *der = NULL;
-    size_t dlen = 0, end = 0;
-    err = sgxra__pem_next(cx, p + off, n - off, "CERTIFICATE", SGXRA_E_X509_PEM,
-                          &der, &dlen, &end);
-    if (err != SGXRA_OK) break;
-    if (der == NULL) break; /* no more blocks */
-    if (ch->count == SGXRA_X509_CHAIN_MAX) {
-      free(der);
-      err = sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
-                        "more than %d certificates in the PEM chain",
-                        SGXRA_X509_CHAIN_MAX);
-      break;
-    }
-    char which[32];
-    snprintf(which, sizeof(which), "certificate %zu", ch->count + 1);
-    err = cert_from_der(cx, der, dlen, which, &ch->certs[ch->count]);
-    free(der);
-    if (err != SGXRA_OK) break;
-    ch->count++;
-    off += end;
+  if (ch == NULL) {
+    sgxra_x509_pem_certs_free(pem);
+    return SGXRA_E_NO_MEMORY;
   }
-  if (err == SGXRA_OK && ch->count == 0)
-    err = sgxra__fail(cx, SGXRA_E_X509_PEM,
-                      "no '-----BEGIN CERTIFICATE-----' block in %zu bytes of "
-                      "input: a PEM certificate chain was expected",
-                      n);
+  for (size_t i = 0; i < pem->count && err == SGXRA_OK; i++) {
+    char which[32];
+    snprintf(which, sizeof(which), "certificate %zu", i + 1);
+    err = cert_from_der(cx, pem->certs[i].der, pem->certs[i].der_len, which,
+                        &ch->certs[i]);
+    if (err == SGXRA_OK) ch->count++;
+  }
+  sgxra_x509_pem_certs_free(pem);
   if (err != SGXRA_OK) {
     sgxra_x509_chain_free(ch);
     return err;

@@ -1,8 +1,10 @@
 /* Tests of sgxra/error.h, the context's messages and the read cursor. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -147,8 +149,43 @@ static void test_cursor(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* sgxra__errno_text: the C library's text (compared with strerror here,
+ * where one thread runs), always NUL-terminated, a number for an unknown
+ * value. */
+static void test_errno_text(void **state) {
+  (void)state;
+  char buf[SGXRA__ERRNO_TEXT_SIZE];
+  memset(buf, 'x', sizeof buf);
+  const char *t = sgxra__errno_text(ENOENT, buf, sizeof buf);
+  assert_ptr_equal(t, buf);
+  assert_string_equal(t, strerror(ENOENT));
+  assert_string_equal(sgxra__errno_text(EACCES, buf, sizeof buf),
+                      strerror(EACCES));
+  /* An unknown value: the library's "Unknown error 99999" or ours. */
+  t = sgxra__errno_text(99999, buf, sizeof buf);
+  assert_non_null(strstr(t, "rror 99999"));
+  /* A short buffer is cut, not overrun. */
+  char small[6];
+  memset(small, 'x', sizeof small);
+  t = sgxra__errno_text(ENOENT, small, sizeof small);
+  assert_ptr_equal(t, small);
+  assert_true(strlen(t) < sizeof small);
+  assert_string_equal(sgxra__errno_text(ENOENT, small, 0), "");
+  assert_string_equal(sgxra__errno_text(ENOENT, NULL, 4), "");
+  /* The drop-in for strerror() in a message. */
+  sgxra_ctx *cx = sgxra_ctx_new();
+  assert_int_equal(sgxra__fail(cx, SGXRA_E_IO, "cannot open x: %s",
+                               SGXRA__ERRNO_STR(ENOENT)),
+                   SGXRA_E_IO);
+  char want[SGXRA_CTX_MSG_SIZE];
+  snprintf(want, sizeof want, "cannot open x: %s", strerror(ENOENT));
+  assert_string_equal(sgxra_ctx_message(cx), want);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_errno_text),
       cmocka_unit_test(test_names_and_texts),
       cmocka_unit_test(test_list_consistent),
       cmocka_unit_test(test_ctx_messages),

@@ -2,7 +2,8 @@
  * PCK certificates inside the vectors' quotes: every bundle's PCK fields
  * must equal its expected.json "pck" (fmspc, pcesvn, comps); damaged
  * extensions (truncated at every length, entries removed, wrong types)
- * give their own error. */
+ * give their own error.  The encoder (sgxra_pck_extension_encode) writes a
+ * real Intel extension byte for byte and every bundle's back unchanged. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +125,217 @@ static void test_sgx01_details(void **state) {
   tu_assert_hex(e.cpusvn, 16, "0b0b0202ff0100000000000000000000");
   free(v);
   X509_free(x);
+}
+
+/* The SGX extension value of the PCK certificate inside
+ * vectors/dcap/bundles/sgx-01-phala-v3/quote.bin (Intel SGX PCK Processor
+ * CA), as `openssl asn1parse` prints it. */
+static const char *REAL_EXT =
+    "308201c1301e060a2a864886f84d010d01010410d04ec06d4e6d92dc90d0ad3cf5ee2ddf"
+    "30820164060a2a864886f84d010d0102308201543010060b2a864886f84d010d01020102"
+    "010b3010060b2a864886f84d010d01020202010b3010060b2a864886f84d010d01020302"
+    "01023010060b2a864886f84d010d0102040201023011060b2a864886f84d010d01020502"
+    "0200ff3010060b2a864886f84d010d0102060201013010060b2a864886f84d010d010207"
+    "0201003010060b2a864886f84d010d0102080201003010060b2a864886f84d010d010209"
+    "0201003010060b2a864886f84d010d01020a0201003010060b2a864886f84d010d01020b"
+    "0201003010060b2a864886f84d010d01020c0201003010060b2a864886f84d010d01020d"
+    "0201003010060b2a864886f84d010d01020e0201003010060b2a864886f84d010d01020f"
+    "0201003010060b2a864886f84d010d0102100201003010060b2a864886f84d010d010211"
+    "02010d301f060b2a864886f84d010d01021204100b0b0202ff0100000000000000000000"
+    "3010060a2a864886f84d010d0103040200003014060a2a864886f84d010d010404060"
+    "0a067110000300f060a2a864886f84d010d01050a0100";
+
+static void real_pck_info(sgxra_pck_ext *in) {
+  memset(in, 0, sizeof(*in));
+  tu_hex("d04ec06d4e6d92dc90d0ad3cf5ee2ddf", in->ppid, 16);
+  const uint8_t comps[16] = {11, 11, 2, 2, 255, 1, 0, 0,
+                             0,  0,  0, 0, 0,   0, 0, 0};
+  memcpy(in->comp_svn, comps, 16);
+  in->pcesvn = 13;
+  tu_hex("0b0b0202ff0100000000000000000000", in->cpusvn, 16);
+  tu_hex("00a067110000", in->fmspc, 6);
+  in->dynamic_platform = in->cached_keys = in->smt_enabled = -1;
+}
+
+/* The encoder reproduces a real Intel SGX extension byte for byte. */
+static void test_encode_matches_intel(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext in;
+  real_pck_info(&in);
+  uint8_t *der = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_pck_extension_encode(cx, &in, &der, &n), SGXRA_OK);
+  assert_int_equal(n, 453);
+  tu_assert_hex(der, n, REAL_EXT);
+  /* And it goes through the quote module's parser. */
+  sgxra_pck_ext out;
+  assert_int_equal(sgxra_pck_ext_parse(cx, der, n, &out), SGXRA_OK);
+  assert_memory_equal(out.ppid, in.ppid, 16);
+  assert_memory_equal(out.comp_svn, in.comp_svn, 16);
+  assert_int_equal(out.pcesvn, 13);
+  assert_memory_equal(out.fmspc, in.fmspc, 6);
+  free(der);
+
+  /* An SGX type the extension cannot hold is the caller's mistake. */
+  in.sgx_type = 3;
+  assert_int_equal(sgxra_pck_extension_encode(cx, &in, &der, &n),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_null(der);
+  assert_int_equal(n, 0);
+  assert_int_equal(sgxra_pck_extension_encode(cx, NULL, &der, &n),
+                   SGXRA_E_INVALID_ARGUMENT);
+  sgxra_ctx_free(cx);
+}
+
+/* Every real PCK certificate's extension (Processor CA: 5 entries;
+ * Platform CA: 7, with instance id and configuration) parses and encodes
+ * back to the very same bytes. */
+static void test_encode_round_trip(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
+    X509 *x = leaf_of(tu_bundles[i], 0);
+    size_t n;
+    uint8_t *v = ext_value(x, &n);
+    sgxra_pck_ext e;
+    assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_OK);
+    uint8_t *der = NULL;
+    size_t dn = 0;
+    assert_int_equal(sgxra_pck_extension_encode(cx, &e, &der, &dn), SGXRA_OK);
+    if (dn != n || memcmp(der, v, n) != 0)
+      fail_msg("%s: encoded %zu bytes differ from the certificate's %zu",
+               tu_bundles[i], dn, n);
+    free(der);
+    free(v);
+    X509_free(x);
+  }
+  sgxra_ctx_free(cx);
+}
+
+/* An element must end inside its parent, not merely inside the input: the
+ * PCESVN INTEGER of the real extension (entry .2.17: 30 10 | OID 06 0b ..
+ * 11 | 02 01 0d) made to declare 2 bytes reaches one byte into the next
+ * entry.  Read past its parent it would give PCESVN 0x0d30 = 3376 and an
+ * extension that parses; the parent's bound refuses it, naming the entry. */
+static void test_element_past_parent(void **state) {
+  (void)state;
+  size_t n = strlen(REAL_EXT) / 2;
+  uint8_t *v = malloc(n);
+  tu_hex(REAL_EXT, v, n);
+  static const uint8_t pcesvn_entry[] = {0x30, 0x10, 0x06, 0x0b, 0x2a, 0x86,
+                                         0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d,
+                                         0x01, 0x02, 0x11, 0x02, 0x01, 0x0d};
+  uint8_t *at = NULL;
+  for (size_t i = 0; i + sizeof pcesvn_entry <= n; i++)
+    if (memcmp(v + i, pcesvn_entry, sizeof pcesvn_entry) == 0) at = v + i;
+  assert_non_null(at);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_OK);
+  assert_int_equal(e.pcesvn, 13);
+  at[16] = 0x02; /* INTEGER length 1 -> 2 */
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  char want[96];
+  snprintf(want, sizeof want,
+           "TCB entry at offset %zu declares 2 bytes, only 1 remain",
+           (size_t)(at - v) + 15);
+  if (!strstr(sgxra_ctx_message(cx), want))
+    fail_msg("\"%s\" lacks \"%s\"", sgxra_ctx_message(cx), want);
+  assert_int_equal(e.pcesvn, 0); /* zeroed on error */
+  sgxra_ctx_free(cx);
+  free(v);
+}
+
+/* The DER reader's other bounds, each case built so that a reader without
+ * that bound would give another outcome (mutation-checked): the element
+ * header's own bytes, the length form, the small-integer rules.  Inputs
+ * sit in larger buffers so that a reader looking past n reads defined
+ * bytes and fails differently instead of overrunning. */
+static void test_der_bounds(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pck_ext e;
+  static const struct {
+    const char *hex; /* the first n bytes are the input */
+    size_t n;
+    sgxra_err want;
+    const char *msg;
+  } cases[] = {
+      /* one byte: no room for a length (the next byte is not read) */
+      {"3000", 1, SGXRA_E_PCKEXT_FORMAT,
+       "needs a tag and a length at offset 0, only 1 bytes remain"},
+      /* long form cut inside its length bytes */
+      {"308201c1", 3, SGXRA_E_PCKEXT_FORMAT,
+       "length at offset 0 needs 2 bytes, only 1 remain"},
+      /* indefinite length (0x80) and 5 length bytes: not DER */
+      {"30800000", 4, SGXRA_E_PCKEXT_FORMAT, "unsupported length form 0x80"},
+      {"30850000000000", 7, SGXRA_E_PCKEXT_FORMAT,
+       "unsupported length form 0x85"},
+      /* the 4-byte form is the longest accepted */
+      {"308400000000", 6, SGXRA_E_PCKEXT_COUNT, "has 0 entries"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    uint8_t buf[16];
+    tu_hex(cases[i].hex, buf, strlen(cases[i].hex) / 2);
+    assert_int_equal(sgxra_pck_ext_parse(cx, buf, cases[i].n, &e),
+                     cases[i].want);
+    if (!strstr(sgxra_ctx_message(cx), cases[i].msg))
+      fail_msg("case %zu: \"%s\" lacks \"%s\"", i, sgxra_ctx_message(cx),
+               cases[i].msg);
+  }
+
+  /* Values in the real extension: a component SVN with its top bit set is
+   * a negative INTEGER (not 139); SGX type 3 is above the largest, 2. */
+  size_t n = strlen(REAL_EXT) / 2;
+  uint8_t *v = malloc(n);
+  tu_hex(REAL_EXT, v, n);
+  static const uint8_t comp1[] = {0x0d, 0x01, 0x02, 0x01, 0x02, 0x01, 0x0b};
+  size_t at = 0;
+  for (size_t i = 0; i + sizeof comp1 <= n; i++)
+    if (memcmp(v + i, comp1, sizeof comp1) == 0) at = i + sizeof comp1 - 1;
+  assert_true(at > 0);
+  v[at] = 0x8b;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "TCB component SVN at offset"));
+  assert_non_null(strstr(sgxra_ctx_message(cx), "non-negative integer"));
+  v[at] = 0x0b;
+  assert_int_equal(v[n - 3], 0x0a); /* ENUMERATED 0a 01 00, last */
+  v[n - 1] = 3;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(
+      strstr(sgxra_ctx_message(cx), "SGX type is 3, above its maximum 2"));
+  v[n - 1] = 2;
+  assert_int_equal(sgxra_pck_ext_parse(cx, v, n, &e), SGXRA_OK);
+  assert_int_equal(e.sgx_type, 2);
+  free(v);
+
+  /* The certificate: nothing after it, nothing after its signatureValue
+   * (a NULL 05 00 added inside the Certificate SEQUENCE, whose 2-byte
+   * length grows by 2). */
+  X509 *x = leaf_of("sgx-01-phala-v3", 0);
+  size_t dn;
+  uint8_t *der = der_of(x, &dn);
+  uint8_t *c = malloc(dn + 2);
+  memcpy(c, der, dn);
+  c[dn] = 0x05;
+  c[dn + 1] = 0x00;
+  sgxra_pck_cert pc;
+  assert_int_equal(sgxra_pck_cert_parse(cx, c, dn, &pc), SGXRA_OK);
+  assert_int_equal(sgxra_pck_cert_parse(cx, c, dn + 1, &pc),
+                   SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "trailing bytes"));
+  assert_int_equal(c[1], 0x82);
+  size_t len = ((size_t)c[2] << 8 | c[3]) + 2;
+  c[2] = (uint8_t)(len >> 8);
+  c[3] = (uint8_t)len;
+  assert_int_equal(sgxra_pck_cert_parse(cx, c, dn + 2, &pc),
+                   SGXRA_E_PCKEXT_FORMAT);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "signatureValue"));
+  free(c);
+  OPENSSL_free(der);
+  X509_free(x);
+  sgxra_ctx_free(cx);
 }
 
 static void test_truncated_every_length(void **state) {
@@ -420,6 +632,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bundles_match_expected),
       cmocka_unit_test(test_sgx01_details),
+      cmocka_unit_test(test_encode_matches_intel),
+      cmocka_unit_test(test_encode_round_trip),
+      cmocka_unit_test(test_element_past_parent),
+      cmocka_unit_test(test_der_bounds),
       cmocka_unit_test(test_truncated_every_length),
       cmocka_unit_test(test_entry_counts),
       cmocka_unit_test(test_damaged_values),

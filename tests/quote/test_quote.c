@@ -2,6 +2,7 @@
  * quotes of the vectors, on v4/v5 quotes rebuilt from them (same parts, the
  * v4/v5 framing), and on damaged copies: truncation at every length, each
  * header field, sizes that disagree, certification data types.
+ * The encoder (sgxra_quote_encode) is checked against the same real quote.
  * Expected values were read independently from the quote bytes (Python
  * struct at the offsets of Intel's Quote Library API, appendix A.4). */
 #include <setjmp.h>
@@ -298,6 +299,114 @@ static void test_arguments(void **state) {
                    SGXRA_E_INVALID_ARGUMENT);
 }
 
+/* The encoder (sgxra_quote_encode) writes a real Intel v3 quote back byte
+ * for byte from its parsed parts, and v4 in the framing the parser reads. */
+static void test_encode_real(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *buf = tu_read_vector(Q01, &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote q;
+  assert_int_equal(sgxra_quote_parse(cx, buf, n, &q), SGXRA_OK);
+  assert_int_equal(q.cert_type, SGXRA_QUOTE_CERT_PCK_CHAIN);
+  sgxra_quote_parts p;
+  memset(&p, 0, sizeof p);
+  p.version = q.header.version;
+  p.qe_svn = q.header.qe_svn;
+  p.pce_svn = q.header.pce_svn;
+  memcpy(p.user_data, q.header.user_data, sizeof p.user_data);
+  memcpy(p.report_body, q.report_body_raw, sizeof p.report_body);
+  memcpy(p.isv_signature, q.signature, sizeof p.isv_signature);
+  memcpy(p.attest_key, q.attest_key, sizeof p.attest_key);
+  memcpy(p.qe_report_body, q.qe_report_raw, sizeof p.qe_report_body);
+  memcpy(p.qe_report_signature, q.qe_report_signature,
+         sizeof p.qe_report_signature);
+  p.qe_auth_data = q.qe_auth_data;
+  p.qe_auth_data_len = q.qe_auth_data_len;
+  p.pck_chain_pem = (const char *)q.cert_data;
+  p.pck_chain_len = q.cert_data_len;
+  uint8_t *e = NULL;
+  size_t en = 0;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &e, &en), SGXRA_OK);
+  assert_int_equal(en, q.size);
+  assert_memory_equal(e, buf, en);
+  uint8_t sb[SGXRA_QUOTE_SIGNED_SIZE];
+  assert_int_equal(sgxra_quote_signed_bytes(cx, &p, sb), SGXRA_OK);
+  assert_memory_equal(sb, q.signed_data, q.signed_len);
+  free(e);
+
+  /* v4: the same parts behind an outer certification data of type 6. */
+  p.version = 4;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &e, &en), SGXRA_OK);
+  assert_int_equal(en, q.size + 6);
+  sgxra_quote q4;
+  assert_int_equal(sgxra_quote_parse(cx, e, en, &q4), SGXRA_OK);
+  assert_int_equal(q4.header.version, 4);
+  assert_memory_equal(q4.qe_report_raw, q.qe_report_raw, 384);
+  assert_int_equal(q4.cert_data_len, q.cert_data_len);
+  assert_memory_equal(q4.cert_data, q.cert_data, q.cert_data_len);
+  free(e);
+  sgxra_ctx_free(cx);
+  free(buf);
+}
+
+/* The encoder's own refusals, and its layout checked field by field. */
+static void test_encode_layout(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_quote_parts p;
+  memset(&p, 0, sizeof p);
+  p.version = 3;
+  p.pck_chain_pem = "chain";
+  p.pck_chain_len = 5;
+  p.qe_auth_data_len = 0;
+  for (int i = 0; i < 384; i++) p.report_body[i] = (uint8_t)i;
+  uint8_t *q = NULL;
+  size_t n = 0;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_OK);
+  /* 432 signed + 4 + 64 + 64 + 384 + 64 + 2 + 0 + 2 + 4 + 5 */
+  assert_int_equal(n, 1025);
+  assert_int_equal(q[0], 3);
+  assert_int_equal(q[2], 2);
+  assert_int_equal(q[48 + 383], 383 & 0xff);
+  assert_int_equal(q[432] | (q[433] << 8), 1025 - 436);
+  assert_int_equal(q[n - 11] | (q[n - 10] << 8), 5); /* cert type */
+  assert_memory_equal(q + n - 5, "chain", 5);
+  free(q);
+  p.version = 4;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_OK);
+  assert_int_equal(n, 1031);
+  assert_int_equal(q[436 + 128] | (q[437 + 128] << 8), 6); /* type 6 */
+  free(q);
+  p.version = 5;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
+  assert_int_equal(SGXRA_E_QUOTE_ENCODE, 408); /* 855 until it moved here */
+  assert_null(q);
+  uint8_t sb[SGXRA_QUOTE_SIGNED_SIZE];
+  memset(sb, 0xaa, sizeof sb);
+  assert_int_equal(sgxra_quote_signed_bytes(cx, &p, sb), SGXRA_E_QUOTE_ENCODE);
+  assert_true(zeroed(sb, sizeof sb));
+  p.version = 3;
+  p.pck_chain_len = 0;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
+  p.pck_chain_len = SGXRA_QUOTE_MAX_CHAIN + 1;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
+  p.pck_chain_len = 5;
+  p.qe_auth_data_len = SGXRA_QUOTE_MAX_AUTH_DATA + 1;
+  p.qe_auth_data = p.report_body;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
+  assert_null(q);
+  assert_int_equal(n, 0);
+  p.qe_auth_data_len = 1;
+  p.qe_auth_data = NULL;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
+  assert_int_equal(sgxra_quote_encode(cx, NULL, &q, &n),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(sgxra_quote_encode(cx, &p, NULL, &n),
+                   SGXRA_E_INVALID_ARGUMENT);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_v3_fields),
@@ -309,6 +418,8 @@ int main(void) {
       cmocka_unit_test(test_cert_types),
       cmocka_unit_test(test_v4_v5),
       cmocka_unit_test(test_arguments),
+      cmocka_unit_test(test_encode_real),
+      cmocka_unit_test(test_encode_layout),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

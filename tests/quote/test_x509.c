@@ -391,6 +391,133 @@ static void test_pem_errors(void **state) {
   free(root);
 }
 
+/* The one PEM reader (sgxra_x509_pem_split): DER and offsets of each
+ * block, and a precise error for each way PEM text can be wrong. */
+static void expect_split(const char *text, size_t max, unsigned flags,
+                         sgxra_err want, const char *msg_part) {
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_x509_pem_certs *c = (sgxra_x509_pem_certs *)1;
+  assert_int_equal(sgxra_x509_pem_split(cx, (const uint8_t *)text, strlen(text),
+                                        max, flags, &c),
+                   want);
+  assert_null(c);
+  if (!strstr(sgxra_ctx_message(cx), msg_part))
+    fail_msg("message '%s' lacks '%s'", sgxra_ctx_message(cx), msg_part);
+  sgxra_ctx_free(cx);
+}
+
+static void test_pem_split(void **state) {
+  (void)state;
+  size_t n;
+  uint8_t *p = vec("dcap/bundles/sgx-01-phala-v3/pck_crl_issuer_chain.pem", &n);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_x509_pem_certs *c = NULL;
+  assert_int_equal(sgxra_x509_pem_split(cx, p, n, SGXRA_X509_CHAIN_MAX, 0, &c),
+                   SGXRA_OK);
+  assert_int_equal(c->count, 2);
+  /* The DER is the chain parser's, the offsets those of the blocks. */
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(cx, p, n, &ch), SGXRA_OK);
+  const char *second =
+      strstr((const char *)p + 10, "-----BEGIN CERTIFICATE-----");
+  assert_non_null(second);
+  assert_int_equal(c->certs[0].begin, 0);
+  assert_int_equal(c->certs[1].begin, (size_t)(second - (const char *)p));
+  for (size_t i = 0; i < 2; i++) {
+    const uint8_t *der;
+    size_t dn;
+    sgxra_x509_cert_der(sgxra_x509_chain_get(ch, i), &der, &dn);
+    assert_int_equal(c->certs[i].der_len, dn);
+    assert_memory_equal(c->certs[i].der, der, dn);
+    assert_memory_equal(p + c->certs[i].end - 25, "-----END CERTIFICATE-----",
+                        25);
+    assert_true(c->certs[i].end > c->certs[i].begin);
+  }
+  sgxra_x509_pem_certs_free(c);
+  sgxra_x509_chain_free(ch);
+  /* A cap of one: the second block is refused where it begins. */
+  c = (sgxra_x509_pem_certs *)1;
+  assert_int_equal(sgxra_x509_pem_split(cx, p, n, 1, 0, &c),
+                   SGXRA_E_X509_CHAIN_LENGTH);
+  assert_null(c);
+  char at[64];
+  snprintf(at, sizeof at, "offset %zu", (size_t)(second - (const char *)p));
+  assert_non_null(strstr(sgxra_ctx_message(cx), at));
+
+  /* Text around the blocks: ignored, or in strict mode the first byte that
+   * is not whitespace is named with its offset; NULs at the end pass. */
+  char *t = malloc(n + 64);
+  snprintf(t, n + 64, "# comment\n%.*s", (int)n, (const char *)p);
+  assert_int_equal(sgxra_x509_pem_split(cx, (uint8_t *)t, strlen(t), 2, 0, &c),
+                   SGXRA_OK);
+  assert_int_equal(c->count, 2);
+  assert_int_equal(c->certs[0].begin, 10);
+  sgxra_x509_pem_certs_free(c);
+  expect_split(t, 2, SGXRA_X509_PEM_STRICT, SGXRA_E_X509_PEM,
+               "byte 0x23 at offset 0 before the first certificate");
+  snprintf(t, n + 64, "%.*sjunk\n", (int)n, (const char *)p);
+  expect_split(t, 2, SGXRA_X509_PEM_STRICT, SGXRA_E_X509_PEM,
+               "after certificate 2");
+  size_t s2 = (size_t)(second - (const char *)p);
+  snprintf(t, n + 64, "%.*s.%.*s", (int)s2, (const char *)p, (int)(n - s2),
+           (const char *)p + s2);
+  expect_split(t, 2, SGXRA_X509_PEM_STRICT, SGXRA_E_X509_PEM,
+               "between certificates 1 and 2");
+  memcpy(t, p, n);
+  t[n] = t[n + 1] = 0;
+  assert_int_equal(sgxra_x509_pem_split(cx, (uint8_t *)t, n + 2, 2,
+                                        SGXRA_X509_PEM_STRICT, &c),
+                   SGXRA_OK);
+  sgxra_x509_pem_certs_free(c);
+  t[n] = 0;
+  t[n + 1] = 'x'; /* a NUL that is not at the end is not whitespace */
+  assert_int_equal(sgxra_x509_pem_split(cx, (uint8_t *)t, n + 2, 2,
+                                        SGXRA_X509_PEM_STRICT, &c),
+                   SGXRA_E_X509_PEM);
+  free(t);
+
+  /* Blocks that are not PEM. */
+  expect_split("", 1, 0, SGXRA_E_X509_PEM, "no '-----BEGIN CERTIFICATE-----'");
+  expect_split("-----BEGIN CERTIFICATE-----\nMIIB\n", 1, 0, SGXRA_E_X509_PEM,
+               "has no '-----END CERTIFICATE-----' line");
+  expect_split("-----BEGIN CERTIFICATE-----\nMIIB\n"
+               "-----BEGIN CERTIFICATE-----\nAAAA\n"
+               "-----END CERTIFICATE-----\n",
+               2, 0, SGXRA_E_X509_PEM, "line before the next BEGIN line");
+  expect_split("x-----BEGIN CERTIFICATE-----\nMI*B\n"
+               "-----END CERTIFICATE-----\n",
+               1, 0, SGXRA_E_X509_PEM, "at offset 1 is not base64");
+  expect_split("-----BEGIN CERTIFICATE-----\n \n-----END CERTIFICATE-----\n", 1,
+               0, SGXRA_E_X509_PEM, "is empty");
+  /* DER over the cap (base64 of SGXRA_X509_DER_MAX + 2 zero bytes). */
+  size_t big = SGXRA_X509_DER_MAX + 2, blen = 4 * (big / 3);
+  char *b = malloc(blen + 64);
+  strcpy(b, "-----BEGIN CERTIFICATE-----\n");
+  memset(b + 28, 'A', blen);
+  strcpy(b + 28 + blen, "\n-----END CERTIFICATE-----\n");
+  char cap[64];
+  snprintf(cap, sizeof cap, "holds %zu bytes of DER, more than the %u", big,
+           SGXRA_X509_DER_MAX);
+  expect_split(b, 1, 0, SGXRA_E_X509_PEM, cap);
+  free(b);
+
+  /* Arguments. */
+  assert_int_equal(sgxra_x509_pem_split(cx, p, n, 0, 0, &c),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(
+      sgxra_x509_pem_split(cx, p, n, SGXRA_X509_CHAIN_MAX + 1, 0, &c),
+      SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(sgxra_x509_pem_split(cx, p, n, 2, 2, &c),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(sgxra_x509_pem_split(cx, NULL, 3, 2, 0, &c),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(sgxra_x509_pem_split(cx, p, n, 2, 0, NULL),
+                   SGXRA_E_INVALID_ARGUMENT);
+  sgxra_x509_pem_certs_free(NULL);
+  sgxra_ctx_free(cx);
+  free(p);
+}
+
 static void test_test_pki_chains(void **state) {
   (void)state;
   pki k;
@@ -921,6 +1048,7 @@ int main(void) {
       cmocka_unit_test(test_intel_root),
       cmocka_unit_test(test_real_chains),
       cmocka_unit_test(test_pem_errors),
+      cmocka_unit_test(test_pem_split),
       cmocka_unit_test(test_test_pki_chains),
       cmocka_unit_test(test_crl_real_forms),
       cmocka_unit_test(test_crl_revocation),

@@ -13,6 +13,7 @@
   X(QUOTE_CERT_DATA_TYPE, 405, "unsupported certification data type")          \
   X(QUOTE_FORMAT, 406, "malformed quote")                                      \
   X(QUOTE_BODY_TYPE, 407, "unsupported quote v5 body type")                    \
+  X(QUOTE_ENCODE, 408, "quote could not be encoded")                           \
   X(PCKEXT_MISSING, 420, "PCK certificate has no SGX extension")               \
   X(PCKEXT_FORMAT, 421, "malformed PCK certificate SGX extension")             \
   X(PCKEXT_COUNT, 422, "PCK SGX extension has the wrong number of entries")    \

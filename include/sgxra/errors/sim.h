@@ -6,5 +6,5 @@
   X(CA_ISSUE, 852, "simulated Intel CA could not issue the artefact")          \
   X(CA_SERIAL, 853, "no certificate with this serial number was issued")       \
   X(PCE_REPORT, 854, "QE report to the PCE does not verify")                   \
-  X(QUOTE_ENCODE, 855, "quote could not be encoded")                           \
+  /* 855 retired: QUOTE_ENCODE moved to quote.h as 408 */                      \
   X(QE_STATE, 856, "quoting enclave state is missing or invalid")
