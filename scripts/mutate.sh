@@ -230,9 +230,8 @@ try:
         lines = originals[rel].split("\n")
         mutated = lines[:ln] + new + lines[ln + n_old:]
         diff = "".join(difflib.unified_diff(
-            [l + "\n" for l in lines[max(0, ln - 1):ln + n_old + 1]],
-            [l + "\n" for l in mutated[max(0, ln - 1):ln + len(new) + 1]],
-            "a/%s" % rel, "b/%s" % rel, n=0))
+            [l + "\n" for l in lines], [l + "\n" for l in mutated],
+            "a/%s" % rel, "b/%s" % rel, n=1))
         open(path, "w", encoding="utf-8").write("\n".join(mutated))
         try:
             if build().returncode:
