@@ -1,4 +1,8 @@
-/* The bounds-checked read cursor: see core/internal.h. */
+/* The bounds-checked read cursor: see core/internal.h.
+ *
+ * The readers below set `p` to NULL first: with hidden visibility gcc -O2
+ * inlines sgxra__cur_take and cannot see that sgxra__fail never returns
+ * SGXRA_OK, so it warns (-Wmaybe-uninitialized) that `p` may be read unset. */
 #include "core/internal.h"
 
 sgxra_err sgxra__cur_take(sgxra_ctx *cx, sgxra__cur *c, size_t n,
@@ -17,7 +21,7 @@ sgxra_err sgxra__cur_take(sgxra_ctx *cx, sgxra__cur *c, size_t n,
 
 sgxra_err sgxra__cur_copy(sgxra_ctx *cx, sgxra__cur *c, void *dst, size_t n,
                           const char *what) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   sgxra_err e = sgxra__cur_take(cx, c, n, what, &p);
   if (e) return e;
   if (n) memcpy(dst, p, n);
@@ -26,7 +30,7 @@ sgxra_err sgxra__cur_copy(sgxra_ctx *cx, sgxra__cur *c, void *dst, size_t n,
 
 sgxra_err sgxra__cur_u8(sgxra_ctx *cx, sgxra__cur *c, const char *what,
                         uint8_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   sgxra_err e = sgxra__cur_take(cx, c, 1, what, &p);
   if (e) return e;
   *out = p[0];
@@ -35,7 +39,7 @@ sgxra_err sgxra__cur_u8(sgxra_ctx *cx, sgxra__cur *c, const char *what,
 
 sgxra_err sgxra__cur_u16(sgxra_ctx *cx, sgxra__cur *c, const char *what,
                          uint16_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   sgxra_err e = sgxra__cur_take(cx, c, 2, what, &p);
   if (e) return e;
   *out = sgxra__le16(p);
@@ -44,7 +48,7 @@ sgxra_err sgxra__cur_u16(sgxra_ctx *cx, sgxra__cur *c, const char *what,
 
 sgxra_err sgxra__cur_u32(sgxra_ctx *cx, sgxra__cur *c, const char *what,
                          uint32_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   sgxra_err e = sgxra__cur_take(cx, c, 4, what, &p);
   if (e) return e;
   *out = sgxra__le32(p);
@@ -53,7 +57,7 @@ sgxra_err sgxra__cur_u32(sgxra_ctx *cx, sgxra__cur *c, const char *what,
 
 sgxra_err sgxra__cur_u64(sgxra_ctx *cx, sgxra__cur *c, const char *what,
                          uint64_t *out) {
-  const uint8_t *p;
+  const uint8_t *p = NULL;
   sgxra_err e = sgxra__cur_take(cx, c, 8, what, &p);
   if (e) return e;
   *out = sgxra__le64(p);

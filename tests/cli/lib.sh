@@ -1,14 +1,28 @@
 # Sourced by the CLI tests (tests/cli/*.sh).  Provides $SGXRA, $V (vectors),
 # a temporary folder $T removed on exit, and assertions that name what failed.
+# Exit status: 0 all passed, 1 a check failed, 77 nothing failed but a part
+# was skipped (ctest shows Skipped; SKIP_RETURN_CODE).  Without the shared
+# vectors the whole test is skipped -- or fails when SGXRA_REQUIRE_VECTORS=1
+# (scripts/test.sh, CI).
 set -u
 : "${SGXRA:?SGXRA must point at the built sgxra}"
 V="${SGXRA_VECTORS:?}"
+if [ ! -d "$V" ]; then
+  if [ "${SGXRA_REQUIRE_VECTORS:-0}" = 1 ]; then
+    echo "FAIL: shared vectors not found at $V (SGXRA_REQUIRE_VECTORS=1)" >&2
+    exit 1
+  fi
+  echo "skipped: shared vectors not found at $V"
+  exit 77
+fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
 passes=0
+skips=0
 ok() { passes=$((passes + 1)); }
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+skipped() { echo "SKIPPED: $*"; skips=$((skips + 1)); }
 # expect_status N cmd...: run cmd, keep stdout in $OUT and stderr in $ERR
 expect_status() {
   local want=$1; shift
@@ -28,6 +42,7 @@ expect_err_contains() {
   case "$ERR" in *"$1"*) ok ;; *) bad "stderr lacks '$1': $ERR" ;; esac
 }
 finish() {
-  echo "$passes passed, $fails failed"
-  [ "$fails" -eq 0 ]
+  echo "$passes passed, $fails failed, $skips skipped"
+  [ "$fails" -eq 0 ] || exit 1
+  [ "$skips" -eq 0 ] || exit 77
 }

@@ -165,7 +165,7 @@ if [ -f "$EX/example_enclave.so" ] && [ -f "$EX/example_enclave.sig" ]; then
   expect_status 2 "$SGXRA" measure --ssaframesize 200 "$EX/example_enclave.so"
   expect_err_contains "[SGXRA_E_INVALID_ARGUMENT]"
 else
-  echo "note: example enclave not built, its check skipped"
+  skipped "example enclave not built ($EX), its check"
 fi
 
 # ---- not enclave images, unusable input ----

@@ -8,11 +8,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The exit status of a test program whose tests skipped and none failed
+ * (tests/common/skip.c); ctest shows it as Skipped (SKIP_RETURN_CODE). */
+#define TU_SKIP_STATUS 77
+
 /* Read ../shared/vectors/<rel> whole (fails the test if it cannot).  The
  * returned buffer is NUL-terminated after len bytes; free with free(). */
 uint8_t *tu_read_vector(const char *rel, size_t *out_len);
 
-/* Full path of a vector (static buffer, valid until the next call). */
+/* Full path of a vector (static buffer, valid until the next call).  When
+ * the vectors folder ($SGXRA_VECTORS, else the configured one) is not there
+ * at all, the calling test is skipped -- or fails when SGXRA_REQUIRE_VECTORS
+ * is 1, as scripts/test.sh (CI) sets it.  A missing file inside an existing
+ * vectors folder always fails. */
 const char *tu_vector_path(const char *rel);
 
 /* Decode a hex literal of exactly n bytes into out (fails the test if it

@@ -270,6 +270,8 @@ static void test_verify_encoding_exact(void **state) {
     memcpy(em + o, h, 32);
     o += 32;
     if (hl == 33) em[o++] = 0x00;
+    if (o + trail > N)
+      fail_msg("case %d: %zu trailing bytes overflow the block", c, trail);
     for (size_t i = 0; i < trail; i++) em[o++] = (uint8_t)(0x5a + i);
     assert_int_equal(o, N);
     if (c == SHORT_PS) {
