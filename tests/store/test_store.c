@@ -1,8 +1,9 @@
 /* Tests of the registry store (sgxra/store.h), each run against both
  * backends: SQLite in a temporary folder, and PostgreSQL at
- * $SGXRA_TEST_PG_URL (scripts/pg-cluster.sh start DIR prints one) in a
- * schema of its own per test; without that variable the PostgreSQL half is
- * reported SKIPPED.  Tampering goes behind the store's back with raw SQL
+ * $SGXRA_TEST_PG_URL (scripts/pg-cluster.sh start DIR prints one), or else
+ * the URL in <build>/pg-cluster.url that ctest's pg_cluster_start fixture
+ * writes, in a schema of its own per test; with neither the PostgreSQL half
+ * is reported SKIPPED.  Tampering goes behind the store's back with raw SQL
  * (the sqlite3 API, libpq); audit hashes are recomputed here with OpenSSL
  * directly from the layout in sgxra/store.h. */
 #include <setjmp.h>
@@ -49,8 +50,21 @@ typedef struct env {
 
 static int counter;
 
+/* The server's URL, or NULL when there is none for this run. */
+static const char *pg_url(void) {
+  static char url[1024];
+  const char *ev = getenv("SGXRA_TEST_PG_URL");
+  if (ev && *ev) return ev;
+  FILE *f = fopen(SGXRA_BUILD_DIR "/pg-cluster.url", "r");
+  if (!f) return NULL;
+  if (!fgets(url, sizeof(url), f)) url[0] = '\0';
+  fclose(f);
+  url[strcspn(url, "\n")] = '\0';
+  return url[0] ? url : NULL;
+}
+
 static void pg_admin(const char *sql) {
-  PGconn *c = PQconnectdb(getenv("SGXRA_TEST_PG_URL"));
+  PGconn *c = PQconnectdb(pg_url());
   assert_int_equal(PQstatus(c), CONNECTION_OK);
   PGresult *r = PQexec(c, sql);
   if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -70,8 +84,8 @@ static void env_init(env *e, void **state) {
     snprintf(e->url, sizeof(e->url), "sqlite:%s", e->path);
     return;
   }
-  const char *base = getenv("SGXRA_TEST_PG_URL");
-  if (!base || !*base) {
+  const char *base = pg_url();
+  if (!base) {
     tu_rmtree(e->dir);
     free(e->dir);
     sgxra_ctx_free(e->cx);
@@ -231,7 +245,7 @@ static void test_urls(void **state) {
     assert_null(strstr(sgxra_ctx_message(e.cx), "a b"));
     /* A database that does not exist on a running server. */
     char bad[1100];
-    snprintf(bad, sizeof(bad), "%s", getenv("SGXRA_TEST_PG_URL"));
+    snprintf(bad, sizeof(bad), "%s", pg_url());
     char *p = strstr(bad, "/sgxra");
     if (p) {
       memcpy(p, "/nosuch", 7);
@@ -855,6 +869,42 @@ static void test_connection_lost(void **state) {
   env_done(&e);
 }
 
+/* Another writer holds the lock longer than the busy timeout. */
+static void test_busy(void **state) {
+  env e;
+  env_init(&e, state);
+  sgxra_store *st = env_open(&e);
+  OK(sgxra_store_set_busy_timeout(e.cx, st, 200));
+  sqlite3 *db = NULL;
+  PGconn *c = NULL;
+  if (!e.pg) {
+    assert_int_equal(sqlite3_open(e.path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+  } else {
+    c = PQconnectdb(e.url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PQclear(PQexec(c, "BEGIN"));
+    PGresult *r = PQexec(c, "SELECT seq FROM audit_head FOR UPDATE");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+  }
+  sgxra_store_enclave en = enclave(41);
+  int64_t id;
+  assert_int_equal(sgxra_store_enclave_add(e.cx, st, &en, "a", T0, &id),
+                   SGXRA_E_STORE_BUSY);
+  assert_non_null(strstr(sgxra_ctx_message(e.cx), "200 ms"));
+  /* lookups do not wait for writers */
+  int found;
+  OK(sgxra_store_enclave_find(e.cx, st, en.mrenclave, &found, NULL));
+  assert_int_equal(found, 0);
+  if (db) sqlite3_close(db); /* rolls back */
+  if (c) PQfinish(c);
+  OK(sgxra_store_enclave_add(e.cx, st, &en, "a", T0, &id));
+  sgxra_store_close(st);
+  env_done(&e);
+}
+
 /* ---- many writers, kill -9 ---------------------------------------------- */
 
 #define WRITERS 4
@@ -1008,6 +1058,7 @@ int main(void) {
       BOTH(test_concurrent_writers),
       BOTH(test_kill9_durability),
       BOTH(test_names),
+      BOTH(test_busy),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
