@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libssl-dev libcmocka-dev libjansson-dev libmicrohttpd-dev
-      libcurl4-openssl-dev curl openssl python3)
+      libcurl4-openssl-dev curl openssl python3
+      libsqlite3-dev libpq-dev postgresql sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

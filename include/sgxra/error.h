@@ -12,7 +12,7 @@
  *   600..799   collateral (certificates, CRLs, TCB Info, QE Identity)
  *   800..849   emulated CPU and enclave loader
  *   850..899   emulated QE/PCE and simulated Intel PCS
- *   900..1199  HTTP, storage, policy, RA protocol
+ *   900..1199  HTTP, storage (1000..1049: errors/store.h), policy, RA
  *
  * The lists live in sgxra/errors/<area>.h, one X(name, number, text) line
  * per code, and drive the enum, sgxra_err_name() and sgxra_strerror() alike,
@@ -36,6 +36,7 @@
 #include "sgxra/errors/quote.h"
 #include "sgxra/errors/sgx.h"
 #include "sgxra/errors/sim.h"
+#include "sgxra/errors/store.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,7 +66,8 @@ extern "C" {
   SGXRA_ERRORS_COLLATERAL(X)                                                   \
   SGXRA_ERRORS_EMU(X)                                                          \
   SGXRA_ERRORS_SIM(X)                                                          \
-  SGXRA_ERRORS_NET(X)
+  SGXRA_ERRORS_NET(X)                                                          \
+  SGXRA_ERRORS_STORE(X)
 
 typedef enum sgxra_err {
   SGXRA_OK = 0,
