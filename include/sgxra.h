@@ -14,6 +14,7 @@
  *   sgxra/enclavefile.h    signed enclave .so metadata, detect    src/sgx
  *   sgxra/quote.h          DCAP quote v3/v4/v5 parsing            src/quote
  *   sgxra/x509.h           PCK chains, CRLs                       src/quote
+ *   sgxra/tcbstatus.h      Intel's TCB statuses and names         src/quote
  *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
@@ -49,6 +50,7 @@
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/tcbstatus.h"
 #include "sgxra/timeutil.h"
 #include "sgxra/verify.h"
 #include "sgxra/x509.h"
