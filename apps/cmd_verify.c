@@ -67,7 +67,8 @@ static json_t *hex_or_null(int have, const uint8_t *p, size_t n) {
 static json_t *verdict_json(const sgxra_verdict *vd) {
   json_t *o = json_object();
   char date[SGXRA_TIME_TEXT_SIZE];
-  json_object_set_new(o, "return", json_string(vd->ql_return));
+  json_object_set_new(o, "return",
+                      json_string(sgxra_ql_result_name(vd->ql_return)));
   json_object_set_new(o, "verdict", json_string(vd->qv_result));
   json_object_set_new(o, "collateral_expired",
                       json_boolean(vd->collateral_expired));
@@ -150,7 +151,7 @@ static void print_human(const sgxra_verdict *vd) {
                                                     : "no");
     cli_print_hex("report_data", W, r->reportdata, 64);
   }
-  printf("%-*s %s\n", W, "return", vd->ql_return);
+  printf("%-*s %s\n", W, "return", sgxra_ql_result_name(vd->ql_return));
   printf("%-*s %s\n", W, "verdict", vd->qv_result);
   printf("%-*s %s\n", W, "collateral_expired",
          vd->collateral_expired ? "yes" : "no");

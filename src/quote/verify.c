@@ -148,16 +148,14 @@ static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
   const char *ca = sgxra_x509_cert_subject_cn(v->pck_ca);
   switch (r->failed) {
   case SGXRA__PCK_COUNT:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
                         "quote's PCK certificate chain has %zu certificates, "
                         "expected 3 (PCK, PCK CA, root)",
                         r->count);
     return;
   case SGXRA__PCK_ROOT:
     sgxra__verdict_fail(
-        out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-        SGXRA_E_VERIFY_TRUST_ROOT,
+        out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
         "the quote's root CA '%s' does not have the trust root's public key "
         "('%s'): the quote is not from a platform certified by that root; "
         "check --trust-root",
@@ -165,29 +163,25 @@ static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
     return;
   case SGXRA__PCK_CA_NAME:
     sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-        SGXRA_E_VERIFY_PCK_CHAIN,
+        out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
         "the quote's PCK CA is '%s' but the collateral's PCK CRL is issued "
         "by '%s': fetch the PCK CRL (and chain) for the quote's CA",
         r->ca_cn, ca);
     return;
   case SGXRA__PCK_CA_LINK:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
                         "the quote's PCK CA '%s' is not a CA signed by the "
                         "trust root (%s)",
                         r->ca_cn, sgxra_ctx_message(cx));
     return;
   case SGXRA__PCK_CA_REVOKED:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
-                        SGXRA_E_VERIFY_PCK_REVOKED,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_REVOKED,
                         "the quote's PCK CA '%s' is revoked by the root CA "
                         "CRL",
                         r->ca_cn);
     return;
   case SGXRA__PCK_LEAF_LINK:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
                         "the PCK certificate '%s' is not issued and signed by "
                         "'%s' (%s)",
                         r->leaf_cn, r->ca_cn, sgxra_ctx_message(cx));
@@ -195,8 +189,7 @@ static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
   case SGXRA__PCK_LEAF_REVOKED: {
     char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
     sgxra_hex_encode(r->serial, r->serial_len, serial);
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
-                        SGXRA_E_VERIFY_PCK_REVOKED,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_REVOKED,
                         "the PCK certificate (serial %s) is revoked by the "
                         "PCK CRL of '%s'",
                         serial, sgxra_crl_issuer_cn(v->pck_crl));
@@ -205,9 +198,9 @@ static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
   case SGXRA__PCK_PARSE:
   case SGXRA__PCK_OK:
   default:
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR", err,
-        "quote's PCK certificate chain: %s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, err,
+                        "quote's PCK certificate chain: %s",
+                        sgxra_ctx_message(cx));
     return;
   }
 }
@@ -219,8 +212,7 @@ static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
                            pck_entry *e, sgxra_verdict *out) {
   /* Intel's QVL also requires "SGX PCK Certificate" in the leaf's CN. */
   if (!strstr(r->leaf_cn, "SGX PCK Certificate")) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CERT,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CERT,
                         "the leaf's common name '%s' does not contain 'SGX "
                         "PCK Certificate'",
                         r->leaf_cn);
@@ -236,8 +228,7 @@ static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
     if (err == SGXRA_E_X509_EXT_MISSING) err = SGXRA_E_PCKEXT_MISSING;
     if (!err) err = sgxra_pck_ext_parse(cx, ev, en, &e->ext);
     if (err) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION,
-                          "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT", err, "%s",
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION, err, "%s",
                           sgxra_ctx_message(cx));
       return;
     }
@@ -249,9 +240,8 @@ static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
   e->platform_ca = strstr(r->ca_cn, "Platform") != NULL;
   e->not_after_min = r->not_after_min;
   if (sgxra_p256_from_public(cx, raw, &e->key) != SGXRA_OK) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT",
-        SGXRA_E_VERIFY_PCK_CERT, "PCK public key: %s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CERT,
+                        "PCK public key: %s", sgxra_ctx_message(cx));
   }
 }
 
@@ -261,8 +251,8 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
                              size_t pem_len, sgxra_verdict *out) {
   uint8_t h[SGXRA_SHA256_SIZE];
   if (sgxra_sha256(cx, pem, pem_len, h) != SGXRA_OK) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_ERROR_UNEXPECTED",
-                        sgxra_ctx_error(cx), "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, sgxra_ctx_error(cx), "%s",
+                        sgxra_ctx_message(cx));
     return NULL;
   }
   for (size_t i = 0; i < v->cache_count; i++)
@@ -290,8 +280,7 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
     }
     if (!grown) {
       entry_clear(&e);
-      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                          "SGX_QL_ERROR_OUT_OF_MEMORY", SGXRA_E_NO_MEMORY,
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_NO_MEMORY,
                           "out of memory");
       return NULL;
     }
@@ -317,7 +306,6 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   const sgxra_qeidentity *id = v->qeid;
   if (strcmp(id->id, "QE") != 0) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                        "SGX_QL_QEIDENTITY_MISMATCH",
                         SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                         "the enclave identity is for '%s', an SGX quote needs "
                         "the QE's ('QE'): fetch /sgx/certification/v4/qe/"
@@ -339,7 +327,6 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   for (int i = 0; i < 4; i++) {
     if ((misc[i] & misc_mask[i]) != misc_want[i]) {
       sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                          "SGX_QL_QEIDENTITY_MISMATCH",
                           SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                           "QE MISCSELECT bytes %02x%02x%02x%02x under the mask "
                           "%08X do not give the QE Identity's %08X",
@@ -357,7 +344,6 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
       sgxra_hex_encode(attr, 16, got);
       sgxra_hex_encode(id->attributes, 16, want);
       sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                          "SGX_QL_QEIDENTITY_MISMATCH",
                           SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                           "QE ATTRIBUTES %s do not match the QE Identity's %s "
                           "under its mask (byte %zu)",
@@ -370,14 +356,12 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
     sgxra_hex_encode(r->mrsigner, 32, got);
     sgxra_hex_encode(id->mrsigner, 32, want);
     sgxra__verdict_fail(
-        out, SGXRA_STAGE_QE_IDENTITY, "SGX_QL_QEIDENTITY_MISMATCH",
-        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+        out, SGXRA_STAGE_QE_IDENTITY, SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
         "QE MRSIGNER %s is not the QE Identity's %s", got, want);
     return -1;
   }
   if (r->isvprodid != id->isvprodid) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                        "SGX_QL_QEIDENTITY_MISMATCH",
                         SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                         "QE ISVPRODID %u is not the QE Identity's %u",
                         r->isvprodid, id->isvprodid);
@@ -438,8 +422,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   size_t pem_len;
   sgxra_err err = sgxra_quote_pck_chain(cx, q, &pem, &pem_len);
   if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, sgxra__ql_return_for(err),
-                        err, "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, err, "%s",
+                        sgxra_ctx_message(cx));
     return;
   }
   out->collateral_expired = sgxra_collateral_expired_at(v->coll, now);
@@ -462,7 +446,6 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     sgxra_hex_encode(e->ext.pceid, 2, p1);
     sgxra_hex_encode(v->tcb->pce_id, 2, p2);
     sgxra__verdict_fail(out, SGXRA_STAGE_TCB_INFO_MATCH,
-                        "SGX_QL_TCBINFO_MISMATCH",
                         SGXRA_E_VERIFY_TCB_INFO_MISMATCH,
                         "the PCK certificate has FMSPC %s PCE-ID %s but the "
                         "TCB Info is for FMSPC %s PCE-ID %s: fetch the TCB "
@@ -476,7 +459,6 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
                           q->qe_report_signature);
   if (err) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_SIG,
-                        "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
                         SGXRA_E_VERIFY_QE_REPORT_SIGNATURE,
                         "the QE report signature does not verify with the PCK "
                         "certificate's key (%s)",
@@ -492,9 +474,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
       sgxra_sha256_update(cx, &s, q->qe_auth_data, q->qe_auth_data_len) ||
       sgxra_sha256_final(cx, &s, h)) {
     sgxra_sha256_cleanup(&s);
-    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
-                        "SGX_QL_ERROR_UNEXPECTED", sgxra_ctx_error(cx), "%s",
-                        sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA, sgxra_ctx_error(cx),
+                        "%s", sgxra_ctx_message(cx));
     return;
   }
   sgxra_sha256_cleanup(&s);
@@ -507,7 +488,6 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     sgxra_hex_encode(h, 32, want);
     sgxra_hex_encode(q->qe_report.reportdata, 32, got);
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
-                        "SGX_QL_ERROR_UNEXPECTED",
                         SGXRA_E_VERIFY_QE_REPORT_DATA,
                         "QE report data starts with %s, expected SHA-256("
                         "attestation key || QE auth data) = %s: the "
@@ -527,17 +507,15 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
       memcpy(e->ak_raw, q->attest_key, sizeof e->ak_raw);
   }
   if (!e->ak) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_QUOTE_SIG, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED",
-        SGXRA_E_VERIFY_ATTEST_KEY,
-        "the attestation key is not a P-256 point (%s)", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE_SIG, SGXRA_E_VERIFY_ATTEST_KEY,
+                        "the attestation key is not a P-256 point (%s)",
+                        sgxra_ctx_message(cx));
     return;
   }
   err =
       sgxra_p256_verify(cx, e->ak, q->signed_data, q->signed_len, q->signature);
   if (err) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE_SIG,
-                        "SGX_QL_RESULT_INVALID_SIGNATURE",
                         SGXRA_E_VERIFY_QUOTE_SIGNATURE,
                         "the quote signature over the header and report body "
                         "does not verify with the attestation key: the quote "
@@ -558,7 +536,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   if (!lv) {
     char svn[33];
     sgxra_hex_encode(e->ext.comp_svn, 16, svn);
-    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_TCB_NOT_SUPPORTED",
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL,
                         SGXRA_E_VERIFY_TCB_NOT_SUPPORTED,
                         "no TCB level of the TCB Info is at or below the PCK "
                         "certificate's TCB (SVNs %s, PCESVN %u)",
@@ -574,30 +552,20 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
    * identity level's advisories (qve_set_quote_supplemental_data). */
   ptrdiff_t bad_sa = add_advisories(lv, out);
 
-  /* Intel's convergeTcbStatus */
-  sgxra_tcb_status st = lv->status;
-  if (out->qe_status == SGXRA_TCB_OUT_OF_DATE) {
-    if (st == SGXRA_TCB_UP_TO_DATE || st == SGXRA_TCB_SW_HARDENING_NEEDED)
-      st = SGXRA_TCB_OUT_OF_DATE;
-    else if (st == SGXRA_TCB_CONFIGURATION_NEEDED ||
-             st == SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
-      st = SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED;
-  } else if (out->qe_status == SGXRA_TCB_REVOKED) {
-    st = SGXRA_TCB_REVOKED;
-  }
+  /* Intel's convergeTcbStatusWithQeTcbStatus */
+  sgxra_tcb_status st = sgxra__tcb_status_converge(lv->status, out->qe_status);
   out->final_status = st;
   if (st == SGXRA_TCB_REVOKED) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_TCB_REVOKED",
-        SGXRA_E_VERIFY_TCB_REVOKED, "the platform's TCB level is Revoked%s",
-        lv->status == SGXRA_TCB_REVOKED ? ""
-                                        : " (the QE's TCB level is revoked)");
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_VERIFY_TCB_REVOKED,
+                        "the platform's TCB level is Revoked%s",
+                        lv->status == SGXRA_TCB_REVOKED
+                            ? ""
+                            : " (the QE's TCB level is revoked)");
     return;
   }
   if (st < SGXRA_TCB_UP_TO_DATE ||
       st > SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
-                        SGXRA_E_INTERNAL,
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_INTERNAL,
                         "the matched TCB level has an unrecognised status");
     return;
   }
@@ -605,8 +573,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     const char *id = lv->advisory_ids[bad_sa];
     size_t len = strlen(id);
     sgxra__verdict_fail(
-        out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
-        SGXRA_E_TCBINFO_FIELD,
+        out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_TCBINFO_FIELD,
         "the matched TCB level's advisory ID %td ('%.24s%s', %zu "
         "characters) %s: Intel's QvE accepts IDs of at most %d characters in "
         "a list of at most %d bytes",
@@ -616,16 +583,18 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     return;
   }
   out->stage = SGXRA_STAGE_DONE;
-  out->ql_return = "SGX_QL_SUCCESS";
   out->err = SGXRA_OK;
+  out->ql_return = sgxra__ql_result_for(out->stage, out->err);
   sgxra__verdict_qv(out, st);
 }
 
-static void verdict_init(sgxra_verdict *out) {
-  memset(out, 0, sizeof *out);
-  out->ql_return = "SGX_QL_ERROR_UNEXPECTED";
-  sgxra__verdict_qv(out, SGXRA_TCB_STATUS_INVALID);
-  out->err = SGXRA_E_INTERNAL;
+/* A verdict for a call that was misused: Intel's INVALID_PARAMETER, never
+ * a zeroed verdict (whose 0 would read as SGX_QL_SUCCESS). */
+static sgxra_err misuse(sgxra_ctx *cx, sgxra_verdict *out, const char *what) {
+  sgxra__verdict_init(out);
+  sgxra__verdict_fail(out, SGXRA_STAGE_NONE, SGXRA_E_INVALID_ARGUMENT, "%s",
+                      what);
+  return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "%s", what);
 }
 
 static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
@@ -633,8 +602,8 @@ static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   *ok = 0;
   sgxra_err err = sgxra_quote_parse(cx, quote, n, q);
   if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, sgxra__ql_return_for(err), err,
-                        "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, err, "%s",
+                        sgxra_ctx_message(cx));
     return;
   }
   out->has_quote = 1;
@@ -651,12 +620,9 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_verifier_verify: out is NULL");
   }
-  verdict_init(out);
-  if (!v || (!quote && n)) {
-    memset(out, 0, sizeof *out);
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "sgxra_verifier_verify: NULL verifier or quote");
-  }
+  if (!v || (!quote && n))
+    return misuse(cx, out, "sgxra_verifier_verify: NULL verifier or quote");
+  sgxra__verdict_init(out);
   sgxra_quote q;
   int ok;
   parse_into(cx, quote, n, &q, out, &ok);
@@ -676,12 +642,9 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_verify_quote: out is NULL");
   }
-  verdict_init(out);
-  if (!coll || (!quote && n)) {
-    memset(out, 0, sizeof *out);
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "sgxra_verify_quote: NULL collateral or quote");
-  }
+  if (!coll || (!quote && n))
+    return misuse(cx, out, "sgxra_verify_quote: NULL collateral or quote");
+  sgxra__verdict_init(out);
   sgxra_quote q;
   int ok;
   parse_into(cx, quote, n, &q, out, &ok);
@@ -693,15 +656,14 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   size_t pem_len;
   sgxra_err err = sgxra_quote_pck_chain(cx, &q, &pem, &pem_len);
   if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, sgxra__ql_return_for(err),
-                        err, "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, err, "%s",
+                        sgxra_ctx_message(cx));
     goto done;
   }
   sgxra_x509_chain *own_root = NULL;
   if (!root) {
     if ((err = sgxra_x509_intel_root(cx, &own_root)) != SGXRA_OK) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_TRUST_ROOT,
-                          "SGX_QL_ERROR_UNEXPECTED", err, "%s",
+      sgxra__verdict_fail(out, SGXRA_STAGE_TRUST_ROOT, err, "%s",
                           sgxra_ctx_message(cx));
       goto done;
     }
@@ -711,7 +673,6 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   err = sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
   if (err || sgxra_x509_chain_count(chain) != PCK_CHAIN_COUNT) {
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR",
                         err ? err : SGXRA_E_VERIFY_PCK_CHAIN,
                         "quote's PCK certificate chain: %s",
                         err ? sgxra_ctx_message(cx)
@@ -723,23 +684,20 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
     sgxra_p256_public_raw(sgxra_x509_cert_public_key(root), k2);
     if (memcmp(k1, k2, sizeof k1) != 0) {
       sgxra__verdict_fail(
-          out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-          SGXRA_E_VERIFY_TRUST_ROOT,
+          out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
           "the quote's root CA '%s' does not have the trust root's public "
           "key ('%s'): check --trust-root",
           sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(chain, 2)),
           sgxra_x509_cert_subject_cn(root));
     } else if ((err = sgxra_collateral_validate(cx, coll, root, now)) !=
                SGXRA_OK) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
-                          sgxra__ql_return_for(err), err, "%s",
+      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
                           sgxra_ctx_message(cx));
     } else {
       sgxra_verifier *v = NULL;
       err = sgxra_verifier_new(cx, coll, &v);
       if (err) {
-        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
-                            sgxra__ql_return_for(err), err, "%s",
+        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
                             sgxra_ctx_message(cx));
       } else {
         verify_parsed(cx, v, &q, now, out);
