@@ -169,9 +169,12 @@ SGXRA_API size_t sgxra_verifier_cache_size(const sgxra_verifier *v);
 /* One shot, in Intel's order: parse the quote, check its root against
  * `root` (NULL: Intel SGX Root CA), validate `coll` at `now` (a failure
  * becomes the outcome: SGX_QL_TCBINFO_CHAIN_ERROR, ...), then verify.
- * Returns as sgxra_verifier_verify.  `coll` is validated in place. */
+ * Returns as sgxra_verifier_verify.  `coll` is only read: it is validated
+ * into a private copy of its validation state, so it may be loaded once
+ * and shared by threads (validated or not; its own validation state is
+ * neither used nor changed). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verify_quote(
-    sgxra_ctx *cx, const uint8_t *quote, size_t n, sgxra_collateral *coll,
+    sgxra_ctx *cx, const uint8_t *quote, size_t n, const sgxra_collateral *coll,
     const sgxra_x509_cert *root, int64_t now, sgxra_verdict *out);
 
 #ifdef __cplusplus

@@ -37,10 +37,8 @@ struct sgxra_verifier {
   const sgxra_collateral *coll;
   const sgxra_tcbinfo *tcb;
   const sgxra_qeidentity *qeid;
-  const sgxra_x509_cert *root;
-  const sgxra_x509_cert *pck_ca;
-  const sgxra_crl *pck_crl;
-  const sgxra_crl *root_crl;
+  /* trust root, PCK CA and CRLs of the validated collateral */
+  const sgxra__pck_anchor *anchor;
   /* TCB levels in the order Intel's QVL walks them (see tcb_order) */
   size_t *level_order;
   size_t level_count;
@@ -110,12 +108,10 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
   v->coll = coll;
   v->tcb = sgxra_collateral_tcbinfo(coll);
   v->qeid = sgxra_collateral_qeidentity(coll);
-  v->root = sgxra_collateral_root(coll);
-  v->pck_ca = sgxra_collateral_pck_ca(coll);
-  v->pck_crl = sgxra_collateral_pck_crl(coll);
-  v->root_crl = sgxra_collateral_root_crl(coll);
-  if (!v->tcb || !v->qeid || !v->root || !v->pck_ca || !v->pck_crl ||
-      !v->root_crl || !sgxra_x509_cert_public_key(v->root)) {
+  v->anchor = sgxra__collateral_anchor(coll);
+  if (!v->tcb || !v->qeid || !v->anchor || !v->anchor->root ||
+      !v->anchor->pck_ca || !v->anchor->pck_crl || !v->anchor->root_crl ||
+      !sgxra_x509_cert_public_key(v->anchor->root)) {
     free(v);
     return sgxra__fail(cx, SGXRA_E_INTERNAL,
                        "verifier: validated collateral lacks a piece (TCB "
@@ -140,69 +136,68 @@ void sgxra_verifier_free(sgxra_verifier *v) {
 
 /* ---- the PCK chain ------------------------------------------------------ */
 
-/* Intel's outcome for a failed PCK chain check (the QvE's return, the
- * stage, sgxra's SGXRA_E_VERIFY_* code and the reason). */
+/* A failed PCK chain check in the verdict: the unit's step outcome gives
+ * the stage and code (Intel's value then comes from the one table); here
+ * only the message is made. */
 static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
                               const sgxra__pck_chain *r, sgxra_err err,
                               sgxra_verdict *out) {
-  const char *ca = sgxra_x509_cert_subject_cn(v->pck_ca);
+  sgxra_verify_stage stage;
+  sgxra_err code;
+  sgxra__pck_step_outcome(r->failed, err, &stage, &code);
+  char msg[SGXRA_VERDICT_REASON_SIZE];
   switch (r->failed) {
   case SGXRA__PCK_COUNT:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
-                        "quote's PCK certificate chain has %zu certificates, "
-                        "expected 3 (PCK, PCK CA, root)",
-                        r->count);
-    return;
+    snprintf(msg, sizeof msg,
+             "quote's PCK certificate chain has %zu certificates, expected 3 "
+             "(PCK, PCK CA, root)",
+             r->count);
+    break;
   case SGXRA__PCK_ROOT:
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
-        "the quote's root CA '%s' does not have the trust root's public key "
-        "('%s'): the quote is not from a platform certified by that root; "
-        "check --trust-root",
-        r->root_cn, sgxra_x509_cert_subject_cn(v->root));
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's root CA '%s' does not have the trust root's public "
+             "key ('%s'): the quote is not from a platform certified by that "
+             "root; check --trust-root",
+             r->root_cn, sgxra_x509_cert_subject_cn(v->anchor->root));
+    break;
   case SGXRA__PCK_CA_NAME:
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
-        "the quote's PCK CA is '%s' but the collateral's PCK CRL is issued "
-        "by '%s': fetch the PCK CRL (and chain) for the quote's CA",
-        r->ca_cn, ca);
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's PCK CA is '%s' but the collateral's PCK CRL is "
+             "issued by '%s': fetch the PCK CRL (and chain) for the quote's CA",
+             r->ca_cn, sgxra_x509_cert_subject_cn(v->anchor->pck_ca));
+    break;
   case SGXRA__PCK_CA_LINK:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
-                        "the quote's PCK CA '%s' is not a CA signed by the "
-                        "trust root (%s)",
-                        r->ca_cn, sgxra_ctx_message(cx));
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's PCK CA '%s' is not a CA signed by the trust root "
+             "(%s)",
+             r->ca_cn, sgxra_ctx_message(cx));
+    break;
   case SGXRA__PCK_CA_REVOKED:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_REVOKED,
-                        "the quote's PCK CA '%s' is revoked by the root CA "
-                        "CRL",
-                        r->ca_cn);
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's PCK CA '%s' is revoked by the root CA CRL", r->ca_cn);
+    break;
   case SGXRA__PCK_LEAF_LINK:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CHAIN,
-                        "the PCK certificate '%s' is not issued and signed by "
-                        "'%s' (%s)",
-                        r->leaf_cn, r->ca_cn, sgxra_ctx_message(cx));
-    return;
+    snprintf(msg, sizeof msg,
+             "the PCK certificate '%s' is not issued and signed by '%s' (%s)",
+             r->leaf_cn, r->ca_cn, sgxra_ctx_message(cx));
+    break;
   case SGXRA__PCK_LEAF_REVOKED: {
     char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
     sgxra_hex_encode(r->serial, r->serial_len, serial);
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_REVOKED,
-                        "the PCK certificate (serial %s) is revoked by the "
-                        "PCK CRL of '%s'",
-                        serial, sgxra_crl_issuer_cn(v->pck_crl));
-    return;
+    snprintf(msg, sizeof msg,
+             "the PCK certificate (serial %s) is revoked by the PCK CRL of "
+             "'%s'",
+             serial, sgxra_crl_issuer_cn(v->anchor->pck_crl));
+    break;
   }
   case SGXRA__PCK_PARSE:
   case SGXRA__PCK_OK:
   default:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, err,
-                        "quote's PCK certificate chain: %s",
-                        sgxra_ctx_message(cx));
-    return;
+    snprintf(msg, sizeof msg, "quote's PCK certificate chain: %s",
+             sgxra_ctx_message(cx));
+    break;
   }
+  sgxra__verdict_fail(out, stage, code, "%s", msg);
 }
 
 /* What the verifier needs of a PCK certificate the chain check passed:
@@ -262,7 +257,7 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
   memcpy(e.hash, h, sizeof h);
   sgxra__pck_chain r;
   sgxra_err err =
-      sgxra__pck_check_pem(cx, v->coll, (const uint8_t *)pem, pem_len, 1, &r);
+      sgxra__pck_check_pem(cx, v->anchor, (const uint8_t *)pem, pem_len, 1, &r);
   if (err)
     pck_chain_verdict(cx, v, &r, err, out);
   else
@@ -635,7 +630,7 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
 }
 
 sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
-                             sgxra_collateral *coll,
+                             const sgxra_collateral *coll,
                              const sgxra_x509_cert *root, int64_t now,
                              sgxra_verdict *out) {
   if (!out) {
@@ -677,33 +672,28 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                         "quote's PCK certificate chain: %s",
                         err ? sgxra_ctx_message(cx)
                             : "expected 3 certificates (PCK, PCK CA, root)");
+  } else if (!sgxra__pck_is_trust_root(sgxra_x509_chain_get(chain, 2), root)) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
+        "the quote's root CA '%s' does not have the trust root's public "
+        "key ('%s'): check --trust-root",
+        sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(chain, 2)),
+        sgxra_x509_cert_subject_cn(root));
   } else {
-    uint8_t k1[SGXRA_P256_PUBLIC_SIZE], k2[SGXRA_P256_PUBLIC_SIZE];
-    sgxra_p256_public_raw(
-        sgxra_x509_cert_public_key(sgxra_x509_chain_get(chain, 2)), k1);
-    sgxra_p256_public_raw(sgxra_x509_cert_public_key(root), k2);
-    if (memcmp(k1, k2, sizeof k1) != 0) {
-      sgxra__verdict_fail(
-          out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
-          "the quote's root CA '%s' does not have the trust root's public "
-          "key ('%s'): check --trust-root",
-          sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(chain, 2)),
-          sgxra_x509_cert_subject_cn(root));
-    } else if ((err = sgxra_collateral_validate(cx, coll, root, now)) !=
-               SGXRA_OK) {
+    /* Validated into a private view: `coll` is shared, read-only, and may
+     * be in use by other threads' verifiers (sgxra/collateral.h). */
+    sgxra_collateral *view = NULL;
+    sgxra_verifier *v = NULL;
+    if ((err = sgxra__collateral_validate_view(cx, coll, root, now, &view)) !=
+            SGXRA_OK ||
+        (err = sgxra_verifier_new(cx, view, &v)) != SGXRA_OK) {
       sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
                           sgxra_ctx_message(cx));
     } else {
-      sgxra_verifier *v = NULL;
-      err = sgxra_verifier_new(cx, coll, &v);
-      if (err) {
-        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
-                            sgxra_ctx_message(cx));
-      } else {
-        verify_parsed(cx, v, &q, now, out);
-        sgxra_verifier_free(v);
-      }
+      verify_parsed(cx, v, &q, now, out);
     }
+    sgxra_verifier_free(v);
+    sgxra_collateral_free(view);
   }
   sgxra_x509_chain_free(chain);
   sgxra_x509_chain_free(own_root);

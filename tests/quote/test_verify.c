@@ -494,6 +494,41 @@ static void test_misuse(void **state) {
                       "QE identity");
 }
 
+/* sgxra_verify_quote only reads the collateral: an unvalidated one stays
+ * unvalidated, and a validated one keeps its trust root, its expired flag
+ * and its verifiers working while one-shot calls at other times run on the
+ * same object (before, it was validated in place: a data race with the
+ * verifiers of other threads, and a freed trust root under them). */
+static void test_verify_quote_leaves_collateral(void **state) {
+  fixture *f = *state;
+  sgxra_verdict vd;
+  sgxra_collateral *c = load(f->cx, B01);
+  assert_int_equal(sgxra_verify_quote(f->cx, f->quote, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+  assert_false(sgxra_collateral_is_validated(c));
+  assert_null(sgxra_collateral_root(c));
+  sgxra_collateral_free(c);
+
+  const sgxra_x509_cert *root = sgxra_collateral_root(f->coll);
+  assert_non_null(root);
+  assert_int_equal(sgxra_collateral_expired(f->coll), 0);
+  int64_t later = T01 + 5 * 365 * 86400; /* past every nextUpdate */
+  assert_int_equal(
+      sgxra_verify_quote(f->cx, f->quote, f->n, f->coll, NULL, later, &vd),
+      SGXRA_OK);
+  assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+  assert_int_equal(vd.collateral_expired, 1);
+  assert_true(sgxra_collateral_is_validated(f->coll));
+  assert_ptr_equal(sgxra_collateral_root(f->coll), root);
+  assert_int_equal(sgxra_collateral_expired(f->coll), 0);
+  /* the verifier made before still works on the same collateral */
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, T01, &vd),
+                   SGXRA_OK);
+  assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+  assert_int_equal(vd.collateral_expired, 0);
+}
+
 /* sgx-01's quote with its certification data replaced by `pem`. */
 static uint8_t *with_chain(const fixture *f, const char *pem, size_t *out_n) {
   size_t pl = strlen(pem);
@@ -1406,6 +1441,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_other_fmspc, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_expired, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_misuse, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_verify_quote_leaves_collateral,
+                                      setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_chain_substitutions, setup01,
                                       teardown01),
       cmocka_unit_test_setup_teardown(test_pki_outcomes, setup01, teardown01),
