@@ -201,8 +201,11 @@ sgxra_collateral_load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
                       sgxra_collateral **out_coll);
 
 /* The same from a bundle directory holding the files named above
- * (root_ca.pem optional).  SGXRA_E_COLLATERAL_MISSING names a missing
- * file; SGXRA_E_IO / SGXRA_E_TOO_LARGE for read failures. */
+ * (root_ca.pem optional).  Each file is opened once and read:
+ * SGXRA_E_COLLATERAL_MISSING names a required file that does not exist;
+ * SGXRA_E_IO "cannot read FILE: permission denied" or with the system's
+ * reason for any other failure; SGXRA_E_TOO_LARGE over
+ * SGXRA_COLLATERAL_FILE_MAX. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir(
     sgxra_ctx *cx, const char *dir, sgxra_collateral **out_coll);
 

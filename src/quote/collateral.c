@@ -6,13 +6,13 @@
  * and the quote's PCK chain (notBefore / notAfter), TCB Info and QE
  * Identity (issueDate / nextUpdate).  The collateral is expired when the
  * earliest expiration date is <= the verification time. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "quote/collateral_internal.h"
 #include "quote/x509_internal.h"
-#include "sgxra/file.h"
 #include "sgxra/hex.h"
 
 struct sgxra_collateral {
@@ -168,8 +168,10 @@ sgxra_err sgxra_collateral_load(sgxra_ctx *cx,
   return SGXRA_OK;
 }
 
-/* Read dir/name; a missing file is SGXRA_E_COLLATERAL_MISSING when
- * required, an empty buffer when optional. */
+/* Read dir/name, opening it once (no exists-then-read race): absent ->
+ * SGXRA_E_COLLATERAL_MISSING when required, an empty buffer when optional;
+ * unreadable -> SGXRA_E_IO with the reason; larger than the cap ->
+ * SGXRA_E_TOO_LARGE.  *out is NUL-terminated (not counted). */
 static sgxra_err read_piece(sgxra_ctx *cx, const char *dir, const char *name,
                             int optional, uint8_t **out, size_t *out_len) {
   char path[4096];
@@ -181,16 +183,64 @@ static sgxra_err read_piece(sgxra_ctx *cx, const char *dir, const char *name,
                        "collateral directory path too long");
   FILE *f = fopen(path, "rb");
   if (f == NULL) {
-    if (optional) return SGXRA_OK;
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_MISSING,
-                       "collateral file %s is missing: a bundle directory "
-                       "holds pck_crl_issuer_chain.pem, root_ca_crl.der, "
-                       "pck_crl.der, tcb_info.json, tcb_info_issuer_chain.pem, "
-                       "qe_identity.json and qe_identity_issuer_chain.pem",
-                       path);
+    int err = errno;
+    if (err == ENOENT && optional) return SGXRA_OK;
+    if (err == ENOENT)
+      return sgxra__fail(
+          cx, SGXRA_E_COLLATERAL_MISSING,
+          "collateral file %s is missing: a bundle directory holds "
+          "%s, %s, %s, %s, %s, %s and %s",
+          path, SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN,
+          SGXRA_COLLATERAL_FILE_ROOT_CRL, SGXRA_COLLATERAL_FILE_PCK_CRL,
+          SGXRA_COLLATERAL_FILE_TCB_INFO, SGXRA_COLLATERAL_FILE_TCB_CHAIN,
+          SGXRA_COLLATERAL_FILE_QE_IDENTITY, SGXRA_COLLATERAL_FILE_QE_CHAIN);
+    if (err == EACCES)
+      return sgxra__fail(cx, SGXRA_E_IO,
+                         "cannot read %s: permission denied (check the "
+                         "file's mode and owner)",
+                         path);
+    return sgxra__fail(cx, SGXRA_E_IO, "cannot read %s: %s", path,
+                       strerror(err));
   }
+  size_t size = 0, cap = 4096;
+  uint8_t *b = malloc(cap + 1);
+  sgxra_err e = SGXRA_OK;
+  while (b != NULL) {
+    if (size == cap) {
+      if (cap > SGXRA_COLLATERAL_FILE_MAX) break;
+      uint8_t *nb = realloc(b, 2 * cap + 1);
+      if (nb == NULL) {
+        free(b);
+        b = NULL;
+        break;
+      }
+      b = nb;
+      cap *= 2;
+    }
+    size_t got = fread(b + size, 1, cap - size, f);
+    size += got;
+    if (got == 0) break;
+  }
+  int read_err = ferror(f) ? errno : 0;
   fclose(f);
-  return sgxra_file_read(cx, path, SGXRA_COLLATERAL_FILE_MAX, out, out_len);
+  if (b == NULL)
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "reading %s: out of memory", path);
+  else if (read_err != 0)
+    e = sgxra__fail(cx, SGXRA_E_IO, "cannot read %s: %s", path,
+                    strerror(read_err));
+  else if (size > SGXRA_COLLATERAL_FILE_MAX)
+    e = sgxra__fail(cx, SGXRA_E_TOO_LARGE,
+                    "%s is larger than the %u-byte limit for a collateral "
+                    "file",
+                    path, (unsigned)SGXRA_COLLATERAL_FILE_MAX);
+  if (e != SGXRA_OK) {
+    free(b);
+    return e;
+  }
+  b[size] = 0;
+  *out = b;
+  *out_len = size;
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_collateral_load_dir(sgxra_ctx *cx, const char *dir,
@@ -199,25 +249,38 @@ sgxra_err sgxra_collateral_load_dir(sgxra_ctx *cx, const char *dir,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_collateral_load_dir: NULL argument");
   *out_coll = NULL;
-  static const char *const names[8] = {
-      SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN, SGXRA_COLLATERAL_FILE_ROOT_CRL,
-      SGXRA_COLLATERAL_FILE_PCK_CRL,       SGXRA_COLLATERAL_FILE_TCB_INFO,
-      SGXRA_COLLATERAL_FILE_TCB_CHAIN,     SGXRA_COLLATERAL_FILE_QE_IDENTITY,
-      SGXRA_COLLATERAL_FILE_QE_CHAIN,      SGXRA_COLLATERAL_FILE_ROOT_CA,
+  /* Each file read straight into its named member of the buffers (the
+   * bytes are owned here and freed below). */
+  sgxra_collateral_buffers b;
+  memset(&b, 0, sizeof b);
+  const struct {
+    const char *name;
+    int optional;
+    const uint8_t **buf;
+    size_t *len;
+  } files[] = {
+      {SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN, 0, &b.pck_crl_issuer_chain,
+       &b.pck_crl_issuer_chain_len},
+      {SGXRA_COLLATERAL_FILE_ROOT_CRL, 0, &b.root_ca_crl, &b.root_ca_crl_len},
+      {SGXRA_COLLATERAL_FILE_PCK_CRL, 0, &b.pck_crl, &b.pck_crl_len},
+      {SGXRA_COLLATERAL_FILE_TCB_INFO, 0, &b.tcb_info, &b.tcb_info_len},
+      {SGXRA_COLLATERAL_FILE_TCB_CHAIN, 0, &b.tcb_info_issuer_chain,
+       &b.tcb_info_issuer_chain_len},
+      {SGXRA_COLLATERAL_FILE_QE_IDENTITY, 0, &b.qe_identity,
+       &b.qe_identity_len},
+      {SGXRA_COLLATERAL_FILE_QE_CHAIN, 0, &b.qe_identity_issuer_chain,
+       &b.qe_identity_issuer_chain_len},
+      {SGXRA_COLLATERAL_FILE_ROOT_CA, 1, &b.root_ca, &b.root_ca_len},
   };
-  uint8_t *buf[8] = {0};
-  size_t len[8] = {0};
   sgxra_err e = SGXRA_OK;
-  for (int i = 0; i < 8 && e == SGXRA_OK; i++)
-    e = read_piece(cx, dir, names[i], i == 7, &buf[i], &len[i]);
-  if (e == SGXRA_OK) {
-    sgxra_collateral_buffers b = {
-        buf[0], len[0], buf[1], len[1], buf[2], len[2], buf[3], len[3],
-        buf[4], len[4], buf[5], len[5], buf[6], len[6], buf[7], len[7],
-    };
-    e = sgxra_collateral_load(cx, &b, out_coll);
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(files) && e == SGXRA_OK; i++) {
+    uint8_t *p = NULL;
+    e = read_piece(cx, dir, files[i].name, files[i].optional, &p, files[i].len);
+    *files[i].buf = p;
   }
-  for (int i = 0; i < 8; i++) free(buf[i]);
+  if (e == SGXRA_OK) e = sgxra_collateral_load(cx, &b, out_coll);
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(files); i++)
+    free((void *)*files[i].buf);
   return e;
 }
 
