@@ -77,6 +77,14 @@ extern "C" {
 #define SGXRA_VERDICT_REASON_SIZE 768
 #define SGXRA_VERIFIER_CACHE_MAX 256
 
+/* Fields of a REPORT body (SDM table 38-21) the QE Identity check reads
+ * from the QE report's raw bytes, as Intel's QVL does (sgxra/sgx.h draws
+ * the whole layout). */
+#define SGXRA_REPORT_BODY_MISCSELECT_OFFSET 16
+#define SGXRA_REPORT_BODY_MISCSELECT_SIZE 4
+#define SGXRA_REPORT_BODY_ATTRIBUTES_OFFSET 48
+#define SGXRA_REPORT_BODY_ATTRIBUTES_SIZE 16
+
 /* Where verification stopped (SGXRA_STAGE_DONE when it ran to the end). */
 typedef enum sgxra_verify_stage {
   SGXRA_STAGE_NONE = 0,

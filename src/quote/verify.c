@@ -1,5 +1,6 @@
 /* Quote verification with Intel's semantics: see sgxra/verify.h for the
  * order of the checks and the mapping of outcomes. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,6 +10,17 @@
 #include "sgxra/crypto.h"
 #include "sgxra/hex.h"
 #include "sgxra/timeutil.h"
+
+/* The raw offsets the QE Identity check reads are the report body's
+ * fields. */
+_Static_assert(offsetof(sgxra_report_body, miscselect) ==
+                   SGXRA_REPORT_BODY_MISCSELECT_OFFSET,
+               "MISCSELECT offset");
+_Static_assert(offsetof(sgxra_report_body, attributes) ==
+                   SGXRA_REPORT_BODY_ATTRIBUTES_OFFSET,
+               "ATTRIBUTES offset");
+_Static_assert(sizeof(sgxra_attributes) == SGXRA_REPORT_BODY_ATTRIBUTES_SIZE,
+               "ATTRIBUTES size");
 
 /* Intel's PCK chains are leaf, PCK CA, root (QvE's
  * EXPECTED_CERTIFICATE_COUNT_IN_PCK_CHAIN). */
@@ -313,13 +325,14 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
    * in the report's byte order (EnclaveReportVerifier::vectorToUint32
    * swaps them), so the text "01000000" matches MISCSELECT = 1.  The
    * collateral gives the digits as a big-endian number: compare bytes. */
-  const uint8_t *misc = q->qe_report_raw + 16;
-  uint8_t misc_want[4], misc_mask[4];
-  for (int i = 0; i < 4; i++) {
+  const uint8_t *misc = q->qe_report_raw + SGXRA_REPORT_BODY_MISCSELECT_OFFSET;
+  uint8_t misc_want[SGXRA_REPORT_BODY_MISCSELECT_SIZE],
+      misc_mask[SGXRA_REPORT_BODY_MISCSELECT_SIZE];
+  for (int i = 0; i < SGXRA_REPORT_BODY_MISCSELECT_SIZE; i++) {
     misc_want[i] = (uint8_t)(id->miscselect >> (24 - 8 * i));
     misc_mask[i] = (uint8_t)(id->miscselect_mask >> (24 - 8 * i));
   }
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < SGXRA_REPORT_BODY_MISCSELECT_SIZE; i++) {
     if ((misc[i] & misc_mask[i]) != misc_want[i]) {
       sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
                           SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
@@ -332,12 +345,13 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   }
   /* ATTRIBUTES as the 16 bytes at offset 48 of the report body, which is
    * the byte order of QE Identity's hex text. */
-  const uint8_t *attr = q->qe_report_raw + 48;
-  for (size_t i = 0; i < 16; i++) {
+  const uint8_t *attr = q->qe_report_raw + SGXRA_REPORT_BODY_ATTRIBUTES_OFFSET;
+  for (size_t i = 0; i < SGXRA_REPORT_BODY_ATTRIBUTES_SIZE; i++) {
     if ((attr[i] & id->attributes_mask[i]) != id->attributes[i]) {
-      char got[33], want[33];
-      sgxra_hex_encode(attr, 16, got);
-      sgxra_hex_encode(id->attributes, 16, want);
+      char got[2 * SGXRA_REPORT_BODY_ATTRIBUTES_SIZE + 1],
+          want[2 * SGXRA_REPORT_BODY_ATTRIBUTES_SIZE + 1];
+      sgxra_hex_encode(attr, SGXRA_REPORT_BODY_ATTRIBUTES_SIZE, got);
+      sgxra_hex_encode(id->attributes, SGXRA_REPORT_BODY_ATTRIBUTES_SIZE, want);
       sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
                           SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                           "QE ATTRIBUTES %s do not match the QE Identity's %s "
@@ -346,8 +360,8 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
       return -1;
     }
   }
-  if (memcmp(r->mrsigner, id->mrsigner, 32) != 0) {
-    char got[65], want[65];
+  if (memcmp(r->mrsigner, id->mrsigner, SGXRA_HASH_SIZE) != 0) {
+    char got[2 * SGXRA_HASH_SIZE + 1], want[2 * SGXRA_HASH_SIZE + 1];
     sgxra_hex_encode(r->mrsigner, 32, got);
     sgxra_hex_encode(id->mrsigner, 32, want);
     sgxra__verdict_fail(
@@ -435,11 +449,12 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   /* [4.1.2.4.10] the TCB Info is for this platform */
   if (memcmp(e->ext.fmspc, v->tcb->fmspc, SGXRA_FMSPC_SIZE) != 0 ||
       memcmp(e->ext.pceid, v->tcb->pce_id, SGXRA_PCEID_SIZE) != 0) {
-    char f1[13], f2[13], p1[5], p2[5];
-    sgxra_hex_encode(e->ext.fmspc, 6, f1);
-    sgxra_hex_encode(v->tcb->fmspc, 6, f2);
-    sgxra_hex_encode(e->ext.pceid, 2, p1);
-    sgxra_hex_encode(v->tcb->pce_id, 2, p2);
+    char f1[2 * SGXRA_FMSPC_SIZE + 1], f2[2 * SGXRA_FMSPC_SIZE + 1];
+    char p1[2 * SGXRA_PCEID_SIZE + 1], p2[2 * SGXRA_PCEID_SIZE + 1];
+    sgxra_hex_encode(e->ext.fmspc, SGXRA_FMSPC_SIZE, f1);
+    sgxra_hex_encode(v->tcb->fmspc, SGXRA_FMSPC_SIZE, f2);
+    sgxra_hex_encode(e->ext.pceid, SGXRA_PCEID_SIZE, p1);
+    sgxra_hex_encode(v->tcb->pce_id, SGXRA_PCEID_SIZE, p2);
     sgxra__verdict_fail(out, SGXRA_STAGE_TCB_INFO_MATCH,
                         SGXRA_E_VERIFY_TCB_INFO_MISMATCH,
                         "the PCK certificate has FMSPC %s PCE-ID %s but the "
@@ -479,9 +494,9 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
    * signature just checked, so they are not compared here either (a
    * stricter check would refuse quotes Intel accepts). */
   if (memcmp(h, q->qe_report.reportdata, sizeof h) != 0) {
-    char want[65], got[65];
-    sgxra_hex_encode(h, 32, want);
-    sgxra_hex_encode(q->qe_report.reportdata, 32, got);
+    char want[2 * SGXRA_SHA256_SIZE + 1], got[2 * SGXRA_SHA256_SIZE + 1];
+    sgxra_hex_encode(h, SGXRA_SHA256_SIZE, want);
+    sgxra_hex_encode(q->qe_report.reportdata, SGXRA_SHA256_SIZE, got);
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
                         SGXRA_E_VERIFY_QE_REPORT_DATA,
                         "QE report data starts with %s, expected SHA-256("
@@ -529,8 +544,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     if (ok) lv = l;
   }
   if (!lv) {
-    char svn[33];
-    sgxra_hex_encode(e->ext.comp_svn, 16, svn);
+    char svn[2 * SGXRA_TCB_SVN_COUNT + 1];
+    sgxra_hex_encode(e->ext.comp_svn, SGXRA_TCB_SVN_COUNT, svn);
     sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL,
                         SGXRA_E_VERIFY_TCB_NOT_SUPPORTED,
                         "no TCB level of the TCB Info is at or below the PCK "
@@ -672,12 +687,14 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                         "quote's PCK certificate chain: %s",
                         err ? sgxra_ctx_message(cx)
                             : "expected 3 certificates (PCK, PCK CA, root)");
-  } else if (!sgxra__pck_is_trust_root(sgxra_x509_chain_get(chain, 2), root)) {
+  } else if (!sgxra__pck_is_trust_root(
+                 sgxra_x509_chain_get(chain, PCK_CHAIN_COUNT - 1), root)) {
     sgxra__verdict_fail(
         out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
         "the quote's root CA '%s' does not have the trust root's public "
         "key ('%s'): check --trust-root",
-        sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(chain, 2)),
+        sgxra_x509_cert_subject_cn(
+            sgxra_x509_chain_get(chain, PCK_CHAIN_COUNT - 1)),
         sgxra_x509_cert_subject_cn(root));
   } else {
     /* Validated into a private view: `coll` is shared, read-only, and may
