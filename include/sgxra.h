@@ -16,6 +16,7 @@
  *   sgxra/x509.h           PCK chains, CRLs                       src/quote
  *   sgxra/tcbstatus.h      Intel's TCB statuses and names         src/quote
  *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
+ *   sgxra/qlresult.h       Intel's quote3_error_t names, numbers  src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
  *   sgxra/layout.h         emulated enclave layout, ELF MRENCLAVE src/emu
@@ -47,6 +48,7 @@
 #include "sgxra/measure.h"
 #include "sgxra/pcs.h"
 #include "sgxra/qe.h"
+#include "sgxra/qlresult.h"
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
 #include "sgxra/sigstruct.h"
