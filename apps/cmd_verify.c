@@ -67,7 +67,8 @@ static json_t *hex_or_null(int have, const uint8_t *p, size_t n) {
 static json_t *verdict_json(const sgxra_verdict *vd) {
   json_t *o = json_object();
   char date[SGXRA_TIME_TEXT_SIZE];
-  json_object_set_new(o, "return", json_string(vd->ql_return));
+  json_object_set_new(o, "return",
+                      json_string(sgxra_ql_result_name(vd->ql_return)));
   json_object_set_new(o, "verdict", json_string(vd->qv_result));
   json_object_set_new(o, "collateral_expired",
                       json_boolean(vd->collateral_expired));
@@ -85,12 +86,14 @@ static json_t *verdict_json(const sgxra_verdict *vd) {
     json_object_set_new(o, "tcb_status", json_null());
     json_object_set_new(o, "tcb_date", json_null());
   }
-  json_object_set_new(o, "fmspc", hex_or_null(vd->has_pck, vd->pck.fmspc, 6));
+  json_object_set_new(
+      o, "fmspc", hex_or_null(vd->has_pck, vd->pck.fmspc, SGXRA_FMSPC_SIZE));
   const sgxra_report_body *r = &vd->report;
-  json_object_set_new(o, "mrenclave",
-                      hex_or_null(vd->has_quote, r->mrenclave, 32));
+  json_object_set_new(
+      o, "mrenclave",
+      hex_or_null(vd->has_quote, r->mrenclave, SGXRA_HASH_SIZE));
   json_object_set_new(o, "mrsigner",
-                      hex_or_null(vd->has_quote, r->mrsigner, 32));
+                      hex_or_null(vd->has_quote, r->mrsigner, SGXRA_HASH_SIZE));
   json_object_set_new(o, "isvprodid",
                       vd->has_quote ? json_integer(r->isvprodid) : json_null());
   json_object_set_new(o, "isvsvn",
@@ -99,8 +102,9 @@ static json_t *verdict_json(const sgxra_verdict *vd) {
                       vd->has_quote ? json_boolean((r->attributes.flags &
                                                     SGXRA_ATTR_DEBUG) != 0)
                                     : json_null());
-  json_object_set_new(o, "report_data",
-                      hex_or_null(vd->has_quote, r->reportdata, 64));
+  json_object_set_new(
+      o, "report_data",
+      hex_or_null(vd->has_quote, r->reportdata, SGXRA_REPORTDATA_SIZE));
   /* beyond the contract */
   json_object_set_new(o, "quote_version",
                       vd->has_quote ? json_integer(vd->header.version)
@@ -141,16 +145,16 @@ static void print_human(const sgxra_verdict *vd) {
   char date[SGXRA_TIME_TEXT_SIZE];
   if (vd->has_quote) {
     const sgxra_report_body *r = &vd->report;
-    cli_print_hex("mrenclave", W, r->mrenclave, 32);
-    cli_print_hex("mrsigner", W, r->mrsigner, 32);
+    cli_print_hex("mrenclave", W, r->mrenclave, SGXRA_HASH_SIZE);
+    cli_print_hex("mrsigner", W, r->mrsigner, SGXRA_HASH_SIZE);
     printf("%-*s %u\n", W, "isvprodid", r->isvprodid);
     printf("%-*s %u\n", W, "isvsvn", r->isvsvn);
     printf("%-*s %s\n", W, "debug",
            (r->attributes.flags & SGXRA_ATTR_DEBUG) ? "yes (NOT for production)"
                                                     : "no");
-    cli_print_hex("report_data", W, r->reportdata, 64);
+    cli_print_hex("report_data", W, r->reportdata, SGXRA_REPORTDATA_SIZE);
   }
-  printf("%-*s %s\n", W, "return", vd->ql_return);
+  printf("%-*s %s\n", W, "return", sgxra_ql_result_name(vd->ql_return));
   printf("%-*s %s\n", W, "verdict", vd->qv_result);
   printf("%-*s %s\n", W, "collateral_expired",
          vd->collateral_expired ? "yes" : "no");
@@ -161,7 +165,7 @@ static void print_human(const sgxra_verdict *vd) {
            sgxra_tcb_status_name(st), sgxra_tcb_status_name(vd->tcb_status),
            date);
   }
-  if (vd->has_pck) cli_print_hex("fmspc", W, vd->pck.fmspc, 6);
+  if (vd->has_pck) cli_print_hex("fmspc", W, vd->pck.fmspc, SGXRA_FMSPC_SIZE);
   printf("%-*s", W, "advisory_ids");
   if (!vd->advisory_count) printf(" none");
   for (size_t i = 0; i < vd->advisory_count; i++)

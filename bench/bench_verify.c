@@ -67,7 +67,7 @@ static double bound_run(ossl_bound *b, int n) {
 }
 
 static void check(const sgxra_verdict *vd) {
-  if (strcmp(vd->ql_return, "SGX_QL_SUCCESS") != 0) {
+  if (strcmp(sgxra_ql_result_name(vd->ql_return), "SGX_QL_SUCCESS") != 0) {
     fprintf(stderr, "bench_verify: verification failed: %s\n", vd->reason);
     exit(1);
   }

@@ -14,7 +14,9 @@
  *   sgxra/enclavefile.h    signed enclave .so metadata, detect    src/sgx
  *   sgxra/quote.h          DCAP quote v3/v4/v5 parsing            src/quote
  *   sgxra/x509.h           PCK chains, CRLs                       src/quote
+ *   sgxra/tcbstatus.h      Intel's TCB statuses and names         src/quote
  *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
+ *   sgxra/qlresult.h       Intel's quote3_error_t names, numbers  src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
  *   sgxra/layout.h         emulated enclave layout, ELF MRENCLAVE src/emu
@@ -46,9 +48,11 @@
 #include "sgxra/measure.h"
 #include "sgxra/pcs.h"
 #include "sgxra/qe.h"
+#include "sgxra/qlresult.h"
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/tcbstatus.h"
 #include "sgxra/timeutil.h"
 #include "sgxra/verify.h"
 #include "sgxra/x509.h"

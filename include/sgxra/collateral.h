@@ -47,6 +47,7 @@
 
 #include "sgxra/crypto.h"
 #include "sgxra/ctx.h"
+#include "sgxra/tcbstatus.h"
 #include "sgxra/x509.h"
 
 #ifdef __cplusplus
@@ -59,27 +60,6 @@ extern "C" {
 #define SGXRA_COLLATERAL_SIG_SIZE 64
 /* Cap on any collateral file read from disk. */
 #define SGXRA_COLLATERAL_FILE_MAX (4u << 20)
-
-/* Intel's TCB statuses.  0 is never a valid status. */
-typedef enum sgxra_tcb_status {
-  SGXRA_TCB_STATUS_INVALID = 0,
-  SGXRA_TCB_UP_TO_DATE,                            /* "UpToDate" */
-  SGXRA_TCB_SW_HARDENING_NEEDED,                   /* "SWHardeningNeeded" */
-  SGXRA_TCB_CONFIGURATION_NEEDED,                  /* "ConfigurationNeeded" */
-  SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED, /* "ConfigurationAndSWHardeningNeeded"
-                                                    */
-  SGXRA_TCB_OUT_OF_DATE,                           /* "OutOfDate" */
-  SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED, /* "OutOfDateConfigurationNeeded"
-                                               */
-  SGXRA_TCB_REVOKED                           /* "Revoked" */
-} sgxra_tcb_status;
-
-/* Intel's string for a status ("OutOfDate"); "" for an invalid value. */
-SGXRA_API const char *sgxra_tcb_status_name(sgxra_tcb_status s);
-
-/* The status for Intel's string s[0..n); SGXRA_TCB_STATUS_INVALID when the
- * string is not exactly one of them. */
-SGXRA_API sgxra_tcb_status sgxra_tcb_status_from_name(const char *s, size_t n);
 
 /* ---- TCB Info -------------------------------------------------------------
  */
@@ -221,8 +201,11 @@ sgxra_collateral_load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
                       sgxra_collateral **out_coll);
 
 /* The same from a bundle directory holding the files named above
- * (root_ca.pem optional).  SGXRA_E_COLLATERAL_MISSING names a missing
- * file; SGXRA_E_IO / SGXRA_E_TOO_LARGE for read failures. */
+ * (root_ca.pem optional).  Each file is opened once and read:
+ * SGXRA_E_COLLATERAL_MISSING names a required file that does not exist;
+ * SGXRA_E_IO "cannot read FILE: permission denied" or with the system's
+ * reason for any other failure; SGXRA_E_TOO_LARGE over
+ * SGXRA_COLLATERAL_FILE_MAX. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir(
     sgxra_ctx *cx, const char *dir, sgxra_collateral **out_coll);
 

@@ -31,8 +31,9 @@
  *      OutOfDate and ConfigurationNeeded / ConfigurationAndSWHardeningNeeded
  *      into OutOfDateConfigurationNeeded; QE Revoked -> Revoked).
  *
- * The outcome maps to Intel's quote3_error_t (`ql_return`) and
- * sgx_ql_qv_result_t (`qv_result`) exactly as the QvE does: non-terminal
+ * The outcome maps to Intel's quote3_error_t (`ql_return`, see
+ * sgxra/qlresult.h) and sgx_ql_qv_result_t (`qv_result`) exactly as the
+ * QvE does (one table, in src/quote/verdict.c): non-terminal
  * statuses (UpToDate, SWHardeningNeeded, ConfigurationNeeded,
  * ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded)
  * return SGX_QL_SUCCESS with their verdict; anything else returns its error
@@ -62,6 +63,7 @@
 
 #include "sgxra/collateral.h"
 #include "sgxra/ctx.h"
+#include "sgxra/qlresult.h"
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
 #include "sgxra/x509.h"
@@ -74,6 +76,14 @@ extern "C" {
 #define SGXRA_VERDICT_ADVISORY_SIZE 32
 #define SGXRA_VERDICT_REASON_SIZE 768
 #define SGXRA_VERIFIER_CACHE_MAX 256
+
+/* Fields of a REPORT body (SDM table 38-21) the QE Identity check reads
+ * from the QE report's raw bytes, as Intel's QVL does (sgxra/sgx.h draws
+ * the whole layout). */
+#define SGXRA_REPORT_BODY_MISCSELECT_OFFSET 16
+#define SGXRA_REPORT_BODY_MISCSELECT_SIZE 4
+#define SGXRA_REPORT_BODY_ATTRIBUTES_OFFSET 48
+#define SGXRA_REPORT_BODY_ATTRIBUTES_SIZE 16
 
 /* Where verification stopped (SGXRA_STAGE_DONE when it ran to the end). */
 typedef enum sgxra_verify_stage {
@@ -99,8 +109,9 @@ SGXRA_API const char *sgxra_verify_stage_name(sgxra_verify_stage s);
 /* Everything a verification found.  Plain data: no pointers, nothing to
  * free; copy it freely. */
 typedef struct sgxra_verdict {
-  /* Intel's names: quote3_error_t and sgx_ql_qv_result_t. */
-  const char *ql_return;   /* "SGX_QL_SUCCESS", static text */
+  /* Intel's quote3_error_t (its number; sgxra_ql_result_name() gives
+   * "SGX_QL_SUCCESS") and sgx_ql_qv_result_t. */
+  sgxra_ql_result ql_return;
   const char *qv_result;   /* "SGX_QL_QV_RESULT_OUT_OF_DATE", static text */
   uint32_t qv_result_code; /* 0x0000, 0xA001 .. 0xA008 */
   int collateral_expired;  /* Intel's collateral_expiration_status */
@@ -151,8 +162,10 @@ SGXRA_API void sgxra_verifier_free(sgxra_verifier *v);
 /* Verify one quote at time `now`.  The return value says whether a verdict
  * was produced: SGXRA_OK whenever *out holds Intel's outcome, success or
  * not (read out->ql_return / out->err); an error only for misuse (NULL
- * arguments, out of memory).  A malformed quote is an outcome too
- * (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err = SGXRA_E_QUOTE_TRUNCATED ...).
+ * arguments: SGXRA_E_INVALID_ARGUMENT, and *out, when given, says
+ * SGXRA_QL_ERROR_INVALID_PARAMETER) or lack of memory.  A malformed quote is an
+ * outcome too (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err =
+ * SGXRA_E_QUOTE_TRUNCATED ...).
  */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v, const uint8_t *quote,
@@ -164,9 +177,12 @@ SGXRA_API size_t sgxra_verifier_cache_size(const sgxra_verifier *v);
 /* One shot, in Intel's order: parse the quote, check its root against
  * `root` (NULL: Intel SGX Root CA), validate `coll` at `now` (a failure
  * becomes the outcome: SGX_QL_TCBINFO_CHAIN_ERROR, ...), then verify.
- * Returns as sgxra_verifier_verify.  `coll` is validated in place. */
+ * Returns as sgxra_verifier_verify.  `coll` is only read: it is validated
+ * into a private copy of its validation state, so it may be loaded once
+ * and shared by threads (validated or not; its own validation state is
+ * neither used nor changed). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verify_quote(
-    sgxra_ctx *cx, const uint8_t *quote, size_t n, sgxra_collateral *coll,
+    sgxra_ctx *cx, const uint8_t *quote, size_t n, const sgxra_collateral *coll,
     const sgxra_x509_cert *root, int64_t now, sgxra_verdict *out);
 
 #ifdef __cplusplus

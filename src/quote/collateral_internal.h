@@ -1,7 +1,8 @@
 /*
  * quote/collateral_internal.h -- what TCB Info and QE Identity parsing share:
  * the signed-span finder and compactor for Intel's signed JSON, and strict
- * member readers over jansson values.
+ * member readers over jansson values; and what the verifier needs of a
+ * collateral set beyond its public API.
  *
  * Not installed; names are sgxra__*.
  */
@@ -11,6 +12,7 @@
 #include <jansson.h>
 
 #include "core/internal.h"
+#include "quote/pckchain_internal.h"
 #include "sgxra/collateral.h"
 #include "sgxra/quote.h"
 
@@ -68,54 +70,19 @@ sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
                        const json_t *obj, const char *path, const char *key,
                        int want_array, const json_t **out);
 
-/* ---- the per-quote PCK chain check ----------------------------------------
- *
- * One implementation behind sgxra_collateral_check_pck_chain / _pem and the
- * quote verifier.  The checks, in Intel's order (QVL's PckCertVerifier):
- * the chain's length; its root carries the trust root's key; its CA has
- * the PCK CRL issuer's name, is a CA and chains to the trust root (skipped
- * when CA and root are byte for byte the validated ones) and is not on the
- * root CA CRL; the leaf is issued and signed by the CA and not on the PCK
- * CRL.  Each failure records the public code (SGXRA_E_X509_*, _CRL_ISSUER)
- * with a message in cx; `failed` says which check it was, so the verifier
- * can map it to Intel's outcome. */
+/* The PCK chain check's view of validated collateral (trust root, PCK CA,
+ * CRLs); NULL until sgxra_collateral_validate() succeeded.  Borrowed. */
+const sgxra__pck_anchor *sgxra__collateral_anchor(const sgxra_collateral *c);
 
-typedef enum sgxra__pck_step {
-  SGXRA__PCK_OK = 0,
-  SGXRA__PCK_PARSE,        /* PEM or certificate does not parse */
-  SGXRA__PCK_COUNT,        /* wrong number of certificates */
-  SGXRA__PCK_ROOT,         /* the chain's root lacks the trust root's key */
-  SGXRA__PCK_CA_NAME,      /* CA is not the PCK CRL's issuer (by CN) */
-  SGXRA__PCK_CA_LINK,      /* CA is not a CA chaining to the trust root */
-  SGXRA__PCK_CA_REVOKED,   /* CA on the root CA CRL */
-  SGXRA__PCK_LEAF_LINK,    /* leaf not issued and signed by the CA */
-  SGXRA__PCK_LEAF_REVOKED, /* leaf on the PCK CRL */
-} sgxra__pck_step;
-
-typedef struct sgxra__pck_chain {
-  sgxra__pck_step failed;
-  size_t count; /* certificates in the chain (0 on the fast path) */
-  /* Fast path (CA and root byte for byte the validated ones): the leaf's
-   * DER (owned) read by the bounded DER walk into `walk`, which borrows
-   * it.  NULL on the full path. */
-  uint8_t *leaf_der;
-  size_t leaf_der_len;
-  sgxra_pck_cert walk;
-  /* Full path: the whole chain (owned); NULL on the fast path. */
-  sgxra_x509_chain *chain;
-  const char *leaf_cn, *ca_cn, *root_cn; /* borrowed; "" when unknown */
-  uint8_t serial[SGXRA_X509_SERIAL_MAX]; /* the leaf's */
-  size_t serial_len;
-  int64_t not_after_min; /* earliest notAfter across the chain */
-} sgxra__pck_chain;
-
-/* Check the PEM chain of a quote against validated collateral.
- * intel_shape: exactly leaf, CA, root (the QvE's rule); otherwise the root
- * may be omitted.  Returns SGXRA_OK or the failure's code (out->failed
- * set).  Clear *out with sgxra__pck_chain_clear either way. */
-sgxra_err sgxra__pck_check_pem(sgxra_ctx *cx, const sgxra_collateral *c,
-                               const uint8_t *pem, size_t n, int intel_shape,
-                               sgxra__pck_chain *out);
-void sgxra__pck_chain_clear(sgxra__pck_chain *r);
+/* Validate `c` at `now` against `root` (NULL: Intel's) into a new view that
+ * borrows c's parsed pieces and owns only what validation makes (the trust
+ * root copy, the PCK check's anchor, the flags): c itself is not written,
+ * so threads may keep reading it.  The view must not outlive c; free it
+ * with sgxra_collateral_free().  Errors as sgxra_collateral_validate(). */
+sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
+                                          const sgxra_collateral *c,
+                                          const sgxra_x509_cert *root,
+                                          int64_t now,
+                                          sgxra_collateral **out_view);
 
 #endif

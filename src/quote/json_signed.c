@@ -13,6 +13,7 @@
 
 #include "quote/collateral_internal.h"
 #include "sgxra/hex.h"
+#include "sgxra/tcbstatus.h"
 #include "sgxra/timeutil.h"
 
 static int ws(uint8_t c) {

@@ -17,30 +17,7 @@
 #include <string.h>
 
 #include "quote/collateral_internal.h"
-
-static const char *const status_names[] = {
-    "",
-    "UpToDate",
-    "SWHardeningNeeded",
-    "ConfigurationNeeded",
-    "ConfigurationAndSWHardeningNeeded",
-    "OutOfDate",
-    "OutOfDateConfigurationNeeded",
-    "Revoked",
-};
-
-const char *sgxra_tcb_status_name(sgxra_tcb_status s) {
-  if ((unsigned)s >= SGXRA__ARRAY_LEN(status_names)) return "";
-  return status_names[s];
-}
-
-sgxra_tcb_status sgxra_tcb_status_from_name(const char *s, size_t n) {
-  if (s == NULL) return SGXRA_TCB_STATUS_INVALID;
-  for (size_t i = 1; i < SGXRA__ARRAY_LEN(status_names); i++)
-    if (strlen(status_names[i]) == n && memcmp(status_names[i], s, n) == 0)
-      return (sgxra_tcb_status)i;
-  return SGXRA_TCB_STATUS_INVALID;
-}
+#include "sgxra/tcbstatus.h"
 
 static const sgxra__jcodes tcb_codes = {
     "TCB Info",           SGXRA_E_TCBINFO_FORMAT, SGXRA_E_TCBINFO_FIELD,

@@ -1,8 +1,20 @@
-/* Verdict names and Intel's result mapping: see sgxra/verify.h. */
+/* Verdict names and Intel's result mapping: see sgxra/verify.h and
+ * sgxra/qlresult.h. */
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "quote/verdict_internal.h"
+
+const char *sgxra_ql_result_name(sgxra_ql_result r) {
+  switch (r) {
+#define SGXRA__QL_NAME(name, num)                                              \
+  case SGXRA_QL_##name:                                                        \
+    return "SGX_QL_" #name;
+    SGXRA_QL_RESULTS(SGXRA__QL_NAME)
+#undef SGXRA__QL_NAME
+  }
+  return "";
+}
 
 const char *sgxra_verify_stage_name(sgxra_verify_stage s) {
   switch (s) {
@@ -72,11 +84,172 @@ void sgxra__verdict_qv(sgxra_verdict *v, sgxra_tcb_status s) {
   }
 }
 
+/* ---- the one mapping: failed step -> Intel's quote3_error_t -------------
+ *
+ * Intel's QvE (SGXDataCenterAttestationPrimitives, QuoteVerification/QvE/
+ * Enclave/qve.cpp) returns status_error_to_quote3_error() of the QVL's
+ * Status (QVL Src/AttestationLibrary/include/SgxEcdsaAttestation/
+ * AttestationStatus.h), except for the checks it makes itself in
+ * sgx_qve_verify_quote().  Each row names the Status or the qve.cpp check
+ * it follows.  The first matching row wins; ANY matches every stage /
+ * code.  No row: SGX_QL_ERROR_UNEXPECTED (the QvE's default). */
+
+#define ANY (-1)
+
+typedef struct ql_row {
+  int stage; /* sgxra_verify_stage or ANY */
+  int err;   /* sgxra_err or ANY */
+  sgxra_ql_result ql;
+} ql_row;
+
+static const ql_row ql_rows[] = {
+    /* success: STATUS_OK and the non-terminal TCB statuses */
+    {ANY, SGXRA_OK, SGXRA_QL_SUCCESS},
+    /* misuse: STATUS_MISSING_PARAMETERS; the QvE's own argument checks */
+    {ANY, SGXRA_E_INVALID_ARGUMENT, SGXRA_QL_ERROR_INVALID_PARAMETER},
+    /* qve.cpp: a failed allocation */
+    {ANY, SGXRA_E_NO_MEMORY, SGXRA_QL_ERROR_OUT_OF_MEMORY},
+
+    /* The step decides before the code: */
+    /* QVL sgxAttestationVerifyQuote: PckCertificate::parse throws
+     * FormatException -> STATUS_UNSUPPORTED_PCK_CERT_FORMAT */
+    {SGXRA_STAGE_PCK_EXTENSION, ANY, SGXRA_QL_PCK_CERT_UNSUPPORTED_FORMAT},
+    /* qve_set_quote_supplemental_data: an advisory ID over MAX_SA_SIZE or
+     * a list over MAX_SA_LIST_SIZE -> SGX_QL_ERROR_UNEXPECTED */
+    {SGXRA_STAGE_TCB_LEVEL, SGXRA_E_TCBINFO_FIELD, SGXRA_QL_ERROR_UNEXPECTED},
+
+    /* the quote: extract_chain_from_quote, STATUS_UNSUPPORTED_QUOTE_FORMAT,
+     * STATUS_UNSUPPORTED_QE_CERTIFICATION_DATA_TYPE */
+    {ANY, SGXRA_E_QUOTE_CERT_DATA_TYPE,
+     SGXRA_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_TRUNCATED, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_VERSION, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_KEY_TYPE, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_TEE_TYPE, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_QE_VENDOR, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_FORMAT, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    {ANY, SGXRA_E_QUOTE_BODY_TYPE, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+    /* QuoteVerifier: the attestation key is not a P-256 point ->
+     * STATUS_UNSUPPORTED_QUOTE_FORMAT */
+    {ANY, SGXRA_E_VERIFY_ATTEST_KEY, SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED},
+
+    /* certificates: qve.cpp chain.parse() of the quote's chain and of the
+     * issuer chains (qve_get_collateral_dates) -> PCK_CERT_CHAIN_ERROR;
+     * STATUS_SGX_PCK_CERT_CHAIN_UNTRUSTED, STATUS_SGX_ROOT_CA_UNTRUSTED,
+     * STATUS_INVALID_PCK_CERT (QuoteVerifier: no "SGX PCK Certificate" in
+     * the CN, a public key that does not parse); qve.cpp's root public key
+     * comparison */
+    {ANY, SGXRA_E_X509_PARSE, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_PEM, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_KEY, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_CHAIN_LENGTH, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_CHAIN_LINK, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_SIGNATURE, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_NOT_CA, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_X509_UNTRUSTED_ROOT, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_COLLATERAL_ROOT_MISMATCH, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_COLLATERAL_PCK_CA, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_COLLATERAL_TCB_SIGNER, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_VERIFY_TRUST_ROOT, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_VERIFY_PCK_CHAIN, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    {ANY, SGXRA_E_VERIFY_PCK_CERT, SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+    /* STATUS_PCK_REVOKED, STATUS_SGX_PCK_REVOKED,
+     * STATUS_SGX_INTERMEDIATE_CA_REVOKED,
+     * STATUS_SGX_TCB_SIGNING_CERT_REVOKED */
+    {ANY, SGXRA_E_X509_REVOKED, SGXRA_QL_PCK_REVOKED},
+    {ANY, SGXRA_E_COLLATERAL_SIGNER_REVOKED, SGXRA_QL_PCK_REVOKED},
+    {ANY, SGXRA_E_VERIFY_PCK_REVOKED, SGXRA_QL_PCK_REVOKED},
+    /* the SGX extension (at any other step too): as the stage row above */
+    {ANY, SGXRA_E_PCKEXT_MISSING, SGXRA_QL_PCK_CERT_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_PCKEXT_FORMAT, SGXRA_QL_PCK_CERT_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_PCKEXT_COUNT, SGXRA_QL_PCK_CERT_UNSUPPORTED_FORMAT},
+
+    /* CRLs: qve_get_collateral_dates (a CRL that does not parse) ->
+     * CRL_UNSUPPORTED_FORMAT; STATUS_SGX_CRL_INVALID_SIGNATURE ->
+     * RESULT_INVALID_SIGNATURE */
+    {ANY, SGXRA_E_CRL_PARSE, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_CRL_FORMAT, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_CRL_EXTENSIONS, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_CRL_ISSUER, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_CRL_SIGNATURE, SGXRA_QL_RESULT_INVALID_SIGNATURE},
+
+    /* TCB Info: STATUS_SGX_TCB_INFO_INVALID,
+     * STATUS_SGX_TCB_INFO_UNSUPPORTED_FORMAT -> TCBINFO_UNSUPPORTED_FORMAT;
+     * STATUS_TCB_INFO_INVALID_SIGNATURE -> TCBINFO_CHAIN_ERROR */
+    {ANY, SGXRA_E_TCBINFO_FORMAT, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_DATE, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_HEX, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_STATUS, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_VERSION, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_ID, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_FIELD, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_TCBINFO_SIGNATURE, SGXRA_QL_TCBINFO_CHAIN_ERROR},
+
+    /* QE Identity: qve_get_collateral_dates (does not parse) ->
+     * QEIDENTITY_UNSUPPORTED_FORMAT;
+     * STATUS_SGX_ENCLAVE_IDENTITY_INVALID_SIGNATURE -> QEIDENTITY_CHAIN_ERROR
+     */
+    {ANY, SGXRA_E_QEID_FORMAT, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_DATE, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_HEX, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_STATUS, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_VERSION, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_ID, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_FIELD, SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_QEID_SIGNATURE, SGXRA_QL_QEIDENTITY_CHAIN_ERROR},
+
+    /* the per-quote checks (QuoteVerifier::verify) */
+    /* STATUS_TCB_INFO_MISMATCH */
+    {ANY, SGXRA_E_VERIFY_TCB_INFO_MISMATCH, SGXRA_QL_TCBINFO_MISMATCH},
+    /* STATUS_INVALID_QE_REPORT_SIGNATURE */
+    {ANY, SGXRA_E_VERIFY_QE_REPORT_SIGNATURE,
+     SGXRA_QL_QE_REPORT_INVALID_SIGNATURE},
+    /* STATUS_INVALID_QE_REPORT_DATA: not in the QvE's switch -> default */
+    {ANY, SGXRA_E_VERIFY_QE_REPORT_DATA, SGXRA_QL_ERROR_UNEXPECTED},
+    /* STATUS_QE_IDENTITY_MISMATCH, STATUS_SGX_ENCLAVE_REPORT_*_MISMATCH */
+    {ANY, SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH, SGXRA_QL_QEIDENTITY_MISMATCH},
+    /* STATUS_INVALID_QUOTE_SIGNATURE */
+    {ANY, SGXRA_E_VERIFY_QUOTE_SIGNATURE, SGXRA_QL_RESULT_INVALID_SIGNATURE},
+    /* STATUS_TCB_NOT_SUPPORTED */
+    {ANY, SGXRA_E_VERIFY_TCB_NOT_SUPPORTED, SGXRA_QL_TCB_NOT_SUPPORTED},
+    /* STATUS_TCB_REVOKED, STATUS_SGX_ENCLAVE_REPORT_ISVSVN_REVOKED */
+    {ANY, SGXRA_E_VERIFY_TCB_REVOKED, SGXRA_QL_TCB_REVOKED},
+};
+
+sgxra_ql_result sgxra__ql_result_for(sgxra_verify_stage stage, sgxra_err err) {
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(ql_rows); i++) {
+    const ql_row *r = &ql_rows[i];
+    if ((r->stage == ANY || r->stage == (int)stage) &&
+        (r->err == ANY || r->err == (int)err))
+      return r->ql;
+  }
+  return SGXRA_QL_ERROR_UNEXPECTED;
+}
+
+sgxra_tcb_status sgxra__tcb_status_converge(sgxra_tcb_status level,
+                                            sgxra_tcb_status qe) {
+  if (qe == SGXRA_TCB_OUT_OF_DATE) {
+    if (level == SGXRA_TCB_UP_TO_DATE || level == SGXRA_TCB_SW_HARDENING_NEEDED)
+      return SGXRA_TCB_OUT_OF_DATE;
+    if (level == SGXRA_TCB_CONFIGURATION_NEEDED ||
+        level == SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
+      return SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED;
+  }
+  if (qe == SGXRA_TCB_REVOKED) return SGXRA_TCB_REVOKED;
+  return level;
+}
+
+void sgxra__verdict_init(sgxra_verdict *v) {
+  memset(v, 0, sizeof *v);
+  v->ql_return = SGXRA_QL_ERROR_UNEXPECTED;
+  v->err = SGXRA_E_INTERNAL;
+  sgxra__verdict_qv(v, SGXRA_TCB_STATUS_INVALID);
+}
+
 void sgxra__verdict_fail(sgxra_verdict *v, sgxra_verify_stage stage,
-                         const char *ql_return, sgxra_err err, const char *fmt,
-                         ...) {
+                         sgxra_err err, const char *fmt, ...) {
   v->stage = stage;
-  v->ql_return = ql_return;
+  v->ql_return = sgxra__ql_result_for(stage, err);
   v->err = err;
   /* Intel's QvE reports UNSPECIFIED whenever the return is not success. */
   sgxra__verdict_qv(v, SGXRA_TCB_STATUS_INVALID);
@@ -87,87 +260,4 @@ void sgxra__verdict_fail(sgxra_verdict *v, sgxra_verify_stage stage,
   va_start(ap, fmt);
   vsnprintf(v->reason + k, sizeof v->reason - (size_t)k, fmt, ap);
   va_end(ap);
-}
-
-const char *sgxra__ql_return_for(sgxra_err err) {
-  switch (err) {
-  case SGXRA_E_QUOTE_CERT_DATA_TYPE:
-    return "SGX_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED";
-  case SGXRA_E_QUOTE_TRUNCATED:
-  case SGXRA_E_QUOTE_VERSION:
-  case SGXRA_E_QUOTE_KEY_TYPE:
-  case SGXRA_E_QUOTE_TEE_TYPE:
-  case SGXRA_E_QUOTE_QE_VENDOR:
-  case SGXRA_E_QUOTE_FORMAT:
-  case SGXRA_E_QUOTE_BODY_TYPE:
-    return "SGX_QL_QUOTE_FORMAT_UNSUPPORTED";
-  case SGXRA_E_TCBINFO_SIGNATURE:
-    return "SGX_QL_TCBINFO_CHAIN_ERROR";
-  case SGXRA_E_QEID_SIGNATURE:
-    return "SGX_QL_QEIDENTITY_CHAIN_ERROR";
-  case SGXRA_E_CRL_SIGNATURE:
-    return "SGX_QL_RESULT_INVALID_SIGNATURE";
-  case SGXRA_E_CRL_PARSE:
-  case SGXRA_E_CRL_FORMAT:
-  case SGXRA_E_CRL_EXTENSIONS:
-  case SGXRA_E_CRL_ISSUER:
-    return "SGX_QL_CRL_UNSUPPORTED_FORMAT";
-  case SGXRA_E_TCBINFO_FORMAT:
-  case SGXRA_E_TCBINFO_DATE:
-  case SGXRA_E_TCBINFO_HEX:
-  case SGXRA_E_TCBINFO_STATUS:
-  case SGXRA_E_TCBINFO_VERSION:
-  case SGXRA_E_TCBINFO_ID:
-  case SGXRA_E_TCBINFO_FIELD:
-    return "SGX_QL_TCBINFO_UNSUPPORTED_FORMAT";
-  case SGXRA_E_QEID_FORMAT:
-  case SGXRA_E_QEID_DATE:
-  case SGXRA_E_QEID_HEX:
-  case SGXRA_E_QEID_STATUS:
-  case SGXRA_E_QEID_VERSION:
-  case SGXRA_E_QEID_ID:
-  case SGXRA_E_QEID_FIELD:
-    return "SGX_QL_QEIDENTITY_UNSUPPORTED_FORMAT";
-  case SGXRA_E_COLLATERAL_SIGNER_REVOKED:
-  case SGXRA_E_X509_REVOKED:
-  case SGXRA_E_VERIFY_PCK_REVOKED:
-    return "SGX_QL_PCK_REVOKED";
-  case SGXRA_E_X509_PARSE:
-  case SGXRA_E_X509_PEM:
-  case SGXRA_E_X509_KEY:
-  case SGXRA_E_PCKEXT_MISSING:
-  case SGXRA_E_PCKEXT_FORMAT:
-  case SGXRA_E_PCKEXT_COUNT:
-  case SGXRA_E_VERIFY_PCK_CERT:
-    return "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT";
-  case SGXRA_E_X509_CHAIN_LINK:
-  case SGXRA_E_X509_SIGNATURE:
-  case SGXRA_E_X509_NOT_CA:
-  case SGXRA_E_X509_UNTRUSTED_ROOT:
-  case SGXRA_E_X509_CHAIN_LENGTH:
-  case SGXRA_E_COLLATERAL_ROOT_MISMATCH:
-  case SGXRA_E_COLLATERAL_PCK_CA:
-  case SGXRA_E_COLLATERAL_TCB_SIGNER:
-  case SGXRA_E_VERIFY_TRUST_ROOT:
-  case SGXRA_E_VERIFY_PCK_CHAIN:
-    return "SGX_QL_PCK_CERT_CHAIN_ERROR";
-  case SGXRA_E_VERIFY_TCB_INFO_MISMATCH:
-    return "SGX_QL_TCBINFO_MISMATCH";
-  case SGXRA_E_VERIFY_QE_REPORT_SIGNATURE:
-    return "SGX_QL_QE_REPORT_INVALID_SIGNATURE";
-  case SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH:
-    return "SGX_QL_QEIDENTITY_MISMATCH";
-  case SGXRA_E_VERIFY_ATTEST_KEY:
-    return "SGX_QL_QUOTE_FORMAT_UNSUPPORTED";
-  case SGXRA_E_VERIFY_QUOTE_SIGNATURE:
-    return "SGX_QL_RESULT_INVALID_SIGNATURE";
-  case SGXRA_E_VERIFY_TCB_NOT_SUPPORTED:
-    return "SGX_QL_TCB_NOT_SUPPORTED";
-  case SGXRA_E_VERIFY_TCB_REVOKED:
-    return "SGX_QL_TCB_REVOKED";
-  default:
-    /* Intel's QvE maps every other status (the QE report data check
-     * among them) to SGX_QL_ERROR_UNEXPECTED. */
-    return "SGX_QL_ERROR_UNEXPECTED";
-  }
 }

@@ -1,5 +1,6 @@
 /* Quote verification with Intel's semantics: see sgxra/verify.h for the
  * order of the checks and the mapping of outcomes. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,6 +10,17 @@
 #include "sgxra/crypto.h"
 #include "sgxra/hex.h"
 #include "sgxra/timeutil.h"
+
+/* The raw offsets the QE Identity check reads are the report body's
+ * fields. */
+_Static_assert(offsetof(sgxra_report_body, miscselect) ==
+                   SGXRA_REPORT_BODY_MISCSELECT_OFFSET,
+               "MISCSELECT offset");
+_Static_assert(offsetof(sgxra_report_body, attributes) ==
+                   SGXRA_REPORT_BODY_ATTRIBUTES_OFFSET,
+               "ATTRIBUTES offset");
+_Static_assert(sizeof(sgxra_attributes) == SGXRA_REPORT_BODY_ATTRIBUTES_SIZE,
+               "ATTRIBUTES size");
 
 /* Intel's PCK chains are leaf, PCK CA, root (QvE's
  * EXPECTED_CERTIFICATE_COUNT_IN_PCK_CHAIN). */
@@ -37,10 +49,8 @@ struct sgxra_verifier {
   const sgxra_collateral *coll;
   const sgxra_tcbinfo *tcb;
   const sgxra_qeidentity *qeid;
-  const sgxra_x509_cert *root;
-  const sgxra_x509_cert *pck_ca;
-  const sgxra_crl *pck_crl;
-  const sgxra_crl *root_crl;
+  /* trust root, PCK CA and CRLs of the validated collateral */
+  const sgxra__pck_anchor *anchor;
   /* TCB levels in the order Intel's QVL walks them (see tcb_order) */
   size_t *level_order;
   size_t level_count;
@@ -110,12 +120,10 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
   v->coll = coll;
   v->tcb = sgxra_collateral_tcbinfo(coll);
   v->qeid = sgxra_collateral_qeidentity(coll);
-  v->root = sgxra_collateral_root(coll);
-  v->pck_ca = sgxra_collateral_pck_ca(coll);
-  v->pck_crl = sgxra_collateral_pck_crl(coll);
-  v->root_crl = sgxra_collateral_root_crl(coll);
-  if (!v->tcb || !v->qeid || !v->root || !v->pck_ca || !v->pck_crl ||
-      !v->root_crl || !sgxra_x509_cert_public_key(v->root)) {
+  v->anchor = sgxra__collateral_anchor(coll);
+  if (!v->tcb || !v->qeid || !v->anchor || !v->anchor->root ||
+      !v->anchor->pck_ca || !v->anchor->pck_crl || !v->anchor->root_crl ||
+      !sgxra_x509_cert_public_key(v->anchor->root)) {
     free(v);
     return sgxra__fail(cx, SGXRA_E_INTERNAL,
                        "verifier: validated collateral lacks a piece (TCB "
@@ -140,76 +148,68 @@ void sgxra_verifier_free(sgxra_verifier *v) {
 
 /* ---- the PCK chain ------------------------------------------------------ */
 
-/* Intel's outcome for a failed PCK chain check (the QvE's return, the
- * stage, sgxra's SGXRA_E_VERIFY_* code and the reason). */
+/* A failed PCK chain check in the verdict: the unit's step outcome gives
+ * the stage and code (Intel's value then comes from the one table); here
+ * only the message is made. */
 static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
                               const sgxra__pck_chain *r, sgxra_err err,
                               sgxra_verdict *out) {
-  const char *ca = sgxra_x509_cert_subject_cn(v->pck_ca);
+  sgxra_verify_stage stage;
+  sgxra_err code;
+  sgxra__pck_step_outcome(r->failed, err, &stage, &code);
+  char msg[SGXRA_VERDICT_REASON_SIZE];
   switch (r->failed) {
   case SGXRA__PCK_COUNT:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
-                        "quote's PCK certificate chain has %zu certificates, "
-                        "expected 3 (PCK, PCK CA, root)",
-                        r->count);
-    return;
+    snprintf(msg, sizeof msg,
+             "quote's PCK certificate chain has %zu certificates, expected 3 "
+             "(PCK, PCK CA, root)",
+             r->count);
+    break;
   case SGXRA__PCK_ROOT:
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-        SGXRA_E_VERIFY_TRUST_ROOT,
-        "the quote's root CA '%s' does not have the trust root's public key "
-        "('%s'): the quote is not from a platform certified by that root; "
-        "check --trust-root",
-        r->root_cn, sgxra_x509_cert_subject_cn(v->root));
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's root CA '%s' does not have the trust root's public "
+             "key ('%s'): the quote is not from a platform certified by that "
+             "root; check --trust-root",
+             r->root_cn, sgxra_x509_cert_subject_cn(v->anchor->root));
+    break;
   case SGXRA__PCK_CA_NAME:
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-        SGXRA_E_VERIFY_PCK_CHAIN,
-        "the quote's PCK CA is '%s' but the collateral's PCK CRL is issued "
-        "by '%s': fetch the PCK CRL (and chain) for the quote's CA",
-        r->ca_cn, ca);
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's PCK CA is '%s' but the collateral's PCK CRL is "
+             "issued by '%s': fetch the PCK CRL (and chain) for the quote's CA",
+             r->ca_cn, sgxra_x509_cert_subject_cn(v->anchor->pck_ca));
+    break;
   case SGXRA__PCK_CA_LINK:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
-                        "the quote's PCK CA '%s' is not a CA signed by the "
-                        "trust root (%s)",
-                        r->ca_cn, sgxra_ctx_message(cx));
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's PCK CA '%s' is not a CA signed by the trust root "
+             "(%s)",
+             r->ca_cn, sgxra_ctx_message(cx));
+    break;
   case SGXRA__PCK_CA_REVOKED:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
-                        SGXRA_E_VERIFY_PCK_REVOKED,
-                        "the quote's PCK CA '%s' is revoked by the root CA "
-                        "CRL",
-                        r->ca_cn);
-    return;
+    snprintf(msg, sizeof msg,
+             "the quote's PCK CA '%s' is revoked by the root CA CRL", r->ca_cn);
+    break;
   case SGXRA__PCK_LEAF_LINK:
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CHAIN,
-                        "the PCK certificate '%s' is not issued and signed by "
-                        "'%s' (%s)",
-                        r->leaf_cn, r->ca_cn, sgxra_ctx_message(cx));
-    return;
+    snprintf(msg, sizeof msg,
+             "the PCK certificate '%s' is not issued and signed by '%s' (%s)",
+             r->leaf_cn, r->ca_cn, sgxra_ctx_message(cx));
+    break;
   case SGXRA__PCK_LEAF_REVOKED: {
     char serial[2 * SGXRA_X509_SERIAL_MAX + 1];
     sgxra_hex_encode(r->serial, r->serial_len, serial);
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_REVOKED",
-                        SGXRA_E_VERIFY_PCK_REVOKED,
-                        "the PCK certificate (serial %s) is revoked by the "
-                        "PCK CRL of '%s'",
-                        serial, sgxra_crl_issuer_cn(v->pck_crl));
-    return;
+    snprintf(msg, sizeof msg,
+             "the PCK certificate (serial %s) is revoked by the PCK CRL of "
+             "'%s'",
+             serial, sgxra_crl_issuer_cn(v->anchor->pck_crl));
+    break;
   }
   case SGXRA__PCK_PARSE:
   case SGXRA__PCK_OK:
   default:
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_CHAIN_ERROR", err,
-        "quote's PCK certificate chain: %s", sgxra_ctx_message(cx));
-    return;
+    snprintf(msg, sizeof msg, "quote's PCK certificate chain: %s",
+             sgxra_ctx_message(cx));
+    break;
   }
+  sgxra__verdict_fail(out, stage, code, "%s", msg);
 }
 
 /* What the verifier needs of a PCK certificate the chain check passed:
@@ -219,8 +219,7 @@ static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
                            pck_entry *e, sgxra_verdict *out) {
   /* Intel's QVL also requires "SGX PCK Certificate" in the leaf's CN. */
   if (!strstr(r->leaf_cn, "SGX PCK Certificate")) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR", SGXRA_E_VERIFY_PCK_CERT,
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CERT,
                         "the leaf's common name '%s' does not contain 'SGX "
                         "PCK Certificate'",
                         r->leaf_cn);
@@ -236,8 +235,7 @@ static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
     if (err == SGXRA_E_X509_EXT_MISSING) err = SGXRA_E_PCKEXT_MISSING;
     if (!err) err = sgxra_pck_ext_parse(cx, ev, en, &e->ext);
     if (err) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION,
-                          "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT", err, "%s",
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_EXTENSION, err, "%s",
                           sgxra_ctx_message(cx));
       return;
     }
@@ -249,9 +247,8 @@ static void pck_entry_fill(sgxra_ctx *cx, const sgxra__pck_chain *r,
   e->platform_ca = strstr(r->ca_cn, "Platform") != NULL;
   e->not_after_min = r->not_after_min;
   if (sgxra_p256_from_public(cx, raw, &e->key) != SGXRA_OK) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT",
-        SGXRA_E_VERIFY_PCK_CERT, "PCK public key: %s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_VERIFY_PCK_CERT,
+                        "PCK public key: %s", sgxra_ctx_message(cx));
   }
 }
 
@@ -261,8 +258,8 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
                              size_t pem_len, sgxra_verdict *out) {
   uint8_t h[SGXRA_SHA256_SIZE];
   if (sgxra_sha256(cx, pem, pem_len, h) != SGXRA_OK) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, "SGX_QL_ERROR_UNEXPECTED",
-                        sgxra_ctx_error(cx), "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, sgxra_ctx_error(cx), "%s",
+                        sgxra_ctx_message(cx));
     return NULL;
   }
   for (size_t i = 0; i < v->cache_count; i++)
@@ -272,7 +269,7 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
   memcpy(e.hash, h, sizeof h);
   sgxra__pck_chain r;
   sgxra_err err =
-      sgxra__pck_check_pem(cx, v->coll, (const uint8_t *)pem, pem_len, 1, &r);
+      sgxra__pck_check_pem(cx, v->anchor, (const uint8_t *)pem, pem_len, 1, &r);
   if (err)
     pck_chain_verdict(cx, v, &r, err, out);
   else
@@ -290,8 +287,7 @@ static pck_entry *pck_lookup(sgxra_ctx *cx, sgxra_verifier *v, const char *pem,
     }
     if (!grown) {
       entry_clear(&e);
-      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                          "SGX_QL_ERROR_OUT_OF_MEMORY", SGXRA_E_NO_MEMORY,
+      sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN, SGXRA_E_NO_MEMORY,
                           "out of memory");
       return NULL;
     }
@@ -317,7 +313,6 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   const sgxra_qeidentity *id = v->qeid;
   if (strcmp(id->id, "QE") != 0) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                        "SGX_QL_QEIDENTITY_MISMATCH",
                         SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                         "the enclave identity is for '%s', an SGX quote needs "
                         "the QE's ('QE'): fetch /sgx/certification/v4/qe/"
@@ -330,16 +325,16 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
    * in the report's byte order (EnclaveReportVerifier::vectorToUint32
    * swaps them), so the text "01000000" matches MISCSELECT = 1.  The
    * collateral gives the digits as a big-endian number: compare bytes. */
-  const uint8_t *misc = q->qe_report_raw + 16;
-  uint8_t misc_want[4], misc_mask[4];
-  for (int i = 0; i < 4; i++) {
+  const uint8_t *misc = q->qe_report_raw + SGXRA_REPORT_BODY_MISCSELECT_OFFSET;
+  uint8_t misc_want[SGXRA_REPORT_BODY_MISCSELECT_SIZE],
+      misc_mask[SGXRA_REPORT_BODY_MISCSELECT_SIZE];
+  for (int i = 0; i < SGXRA_REPORT_BODY_MISCSELECT_SIZE; i++) {
     misc_want[i] = (uint8_t)(id->miscselect >> (24 - 8 * i));
     misc_mask[i] = (uint8_t)(id->miscselect_mask >> (24 - 8 * i));
   }
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < SGXRA_REPORT_BODY_MISCSELECT_SIZE; i++) {
     if ((misc[i] & misc_mask[i]) != misc_want[i]) {
       sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                          "SGX_QL_QEIDENTITY_MISMATCH",
                           SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                           "QE MISCSELECT bytes %02x%02x%02x%02x under the mask "
                           "%08X do not give the QE Identity's %08X",
@@ -350,14 +345,14 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
   }
   /* ATTRIBUTES as the 16 bytes at offset 48 of the report body, which is
    * the byte order of QE Identity's hex text. */
-  const uint8_t *attr = q->qe_report_raw + 48;
-  for (size_t i = 0; i < 16; i++) {
+  const uint8_t *attr = q->qe_report_raw + SGXRA_REPORT_BODY_ATTRIBUTES_OFFSET;
+  for (size_t i = 0; i < SGXRA_REPORT_BODY_ATTRIBUTES_SIZE; i++) {
     if ((attr[i] & id->attributes_mask[i]) != id->attributes[i]) {
-      char got[33], want[33];
-      sgxra_hex_encode(attr, 16, got);
-      sgxra_hex_encode(id->attributes, 16, want);
+      char got[2 * SGXRA_REPORT_BODY_ATTRIBUTES_SIZE + 1],
+          want[2 * SGXRA_REPORT_BODY_ATTRIBUTES_SIZE + 1];
+      sgxra_hex_encode(attr, SGXRA_REPORT_BODY_ATTRIBUTES_SIZE, got);
+      sgxra_hex_encode(id->attributes, SGXRA_REPORT_BODY_ATTRIBUTES_SIZE, want);
       sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                          "SGX_QL_QEIDENTITY_MISMATCH",
                           SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                           "QE ATTRIBUTES %s do not match the QE Identity's %s "
                           "under its mask (byte %zu)",
@@ -365,19 +360,17 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
       return -1;
     }
   }
-  if (memcmp(r->mrsigner, id->mrsigner, 32) != 0) {
-    char got[65], want[65];
+  if (memcmp(r->mrsigner, id->mrsigner, SGXRA_HASH_SIZE) != 0) {
+    char got[2 * SGXRA_HASH_SIZE + 1], want[2 * SGXRA_HASH_SIZE + 1];
     sgxra_hex_encode(r->mrsigner, 32, got);
     sgxra_hex_encode(id->mrsigner, 32, want);
     sgxra__verdict_fail(
-        out, SGXRA_STAGE_QE_IDENTITY, "SGX_QL_QEIDENTITY_MISMATCH",
-        SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
+        out, SGXRA_STAGE_QE_IDENTITY, SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
         "QE MRSIGNER %s is not the QE Identity's %s", got, want);
     return -1;
   }
   if (r->isvprodid != id->isvprodid) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_IDENTITY,
-                        "SGX_QL_QEIDENTITY_MISMATCH",
                         SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH,
                         "QE ISVPRODID %u is not the QE Identity's %u",
                         r->isvprodid, id->isvprodid);
@@ -438,8 +431,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   size_t pem_len;
   sgxra_err err = sgxra_quote_pck_chain(cx, q, &pem, &pem_len);
   if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, sgxra__ql_return_for(err),
-                        err, "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, err, "%s",
+                        sgxra_ctx_message(cx));
     return;
   }
   out->collateral_expired = sgxra_collateral_expired_at(v->coll, now);
@@ -456,13 +449,13 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   /* [4.1.2.4.10] the TCB Info is for this platform */
   if (memcmp(e->ext.fmspc, v->tcb->fmspc, SGXRA_FMSPC_SIZE) != 0 ||
       memcmp(e->ext.pceid, v->tcb->pce_id, SGXRA_PCEID_SIZE) != 0) {
-    char f1[13], f2[13], p1[5], p2[5];
-    sgxra_hex_encode(e->ext.fmspc, 6, f1);
-    sgxra_hex_encode(v->tcb->fmspc, 6, f2);
-    sgxra_hex_encode(e->ext.pceid, 2, p1);
-    sgxra_hex_encode(v->tcb->pce_id, 2, p2);
+    char f1[2 * SGXRA_FMSPC_SIZE + 1], f2[2 * SGXRA_FMSPC_SIZE + 1];
+    char p1[2 * SGXRA_PCEID_SIZE + 1], p2[2 * SGXRA_PCEID_SIZE + 1];
+    sgxra_hex_encode(e->ext.fmspc, SGXRA_FMSPC_SIZE, f1);
+    sgxra_hex_encode(v->tcb->fmspc, SGXRA_FMSPC_SIZE, f2);
+    sgxra_hex_encode(e->ext.pceid, SGXRA_PCEID_SIZE, p1);
+    sgxra_hex_encode(v->tcb->pce_id, SGXRA_PCEID_SIZE, p2);
     sgxra__verdict_fail(out, SGXRA_STAGE_TCB_INFO_MATCH,
-                        "SGX_QL_TCBINFO_MISMATCH",
                         SGXRA_E_VERIFY_TCB_INFO_MISMATCH,
                         "the PCK certificate has FMSPC %s PCE-ID %s but the "
                         "TCB Info is for FMSPC %s PCE-ID %s: fetch the TCB "
@@ -476,7 +469,6 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
                           q->qe_report_signature);
   if (err) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_SIG,
-                        "SGX_QL_QE_REPORT_INVALID_SIGNATURE",
                         SGXRA_E_VERIFY_QE_REPORT_SIGNATURE,
                         "the QE report signature does not verify with the PCK "
                         "certificate's key (%s)",
@@ -492,9 +484,8 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
       sgxra_sha256_update(cx, &s, q->qe_auth_data, q->qe_auth_data_len) ||
       sgxra_sha256_final(cx, &s, h)) {
     sgxra_sha256_cleanup(&s);
-    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
-                        "SGX_QL_ERROR_UNEXPECTED", sgxra_ctx_error(cx), "%s",
-                        sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA, sgxra_ctx_error(cx),
+                        "%s", sgxra_ctx_message(cx));
     return;
   }
   sgxra_sha256_cleanup(&s);
@@ -503,11 +494,10 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
    * signature just checked, so they are not compared here either (a
    * stricter check would refuse quotes Intel accepts). */
   if (memcmp(h, q->qe_report.reportdata, sizeof h) != 0) {
-    char want[65], got[65];
-    sgxra_hex_encode(h, 32, want);
-    sgxra_hex_encode(q->qe_report.reportdata, 32, got);
+    char want[2 * SGXRA_SHA256_SIZE + 1], got[2 * SGXRA_SHA256_SIZE + 1];
+    sgxra_hex_encode(h, SGXRA_SHA256_SIZE, want);
+    sgxra_hex_encode(q->qe_report.reportdata, SGXRA_SHA256_SIZE, got);
     sgxra__verdict_fail(out, SGXRA_STAGE_QE_REPORT_DATA,
-                        "SGX_QL_ERROR_UNEXPECTED",
                         SGXRA_E_VERIFY_QE_REPORT_DATA,
                         "QE report data starts with %s, expected SHA-256("
                         "attestation key || QE auth data) = %s: the "
@@ -527,17 +517,15 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
       memcpy(e->ak_raw, q->attest_key, sizeof e->ak_raw);
   }
   if (!e->ak) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_QUOTE_SIG, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED",
-        SGXRA_E_VERIFY_ATTEST_KEY,
-        "the attestation key is not a P-256 point (%s)", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE_SIG, SGXRA_E_VERIFY_ATTEST_KEY,
+                        "the attestation key is not a P-256 point (%s)",
+                        sgxra_ctx_message(cx));
     return;
   }
   err =
       sgxra_p256_verify(cx, e->ak, q->signed_data, q->signed_len, q->signature);
   if (err) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE_SIG,
-                        "SGX_QL_RESULT_INVALID_SIGNATURE",
                         SGXRA_E_VERIFY_QUOTE_SIGNATURE,
                         "the quote signature over the header and report body "
                         "does not verify with the attestation key: the quote "
@@ -556,9 +544,9 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     if (ok) lv = l;
   }
   if (!lv) {
-    char svn[33];
-    sgxra_hex_encode(e->ext.comp_svn, 16, svn);
-    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_TCB_NOT_SUPPORTED",
+    char svn[2 * SGXRA_TCB_SVN_COUNT + 1];
+    sgxra_hex_encode(e->ext.comp_svn, SGXRA_TCB_SVN_COUNT, svn);
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL,
                         SGXRA_E_VERIFY_TCB_NOT_SUPPORTED,
                         "no TCB level of the TCB Info is at or below the PCK "
                         "certificate's TCB (SVNs %s, PCESVN %u)",
@@ -574,30 +562,20 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
    * identity level's advisories (qve_set_quote_supplemental_data). */
   ptrdiff_t bad_sa = add_advisories(lv, out);
 
-  /* Intel's convergeTcbStatus */
-  sgxra_tcb_status st = lv->status;
-  if (out->qe_status == SGXRA_TCB_OUT_OF_DATE) {
-    if (st == SGXRA_TCB_UP_TO_DATE || st == SGXRA_TCB_SW_HARDENING_NEEDED)
-      st = SGXRA_TCB_OUT_OF_DATE;
-    else if (st == SGXRA_TCB_CONFIGURATION_NEEDED ||
-             st == SGXRA_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
-      st = SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED;
-  } else if (out->qe_status == SGXRA_TCB_REVOKED) {
-    st = SGXRA_TCB_REVOKED;
-  }
+  /* Intel's convergeTcbStatusWithQeTcbStatus */
+  sgxra_tcb_status st = sgxra__tcb_status_converge(lv->status, out->qe_status);
   out->final_status = st;
   if (st == SGXRA_TCB_REVOKED) {
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_TCB_REVOKED",
-        SGXRA_E_VERIFY_TCB_REVOKED, "the platform's TCB level is Revoked%s",
-        lv->status == SGXRA_TCB_REVOKED ? ""
-                                        : " (the QE's TCB level is revoked)");
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_VERIFY_TCB_REVOKED,
+                        "the platform's TCB level is Revoked%s",
+                        lv->status == SGXRA_TCB_REVOKED
+                            ? ""
+                            : " (the QE's TCB level is revoked)");
     return;
   }
   if (st < SGXRA_TCB_UP_TO_DATE ||
       st > SGXRA_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
-                        SGXRA_E_INTERNAL,
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_INTERNAL,
                         "the matched TCB level has an unrecognised status");
     return;
   }
@@ -605,8 +583,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     const char *id = lv->advisory_ids[bad_sa];
     size_t len = strlen(id);
     sgxra__verdict_fail(
-        out, SGXRA_STAGE_TCB_LEVEL, "SGX_QL_ERROR_UNEXPECTED",
-        SGXRA_E_TCBINFO_FIELD,
+        out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_TCBINFO_FIELD,
         "the matched TCB level's advisory ID %td ('%.24s%s', %zu "
         "characters) %s: Intel's QvE accepts IDs of at most %d characters in "
         "a list of at most %d bytes",
@@ -616,16 +593,18 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
     return;
   }
   out->stage = SGXRA_STAGE_DONE;
-  out->ql_return = "SGX_QL_SUCCESS";
   out->err = SGXRA_OK;
+  out->ql_return = sgxra__ql_result_for(out->stage, out->err);
   sgxra__verdict_qv(out, st);
 }
 
-static void verdict_init(sgxra_verdict *out) {
-  memset(out, 0, sizeof *out);
-  out->ql_return = "SGX_QL_ERROR_UNEXPECTED";
-  sgxra__verdict_qv(out, SGXRA_TCB_STATUS_INVALID);
-  out->err = SGXRA_E_INTERNAL;
+/* A verdict for a call that was misused: Intel's INVALID_PARAMETER, never
+ * a zeroed verdict (whose 0 would read as SGX_QL_SUCCESS). */
+static sgxra_err misuse(sgxra_ctx *cx, sgxra_verdict *out, const char *what) {
+  sgxra__verdict_init(out);
+  sgxra__verdict_fail(out, SGXRA_STAGE_NONE, SGXRA_E_INVALID_ARGUMENT, "%s",
+                      what);
+  return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "%s", what);
 }
 
 static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
@@ -633,8 +612,8 @@ static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   *ok = 0;
   sgxra_err err = sgxra_quote_parse(cx, quote, n, q);
   if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, sgxra__ql_return_for(err), err,
-                        "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, err, "%s",
+                        sgxra_ctx_message(cx));
     return;
   }
   out->has_quote = 1;
@@ -651,12 +630,9 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_verifier_verify: out is NULL");
   }
-  verdict_init(out);
-  if (!v || (!quote && n)) {
-    memset(out, 0, sizeof *out);
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "sgxra_verifier_verify: NULL verifier or quote");
-  }
+  if (!v || (!quote && n))
+    return misuse(cx, out, "sgxra_verifier_verify: NULL verifier or quote");
+  sgxra__verdict_init(out);
   sgxra_quote q;
   int ok;
   parse_into(cx, quote, n, &q, out, &ok);
@@ -669,19 +645,16 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
 }
 
 sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
-                             sgxra_collateral *coll,
+                             const sgxra_collateral *coll,
                              const sgxra_x509_cert *root, int64_t now,
                              sgxra_verdict *out) {
   if (!out) {
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_verify_quote: out is NULL");
   }
-  verdict_init(out);
-  if (!coll || (!quote && n)) {
-    memset(out, 0, sizeof *out);
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "sgxra_verify_quote: NULL collateral or quote");
-  }
+  if (!coll || (!quote && n))
+    return misuse(cx, out, "sgxra_verify_quote: NULL collateral or quote");
+  sgxra__verdict_init(out);
   sgxra_quote q;
   int ok;
   parse_into(cx, quote, n, &q, out, &ok);
@@ -693,15 +666,14 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   size_t pem_len;
   sgxra_err err = sgxra_quote_pck_chain(cx, &q, &pem, &pem_len);
   if (err) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, sgxra__ql_return_for(err),
-                        err, "%s", sgxra_ctx_message(cx));
+    sgxra__verdict_fail(out, SGXRA_STAGE_CERT_DATA, err, "%s",
+                        sgxra_ctx_message(cx));
     goto done;
   }
   sgxra_x509_chain *own_root = NULL;
   if (!root) {
     if ((err = sgxra_x509_intel_root(cx, &own_root)) != SGXRA_OK) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_TRUST_ROOT,
-                          "SGX_QL_ERROR_UNEXPECTED", err, "%s",
+      sgxra__verdict_fail(out, SGXRA_STAGE_TRUST_ROOT, err, "%s",
                           sgxra_ctx_message(cx));
       goto done;
     }
@@ -711,41 +683,34 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   err = sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
   if (err || sgxra_x509_chain_count(chain) != PCK_CHAIN_COUNT) {
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
-                        "SGX_QL_PCK_CERT_CHAIN_ERROR",
                         err ? err : SGXRA_E_VERIFY_PCK_CHAIN,
                         "quote's PCK certificate chain: %s",
                         err ? sgxra_ctx_message(cx)
                             : "expected 3 certificates (PCK, PCK CA, root)");
+  } else if (!sgxra__pck_is_trust_root(
+                 sgxra_x509_chain_get(chain, PCK_CHAIN_COUNT - 1), root)) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,
+        "the quote's root CA '%s' does not have the trust root's public "
+        "key ('%s'): check --trust-root",
+        sgxra_x509_cert_subject_cn(
+            sgxra_x509_chain_get(chain, PCK_CHAIN_COUNT - 1)),
+        sgxra_x509_cert_subject_cn(root));
   } else {
-    uint8_t k1[SGXRA_P256_PUBLIC_SIZE], k2[SGXRA_P256_PUBLIC_SIZE];
-    sgxra_p256_public_raw(
-        sgxra_x509_cert_public_key(sgxra_x509_chain_get(chain, 2)), k1);
-    sgxra_p256_public_raw(sgxra_x509_cert_public_key(root), k2);
-    if (memcmp(k1, k2, sizeof k1) != 0) {
-      sgxra__verdict_fail(
-          out, SGXRA_STAGE_TRUST_ROOT, "SGX_QL_PCK_CERT_CHAIN_ERROR",
-          SGXRA_E_VERIFY_TRUST_ROOT,
-          "the quote's root CA '%s' does not have the trust root's public "
-          "key ('%s'): check --trust-root",
-          sgxra_x509_cert_subject_cn(sgxra_x509_chain_get(chain, 2)),
-          sgxra_x509_cert_subject_cn(root));
-    } else if ((err = sgxra_collateral_validate(cx, coll, root, now)) !=
-               SGXRA_OK) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
-                          sgxra__ql_return_for(err), err, "%s",
+    /* Validated into a private view: `coll` is shared, read-only, and may
+     * be in use by other threads' verifiers (sgxra/collateral.h). */
+    sgxra_collateral *view = NULL;
+    sgxra_verifier *v = NULL;
+    if ((err = sgxra__collateral_validate_view(cx, coll, root, now, &view)) !=
+            SGXRA_OK ||
+        (err = sgxra_verifier_new(cx, view, &v)) != SGXRA_OK) {
+      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
                           sgxra_ctx_message(cx));
     } else {
-      sgxra_verifier *v = NULL;
-      err = sgxra_verifier_new(cx, coll, &v);
-      if (err) {
-        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
-                            sgxra__ql_return_for(err), err, "%s",
-                            sgxra_ctx_message(cx));
-      } else {
-        verify_parsed(cx, v, &q, now, out);
-        sgxra_verifier_free(v);
-      }
+      verify_parsed(cx, v, &q, now, out);
     }
+    sgxra_verifier_free(v);
+    sgxra_collateral_free(view);
   }
   sgxra_x509_chain_free(chain);
   sgxra_x509_chain_free(own_root);

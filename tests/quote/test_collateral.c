@@ -3,6 +3,7 @@
  * verification_time, with the expected validity window and Intel's
  * collateral-expired flag; damaged or mismatched collateral gives its own
  * error; the quote's PCK chain checks against validated collateral. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -418,6 +421,100 @@ static void test_load_dir_errors(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* A copy of sgx-01's collateral files in a new temporary folder. */
+static char *bundle_copy(void) {
+  char *dir = tu_tmpdir();
+  for (size_t i = 0; i < 7; i++) {
+    size_t n;
+    uint8_t *p = tu_read_bundle("sgx-01-phala-v3", file_names[i], &n);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file_names[i]);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    free(p);
+  }
+  return dir;
+}
+
+static void path_in(char *out, size_t n, const char *dir, const char *name) {
+  snprintf(out, n, "%s/%s", dir, name);
+}
+
+/* Each file is opened once and read: absent -> MISSING naming it (the
+ * optional root_ca.pem absent is fine), unreadable -> SGXRA_E_IO saying
+ * permission denied, any other failure -> SGXRA_E_IO with its reason. */
+static void test_load_dir_files(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_collateral *c = NULL;
+  char *dir = bundle_copy();
+  char path[4096];
+
+  /* complete, without the optional root_ca.pem */
+  path_in(path, sizeof path, dir, "root_ca.pem");
+  assert_int_not_equal(access(path, F_OK), 0);
+  assert_int_equal(sgxra_collateral_load_dir(cx, dir, &c), SGXRA_OK);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1751328000),
+                   SGXRA_OK);
+  sgxra_collateral_free(c);
+
+  /* root_ca.pem present and read: Intel's root validates, another
+   * certificate is refused as the bundle's root */
+  size_t rn;
+  uint8_t *rp = tu_read_vector("dcap/Intel_SGX_Root_CA.pem", &rn);
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(rp, 1, rn, f), rn);
+  assert_int_equal(fclose(f), 0);
+  free(rp);
+  assert_int_equal(sgxra_collateral_load_dir(cx, dir, &c), SGXRA_OK);
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1751328000),
+                   SGXRA_OK);
+  sgxra_collateral_free(c);
+  assert_int_equal(unlink(path), 0);
+
+  /* a required file missing */
+  char saved[4096 + 16];
+  path_in(path, sizeof path, dir, "tcb_info.json");
+  snprintf(saved, sizeof saved, "%s.saved", path);
+  assert_int_equal(rename(path, saved), 0);
+  c = (sgxra_collateral *)1;
+  assert_int_equal(sgxra_collateral_load_dir(cx, dir, &c),
+                   SGXRA_E_COLLATERAL_MISSING);
+  assert_null(c);
+  assert_non_null(strstr(sgxra_ctx_message(cx), path));
+  assert_non_null(strstr(sgxra_ctx_message(cx), "is missing"));
+
+  /* present but not a file: its own reason, not "missing" */
+  assert_int_equal(mkdir(path, 0700), 0);
+  assert_int_equal(sgxra_collateral_load_dir(cx, dir, &c), SGXRA_E_IO);
+  assert_non_null(strstr(sgxra_ctx_message(cx), path));
+  assert_non_null(strstr(sgxra_ctx_message(cx), strerror(EISDIR)));
+  assert_int_equal(rmdir(path), 0);
+  assert_int_equal(rename(saved, path), 0);
+
+  /* unreadable: permission denied, not "missing" (root reads it anyway) */
+  path_in(path, sizeof path, dir, "qe_identity.json");
+  assert_int_equal(chmod(path, 0), 0);
+  sgxra_err e = sgxra_collateral_load_dir(cx, dir, &c);
+  if (geteuid() != 0) {
+    assert_int_equal(e, SGXRA_E_IO);
+    assert_null(c);
+    assert_non_null(strstr(sgxra_ctx_message(cx), path));
+    assert_non_null(strstr(sgxra_ctx_message(cx), "permission denied"));
+  } else {
+    assert_int_equal(e, SGXRA_OK);
+    sgxra_collateral_free(c);
+  }
+  assert_int_equal(chmod(path, 0600), 0);
+
+  tu_rmtree(dir);
+  free(dir);
+  sgxra_ctx_free(cx);
+}
+
 /* Intel's collateral_expiration_status counts expiry dates only (earliest
  * notAfter / nextUpdate <= time; TCBInfoVerifier and PckCertVerifier
  * compare notAfter alone), so validating sgx-01 before its TCB signing
@@ -451,6 +548,7 @@ int main(void) {
       cmocka_unit_test(test_values),
       cmocka_unit_test(test_negative),
       cmocka_unit_test(test_load_dir_errors),
+      cmocka_unit_test(test_load_dir_files),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

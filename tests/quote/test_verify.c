@@ -58,9 +58,9 @@ static sgxra_verifier *verifier_at(sgxra_ctx *cx, sgxra_collateral *c,
 static void match_expected(const char *bundle, const sgxra_verdict *vd,
                            json_t *exp) {
   const char *want_ret = json_string_value(json_object_get(exp, "qve_return"));
-  if (strcmp(vd->ql_return, want_ret) != 0)
-    fail_msg("%s: return %s (want %s): %s", bundle, vd->ql_return, want_ret,
-             vd->reason);
+  if (strcmp(sgxra_ql_result_name(vd->ql_return), want_ret) != 0)
+    fail_msg("%s: return %s (want %s): %s", bundle,
+             sgxra_ql_result_name(vd->ql_return), want_ret, vd->reason);
   assert_string_equal(vd->qv_result, json_string_value(json_object_get(
                                          exp, "quote_verification_result")));
   assert_int_equal(vd->err, SGXRA_OK);
@@ -207,11 +207,12 @@ static void flipped(fixture *f, size_t off, sgxra_verdict *vd) {
 
 static void expect(const sgxra_verdict *vd, const char *ret, sgxra_err err,
                    sgxra_verify_stage stage) {
-  if (strcmp(vd->ql_return, ret) != 0 || vd->err != err || vd->stage != stage)
-    fail_msg("got %s / %s / %s (%s), want %s / %s / %s", vd->ql_return,
-             sgxra_err_name(vd->err), sgxra_verify_stage_name(vd->stage),
-             vd->reason, ret, sgxra_err_name(err),
-             sgxra_verify_stage_name(stage));
+  if (strcmp(sgxra_ql_result_name(vd->ql_return), ret) != 0 || vd->err != err ||
+      vd->stage != stage)
+    fail_msg("got %s / %s / %s (%s), want %s / %s / %s",
+             sgxra_ql_result_name(vd->ql_return), sgxra_err_name(vd->err),
+             sgxra_verify_stage_name(vd->stage), vd->reason, ret,
+             sgxra_err_name(err), sgxra_verify_stage_name(stage));
   /* any non-success return carries Intel's UNSPECIFIED verdict */
   assert_string_equal(vd->qv_result, "SGX_QL_QV_RESULT_UNSPECIFIED");
   assert_int_equal(vd->qv_result_code, 0xA006);
@@ -305,7 +306,8 @@ static void test_truncated_every_length(void **state) {
         SGXRA_OK);
     if (vd.err != SGXRA_E_QUOTE_TRUNCATED)
       fail_msg("length %zu: %s", k, sgxra_err_name(vd.err));
-    assert_string_equal(vd.ql_return, "SGX_QL_QUOTE_FORMAT_UNSUPPORTED");
+    assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                        "SGX_QL_QUOTE_FORMAT_UNSUPPORTED");
     assert_int_equal(vd.stage, SGXRA_STAGE_QUOTE);
     assert_false(vd.has_quote);
     free(c);
@@ -434,11 +436,11 @@ static void test_expired(void **state) {
   assert_int_equal(
       sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, edge - 1, &vd),
       SGXRA_OK);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   assert_int_equal(vd.collateral_expired, 0);
   assert_int_equal(
       sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, edge, &vd), SGXRA_OK);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   assert_string_equal(vd.qv_result,
                       "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED");
   assert_int_equal(vd.collateral_expired, 1);
@@ -448,13 +450,13 @@ static void test_expired(void **state) {
   assert_int_equal(
       sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, 1695246823 - 1, &vd),
       SGXRA_OK);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   assert_int_equal(vd.collateral_expired, 0);
   /* a year later: still a verdict, still expired */
   assert_int_equal(sgxra_verifier_verify(f->cx, f->v, f->quote, f->n,
                                          T01 + 365 * 86400, &vd),
                    SGXRA_OK);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   assert_int_equal(vd.collateral_expired, 1);
 }
 
@@ -465,6 +467,22 @@ static void test_misuse(void **state) {
                    SGXRA_E_INVALID_ARGUMENT);
   assert_int_equal(sgxra_verifier_verify(f->cx, f->v, NULL, 10, T01, &vd),
                    SGXRA_E_INVALID_ARGUMENT);
+  /* a misused call still leaves a defined verdict, never a zeroed one
+   * (whose 0 would read as SGX_QL_SUCCESS) */
+  assert_int_equal(vd.ql_return, SGXRA_QL_ERROR_INVALID_PARAMETER);
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                      "SGX_QL_ERROR_INVALID_PARAMETER");
+  assert_string_equal(vd.qv_result, "SGX_QL_QV_RESULT_UNSPECIFIED");
+  assert_int_equal(vd.err, SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(vd.stage, SGXRA_STAGE_NONE);
+  assert_false(vd.has_quote);
+  memset(&vd, 0, sizeof vd);
+  assert_int_equal(
+      sgxra_verify_quote(f->cx, f->quote, f->n, NULL, NULL, T01, &vd),
+      SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(vd.ql_return, SGXRA_QL_ERROR_INVALID_PARAMETER);
+  assert_string_equal(vd.qv_result, "SGX_QL_QV_RESULT_UNSPECIFIED");
+  assert_int_equal(vd.qv_result_code, 0xA006);
   /* unvalidated collateral */
   sgxra_collateral *c = load(f->cx, B01);
   sgxra_verifier *v = (sgxra_verifier *)1;
@@ -474,6 +492,41 @@ static void test_misuse(void **state) {
   sgxra_collateral_free(c);
   assert_string_equal(sgxra_verify_stage_name(SGXRA_STAGE_QE_IDENTITY),
                       "QE identity");
+}
+
+/* sgxra_verify_quote only reads the collateral: an unvalidated one stays
+ * unvalidated, and a validated one keeps its trust root, its expired flag
+ * and its verifiers working while one-shot calls at other times run on the
+ * same object (before, it was validated in place: a data race with the
+ * verifiers of other threads, and a freed trust root under them). */
+static void test_verify_quote_leaves_collateral(void **state) {
+  fixture *f = *state;
+  sgxra_verdict vd;
+  sgxra_collateral *c = load(f->cx, B01);
+  assert_int_equal(sgxra_verify_quote(f->cx, f->quote, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+  assert_false(sgxra_collateral_is_validated(c));
+  assert_null(sgxra_collateral_root(c));
+  sgxra_collateral_free(c);
+
+  const sgxra_x509_cert *root = sgxra_collateral_root(f->coll);
+  assert_non_null(root);
+  assert_int_equal(sgxra_collateral_expired(f->coll), 0);
+  int64_t later = T01 + 5 * 365 * 86400; /* past every nextUpdate */
+  assert_int_equal(
+      sgxra_verify_quote(f->cx, f->quote, f->n, f->coll, NULL, later, &vd),
+      SGXRA_OK);
+  assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+  assert_int_equal(vd.collateral_expired, 1);
+  assert_true(sgxra_collateral_is_validated(f->coll));
+  assert_ptr_equal(sgxra_collateral_root(f->coll), root);
+  assert_int_equal(sgxra_collateral_expired(f->coll), 0);
+  /* the verifier made before still works on the same collateral */
+  assert_int_equal(sgxra_verifier_verify(f->cx, f->v, f->quote, f->n, T01, &vd),
+                   SGXRA_OK);
+  assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+  assert_int_equal(vd.collateral_expired, 0);
 }
 
 /* sgx-01's quote with its certification data replaced by `pem`. */
@@ -560,7 +613,7 @@ static void test_chain_substitutions(void **state) {
   sgxra_verdict vd;
   assert_int_equal(sgxra_verifier_verify(f->cx, f->v, q, n, T01, &vd),
                    SGXRA_OK);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   free(q);
   free(leaf);
   free(ca);
@@ -904,8 +957,9 @@ static void case_free(pki_case *pc) {
 
 static void expect_ok(const sgxra_verdict *vd, const char *qv,
                       sgxra_tcb_status final) {
-  if (strcmp(vd->ql_return, "SGX_QL_SUCCESS") != 0)
-    fail_msg("%s: %s [%s]", vd->ql_return, vd->reason, sgxra_err_name(vd->err));
+  if (strcmp(sgxra_ql_result_name(vd->ql_return), "SGX_QL_SUCCESS") != 0)
+    fail_msg("%s: %s [%s]", sgxra_ql_result_name(vd->ql_return), vd->reason,
+             sgxra_err_name(vd->err));
   assert_string_equal(vd->qv_result, qv);
   assert_int_equal(vd->final_status, final);
 }
@@ -997,7 +1051,7 @@ static void test_pki_outcomes(void **state) {
   case_init(&pc);
   pc.revoked = 0x1234568;
   pki_verify(f, &k, &pc, &vd);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   case_free(&pc);
 
   /* the matched level Revoked */
@@ -1216,7 +1270,7 @@ static void test_random_damage(void **state) {
     sgxra_verdict vd;
     assert_int_equal(sgxra_verifier_verify(f->cx, f->v, c, n, T01, &vd),
                      SGXRA_OK);
-    assert_non_null(vd.ql_return);
+    assert_string_not_equal(sgxra_ql_result_name(vd.ql_return), "");
     if (vd.err == SGXRA_OK && memcmp(c, f->quote, f->n - 1) != 0) {
       /* success despite damage: only the PEM text's trailing NUL, or
        * whitespace/line breaks inside the PEM, may differ */
@@ -1283,7 +1337,7 @@ static void test_cache_eviction(void **state) {
   sgxra_verdict vd;
   assert_int_equal(sgxra_verifier_verify(f->cx, v, first, first_n, T01, &vd),
                    SGXRA_OK);
-  assert_string_equal(vd.ql_return, "SGX_QL_SUCCESS");
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return), "SGX_QL_SUCCESS");
   assert_int_equal(sgxra_verifier_cache_size(v), SGXRA_VERIFIER_CACHE_MAX);
   free(first);
   free(ext);
@@ -1387,6 +1441,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_other_fmspc, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_expired, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_misuse, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_verify_quote_leaves_collateral,
+                                      setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_chain_substitutions, setup01,
                                       teardown01),
       cmocka_unit_test_setup_teardown(test_pki_outcomes, setup01, teardown01),
