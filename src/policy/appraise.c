@@ -192,19 +192,28 @@ static void explain_tcb(const sgxra_verdict *v, const sgxra_collateral *coll,
     if (w < 0 || (size_t)w >= cap - o) return;                                 \
     o += (size_t)w;                                                            \
   } while (0)
+  /* The newest UpToDate level; when TCB Info has none (every level of
+   * some FMSPCs needs software hardening), the newest level. */
   const sgxra_tcb_level *best = NULL;
   for (size_t i = 0; ti && i < ti->level_count; i++)
     if (ti->levels[i].status == SGXRA_TCB_UP_TO_DATE) {
       best = &ti->levels[i];
       break;
     }
+  int has_up_to_date = best != NULL;
+  if (!best && ti && ti->level_count) best = &ti->levels[0];
   char date[SGXRA_TIME_TEXT_SIZE];
-  if (!best) {
-    SGXRA__PUT("TCB Info has no UpToDate level for this FMSPC: %s is the "
-               "best status this platform type can have",
-               sgxra_tcb_status_name(v->tcb_status));
-  } else {
+  if (best) {
     sgxra_time_format(best->tcb_date, date);
+    char level[200];
+    if (has_up_to_date)
+      snprintf(level, sizeof(level), "the newest UpToDate level (tcbDate %s)",
+               date);
+    else
+      snprintf(level, sizeof(level),
+               "the newest level (%s, tcbDate %s; TCB Info has no UpToDate "
+               "level for this FMSPC)",
+               sgxra_tcb_status_name(best->status), date);
     int short_n = 0;
     for (int c = 0; c < SGXRA_TCB_SVN_COUNT; c++)
       if (v->pck.comp_svn[c] < best->sgx_svn[c]) {
@@ -218,11 +227,10 @@ static void explain_tcb(const sgxra_verdict *v, const sgxra_collateral *coll,
       short_n++;
     }
     if (short_n)
-      SGXRA__PUT(" (the newest UpToDate level, tcbDate %s)", date);
+      SGXRA__PUT(" short of %s", level);
     else
-      SGXRA__PUT("TCB SVNs reach the newest UpToDate level (tcbDate %s); "
-                 "the matched level's status is %s",
-                 date, sgxra_tcb_status_name(v->tcb_status));
+      SGXRA__PUT("TCB SVNs reach %s; the matched level is %s", level,
+                 sgxra_tcb_status_name(v->tcb_status));
   }
   if (qi && v->has_qe_level && v->qe_status != SGXRA_TCB_UP_TO_DATE) {
     for (size_t i = 0; i < qi->level_count; i++)
