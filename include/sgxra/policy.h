@@ -369,10 +369,13 @@ typedef struct sgxra_decision {
   int collateral_expired;
   size_t advisory_count;
   char advisory_ids[SGXRA_VERDICT_ADVISORY_MAX][SGXRA_VERDICT_ADVISORY_SIZE];
-  /* For a TCB status below UpToDate with TCB Info given: which platform
-   * TCB components fall short of the newest UpToDate level ("CPUSVN
-   * component 1: 11 < 13; PCESVN 11 < 13; newest UpToDate level tcbDate
-   * 2024-03-13T00:00:00Z"); "" otherwise. */
+  /* For a TCB status below UpToDate with collateral given: which platform
+   * TCB components (1..16 as Intel's sgxtcbcompNNsvn) and PCESVN of the
+   * PCK certificate fall short of the newest UpToDate level of TCB Info
+   * (the newest level when TCB Info has none), and the QE's ISVSVN against
+   * the newest UpToDate QE level: "CPUSVN components 1: 11 < 14, 2: 11 <
+   * 14; PCESVN 11 < 13 short of the newest UpToDate level (tcbDate
+   * 2024-03-13T00:00:00Z)".  "" otherwise. */
   char tcb_explanation[SGXRA_DECISION_MESSAGE_SIZE];
 } sgxra_decision;
 

@@ -174,8 +174,9 @@ static size_t id_list(const sgxra_verdict *v, const sgxra_policy *p,
 
 /* Why is the platform below UpToDate: the TCB components and PCESVN of its
  * PCK certificate that are short of the newest UpToDate level of TCB Info
- * (Intel publishes levels newest first), and the QE's ISVSVN against the
- * newest UpToDate QE level. */
+ * (Intel publishes levels newest first; some FMSPCs have no UpToDate level
+ * at all since INTEL-SA-00615, then the newest level), and the QE's ISVSVN
+ * against the newest UpToDate QE level. */
 static void explain_tcb(const sgxra_verdict *v, const sgxra_collateral *coll,
                         char *out, size_t cap) {
   out[0] = '\0';

@@ -241,6 +241,11 @@ static void expect_codes(const char *what, const sgxra_decision *d,
              n, d->reason_count ? d->reasons[0].message : "-");
   }
   assert_int_equal(d->trusted, n == 0);
+  /* SGXRA_TEST_SHOW=1: print every message (docs/APPRAISAL.md quotes them) */
+  if (getenv("SGXRA_TEST_SHOW"))
+    for (size_t i = 0; i < d->reason_count; i++)
+      print_message("%s %s: %s\n", what, sgxra_reason_name(d->reasons[i].code),
+                    d->reasons[i].message);
 }
 
 static const char *message_of(const sgxra_decision *d, sgxra_reason_code c) {
