@@ -12,7 +12,8 @@
  *   600..799   collateral (certificates, CRLs, TCB Info, QE Identity)
  *   800..849   emulated CPU and enclave loader
  *   850..899   emulated QE/PCE and simulated Intel PCS
- *   900..1199  HTTP, storage (1000..1049: errors/store.h), policy, RA
+ *   900..1199  HTTP, storage (1000..1049: errors/store.h), policy
+ *              (1050..1099: errors/policy.h), RA
  *
  * The lists live in sgxra/errors/<area>.h, one X(name, number, text) line
  * per code, and drive the enum, sgxra_err_name() and sgxra_strerror() alike,
@@ -33,6 +34,7 @@
 #include "sgxra/errors/emu.h"
 #include "sgxra/errors/measure.h"
 #include "sgxra/errors/net.h"
+#include "sgxra/errors/policy.h"
 #include "sgxra/errors/quote.h"
 #include "sgxra/errors/sgx.h"
 #include "sgxra/errors/sim.h"
@@ -67,7 +69,8 @@ extern "C" {
   SGXRA_ERRORS_EMU(X)                                                          \
   SGXRA_ERRORS_SIM(X)                                                          \
   SGXRA_ERRORS_NET(X)                                                          \
-  SGXRA_ERRORS_STORE(X)
+  SGXRA_ERRORS_STORE(X)                                                        \
+  SGXRA_ERRORS_POLICY(X)
 
 typedef enum sgxra_err {
   SGXRA_OK = 0,
