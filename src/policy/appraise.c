@@ -58,20 +58,17 @@ int sgxra_decision_has(const sgxra_decision *d, sgxra_reason_code code) {
 /* ---- the verdict's outcome
  * ---------------------------------------------------
  *
- * The one place that reads sgxra_verdict.ql_return / qv_result (their type
- * is moving from Intel's names as text to an enum of Intel's values with a
- * name function: adapt these two functions only). */
+ * The one place that reads sgxra_verdict.ql_return / qv_result. */
 
 static int verdict_is_success(const sgxra_verdict *v) {
-  return v->err == SGXRA_OK && v->ql_return != NULL &&
-         strcmp(v->ql_return, "SGX_QL_SUCCESS") == 0;
+  return v->err == SGXRA_OK && v->ql_return == SGXRA_QL_SUCCESS;
 }
 
 static void verdict_names(const sgxra_verdict *v,
                           char ql[SGXRA_DECISION_NAME_SIZE],
                           char qv[SGXRA_DECISION_NAME_SIZE]) {
   snprintf(ql, SGXRA_DECISION_NAME_SIZE, "%s",
-           v->ql_return ? v->ql_return : "");
+           sgxra_ql_result_name(v->ql_return));
   snprintf(qv, SGXRA_DECISION_NAME_SIZE, "%s",
            v->qv_result ? v->qv_result : "");
 }

@@ -638,7 +638,7 @@ static void test_identity(void **state) {
   sgxra_verdict none_v;
   memset(&none_v, 0, sizeof(none_v));
   none_v.err = SGXRA_E_QUOTE_TRUNCATED;
-  none_v.ql_return = "SGX_QL_QUOTE_FORMAT_UNSUPPORTED";
+  none_v.ql_return = SGXRA_QL_QUOTE_FORMAT_UNSUPPORTED;
   d = appraise(cx, &none_v, &sv, &perm, &o, b.now);
   expect_codes("unparsed", &d, w6);
 
