@@ -51,7 +51,7 @@ HEADERS = {
     "core": "error ctx hex file timeutil",
     "crypto": "crypto",
     "sgx": "sgx sigstruct measure enclavefile layout",
-    "quote": "quote x509 collateral verify",
+    "quote": "quote x509 collateral verify qlresult tcbstatus",
     "emu": "emu qe intelca enclave_api",
     "net": "pcs",
 }

@@ -18,6 +18,9 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 jobs=$(nproc)
 export SGXRA_REQUIRE_VECTORS=1
+# ...and the PostgreSQL halves of the store and appraisal tests must run:
+# ctest starts a throw-away cluster (scripts/pg-cluster.sh) for them.
+export SGXRA_REQUIRE_PG=1
 builds=${SGXRA_TEST_BUILDS:-release clang default asan}
 start=$SECONDS
 

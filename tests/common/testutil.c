@@ -31,6 +31,27 @@ const char *tu_vector_path(const char *rel) {
   return path;
 }
 
+const char *tu_pg_url(void) {
+  static char url[1024];
+  const char *ev = getenv("SGXRA_TEST_PG_URL");
+  if (ev && *ev) return ev;
+  url[0] = '\0';
+  FILE *f = fopen(SGXRA_BUILD_DIR "/pg-cluster.url", "r");
+  if (f) {
+    if (!fgets(url, sizeof(url), f)) url[0] = '\0';
+    fclose(f);
+    url[strcspn(url, "\n")] = '\0';
+  }
+  if (url[0]) return url;
+  const char *req = getenv("SGXRA_REQUIRE_PG");
+  if (req && strcmp(req, "1") == 0)
+    fail_msg("no PostgreSQL server for this run (SGXRA_REQUIRE_PG=1): ctest's "
+             "pg_cluster_start fixture did not write %s/pg-cluster.url and "
+             "SGXRA_TEST_PG_URL is unset",
+             SGXRA_BUILD_DIR);
+  return NULL;
+}
+
 uint8_t *tu_read_vector(const char *rel, size_t *out_len) {
   uint8_t *buf = NULL;
   sgxra_ctx *cx = sgxra_ctx_new();

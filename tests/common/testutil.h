@@ -35,4 +35,10 @@ void tu_assert_hex(const uint8_t *p, size_t n, const char *hex);
 char *tu_tmpdir(void);
 void tu_rmtree(const char *path);
 
+/* The PostgreSQL server of this test run: $SGXRA_TEST_PG_URL, else the URL
+ * ctest's pg_cluster_start fixture wrote to <build>/pg-cluster.url, else
+ * NULL (the caller skips its PostgreSQL half) -- or a failed test when
+ * SGXRA_REQUIRE_PG=1 (scripts/test.sh sets it). */
+const char *tu_pg_url(void);
+
 #endif

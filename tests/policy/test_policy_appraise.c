@@ -67,20 +67,8 @@ typedef struct env {
 
 static int counter;
 
-static const char *pg_url(void) {
-  static char url[1024];
-  const char *ev = getenv("SGXRA_TEST_PG_URL");
-  if (ev && *ev) return ev;
-  FILE *f = fopen(SGXRA_BUILD_DIR "/pg-cluster.url", "r");
-  if (!f) return NULL;
-  if (!fgets(url, sizeof(url), f)) url[0] = '\0';
-  fclose(f);
-  url[strcspn(url, "\n")] = '\0';
-  return url[0] ? url : NULL;
-}
-
 static void pg_admin(const char *sql) {
-  PGconn *c = PQconnectdb(pg_url());
+  PGconn *c = PQconnectdb(tu_pg_url());
   assert_int_equal(PQstatus(c), CONNECTION_OK);
   PGresult *r = PQexec(c, sql);
   if (PQresultStatus(r) != PGRES_COMMAND_OK)
@@ -99,7 +87,7 @@ static void env_init(env *e, void **state) {
     snprintf(e->path, sizeof(e->path), "%s/registry.db", e->dir);
     snprintf(e->url, sizeof(e->url), "sqlite:%s", e->path);
   } else {
-    const char *base = pg_url();
+    const char *base = tu_pg_url();
     if (!base) {
       tu_rmtree(e->dir);
       free(e->dir);
