@@ -1,5 +1,5 @@
 /*
- * emu/layout.c -- ELF shared object -> enclave pages -> MRENCLAVE.  The
+ * sgx/layout.c -- ELF shared object -> enclave pages -> MRENCLAVE.  The
  * layout is documented in sgxra/layout.h and docs/EMULATOR.md.
  *
  * ELF64 little-endian, the fields read (System V gABI, "ELF Header" and
