@@ -55,8 +55,11 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_parse_note(
     sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_sgxmeta *out);
 
 /* Find `.note.sgxmeta` in an ELF64 file and parse it.  SGXRA_E_ELF_FORMAT
- * for a broken ELF, SGXRA_E_ELF_NO_SGXMETA when the section is absent (an
- * unsigned enclave or not an enclave). */
+ * for a malformed ELF or one that is not an ELF64 little-endian x86-64
+ * shared object: the header and program headers are checked by the same
+ * reader as sgxra/layout.h's, so a file gets the same code from both.
+ * SGXRA_E_ELF_NO_SGXMETA when the section is absent (an unsigned enclave
+ * or not an enclave). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx,
                                                             const uint8_t *p,
                                                             size_t n,
