@@ -378,12 +378,15 @@ int cli_cmd_measure(int argc, char **argv) {
       rc = show_signed(cx, &o, path, "sgxmeta", &meta, n);
       break;
     }
+    /* the code is the library's verdict on the file */
+    sgxra_file_kind k;
+    sgxra_err fe = sgxra_file_detect_known(cx, buf, n, &k);
     fprintf(stderr,
             "sgxra measure: %s: not an enclave image sgxra recognises (%zu "
             "bytes): expected an SGXS stream (starts with an ECREATE "
             "record), a raw page image (a multiple of 4096 bytes) or an "
-            "ELF enclave; --format sets the kind [SGXRA_E_FILE_UNKNOWN]\n",
-            path, n);
+            "ELF enclave; --format sets the kind [%s]\n",
+            path, n, sgxra_err_name(fe));
     rc = CLI_EXIT_USAGE;
   }
   }

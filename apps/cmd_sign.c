@@ -163,13 +163,24 @@ static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
     }
     break;
   }
+  case SGXRA_FILE_REPORT:
+  case SGXRA_FILE_QUOTE:
+    /* a known kind, but nothing to sign */
+    free(buf);
+    return cli_usage_error(VERB,
+                           "%s is a %s, not an enclave image: give an SGXS "
+                           "stream, a raw page image, an enclave .so or a "
+                           "SIGSTRUCT, or --enclavehash",
+                           path, sgxra_file_kind_name(kind));
   default:
+    /* the library's own verdict on the file, and its code */
+    e = sgxra_file_detect_known(cx, buf, n, &kind);
     free(buf);
     fprintf(stderr,
-            "sgxra sign: %s: not an enclave image (found: %s); give an SGXS "
-            "stream, a raw page image, a signed enclave .so or a SIGSTRUCT, "
-            "or --enclavehash [SGXRA_E_FILE_UNKNOWN]\n",
-            path, sgxra_file_kind_name(kind));
+            "sgxra sign: %s: not an enclave image: %s [%s]\n"
+            "give an SGXS stream, a raw page image, an enclave .so or a "
+            "SIGSTRUCT, or --enclavehash\n",
+            path, sgxra_ctx_message(cx), sgxra_err_name(e));
     return CLI_EXIT_USAGE;
   }
   free(buf);
@@ -379,11 +390,7 @@ int cli_cmd_sign(int argc, char **argv) {
   }
   const char *dbg = NULL;
   if (sgxra_mrsigner_is_debug_key(mrsigner, &dbg))
-    fprintf(stderr,
-            "sgxra sign: warning: %s is a well-known public key (%s): anyone "
-            "can sign with it, so verifiers must not trust this MRSIGNER in "
-            "production\n",
-            key_path, dbg);
+    cli_warn_debug_signer(VERB, key_path, dbg);
   if (json) {
     json_t *o = json_object();
     json_object_set_new(o, "mrenclave", cli_json_hex(s.enclavehash, 32));

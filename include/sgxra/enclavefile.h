@@ -77,6 +77,13 @@ typedef enum sgxra_file_kind {
 } sgxra_file_kind;
 
 SGXRA_API sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n);
+
+/* sgxra_file_detect for a caller that needs a kind: SGXRA_OK with
+ * *out_kind, or SGXRA_E_FILE_UNKNOWN (and SGXRA_FILE_UNKNOWN) when p[0..n)
+ * is none of the kinds, with a message giving its size and what each kind
+ * looks like. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_file_detect_known(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_file_kind *out_kind);
 SGXRA_API const char *sgxra_file_kind_name(sgxra_file_kind k);
 
 #ifdef __cplusplus

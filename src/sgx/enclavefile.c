@@ -204,6 +204,19 @@ sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n) {
   return SGXRA_FILE_UNKNOWN;
 }
 
+sgxra_err sgxra_file_detect_known(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                  sgxra_file_kind *out_kind) {
+  *out_kind = sgxra_file_detect(p, n);
+  if (*out_kind != SGXRA_FILE_UNKNOWN) return SGXRA_OK;
+  return sgxra__fail(cx, SGXRA_E_FILE_UNKNOWN,
+                     "%zu bytes that are no SGX file sgxra knows: not a "
+                     "SIGSTRUCT (1808 bytes with its header), an ELF "
+                     "(\\x7fELF), an SGXS stream (an ECREATE record first), "
+                     "a REPORT (432 bytes), a DCAP quote (version 3..5, key "
+                     "type 2) or a raw page image (a multiple of 4096 bytes)",
+                     n);
+}
+
 const char *sgxra_file_kind_name(sgxra_file_kind k) {
   switch (k) {
   case SGXRA_FILE_SIGSTRUCT:
