@@ -1,5 +1,6 @@
 /* Shared helpers of the `sgxra` subcommands: see cli.h. */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,64 @@ int cli_option_error(const char *verb, int c, char **argv) {
   if (optopt > 0 && optopt < 128)
     return cli_usage_error(verb, "unknown option '-%c'", optopt);
   return cli_usage_error(verb, "unknown option '%s'", word);
+}
+
+/* The value of s if it is decimal or 0x hex digits only; -1 for any other
+ * syntax, -2 for a value above UINT64_MAX. */
+static int uint_syntax(const char *s, uint64_t *out) {
+  unsigned base = 10;
+  uint64_t v = 0;
+  if ((s[0] == '0') && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s += 2;
+  }
+  if (!*s) return -1;
+  int overflow = 0;
+  for (; *s; s++) {
+    unsigned d;
+    if (*s >= '0' && *s <= '9')
+      d = (unsigned)(*s - '0');
+    else if (base == 16 && *s >= 'a' && *s <= 'f')
+      d = (unsigned)(*s - 'a' + 10);
+    else if (base == 16 && *s >= 'A' && *s <= 'F')
+      d = (unsigned)(*s - 'A' + 10);
+    else
+      return -1;
+    if (v > (UINT64_MAX - d) / base) overflow = 1;
+    v = v * base + d;
+  }
+  if (overflow) return -2;
+  *out = v;
+  return 0;
+}
+
+/* A bound as the user would type it: decimal up to 65535, else hex. */
+static void bound(char *buf, size_t n, uint64_t v) {
+  if (v <= 0xffff)
+    snprintf(buf, n, "%" PRIu64, v);
+  else
+    snprintf(buf, n, "0x%" PRIx64, v);
+}
+
+int cli_parse_uint(const char *verb, const char *flag, const char *s,
+                   uint64_t min, uint64_t max, uint64_t *out) {
+  char lo[24], hi[24];
+  uint64_t v = 0;
+  bound(lo, sizeof lo, min);
+  bound(hi, sizeof hi, max);
+  int syn = s ? uint_syntax(s, &v) : -1;
+  if (syn == -1)
+    return cli_usage_error(verb,
+                           "%s '%s': not a number: expected a number from %s "
+                           "to %s, decimal or 0x hex",
+                           flag, s ? s : "", lo, hi);
+  if (syn == -2 || v < min || v > max)
+    return cli_usage_error(verb,
+                           "%s '%s': out of range: expected a number from %s "
+                           "to %s (decimal or 0x hex)",
+                           flag, s, lo, hi);
+  *out = v;
+  return 0;
 }
 
 int cli_one_file(const char *verb, int argc, char **argv,

@@ -54,6 +54,18 @@ int cli_fail(const char *verb, const char *what, const sgxra_ctx *cx,
  * without its value) or any other unknown option; returns 2. */
 int cli_option_error(const char *verb, int c, char **argv);
 
+/* The one parser of every numeric flag (docs/CLI.md, "Numbers"): `s` is
+ * decimal digits ("4660"; leading zeros are still decimal, never octal) or
+ * "0x"/"0X" and hex digits ("0x1234"), nothing else -- no sign, space,
+ * suffix or empty string -- and its value lies in [min, max].  Returns 0
+ * with *out set; otherwise prints the usage error naming the flag, the
+ * value and the range, e.g.
+ *   "sgxra measure: --ssaframesize '0': out of range: expected a number from
+ *    1 to 255 (decimal or 0x hex)"
+ * and returns 2.  `flag` is the option as typed ("--ssaframesize"). */
+int cli_parse_uint(const char *verb, const char *flag, const char *s,
+                   uint64_t min, uint64_t max, uint64_t *out);
+
 /* The one FILE operand after the options (argv[optind]); returns 0 or the
  * usage error. */
 int cli_one_file(const char *verb, int argc, char **argv,

@@ -281,12 +281,15 @@ int cli_cmd_inspect(int argc, char **argv) {
       rc = show_elf(cx, &o, path, buf, n, 1);
       break;
     }
+    /* the code is the library's verdict on the file */
+    sgxra_file_kind k;
+    sgxra_err fe = sgxra_file_detect_known(cx, buf, n, &k);
     fprintf(stderr,
             "sgxra inspect: %s: not a file sgxra recognises (%zu bytes): "
             "expected a SIGSTRUCT (1808 bytes), a signed enclave .so, an SGXS "
             "stream, a raw page image, a REPORT (432 bytes) or a DCAP quote "
-            "[SGXRA_E_FILE_UNKNOWN]\n",
-            path, n);
+            "[%s]\n",
+            path, n, sgxra_err_name(fe));
     rc = CLI_EXIT_USAGE;
   }
   }

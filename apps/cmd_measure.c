@@ -33,7 +33,7 @@ static void usage(FILE *f) {
   fprintf(
       f,
       "usage: sgxra measure FILE [--json] [--format sgxs|raw|elf]\n"
-      "                     [--ssaframesize N] [--reg-flags HEX]\n"
+      "                     [--ssaframesize N] [--reg-flags N]\n"
       "\n"
       "Compute an enclave's MRENCLAVE, as the CPU would after EINIT.  The "
       "file's\nkind is found by content unless --format says it:\n"
@@ -54,12 +54,14 @@ static void usage(FILE *f) {
       "miscmask,\n"
       "                          signature_valid, debug_signer\n"
       "      --format KIND       sgxs, raw or elf (default: by content)\n"
-      "      --ssaframesize N    pages per SSA frame, raw and unsigned elf "
-      "(default 1)\n"
-      "      --reg-flags HEX     SECINFO flags of pages 1.. of a raw image\n"
+      "      --ssaframesize N    pages per SSA frame, 1..255, raw and "
+      "unsigned elf\n"
+      "                          (default 1)\n"
+      "      --reg-flags N       SECINFO flags of pages 1.. of a raw image\n"
       "                          (default 0x207: REG, read/write/execute)\n"
       "  -h, --help              this help\n"
       "\n"
+      "Numbers are decimal or 0x-prefixed hex (0x207; 207 is decimal).\n"
       "Exit status: 0 ok, 1 signed enclave whose SIGSTRUCT does not verify, "
       "2 usage\nerror or unusable input.\n");
 }
@@ -276,8 +278,8 @@ int cli_cmd_measure(int argc, char **argv) {
   int c;
   optind = 1;
   opterr = 0;
+  int rc;
   while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-    char *end = NULL;
     switch (c) {
     case 'j':
       op.json = 1;
@@ -288,28 +290,18 @@ int cli_cmd_measure(int argc, char **argv) {
             VERB, "--format '%s' is not one of sgxs, raw, elf", optarg);
       break;
     case 's': {
-      errno = 0;
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (errno || !*optarg || *end || optarg[0] == '-' || v < 1 || v > 255)
-        return cli_usage_error(VERB,
-                               "--ssaframesize '%s' is not a number of "
-                               "pages from 1 to 255",
-                               optarg);
+      uint64_t v;
+      if ((rc = cli_parse_uint(VERB, "--ssaframesize", optarg, 1, 255, &v)))
+        return rc;
       op.ssaframesize = (long)v;
       break;
     }
-    case 'r': {
-      errno = 0;
-      unsigned long long v = strtoull(optarg, &end, 16);
-      if (errno || !*optarg || *end || optarg[0] == '-')
-        return cli_usage_error(VERB,
-                               "--reg-flags '%s' is not a hex number (e.g. "
-                               "0x207 for REG read/write/execute)",
-                               optarg);
-      op.reg_flags = v;
+    case 'r':
+      if ((rc = cli_parse_uint(VERB, "--reg-flags", optarg, 0, UINT64_MAX,
+                               &op.reg_flags)))
+        return rc;
       op.have_reg_flags = 1;
       break;
-    }
     case 'h':
       usage(stdout);
       return CLI_EXIT_OK;
@@ -318,7 +310,7 @@ int cli_cmd_measure(int argc, char **argv) {
     }
   }
   const char *path;
-  int rc = cli_one_file(VERB, argc, argv, &path);
+  rc = cli_one_file(VERB, argc, argv, &path);
   if (rc) return rc;
 
   sgxra_ctx *cx = cli_ctx_new(VERB);
@@ -386,12 +378,15 @@ int cli_cmd_measure(int argc, char **argv) {
       rc = show_signed(cx, &o, path, "sgxmeta", &meta, n);
       break;
     }
+    /* the code is the library's verdict on the file */
+    sgxra_file_kind k;
+    sgxra_err fe = sgxra_file_detect_known(cx, buf, n, &k);
     fprintf(stderr,
             "sgxra measure: %s: not an enclave image sgxra recognises (%zu "
             "bytes): expected an SGXS stream (starts with an ECREATE "
             "record), a raw page image (a multiple of 4096 bytes) or an "
-            "ELF enclave; --format sets the kind [SGXRA_E_FILE_UNKNOWN]\n",
-            path, n);
+            "ELF enclave; --format sets the kind [%s]\n",
+            path, n, sgxra_err_name(fe));
     rc = CLI_EXIT_USAGE;
   }
   }

@@ -86,6 +86,7 @@ static void usage(FILE *f) {
       "      --json                print the result as JSON\n"
       "  -h, --help                this help\n"
       "\n"
+      "Numbers are decimal or 0x-prefixed hex.\n"
       "Exit status: 0 done, 1 the QE refused the REPORT, 2 usage error or\n"
       "unusable input.\n");
 }
@@ -93,28 +94,23 @@ static void usage(FILE *f) {
 /* ---- helpers ----------------------------------------------------------------
  */
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
-  char *end = NULL;
-  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return 0;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 0);
-  if (errno || *end || v > max) return 0;
-  *out = v;
-  return 1;
-}
-
-static int parse_svns(const char *s, uint8_t out[16]) {
+/* "a,b,...": 16 numbers 0..255 (cli_parse_uint's syntax); returns 0 or
+ * the usage error. */
+#define SVNS_USAGE                                                             \
+  "--tcb-svns: expected 16 numbers 0..255 separated by commas, got '%s'"
+static int parse_svns(const char *verb, const char *s, uint8_t out[16]) {
   char buf[256];
-  if (strlen(s) >= sizeof buf) return 0;
+  if (strlen(s) >= sizeof buf) return cli_usage_error(verb, SVNS_USAGE, s);
   strcpy(buf, s);
-  int n = 0;
+  int n = 0, rc;
   char *save = NULL;
   for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-    unsigned long v;
-    if (n >= 16 || !parse_uint(t, 255, &v)) return 0;
+    uint64_t v;
+    if (n >= 16) return cli_usage_error(verb, SVNS_USAGE, s);
+    if ((rc = cli_parse_uint(verb, "--tcb-svns", t, 0, 255, &v))) return rc;
     out[n++] = (uint8_t)v;
   }
-  return n == 16;
+  return n == 16 ? 0 : cli_usage_error(verb, SVNS_USAGE, s);
 }
 
 static char *join(const char *dir, const char *name) {
@@ -272,15 +268,12 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
   if (a->fmspc && sgxra_hex_decode(cx, a->fmspc, strlen(a->fmspc), cfg.fmspc,
                                    sizeof cfg.fmspc) != SGXRA_OK)
     return cli_usage_error(verb, "--fmspc: %s", sgxra_ctx_message(cx));
-  unsigned long pcesvn = 0;
-  if (a->tcb_svns && !parse_svns(a->tcb_svns, cfg.tcb_svns))
-    return cli_usage_error(verb,
-                           "--tcb-svns: expected 16 numbers 0..255 separated "
-                           "by commas, got '%s'",
-                           a->tcb_svns);
-  if (a->pcesvn && !parse_uint(a->pcesvn, 65535, &pcesvn))
-    return cli_usage_error(verb, "--pcesvn: expected 0..65535, got '%s'",
-                           a->pcesvn);
+  uint64_t pcesvn = 0;
+  if (a->tcb_svns && (rc = parse_svns(verb, a->tcb_svns, cfg.tcb_svns)))
+    return rc;
+  if (a->pcesvn &&
+      (rc = cli_parse_uint(verb, "--pcesvn", a->pcesvn, 0, 65535, &pcesvn)))
+    return rc;
 
   if (mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
     fprintf(stderr, "sgxra %s: %s: cannot create: %s\n", verb, a->dir,
@@ -364,10 +357,11 @@ static int cmd_quote(args *a, sgxra_ctx *cx) {
   const char *verb = a->verb;
   if (!a->enclave || !a->sigstruct || !a->out)
     return cli_usage_error(verb, "--enclave, --sigstruct and -o are required");
-  unsigned long version = 3;
-  if (a->version && (!parse_uint(a->version, 4, &version) || version < 3))
-    return cli_usage_error(verb, "--version must be 3 or 4, got '%s'",
-                           a->version);
+  uint64_t version = 3;
+  int prc;
+  if (a->version &&
+      (prc = cli_parse_uint(verb, "--version", a->version, 3, 4, &version)))
+    return prc;
   uint8_t rd[SGXRA_REPORTDATA_SIZE] = {0};
   if (a->report_data) {
     uint8_t *b = NULL;

@@ -7,7 +7,6 @@
  * .so or an existing SIGSTRUCT gives the ENCLAVEHASH already in it (for
  * re-signing).  Defaults make a production SIGSTRUCT (DEBUG enforced to 0);
  * --debug is needed to sign one that a debug enclave can launch with. */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +43,8 @@ static void usage(FILE *f) {
       "signed\n"
       "                            .so or a SIGSTRUCT gives its ENCLAVEHASH\n"
       "      --ssaframesize N      SSAFRAMESIZE for a raw image or unsigned "
-      ".so\n"
-      "                            (default 1)\n"
+      ".so,\n"
+      "                            1..255 (default 1)\n"
       "      --vendor N            0 (default) or 0x8086 (Intel)\n"
       "      --date YYYYMMDD       stored as BCD 0xYYYYMMDD (default 0, "
       "keeping\n"
@@ -70,20 +69,9 @@ static void usage(FILE *f) {
       "      --json                print the result as JSON\n"
       "  -h, --help                this help\n"
       "\n"
-      "Numbers are decimal or 0x-prefixed hex.  Prints MRENCLAVE and "
-      "MRSIGNER.\n"
+      "Numbers are decimal or 0x-prefixed hex (0x8086; 010 is decimal ten).\n"
+      "Prints MRENCLAVE and MRSIGNER.\n"
       "Exit status: 0 written, 2 usage error or unusable input or key.\n");
-}
-
-/* Strict unsigned parse: decimal or 0x hex, whole string, <= max. */
-static int parse_num(const char *s, uint64_t max, uint64_t *out) {
-  char *end = NULL;
-  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') return 0;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 0);
-  if (errno || *end != '\0' || v > max) return 0;
-  *out = v;
-  return 1;
 }
 
 /* "20240304" -> 0x20240304, checking it is a plausible date. */
@@ -175,13 +163,24 @@ static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
     }
     break;
   }
+  case SGXRA_FILE_REPORT:
+  case SGXRA_FILE_QUOTE:
+    /* a known kind, but nothing to sign */
+    free(buf);
+    return cli_usage_error(VERB,
+                           "%s is a %s, not an enclave image: give an SGXS "
+                           "stream, a raw page image, an enclave .so or a "
+                           "SIGSTRUCT, or --enclavehash",
+                           path, sgxra_file_kind_name(kind));
   default:
+    /* the library's own verdict on the file, and its code */
+    e = sgxra_file_detect_known(cx, buf, n, &kind);
     free(buf);
     fprintf(stderr,
-            "sgxra sign: %s: not an enclave image (found: %s); give an SGXS "
-            "stream, a raw page image, a signed enclave .so or a SIGSTRUCT, "
-            "or --enclavehash [SGXRA_E_FILE_UNKNOWN]\n",
-            path, sgxra_file_kind_name(kind));
+            "sgxra sign: %s: not an enclave image: %s [%s]\n"
+            "give an SGXS stream, a raw page image, an enclave .so or a "
+            "SIGSTRUCT, or --enclavehash\n",
+            path, sgxra_ctx_message(cx), sgxra_err_name(e));
     return CLI_EXIT_USAGE;
   }
   free(buf);
@@ -240,9 +239,11 @@ int cli_cmd_sign(int argc, char **argv) {
 
   optind = 1;
   opterr = 0;
-  int c, li = -1;
+  int c, li = -1, rc;
   while ((c = getopt_long(argc, argv, ":k:e:o:h", opts, &li)) != -1) {
     const char *name = li >= 0 ? opts[li].name : "?";
+    char flag[32];
+    snprintf(flag, sizeof flag, "--%s", name);
     li = -1;
     switch (c) {
     case 'k':
@@ -273,8 +274,9 @@ int cli_cmd_sign(int argc, char **argv) {
         p.vendor = SGXRA_SIGSTRUCT_VENDOR_INTEL;
         break;
       }
-      if (!parse_num(optarg, UINT32_MAX, &v) ||
-          (v != 0 && v != SGXRA_SIGSTRUCT_VENDOR_INTEL))
+      if ((rc = cli_parse_uint(VERB, flag, optarg, 0, UINT32_MAX, &v)))
+        return rc;
+      if (v != 0 && v != SGXRA_SIGSTRUCT_VENDOR_INTEL)
         return cli_usage_error(
             VERB, "--vendor '%s': must be 0 or 0x8086 (Intel)", optarg);
       p.vendor = (uint32_t)v;
@@ -283,9 +285,8 @@ int cli_cmd_sign(int argc, char **argv) {
     case OPT_ATTR_MASK:
     case OPT_XFRM:
     case OPT_XFRM_MASK:
-      if (!parse_num(optarg, UINT64_MAX, &v))
-        return cli_usage_error(VERB, "--%s '%s': expected a 64-bit number",
-                               name, optarg);
+      if ((rc = cli_parse_uint(VERB, flag, optarg, 0, UINT64_MAX, &v)))
+        return rc;
       if (c == OPT_ATTR) p.attributes.flags = v;
       if (c == OPT_ATTR_MASK) p.attributemask.flags = v;
       if (c == OPT_XFRM) p.attributes.xfrm = v;
@@ -294,28 +295,23 @@ int cli_cmd_sign(int argc, char **argv) {
     case OPT_MISCSELECT:
     case OPT_MISCMASK:
     case OPT_SWDEFINED:
-      if (!parse_num(optarg, UINT32_MAX, &v))
-        return cli_usage_error(VERB, "--%s '%s': expected a 32-bit number",
-                               name, optarg);
+      if ((rc = cli_parse_uint(VERB, flag, optarg, 0, UINT32_MAX, &v)))
+        return rc;
       if (c == OPT_MISCSELECT) p.miscselect = (uint32_t)v;
       if (c == OPT_MISCMASK) p.miscmask = (uint32_t)v;
       if (c == OPT_SWDEFINED) p.swdefined = (uint32_t)v;
       break;
     case OPT_ISVPRODID:
     case OPT_ISVSVN:
-      if (!parse_num(optarg, UINT16_MAX, &v))
-        return cli_usage_error(VERB, "--%s '%s': expected a number 0..65535",
-                               name, optarg);
+      if ((rc = cli_parse_uint(VERB, flag, optarg, 0, UINT16_MAX, &v)))
+        return rc;
       if (c == OPT_ISVPRODID) p.isvprodid = (uint16_t)v;
       if (c == OPT_ISVSVN) p.isvsvn = (uint16_t)v;
       break;
     case OPT_SSAFRAMESIZE:
       /* the same range as `sgxra measure --ssaframesize` */
-      if (!parse_num(optarg, 255, &ssaframes) || ssaframes == 0)
-        return cli_usage_error(VERB,
-                               "--ssaframesize '%s' is not a number of pages "
-                               "from 1 to 255",
-                               optarg);
+      if ((rc = cli_parse_uint(VERB, flag, optarg, 1, 255, &ssaframes)))
+        return rc;
       ssa_given = 1;
       break;
     case OPT_FAMILYID:
@@ -346,7 +342,7 @@ int cli_cmd_sign(int argc, char **argv) {
 
   sgxra_ctx *cx = cli_ctx_new(VERB);
   if (!cx) return CLI_EXIT_USAGE;
-  int rc = CLI_EXIT_USAGE;
+  rc = CLI_EXIT_USAGE;
   uint8_t *key_buf = NULL;
   size_t key_len = 0;
   sgxra_rsa_key *key = NULL;
@@ -394,11 +390,7 @@ int cli_cmd_sign(int argc, char **argv) {
   }
   const char *dbg = NULL;
   if (sgxra_mrsigner_is_debug_key(mrsigner, &dbg))
-    fprintf(stderr,
-            "sgxra sign: warning: %s is a well-known public key (%s): anyone "
-            "can sign with it, so verifiers must not trust this MRSIGNER in "
-            "production\n",
-            key_path, dbg);
+    cli_warn_debug_signer(VERB, key_path, dbg);
   if (json) {
     json_t *o = json_object();
     json_object_set_new(o, "mrenclave", cli_json_hex(s.enclavehash, 32));

@@ -27,6 +27,8 @@ static void usage(FILE *f) {
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "\n'sgxra <command> --help' shows a command's options.\n"
+             "Numbers, in every option that takes one: decimal or 0x-prefixed "
+             "hex.\n"
              "Exit status: 0 ok, 1 verified but refused, 2 usage or unusable "
              "input.\n");
 }

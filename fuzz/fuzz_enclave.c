@@ -1,6 +1,6 @@
 /* Fuzz target: enclave identity inputs.  The first byte picks the reader
  * (SIGSTRUCT decode + verify, SGXS replay, signed-enclave ELF metadata, the
- * emulator's ELF layout measurement, REPORT/TARGETINFO/KEYREQUEST decode),
+ * enclave ELF layout measurement, REPORT/TARGETINFO/KEYREQUEST decode),
  * the rest is its input.  Any outcome is fine; a crash, leak or sanitizer
  * report is not. */
 #include <stdint.h>
@@ -61,9 +61,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     outcome |= sgxra_sgxmeta_parse_note(cx, p, n, &m);
     break;
   }
-  case 3:
-    outcome |= sgxra_layout_measure_elf(cx, p, n, h);
+  case 3: {
+    sgxra_err e = sgxra_layout_measure_elf(cx, p, n, h);
+    /* One ELF reader: a file the layout finds malformed, the metadata
+     * reader finds malformed too (it checks the same header and program
+     * headers first). */
+    sgxra_sgxmeta m;
+    if (e == SGXRA_E_ELF_FORMAT &&
+        sgxra_sgxmeta_from_elf(NULL, p, n, &m) != SGXRA_E_ELF_FORMAT)
+      abort();
+    outcome |= e;
     break;
+  }
   case 4: {
     sgxra_report r;
     sgxra_targetinfo t;

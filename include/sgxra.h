@@ -19,7 +19,7 @@
  *   sgxra/qlresult.h       Intel's quote3_error_t names, numbers  src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
- *   sgxra/layout.h         emulated enclave layout, ELF MRENCLAVE src/emu
+ *   sgxra/layout.h         enclave ELF layout, its MRENCLAVE      src/sgx
  *   sgxra/enclave_api.h    what an emulated enclave .so sees      (enclaves/)
  *   sgxra/qe.h             emulated quoting enclave and PCE       src/emu
  *   sgxra/intelca.h        simulated Intel PKI and collateral     src/emu

@@ -55,8 +55,11 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_parse_note(
     sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_sgxmeta *out);
 
 /* Find `.note.sgxmeta` in an ELF64 file and parse it.  SGXRA_E_ELF_FORMAT
- * for a broken ELF, SGXRA_E_ELF_NO_SGXMETA when the section is absent (an
- * unsigned enclave or not an enclave). */
+ * for a malformed ELF or one that is not an ELF64 little-endian x86-64
+ * shared object: the header and program headers are checked by the same
+ * reader as sgxra/layout.h's, so a file gets the same code from both.
+ * SGXRA_E_ELF_NO_SGXMETA when the section is absent (an unsigned enclave
+ * or not an enclave). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx,
                                                             const uint8_t *p,
                                                             size_t n,
@@ -74,6 +77,13 @@ typedef enum sgxra_file_kind {
 } sgxra_file_kind;
 
 SGXRA_API sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n);
+
+/* sgxra_file_detect for a caller that needs a kind: SGXRA_OK with
+ * *out_kind, or SGXRA_E_FILE_UNKNOWN (and SGXRA_FILE_UNKNOWN) when p[0..n)
+ * is none of the kinds, with a message giving its size and what each kind
+ * looks like. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_file_detect_known(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_file_kind *out_kind);
 SGXRA_API const char *sgxra_file_kind_name(sgxra_file_kind k);
 
 #ifdef __cplusplus

@@ -1,6 +1,9 @@
 /*
  * sgxra/layout.h -- how an enclave ELF shared object becomes enclave pages,
- * and its MRENCLAVE, before it ever runs.
+ * and its MRENCLAVE, before it ever runs.  An sgx-layer module
+ * (src/sgx/layout.c): `sgxra measure` and `sgxra sign` measure with it, and
+ * the emulator's loader (src/emu/enclave.c) lays enclaves out with it, so
+ * the ISV's MRENCLAVE is the one EINIT checks.
  *
  * The layout (docs/EMULATOR.md draws it):
  *
@@ -18,10 +21,15 @@
  *          page, p_vaddr + p_memsz)) is zero (the loader clears it; the
  *          rest of that page keeps the file's bytes), later pages are zero.
  *      So every byte the enclave's memory holds is measured; one file byte
- *      may be measured in two pages.  Refused (SGXRA_E_EMU_ELF): p_vaddr !=
- *      p_offset modulo 4096 (dlopen refuses it too), and segments out of
- *      ascending order or sharing a page (a page has one SECINFO and is
- *      added once; glibc would give it the later segment's mapping).
+ *      may be measured in two pages.  Refused as malformed
+ *      (SGXRA_E_ELF_FORMAT, by the ELF reader every verb uses): p_vaddr !=
+ *      p_offset modulo 4096 (dlopen refuses it too), segments out of
+ *      ascending order or overlapping.  Refused as not an enclave sgxra can
+ *      lay out (SGXRA_E_ELF_LAYOUT): two segments sharing a page (a page
+ *      has one SECINFO and is added once; glibc would give it the later
+ *      segment's mapping), no PT_LOAD with memory, more than
+ *      SGXRA_LAYOUT_MAX_SEGMENTS of them, or one past
+ *      SGXRA_LAYOUT_MAX_IMAGE.
  *   3. After the highest segment page (`image_end`): one TCS page, then
  *      NSSA * SSAFRAMESIZE SSA pages (REG RW), then `stack_pages` stack
  *      pages (REG RW).  The TCS holds OSSA (offset 16) = the SSA's offset,
@@ -36,7 +44,8 @@
  * adding debug information *does* change MRENCLAVE: strip the enclave before
  * signing it.
  *
- * Thread-safety: pure functions.
+ * Ownership: the caller owns the ELF bytes and every output; nothing is
+ * kept.  Thread-safety: pure functions.
  */
 #ifndef SGXRA_LAYOUT_H
 #define SGXRA_LAYOUT_H
@@ -79,8 +88,9 @@ typedef struct sgxra_layout {
 
 /* MRENCLAVE of an ELF64 x86-64 shared object (ET_DYN) with the default
  * parameters: what `sgxra measure` prints and what EINIT checks.
- * SGXRA_E_EMU_ELF for a file that is not such an object, has no PT_LOAD, or
- * whose segments are out of range (the message names the header and
+ * SGXRA_E_ELF_FORMAT for a file that is not such an object or is malformed
+ * (the same code sgxra_sgxmeta_from_elf gives for it), SGXRA_E_ELF_LAYOUT
+ * for one the layout above cannot map (both messages name the header and
  * field); the measurement builder's codes pass through. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_layout_measure_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,

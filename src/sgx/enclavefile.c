@@ -2,7 +2,9 @@
  * sgxra/enclavefile.h.
  *
  * Finding the metadata is a three-step walk, each step bounds-checked
- * against the bytes it came from:
+ * against the bytes it came from (the ELF steps by sgx/elf.c, the reader
+ * the enclave layout uses too, so a malformed ELF gets the same code here
+ * and there):
  *
  *   ELF64 header          section header table (e_shoff, e_shnum x 64)
  *     -> section names    the .shstrtab section (e_shstrndx)
@@ -28,13 +30,9 @@
  * read (docs/MEASUREMENT.md); today only the fixed head is decoded. */
 #include "sgxra/enclavefile.h"
 #include "core/internal.h"
+#include "sgx/elf_internal.h"
 #include "sgxra/measure.h"
 #include "sgxra/sigstruct.h"
-
-#define ELF_HEADER_SIZE 64
-#define ELF_SHDR_SIZE 64
-#define SHT_NOBITS 8
-#define SHN_XINDEX 0xffff
 
 #define NOTE_NAME "sgx_metadata"
 #define NOTE_NAMESZ 13 /* with its NUL */
@@ -153,126 +151,34 @@ sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
   return SGXRA_OK;
 }
 
-/* Section header i of the table at shoff (bounds checked by the caller). */
-typedef struct shdr {
-  uint32_t name, type, link;
-  uint64_t offset, size;
-} shdr;
-
-static void read_shdr(const uint8_t *p, uint64_t shoff, uint64_t i, shdr *out) {
-  const uint8_t *s = p + shoff + i * ELF_SHDR_SIZE;
-  out->name = sgxra__le32(s);
-  out->type = sgxra__le32(s + 4);
-  out->offset = sgxra__le64(s + 24);
-  out->size = sgxra__le64(s + 32);
-  out->link = sgxra__le32(s + 40);
-}
-
-/* The bytes of a section, checked to lie inside the file. */
-static sgxra_err section_bytes(sgxra_ctx *cx, size_t n, const shdr *s,
-                               uint64_t index, const char *what) {
-  if (s->type == SHT_NOBITS)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF %s (section %llu) has no bytes in the file "
-                       "(SHT_NOBITS)",
-                       what, (unsigned long long)index);
-  if (s->offset > n || s->size > n - s->offset)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF truncated: %s (section %llu) is 0x%llx bytes "
-                       "at offset 0x%llx, past the end of the file (0x%zx "
-                       "bytes)",
-                       what, (unsigned long long)index,
-                       (unsigned long long)s->size,
-                       (unsigned long long)s->offset, n);
-  return SGXRA_OK;
-}
-
 sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                  sgxra_sgxmeta *out) {
+  sgxra__elf elf;
+  sgxra__elf_section sec;
+  uint64_t nsections = 0;
+  int found = 0;
   memset(out, 0, sizeof *out);
-  if (!p && n)
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "ELF: input is NULL but its length is %zu", n);
-  if (n < 4 || memcmp(p,
-                      "\x7f"
-                      "ELF",
-                      4) != 0)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "not an ELF file: it does not start with \\x7fELF");
-  if (n < ELF_HEADER_SIZE)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF truncated: the ELF64 header needs 64 bytes, the "
-                       "file has %zu",
-                       n);
-  if (p[4] != 2)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF class %u is not ELF64 (2): SGX enclaves are "
-                       "64-bit shared objects",
-                       p[4]);
-  if (p[5] != 1)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF data encoding %u is not little-endian (1)", p[5]);
-  uint64_t shoff = sgxra__le64(p + 0x28);
-  uint16_t shentsize = sgxra__le16(p + 0x3a);
-  uint64_t shnum = sgxra__le16(p + 0x3c);
-  uint32_t shstrndx = sgxra__le16(p + 0x3e);
-  if (shoff == 0)
+  sgxra_err e = sgxra__elf_open(cx, p, n, &elf);
+  if (e) return e;
+  if (elf.shoff == 0)
     return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
                        "ELF has no section header table, so no "
                        ".note.sgxmeta: not a signed SGX SDK enclave");
-  if (shentsize != ELF_SHDR_SIZE)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF section header size is %u, expected 64 for "
-                       "ELF64",
-                       shentsize);
-  if (shoff > n || n - shoff < ELF_SHDR_SIZE)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF truncated: section header table at 0x%llx is "
-                       "past the end of the file (0x%zx bytes)",
-                       (unsigned long long)shoff, n);
-  /* Extended numbering: more than 0xff00 sections or names table index
-   * live in section header 0. */
-  if (shnum == 0 || shstrndx == SHN_XINDEX) {
-    shdr s0;
-    read_shdr(p, shoff, 0, &s0);
-    if (shnum == 0) shnum = s0.size;
-    if (shstrndx == SHN_XINDEX) shstrndx = s0.link;
-  }
-  if (shnum > (n - shoff) / ELF_SHDR_SIZE)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF truncated: %llu section headers at 0x%llx need "
-                       "0x%llx bytes, the file has 0x%zx",
-                       (unsigned long long)shnum, (unsigned long long)shoff,
-                       (unsigned long long)(shnum * ELF_SHDR_SIZE), n - shoff);
-  if (shstrndx == 0 || shstrndx >= shnum)
-    return sgxra__fail(cx, SGXRA_E_ELF_FORMAT,
-                       "ELF section-name table index %u is not one of the "
-                       "%llu sections",
-                       shstrndx, (unsigned long long)shnum);
-  shdr strtab;
-  read_shdr(p, shoff, shstrndx, &strtab);
-  sgxra_err e = section_bytes(cx, n, &strtab, shstrndx, "section-name table");
+  e = sgxra__elf_find_section(cx, &elf, ".note.sgxmeta", &sec, &found,
+                              &nsections);
   if (e) return e;
-  const char want[] = ".note.sgxmeta";
-  for (uint64_t i = 1; i < shnum; i++) {
-    shdr s;
-    read_shdr(p, shoff, i, &s);
-    if (s.name >= strtab.size || strtab.size - s.name < sizeof want) continue;
-    if (memcmp(p + strtab.offset + s.name, want, sizeof want) != 0) continue;
-    e = section_bytes(cx, n, &s, i, ".note.sgxmeta");
-    if (e) return e;
-    e = sgxra_sgxmeta_parse_note(cx, p + s.offset, (size_t)s.size, out);
-    if (e)
-      return sgxra__context(cx, e, "section %llu at file offset 0x%llx",
-                            (unsigned long long)i,
-                            (unsigned long long)s.offset);
-    return SGXRA_OK;
-  }
-  return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
-                     "ELF has no .note.sgxmeta section among its %llu "
-                     "sections: not a signed SGX SDK enclave (sign it with "
-                     "sgx_sign, or measure the unsigned image instead)",
-                     (unsigned long long)shnum);
+  if (!found)
+    return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
+                       "ELF has no .note.sgxmeta section among its %llu "
+                       "sections: not a signed SGX SDK enclave (sign it with "
+                       "sgx_sign, or measure the unsigned image instead)",
+                       (unsigned long long)nsections);
+  e = sgxra_sgxmeta_parse_note(cx, sec.bytes, (size_t)sec.size, out);
+  if (e)
+    return sgxra__context(cx, e, "section %llu at file offset 0x%llx",
+                          (unsigned long long)sec.index,
+                          (unsigned long long)sec.offset);
+  return SGXRA_OK;
 }
 
 /* ---- detection ----------------------------------------------------------- */
@@ -296,6 +202,19 @@ sgxra_file_kind sgxra_file_detect(const uint8_t *p, size_t n) {
   }
   if (n % SGXRA_PAGE_SIZE == 0) return SGXRA_FILE_RAW_IMAGE;
   return SGXRA_FILE_UNKNOWN;
+}
+
+sgxra_err sgxra_file_detect_known(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                  sgxra_file_kind *out_kind) {
+  *out_kind = sgxra_file_detect(p, n);
+  if (*out_kind != SGXRA_FILE_UNKNOWN) return SGXRA_OK;
+  return sgxra__fail(cx, SGXRA_E_FILE_UNKNOWN,
+                     "%zu bytes that are no SGX file sgxra knows: not a "
+                     "SIGSTRUCT (1808 bytes with its header), an ELF "
+                     "(\\x7fELF), an SGXS stream (an ECREATE record first), "
+                     "a REPORT (432 bytes), a DCAP quote (version 3..5, key "
+                     "type 2) or a raw page image (a multiple of 4096 bytes)",
+                     n);
 }
 
 const char *sgxra_file_kind_name(sgxra_file_kind k) {

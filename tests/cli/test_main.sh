@@ -6,6 +6,7 @@ SS="$V/identity/fortanix-rust-sgx/sig1.sigstruct.bin"
 
 expect_status 0 "$SGXRA" --help
 case "$OUT" in *inspect*) ok ;; *) bad "--help lists no verbs: $OUT" ;; esac
+case "$OUT" in *"decimal or 0x-prefixed hex"*) ok ;; *) bad "--help does not give the number syntax: $OUT" ;; esac
 expect_status 2 "$SGXRA"
 expect_status 2 "$SGXRA" frobnicate
 expect_err_contains "unknown command 'frobnicate'"

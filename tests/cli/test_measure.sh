@@ -41,10 +41,10 @@ expect_json measured_bytes 31168
 expect_status 0 "$SGXRA" measure --format raw --ssaframesize 1 \
   --reg-flags 0x207 --json "$ID/enarx-sgx/encl.bin"
 expect_json mrenclave "$ENCL"
-expect_status 0 "$SGXRA" measure --reg-flags 203 --json "$ID/enarx-sgx/encl.bin"
+expect_status 0 "$SGXRA" measure --reg-flags 0x203 --json "$ID/enarx-sgx/encl.bin"
 expect_json reg_flags 0x203
 got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mrenclave"])')
-[ "$got" != "$ENCL" ] && [ ${#got} -eq 64 ] && ok || bad "--reg-flags 203 gave $got"
+[ "$got" != "$ENCL" ] && [ ${#got} -eq 64 ] && ok || bad "--reg-flags 0x203 gave $got"
 expect_status 0 "$SGXRA" measure --ssaframesize 2 --json "$ID/enarx-sgx/encl.bin"
 expect_json ssaframesize 2
 

@@ -18,7 +18,16 @@ expect_err_contains "[SGXRA_E_SIGSTRUCT_DEBUG_FORBIDDEN]"
 expect_status 0 "$SGXRA" sign --key "$ID/enarx-sgx/encl.pem" \
   --enclavehash $ENCL_HASH $ENCL_MASKS --debug -o "$T/encl.ss"
 same_file "$T/encl.ss" "$ID/enarx-sgx/encl.ss"
-expect_err_contains "well-known public key"
+# the debug-signer warning every verb gives (apps/output.c), naming the key
+expect_err_contains "sgxra sign: warning: $ID/enarx-sgx/encl.pem: MRSIGNER is a well-known public debug key (Linux kernel SGX selftest key"
+expect_err_contains "never trust it in production"
+expect_status 0 "$SGXRA" inspect "$T/encl.ss"
+warn_inspect=${ERR#*MRSIGNER is a well-known public debug key}
+warn_sign=$("$SGXRA" sign --key "$ID/enarx-sgx/encl.pem" \
+  --enclavehash $ENCL_HASH $ENCL_MASKS --debug -o "$T/encl.ss" 2>&1 >/dev/null)
+warn_sign=${warn_sign#*MRSIGNER is a well-known public debug key}
+[ -n "$warn_inspect" ] && [ "$warn_sign" = "$warn_inspect" ] && ok ||
+  bad "sign and inspect word the debug-signer warning differently: '$warn_sign' vs '$warn_inspect'"
 # from the raw page image itself (MRENCLAVE computed), JSON result
 expect_status 0 "$SGXRA" sign --key "$ID/enarx-sgx/encl.pem" \
   "$ID/enarx-sgx/encl.bin" $ENCL_MASKS --debug -o "$T/encl2.ss" --json
@@ -150,6 +159,16 @@ expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --frobnicate -
 expect_err_contains "unknown option"
 expect_status 2 "$SGXRA" sign --key "$K" "$ID/lexe/test_vectors_key.pkcs8.der" -o "$T/x"
 expect_err_contains "not an enclave image"
+# the code is the one the library returns for the file (sgxra_file_detect_known)
+expect_err_contains "bytes that are no SGX file sgxra knows"
+expect_err_contains "[SGXRA_E_FILE_UNKNOWN]"
+# a REPORT or a quote is a known kind with nothing to sign: a usage error,
+# no library code
+python3 -c 'import sys; open(sys.argv[1],"wb").write(bytes(range(256))+bytes(176))' "$T/report.bin"
+expect_status 2 "$SGXRA" sign --key "$K" "$T/report.bin" -o "$T/x"
+expect_err_contains "is a report, not an enclave image"
+expect_err_contains "try 'sgxra sign --help'"
+case "$ERR" in *"[SGXRA_E_"*) bad "a code no library call returned: $ERR" ;; *) ok ;; esac
 # --ssaframesize only where sgxra lays the image out itself (raw, unsigned .so)
 expect_status 2 "$SGXRA" sign --key "$K" --enclavehash $ENCL_HASH --ssaframesize 2 -o "$T/x"
 expect_err_contains "not to --enclavehash"

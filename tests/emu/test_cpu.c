@@ -18,6 +18,7 @@
 
 #include "common/testutil.h"
 #include "core/internal.h"
+#include "sgx/elf_cases.h"
 #include "sgxra/crypto.h"
 #include "sgxra/emu.h"
 #include "sgxra/file.h"
@@ -318,41 +319,46 @@ static void test_layout_refusals(void **state) {
   uint8_t elf[ELF_LEN], out[32], zero[32];
   memset(zero, 0, 32);
   make_elf(elf, 'A');
-  /* Every truncation is refused (the last segment ends at the file's end)
-   * and leaves the output zeroed. */
+  /* Every truncation is refused as a malformed ELF (the last segment ends
+   * at the file's end) and leaves the output zeroed. */
   for (size_t n = 0; n < ELF_LEN; n++) {
     memset(out, 0xee, 32);
     assert_int_equal(sgxra_layout_measure_elf(cx, elf, n, out),
-                     SGXRA_E_EMU_ELF);
+                     SGXRA_E_ELF_FORMAT);
     assert_memory_equal(out, zero, 32);
   }
+  /* Malformed (the ELF reader every verb uses): SGXRA_E_ELF_FORMAT;
+   * well-formed but not an enclave the layout can map: SGXRA_E_ELF_LAYOUT. */
   struct {
     size_t off;
     uint8_t val;
+    sgxra_err code;
     const char *msg;
   } flips[] = {
-      {0, 0x7e, "not ELF"},
-      {4, 1, "64-bit"},
-      {5, 2, "little-endian"},
-      {16, 2, "shared object"},
-      {18, 3, "x86-64"},
-      {54, 55, "e_phentsize"},
-      {56, 40, "truncated"},       /* e_phnum 40 */
-      {64 + 32, 0x20, "p_filesz"}, /* seg 0 filesz 0x220 > memsz */
-      {64 + 56 + 8, 0x80, "past the end"},
-      {64 + 56 + 16 + 3, 0x20, "image cap"}, /* vaddr 0x20001200 */
+      {0, 0x7e, SGXRA_E_ELF_FORMAT, "not an ELF file"},
+      {4, 1, SGXRA_E_ELF_FORMAT, "64-bit"},
+      {5, 2, SGXRA_E_ELF_FORMAT, "little-endian"},
+      {16, 2, SGXRA_E_ELF_FORMAT, "shared object"},
+      {18, 3, SGXRA_E_ELF_FORMAT, "x86-64"},
+      {54, 55, SGXRA_E_ELF_FORMAT, "e_phentsize"},
+      {56, 40, SGXRA_E_ELF_FORMAT, "truncated"},       /* e_phnum 40 */
+      {64 + 32, 0x20, SGXRA_E_ELF_FORMAT, "p_filesz"}, /* seg 0 0x220 > memsz */
+      {64 + 56 + 8, 0x80, SGXRA_E_ELF_FORMAT, "past the end"},
+      {64 + 56 + 16 + 3, 0x20, SGXRA_E_ELF_LAYOUT,
+       "image cap"}, /* vaddr 0x20001200 */
       /* seg 1 vaddr 0x1280, offset 0x200: not congruent modulo 4096 */
-      {64 + 56 + 16, 0x80, "differ in their offset within a 4096-byte page"},
+      {64 + 56 + 16, 0x80, SGXRA_E_ELF_FORMAT,
+       "differ in their offset within a 4096-byte page"},
       /* seg 1 vaddr 0x200: page 0 would belong to both segments */
-      {64 + 56 + 17, 0x02, "share no page"},
+      {64 + 56 + 17, 0x02, SGXRA_E_ELF_LAYOUT, "share no page"},
       /* seg 0 vaddr 0x5000: segment 1 at 0x1200 comes below it */
-      {64 + 17, 0x50, "in or below the page 0x5000"},
+      {64 + 17, 0x50, SGXRA_E_ELF_FORMAT, "in or below the page 0x5000"},
   };
   for (size_t i = 0; i < SGXRA__ARRAY_LEN(flips); i++) {
     make_elf(elf, 'A');
     elf[flips[i].off] = flips[i].val;
     assert_int_equal(sgxra_layout_measure_elf(cx, elf, ELF_LEN, out),
-                     SGXRA_E_EMU_ELF);
+                     flips[i].code);
     if (!strstr(sgxra_ctx_message(cx), flips[i].msg))
       fail_msg("case %zu: message \"%s\" lacks \"%s\"", i,
                sgxra_ctx_message(cx), flips[i].msg);
@@ -362,7 +368,7 @@ static void test_layout_refusals(void **state) {
   sgxra__st32(elf + 64, 6);
   sgxra__st32(elf + 64 + 56, 6);
   assert_int_equal(sgxra_layout_measure_elf(cx, elf, ELF_LEN, out),
-                   SGXRA_E_EMU_ELF);
+                   SGXRA_E_ELF_LAYOUT);
   assert_non_null(strstr(sgxra_ctx_message(cx), "no PT_LOAD"));
   /* Bad parameters. */
   sgxra_layout_params prm = {0, 1, 1};
@@ -480,8 +486,42 @@ static void test_einit_refusals(void **state) {
   assert_int_equal(sgxra_emu_enclave_create(f->cx, f->plat, f->sig_a,
                                             sizeof f->sig_a, f->sig_a,
                                             sizeof f->sig_a, NULL, &e),
-                   SGXRA_E_EMU_ELF);
+                   SGXRA_E_ELF_FORMAT);
   assert_null(e);
+}
+
+/* The malformed ELFs of tests/sgx/elf_cases.h through the loader: the code
+ * and message `measure`, `sign` and `inspect` give for them
+ * (tests/sgx/test_elf.c), after the loader's "loading enclave" prefix. */
+static void test_load_malformed_elf(void **state) {
+  fx *f = *state;
+  uint8_t elf[ELFC_LEN];
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(elfc_malformed); i++) {
+    const elfc_case *c = &elfc_malformed[i];
+    size_t n = elfc_apply(c, elf);
+    sgxra_emu_enclave *e = (sgxra_emu_enclave *)1;
+    sgxra_err err = sgxra_emu_enclave_create(f->cx, f->plat, elf, n, f->sig_a,
+                                             sizeof f->sig_a, NULL, &e);
+    if (err != SGXRA_E_ELF_FORMAT)
+      fail_msg("%s: loader gave %s (%s)", c->name, sgxra_err_name(err),
+               sgxra_ctx_message(f->cx));
+    assert_null(e);
+    if (!strstr(sgxra_ctx_message(f->cx), c->msg))
+      fail_msg("%s: message \"%s\" lacks \"%s\"", c->name,
+               sgxra_ctx_message(f->cx), c->msg);
+  }
+  for (size_t i = 0; i < SGXRA__ARRAY_LEN(elfc_unlayable); i++) {
+    const elfc_case *c = &elfc_unlayable[i];
+    size_t n = elfc_apply(c, elf);
+    sgxra_emu_enclave *e = (sgxra_emu_enclave *)1;
+    assert_int_equal(sgxra_emu_enclave_create(f->cx, f->plat, elf, n, f->sig_a,
+                                              sizeof f->sig_a, NULL, &e),
+                     SGXRA_E_ELF_LAYOUT);
+    assert_null(e);
+    if (!strstr(sgxra_ctx_message(f->cx), c->msg))
+      fail_msg("%s: message \"%s\" lacks \"%s\"", c->name,
+               sgxra_ctx_message(f->cx), c->msg);
+  }
 }
 
 static void test_einit_other_signer(void **state) {
@@ -1048,6 +1088,7 @@ int main(void) {
       cmocka_unit_test(test_layout_refusals),
       cmocka_unit_test_setup_teardown(test_einit_identity, setup, teardown),
       cmocka_unit_test_setup_teardown(test_einit_refusals, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_load_malformed_elf, setup, teardown),
       cmocka_unit_test_setup_teardown(test_einit_other_signer, setup, teardown),
       cmocka_unit_test_setup_teardown(test_einit_debug, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ereport, setup, teardown),

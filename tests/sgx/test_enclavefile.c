@@ -447,6 +447,33 @@ static void detect(void **state) {
   assert_string_equal(sgxra_file_kind_name((sgxra_file_kind)99), "unknown");
 }
 
+/* sgxra_file_detect_known: the kind, or SGXRA_E_FILE_UNKNOWN with the size
+ * (the code the verbs print for a file of no known kind). */
+static void detect_known(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  uint8_t buf[432] = {0};
+  sgxra_file_kind k = SGXRA_FILE_SGXS;
+  assert_int_equal(sgxra_file_detect_known(cx, buf, 432, &k), SGXRA_OK);
+  assert_int_equal(k, SGXRA_FILE_REPORT);
+  assert_int_equal(sgxra_file_detect_known(cx, buf, 431, &k),
+                   SGXRA_E_FILE_UNKNOWN);
+  assert_int_equal(k, SGXRA_FILE_UNKNOWN);
+  assert_int_equal(sgxra_ctx_error(cx), SGXRA_E_FILE_UNKNOWN);
+  expect_msg(cx, "431 bytes that are no SGX file sgxra knows");
+  expect_msg(cx, "a multiple of 4096 bytes");
+  assert_int_equal(sgxra_file_detect_known(cx, NULL, 0, &k),
+                   SGXRA_E_FILE_UNKNOWN);
+  expect_msg(cx, "0 bytes");
+  memcpy(buf,
+         "\x7f"
+         "ELF",
+         4);
+  assert_int_equal(sgxra_file_detect_known(cx, buf, 4, &k), SGXRA_OK);
+  assert_int_equal(k, SGXRA_FILE_ELF);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(pce_note),
@@ -458,6 +485,7 @@ int main(void) {
       cmocka_unit_test(elf_random_damage),
       cmocka_unit_test(elf_self_no_note),
       cmocka_unit_test(detect),
+      cmocka_unit_test(detect_known),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 #define SGXRA_ERRORS_EMU(X)                                                    \
   X(EMU_STATE, 800, "emulated platform state is missing or invalid")           \
   X(EMU_STATE_EXISTS, 801, "emulated platform state already exists")           \
-  X(EMU_ELF, 802, "enclave ELF file cannot be laid out")                       \
+  /* 802 retired (EMU_ELF): the ELF reader and the enclave layout moved to     \
+   * src/sgx; SGXRA_E_ELF_FORMAT / SGXRA_E_ELF_LAYOUT say it now */            \
   X(EMU_MRENCLAVE_MISMATCH, 810,                                               \
     "EINIT: enclave measurement differs from SIGSTRUCT.ENCLAVEHASH")           \
   X(EMU_SIGSTRUCT_INVALID, 811, "EINIT: SIGSTRUCT does not verify")            \

@@ -1,4 +1,7 @@
-/* Error codes of MRENCLAVE measurement and enclave files (300..399). */
+/* Error codes of MRENCLAVE measurement and enclave files (300..399).
+ * ELF_FORMAT: a malformed ELF, or not an ELF64 little-endian x86-64 shared
+ * object, whichever verb reads it (sgx/elf.c).  ELF_LAYOUT: a well-formed
+ * one that sgxra's enclave layout cannot map (sgxra/layout.h). */
 #define SGXRA_ERRORS_MEASURE(X)                                                \
   X(MEASURE_ORDER, 300, "enclave measurement operation out of order")          \
   X(MEASURE_ALIGNMENT, 301, "enclave page or chunk is misaligned")             \
@@ -12,4 +15,5 @@
   X(RAW_IMAGE_FORMAT, 311, "raw enclave image is not a whole number of pages") \
   X(ELF_FORMAT, 320, "malformed ELF file")                                     \
   X(ELF_NO_SGXMETA, 321, "ELF file has no .note.sgxmeta section")              \
-  X(SGXMETA_FORMAT, 322, "malformed SGX enclave metadata")
+  X(SGXMETA_FORMAT, 322, "malformed SGX enclave metadata")                     \
+  X(ELF_LAYOUT, 323, "ELF file cannot be laid out as an enclave")

@@ -1,32 +1,17 @@
 /*
- * emu/layout.c -- ELF shared object -> enclave pages -> MRENCLAVE.  The
+ * sgx/layout.c -- ELF shared object -> enclave pages -> MRENCLAVE.  The
  * layout is documented in sgxra/layout.h and docs/EMULATOR.md.
  *
- * ELF64 little-endian, the fields read (System V gABI, "ELF Header" and
- * "Program Header"):
- *
- *   header  0 e_ident[16] (7f 'E' 'L' 'F', class 2 = 64-bit, data 1 = LE)
- *          16 e_type u16 (3 = ET_DYN)   18 e_machine u16 (62 = x86-64)
- *          24 e_entry u64               32 e_phoff u64
- *          54 e_phentsize u16 (56)      56 e_phnum u16
- *   phdr    0 p_type u32 (1 = PT_LOAD)  4 p_flags u32 (X 1, W 2, R 4)
- *           8 p_offset u64             16 p_vaddr u64
- *          32 p_filesz u64             40 p_memsz u64
+ * The ELF is read by sgx/elf.c (the reader enclavefile.c uses too), which
+ * checks the header and every program header; this file adds what makes a
+ * well-formed ELF an enclave image or not (SGXRA_E_ELF_LAYOUT).
  */
 #include <stdlib.h>
 
 #include "core/internal.h"
+#include "sgx/elf_internal.h"
 #include "sgxra/layout.h"
 #include "sgxra/measure.h"
-
-#define ELF_HDR_SIZE 64
-#define ELF_PHDR_SIZE 56
-#define ELF_ET_DYN 3
-#define ELF_EM_X86_64 62
-#define ELF_PT_LOAD 1
-#define ELF_PF_X 1u
-#define ELF_PF_W 2u
-#define ELF_PF_R 4u
 
 #define PAGE ((uint64_t)SGXRA_PAGE_SIZE)
 
@@ -57,112 +42,49 @@ static uint64_t next_pow2(uint64_t v) {
   return s;
 }
 
-/* Read and check the header and program headers; fills segs (PT_LOAD only,
- * memsz > 0, in program-header order) and the highest page end.  What
- * glibc's loader would refuse or fault on is refused here, and so is a page
- * shared by two segments (sgxra/layout.h says why). */
-static sgxra_err read_elf(sgxra_ctx *cx, const uint8_t *p, size_t n, seg *segs,
-                          size_t *out_nseg, uint64_t *out_end,
-                          uint64_t *out_entry) {
-  static const uint8_t magic[4] = {0x7f, 'E', 'L', 'F'};
-  *out_nseg = 0;
-  *out_end = 0;
-  *out_entry = 0;
-  if (n < ELF_HDR_SIZE)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave ELF truncated: the ELF header needs %d bytes, "
-                       "the file has %zu",
-                       ELF_HDR_SIZE, n);
-  if (memcmp(p, magic, 4) != 0)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave file is not ELF (no 7f 45 4c 46 magic at "
-                       "offset 0): pass the enclave's .so");
-  if (p[4] != 2 || p[5] != 1)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave ELF must be 64-bit little-endian "
-                       "(EI_CLASS 2, EI_DATA 1), found class %u data %u",
-                       p[4], p[5]);
-  uint16_t type = sgxra__le16(p + 16), machine = sgxra__le16(p + 18);
-  if (type != ELF_ET_DYN)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave ELF must be a shared object (e_type 3 "
-                       "ET_DYN), found e_type %u: link with -shared",
-                       type);
-  if (machine != ELF_EM_X86_64)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave ELF must be x86-64 (e_machine 62), found %u",
-                       machine);
-  *out_entry = sgxra__le64(p + 24);
-  uint64_t phoff = sgxra__le64(p + 32);
-  uint16_t phentsize = sgxra__le16(p + 54), phnum = sgxra__le16(p + 56);
-  if (phentsize != ELF_PHDR_SIZE)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave ELF e_phentsize is %u, expected %d", phentsize,
-                       ELF_PHDR_SIZE);
-  if (phoff > n || (uint64_t)phnum * ELF_PHDR_SIZE > n - phoff)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                       "enclave ELF truncated: %u program headers at offset "
-                       "%llu need %llu bytes, the file has %zu",
-                       phnum, (unsigned long long)phoff,
-                       (unsigned long long)phnum * ELF_PHDR_SIZE, n);
+/* The PT_LOAD segments with memory, in program-header order, and the
+ * highest page end.  sgx/elf.c has checked the file (SGXRA_E_ELF_FORMAT);
+ * what is refused here is a well-formed ELF that sgxra's layout cannot
+ * make an enclave of (SGXRA_E_ELF_LAYOUT): a segment beyond the image
+ * cap, too many segments, no segment, or a page shared by two segments
+ * (sgxra/layout.h says why). */
+static sgxra_err read_segments(sgxra_ctx *cx, const sgxra__elf *elf, seg *segs,
+                               size_t *out_nseg, uint64_t *out_end) {
   size_t ns = 0;
   uint64_t end = 0;
   unsigned prev_ph = 0;
-  for (unsigned i = 0; i < phnum; i++) {
-    const uint8_t *h = p + phoff + (uint64_t)i * ELF_PHDR_SIZE;
-    if (sgxra__le32(h) != ELF_PT_LOAD) continue;
-    seg s;
-    s.flags = sgxra__le32(h + 4);
-    s.offset = sgxra__le64(h + 8);
-    s.vaddr = sgxra__le64(h + 16);
-    s.filesz = sgxra__le64(h + 32);
-    s.memsz = sgxra__le64(h + 40);
-    if (s.filesz > s.memsz)
-      return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                         "enclave ELF program header %u: p_filesz %llu "
-                         "exceeds p_memsz %llu",
-                         i, (unsigned long long)s.filesz,
-                         (unsigned long long)s.memsz);
-    if (s.offset > n || s.filesz > n - s.offset)
-      return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                         "enclave ELF program header %u: file bytes "
-                         "[%llu, +%llu) run past the end of the file (%zu "
-                         "bytes)",
-                         i, (unsigned long long)s.offset,
-                         (unsigned long long)s.filesz, n);
-    if (s.vaddr > SGXRA_LAYOUT_MAX_IMAGE ||
-        s.memsz > SGXRA_LAYOUT_MAX_IMAGE - s.vaddr)
-      return sgxra__fail(cx, SGXRA_E_EMU_ELF,
+  *out_nseg = 0;
+  *out_end = 0;
+  for (unsigned i = 0; i < elf->phnum; i++) {
+    sgxra__elf_phdr h;
+    sgxra_err err = sgxra__elf_read_phdr(cx, elf, i, &h);
+    if (err) return err;
+    if (h.type != SGXRA__ELF_PT_LOAD) continue;
+    if (h.vaddr > SGXRA_LAYOUT_MAX_IMAGE ||
+        h.memsz > SGXRA_LAYOUT_MAX_IMAGE - h.vaddr)
+      return sgxra__fail(cx, SGXRA_E_ELF_LAYOUT,
                          "enclave ELF program header %u: p_vaddr %#llx + "
                          "p_memsz %#llx exceeds the %u MiB image cap",
-                         i, (unsigned long long)s.vaddr,
-                         (unsigned long long)s.memsz,
+                         i, (unsigned long long)h.vaddr,
+                         (unsigned long long)h.memsz,
                          SGXRA_LAYOUT_MAX_IMAGE >> 20);
-    if (s.memsz == 0) continue;
+    if (h.memsz == 0) continue;
     if (ns == SGXRA_LAYOUT_MAX_SEGMENTS)
-      return sgxra__fail(cx, SGXRA_E_EMU_ELF,
+      return sgxra__fail(cx, SGXRA_E_ELF_LAYOUT,
                          "enclave ELF has more than %d PT_LOAD segments",
                          SGXRA_LAYOUT_MAX_SEGMENTS);
-    /* The loader maps page (p_vaddr & ~4095) from file offset
-     * (p_offset & ~4095): both must lie at the same place in a page. */
-    if ((s.vaddr - s.offset) % PAGE != 0)
-      return sgxra__fail(cx, SGXRA_E_EMU_ELF,
-                         "enclave ELF program header %u: p_vaddr %#llx and "
-                         "p_offset %#llx differ in their offset within a "
-                         "4096-byte page, so the loader cannot map it "
-                         "(dlopen refuses it too)",
-                         i, (unsigned long long)s.vaddr,
-                         (unsigned long long)s.offset);
+    seg s = {h.flags, h.offset, h.vaddr, h.filesz, h.memsz};
+    /* The reader refused overlapping segments; two that merely meet
+     * inside one page would give that page two owners. */
     uint64_t first = s.vaddr / PAGE * PAGE;
     if (ns > 0 && first < end)
       return sgxra__fail(
-          cx, SGXRA_E_EMU_ELF,
+          cx, SGXRA_E_ELF_LAYOUT,
           "enclave ELF program header %u: PT_LOAD segment %zu starts at "
-          "p_vaddr %#llx, in or below the page %#llx that segment %zu "
-          "(program header %u) already covers; enclave pages have one owner "
-          "and one SECINFO, so segments must be in ascending order and "
-          "share no page (link with -z separate-code and page-aligned "
-          "segments)",
+          "p_vaddr %#llx, in the page %#llx that segment %zu (program "
+          "header %u) already covers; enclave pages have one owner and one "
+          "SECINFO, so segments must share no page (link with -z "
+          "separate-code and page-aligned segments)",
           i, ns, (unsigned long long)s.vaddr, (unsigned long long)(end - PAGE),
           ns - 1, prev_ph);
     segs[ns++] = s;
@@ -170,7 +92,7 @@ static sgxra_err read_elf(sgxra_ctx *cx, const uint8_t *p, size_t n, seg *segs,
     end = (s.vaddr + s.memsz + PAGE - 1) / PAGE * PAGE;
   }
   if (ns == 0)
-    return sgxra__fail(cx, SGXRA_E_EMU_ELF,
+    return sgxra__fail(cx, SGXRA_E_ELF_LAYOUT,
                        "enclave ELF has no PT_LOAD segment with memory: "
                        "nothing to measure");
   *out_nseg = ns;
@@ -211,9 +133,9 @@ static void page_image(const uint8_t *p, size_t n, const seg *s, uint64_t va,
 
 static uint64_t secinfo_of(uint32_t pflags) {
   uint64_t f = SGXRA_SECINFO_PT_REG;
-  if (pflags & ELF_PF_R) f |= SGXRA_SECINFO_R;
-  if (pflags & ELF_PF_W) f |= SGXRA_SECINFO_W;
-  if (pflags & ELF_PF_X) f |= SGXRA_SECINFO_X;
+  if (pflags & SGXRA__ELF_PF_R) f |= SGXRA_SECINFO_R;
+  if (pflags & SGXRA__ELF_PF_W) f |= SGXRA_SECINFO_W;
+  if (pflags & SGXRA__ELF_PF_X) f |= SGXRA_SECINFO_X;
   return f;
 }
 
@@ -222,6 +144,7 @@ sgxra_err sgxra_layout_measure_elf_ex(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                       sgxra_layout *out_layout,
                                       uint8_t out_mrenclave[SGXRA_HASH_SIZE]) {
   seg segs[SGXRA_LAYOUT_MAX_SEGMENTS];
+  sgxra__elf elf;
   size_t nseg = 0;
   uint64_t image_end = 0, entry = 0;
   sgxra_layout lay;
@@ -241,8 +164,11 @@ sgxra_err sgxra_layout_measure_elf_ex(sgxra_ctx *cx, const uint8_t *p, size_t n,
                        "layout parameters out of range: SSAFRAMESIZE %u "
                        "(1..16), NSSA %u (1..16), stack pages %u (1..4096)",
                        prm->ssaframesize, prm->nssa, prm->stack_pages);
-  err = read_elf(cx, p, n, segs, &nseg, &image_end, &entry);
+  err = sgxra__elf_open(cx, p, n, &elf);
   if (err) return err;
+  err = read_segments(cx, &elf, segs, &nseg, &image_end);
+  if (err) return err;
+  entry = elf.entry;
 
   lay.image_end = image_end;
   lay.tcs_offset = image_end;
