@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sgxra_consumer: %s\n", sgxra_ctx_message(cx));
     goto out;
   }
-  printf("ql_return=%s\n", vd.ql_return);
+  printf("ql_return=%s\n", sgxra_ql_result_name(vd.ql_return));
   printf("qv_result=%s\n", vd.qv_result);
   printf("collateral_expired=%d\n", vd.collateral_expired);
   printf("advisories=");
