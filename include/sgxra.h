@@ -12,14 +12,17 @@
  *   sgxra/sigstruct.h      SIGSTRUCT sign/verify, MRSIGNER        src/sgx
  *   sgxra/measure.h        MRENCLAVE builder, SGXS, raw images    src/sgx
  *   sgxra/enclavefile.h    signed enclave .so metadata, detect    src/sgx
+ *   sgxra/layout.h         enclave ELF layout, its MRENCLAVE      src/sgx
  *   sgxra/quote.h          DCAP quote v3/v4/v5 parsing            src/quote
  *   sgxra/x509.h           PCK chains, CRLs                       src/quote
  *   sgxra/tcbstatus.h      Intel's TCB statuses and names         src/quote
  *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
  *   sgxra/qlresult.h       Intel's quote3_error_t names, numbers  src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
+ *   sgxra/store.h          registry, policies, audit log (SQL)    src/store
+ *   sgxra/policy.h         policy, appraisal -> decision          src/policy
+ *   ---- libsgxra-sim (the rest is libsgxra) ----
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
- *   sgxra/layout.h         enclave ELF layout, its MRENCLAVE      src/sgx
  *   sgxra/enclave_api.h    what an emulated enclave .so sees      (enclaves/)
  *   sgxra/qe.h             emulated quoting enclave and PCE       src/emu
  *   sgxra/intelca.h        simulated Intel PKI and collateral     src/emu
@@ -47,11 +50,13 @@
 #include "sgxra/layout.h"
 #include "sgxra/measure.h"
 #include "sgxra/pcs.h"
+#include "sgxra/policy.h"
 #include "sgxra/qe.h"
 #include "sgxra/qlresult.h"
 #include "sgxra/quote.h"
 #include "sgxra/sgx.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/store.h"
 #include "sgxra/tcbstatus.h"
 #include "sgxra/timeutil.h"
 #include "sgxra/verify.h"
