@@ -85,9 +85,10 @@ static sgxra_err pg_query(sgxra_ctx *cx, sgxra_store *st, const char *sql,
   enum { MAXP = 16 };
   if (nparams > MAXP)
     return sgxra__fail(cx, SGXRA_E_INTERNAL, "store: %zu parameters", nparams);
-  Oid types[MAXP];
-  const char *values[MAXP];
-  int lengths[MAXP], formats[MAXP];
+  /* Zeroed: a query without parameters passes them untouched. */
+  Oid types[MAXP] = {0};
+  const char *values[MAXP] = {0};
+  int lengths[MAXP] = {0}, formats[MAXP] = {0};
   uint8_t ints[MAXP][8];
   for (size_t i = 0; i < nparams; i++) {
     const sgxra__val *v = &params[i];

@@ -490,8 +490,10 @@ static sgxra_err get_enclave(sgxra_ctx *cx, sgxra_store *st,
   o->isvsvn = (uint16_t)c[3].i;
   uint8_t attr[16];
   if (!e) e = get_blob(cx, st, &c[4], attr, 16, "attributes");
-  o->attributes.flags = sgxra__le64(attr);
-  o->attributes.xfrm = sgxra__le64(attr + 8);
+  if (!e) {
+    o->attributes.flags = sgxra__le64(attr);
+    o->attributes.xfrm = sgxra__le64(attr + 8);
+  }
   o->allow_debug_signer = c[5].i != 0;
   return e;
 }
