@@ -13,17 +13,6 @@
 #include "quote/x509_internal.h"
 #include "sgxra/hex.h"
 
-int sgxra__pck_is_trust_root(const sgxra_x509_cert *c,
-                             const sgxra_x509_cert *root) {
-  const sgxra_p256_key *ck = c ? sgxra_x509_cert_public_key(c) : NULL;
-  const sgxra_p256_key *rk = root ? sgxra_x509_cert_public_key(root) : NULL;
-  if (!ck || !rk) return 0;
-  uint8_t k1[SGXRA_P256_PUBLIC_SIZE], k2[SGXRA_P256_PUBLIC_SIZE];
-  sgxra_p256_public_raw(ck, k1);
-  sgxra_p256_public_raw(rk, k2);
-  return memcmp(k1, k2, sizeof k1) == 0;
-}
-
 /* ---- what the check compares with ---------------------------------------- */
 
 void sgxra__pck_anchor_clear(sgxra__pck_anchor *a) {
@@ -228,7 +217,7 @@ sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
       r->not_after_min = chain->certs[i].not_after;
   /* The trust anchor: the chain's root must carry the trusted key, as the
    * QvE compares it with Intel's root public key. */
-  if (count > 2 && !sgxra__pck_is_trust_root(top, trust))
+  if (count > 2 && !sgxra__x509_same_key(top, trust))
     return pck_failed(
         r, SGXRA__PCK_ROOT,
         sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,

@@ -50,13 +50,6 @@ typedef struct sgxra__pck_chain {
   int64_t not_after_min; /* earliest notAfter across the chain */
 } sgxra__pck_chain;
 
-/* Is `c` the configured trust root?  1 when it carries the root's public
- * key: the QvE compares the quote chain's root with Intel's root public
- * key (sgx_qve_verify_quote), not the whole certificate.  The one place
- * sgxra asks this. */
-int sgxra__pck_is_trust_root(const sgxra_x509_cert *c,
-                             const sgxra_x509_cert *root);
-
 /* What the check compares a chain with: validated collateral's trust root,
  * PCK CA and CRLs (borrowed), and for the fast path the CA's and root's
  * DER as base64 text and the CA's subject Name as DER (owned). */

@@ -687,7 +687,7 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                         "quote's PCK certificate chain: %s",
                         err ? sgxra_ctx_message(cx)
                             : "expected 3 certificates (PCK, PCK CA, root)");
-  } else if (!sgxra__pck_is_trust_root(
+  } else if (!sgxra__x509_same_key(
                  sgxra_x509_chain_get(chain, PCK_CHAIN_COUNT - 1), root)) {
     sgxra__verdict_fail(
         out, SGXRA_STAGE_TRUST_ROOT, SGXRA_E_VERIFY_TRUST_ROOT,

@@ -448,8 +448,9 @@ sgxra_err sgxra__x509_check_issued(sgxra_ctx *cx, const sgxra_x509_cert *c,
   return SGXRA_OK;
 }
 
-static int same_key(const sgxra_x509_cert *a, const sgxra_x509_cert *b) {
-  EVP_PKEY *ka = X509_get0_pubkey(a->x), *kb = X509_get0_pubkey(b->x);
+int sgxra__x509_same_key(const sgxra_x509_cert *a, const sgxra_x509_cert *b) {
+  EVP_PKEY *ka = a ? X509_get0_pubkey(a->x) : NULL;
+  EVP_PKEY *kb = b ? X509_get0_pubkey(b->x) : NULL;
   return ka && kb && EVP_PKEY_eq(ka, kb) == 1;
 }
 
@@ -479,14 +480,15 @@ sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
       /* The chain carries its root: it must be the trust anchor. */
       if (X509_NAME_cmp(X509_get_subject_name(top->x),
                         X509_get_subject_name(root->x)) != 0 ||
-          !same_key(top, root))
+          !sgxra__x509_same_key(top, root))
         err = sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,
                           "the chain's root '%s' is not the trusted root "
                           "'%s' (different %s): the chain was issued under "
                           "another root; pass that root as the trust root "
                           "only if you trust it",
                           top->subject_cn, root->subject_cn,
-                          same_key(top, root) ? "name" : "public key");
+                          sgxra__x509_same_key(top, root) ? "name"
+                                                          : "public key");
       else if (!top->is_ca || !top->can_sign_certs)
         err = sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
                           "root certificate '%s' is not a CA", top->subject_cn);

@@ -54,4 +54,10 @@ sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
                           const char *label, sgxra_err code, uint8_t **out_der,
                           size_t *out_len, size_t *out_end);
 
+/* Do `a` and `b` carry the same public key?  This is how sgxra asks "is
+ * this the trust root?" everywhere: the QvE compares a quote chain's root
+ * with Intel's root public key (sgx_qve_verify_quote), not the whole
+ * certificate.  0 when either is NULL or has no usable key. */
+int sgxra__x509_same_key(const sgxra_x509_cert *a, const sgxra_x509_cert *b);
+
 #endif

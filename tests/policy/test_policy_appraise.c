@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/bundles.h"
+#include "common/testdb.h"
 #include "common/testutil.h"
 #include "sgxra/emu.h"
 #include "sgxra/hex.h"
@@ -56,89 +57,24 @@ typedef struct backend {
 static const backend SQ = {0}, PG = {1};
 
 typedef struct env {
-  int pg;
-  char *dir;
-  char url[1024];
-  char path[600];
-  char schema[64];
+  tu_db db; /* the database: tests/common/testdb.h */
   sgxra_ctx *cx;
   sgxra_store *st;
 } env;
 
-static int counter;
-
-static void pg_admin(const char *sql) {
-  PGconn *c = PQconnectdb(tu_pg_url());
-  assert_int_equal(PQstatus(c), CONNECTION_OK);
-  PGresult *r = PQexec(c, sql);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK)
-    fail_msg("%s: %s", sql, PQerrorMessage(c));
-  PQclear(r);
-  PQfinish(c);
-}
-
 static void env_init(env *e, void **state) {
   memset(e, 0, sizeof(*e));
   const backend *b = *state;
-  e->pg = b->pg;
+  tu_db_init(&e->db, b->pg);
   e->cx = sgxra_ctx_new();
-  e->dir = tu_tmpdir();
-  if (!e->pg) {
-    snprintf(e->path, sizeof(e->path), "%s/registry.db", e->dir);
-    snprintf(e->url, sizeof(e->url), "sqlite:%s", e->path);
-  } else {
-    const char *base = tu_pg_url();
-    if (!base) {
-      tu_rmtree(e->dir);
-      free(e->dir);
-      sgxra_ctx_free(e->cx);
-      skip(); /* no PostgreSQL server for this run */
-    }
-    snprintf(e->schema, sizeof(e->schema), "p_%ld_%d", (long)getpid(),
-             ++counter);
-    char sql[128];
-    snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", e->schema);
-    pg_admin(sql);
-    snprintf(e->url, sizeof(e->url), "%s%soptions=-csearch_path%%3D%s", base,
-             strchr(base, '?') ? "&" : "?", e->schema);
-  }
-  if (sgxra_store_open(e->cx, e->url, 1700000000, &e->st))
-    fail_msg("open %s: %s", e->url, sgxra_ctx_message(e->cx));
+  if (sgxra_store_open(e->cx, e->db.url, 1700000000, &e->st))
+    fail_msg("open %s: %s", e->db.url, sgxra_ctx_message(e->cx));
 }
 
 static void env_done(env *e) {
   sgxra_store_close(e->st);
-  if (e->pg) {
-    char sql[128];
-    snprintf(sql, sizeof(sql),
-             "SET client_min_messages = warning; DROP SCHEMA %s CASCADE",
-             e->schema);
-    pg_admin(sql);
-  }
-  tu_rmtree(e->dir);
-  free(e->dir);
+  tu_db_done(&e->db);
   sgxra_ctx_free(e->cx);
-}
-
-/* Raw SQL behind the store's back. */
-static void raw(env *e, const char *sql) {
-  if (!e->pg) {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
-    char *m = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &m) != SQLITE_OK)
-      fail_msg("%s: %s", sql, m);
-    sqlite3_close(db);
-    return;
-  }
-  PGconn *c = PQconnectdb(e->url);
-  assert_int_equal(PQstatus(c), CONNECTION_OK);
-  PGresult *r = PQexec(c, sql);
-  ExecStatusType s = PQresultStatus(r);
-  if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-    fail_msg("%s: %s", sql, PQerrorMessage(c));
-  PQclear(r);
-  PQfinish(c);
 }
 
 #define OK(cx, call)                                                           \
@@ -438,7 +374,8 @@ static void test_bundles(void **state) {
     sgxra_registry_memory_free(mem);
     bundle_free(&b);
   }
-  print_message("%s: %d bundle rows\n", e.pg ? "postgresql" : "sqlite", rows);
+  print_message("%s: %d bundle rows\n", e.db.pg ? "postgresql" : "sqlite",
+                rows);
   env_done(&e);
 }
 
@@ -661,12 +598,12 @@ static void test_identity(void **state) {
   assert_non_null(strstr(sgxra_ctx_message(cx), "FMSPC 00606a000000"));
   bundle_free(&other);
   /* a database that cannot answer: the store's error, never a decision */
-  raw(&e, "ALTER TABLE enclaves RENAME TO enclaves_gone");
+  tu_db_exec(&e.db, "ALTER TABLE enclaves RENAME TO enclaves_gone");
   sgxra_err err = sgxra_appraise(cx, v, &sv, &perm, &o, b.now, &d);
   assert_int_not_equal(err, SGXRA_OK);
   assert_int_equal(err, sgxra_ctx_error(cx));
   assert_memory_equal(&d, &z, sizeof(d));
-  raw(&e, "ALTER TABLE enclaves_gone RENAME TO enclaves");
+  tu_db_exec(&e.db, "ALTER TABLE enclaves_gone RENAME TO enclaves");
 
   /* the store's policy: version and hash named in the decision */
   sgxra_policy sp;

@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "common/testdb.h"
 #include "common/testutil.h"
 #include "sgxra/store.h"
 
@@ -40,69 +41,26 @@ static const backend SQ = {0}, PG = {1};
 /* One test's database: a fresh SQLite file, or a fresh PostgreSQL schema
  * (search_path set through the URL's options). */
 typedef struct env {
-  int pg;
-  char *dir;
-  char url[1024];
-  char path[600]; /* SQLite file */
-  char schema[64];
+  tu_db db; /* the database: tests/common/testdb.h */
   sgxra_ctx *cx;
 } env;
-
-static int counter;
-
-static void pg_admin(const char *sql) {
-  PGconn *c = PQconnectdb(tu_pg_url());
-  assert_int_equal(PQstatus(c), CONNECTION_OK);
-  PGresult *r = PQexec(c, sql);
-  if (PQresultStatus(r) != PGRES_COMMAND_OK)
-    fail_msg("%s: %s", sql, PQerrorMessage(c));
-  PQclear(r);
-  PQfinish(c);
-}
 
 static void env_init(env *e, void **state) {
   memset(e, 0, sizeof(*e));
   const backend *b = *state;
-  e->pg = b->pg;
+  tu_db_init(&e->db, b->pg);
   e->cx = sgxra_ctx_new();
-  e->dir = tu_tmpdir();
-  if (!e->pg) {
-    snprintf(e->path, sizeof(e->path), "%s/registry.db", e->dir);
-    snprintf(e->url, sizeof(e->url), "sqlite:%s", e->path);
-    return;
-  }
-  const char *base = tu_pg_url();
-  if (!base) {
-    tu_rmtree(e->dir);
-    free(e->dir);
-    sgxra_ctx_free(e->cx);
-    skip(); /* no PostgreSQL server for this run */
-  }
-  snprintf(e->schema, sizeof(e->schema), "t_%ld_%d", (long)getpid(), ++counter);
-  char sql[128];
-  snprintf(sql, sizeof(sql), "CREATE SCHEMA %s", e->schema);
-  pg_admin(sql);
-  snprintf(e->url, sizeof(e->url), "%s%soptions=-csearch_path%%3D%s", base,
-           strchr(base, '?') ? "&" : "?", e->schema);
 }
 
 static void env_done(env *e) {
-  if (e->pg) {
-    char sql[128];
-    snprintf(sql, sizeof(sql),
-             "SET client_min_messages = warning; DROP SCHEMA %s CASCADE",
-             e->schema);
-    pg_admin(sql);
-  }
-  tu_rmtree(e->dir);
-  free(e->dir);
+  tu_db_done(&e->db);
   sgxra_ctx_free(e->cx);
 }
 
 static sgxra_store *env_open(env *e) {
   sgxra_store *st = NULL;
-  sgxra_err err = sgxra_store_open(e->cx, e->url, T0, &st);
-  if (err) fail_msg("open %s: %s", e->url, sgxra_ctx_message(e->cx));
+  sgxra_err err = sgxra_store_open(e->cx, e->db.url, T0, &st);
+  if (err) fail_msg("open %s: %s", e->db.url, sgxra_ctx_message(e->cx));
   return st;
 }
 
@@ -113,27 +71,6 @@ static sgxra_store *env_open(env *e) {
       fail_msg("%s: %s [%s]", #call, sgxra_ctx_message(e.cx),                  \
                sgxra_err_name(err_));                                          \
   } while (0)
-
-/* Raw SQL behind the store's back. */
-static void raw(env *e, const char *sql) {
-  if (!e->pg) {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(e->path, &db), SQLITE_OK);
-    char *m = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &m) != SQLITE_OK)
-      fail_msg("%s: %s", sql, m);
-    sqlite3_close(db);
-    return;
-  }
-  PGconn *c = PQconnectdb(e->url);
-  assert_int_equal(PQstatus(c), CONNECTION_OK);
-  PGresult *r = PQexec(c, sql);
-  ExecStatusType s = PQresultStatus(r);
-  if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-    fail_msg("%s: %s", sql, PQerrorMessage(c));
-  PQclear(r);
-  PQfinish(c);
-}
 
 static void fill(uint8_t *p, size_t n, uint32_t seed) {
   for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(seed * 131 + i * 7 + 1);
@@ -162,7 +99,8 @@ static void test_open_reopen(void **state) {
   env e;
   env_init(&e, state);
   sgxra_store *st = env_open(&e);
-  assert_string_equal(sgxra_store_backend(st), e.pg ? "postgresql" : "sqlite");
+  assert_string_equal(sgxra_store_backend(st),
+                      e.db.pg ? "postgresql" : "sqlite");
   sgxra_store_enclave en = enclave(1);
   int64_t id;
   OK(sgxra_store_enclave_add(e.cx, st, &en, "alice", T0 + 1, &id));
@@ -188,8 +126,9 @@ static void test_open_reopen(void **state) {
   sgxra_store_close(st);
 
   /* A schema from a newer build is refused, not touched. */
-  raw(&e, "INSERT INTO schema_version (version, applied_at) VALUES (2, 0)");
-  assert_int_equal(sgxra_store_open(e.cx, e.url, T0, &st),
+  tu_db_exec(&e.db,
+             "INSERT INTO schema_version (version, applied_at) VALUES (2, 0)");
+  assert_int_equal(sgxra_store_open(e.cx, e.db.url, T0, &st),
                    SGXRA_E_STORE_SCHEMA_NEWER);
   assert_null(st);
   assert_non_null(strstr(sgxra_ctx_message(e.cx), "schema version 2"));
@@ -200,7 +139,7 @@ static void test_urls(void **state) {
   env e;
   env_init(&e, state);
   sgxra_store *st = (sgxra_store *)&e; /* must be reset to NULL */
-  if (!e.pg) {
+  if (!e.db.pg) {
     assert_int_equal(sgxra_store_open(e.cx, "mysql://db/x", T0, &st),
                      SGXRA_E_STORE_URL);
     assert_null(st);
@@ -209,7 +148,7 @@ static void test_urls(void **state) {
     assert_int_equal(sgxra_store_open(e.cx, "sqlite:/x.db?mode=wat", T0, &st),
                      SGXRA_E_STORE_URL);
     char url[700];
-    snprintf(url, sizeof(url), "sqlite:%s/no/such/dir/r.db", e.dir);
+    snprintf(url, sizeof(url), "sqlite:%s/no/such/dir/r.db", e.db.dir);
     assert_int_equal(sgxra_store_open(e.cx, url, T0, &st), SGXRA_E_STORE_OPEN);
     assert_non_null(strstr(sgxra_ctx_message(e.cx), "/no/such/dir/r.db"));
   } else {
@@ -222,7 +161,8 @@ static void test_urls(void **state) {
     /* Nothing listens there. */
     char url[700];
     snprintf(url, sizeof(url),
-             "postgresql://sp:s3cret@/sgxra?host=%s&connect_timeout=5", e.dir);
+             "postgresql://sp:s3cret@/sgxra?host=%s&connect_timeout=5",
+             e.db.dir);
     assert_int_equal(sgxra_store_open(e.cx, url, T0, &st), SGXRA_E_STORE_OPEN);
     assert_null(strstr(sgxra_ctx_message(e.cx), "s3cret"));
     assert_int_equal(sgxra_store_open(e.cx,
@@ -483,10 +423,12 @@ static void test_policy(void **state) {
   assert_int_equal(info.version, 0);
 
   /* A document changed behind the store's back is not handed out. */
-  raw(&e, e.pg ? "UPDATE policies SET document = convert_to('{}', 'UTF8') "
-                 "WHERE version = 2"
-               : "UPDATE policies SET document = CAST('{}' AS BLOB) "
-                 "WHERE version = 2");
+  tu_db_exec(&e.db,
+             e.db.pg
+                 ? "UPDATE policies SET document = convert_to('{}', 'UTF8') "
+                   "WHERE version = 2"
+                 : "UPDATE policies SET document = CAST('{}' AS BLOB) "
+                   "WHERE version = 2");
   assert_int_equal(sgxra_store_policy_get(e.cx, st, 0, &info, &doc),
                    SGXRA_E_STORE_DB);
   assert_null(doc);
@@ -649,8 +591,8 @@ static void test_audit_tamper(void **state) {
     env e;
     env_init(&e, state);
     sgxra_store *st = six_rows(&e);
-    raw(&e,
-        e.pg && tampers[t].sql_pg ? tampers[t].sql_pg : tampers[t].sql_sqlite);
+    tu_db_exec(&e.db, e.db.pg && tampers[t].sql_pg ? tampers[t].sql_pg
+                                                   : tampers[t].sql_sqlite);
     sgxra_store_audit_check ck;
     sgxra_err err = sgxra_store_audit_verify(e.cx, st, &ck);
     if (err != SGXRA_E_STORE_AUDIT_BROKEN || ck.first_bad_seq != tampers[t].bad)
@@ -678,7 +620,7 @@ static void test_audit_forged_append(void **state) {
     sprintf(ph + 2 * i, "%02x", ck.head_hash[i]);
     sprintf(hh + 2 * i, "%02x", h[i]);
   }
-  if (e.pg)
+  if (e.db.pg)
     snprintf(sql, sizeof(sql),
              "INSERT INTO audit VALUES (7, %d, 'mallory', 'decision', '%s', "
              "'\\x%s', '\\x%s')",
@@ -688,17 +630,19 @@ static void test_audit_forged_append(void **state) {
              "INSERT INTO audit VALUES (7, %d, 'mallory', 'decision', '%s', "
              "x'%s', x'%s')",
              T0 + 7, payload, ph, hh);
-  raw(&e, sql);
+  tu_db_exec(&e.db, sql);
   assert_int_equal(sgxra_store_audit_verify(e.cx, st, &ck),
                    SGXRA_E_STORE_AUDIT_BROKEN);
   assert_int_equal(ck.first_bad_seq, 7);
   assert_non_null(strstr(sgxra_ctx_message(e.cx), "beyond the chain head"));
   /* ...but is a consistent chain when the head is rewritten too: the
    * reason to publish head_hash elsewhere. */
-  raw(&e, e.pg ? "UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM "
-                 "audit WHERE seq = 7)"
-               : "UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM "
-                 "audit WHERE seq = 7)");
+  tu_db_exec(&e.db,
+             e.db.pg
+                 ? "UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM "
+                   "audit WHERE seq = 7)"
+                 : "UPDATE audit_head SET seq = 7, hash = (SELECT hash FROM "
+                   "audit WHERE seq = 7)");
   OK(sgxra_store_audit_verify(e.cx, st, &ck));
   assert_int_equal(ck.rows, 7);
   sgxra_store_close(st);
@@ -711,22 +655,23 @@ static void test_not_database(void **state) {
   env e;
   env_init(&e, state);
   sgxra_store *st = NULL;
-  if (!e.pg) {
-    FILE *f = fopen(e.path, "wb");
+  if (!e.db.pg) {
+    FILE *f = fopen(e.db.path, "wb");
     assert_non_null(f);
     for (int i = 0; i < 4096; i++) fputc("not a database\n"[i % 15], f);
     fclose(f);
-    assert_int_equal(sgxra_store_open(e.cx, e.url, T0, &st),
+    assert_int_equal(sgxra_store_open(e.cx, e.db.url, T0, &st),
                      SGXRA_E_STORE_NOT_DATABASE);
-    assert_non_null(strstr(sgxra_ctx_message(e.cx), e.path));
+    assert_non_null(strstr(sgxra_ctx_message(e.cx), e.db.path));
   } else {
     /* The server's counterpart: tables of the same name that sgxra did not
      * create (no schema_version) are refused by the migration, which
      * rolls back entirely. */
-    raw(&e, "CREATE TABLE audit (x int)");
-    assert_int_equal(sgxra_store_open(e.cx, e.url, T0, &st), SGXRA_E_STORE_DB);
+    tu_db_exec(&e.db, "CREATE TABLE audit (x int)");
+    assert_int_equal(sgxra_store_open(e.cx, e.db.url, T0, &st),
+                     SGXRA_E_STORE_DB);
     assert_non_null(strstr(sgxra_ctx_message(e.cx), "migrating the schema"));
-    raw(&e, "DROP TABLE audit");
+    tu_db_exec(&e.db, "DROP TABLE audit");
     st = env_open(&e);
   }
   sgxra_store_close(st);
@@ -769,10 +714,10 @@ static void test_read_only(void **state) {
   sgxra_store_close(st);
   int found;
   sgxra_store_enclave got;
-  if (!e.pg) {
+  if (!e.db.pg) {
     /* Read-only on purpose: lookups work, writes are refused. */
     char ro[1100];
-    snprintf(ro, sizeof(ro), "%s?mode=ro", e.url);
+    snprintf(ro, sizeof(ro), "%s?mode=ro", e.db.url);
     OK(sgxra_store_open(e.cx, ro, T0, &st));
     OK(sgxra_store_enclave_find(e.cx, st, en.mrenclave, &found, &got));
     assert_int_equal(found, 1);
@@ -782,19 +727,21 @@ static void test_read_only(void **state) {
     sgxra_store_close(st);
     /* A write-protected file.  Root writes through file modes, so the open
      * runs as nobody when the test runs as root. */
-    assert_int_equal(chmod(e.dir, 0755), 0);
-    assert_int_equal(chmod(e.path, 0444), 0);
+    assert_int_equal(chmod(e.db.dir, 0755), 0);
+    assert_int_equal(chmod(e.db.path, 0444), 0);
     if (geteuid() == 0) {
-      assert_int_equal(open_as_nobody(e.url), SGXRA_E_STORE_READ_ONLY - 1000);
+      assert_int_equal(open_as_nobody(e.db.url),
+                       SGXRA_E_STORE_READ_ONLY - 1000);
       /* A folder nobody may write in, the file writable by all: SQLite
        * cannot create the WAL next to it. */
-      assert_int_equal(chmod(e.path, 0666), 0);
-      assert_int_equal(chmod(e.dir, 0555), 0);
+      assert_int_equal(chmod(e.db.path, 0666), 0);
+      assert_int_equal(chmod(e.db.dir, 0555), 0);
       /* (the open succeeds: nothing to migrate; the first write fails) */
-      assert_int_equal(open_as_nobody(e.url), SGXRA_E_STORE_READ_ONLY - 1000);
-      assert_int_equal(chmod(e.dir, 0700), 0);
+      assert_int_equal(open_as_nobody(e.db.url),
+                       SGXRA_E_STORE_READ_ONLY - 1000);
+      assert_int_equal(chmod(e.db.dir, 0700), 0);
     } else {
-      assert_int_equal(sgxra_store_open(e.cx, e.url, T0, &st),
+      assert_int_equal(sgxra_store_open(e.cx, e.db.url, T0, &st),
                        SGXRA_E_STORE_READ_ONLY);
       assert_non_null(strstr(sgxra_ctx_message(e.cx), "?mode=ro"));
     }
@@ -802,7 +749,7 @@ static void test_read_only(void **state) {
     /* A server that refuses writes (a hot standby, or this setting). */
     char ro[1200];
     snprintf(ro, sizeof(ro), "%s%%20-cdefault_transaction_read_only%%3Don",
-             e.url);
+             e.db.url);
     OK(sgxra_store_open(e.cx, ro, T0, &st));
     OK(sgxra_store_enclave_find(e.cx, st, en.mrenclave, &found, &got));
     assert_int_equal(found, 1);
@@ -830,9 +777,10 @@ static void test_read_only(void **state) {
 static void test_connection_lost(void **state) {
   env e;
   env_init(&e, state);
-  assert_true(e.pg); /* registered for PostgreSQL only: SQLite has no server */
+  assert_true(
+      e.db.pg); /* registered for PostgreSQL only: SQLite has no server */
   char url[1200];
-  snprintf(url, sizeof(url), "%s&application_name=victim%ld", e.url,
+  snprintf(url, sizeof(url), "%s&application_name=victim%ld", e.db.url,
            (long)getpid());
   sgxra_store *st = NULL;
   OK(sgxra_store_open(e.cx, url, T0, &st));
@@ -841,7 +789,7 @@ static void test_connection_lost(void **state) {
            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
            "application_name = 'victim%ld'",
            (long)getpid());
-  raw(&e, sql);
+  tu_db_exec(&e.db, sql);
   sgxra_store_enclave en = enclave(31);
   int64_t id;
   sgxra_err err = sgxra_store_enclave_add(e.cx, st, &en, "a", T0, &id);
@@ -861,12 +809,12 @@ static void test_busy(void **state) {
   OK(sgxra_store_set_busy_timeout(e.cx, st, 200));
   sqlite3 *db = NULL;
   PGconn *c = NULL;
-  if (!e.pg) {
-    assert_int_equal(sqlite3_open(e.path, &db), SQLITE_OK);
+  if (!e.db.pg) {
+    assert_int_equal(sqlite3_open(e.db.path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
                      SQLITE_OK);
   } else {
-    c = PQconnectdb(e.url);
+    c = PQconnectdb(e.db.url);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
     PQclear(PQexec(c, "BEGIN"));
     PGresult *r = PQexec(c, "SELECT seq FROM audit_head FOR UPDATE");
@@ -906,7 +854,7 @@ static void test_concurrent_writers(void **state) {
       sgxra_ctx *cx = sgxra_ctx_new();
       sgxra_store *st = NULL;
       int errors = 0;
-      if (sgxra_store_open(cx, e.url, T0, &st)) _exit(255);
+      if (sgxra_store_open(cx, e.db.url, T0, &st)) _exit(255);
       for (int i = 0; i < WRITES; i++) {
         sgxra_store_enclave en = enclave((uint32_t)(w * 100000 + i + 1));
         int64_t id;
@@ -959,7 +907,7 @@ static void test_kill9_durability(void **state) {
     if (pid == 0) {
       close(fd[0]);
       sgxra_store *st = NULL;
-      if (sgxra_store_open(NULL, e.url, T0, &st)) _exit(1);
+      if (sgxra_store_open(NULL, e.db.url, T0, &st)) _exit(1);
       for (uint32_t i = 1;; i++) {
         uint32_t seed = (uint32_t)round * 100000 + i;
         sgxra_store_enclave en = enclave(seed);
@@ -1008,7 +956,7 @@ static void test_names(void **state) {
   env e;
   env_init(&e, state);
   sgxra_store *st = env_open(&e);
-  assert_string_equal(sgxra_store_name(st), e.url); /* no password here */
+  assert_string_equal(sgxra_store_name(st), e.db.url); /* no password here */
   assert_int_equal(sgxra_store_set_busy_timeout(e.cx, st, 0),
                    SGXRA_E_INVALID_ARGUMENT);
   OK(sgxra_store_set_busy_timeout(e.cx, st, 5000));
