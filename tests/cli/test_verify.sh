@@ -10,25 +10,79 @@ BUN="$V/dcap/bundles"
 B01="$BUN/sgx-01-phala-v3"
 T01=2025-07-01T00:00:00Z
 
-# field FILE KEY: a top-level value of a JSON file (lists joined by spaces)
+# One python3 per JSON text, not per assertion (a CLI test of a few hundred
+# checks spent most of its time starting python3 on a loaded machine):
+# jload TEXT flattens it into J["a.0.b"] (strings as they are, anything
+# else as JSON), plus J[".codes"] (the reason codes joined by spaces) and
+# J[".adv"] (the advisory IDs joined by spaces).  expect_json below, which
+# replaces lib.sh's, reads $OUT through it with the same output.
+declare -A J
+J_SRC=""
+J_OK=0
+jload() {
+  [ "$J_OK" = 1 ] && [ "$J_SRC" = "$1" ] && return 0
+  J=()
+  J_SRC=$1
+  J_OK=1
+  local k v
+  while IFS= read -r -d '' k && IFS= read -r -d '' v; do J[$k]=$v; done < <(
+    printf '%s' "$1" | python3 -c '
+import json, sys
+def out(k, v):
+    sys.stdout.write(k + "\0" + v + "\0")
+def walk(p, v):
+    if p: out(p, v if isinstance(v, str) else json.dumps(v))
+    if isinstance(v, dict):
+        for k, x in v.items(): walk(p + "." + k if p else k, x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v): walk(p + "." + str(i) if p else str(i), x)
+try:
+    j = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+walk("", j)
+if isinstance(j, dict):
+    out(".codes", " ".join(r["code"] for r in j.get("reasons", [])))
+    out(".adv", " ".join(j.get("advisory_ids") or []))
+')
+}
+expect_json() {
+  jload "$OUT"
+  if [ "${J[$1]+set}" != set ]; then bad "$1 missing in: $OUT"
+  elif [ "${J[$1]}" = "$2" ]; then ok
+  else bad "$1 = '${J[$1]}', want '$2'"; fi
+}
+# jget KEY: a value of $OUT
+jget() { jload "$OUT"; printf '%s' "${J[$1]-}"; }
+# fload FILE: read a JSON file once into F (call it outside $(...), which
+# is a subshell); field FILE KEY: a value of it (lists joined by spaces)
+declare -A F
+fload() {
+  [ "${F[$1]+set}" = set ] && return 0
+  F[$1]=1
+  jload "$(cat "$1")"
+  local k
+  for k in "${!J[@]}"; do F["$1 $k"]=${J[$k]}; done
+}
 field() {
-  python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]
-print(" ".join(v) if isinstance(v,list) else v)' "$1" "$2"
+  fload "$1"
+  local v=${F["$1 $2"]-}
+  case "$v" in
+    \[*) printf '%s' "$v" | tr -d '[]",' ;;
+    *) printf '%s' "$v" ;;
+  esac
 }
 # codes: the reason codes of $OUT (JSON) joined by spaces
-codes() {
-  printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(r["code"] for r in json.load(sys.stdin)["reasons"]))'
-}
+codes() { jget .codes; }
 # expect_codes "CODE ...": the reasons of $OUT are exactly these, in order
 expect_codes() {
+  jload "$OUT"
   local got
   got=$(codes)
   if [ "$got" = "$1" ]; then ok; else bad "reasons '$got', want '$1'"; fi
 }
 # adv: the advisory_ids of $OUT joined by spaces
-adv() {
-  printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["advisory_ids"]))'
-}
+adv() { jget .adv; }
 # flip FILE OFFSET OUT: copy FILE with the byte at OFFSET xor 0x01
 flip() {
   python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[int(sys.argv[2])]^=1; open(sys.argv[3],"wb").write(b)' "$1" "$2" "$3"
@@ -39,6 +93,7 @@ n=0
 for dir in "$BUN"/*/; do
   dir=${dir%/}
   e="$dir/expected.json"
+  fload "$e"
   at=$(field "$e" verification_time)
   expect_status 1 "$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" --json
   expect_json return "$(field "$e" qve_return)"
@@ -55,13 +110,13 @@ for dir in "$BUN"/*/; do
   got=$(adv)
   want=$(field "$e" advisory_ids)
   if [ "$got" = "$want" ]; then ok; else bad "$(basename "$dir"): advisories '$got', want '$want'"; fi
-  lvl=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["matched_tcb_level"]; print(l["status"], l["tcb_date"])' "$e")
+  lvl="$(field "$e" matched_tcb_level.status) $(field "$e" matched_tcb_level.tcb_date)"
   expect_json tcb_level_status "${lvl% *}"
   expect_json tcb_date "${lvl#* }"
-  expect_json fmspc "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pck"]["fmspc"])' "$e")"
+  expect_json fmspc "$(field "$e" pck.fmspc)"
   expect_json stage done
   # accepted with its status (and its advisories) and, if expired, expiry
-  st=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["tcb_status"])')
+  st=$(jget tcb_status)
   extra=()
   [ "$want_exp" = true ] && extra=(--accept-expired)
   expect_status 0 "$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" \
@@ -171,12 +226,13 @@ expect_json accepted true
 
 # ---- --accept-status --------------------------------------------------------
 B03="$BUN/sgx-03-dcaprs-v3-tcbinfo-v2"
+fload "$B03/expected.json"
 AT03=$(field "$B03/expected.json" verification_time)
 # an OutOfDate real quote: refused by default, accepted when named
 expect_status 1 "$SGXRA" verify "$B03/quote.bin" --collateral "$B03" --at "$AT03" --json
 expect_json tcb_status OutOfDate
 expect_codes "TCB_STATUS_NOT_ACCEPTED"
-case "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["reasons"][0]["message"])')" in
+case "$(jget reasons.0.message)" in
   "platform TCB status OutOfDate is not accepted (the policy accepts UpToDate)"*) ok ;;
   *) bad "OutOfDate message: $OUT" ;;
 esac
@@ -305,8 +361,8 @@ ve 0 "$T/q.bin"
 expect_json verdict SGX_QL_QV_RESULT_OK
 expect_json accepted true
 expect_codes ""
-MRE=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mrenclave"])')
-MRS=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["mrsigner"])')
+MRE=$(jget mrenclave)
+MRS=$(jget mrsigner)
 # the example enclave is signed with sgxra's demo key, whose private key is
 # public: with an identity given, refused unless --allow-debug-signer
 ve 1 "$T/q.bin" --mrenclave "$MRE" --mrsigner "$MRS" --isvprodid 1 --min-isvsvn 2
