@@ -306,6 +306,13 @@ typedef struct sgxra_appraise_options {
    * short of the newest UpToDate level), and its issue dates are what
    * max_collateral_age_days needs (SGXRA_E_POLICY_INPUT without it). */
   const sgxra_collateral *collateral;
+  /* 1: the enclave's identity is not checked: checks 7 and 8 below are
+   * skipped (the view's enclave_find and signer_find are not called,
+   * decision.match stays NONE), so any enclave passes them -- Intel's
+   * verdict and the platform only, as `sgxra verify` without identity
+   * flags.  The deny list (1), DEBUG (6) and REPORTDATA (9) still apply.
+   * 0, the zero default: the identity is checked. */
+  int identity_not_checked;
 } sgxra_appraise_options;
 
 /* Set the expected REPORTDATA from 64 bytes, or 32 bytes meaning those 32
@@ -395,6 +402,7 @@ typedef struct sgxra_decision {
  *   8. DEBUG_SIGNER: MRSIGNER is a well-known public key
  *      (sgxra_mrsigner_is_debug_key) and the matched entry does not allow
  *      it;
+ *      (7 and 8 are skipped when options->identity_not_checked);
  *   9. REPORTDATA: REPORT_DATA_MISMATCH, or REPORT_DATA_NOT_GIVEN when the
  *      policy requires it and options give none.
  * Checks 1 and 6..9 need the quote's report body (a quote that did not

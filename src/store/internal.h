@@ -95,6 +95,7 @@ struct sgxra_store {
   int read_only; /* opened read-only on purpose (?mode=ro) */
   int in_tx;
   int busy_ms;
+  void *stmts; /* the backend's prepared-statement cache (SQLite), or NULL */
 };
 
 extern const sgxra__store_ops sgxra__sqlite_ops;

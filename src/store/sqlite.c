@@ -53,14 +53,82 @@ static sgxra_err fail_sqlite(sgxra_ctx *cx, sgxra_store *st, int rc,
   }
 }
 
+/* ---- prepared statements ----------------------------------------------------
+ * SELECTs are prepared once per handle and kept: parsing and planning a
+ * lookup costs about as much as running it against 100,000 entries
+ * (bench/bench_appraise.c), and the appraisal runs two per quote.  Keyed by
+ * the SQL text (callers may build it in a buffer); a statement is reset and
+ * its bindings cleared after every use, so no read transaction stays open
+ * between calls.  Other statements (writes, DDL, PRAGMA) are prepared each
+ * time.  A schema change re-prepares a kept statement by itself
+ * (sqlite3_prepare_v3). */
+#define STMT_CACHE_MAX 32
+
+typedef struct sq_stmt_cache {
+  size_t n;
+  struct {
+    char *sql;
+    sqlite3_stmt *stmt;
+    int busy; /* in use (a lookup cannot nest, but be safe) */
+  } e[STMT_CACHE_MAX];
+} sq_stmt_cache;
+
+static sqlite3_stmt **cache_slot(sgxra_store *st, const char *sql, int **busy) {
+  if (strncmp(sql, "SELECT ", 7) != 0) return NULL;
+  sq_stmt_cache *c = st->stmts;
+  if (!c) {
+    c = calloc(1, sizeof(*c));
+    if (!c) return NULL;
+    st->stmts = c;
+  }
+  for (size_t i = 0; i < c->n; i++)
+    if (strcmp(c->e[i].sql, sql) == 0) {
+      if (c->e[i].busy) return NULL;
+      *busy = &c->e[i].busy;
+      return &c->e[i].stmt;
+    }
+  if (c->n == STMT_CACHE_MAX) return NULL;
+  size_t len = strlen(sql) + 1;
+  char *copy = malloc(len);
+  if (!copy) return NULL;
+  memcpy(copy, sql, len);
+  c->e[c->n].sql = copy;
+  c->e[c->n].stmt = NULL;
+  c->e[c->n].busy = 0;
+  *busy = &c->e[c->n].busy;
+  return &c->e[c->n++].stmt;
+}
+
+static void cache_free(sgxra_store *st) {
+  sq_stmt_cache *c = st->stmts;
+  if (!c) return;
+  for (size_t i = 0; i < c->n; i++) {
+    sqlite3_finalize(c->e[i].stmt);
+    free(c->e[i].sql);
+  }
+  free(c);
+  st->stmts = NULL;
+}
+
 static sgxra_err sq_query(sgxra_ctx *cx, sgxra_store *st, const char *sql,
                           const sgxra__val *params, size_t nparams,
                           sgxra__res *out) {
   sqlite3 *db = db_of(st);
   sqlite3_stmt *stmt = NULL;
   if (out) memset(out, 0, sizeof(*out));
-  int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-  if (rc != SQLITE_OK) return fail_sqlite(cx, st, rc, "preparing a statement");
+  int *busy = NULL;
+  sqlite3_stmt **slot = cache_slot(st, sql, &busy);
+  int rc = SQLITE_OK;
+  if (slot && *slot) {
+    stmt = *slot;
+  } else {
+    rc = sqlite3_prepare_v3(db, sql, -1, slot ? SQLITE_PREPARE_PERSISTENT : 0,
+                            &stmt, NULL);
+    if (rc != SQLITE_OK)
+      return fail_sqlite(cx, st, rc, "preparing a statement");
+    if (slot) *slot = stmt;
+  }
+  if (busy) *busy = 1;
   sgxra_err e = SGXRA_OK;
   for (size_t i = 0; i < nparams && rc == SQLITE_OK; i++) {
     char name[24];
@@ -124,7 +192,15 @@ static sgxra_err sq_query(sgxra_ctx *cx, sgxra_store *st, const char *sql,
   }
   if (rc != SQLITE_DONE) e = fail_sqlite(cx, st, rc, "running a statement");
 done:
-  sqlite3_finalize(stmt);
+  if (slot) {
+    /* kept: reset ends its read transaction; the bound values point into
+     * the caller's memory */
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    *busy = 0;
+  } else {
+    sqlite3_finalize(stmt);
+  }
   if (e && out) sgxra__res_free(out);
   return e;
 }
@@ -160,6 +236,7 @@ static sgxra_err sq_busy(sgxra_ctx *cx, sgxra_store *st, int ms) {
 }
 
 static void sq_close(sgxra_store *st) {
+  cache_free(st);
   sqlite3_close_v2(db_of(st));
   st->db = NULL;
 }

@@ -99,17 +99,22 @@ expect_status 0 "$SGXRA" platform init "$T/p2" --ca "$T/p1/ca" \
 expect_status 0 "$SGXRA" platform quote "$T/p2" --enclave "$SO" \
   --sigstruct "$SIG" -o "$T/q_old.bin"
 expect_status 0 "$SGXRA" platform collateral "$T/p2" -o "$T/b2" --at $AT
-expect_status 0 "$SGXRA" verify "$T/q_old.bin" --collateral "$T/b2" \
+# (verify fails closed: an OutOfDate platform exits 1 unless accepted)
+expect_status 1 "$SGXRA" verify "$T/q_old.bin" --collateral "$T/b2" \
   --trust-root "$T/b2/root_ca.pem" --at $LATER --json
 expect_json verdict SGX_QL_QV_RESULT_OUT_OF_DATE
 expect_json tcb_status OutOfDate
+expect_json reasons.0.code TCB_STATUS_NOT_ACCEPTED
+expect_status 0 "$SGXRA" verify "$T/q_old.bin" --collateral "$T/b2" \
+  --trust-root "$T/b2/root_ca.pem" --at $LATER --accept-status OutOfDate
 
 # ---- TCB recovery, then revocation --------------------------------------------
 expect_status 0 "$SGXRA" platform tcb-recovery "$T/p1"
 expect_status 0 "$SGXRA" platform collateral "$T/p1" -o "$T/b3" --at $AT
-expect_status 0 "$SGXRA" verify "$T/q3.bin" --collateral "$T/b3" \
+expect_status 1 "$SGXRA" verify "$T/q3.bin" --collateral "$T/b3" \
   --trust-root "$T/b3/root_ca.pem" --at $LATER --json
 expect_json verdict SGX_QL_QV_RESULT_OUT_OF_DATE
+expect_json reasons.0.code TCB_STATUS_NOT_ACCEPTED
 expect_status 0 "$SGXRA" platform revoke "$T/p1" --at $AT
 expect_status 0 "$SGXRA" platform collateral "$T/p1" -o "$T/b4" --at $AT
 expect_status 1 "$SGXRA" verify "$T/q3.bin" --collateral "$T/b4" \
@@ -117,7 +122,7 @@ expect_status 1 "$SGXRA" verify "$T/q3.bin" --collateral "$T/b4" \
 expect_json return SGX_QL_PCK_REVOKED
 # the other platform's PCK is not revoked
 expect_status 0 "$SGXRA" verify "$T/q_old.bin" --collateral "$T/b4" \
-  --trust-root "$T/b4/root_ca.pem" --at $LATER --json
+  --trust-root "$T/b4/root_ca.pem" --at $LATER --json --accept-status OutOfDate
 
 # ---- serve pcs ------------------------------------------------------------------
 expect_status 2 "$SGXRA" serve pcs --listen nohost --state "$T/p1"

@@ -1,20 +1,88 @@
 # CLI tests of `sgxra verify`: every DCAP bundle gives its expected.json
 # through the command (return, verdict, expired flag, advisory IDs in order,
 # TCB status and date, FMSPC, exit status), and each damage its own error.
+# Since issue 8 verify fails closed: exit 0 only for an accepted quote (by
+# default UpToDate, unexpired collateral, no DEBUG); no real bundle is
+# UpToDate, so each exits 1 by default and 0 with its status accepted.  The
+# flags' refusals carry appraisal's reason codes (docs/APPRAISAL.md).
 . "$(dirname "$0")/lib.sh"
 BUN="$V/dcap/bundles"
 B01="$BUN/sgx-01-phala-v3"
 T01=2025-07-01T00:00:00Z
 
-# field FILE KEY: a top-level value of a JSON file (lists joined by spaces)
+# One python3 per JSON text, not per assertion (a CLI test of a few hundred
+# checks spent most of its time starting python3 on a loaded machine):
+# jload TEXT flattens it into J["a.0.b"] (strings as they are, anything
+# else as JSON), plus J[".codes"] (the reason codes joined by spaces) and
+# J[".adv"] (the advisory IDs joined by spaces).  expect_json below, which
+# replaces lib.sh's, reads $OUT through it with the same output.
+declare -A J
+J_SRC=""
+J_OK=0
+jload() {
+  [ "$J_OK" = 1 ] && [ "$J_SRC" = "$1" ] && return 0
+  J=()
+  J_SRC=$1
+  J_OK=1
+  local k v
+  while IFS= read -r -d '' k && IFS= read -r -d '' v; do J[$k]=$v; done < <(
+    printf '%s' "$1" | python3 -c '
+import json, sys
+def out(k, v):
+    sys.stdout.write(k + "\0" + v + "\0")
+def walk(p, v):
+    if p: out(p, v if isinstance(v, str) else json.dumps(v))
+    if isinstance(v, dict):
+        for k, x in v.items(): walk(p + "." + k if p else k, x)
+    elif isinstance(v, list):
+        for i, x in enumerate(v): walk(p + "." + str(i) if p else str(i), x)
+try:
+    j = json.load(sys.stdin)
+except ValueError:
+    sys.exit(0)
+walk("", j)
+if isinstance(j, dict):
+    out(".codes", " ".join(r["code"] for r in j.get("reasons", [])))
+    out(".adv", " ".join(j.get("advisory_ids") or []))
+')
+}
+expect_json() {
+  jload "$OUT"
+  if [ "${J[$1]+set}" != set ]; then bad "$1 missing in: $OUT"
+  elif [ "${J[$1]}" = "$2" ]; then ok
+  else bad "$1 = '${J[$1]}', want '$2'"; fi
+}
+# jget KEY: a value of $OUT
+jget() { jload "$OUT"; printf '%s' "${J[$1]-}"; }
+# fload FILE: read a JSON file once into F (call it outside $(...), which
+# is a subshell); field FILE KEY: a value of it (lists joined by spaces)
+declare -A F
+fload() {
+  [ "${F[$1]+set}" = set ] && return 0
+  F[$1]=1
+  jload "$(cat "$1")"
+  local k
+  for k in "${!J[@]}"; do F["$1 $k"]=${J[$k]}; done
+}
 field() {
-  python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]
-print(" ".join(v) if isinstance(v,list) else v)' "$1" "$2"
+  fload "$1"
+  local v=${F["$1 $2"]-}
+  case "$v" in
+    \[*) printf '%s' "$v" | tr -d '[]",' ;;
+    *) printf '%s' "$v" ;;
+  esac
+}
+# codes: the reason codes of $OUT (JSON) joined by spaces
+codes() { jget .codes; }
+# expect_codes "CODE ...": the reasons of $OUT are exactly these, in order
+expect_codes() {
+  jload "$OUT"
+  local got
+  got=$(codes)
+  if [ "$got" = "$1" ]; then ok; else bad "reasons '$got', want '$1'"; fi
 }
 # adv: the advisory_ids of $OUT joined by spaces
-adv() {
-  printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["advisory_ids"]))'
-}
+adv() { jget .adv; }
 # flip FILE OFFSET OUT: copy FILE with the byte at OFFSET xor 0x01
 flip() {
   python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[int(sys.argv[2])]^=1; open(sys.argv[3],"wb").write(b)' "$1" "$2" "$3"
@@ -25,27 +93,43 @@ n=0
 for dir in "$BUN"/*/; do
   dir=${dir%/}
   e="$dir/expected.json"
+  fload "$e"
   at=$(field "$e" verification_time)
-  expect_status 0 "$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" --json
+  expect_status 1 "$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" --json
   expect_json return "$(field "$e" qve_return)"
   expect_json verdict "$(field "$e" quote_verification_result)"
   want_exp=false
   [ "$(field "$e" collateral_expiration_status)" = 1 ] && want_exp=true
   expect_json collateral_expired "$want_exp"
+  expect_json accepted false
+  if [ "$want_exp" = true ]; then
+    expect_codes "TCB_STATUS_NOT_ACCEPTED COLLATERAL_EXPIRED"
+  else
+    expect_codes "TCB_STATUS_NOT_ACCEPTED"
+  fi
   got=$(adv)
   want=$(field "$e" advisory_ids)
   if [ "$got" = "$want" ]; then ok; else bad "$(basename "$dir"): advisories '$got', want '$want'"; fi
-  lvl=$(python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["matched_tcb_level"]; print(l["status"], l["tcb_date"])' "$e")
+  lvl="$(field "$e" matched_tcb_level.status) $(field "$e" matched_tcb_level.tcb_date)"
   expect_json tcb_level_status "${lvl% *}"
   expect_json tcb_date "${lvl#* }"
-  expect_json fmspc "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pck"]["fmspc"])' "$e")"
+  expect_json fmspc "$(field "$e" pck.fmspc)"
   expect_json stage done
+  # accepted with its status (and its advisories) and, if expired, expiry
+  st=$(jget tcb_status)
+  extra=()
+  [ "$want_exp" = true ] && extra=(--accept-expired)
+  expect_status 0 "$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" \
+    --accept-status "$st" "${extra[@]}" --json
+  expect_json accepted true
+  expect_codes ""
   n=$((n + 1))
 done
 [ "$n" -eq 13 ] && ok || bad "expected 13 bundles, found $n"
 
-# the enclave of sgx-01 (values read from the quote bytes)
-expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --json
+# the enclave of sgx-01 (values read from the quote bytes); its platform is
+# ConfigurationAndSWHardeningNeeded: refused by default
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --json
 expect_json mrenclave 33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb
 expect_json mrsigner 815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6
 expect_json isvprodid 0
@@ -53,9 +137,18 @@ expect_json isvsvn 0
 expect_json debug false
 expect_json report_data 48656c6c6f2c20776f726c6421000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
 expect_json tcb_status ConfigurationAndSWHardeningNeeded
-# unix seconds work as --at too; human output names the enclave
-expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 1751328000
+expect_json accepted false
+expect_json reasons.0.code TCB_STATUS_NOT_ACCEPTED
+expect_err_contains "genuine, refused: TCB_STATUS_NOT_ACCEPTED"
+# unix seconds work as --at too; human output names the enclave, then one
+# "refused:" line per reason
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 1751328000
 case "$OUT" in *"mrenclave"*33d8736d*"INTEL-SA-00289 INTEL-SA-00615"*) ok ;; *) bad "human output: $OUT" ;; esac
+case "$OUT" in *$'\nrefused: TCB_STATUS_NOT_ACCEPTED: platform TCB status ConfigurationAndSWHardeningNeeded is not accepted (the policy accepts UpToDate): CPUSVN components 7: 0 < 12'*) ok ;; *) bad "human refusal: $OUT" ;; esac
+[ "$(printf '%s\n' "$OUT" | grep -c '^refused: ')" = 1 ] && ok || bad "one refused line expected: $OUT"
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 1751328000 \
+  --accept-status ConfigurationAndSWHardeningNeeded
+case "$OUT" in *"refused"*) bad "accepted but: $OUT" ;; *) ok ;; esac
 
 # ---- damage: each its own error --------------------------------------------
 check_fail() { # STATUS RETURN CODE QUOTE [extra args]
@@ -65,6 +158,8 @@ check_fail() { # STATUS RETURN CODE QUOTE [extra args]
   expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
   expect_json error "$code"
   expect_err_contains "[$code]"
+  expect_json accepted false
+  expect_json reasons.0.code QUOTE_NOT_GENUINE
 }
 flip "$B01/quote.bin" 30 "$T/hdr.bin"
 check_fail 1 SGX_QL_RESULT_INVALID_SIGNATURE SGXRA_E_VERIFY_QUOTE_SIGNATURE "$T/hdr.bin"
@@ -89,7 +184,8 @@ head -n "$(grep -n 'END CERT' "$B01/tcb_info_issuer_chain.pem" | head -1 | cut -
   "$B01/tcb_info_issuer_chain.pem" >"$T/notroot.pem"
 check_fail 1 SGX_QL_PCK_CERT_CHAIN_ERROR SGXRA_E_VERIFY_TRUST_ROOT "$B01/quote.bin" --trust-root "$T/notroot.pem"
 # Intel's root given explicitly is the default
-expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --trust-root "$V/dcap/Intel_SGX_Root_CA.pem"
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --trust-root "$V/dcap/Intel_SGX_Root_CA.pem" \
+  --accept-status ConfigurationAndSWHardeningNeeded
 
 # a TCB level's pcesvn edited: the TCB Info signature breaks
 mkdir "$T/pce"
@@ -108,12 +204,201 @@ expect_json return SGX_QL_TCBINFO_MISMATCH
 expect_json error SGXRA_E_VERIFY_TCB_INFO_MISMATCH
 expect_err_contains "fmspc=30606a000000"
 
-# past nextUpdate: still a verdict, flagged expired
-expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 2025-07-19T10:01:18Z --json
+# past nextUpdate: still a verdict, flagged expired -- and refused
+# (COLLATERAL_EXPIRED) unless --accept-expired
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 2025-07-19T10:01:18Z --json
 expect_json collateral_expired true
 expect_json verdict SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED
-expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 2025-07-19T10:01:17Z --json
+expect_codes "TCB_STATUS_NOT_ACCEPTED COLLATERAL_EXPIRED"
+C01=ConfigurationAndSWHardeningNeeded
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 2025-07-19T10:01:18Z --json \
+  --accept-status $C01
+expect_codes "COLLATERAL_EXPIRED"
+expect_json reasons.0.message "Intel's collateral expired 2025-07-19T10:01:18Z (earliest nextUpdate / notAfter), before 2025-07-19T10:01:18Z: fetch fresh collateral, or set allow_expired_collateral"
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 2025-07-19T10:01:18Z --json \
+  --accept-status $C01 --accept-expired
+expect_json collateral_expired true
+expect_json accepted true
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 2025-07-19T10:01:17Z --json \
+  --accept-status $C01
 expect_json collateral_expired false
+expect_json accepted true
+
+# ---- --accept-status --------------------------------------------------------
+B03="$BUN/sgx-03-dcaprs-v3-tcbinfo-v2"
+fload "$B03/expected.json"
+AT03=$(field "$B03/expected.json" verification_time)
+# an OutOfDate real quote: refused by default, accepted when named
+expect_status 1 "$SGXRA" verify "$B03/quote.bin" --collateral "$B03" --at "$AT03" --json
+expect_json tcb_status OutOfDate
+expect_codes "TCB_STATUS_NOT_ACCEPTED"
+case "$(jget reasons.0.message)" in
+  "platform TCB status OutOfDate is not accepted (the policy accepts UpToDate)"*) ok ;;
+  *) bad "OutOfDate message: $OUT" ;;
+esac
+expect_status 0 "$SGXRA" verify "$B03/quote.bin" --collateral "$B03" --at "$AT03" \
+  --accept-status OutOfDate,OutOfDateConfigurationNeeded
+# another status accepted is not this one; lists and repeated flags add up
+expect_status 1 "$SGXRA" verify "$B03/quote.bin" --collateral "$B03" --at "$AT03" --json \
+  --accept-status SWHardeningNeeded,ConfigurationNeeded,$C01
+expect_json reasons.0.message "platform TCB status OutOfDate is not accepted (the policy accepts UpToDate, SWHardeningNeeded, ConfigurationNeeded, ConfigurationAndSWHardeningNeeded): CPUSVN components 1: 12 < 14, 2: 12 < 14 short of the newest level (SWHardeningNeeded, tcbDate 2024-03-13T00:00:00Z; TCB Info has no UpToDate level for this FMSPC)"
+expect_status 0 "$SGXRA" verify "$B03/quote.bin" --collateral "$B03" --at "$AT03" \
+  --accept-status UpToDate --accept-status OutOfDate
+# unknown names: usage errors listing the valid ones
+for bad_name in Foo outofdate Revoked "OutOfDate," ",OutOfDate" "OutOfDate,,UpToDate" ""; do
+  expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --accept-status "$bad_name"
+  expect_err_contains "expected comma-separated names from UpToDate, SWHardeningNeeded, ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded"
+  expect_err_contains "try 'sgxra verify --help'"
+done
+
+# ---- identity without a database -------------------------------------------
+ME01=33d8736db756ed4997e04ba358d27833188f1932ff7b1d156904d3f560452fbb
+MS01=815f42f11cf64430c30bab7816ba596a1da0130c3b028b673133a66cf9a3e0e6
+RD01=48656c6c6f2c20776f726c6421000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000
+OTHER=$(printf '%064d' 1)
+v01() { # STATUS [flags]: sgx-01 with its status accepted, JSON
+  local st=$1; shift
+  expect_status "$st" "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" \
+    --accept-status $C01 --json "$@"
+}
+v01 0 --mrenclave $ME01
+expect_codes ""
+v01 0 --mrenclave $ME01 --mrsigner $MS01 --isvprodid 0 --min-isvsvn 0 --report-data $RD01
+expect_codes ""
+v01 0 --mrenclave "$(printf '%s' $ME01 | tr a-f A-F)"
+v01 1 --mrenclave $OTHER
+expect_codes "MRENCLAVE_NOT_REGISTERED"
+expect_json reasons.0.message "MRENCLAVE $ME01 is not registered, and MRSIGNER $MS01 is not trusted for ISVPRODID 0: register the enclave from its SIGSTRUCT or image if it is one you expect"
+expect_err_contains "genuine, refused: MRENCLAVE_NOT_REGISTERED"
+v01 1 --mrenclave $ME01 --mrsigner $OTHER
+expect_codes "MRSIGNER_MISMATCH"
+expect_json reasons.0.message "MRENCLAVE $ME01 is registered (entry #1) with MRSIGNER $OTHER; the quote's MRSIGNER is $MS01"
+v01 1 --mrenclave $ME01 --isvprodid 7
+expect_codes "ISVPRODID_MISMATCH"
+v01 1 --mrenclave $ME01 --min-isvsvn 1
+expect_codes "ISVSVN_BELOW_MINIMUM"
+expect_json reasons.0.message "MRENCLAVE $ME01 is expected (entry #1) from ISVSVN 1; this enclave has ISVSVN 0"
+# a signer trusted per product, without MRENCLAVE
+v01 0 --mrsigner $MS01 --isvprodid 0
+v01 0 --mrsigner $MS01 --isvprodid 0x0 --min-isvsvn 0
+v01 1 --mrsigner $MS01 --isvprodid 0 --min-isvsvn 2
+expect_codes "ISVSVN_BELOW_MINIMUM"
+v01 1 --mrsigner $MS01 --isvprodid 1
+expect_codes "MRENCLAVE_NOT_REGISTERED"
+v01 1 --mrsigner $OTHER --isvprodid 0
+expect_codes "MRENCLAVE_NOT_REGISTERED"
+# every mismatch at once, with the platform's refusal first
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --json \
+  --mrenclave $ME01 --mrsigner $OTHER --isvprodid 7 --min-isvsvn 1 --report-data "${RD01%?}1"
+expect_codes "TCB_STATUS_NOT_ACCEPTED MRSIGNER_MISMATCH ISVPRODID_MISMATCH ISVSVN_BELOW_MINIMUM REPORT_DATA_MISMATCH"
+# REPORTDATA: 128 digits, or 64 (then 32 zero bytes); the identity is not
+# needed for it
+v01 0 --report-data $RD01
+v01 0 --report-data "${RD01:0:64}"
+v01 1 --report-data "${RD01%?}1"
+expect_codes "REPORT_DATA_MISMATCH"
+expect_json reasons.0.message "REPORTDATA $RD01 differs from the expected ${RD01%?}1"
+v01 1 --report-data "$(printf '%064d' 0)"
+expect_codes "REPORT_DATA_MISMATCH"
+# a refused genuine quote still prints the whole verdict
+expect_json verdict SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED
+expect_json mrenclave $ME01
+# not genuine: Intel's verdict first, the identity checks still report
+expect_status 1 "$SGXRA" verify "$T/hdr.bin" --collateral "$B01" --at "$T01" --json \
+  --accept-status $C01 --mrenclave $OTHER
+expect_codes "QUOTE_NOT_GENUINE MRENCLAVE_NOT_REGISTERED"
+expect_status 1 "$SGXRA" verify "$T/hdr.bin" --collateral "$B01" --at "$T01" --json \
+  --accept-status $C01
+expect_codes "QUOTE_NOT_GENUINE"
+# the flags' values: usage errors (2), before any file is read
+flagerr() { # CODE flags...
+  local code=$1; shift
+  expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" "$@"
+  expect_err_contains "$code"
+  expect_err_contains "try 'sgxra verify --help'"
+}
+flagerr "[SGXRA_E_POLICY_HEX]" --mrenclave 33d8
+expect_err_contains "expected 64 hex digits (32 bytes), found 4"
+flagerr "[SGXRA_E_POLICY_HEX]" --mrenclave "${ME01}00"
+flagerr "[SGXRA_E_POLICY_HEX]" --mrenclave $ME01 --mrsigner "${MS01:0:62}"
+flagerr "[SGXRA_E_HEX]" --mrenclave "${ME01:0:63}g"
+flagerr "[SGXRA_E_POLICY_HEX]" --report-data "${RD01:0:126}"
+expect_err_contains "found 126"
+flagerr "[SGXRA_E_POLICY_HEX]" --report-data 00
+flagerr "[SGXRA_E_HEX]" --report-data "${RD01:0:127}x"
+flagerr "[SGXRA_E_POLICY_INPUT]" --mrsigner $MS01
+flagerr "[SGXRA_E_POLICY_INPUT]" --isvprodid 0
+flagerr "[SGXRA_E_POLICY_INPUT]" --min-isvsvn 1
+flagerr "--isvprodid '65536': out of range" --isvprodid 65536
+flagerr "--min-isvsvn '-1'" --min-isvsvn -1
+flagerr "--at" --mrenclave $ME01 --at never
+expect_status 2 "$SGXRA" verify "$T/none.bin" --collateral "$B01" --mrenclave 33
+expect_err_contains "[SGXRA_E_POLICY_HEX]"
+
+# ---- an emulated UpToDate platform: DEBUG, a well-known signer ---------------
+BD="${SGXRA_BUILD_DIR:?}"
+SO="$BD/enclaves/example_enclave.so"
+SIG="$BD/enclaves/example_enclave.sig"
+AT=2026-01-01T00:00:00Z
+LATER=2026-01-02T00:00:00Z
+SAMPLE="$V/identity/fortanix-rust-sgx/sig1.key.pem"
+"$SGXRA" platform init "$T/p" --at $AT >/dev/null &&
+  "$SGXRA" platform collateral "$T/p" -o "$T/b" --at $AT >/dev/null &&
+  "$SGXRA" platform quote "$T/p" --enclave "$SO" --sigstruct "$SIG" -o "$T/q.bin" >/dev/null &&
+  "$SGXRA" sign --key "$SAMPLE" --isvprodid 1 --isvsvn 2 "$SO" -o "$T/pub.sig" >/dev/null 2>&1 &&
+  "$SGXRA" platform quote "$T/p" --enclave "$SO" --sigstruct "$T/pub.sig" -o "$T/qpub.bin" >/dev/null &&
+  "$SGXRA" sign --key "$SAMPLE" --isvprodid 1 --isvsvn 2 --debug --attributes 0x6 "$SO" \
+    -o "$T/dbg.sig" >/dev/null 2>&1 &&
+  "$SGXRA" platform quote "$T/p" --enclave "$SO" --sigstruct "$T/dbg.sig" -o "$T/qdbg.bin" >/dev/null &&
+  ok || bad "emulated platform and quotes"
+ve() { # STATUS QUOTE [flags]
+  local st=$1 q=$2; shift 2
+  expect_status "$st" "$SGXRA" verify "$q" --collateral "$T/b" --trust-root "$T/b/root_ca.pem" \
+    --at $LATER --json "$@"
+}
+# UpToDate, fresh: accepted with no flag
+ve 0 "$T/q.bin"
+expect_json verdict SGX_QL_QV_RESULT_OK
+expect_json accepted true
+expect_codes ""
+MRE=$(jget mrenclave)
+MRS=$(jget mrsigner)
+# the example enclave is signed with sgxra's demo key, whose private key is
+# public: with an identity given, refused unless --allow-debug-signer
+ve 1 "$T/q.bin" --mrenclave "$MRE" --mrsigner "$MRS" --isvprodid 1 --min-isvsvn 2
+expect_codes "DEBUG_SIGNER"
+expect_json reasons.0.message "MRSIGNER $MRS is the sgxra demo signing key (enclaves/demo_signing_key.pem), a well-known public key: anyone can sign any enclave with it; registry entry #1 does not allow it (allow_debug_signer)"
+ve 0 "$T/q.bin" --mrenclave "$MRE" --mrsigner "$MRS" --isvprodid 1 --min-isvsvn 2 --allow-debug-signer
+ve 0 "$T/q.bin" --mrsigner "$MRS" --isvprodid 1 --allow-debug-signer
+ve 1 "$T/q.bin" --mrenclave "$MRE" --min-isvsvn 3 --allow-debug-signer
+expect_codes "ISVSVN_BELOW_MINIMUM"
+# a DEBUG enclave: refused whatever the identity, unless --allow-debug
+ve 1 "$T/qdbg.bin"
+expect_json debug true
+expect_codes "DEBUG_ENCLAVE"
+expect_json reasons.0.message "MRENCLAVE $MRE runs in DEBUG mode (ATTRIBUTES.DEBUG set): its memory and secrets are open to the platform's owner; the policy does not allow_debug"
+ve 0 "$T/qdbg.bin" --allow-debug
+ve 1 "$T/qdbg.bin" --allow-debug --mrenclave "$MRE"
+expect_codes "DEBUG_SIGNER"
+ve 0 "$T/qdbg.bin" --allow-debug --mrenclave "$MRE" --allow-debug-signer
+ve 1 "$T/qdbg.bin" --mrenclave "$MRE" --allow-debug-signer
+expect_codes "DEBUG_ENCLAVE"
+# the same code signed with the SDK's public sample key: with an identity
+# given, its MRSIGNER differs and the key is public; without, the identity
+# (and so the key) is not checked
+ve 1 "$T/qpub.bin" --mrenclave "$MRE" --mrsigner "$MRS"
+expect_codes "MRSIGNER_MISMATCH DEBUG_SIGNER"
+ve 1 "$T/qpub.bin" --mrenclave "$MRE"
+expect_codes "DEBUG_SIGNER"
+ve 0 "$T/qpub.bin"
+# the platform's collateral past its expiry: refused unless --accept-expired
+expect_status 1 "$SGXRA" verify "$T/q.bin" --collateral "$T/b" --trust-root "$T/b/root_ca.pem" \
+  --at 2027-06-01T00:00:00Z --json
+expect_json collateral_expired true
+expect_json tcb_status UpToDate
+expect_codes "COLLATERAL_EXPIRED"
+expect_status 0 "$SGXRA" verify "$T/q.bin" --collateral "$T/b" --trust-root "$T/b/root_ca.pem" \
+  --at 2027-06-01T00:00:00Z --accept-expired
 
 # ---- usage and unusable input ----------------------------------------------
 expect_status 2 "$SGXRA" verify "$B01/quote.bin"
@@ -125,6 +410,9 @@ expect_err_contains "[SGXRA_E_"
 expect_status 2 "$SGXRA" verify "$T/none.bin" --collateral "$B01"
 expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --bogus
 expect_status 0 "$SGXRA" verify --help
-case "$OUT" in *"--trust-root"*) ok ;; *) bad "help lacks --trust-root" ;; esac
+for f in --trust-root --accept-status --accept-expired --allow-debug --mrenclave \
+  --mrsigner --isvprodid --min-isvsvn --report-data --allow-debug-signer "Exit status changed"; do
+  case "$OUT" in *"$f"*) ok ;; *) bad "help lacks $f" ;; esac
+done
 
 finish

@@ -592,7 +592,7 @@ static void test_identity(void **state) {
   assert_memory_equal(&d, &z, sizeof(d));
   bundle other;
   bundle_load(cx, B03, &other);
-  sgxra_appraise_options wrong = {0, {0}, other.coll};
+  sgxra_appraise_options wrong = {0, {0}, other.coll, 0};
   assert_int_equal(sgxra_appraise(cx, v, &sv, &perm, &wrong, b.now, &d),
                    SGXRA_E_POLICY_INPUT);
   assert_non_null(strstr(sgxra_ctx_message(cx), "FMSPC 00606a000000"));
@@ -662,7 +662,7 @@ static void test_tcb_explanation(void **state) {
     int has_up_to_date = best != NULL;
     if (!best) best = json_array_get(json_object_get(t, "tcbLevels"), 0);
     json_t *pck = json_object_get(b.exp, "pck");
-    sgxra_appraise_options o = {0, {0}, b.coll};
+    sgxra_appraise_options o = {0, {0}, b.coll, 0};
     sgxra_decision d = appraise(cx, &b.v, &mv, &def, &o, b.now);
     const char *x = d.tcb_explanation;
     assert_int_equal(strstr(x, "TCB Info has no UpToDate level") == NULL,
@@ -824,7 +824,7 @@ static void test_emulated(void **state) {
   sgxra_registry_view sv = sgxra_registry_view_store(e.st);
   sgxra_policy def;
   OK(cx, sgxra_policy_default(cx, &def));
-  sgxra_appraise_options o = {0, {0}, f.coll};
+  sgxra_appraise_options o = {0, {0}, f.coll, 0};
   int64_t at = NOW + 3600;
   sgxra_reason_code none[] = {SGXRA_REASON_NONE};
 
@@ -872,6 +872,20 @@ static void test_emulated(void **state) {
   expect_codes("public key", &d, key);
   assert_non_null(strstr(message_of(&d, SGXRA_REASON_DEBUG_SIGNER),
                          "Intel SGX SDK sample key"));
+  /* identity not checked (`sgxra verify` without identity flags): neither
+   * the mismatch nor the public key is a reason, nothing is matched; the
+   * platform, DEBUG and REPORTDATA checks still run */
+  sgxra_appraise_options io = o;
+  io.identity_not_checked = 1;
+  d = appraise(cx, &vk, &sv, &def, &io, at);
+  expect_codes("identity not checked", &d, none);
+  assert_int_equal(d.match, SGXRA_MATCH_NONE);
+  d = appraise(cx, &vo, &sv, &def, &io, at);
+  expect_codes("identity not checked, unregistered", &d, none);
+  OK(cx, sgxra_appraise_options_report_data(cx, &io, rd, 32));
+  d = appraise(cx, &vk, &sv, &def, &io, at);
+  expect_codes("identity not checked, report data", &d, rdm);
+
   /* another enclave of the same signer: not registered, signer not trusted */
   d = appraise(cx, &vo, &sv, &def, &o, at);
   expect_codes("other enclave", &d, nr);
@@ -937,6 +951,18 @@ static void test_emulated(void **state) {
   expect_codes("expected: public key", &d, keym);
   d = appraise(cx, &vo, &mv, &def, &o, at);
   expect_codes("expected: other enclave", &d, nr);
+  /* identity not checked: the deny list still applies */
+  sgxra_store_deny mdn;
+  memset(&mdn, 0, sizeof(mdn));
+  memcpy(mdn.mrenclave, vo.report.mrenclave, 32);
+  snprintf(mdn.reason, sizeof(mdn.reason), "withdrawn");
+  mdn.meta.source = SGXRA_STORE_SOURCE_HEX;
+  OK(cx, sgxra_registry_memory_add_deny(cx, mem, &mdn));
+  sgxra_appraise_options no = o;
+  no.identity_not_checked = 1;
+  d = appraise(cx, &vo, &mv, &def, &no, at);
+  sgxra_reason_code dn1[] = {SGXRA_REASON_MRENCLAVE_DENIED, SGXRA_REASON_NONE};
+  expect_codes("identity not checked, denied", &d, dn1);
   sgxra_registry_memory_free(mem);
 
   sgxra_rsa_free(isv);

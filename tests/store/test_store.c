@@ -973,6 +973,55 @@ static void test_names(void **state) {
 #fn "/postgresql", fn, NULL, NULL, (void *)&PG                             \
   }
 
+/* Lookups are prepared once per handle (SQLite keeps its SELECTs): a kept
+ * statement must not keep a read transaction open, or the handle would
+ * keep reading the snapshot of its first lookup.  Handle A looks up, B
+ * writes, A sees each write at once; a schema change behind A's back
+ * (an index dropped and made again) re-prepares A's statements. */
+static void test_lookup_sees_writes(void **state) {
+  env e;
+  env_init(&e, state);
+  sgxra_store *a = env_open(&e), *b = env_open(&e);
+  sgxra_store_enclave en = enclave(7), got;
+  int found = 1, denied = 1;
+  int64_t id, did;
+  for (int round = 0; round < 3; round++) {
+    OK(sgxra_store_enclave_find(e.cx, a, en.mrenclave, &found, &got));
+    assert_int_equal(found, 0);
+    OK(sgxra_store_deny_check(e.cx, a, en.mrenclave, &denied, NULL));
+    assert_int_equal(denied, 0);
+    OK(sgxra_store_enclave_add(e.cx, b, &en, "isv", T0 + round, &id));
+    OK(sgxra_store_enclave_find(e.cx, a, en.mrenclave, &found, &got));
+    assert_int_equal(found, 1);
+    assert_int_equal(got.meta.id, id);
+    sgxra_store_deny d;
+    memset(&d, 0, sizeof(d));
+    memcpy(d.mrenclave, en.mrenclave, 32);
+    snprintf(d.reason, sizeof(d.reason), "round %d", round);
+    d.meta.source = SGXRA_STORE_SOURCE_HEX;
+    OK(sgxra_store_deny_add(e.cx, b, &d, "sec", T0 + round, &did));
+    OK(sgxra_store_deny_check(e.cx, a, en.mrenclave, &denied, &d));
+    assert_int_equal(denied, 1);
+    assert_int_equal(d.meta.id, did);
+    OK(sgxra_store_revoke(e.cx, b, SGXRA_STORE_ENCLAVES, id, "isv", T0 + 9));
+    OK(sgxra_store_revoke(e.cx, b, SGXRA_STORE_DENIED, did, "sec", T0 + 9));
+  }
+  /* A writes itself with its kept statements, B sees it */
+  OK(sgxra_store_enclave_add(e.cx, a, &en, "isv", T0 + 20, &id));
+  OK(sgxra_store_enclave_find(e.cx, b, en.mrenclave, &found, &got));
+  assert_int_equal(found, 1);
+  assert_int_equal(got.meta.id, id);
+  raw(&e, "DROP INDEX enclaves_active");
+  raw(&e, "CREATE UNIQUE INDEX enclaves_active ON enclaves (mrenclave) "
+          "WHERE revoked_at IS NULL");
+  OK(sgxra_store_enclave_find(e.cx, a, en.mrenclave, &found, &got));
+  assert_int_equal(found, 1);
+  assert_int_equal(got.meta.id, id);
+  sgxra_store_close(a);
+  sgxra_store_close(b);
+  env_done(&e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       BOTH(test_open_reopen),
@@ -980,6 +1029,7 @@ int main(void) {
       BOTH(test_enclaves),
       BOTH(test_signers),
       BOTH(test_deny),
+      BOTH(test_lookup_sees_writes),
       BOTH(test_policy),
       BOTH(test_audit_chain),
       BOTH(test_audit_tamper),
