@@ -1011,9 +1011,10 @@ static void test_lookup_sees_writes(void **state) {
   OK(sgxra_store_enclave_find(e.cx, b, en.mrenclave, &found, &got));
   assert_int_equal(found, 1);
   assert_int_equal(got.meta.id, id);
-  raw(&e, "DROP INDEX enclaves_active");
-  raw(&e, "CREATE UNIQUE INDEX enclaves_active ON enclaves (mrenclave) "
-          "WHERE revoked_at IS NULL");
+  tu_db_exec(&e.db, "DROP INDEX enclaves_active");
+  tu_db_exec(&e.db,
+             "CREATE UNIQUE INDEX enclaves_active ON enclaves (mrenclave) "
+             "WHERE revoked_at IS NULL");
   OK(sgxra_store_enclave_find(e.cx, a, en.mrenclave, &found, &got));
   assert_int_equal(found, 1);
   assert_int_equal(got.meta.id, id);
