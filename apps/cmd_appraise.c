@@ -50,18 +50,21 @@ static void usage(FILE *f) {
           "                        audit_seq and every field of verify "
           "--json\n"
           "\n" SP_COMMON_HELP "\n"
-          "Reason codes (in check order): MRENCLAVE_DENIED, "
-          "QUOTE_NOT_GENUINE,\n"
-          "TCB_STATUS_NOT_ACCEPTED, TCB_GRACE_EXCEEDED, ADVISORY_DENIED,\n"
-          "ADVISORY_NOT_ALLOWED, COLLATERAL_EXPIRED, COLLATERAL_TOO_OLD,\n"
-          "DEBUG_ENCLAVE, MRSIGNER_MISMATCH, ISVPRODID_MISMATCH, "
-          "ISVSVN_MISMATCH,\n"
-          "ATTRIBUTES_MISMATCH, ISVSVN_BELOW_MINIMUM, "
-          "MRENCLAVE_NOT_REGISTERED,\n"
-          "DEBUG_SIGNER, REPORT_DATA_MISMATCH, REPORT_DATA_NOT_GIVEN.\n"
-          "\n"
-          "Exit status: 0 trusted, 1 not trusted, 2 usage error or unusable "
-          "input.\n");
+          "Reason codes, in check order (docs/APPRAISAL.md):\n");
+  /* from the library's one list of codes */
+  int col = 0;
+  for (int c = SGXRA_REASON_NONE + 1; c < SGXRA_REASON__END; c++) {
+    const char *n = sgxra_reason_name((sgxra_reason_code)c);
+    if (col && col + strlen(n) + 2 > 76) {
+      fprintf(f, "\n");
+      col = 0;
+    }
+    col += fprintf(f, "%s%s%s", col ? " " : "  ", n,
+                   c + 1 < SGXRA_REASON__END ? "," : ".\n");
+  }
+  fprintf(f, "\n"
+             "Exit status: 0 trusted, 1 not trusted, 2 usage error or unusable "
+             "input.\n");
 }
 
 /* The decision's own JSON (sgxra_decision_to_json) merged into the verify
