@@ -97,8 +97,9 @@ static int cmd_verify(sp_common *c, sgxra_ctx *cx, sgxra_store *st) {
     cli_put_num(&o, "first_bad_seq", (uint64_t)chk.first_bad_seq);
     cli_put_str(&o, "error", sgxra_err_name(e));
     cli_put_str(&o, "message", sgxra_ctx_message(cx));
-    fprintf(stderr, "sgxra %s: %s: row %" PRId64 ": %s [%s]\n", c->verb,
-            sgxra_store_name(st), chk.first_bad_seq, sgxra_ctx_message(cx),
+    /* the message names the database and the row ("database D: audit
+     * row 7: stored hash ... differs ...") */
+    fprintf(stderr, "sgxra %s: %s [%s]\n", c->verb, sgxra_ctx_message(cx),
             sgxra_err_name(e));
     return cli_out_end(&o, CLI_EXIT_REFUSED);
   }

@@ -109,8 +109,10 @@ int sp_begin(sp_common *c, sgxra_ctx *cx) {
 }
 
 int sp_open(sp_common *c, sgxra_ctx *cx, sgxra_store **out) {
+  /* the store's message names the database with any password masked;
+   * the URL as given may hold one, so it is not printed here */
   if (sgxra_store_open(cx, c->url, c->now, out) != SGXRA_OK)
-    return cli_fail(c->verb, c->url, cx, CLI_EXIT_USAGE);
+    return cli_fail(c->verb, NULL, cx, CLI_EXIT_USAGE);
   return 0;
 }
 
