@@ -21,6 +21,7 @@
 
 #include "sgxra/ctx.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/verify.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_REFUSED 1
@@ -41,6 +42,10 @@ int cli_cmd_inspect(int argc, char **argv);
 int cli_cmd_verify(int argc, char **argv);
 int cli_cmd_platform(int argc, char **argv);
 int cli_cmd_serve(int argc, char **argv);
+int cli_cmd_registry(int argc, char **argv);
+int cli_cmd_policy(int argc, char **argv);
+int cli_cmd_audit(int argc, char **argv);
+int cli_cmd_appraise(int argc, char **argv);
 
 /* "sgxra <verb>: <fmt...>\ntry 'sgxra <verb> --help'\n"; returns 2. */
 int cli_usage_error(const char *verb, const char *fmt, ...) CLI_PRINTF(2, 3);
@@ -147,5 +152,9 @@ void cli_put_sigstruct_identity(cli_out *o, const cli_sigstruct *ss,
  * debug-signer warning and the failure on stderr; returns 0 or 1. */
 int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
                       const cli_sigstruct *ss);
+
+/* The `verify --json` object of a verdict (docs/VERIFY.md), shared with
+ * `appraise` (apps/verdict.c). */
+json_t *cli_verdict_json(const sgxra_verdict *vd);
 
 #endif

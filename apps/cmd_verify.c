@@ -175,84 +175,10 @@ static sgxra_err flags_policy(sgxra_ctx *cx, uint32_t accept, int expired,
   return sgxra_policy_parse(cx, doc, strlen(doc), out);
 }
 
-static json_t *hex_or_null(int have, const uint8_t *p, size_t n) {
-  return have ? cli_json_hex(p, n) : json_null();
-}
-
+/* verify --json: the verdict's object (apps/verdict.c, shared with
+ * appraise) plus whether it was accepted and why not. */
 static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
-  json_t *o = json_object();
-  char date[SGXRA_TIME_TEXT_SIZE];
-  json_object_set_new(o, "return",
-                      json_string(sgxra_ql_result_name(vd->ql_return)));
-  json_object_set_new(o, "verdict", json_string(vd->qv_result));
-  json_object_set_new(o, "collateral_expired",
-                      json_boolean(vd->collateral_expired));
-  json_t *adv = json_array();
-  for (size_t i = 0; i < vd->advisory_count; i++)
-    json_array_append_new(adv, json_string(vd->advisory_ids[i]));
-  json_object_set_new(o, "advisory_ids", adv);
-  if (vd->has_tcb_level) {
-    sgxra_tcb_status st = vd->final_status ? vd->final_status : vd->tcb_status;
-    json_object_set_new(o, "tcb_status",
-                        json_string(sgxra_tcb_status_name(st)));
-    sgxra_time_format(vd->tcb_date, date);
-    json_object_set_new(o, "tcb_date", json_string(date));
-  } else {
-    json_object_set_new(o, "tcb_status", json_null());
-    json_object_set_new(o, "tcb_date", json_null());
-  }
-  json_object_set_new(
-      o, "fmspc", hex_or_null(vd->has_pck, vd->pck.fmspc, SGXRA_FMSPC_SIZE));
-  const sgxra_report_body *r = &vd->report;
-  json_object_set_new(
-      o, "mrenclave",
-      hex_or_null(vd->has_quote, r->mrenclave, SGXRA_HASH_SIZE));
-  json_object_set_new(o, "mrsigner",
-                      hex_or_null(vd->has_quote, r->mrsigner, SGXRA_HASH_SIZE));
-  json_object_set_new(o, "isvprodid",
-                      vd->has_quote ? json_integer(r->isvprodid) : json_null());
-  json_object_set_new(o, "isvsvn",
-                      vd->has_quote ? json_integer(r->isvsvn) : json_null());
-  json_object_set_new(o, "debug",
-                      vd->has_quote ? json_boolean((r->attributes.flags &
-                                                    SGXRA_ATTR_DEBUG) != 0)
-                                    : json_null());
-  json_object_set_new(
-      o, "report_data",
-      hex_or_null(vd->has_quote, r->reportdata, SGXRA_REPORTDATA_SIZE));
-  /* beyond the contract */
-  json_object_set_new(o, "quote_version",
-                      vd->has_quote ? json_integer(vd->header.version)
-                                    : json_null());
-  if (vd->has_quote) {
-    char a[19];
-    snprintf(a, sizeof a, "0x%016" PRIx64, r->attributes.flags);
-    json_object_set_new(o, "attributes", json_string(a));
-  }
-  if (vd->has_tcb_level) {
-    json_object_set_new(o, "tcb_level_status",
-                        json_string(sgxra_tcb_status_name(vd->tcb_status)));
-    json_t *svn = json_array();
-    for (size_t i = 0; i < SGXRA_TCB_SVN_COUNT; i++)
-      json_array_append_new(svn, json_integer(vd->tcb_svn[i]));
-    json_object_set_new(o, "tcb_level_svns", svn);
-    json_object_set_new(o, "tcb_level_pcesvn", json_integer(vd->tcb_pcesvn));
-  }
-  if (vd->has_qe_level || vd->stage == SGXRA_STAGE_DONE)
-    json_object_set_new(o, "qe_identity_status",
-                        json_string(sgxra_tcb_status_name(vd->qe_status)));
-  if (vd->has_pck) {
-    json_object_set_new(o, "pck_pcesvn", json_integer(vd->pck.pcesvn));
-    json_object_set_new(
-        o, "pck_ca",
-        json_string(vd->pck_platform_ca ? "platform" : "processor"));
-  }
-  json_object_set_new(o, "stage",
-                      json_string(sgxra_verify_stage_name(vd->stage)));
-  if (vd->err != SGXRA_OK) {
-    json_object_set_new(o, "error", json_string(sgxra_err_name(vd->err)));
-    json_object_set_new(o, "reason", json_string(vd->reason));
-  }
+  json_t *o = cli_verdict_json(vd);
   json_object_set_new(o, "accepted", json_boolean(d->trusted));
   json_t *rs = json_array();
   for (size_t i = 0; i < d->reason_count; i++) {

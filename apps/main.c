@@ -20,6 +20,12 @@ static const struct {
     {"platform", cli_cmd_platform,
      "the emulated SGX platform: init, quote, collateral"},
     {"serve", cli_cmd_serve, "run a service: pcs (simulated Intel PCS)"},
+    {"registry", cli_cmd_registry,
+     "the service provider's reference values: add, trust-signer, deny, ..."},
+    {"policy", cli_cmd_policy, "the appraisal policy: set, show, history"},
+    {"audit", cli_cmd_audit, "the registry's audit log: list, verify"},
+    {"appraise", cli_cmd_appraise,
+     "verify a quote and appraise it against the registry and policy"},
 };
 
 static void usage(FILE *f) {

@@ -18,7 +18,7 @@ docs/VERIFY.md for the keys).
 
 This page is generated from the verbs' own `--help` text by `scripts/cli-doc.sh`.
 HEAD
-  for v in measure sign inspect verify platform serve; do
+  for v in measure sign inspect verify platform serve registry policy audit appraise; do
     printf '\n## sgxra %s\n\n```\n' "$v"
     "$X" "$v" --help 2>&1
     printf '```\n'

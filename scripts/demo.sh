@@ -3,12 +3,16 @@
 #
 #   1. ISV        measures and signs the example enclave, hands MRENCLAVE /
 #                 MRSIGNER to the service provider
-#   2. SP         registers those reference values *before* anything runs
+#   2. SP         registers the ISV's SIGSTRUCT in its registry (SQLite)
+#                 *before* anything runs (`sgxra registry add`)
 #   3. platform   (emulated SGX) loads the enclave, EREPORT, QE -> DCAP quote
 #   4. PCS        (simulated Intel) serves the collateral over HTTP
 #   5. verifier   verifies quote + collateral -> Intel's verdict
-#   6. SP         appraises: genuine? expected enclave? fresh? -> provision
-#   7. attacks    a tampered enclave and an impostor signer are refused
+#   6. SP         appraises: genuine? registered enclave? this session's
+#                 nonce? policy? -> provision (`sgxra appraise`, recorded in
+#                 the audit log)
+#   7. attacks    a tampered enclave, an impostor signer and a replayed quote
+#                 are refused, each with its reason code
 #   8. real data  Intel-signed quotes from real SGX machines, verified offline
 #
 # Emulation gives identity, not isolation: the emulated platform computes
@@ -53,8 +57,23 @@ echo "ISV hands over: mrenclave=$(jget "$W/handover.json" mrenclave)"
 echo "                mrsigner=$(jget "$W/handover.json" mrsigner) isvprodid=$(jget "$W/handover.json" isvprodid) isvsvn=$(jget "$W/handover.json" isvsvn)"
 
 step "2. Service provider registers the reference values (before anything runs)"
-cp "$W/handover.json" "$W/registry.json"
-echo "registry: $W/registry.json (the SP's registry service is a later issue; this file stands in for it)"
+export SGXRA_DB="sqlite:$W/registry.db" SGXRA_ACTOR=sp-demo
+echo "\$ sgxra registry add enclave.sig --allow-debug-signer --product example   (registry: \$SGXRA_DB = $SGXRA_DB)"
+# The demo key is public (a well-known debug key): the registry refuses it
+# unless the entry says so -- a production SP never would.
+set +e
+"$X" registry add "$W/enclave.sig" >/dev/null 2>"$W/refused.err"
+rc=$?
+set -e
+[ "$rc" -eq 1 ] || die "step 2: the registry accepted the public demo key without --allow-debug-signer (exit $rc)"
+echo "  without --allow-debug-signer: refused ($(sed 's/^.*refused: //' "$W/refused.err" | cut -c1-70)...)"
+"$X" registry add "$W/enclave.sig" --allow-debug-signer --product example \
+  --note "demo: public test key" --json >"$W/entry.json" 2>/dev/null ||
+  die "step 2: sgxra registry add refused the ISV's SIGSTRUCT"
+[ "$(jget "$W/entry.json" mrenclave)" = "$(jget "$W/handover.json" mrenclave)" ] ||
+  die "step 2: the registered MRENCLAVE differs from the SIGSTRUCT's"
+[ "$(jget "$W/entry.json" source)" = sigstruct ] || die "step 2: the entry's source is not sigstruct"
+echo "  registered: enclave #$(jget "$W/entry.json" id) mrenclave=$(jget "$W/entry.json" mrenclave | cut -c1-16)... mrsigner=$(jget "$W/entry.json" mrsigner | cut -c1-16)... (signature verified; source sigstruct)"
 
 step "3. Client platform (EMULATED SGX): load, EREPORT, quoting enclave"
 "$X" platform init "$W/platform" 2>&1 | sed 's/^/  /'
@@ -104,24 +123,29 @@ echo "return=$(jget "$W/verdict.json" return) verdict=$(jget "$W/verdict.json" v
 [ "$rc" -eq 0 ] || die "step 5: the emulated platform's quote did not verify (exit $rc)"
 
 step "6. Service provider appraises and provisions"
-appraise() { # appraise VERDICT.json: compare with the registry, the nonce, the verdict
-  python3 - "$1" "$W/registry.json" "$NONCE" <<'PY'
+# appraise QUOTE OUT [args]: sgxra appraise against the registry; exit status in $rc
+appraise() {
+  local q=$1 out=$2; shift 2
+  set +e
+  "$X" appraise "$q" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json "$@" >"$out" 2>"$out.err"
+  rc=$?
+  set -e
+  [ -s "$out" ] || die "sgxra appraise printed no decision (exit $rc): $(cat "$out.err")"
+  python3 - "$out" <<'PY'
 import json, sys
-v = json.load(open(sys.argv[1])); r = json.load(open(sys.argv[2])); nonce = sys.argv[3]
-reasons = []
-if v["return"] != "SGX_QL_SUCCESS": reasons.append("quote not genuine: " + v["return"])
-if v["verdict"] not in ("SGX_QL_QV_RESULT_OK",): reasons.append("platform TCB: " + v["verdict"])
-if v["mrenclave"] != r["mrenclave"]: reasons.append("MRENCLAVE %s is not the registered %s" % (v["mrenclave"][:16], r["mrenclave"][:16]))
-if v["mrsigner"] != r["mrsigner"]: reasons.append("MRSIGNER %s is not the registered %s" % (v["mrsigner"][:16], r["mrsigner"][:16]))
-if v["isvprodid"] != r["isvprodid"] or v["isvsvn"] < r["isvsvn"]: reasons.append("ISVPRODID/ISVSVN below the registered ones")
-if v["debug"]: reasons.append("enclave is in DEBUG mode")
-if not v["report_data"].startswith(nonce): reasons.append("report data does not carry this session's nonce (replay?)")
-if reasons:
-    print("REFUSED:"); [print("  - " + x) for x in reasons]; sys.exit(1)
-print("TRUSTED: enclave %s... is the registered one on a genuine, up-to-date (emulated) platform" % v["mrenclave"][:16])
+d = json.load(open(sys.argv[1]))
+print("   decision=%s policy v%s matched=%s" % (d["decision"], d["policy"]["version"],
+      ("%s #%s" % (d["matched"]["kind"], d["matched"]["id"])) if d["matched"] else "none"))
+for r in d["reasons"]: print("   - %s: %s" % (r["code"], r["message"][:110]))
 PY
 }
-appraise "$W/verdict.json" || die "step 6: the service provider refused the genuine enclave"
+# codes FILE: the reason codes of a decision, space-separated
+codes() { python3 -c 'import json,sys; print(" ".join(r["code"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1"; }
+echo "\$ sgxra appraise quote.bin --collateral bundle --trust-root root_ca.pem --report-data \$NONCE --json"
+appraise "$W/quote.bin" "$W/decision.json" --report-data "$NONCE"
+[ "$rc" -eq 0 ] && [ "$(jget "$W/decision.json" decision)" = trusted ] ||
+  die "step 6: the service provider did not trust the genuine enclave (exit $rc): $(codes "$W/decision.json")"
+echo "TRUSTED: enclave $(jget "$W/decision.json" mrenclave | cut -c1-16)... is the registered one on a genuine, up-to-date (emulated) platform"
 echo "provisioning the secret to the enclave (demo secret: $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n'))"
 echo "note: the demo key is a PUBLIC test key (inspect flags it debug_signer); a production SP must not trust it."
 
@@ -155,21 +179,32 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen
   die "step 7b: signing with the impostor's key failed: $(cat "$W/impostor.err")"
 "$X" platform quote "$W/platform" --enclave "$SO" --sigstruct "$W/impostor.sig" --report-data "$NONCE" -o "$W/q3.bin" >/dev/null
 "$X" inspect "$W/impostor.sig" --json >"$W/impostor.json" 2>/dev/null
-[ "$(jget "$W/impostor.json" mrenclave)" = "$(jget "$W/registry.json" mrenclave)" ] ||
+[ "$(jget "$W/impostor.json" mrenclave)" = "$(jget "$W/entry.json" mrenclave)" ] ||
   die "step 7b: re-signing changed the ENCLAVEHASH"
 echo "   loads and quotes: MRENCLAVE unchanged, MRSIGNER $(jget "$W/impostor.json" mrsigner)"
 "$X" verify "$W/q3.bin" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json >"$W/v3.json" ||
   die "step 7b: the impostor's quote should verify as genuine (it is; only its signer differs)"
-[ "$(jget "$W/impostor.json" mrsigner)" != "$(jget "$W/registry.json" mrsigner)" ] ||
+[ "$(jget "$W/impostor.json" mrsigner)" != "$(jget "$W/entry.json" mrsigner)" ] ||
   die "step 7b: the impostor's MRSIGNER equals the registered one"
 echo "   verifier: $(jget "$W/v3.json" verdict) (the quote is genuine)"
-set +e
-appraise "$W/v3.json" >"$W/v3.appraisal"
-rc=$?
-set -e
-sed 's/^/   /' "$W/v3.appraisal"
+appraise "$W/q3.bin" "$W/d3.json" --report-data "$NONCE"
 [ "$rc" -eq 1 ] || die "step 7b: the service provider did not refuse the impostor (exit $rc)"
-grep -q "MRSIGNER" "$W/v3.appraisal" || die "step 7b: the refusal does not name MRSIGNER"
+[ "$(codes "$W/d3.json")" = MRSIGNER_MISMATCH ] ||
+  die "step 7b: the refusal is not MRSIGNER_MISMATCH: $(codes "$W/d3.json")"
+echo "c) the genuine quote replayed in a new session (another nonce):"
+NONCE2=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+appraise "$W/quote.bin" "$W/d4.json" --report-data "$NONCE2"
+[ "$rc" -eq 1 ] || die "step 7c: the service provider accepted a replayed quote (exit $rc)"
+[ "$(codes "$W/d4.json")" = REPORT_DATA_MISMATCH ] ||
+  die "step 7c: the refusal is not REPORT_DATA_MISMATCH: $(codes "$W/d4.json")"
+echo "d) the SP withdraws the enclave (deny list): the same genuine quote is refused"
+"$X" registry deny --mrenclave "$(jget "$W/entry.json" mrenclave)" --reason "demo: withdrawn" >/dev/null
+appraise "$W/quote.bin" "$W/d5.json" --report-data "$NONCE"
+[ "$rc" -eq 1 ] && [ "$(codes "$W/d5.json")" = MRENCLAVE_DENIED ] ||
+  die "step 7d: a denied MRENCLAVE was not refused with MRENCLAVE_DENIED (exit $rc): $(codes "$W/d5.json")"
+echo "audit log: $("$X" audit list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["rows"]; print(len(r), "rows:", ", ".join(x["kind"] for x in r))')"
+"$X" audit verify >/dev/null || die "step 7: the audit chain does not verify"
+echo "  sgxra audit verify: chain intact"
 
 step "8. Real quotes from real SGX machines, Intel's collateral, verified offline"
 mismatches=0 n=0
@@ -177,10 +212,13 @@ for b in "$V"/dcap/bundles/*/; do
   name=$(basename "$b")
   at=$(jget "$b/expected.json" verification_time)
   want=$(jget "$b/expected.json" qve_return)/$(jget "$b/expected.json" quote_verification_result)
+  # `sgxra verify` fails closed (exit 1 for a genuine quote of an OutOfDate
+  # platform, as real ones are): exit 0 or 1, and Intel's verdict names
   set +e
   "$X" verify "$b/quote.bin" --collateral "$b" --at "$at" --json >"$W/r.json" 2>"$W/r.err"
+  vrc=$?
   set -e
-  if r=$(jget "$W/r.json" return 2>/dev/null) && v=$(jget "$W/r.json" verdict 2>/dev/null); then
+  if [ "$vrc" -le 1 ] && r=$(jget "$W/r.json" return 2>/dev/null) && v=$(jget "$W/r.json" verdict 2>/dev/null); then
     got="$r/$v"
   else
     got="error: $(head -c 200 "$W/r.err")"
