@@ -2,7 +2,8 @@
  * defaults, every key, every parse error with its code and the key it
  * names, the document's SHA-256, the effective policy as JSON; expected
  * REPORTDATA and expected values (sizes, hex, missing pieces); reason code
- * names.  The appraisal matrix itself is tests/policy/test_policy_appraise.c. */
+ * names.  The appraisal matrix itself is tests/policy/test_policy_appraise.c.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
