@@ -157,4 +157,13 @@ int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
  * `appraise` (apps/verdict.c). */
 json_t *cli_verdict_json(const sgxra_verdict *vd);
 
+/* Read QUOTE, the collateral folder and the optional trust root, and verify
+ * at `now` (apps/verdict.c; `verify` and `appraise`).  Returns 0 with *out
+ * filled (its err says whether Intel's verification succeeded; *out_coll is
+ * the loaded collateral, free with sgxra_collateral_free), or 2 after the
+ * message for unusable input. */
+int cli_verify_bundle(const char *verb, sgxra_ctx *cx, const char *quote_path,
+                      const char *dir, const char *root_path, int64_t now,
+                      sgxra_verdict *out, sgxra_collateral **out_coll);
+
 #endif

@@ -35,7 +35,6 @@
 #include "sgxra/x509.h"
 
 #define VERB "verify"
-#define QUOTE_CAP ((size_t)1 << 20) /* quotes are a few KiB */
 #define W 20
 
 static void usage(FILE *f) {
@@ -338,10 +337,7 @@ int cli_cmd_verify(int argc, char **argv) {
   sgxra_ctx *cx = cli_ctx_new(VERB);
   if (!cx) return CLI_EXIT_USAGE;
   int status = CLI_EXIT_USAGE;
-  uint8_t *quote = NULL, *root_pem = NULL;
-  size_t quote_len = 0, root_len = 0;
   sgxra_collateral *coll = NULL;
-  sgxra_x509_chain *root_chain = NULL;
   sgxra_registry_memory *mem = NULL;
   sgxra_decision *dec = NULL;
   sgxra_err e;
@@ -379,30 +375,11 @@ int cli_cmd_verify(int argc, char **argv) {
   }
   sgxra_registry_view view = sgxra_registry_view_memory(mem);
 
-  if ((status = cli_read_file(VERB, cx, quote_path, QUOTE_CAP, &quote,
-                              &quote_len)) != 0)
+  sgxra_verdict vd;
+  if ((status = cli_verify_bundle(VERB, cx, quote_path, dir, root_path, now,
+                                  &vd, &coll)) != CLI_EXIT_OK)
     goto out;
   status = CLI_EXIT_USAGE;
-  if (root_path) {
-    if (cli_read_file(VERB, cx, root_path, 1u << 20, &root_pem, &root_len))
-      goto out;
-    if (sgxra_x509_chain_parse_pem(cx, root_pem, root_len, &root_chain)) {
-      cli_fail(VERB, root_path, cx, CLI_EXIT_USAGE);
-      goto out;
-    }
-  }
-  if (sgxra_collateral_load_dir(cx, dir, &coll) != SGXRA_OK) {
-    cli_fail(VERB, dir, cx, CLI_EXIT_USAGE);
-    goto out;
-  }
-  sgxra_verdict vd;
-  if (sgxra_verify_quote(cx, quote, quote_len, coll,
-                         root_chain ? sgxra_x509_chain_get(root_chain, 0)
-                                    : NULL,
-                         now, &vd) != SGXRA_OK) {
-    cli_fail(VERB, quote_path, cx, CLI_EXIT_USAGE);
-    goto out;
-  }
   /* The collateral the verdict was made with explains a TCB status below
    * UpToDate in the refusal; a verdict that failed is appraised without
    * it (the appraisal only reads it for a genuine quote). */
@@ -440,9 +417,6 @@ out:
   free(dec);
   sgxra_registry_memory_free(mem);
   sgxra_collateral_free(coll);
-  sgxra_x509_chain_free(root_chain);
-  free(root_pem);
-  free(quote);
   sgxra_ctx_free(cx);
   return status;
 }

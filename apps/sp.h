@@ -98,14 +98,4 @@ void sp_put_signer(cli_out *o, const sgxra_store_signer *s);
 void sp_put_deny(cli_out *o, const sgxra_store_deny *d);
 void sp_put_time(cli_out *o, const char *key, int64_t t);
 
-/* ---- verify, shared by `verify` and `appraise` (apps/verdict.c) ---------- */
-
-/* Read QUOTE, the collateral folder and the optional trust root, and verify
- * at `now`.  Returns 0 with *out filled (its err says whether Intel's
- * verification succeeded; *out_coll is the loaded collateral, free with
- * sgxra_collateral_free), or 2 after the message for unusable input. */
-int cli_verify_bundle(const char *verb, sgxra_ctx *cx, const char *quote_path,
-                      const char *dir, const char *root_path, int64_t now,
-                      sgxra_verdict *out, sgxra_collateral **out_coll);
-
 #endif

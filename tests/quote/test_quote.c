@@ -391,6 +391,20 @@ static void test_encode_layout(void **state) {
   assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
   p.pck_chain_len = SGXRA_QUOTE_MAX_CHAIN + 1;
   assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_E_QUOTE_ENCODE);
+  /* a chain of exactly the cap is accepted: the bound is inclusive */
+  char *big = malloc(SGXRA_QUOTE_MAX_CHAIN);
+  assert_non_null(big);
+  memset(big, 'A', SGXRA_QUOTE_MAX_CHAIN);
+  p.pck_chain_pem = big;
+  p.pck_chain_len = SGXRA_QUOTE_MAX_CHAIN;
+  assert_int_equal(sgxra_quote_encode(cx, &p, &q, &n), SGXRA_OK);
+  assert_int_equal(n, 1020 + SGXRA_QUOTE_MAX_CHAIN);
+  assert_memory_equal(q + n - SGXRA_QUOTE_MAX_CHAIN, big,
+                      SGXRA_QUOTE_MAX_CHAIN);
+  free(q);
+  q = NULL;
+  free(big);
+  p.pck_chain_pem = "chain";
   p.pck_chain_len = 5;
   p.qe_auth_data_len = SGXRA_QUOTE_MAX_AUTH_DATA + 1;
   p.qe_auth_data = p.report_body;
