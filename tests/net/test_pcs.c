@@ -42,6 +42,7 @@ typedef struct fixture {
   sgxra_ctx *cx;
   sgxra_intelca *ca;
   sgxra_pcs_server *srv;
+  sgxra_pcs_server *srv2; /* a second server of a test, stopped too */
   char serial[41];
   char xserial[41]; /* the Processor CA's PCK */
   char *pem1, *pem2;
@@ -179,6 +180,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   fixture *f = *state;
   sgxra_pcs_stop(f->srv);
+  sgxra_pcs_stop(f->srv2);
   sgxra_intelca_free(f->ca);
   sgxra_ctx_free(f->cx);
   free(f->pem1);
@@ -784,6 +786,41 @@ static void prepared_once(void **state) {
   assert_int_equal(sgxra_pcs_preparations(f->srv), preps + 1);
 }
 
+static int64_t test_clock(void *arg) {
+  return *(int64_t *)arg;
+}
+
+/* Prepared answers are re-signed after an hour (fresh issueDate), or when
+ * the clock goes back, not before. */
+static void prepared_refresh(void **state) {
+  fixture *f = *state;
+  int64_t t = NOW;
+  sgxra_pcs_options opt = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .clock_arg = &t};
+  sgxra_pcs_server *s2 = NULL;
+  assert_int_equal(sgxra_pcs_start(f->cx, f->cadir, &opt, &s2), SGXRA_OK);
+  /* get() asks f->srv: swap, teardown stops both either way */
+  f->srv2 = f->srv;
+  f->srv = s2;
+  reply r;
+  int64_t steps[] = {NOW + 3599, NOW + 3600, NOW + 3601, NOW + 10};
+  uint64_t want[] = {1, 2, 2, 3};
+  int64_t issued[] = {NOW, NOW + 3600, NOW + 3600, NOW + 10};
+  for (size_t i = 0; i < 4; i++) {
+    t = steps[i];
+    get(f, NULL, V4 "/tcb?fmspc=00906ED50000", NULL, &r);
+    assert_int_equal(r.status, 200);
+    sgxra_tcbinfo *ti = NULL;
+    assert_int_equal(
+        sgxra_tcbinfo_parse(f->cx, (const uint8_t *)r.body, r.len, &ti),
+        SGXRA_OK);
+    assert_int_equal(ti->issue_date, issued[i]);
+    sgxra_tcbinfo_free(ti);
+    free(r.body);
+    assert_int_equal(sgxra_pcs_preparations(s2), want[i]);
+  }
+}
+
 typedef struct worker {
   fixture *f;
   int i;
@@ -855,6 +892,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(fmspcs, setup, teardown),
       cmocka_unit_test_setup_teardown(pckcert, setup, teardown),
       cmocka_unit_test_setup_teardown(prepared_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(prepared_refresh, setup, teardown),
       cmocka_unit_test_setup_teardown(concurrent, setup, teardown),
       cmocka_unit_test(url_encoding),
   };
