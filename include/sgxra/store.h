@@ -64,6 +64,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sgxra/collateral.h"
 #include "sgxra/crypto.h"
 #include "sgxra/ctx.h"
 #include "sgxra/sgx.h"
@@ -341,6 +342,81 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_audit_hash(
     sgxra_ctx *cx, const uint8_t prev_hash[SGXRA_SHA256_SIZE], int64_t seq,
     int64_t at, const char *actor, const char *kind, const char *payload,
     size_t payload_len, uint8_t out[SGXRA_SHA256_SIZE]);
+
+/* ---- the collateral cache
+ * ----------------------------------------------------
+ *
+ * Intel collateral fetched from a PCS or PCCS (or imported from a bundle
+ * directory), kept by key (FMSPC, PCK CA type, update type) so that
+ * verifiers on one machine, or replicas sharing one PostgreSQL database,
+ * fetch each key once.  The store keeps bytes and dates; it does not parse
+ * or verify the items: the caller (src/net's collateral client, `sgxra
+ * collateral import`) validates collateral before putting it and again
+ * after getting it.  Cache writes are not registry writes: no audit row.
+ *
+ * Single flight across processes: before fetching a key, a client claims
+ * it (a lease row with a holder name and an expiry); one claimant wins, the
+ * others wait for the winner's put (or the lease to expire) instead of
+ * fetching too.
+ */
+
+#define SGXRA_STORE_COLLATERAL_SOURCE_MAX 512
+#define SGXRA_STORE_COLLATERAL_HOLDER_MAX 128
+
+typedef struct sgxra_store_collateral_key {
+  uint8_t fmspc[6];
+  char ca[16];     /* "processor" or "platform" */
+  char update[16]; /* "standard" or "early" */
+} sgxra_store_collateral_key;
+
+typedef struct sgxra_store_collateral {
+  sgxra_store_collateral_key key;
+  int64_t fetched_at;    /* unix seconds: when the items were fetched */
+  int64_t next_update;   /* earliest nextUpdate of TCB Info, QE Identity and
+                            the two CRLs (unix seconds) */
+  uint32_t tcb_eval_num; /* TCB Info's tcbEvaluationDataNumber */
+  char source[SGXRA_STORE_COLLATERAL_SOURCE_MAX + 1]; /* URL, "import:DIR" */
+  /* The items, as a bundle directory holds them (root_ca optional).  On
+   * put: read, copied.  On get: point into the same allocation as the
+   * record.  In lists: all NULL/0 (metadata only). */
+  sgxra_collateral_buffers items;
+} sgxra_store_collateral;
+
+/* Insert or replace the entry of c->key.  Every item but root_ca must be
+ * non-empty (SGXRA_E_INVALID_ARGUMENT naming it); ca and update must be one of
+ * the words above.  SGXRA_E_STORE_READ_ONLY on a read-only store. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_put(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral *c);
+
+/* The entry of `key`: SGXRA_OK and *out_found = 0 (and *out = NULL) when
+ * there is none.  *out is one allocation: sgxra_store_free(). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_get(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    sgxra_store_collateral **out, int *out_found);
+
+/* Every entry, metadata only, ordered by FMSPC, CA, update type (at most
+ * SGXRA_STORE_LIST_MAX).  *out is one allocation: sgxra_store_free(). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_store_collateral_list(sgxra_ctx *cx, sgxra_store *st,
+                            sgxra_store_collateral **out, size_t *out_n);
+
+/* Remove the entry of `key`; *out_deleted = 0 when there was none. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_delete(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    int *out_deleted);
+
+/* Claim the right to fetch `key` until now + lease_seconds: *out_claimed = 1
+ * when there was no lease, it had expired (expiry <= now), or `holder`
+ * already held it (the lease is then extended); 0 when another holder's
+ * lease is live.  Atomic across processes on both backends. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_claim(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    const char *holder, int64_t now, int64_t lease_seconds, int *out_claimed);
+
+/* Drop `holder`'s lease on `key` (nothing when another holder has it). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_release(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    const char *holder);
 
 /* "sigstruct", "enclave", "hex"; "?" for other values. */
 SGXRA_API const char *sgxra_store_source_name(sgxra_store_source source);
