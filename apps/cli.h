@@ -46,6 +46,10 @@ int cli_cmd_registry(int argc, char **argv);
 int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_appraise(int argc, char **argv);
+int cli_cmd_collateral(int argc, char **argv);
+/* `sgxra collateral fetch ...` (apps/cmd_collateral_fetch.c); argv[0] is
+ * "fetch". */
+int cli_collateral_fetch(int argc, char **argv);
 
 /* "sgxra <verb>: <fmt...>\ntry 'sgxra <verb> --help'\n"; returns 2. */
 int cli_usage_error(const char *verb, const char *fmt, ...) CLI_PRINTF(2, 3);

@@ -24,8 +24,9 @@
  * transaction (concurrent openers wait for each other); a schema newer than
  * this build is refused (SGXRA_E_STORE_SCHEMA_NEWER), never downgraded.
  *
- * Every write (add, revoke, policy set, audit append) is one transaction
- * that also appends its audit row: either both are stored or neither is.
+ * Every registry write (add, revoke, policy set, audit append) is one
+ * transaction that also appends its audit row: either both are stored or
+ * neither is.  (Collateral cache writes, below, append none.)
  * Writes are serialised across processes on both backends (SQLite: the
  * write lock; PostgreSQL: the audit chain head row, locked FOR UPDATE), so
  * the audit chain is a single line whatever the number of writers.
@@ -64,6 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sgxra/collateral.h"
 #include "sgxra/crypto.h"
 #include "sgxra/ctx.h"
 #include "sgxra/sgx.h"
@@ -73,7 +75,7 @@ extern "C" {
 #endif
 
 /* The schema this build writes and reads (docs/STORE.md lists each). */
-#define SGXRA_STORE_SCHEMA_VERSION 1
+#define SGXRA_STORE_SCHEMA_VERSION 2
 
 /* Text caps in bytes (UTF-8, without the NUL that the arrays below add). */
 #define SGXRA_STORE_ACTOR_MAX 128
@@ -341,6 +343,88 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_audit_hash(
     sgxra_ctx *cx, const uint8_t prev_hash[SGXRA_SHA256_SIZE], int64_t seq,
     int64_t at, const char *actor, const char *kind, const char *payload,
     size_t payload_len, uint8_t out[SGXRA_SHA256_SIZE]);
+
+/* ---- the collateral cache -------------------------------------------------
+ *
+ * Intel collateral fetched from a PCS or PCCS (or imported from a bundle
+ * directory), kept by key (FMSPC, PCK CA type, update type) so that
+ * verifiers on one machine, or replicas sharing one PostgreSQL database,
+ * fetch each key once.  The store keeps bytes and dates; it does not parse
+ * or verify the items: the caller (src/net's collateral client, `sgxra
+ * collateral import`) validates collateral before putting it and again
+ * after getting it.  Cache writes are not registry writes: no audit row.
+ *
+ * Single flight across processes: before fetching a key, a client claims
+ * it (a lease row with a holder name and an expiry); one claimant wins, the
+ * others wait for the winner's put (or the lease to expire) instead of
+ * fetching too.
+ */
+
+#define SGXRA_STORE_COLLATERAL_SOURCE_MAX 512
+#define SGXRA_STORE_COLLATERAL_HOLDER_MAX 128
+
+typedef struct sgxra_store_collateral_key {
+  uint8_t fmspc[6];
+  char ca[16];     /* "processor" or "platform" */
+  char update[16]; /* "standard" or "early" */
+} sgxra_store_collateral_key;
+
+typedef struct sgxra_store_collateral {
+  sgxra_store_collateral_key key;
+  int64_t fetched_at;    /* unix seconds: when the items were fetched */
+  int64_t next_update;   /* earliest nextUpdate of TCB Info, QE Identity and
+                            the two CRLs (unix seconds) */
+  uint32_t tcb_eval_num; /* TCB Info's tcbEvaluationDataNumber */
+  char source[SGXRA_STORE_COLLATERAL_SOURCE_MAX + 1]; /* URL, "import:DIR" */
+  /* The items, as a bundle directory holds them (root_ca optional).  On
+   * put: read, copied.  On get: point into the same allocation as the
+   * record.  In lists: all NULL/0 (metadata only). */
+  sgxra_collateral_buffers items;
+} sgxra_store_collateral;
+
+/* Insert or replace the entry of c->key.  Every item but root_ca must be
+ * non-empty (SGXRA_E_INVALID_ARGUMENT naming it) and at most
+ * SGXRA_STORE_DOC_MAX bytes (SGXRA_E_TOO_LARGE); ca and update must be one of
+ * the words above; source 1..SGXRA_STORE_COLLATERAL_SOURCE_MAX bytes of
+ * UTF-8.  SGXRA_E_STORE_READ_ONLY on a read-only store. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_put(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral *c);
+
+/* The entry of `key`: SGXRA_OK and *out_found = 0 (and *out = NULL) when
+ * there is none.  *out is one allocation: sgxra_store_free(). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_get(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    sgxra_store_collateral **out, int *out_found);
+
+/* Every entry, metadata only, ordered by FMSPC, CA, update type (at most
+ * SGXRA_STORE_LIST_MAX).  *out is one allocation: sgxra_store_free(). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_store_collateral_list(sgxra_ctx *cx, sgxra_store *st,
+                            sgxra_store_collateral **out, size_t *out_n);
+
+/* Remove the entry of `key`; *out_deleted = 0 when there was none. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_delete(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    int *out_deleted);
+
+/* Claim the right to fetch `key` until now + lease_seconds: *out_claimed = 1
+ * when there was no lease, it had expired (expiry <= now), or `holder`
+ * already held it (the lease is then extended); 0 when another holder's
+ * lease is live.  Atomic across processes on both backends: one statement
+ * (INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING), under the
+ * write lock on SQLite, under the row lock on PostgreSQL.  holder: 1..
+ * SGXRA_STORE_COLLATERAL_HOLDER_MAX bytes of UTF-8 (e.g. "host:pid");
+ * lease_seconds > 0.  The lease is independent of the entry: put does not
+ * release it. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_claim(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    const char *holder, int64_t now, int64_t lease_seconds, int *out_claimed);
+
+/* Drop `holder`'s lease on `key` (nothing when another holder has it, or
+ * none does). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_release(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
+    const char *holder);
 
 /* "sigstruct", "enclave", "hex"; "?" for other values. */
 SGXRA_API const char *sgxra_store_source_name(sgxra_store_source source);
