@@ -74,7 +74,7 @@ extern "C" {
 #endif
 
 /* The schema this build writes and reads (docs/STORE.md lists each). */
-#define SGXRA_STORE_SCHEMA_VERSION 1
+#define SGXRA_STORE_SCHEMA_VERSION 2
 
 /* Text caps in bytes (UTF-8, without the NUL that the arrays below add). */
 #define SGXRA_STORE_ACTOR_MAX 128

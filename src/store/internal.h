@@ -109,6 +109,11 @@ sgxra_err sgxra__pg_open(sgxra_ctx *cx, sgxra_store *st, const char *conninfo);
 /* Run a statement without parameters or results. */
 sgxra_err sgxra__exec(sgxra_ctx *cx, sgxra_store *st, const char *sql);
 
+/* A caller's text: NUL-terminated, at most `cap` bytes, valid UTF-8,
+ * non-empty when `required` (SGXRA_E_INVALID_ARGUMENT naming `what`). */
+sgxra_err sgxra__check_text(sgxra_ctx *cx, const char *s, size_t cap,
+                            int required, const char *what);
+
 /* Bring the schema to SGXRA_STORE_SCHEMA_VERSION (store.c). */
 sgxra_err sgxra__migrate(sgxra_ctx *cx, sgxra_store *st, int64_t now);
 

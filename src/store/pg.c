@@ -274,7 +274,26 @@ static const char *const v1[] = {
     "CREATE TABLE audit_head (id BIGINT PRIMARY KEY CHECK (id = 1), "
     "seq BIGINT NOT NULL, hash BYTEA NOT NULL)",
     NULL};
-static const char *const *const migrations[] = {v1};
+/* Version 2: the collateral cache (sgxra_store_collateral_*). */
+static const char *const v2[] = {
+    "CREATE TABLE collateral_cache ("
+    "fmspc BYTEA NOT NULL CHECK (length(fmspc) = 6), "
+    "ca TEXT COLLATE \"C\" NOT NULL CHECK (ca IN ('processor', 'platform')), "
+    "update_type TEXT COLLATE \"C\" NOT NULL CHECK (update_type IN "
+    "('standard', 'early')), "
+    "fetched_at BIGINT NOT NULL, next_update BIGINT NOT NULL, "
+    "tcb_eval_num BIGINT NOT NULL, source TEXT NOT NULL, "
+    "pck_crl_issuer_chain BYTEA NOT NULL, root_ca_crl BYTEA NOT NULL, "
+    "pck_crl BYTEA NOT NULL, tcb_info BYTEA NOT NULL, "
+    "tcb_info_issuer_chain BYTEA NOT NULL, qe_identity BYTEA NOT NULL, "
+    "qe_identity_issuer_chain BYTEA NOT NULL, root_ca BYTEA, "
+    "PRIMARY KEY (fmspc, ca, update_type))",
+    "CREATE TABLE collateral_lease ("
+    "fmspc BYTEA NOT NULL CHECK (length(fmspc) = 6), "
+    "ca TEXT NOT NULL, update_type TEXT NOT NULL, holder TEXT NOT NULL, "
+    "expires_at BIGINT NOT NULL, PRIMARY KEY (fmspc, ca, update_type))",
+    NULL};
+static const char *const *const migrations[] = {v1, v2};
 _Static_assert(SGXRA__ARRAY_LEN(migrations) == SGXRA_STORE_SCHEMA_VERSION,
                "one migration per schema version");
 

@@ -326,7 +326,25 @@ static const char *const v1[] = {
     "CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), "
     "seq INTEGER NOT NULL, hash BLOB NOT NULL)",
     NULL};
-static const char *const *const migrations[] = {v1};
+/* Version 2: the collateral cache (sgxra_store_collateral_*). */
+static const char *const v2[] = {
+    "CREATE TABLE collateral_cache ("
+    "fmspc BLOB NOT NULL CHECK (length(fmspc) = 6), "
+    "ca TEXT NOT NULL CHECK (ca IN ('processor', 'platform')), "
+    "update_type TEXT NOT NULL CHECK (update_type IN ('standard', 'early')), "
+    "fetched_at INTEGER NOT NULL, next_update INTEGER NOT NULL, "
+    "tcb_eval_num INTEGER NOT NULL, source TEXT NOT NULL, "
+    "pck_crl_issuer_chain BLOB NOT NULL, root_ca_crl BLOB NOT NULL, "
+    "pck_crl BLOB NOT NULL, tcb_info BLOB NOT NULL, "
+    "tcb_info_issuer_chain BLOB NOT NULL, qe_identity BLOB NOT NULL, "
+    "qe_identity_issuer_chain BLOB NOT NULL, root_ca BLOB, "
+    "PRIMARY KEY (fmspc, ca, update_type))",
+    "CREATE TABLE collateral_lease ("
+    "fmspc BLOB NOT NULL CHECK (length(fmspc) = 6), "
+    "ca TEXT NOT NULL, update_type TEXT NOT NULL, holder TEXT NOT NULL, "
+    "expires_at INTEGER NOT NULL, PRIMARY KEY (fmspc, ca, update_type))",
+    NULL};
+static const char *const *const migrations[] = {v1, v2};
 _Static_assert(SGXRA__ARRAY_LEN(migrations) == SGXRA_STORE_SCHEMA_VERSION,
                "one migration per schema version");
 

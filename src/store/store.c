@@ -324,7 +324,7 @@ static int source_from_name(const char *s, size_t n) {
 
 /* A caller's text: NUL-terminated, at most `max` bytes, valid UTF-8 (so
  * that both databases store it byte for byte), non-empty when required. */
-static sgxra_err check_text(sgxra_ctx *cx, const char *s, size_t cap,
+sgxra_err sgxra__check_text(sgxra_ctx *cx, const char *s, size_t cap,
                             int required, const char *what) {
   size_t n = s ? strnlen(s, cap + 1) : 0;
   if (required && n == 0)
@@ -398,15 +398,17 @@ static sgxra_err get_meta(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *c,
 
 static sgxra_err check_meta(sgxra_ctx *cx, const sgxra_store_meta *m,
                             const char *actor) {
-  sgxra_err e = check_text(cx, actor, SGXRA_STORE_ACTOR_MAX, 1, "actor");
+  sgxra_err e = sgxra__check_text(cx, actor, SGXRA_STORE_ACTOR_MAX, 1, "actor");
   if (!e && !source_from_name(sgxra_store_source_name(m->source),
                               strlen(sgxra_store_source_name(m->source))))
     e = sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                     "source %d is not one of sigstruct (1), enclave (2), "
                     "hex (3)",
                     (int)m->source);
-  if (!e) e = check_text(cx, m->product, SGXRA_STORE_PRODUCT_MAX, 0, "product");
-  if (!e) e = check_text(cx, m->note, SGXRA_STORE_NOTE_MAX, 0, "note");
+  if (!e)
+    e = sgxra__check_text(cx, m->product, SGXRA_STORE_PRODUCT_MAX, 0,
+                          "product");
+  if (!e) e = sgxra__check_text(cx, m->note, SGXRA_STORE_NOTE_MAX, 0, "note");
   return e;
 }
 
@@ -656,7 +658,8 @@ sgxra_err sgxra_store_deny_add(sgxra_ctx *cx, sgxra_store *st,
                        "sgxra_store_deny_add: store, entry and out_id are "
                        "required");
   sgxra_err e = check_meta(cx, &d->meta, actor);
-  if (!e) e = check_text(cx, d->reason, SGXRA_STORE_NOTE_MAX, 1, "reason");
+  if (!e)
+    e = sgxra__check_text(cx, d->reason, SGXRA_STORE_NOTE_MAX, 1, "reason");
   if (e) return e;
   char mre[65];
   hex32(d->mrenclave, mre);
@@ -705,7 +708,7 @@ sgxra_err sgxra_store_revoke(sgxra_ctx *cx, sgxra_store *st,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_store_revoke: store and a table "
                        "(SGXRA_STORE_ENCLAVES, _SIGNERS, _DENIED) required");
-  sgxra_err e = check_text(cx, actor, SGXRA_STORE_ACTOR_MAX, 1, "actor");
+  sgxra_err e = sgxra__check_text(cx, actor, SGXRA_STORE_ACTOR_MAX, 1, "actor");
   if (e) return e;
   sgxra__head h;
   e = sgxra__write_begin(cx, st, &h);
@@ -941,7 +944,7 @@ sgxra_err sgxra_store_policy_set(sgxra_ctx *cx, sgxra_store *st,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_store_policy_set: store, document and out are "
                        "required");
-  sgxra_err e = check_text(cx, actor, SGXRA_STORE_ACTOR_MAX, 1, "actor");
+  sgxra_err e = sgxra__check_text(cx, actor, SGXRA_STORE_ACTOR_MAX, 1, "actor");
   if (e) return e;
   if (doc_len > SGXRA_STORE_DOC_MAX)
     return sgxra__fail(cx, SGXRA_E_TOO_LARGE,
