@@ -24,12 +24,6 @@
 #define LEASE_SECONDS 60
 #define POLL_MS 100
 
-/* STOPGAP until branch h-store (the store's collateral cache) is merged:
- * weak references, so that this builds against the declared API. */
-#pragma weak sgxra_store_collateral_get
-#pragma weak sgxra_store_collateral_put
-#pragma weak sgxra_store_collateral_claim
-#pragma weak sgxra_store_collateral_release
 
 /* ---- configuration --------------------------------------------------------
  */

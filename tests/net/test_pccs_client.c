@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/testdb.h"
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
 #include "sgxra/emu.h"
@@ -31,6 +32,7 @@
 #include "sgxra/qe.h"
 #include "sgxra/quote.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/store.h"
 #include "sgxra/verify.h"
 #include "sgxra/x509.h"
 
@@ -385,6 +387,61 @@ static void sim_fetch_memory_stale(void **state) {
   sgxra_pccs_client_free(cl);
 }
 
+/* A store shared by clients: a new client (another process in real life)
+ * gets the key from the store with no HTTP request. */
+static void sim_store(void **state) {
+  simfix *f = *state;
+  tu_db db;
+  tu_db_init(&db, 0);
+  sgxra_store *st = NULL;
+  assert_int_equal(sgxra_store_open(f->cx, db.url, NOW, &st), SGXRA_OK);
+  sgxra_pccs_config c;
+  test_config(&c, f->url);
+  sgxra_store_collateral_key key;
+  assert_int_equal(
+      sgxra_pccs_key_from_quote(f->cx, f->quote, f->quote_len, NULL, &key),
+      SGXRA_OK);
+  const sgxra_x509_cert *root = sgxra_x509_chain_get(f->root, 0);
+  sgxra_pccs_client *a = NULL, *b = NULL;
+  assert_int_equal(sgxra_pccs_client_new(f->cx, &c, st, "a", &a), SGXRA_OK);
+  sgxra_pccs_result *r = NULL;
+  if (sgxra_pccs_get_collateral(f->cx, a, &key, root, NOW, &r))
+    fail_msg("get: %s", sgxra_ctx_message(f->cx));
+  assert_int_equal(r->info.origin, SGXRA_PCCS_FROM_NETWORK);
+  sgxra_pccs_result_free(r);
+  sgxra_pccs_client_free(a);
+  uint64_t served = sgxra_pcs_requests(f->srv);
+
+  /* the entry is in the store, with its dates */
+  sgxra_store_collateral *got = NULL;
+  int found = 0;
+  assert_int_equal(sgxra_store_collateral_get(f->cx, st, &key, &got, &found),
+                   SGXRA_OK);
+  assert_int_equal(found, 1);
+  assert_int_equal(got->fetched_at, NOW);
+  assert_true(got->next_update > NOW);
+  sgxra_store_free(got);
+
+  assert_int_equal(sgxra_pccs_client_new(f->cx, &c, st, "b", &b), SGXRA_OK);
+  assert_int_equal(sgxra_pccs_get_collateral(f->cx, b, &key, root, NOW + 5, &r),
+                   SGXRA_OK);
+  assert_int_equal(r->info.origin, SGXRA_PCCS_FROM_STORE);
+  assert_int_equal(r->info.http_requests, 0);
+  assert_int_equal(r->info.fetched_at, NOW);
+  verify_uptodate(f, r, NOW + 5);
+  sgxra_pccs_result_free(r);
+  assert_int_equal(sgxra_pccs_client_requests(b), 0);
+  assert_int_equal(sgxra_pcs_requests(f->srv), served);
+  /* a stored copy validated again: with Intel's root it is refused and
+   * fetched (and refused) instead of being served */
+  assert_int_equal(sgxra_pccs_get_collateral(f->cx, b, &key, NULL, NOW + 5, &r),
+                   SGXRA_E_COLLATERAL_UNVERIFIED);
+  assert_null(r);
+  sgxra_pccs_client_free(b);
+  sgxra_store_close(st);
+  tu_db_done(&db);
+}
+
 /* Intel's root is not the simulated one: nothing is returned nor cached. */
 static void sim_wrong_root(void **state) {
   simfix *f = *state;
@@ -683,6 +740,87 @@ static void faults(void **state) {
   fake_stop(&fk);
 }
 
+/* Single flight across processes: N processes, each with its own store
+ * handle on one PostgreSQL database and its own client, get one key at
+ * once; fakepcs.py sees one TCB Info request. */
+static void single_flight_pg(void **state) {
+  (void)state;
+  if (!have_python()) skip();
+  tu_db db;
+  tu_db_init(&db, 1);
+  const char *bdir = tu_vector_path("dcap/bundles");
+  fake fk;
+  if (fake_start(&fk, bdir)) fail_msg("fakepcs.py did not start");
+  static const char name[] = "sgx-01-phala-v3";
+  char dir[1100], qp[1200];
+  snprintf(dir, sizeof dir, "%s/%s", bdir, name);
+  snprintf(qp, sizeof qp, "%s/quote.bin", dir);
+  int64_t at = bundle_time(dir);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_store *st0 = NULL;
+  assert_int_equal(sgxra_store_open(cx, db.url, at, &st0), SGXRA_OK);
+  sgxra_store_close(st0);
+  uint8_t *q = NULL;
+  size_t qn = 0;
+  assert_int_equal(sgxra_file_read(cx, qp, 1 << 20, &q, &qn), SGXRA_OK);
+  sgxra_store_collateral_key key;
+  assert_int_equal(sgxra_pccs_key_from_quote(cx, q, qn, NULL, &key), SGXRA_OK);
+  fake_fault(&fk, "all", "none");
+  long before = fake_count(&fk, "tcb");
+  enum { N = 4 };
+  pid_t kids[N];
+  int go[2];
+  assert_int_equal(pipe(go), 0);
+  for (int i = 0; i < N; i++) {
+    kids[i] = fork();
+    assert_true(kids[i] >= 0);
+    if (kids[i] == 0) {
+      close(go[1]);
+      char ch;
+      if (read(go[0], &ch, 1) < 0) _exit(3);
+      sgxra_ctx *kc = sgxra_ctx_new();
+      sgxra_store *st = NULL;
+      if (sgxra_store_open(kc, db.url, at, &st)) _exit(4);
+      sgxra_pccs_config c;
+      char url[512];
+      snprintf(url, sizeof url, "%s%s/", fk.url, name);
+      test_config(&c, url);
+      sgxra_pccs_client *cl = NULL;
+      if (sgxra_pccs_client_new(kc, &c, st, NULL, &cl)) _exit(5);
+      sgxra_pccs_result *r = NULL;
+      sgxra_err e = sgxra_pccs_get_collateral(kc, cl, &key, NULL, at, &r);
+      if (e) fprintf(stderr, "child %d: %s\n", i, sgxra_ctx_message(kc));
+      int rc = e ? 6 : (r->info.origin == SGXRA_PCCS_FROM_NETWORK ? 0 : 1);
+      sgxra_pccs_result_free(r);
+      sgxra_pccs_client_free(cl);
+      sgxra_store_close(st);
+      sgxra_ctx_free(kc);
+      _exit(rc);
+    }
+  }
+  close(go[0]);
+  close(go[1]); /* all children start at once (read returns 0) */
+  int fetched = 0, from_store = 0;
+  for (int i = 0; i < N; i++) {
+    int ws = 0;
+    waitpid(kids[i], &ws, 0);
+    assert_true(WIFEXITED(ws));
+    if (WEXITSTATUS(ws) == 0)
+      fetched++;
+    else if (WEXITSTATUS(ws) == 1)
+      from_store++;
+    else
+      fail_msg("child %d exit %d", i, WEXITSTATUS(ws));
+  }
+  assert_int_equal(fetched, 1);
+  assert_int_equal(from_store, N - 1);
+  assert_int_equal(fake_count(&fk, "tcb") - before, 1);
+  free(q);
+  sgxra_ctx_free(cx);
+  fake_stop(&fk);
+  tu_db_done(&db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(config_intel_file),
@@ -691,8 +829,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(sim_fetch_memory_stale, sim_setup,
                                       sim_teardown),
       cmocka_unit_test_setup_teardown(sim_wrong_root, sim_setup, sim_teardown),
+      cmocka_unit_test_setup_teardown(sim_store, sim_setup, sim_teardown),
       cmocka_unit_test(real_bundles),
       cmocka_unit_test(faults),
+      cmocka_unit_test(single_flight_pg),
   };
   curl_global_init(CURL_GLOBAL_ALL);
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
