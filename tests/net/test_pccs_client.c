@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 #include <dirent.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -442,6 +443,58 @@ static void sim_store(void **state) {
   tu_db_done(&db);
 }
 
+/* Threads sharing one client fetch a key once. */
+typedef struct thr_arg {
+  sgxra_pccs_client *cl;
+  const sgxra_store_collateral_key *key;
+  const sgxra_x509_cert *root;
+  sgxra_err err;
+  sgxra_pccs_origin origin;
+} thr_arg;
+
+static void *thr_get(void *p) {
+  thr_arg *a = p;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_pccs_result *r = NULL;
+  a->err = sgxra_pccs_get_collateral(cx, a->cl, a->key, a->root, NOW, &r);
+  if (!a->err) a->origin = r->info.origin;
+  sgxra_pccs_result_free(r);
+  sgxra_ctx_free(cx);
+  return NULL;
+}
+
+static void sim_threads(void **state) {
+  simfix *f = *state;
+  sgxra_pccs_config c;
+  test_config(&c, f->url);
+  sgxra_pccs_client *cl = NULL;
+  assert_int_equal(sgxra_pccs_client_new(f->cx, &c, NULL, NULL, &cl), SGXRA_OK);
+  sgxra_store_collateral_key key;
+  assert_int_equal(
+      sgxra_pccs_key_from_quote(f->cx, f->quote, f->quote_len, NULL, &key),
+      SGXRA_OK);
+  enum { N = 8 };
+  pthread_t th[N];
+  thr_arg args[N];
+  for (int i = 0; i < N; i++) {
+    args[i] = (thr_arg){cl, &key, sgxra_x509_chain_get(f->root, 0), 0, 0};
+    assert_int_equal(pthread_create(&th[i], NULL, thr_get, &args[i]), 0);
+  }
+  int net = 0;
+  for (int i = 0; i < N; i++) {
+    pthread_join(th[i], NULL);
+    assert_int_equal(args[i].err, SGXRA_OK);
+    if (args[i].origin == SGXRA_PCCS_FROM_NETWORK)
+      net++;
+    else
+      assert_int_equal(args[i].origin, SGXRA_PCCS_FROM_MEMORY);
+  }
+  assert_int_equal(net, 1);
+  assert_int_equal(sgxra_pcs_requests(f->srv), 4);
+  assert_int_equal(sgxra_pccs_client_requests(cl), 4);
+  sgxra_pccs_client_free(cl);
+}
+
 /* Intel's root is not the simulated one: nothing is returned nor cached. */
 static void sim_wrong_root(void **state) {
   simfix *f = *state;
@@ -830,6 +883,7 @@ int main(void) {
                                       sim_teardown),
       cmocka_unit_test_setup_teardown(sim_wrong_root, sim_setup, sim_teardown),
       cmocka_unit_test_setup_teardown(sim_store, sim_setup, sim_teardown),
+      cmocka_unit_test_setup_teardown(sim_threads, sim_setup, sim_teardown),
       cmocka_unit_test(real_bundles),
       cmocka_unit_test(faults),
       cmocka_unit_test(single_flight_pg),
