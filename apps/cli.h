@@ -34,9 +34,6 @@
 #define CLI_PRINTF(a, b)
 /* ---- collateral from a PCS/PCCS (apps/cmd_collateral_fetch.c) ----------- */
 
-/* `sgxra collateral fetch` (dispatched by `sgxra collateral`). */
-int cli_collateral_fetch(int argc, char **argv);
-
 /* The PCCS flags `collateral fetch` and `verify` share. */
 typedef struct cli_pccs_opts {
   const char *pccs_url;  /* --pccs URL */
@@ -113,6 +110,10 @@ int cli_cmd_registry(int argc, char **argv);
 int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_appraise(int argc, char **argv);
+int cli_cmd_collateral(int argc, char **argv);
+/* `sgxra collateral fetch ...` (apps/cmd_collateral_fetch.c); argv[0] is
+ * "fetch". */
+int cli_collateral_fetch(int argc, char **argv);
 
 /* "sgxra <verb>: <fmt...>\ntry 'sgxra <verb> --help'\n"; returns 2. */
 int cli_usage_error(const char *verb, const char *fmt, ...) CLI_PRINTF(2, 3);
@@ -234,9 +235,6 @@ int cli_verify_bundle(const char *verb, sgxra_ctx *cx, const char *quote_path,
                       sgxra_verdict *out, sgxra_collateral **out_coll);
 
 /* ---- collateral from a PCS/PCCS (apps/cmd_collateral_fetch.c) ----------- */
-
-/* `sgxra collateral fetch` (dispatched by `sgxra collateral`). */
-int cli_collateral_fetch(int argc, char **argv);
 
 /* The PCCS flags `collateral fetch` and `verify` share. */
 typedef struct cli_pccs_opts {

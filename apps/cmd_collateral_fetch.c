@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "cli.h"
 #include "sgxra/collateral.h"
 #include "sgxra/file.h"
@@ -24,39 +25,6 @@
 
 #define VERB "collateral fetch"
 #define QUOTE_CAP ((size_t)1 << 20)
-
-/* ---- the cache
- * ---------------------------------------------------------------
- * --cache URL, else $SGXRA_CACHE, else sqlite:$XDG_CACHE_HOME/sgxra/
- * collateral.db ($HOME/.cache when XDG_CACHE_HOME is unset). */
-static int open_cache(const char *verb, sgxra_ctx *cx, const char *url,
-                      int64_t now, sgxra_store **out) {
-  char buf[4200];
-  *out = NULL;
-  if (!url || !*url) url = getenv("SGXRA_CACHE");
-  if (!url || !*url) {
-    const char *x = getenv("XDG_CACHE_HOME");
-    char base[4096];
-    if (x && *x)
-      snprintf(base, sizeof base, "%s", x);
-    else if (getenv("HOME"))
-      snprintf(base, sizeof base, "%s/.cache", getenv("HOME"));
-    else
-      return 0; /* nowhere to cache: memory only */
-    mkdir(base, 0700);
-    snprintf(buf, sizeof buf, "%s/sgxra", base);
-    if (mkdir(buf, 0700) && errno != EEXIST) {
-      fprintf(stderr, "sgxra %s: cannot create %s: %s\n", verb, buf,
-              strerror(errno));
-      return CLI_EXIT_USAGE;
-    }
-    snprintf(buf, sizeof buf, "sqlite:%s/sgxra/collateral.db", base);
-    url = buf;
-  }
-  if (sgxra_store_open(cx, url, now, out) != SGXRA_OK)
-    return cli_fail(verb, "collateral cache", cx, CLI_EXIT_USAGE);
-  return 0;
-}
 
 int cli_pccs_configured(const cli_pccs_opts *o) {
   if (o->pccs_url || o->qcnl_conf) return 1;
@@ -113,7 +81,8 @@ int cli_pccs_get(const char *verb, sgxra_ctx *cx, const cli_pccs_opts *o,
   if (cfg.total_timeout_ms > 30000) cfg.total_timeout_ms = 30000;
   sgxra_store *st = NULL;
   int status;
-  if (!o->no_cache && (status = open_cache(verb, cx, o->cache_url, now, &st)))
+  if (!o->no_cache &&
+      (status = cli_cache_open(verb, cx, o->cache_url, now, &st)))
     return status;
   sgxra_pccs_client *cl = NULL;
   status = CLI_EXIT_USAGE;
@@ -293,11 +262,8 @@ static void usage(FILE *f) {
       "      --qcnl-conf PATH   QCNL configuration (default "
       "/etc/sgx_default_qcnl.conf\n"
       "                         when it exists)\n"
-      "      --insecure         do not verify the server's TLS certificate\n"
-      "      --cache URL        collateral cache database (default "
-      "$SGXRA_CACHE, else\n"
-      "                         sqlite:$XDG_CACHE_HOME/sgxra/collateral.db)\n"
-      "      --no-cache         memory only\n"
+      "      --insecure         do not verify the server's TLS "
+      "certificate\n" CLI_CACHE_HELP "      --no-cache         memory only\n"
       "      --trust-root PEM   trust anchor instead of Intel SGX Root CA\n"
       "      --at TIME          validation time: RFC 3339 UTC or unix "
       "seconds;\n"

@@ -26,6 +26,8 @@ static const struct {
     {"audit", cli_cmd_audit, "the registry's audit log: list, verify"},
     {"appraise", cli_cmd_appraise,
      "verify a quote and appraise it against the registry and policy"},
+    {"collateral", cli_cmd_collateral,
+     "Intel collateral: fetch from a PCS/PCCS, import, list, export"},
 };
 
 static void usage(FILE *f) {

@@ -35,8 +35,7 @@ int sp_common_option(sp_common *c, int opt, const char *arg) {
   }
 }
 
-/* mkdir -p with mode 0700 for each folder made. */
-static int make_dirs(char *path) {
+int sp_make_dirs(char *path) {
   for (char *p = path + 1; *p; p++) {
     if (*p != '/') continue;
     *p = '\0';
@@ -68,7 +67,7 @@ static int default_url(sp_common *c) {
   if (n < 0 || (size_t)n >= sizeof dir)
     return cli_usage_error(c->verb, "the default database folder's name is "
                                     "too long: give --db URL");
-  if (make_dirs(dir) != 0) {
+  if (sp_make_dirs(dir) != 0) {
     fprintf(stderr,
             "sgxra %s: %s: cannot create the default database folder: %s "
             "(give --db URL or set SGXRA_DB)\n",

@@ -75,6 +75,10 @@ int sp_common_option(sp_common *c, int opt, const char *arg);
  * returns 0 or the exit status (2) after the message. */
 int sp_begin(sp_common *c, sgxra_ctx *cx);
 
+/* mkdir -p PATH, each folder made with mode 0700 (also the collateral
+ * cache's default folder, apps/cache.c); 0 or -1 with errno. */
+int sp_make_dirs(char *path);
+
 /* Open the store named by c->url; returns 0 or 2 after the message. */
 int sp_open(sp_common *c, sgxra_ctx *cx, sgxra_store **out);
 
