@@ -24,7 +24,6 @@
 #define LEASE_SECONDS 60
 #define POLL_MS 100
 
-
 /* ---- configuration --------------------------------------------------------
  */
 
@@ -471,9 +470,8 @@ static int retryable_err(sgxra_err e) {
 
 /* A failure worth falling back to a cached copy for. */
 static int network_err(sgxra_err e) {
-  return retryable_err(e) || e == SGXRA_E_NET_HTTP ||
-         e == SGXRA_E_NET_RATE_LIMITED || e == SGXRA_E_NET_TLS ||
-         e == SGXRA_E_NET;
+  return retryable_err(e) || e == SGXRA_E_NET_RATE_LIMITED ||
+         e == SGXRA_E_NET_TLS || e == SGXRA_E_NET;
 }
 
 static void sleep_ms(long ms) {
@@ -592,12 +590,13 @@ static sgxra_err get_once(sgxra_ctx *cx, sgxra_pccs_client *c, const char *url,
 
 /* GET with QCNL's retries; *nreq counts the tries. */
 static sgxra_err http_get(sgxra_ctx *cx, sgxra_pccs_client *c, const char *url,
-                          http_resp *r, unsigned *nreq) {
+                          http_resp *r, unsigned *nreq, long *last_status) {
   long delay = c->cfg.retry_delay_ms > 0 ? c->cfg.retry_delay_ms : 1000;
   for (unsigned t = 0;; t++) {
     resp_reset(r);
     sgxra_err e = get_once(cx, c, url, r);
     (*nreq)++;
+    *last_status = r->status;
     if (!e) return SGXRA_OK;
     int again = retryable_err(e) ||
                 ((e == SGXRA_E_NET_HTTP || e == SGXRA_E_NET_RATE_LIMITED) &&
@@ -750,7 +749,8 @@ static uint8_t *take_body(http_resp *r, size_t *n) {
 static sgxra_err fetch_key(sgxra_ctx *cx, sgxra_pccs_client *c,
                            const sgxra_store_collateral_key *key,
                            const sgxra_x509_cert *root, int64_t now,
-                           unsigned *nreq, sgxra_store_collateral **out) {
+                           unsigned *nreq, long *last_status,
+                           sgxra_store_collateral **out) {
   *out = NULL;
   const char *base = c->cfg.base_url;
   char url[SGXRA_PCCS_URL_MAX + 128], fm[13];
@@ -767,7 +767,7 @@ static sgxra_err fetch_key(sgxra_ctx *cx, sgxra_pccs_client *c,
   snprintf(url, sizeof url, "%stcb?fmspc=%s&update=%s", base, fm, key->update);
   r.chain_names[0] = "TCB-Info-Issuer-Chain";
   r.chain_names[1] = "SGX-TCB-Info-Issuer-Chain";
-  if ((e = http_get(cx, c, url, &r, nreq)) ||
+  if ((e = http_get(cx, c, url, &r, nreq, last_status)) ||
       (e = take_chain(cx, url, &r, &tcb_chain, &tcb_chain_n)))
     goto out;
   tcb = take_body(&r, &tcb_n);
@@ -775,14 +775,14 @@ static sgxra_err fetch_key(sgxra_ctx *cx, sgxra_pccs_client *c,
   snprintf(url, sizeof url, "%sqe/identity?update=%s", base, key->update);
   r.chain_names[0] = "SGX-Enclave-Identity-Issuer-Chain";
   r.chain_names[1] = NULL;
-  if ((e = http_get(cx, c, url, &r, nreq)) ||
+  if ((e = http_get(cx, c, url, &r, nreq, last_status)) ||
       (e = take_chain(cx, url, &r, &qe_chain, &qe_chain_n)))
     goto out;
   qe = take_body(&r, &qe_n);
 
   snprintf(url, sizeof url, "%spckcrl?ca=%s&encoding=der", base, key->ca);
   r.chain_names[0] = "SGX-PCK-CRL-Issuer-Chain";
-  if ((e = http_get(cx, c, url, &r, nreq)) ||
+  if ((e = http_get(cx, c, url, &r, nreq, last_status)) ||
       (e = take_chain(cx, url, &r, &crl_chain, &crl_chain_n)))
     goto out;
   crl = take_body(&r, &crl_n);
@@ -792,7 +792,7 @@ static sgxra_err fetch_key(sgxra_ctx *cx, sgxra_pccs_client *c,
   else
     snprintf(url, sizeof url, "%srootcacrl", base);
   r.chain_names[0] = NULL;
-  if ((e = http_get(cx, c, url, &r, nreq))) goto out;
+  if ((e = http_get(cx, c, url, &r, nreq, last_status))) goto out;
   root_crl = take_body(&r, &root_crl_n);
 
   sgxra_store_collateral ent;
@@ -978,6 +978,7 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
                       sgxra_pccs_result **out) {
   sgxra_err e;
   unsigned nreq = 0;
+  long last_status = 0;
   sgxra_collateral *coll = NULL;
   sgxra_store_collateral *cached = NULL; /* best cached copy (stale) */
   pthread_mutex_lock(&c->mu);
@@ -1035,7 +1036,7 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
       }
     }
     (void)waited;
-    e = fetch_key(cx, c, &s->key, root, now, &nreq, &fresh);
+    e = fetch_key(cx, c, &s->key, root, now, &nreq, &last_status, &fresh);
     if (!e && c->store) {
       /* a store that cannot keep it does not lose the fetched copy; the
        * next get just fetches again */
@@ -1059,7 +1060,8 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
     goto out;
   }
   /* 3. the fetch failed: a cached copy still valid at `now` serves */
-  if (cached && (network_err(e) || e == SGXRA_E_CACHE_ONLY_MISS)) {
+  if (cached && (network_err(e) || e == SGXRA_E_CACHE_ONLY_MISS ||
+                 (e == SGXRA_E_NET_HTTP && retryable_status(last_status)))) {
     sgxra_err fe = e;
     char fmsg[SGXRA_CTX_MSG_SIZE];
     snprintf(fmsg, sizeof fmsg, "%s", sgxra_ctx_message(cx));

@@ -788,6 +788,36 @@ static void faults(void **state) {
     sgxra_pccs_result_free(r);
     sgxra_pccs_client_free(cl);
   }
+  /* a cached copy past its refresh point: a 503 falls back to it, a 404
+   * does not (the PCS says the key is gone) */
+  {
+    fake_fault(&fk, "all", "none");
+    sgxra_pccs_config c;
+    char url[512];
+    snprintf(url, sizeof url, "%s%s/", fk.url, name);
+    test_config(&c, url);
+    sgxra_pccs_client *cl = NULL;
+    assert_int_equal(sgxra_pccs_client_new(cx, &c, NULL, NULL, &cl), SGXRA_OK);
+    sgxra_pccs_result *r = NULL;
+    assert_int_equal(sgxra_pccs_get_collateral(cx, cl, &key, NULL, at, &r),
+                     SGXRA_OK);
+    int64_t late = r->info.next_update - 600;
+    sgxra_pccs_result_free(r);
+    fake_fault(&fk, "tcb", "503");
+    assert_int_equal(sgxra_pccs_get_collateral(cx, cl, &key, NULL, late, &r),
+                     SGXRA_OK);
+    assert_int_equal(r->info.refresh_failed, 1);
+    assert_int_equal(r->info.refresh_error, SGXRA_E_NET_HTTP);
+    assert_non_null(strstr(r->info.refresh_message, "HTTP 503"));
+    sgxra_pccs_result_free(r);
+    fake_fault(&fk, "tcb", "404");
+    r = NULL;
+    assert_int_equal(sgxra_pccs_get_collateral(cx, cl, &key, NULL, late, &r),
+                     SGXRA_E_NET_HTTP);
+    assert_null(r);
+    fake_fault(&fk, "all", "none");
+    sgxra_pccs_client_free(cl);
+  }
   free(q);
   sgxra_ctx_free(cx);
   fake_stop(&fk);
