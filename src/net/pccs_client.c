@@ -750,8 +750,10 @@ static sgxra_err fetch_key(sgxra_ctx *cx, sgxra_pccs_client *c,
                            const sgxra_store_collateral_key *key,
                            const sgxra_x509_cert *root, int64_t now,
                            unsigned *nreq, long *last_status,
-                           sgxra_store_collateral **out) {
+                           sgxra_store_collateral **out,
+                           sgxra_collateral **out_coll) {
   *out = NULL;
+  *out_coll = NULL;
   const char *base = c->cfg.base_url;
   char url[SGXRA_PCCS_URL_MAX + 128], fm[13];
   sgxra_hex_encode(key->fmspc, 6, fm);
@@ -818,9 +820,13 @@ static sgxra_err fetch_key(sgxra_ctx *cx, sgxra_pccs_client *c,
   if ((e = entry_validate(cx, &ent, root, now, &coll))) goto out;
   ent.tcb_eval_num = sgxra_collateral_tcbinfo(coll)->tcb_evaluation_data_number;
   ent.next_update = sgxra_collateral_dates(coll).earliest_expiry;
-  sgxra_collateral_free(coll);
   *out = entry_dup(&ent, 0);
-  if (!*out) e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  if (!*out) {
+    sgxra_collateral_free(coll);
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  } else {
+    *out_coll = coll; /* validated at `now` against `root` */
+  }
 out:
   resp_reset(&r);
   free(tcb);
@@ -1011,7 +1017,7 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
                     "no fresh cached collateral for this key and "
                     "local_cache_only is set");
   } else {
-    int claimed = 1, waited = 0;
+    int claimed = 1;
     if (c->store) {
       int64_t t0 = mono_ms();
       for (;;) {
@@ -1020,7 +1026,6 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
           goto out;
         if (claimed) break;
         /* another process is fetching: wait for its entry */
-        waited = 1;
         sleep_ms(POLL_MS);
         sgxra_store_collateral *st = NULL;
         if ((e = store_get(cx, c, &s->key, &st))) goto out;
@@ -1035,26 +1040,26 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
         if (mono_ms() - t0 > (int64_t)LEASE_SECONDS * 1000 + 5000) break;
       }
     }
-    (void)waited;
-    e = fetch_key(cx, c, &s->key, root, now, &nreq, &last_status, &fresh);
-    if (!e && c->store) {
-      /* a store that cannot keep it does not lose the fetched copy; the
-       * next get just fetches again */
-      if (sgxra_store_collateral_put(cx, c->store, fresh) != SGXRA_OK)
-        sgxra_ctx_clear(cx);
-    }
-    if (c->store && claimed) {
-      if (sgxra_store_collateral_release(cx, c->store, &s->key, c->holder) !=
-              SGXRA_OK &&
-          !e)
-        sgxra_ctx_clear(cx);
+    e = fetch_key(cx, c, &s->key, root, now, &nreq, &last_status, &fresh,
+                  &coll);
+    if (c->store) {
+      /* A store that cannot keep the copy (or drop the lease, which then
+       * expires) does not fail the get: the next get fetches again.  Their
+       * errors go to a scratch context so that the fetch's stays. */
+      sgxra_ctx *tmp = sgxra_ctx_new();
+      if (tmp) {
+        sgxra_err pe = SGXRA_OK, re = SGXRA_OK;
+        if (!e) pe = sgxra_store_collateral_put(tmp, c->store, fresh);
+        if (claimed)
+          re =
+              sgxra_store_collateral_release(tmp, c->store, &s->key, c->holder);
+        (void)pe;
+        (void)re;
+        sgxra_ctx_free(tmp);
+      }
     }
   }
   if (!e) {
-    if ((e = entry_validate(cx, fresh, root, now, &coll))) {
-      free(fresh);
-      goto out;
-    }
     e = make_result(cx, fresh, coll, SGXRA_PCCS_FROM_NETWORK, nreq, out);
     slot_keep(c, s, fresh);
     goto out;
