@@ -2,7 +2,8 @@
  * (docs/SIMULATED_INTEL.md).
  *
  *   sgxra platform init DIR [--fmspc HEX] [--tcb-svns LIST --pcesvn N]
- *                           [--ca CADIR] [--at TIME] [--json]
+ *                           [--ca CADIR] [--pck-ca platform|processor]
+ *                           [--at TIME] [--json]
  *   sgxra platform quote DIR --enclave SO --sigstruct SIG [--report-data HEX]
  *                            [--version 3|4] -o QUOTE [--json]
  *   sgxra platform collateral DIR -o BUNDLE [--at TIME]
@@ -12,7 +13,8 @@
  * A platform directory holds the emulated CPU's state (platform.json), the
  * QE/PCE SIGSTRUCTs, the PCK chain, and the path of its CA in `ca_path`
  * (DIR/ca unless --ca named another, so several platforms can share one
- * simulated Intel).
+ * simulated Intel), and which PCK CA certified it in `pck_ca` ("platform"
+ * or "processor"; absent: platform), which `collateral` follows.
  *
  * Exit: 0 done; 1 the QE refused the enclave's REPORT; 2 usage error or
  * unusable input. */
@@ -34,6 +36,7 @@
 #include "sgxra/timeutil.h"
 
 #define CA_PATH_FILE "ca_path"
+#define PCK_CA_FILE "pck_ca"
 #define FILE_CAP ((size_t)1 << 20)
 #define W 14
 
@@ -47,7 +50,8 @@ enum {
   OPT_ENCLAVE,
   OPT_SIGSTRUCT,
   OPT_REPORT_DATA,
-  OPT_VERSION
+  OPT_VERSION,
+  OPT_PCK_CA
 };
 
 static void usage(FILE *f) {
@@ -69,6 +73,9 @@ static void usage(FILE *f) {
       "      --ca CADIR            use (or create) the simulated Intel CA "
       "there\n"
       "                            (default DIR/ca)\n"
+      "      --pck-ca platform|processor  the PCK CA that certifies the "
+      "platform\n"
+      "                            (default platform)\n"
       "  quote DIR       load an enclave, ask it for a REPORT, quote it\n"
       "      --enclave SO          the enclave shared object (required)\n"
       "      --sigstruct SIG       its SIGSTRUCT (required)\n"
@@ -161,7 +168,7 @@ typedef struct args {
   const char *verb;
   const char *dir;
   const char *fmspc, *tcb_svns, *pcesvn, *ca, *at, *enclave, *sigstruct,
-      *report_data, *version, *out;
+      *report_data, *version, *out, *pck_ca;
   int json;
 } args;
 
@@ -178,6 +185,7 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
       {"sigstruct", required_argument, NULL, OPT_SIGSTRUCT},
       {"report-data", required_argument, NULL, OPT_REPORT_DATA},
       {"version", required_argument, NULL, OPT_VERSION},
+      {"pck-ca", required_argument, NULL, OPT_PCK_CA},
       {"out", required_argument, NULL, 'o'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -217,6 +225,9 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
       break;
     case OPT_VERSION:
       a->version = optarg;
+      break;
+    case OPT_PCK_CA:
+      a->pck_ca = optarg;
       break;
     case 'o':
       a->out = optarg;
@@ -263,6 +274,14 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
     return cli_usage_error(verb, "--tcb-svns and --pcesvn go together");
   if (a->enclave || a->sigstruct || a->report_data || a->version || a->out)
     return cli_usage_error(verb, "quote options do not apply to init");
+  int proc = 0;
+  if (a->pck_ca && !strcmp(a->pck_ca, "processor"))
+    proc = 1;
+  else if (a->pck_ca && strcmp(a->pck_ca, "platform"))
+    return cli_usage_error(verb,
+                           "--pck-ca: expected 'platform' or 'processor', "
+                           "got '%s'",
+                           a->pck_ca);
   sgxra_emu_platform_config cfg;
   sgxra_emu_platform_config_default(&cfg);
   if (a->fmspc && sgxra_hex_decode(cx, a->fmspc, strlen(a->fmspc), cfg.fmspc,
@@ -295,6 +314,8 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
     rc = cli_fail(verb, cadir, cx, CLI_EXIT_USAGE);
     goto done;
   }
+  sgxra_intelca_set_pck_issuer(ca, proc ? SGXRA_INTELCA_PCK_PROCESSOR
+                                        : SGXRA_INTELCA_PCK_PLATFORM);
   uint16_t cur_pcesvn;
   uint8_t cur[16];
   sgxra_intelca_tcb_current(ca, cur, &cur_pcesvn);
@@ -314,13 +335,20 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
   char abs[PATH_MAX];
   const char *ca_abs = realpath(cadir, abs) ? abs : cadir;
   char *cap = join(a->dir, CA_PATH_FILE);
-  if (!cap || sgxra_file_write(cx, cap, (const uint8_t *)ca_abs, strlen(ca_abs),
-                               0) != SGXRA_OK) {
+  char *pcp = join(a->dir, PCK_CA_FILE);
+  const char *pck_ca = proc ? "processor" : "platform";
+  if (!cap || !pcp ||
+      sgxra_file_write(cx, cap, (const uint8_t *)ca_abs, strlen(ca_abs), 0) !=
+          SGXRA_OK ||
+      sgxra_file_write(cx, pcp, (const uint8_t *)pck_ca, strlen(pck_ca), 0) !=
+          SGXRA_OK) {
     rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
     free(cap);
+    free(pcp);
     goto done;
   }
   free(cap);
+  free(pcp);
 
   char fm[13];
   hex_upper(cfg.fmspc, 6, fm);
@@ -328,15 +356,16 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
     json_t *svns = json_array();
     for (int i = 0; i < 16; i++)
       json_array_append_new(svns, json_integer(cfg.tcb_svns[i]));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:i, s:s, s:I}", "platform",
-                          a->dir, "ca", ca_abs, "fmspc", fm, "tcb_svns", svns,
-                          "pcesvn", (int)cfg.pcesvn, "pck_serial", serial,
-                          "tcb_evaluation_number",
-                          (json_int_t)sgxra_intelca_tcb_evaluation_number(ca));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:I}", "platform", a->dir, "ca",
+        ca_abs, "pck_ca", pck_ca, "fmspc", fm, "tcb_svns", svns, "pcesvn",
+        (int)cfg.pcesvn, "pck_serial", serial, "tcb_evaluation_number",
+        (json_int_t)sgxra_intelca_tcb_evaluation_number(ca));
     cli_json_print(o);
   } else {
     printf("%-*s %s\n", W, "platform", a->dir);
     printf("%-*s %s\n", W, "ca", ca_abs);
+    printf("%-*s %s\n", W, "pck_ca", pck_ca);
     printf("%-*s %s\n", W, "fmspc", fm);
     printf("%-*s", W + 1, "tcb_svns");
     for (int i = 0; i < 16; i++) printf("%s%u", i ? "," : "", cfg.tcb_svns[i]);
@@ -455,6 +484,15 @@ static int cmd_collateral(args *a, sgxra_ctx *cx) {
   if ((rc = open_ca(verb, cx, a->dir, &ca))) goto done;
   sgxra_emu_platform_config cfg;
   sgxra_emu_platform_get_config(plat, &cfg);
+  /* The PCK CRL of the CA that certified this platform. */
+  char *pcp = join(a->dir, PCK_CA_FILE);
+  uint8_t *which = NULL;
+  size_t wn = 0;
+  if (pcp && sgxra_file_read(cx, pcp, 64, &which, &wn) == SGXRA_OK && wn >= 9 &&
+      !memcmp(which, "processor", 9))
+    sgxra_intelca_set_pck_issuer(ca, SGXRA_INTELCA_PCK_PROCESSOR);
+  free(which);
+  free(pcp);
   if (sgxra_intelca_write_bundle(cx, ca, cfg.fmspc, now, a->out) != SGXRA_OK) {
     rc = cli_fail(verb, a->out, cx, CLI_EXIT_USAGE);
     goto done;

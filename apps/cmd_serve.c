@@ -6,7 +6,9 @@
  * DIR (a CA folder, or a platform folder made by `sgxra platform init`,
  * whose CA is used).  Loopback by default.  Prints one line
  * "listening on http://HOST:PORT/sgx/certification/v4/" to stdout once
- * ready, then serves until SIGINT or SIGTERM.
+ * ready, then serves until SIGINT or SIGTERM (graceful: the server's
+ * threads are stopped and joined); SIGHUP re-reads the CA state.  One line
+ * per request on stderr: "pcs: METHOD PATH STATUS BYTES TIMEms".
  *
  * Exit: 0 stopped by a signal; 2 usage error, unusable state or the address
  * cannot be bound. */
@@ -29,10 +31,19 @@ static void usage(FILE *f) {
           "usage: sgxra serve pcs [--listen HOST:PORT] --state DIR\n"
           "\n"
           "Serve the simulated Intel CA's collateral on Intel's PCS v4 paths:\n"
-          "  /sgx/certification/v4/tcb?fmspc=HEX   TCB Info\n"
+          "  /sgx/certification/v4/tcb?fmspc=HEX[&update=standard|early]\n"
           "  /sgx/certification/v4/qe/identity     QE Identity\n"
-          "  /sgx/certification/v4/pckcrl?ca=platform&encoding=der|pem\n"
+          "  /sgx/certification/v4/qve/identity    QvE Identity\n"
+          "  /sgx/certification/v4/pckcrl?ca=platform|processor"
+          "[&encoding=der|pem]\n"
           "  /sgx/certification/v4/rootcacrl       root CA CRL\n"
+          "  /sgx/certification/v4/fmspcs          FMSPCs served\n"
+          "  /sgx/certification/v4/pckcert?encrypted_ppid=PPID&cpusvn=&pcesvn=&"
+          "pceid=\n"
+          "                                        a platform's PCK "
+          "certificate\n"
+          "                                        (PPID in plain hex: a "
+          "simulation)\n"
           "\n"
           "  -l, --listen HOST:PORT   IPv4 address and port (default "
           "%s;\n"
@@ -43,7 +54,8 @@ static void usage(FILE *f) {
           "  -h, --help               this help\n"
           "\n"
           "Prints 'listening on http://HOST:PORT/sgx/certification/v4/' when\n"
-          "ready; stops on SIGINT/SIGTERM.  Exit status: 0 stopped, 2 usage\n"
+          "ready; one line per request on stderr; SIGHUP re-reads the CA;\n"
+          "stops on SIGINT/SIGTERM.  Exit status: 0 stopped, 2 usage\n"
           "error or unusable state or address.\n",
           SGXRA_PCS_DEFAULT_LISTEN);
 }
@@ -119,12 +131,14 @@ static int serve_pcs(int argc, char **argv) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   sigprocmask(SIG_BLOCK, &set, NULL);
 
   char *cadir = resolve_ca(state);
   if (!cadir) return cli_usage_error(VERB, "out of memory");
   sgxra_ctx *cx = sgxra_ctx_new();
-  sgxra_pcs_options opt = {.listen = listen, .clock = wall_clock};
+  sgxra_pcs_options opt = {
+      .listen = listen, .clock = wall_clock, .log = stderr};
   sgxra_pcs_server *srv = NULL;
   int rc = CLI_EXIT_OK;
   if (sgxra_pcs_start(cx, cadir, &opt, &srv) != SGXRA_OK) {
@@ -142,7 +156,13 @@ static int serve_pcs(int argc, char **argv) {
            sgxra_pcs_port(srv));
     fflush(stdout);
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+      sgxra_pcs_reload(srv);
+      fprintf(stderr,
+              "sgxra %s: SIGHUP: the CA state is re-read at the next "
+              "request\n",
+              VERB);
+    }
     fprintf(stderr, "sgxra %s: stopping on signal %d after %llu requests\n",
             VERB, sig, (unsigned long long)sgxra_pcs_requests(srv));
     sgxra_pcs_stop(srv);

@@ -26,7 +26,9 @@
  *
  * Files of a provisioned platform directory (sgxra_qe_provision):
  *   qe.sigstruct, pce.sigstruct   the enclaves' SIGSTRUCTs
- *   pck_chain.pem                 PCK leaf -> PCK Platform CA -> root
+ *   pck_chain.pem                 PCK leaf -> its PCK CA -> root (the
+ *                                 Platform CA, or the Processor CA when
+ *                                 the CA object was set to it)
  *   pck_serial.txt                the leaf's serial (hex), for revocation
  *
  * Thread-safety: a QE/PCE object may be used by one thread at a time.

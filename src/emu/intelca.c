@@ -27,27 +27,33 @@
 #define ORG_NAME "sgxra TEST (not Intel)"
 #define ROOT_CN "sgxra TEST Root CA"
 #define PCA_CN "sgxra TEST SGX PCK Platform CA"
+#define XCA_CN "sgxra TEST SGX PCK Processor CA"
 #define TCB_CN "sgxra TEST TCB Signing"
 #define PCK_CN "sgxra TEST SGX PCK Certificate"
 #define CRL_DP_ROOT "http://127.0.0.1/sgx/certification/v4/rootcacrl"
 #define CRL_DP_PCK                                                             \
   "http://127.0.0.1/sgx/certification/v4/pckcrl?ca=platform&encoding=der"
+#define CRL_DP_PCK_PROC                                                        \
+  "http://127.0.0.1/sgx/certification/v4/pckcrl?ca=processor&encoding=der"
+#define PCKCERT_FILE_CAP 64 /* records kept per PPID */
 #define ADVISORY_1 "SGXRA-TEST-SA-00001"
 #define ADVISORY_2 "SGXRA-TEST-SA-00002"
 #define YEAR (365LL * 86400)
 
 struct sgxra_intelca {
   char *dir;
-  sgxra_p256_key *root_key, *pca_key, *tcb_key;
-  X509 *root, *pca, *tcb;
-  char *root_pem, *pca_pem, *tcb_pem;
+  sgxra_p256_key *root_key, *pca_key, *tcb_key, *xca_key;
+  X509 *root, *pca, *tcb, *xca;
+  char *root_pem, *pca_pem, *tcb_pem, *xca_pem;
+  sgxra_intelca_pck_ca pck_issuer;
   sgxra_rsa_key *qe_key;
   uint32_t eval_number;
   uint32_t recoveries;
   int64_t created;
-  json_t *issued;  /* array of serial hex strings */
-  json_t *revoked; /* array of {"serial": hex, "time": unix} */
-  json_t *fmspcs;  /* array of uppercase hex FMSPCs PCKs were issued for */
+  json_t *issued;      /* array of serial hex strings */
+  json_t *revoked;     /* array of {"serial": hex, "time": unix} */
+  json_t *fmspcs;      /* array of uppercase hex FMSPCs PCKs were issued for */
+  json_t *issued_proc; /* serials (hex) issued by the Processor CA */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -241,11 +247,11 @@ done:
 /* ---- state ------------------------------------------------------------ */
 
 static sgxra_err save_state(sgxra_ctx *cx, const sgxra_intelca *ca) {
-  json_t *st = json_pack("{s:I, s:I, s:I, s:O, s:O, s:O}",
-                         "tcb_evaluation_number", (json_int_t)ca->eval_number,
-                         "recoveries", (json_int_t)ca->recoveries, "created",
-                         (json_int_t)ca->created, "issued", ca->issued,
-                         "revoked", ca->revoked, "fmspcs", ca->fmspcs);
+  json_t *st = json_pack(
+      "{s:I, s:I, s:I, s:O, s:O, s:O, s:O}", "tcb_evaluation_number",
+      (json_int_t)ca->eval_number, "recoveries", (json_int_t)ca->recoveries,
+      "created", (json_int_t)ca->created, "issued", ca->issued, "revoked",
+      ca->revoked, "fmspcs", ca->fmspcs, "issued_processor", ca->issued_proc);
   if (!st) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CA state: out of memory");
   char *text = json_dumps(st, JSON_INDENT(1));
   json_decref(st);
@@ -288,6 +294,9 @@ static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
            !json_is_array(fmspcs))
     snprintf(why, sizeof why,
              "\"issued\", \"revoked\" and \"fmspcs\" must be arrays");
+  json_t *proc = st ? json_object_get(st, "issued_processor") : NULL;
+  if (!why[0] && proc && !json_is_array(proc))
+    snprintf(why, sizeof why, "\"issued_processor\" must be an array");
   if (why[0]) {
     json_decref(st);
     return sgxra__fail(cx, SGXRA_E_CA_STATE,
@@ -301,7 +310,10 @@ static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
   ca->issued = json_incref(issued);
   ca->revoked = json_incref(revoked);
   ca->fmspcs = json_incref(fmspcs);
+  ca->issued_proc = proc ? json_incref(proc) : json_array();
   json_decref(st);
+  if (!ca->issued_proc)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "CA state: out of memory");
   return SGXRA_OK;
 }
 
@@ -313,12 +325,16 @@ void sgxra_intelca_free(sgxra_intelca *ca) {
   sgxra_p256_free(ca->root_key);
   sgxra_p256_free(ca->pca_key);
   sgxra_p256_free(ca->tcb_key);
+  sgxra_p256_free(ca->xca_key);
   X509_free(ca->root);
   X509_free(ca->pca);
   X509_free(ca->tcb);
+  X509_free(ca->xca);
   free(ca->root_pem);
   free(ca->pca_pem);
   free(ca->tcb_pem);
+  free(ca->xca_pem);
+  json_decref(ca->issued_proc);
   sgxra_rsa_free(ca->qe_key);
   json_decref(ca->issued);
   json_decref(ca->revoked);
@@ -344,6 +360,28 @@ static sgxra_err save_cert(sgxra_ctx *cx, const char *dir, const char *name,
   return sgxra__state_write(cx, dir, name, *out_pem, strlen(*out_pem), 0);
 }
 
+/* The PCK Processor CA: a new key, certified by the root (CA:TRUE pathlen
+ * 0), saved as processor_ca.pem / processor_ca_key.pem. */
+static sgxra_err make_processor_ca(sgxra_ctx *cx, sgxra_intelca *ca,
+                                   int64_t now) {
+  sgxra_err e = sgxra_p256_generate(cx, &ca->xca_key);
+  if (e) return e;
+  cert_spec x = {.cn = XCA_CN,
+                 .issuer = ca->root,
+                 .issuer_key = ca->root_key,
+                 .subject_key = ca->xca_key,
+                 .basic_constraints = "critical,CA:TRUE,pathlen:0",
+                 .key_usage = "critical,keyCertSign,cRLSign",
+                 .crl_dp = "URI:" CRL_DP_ROOT,
+                 .not_before = now - 3600,
+                 .not_after = now + 15 * YEAR};
+  if ((e = make_cert(cx, &x, &ca->xca))) return e;
+  if ((e = save_key(cx, ca->dir, "processor_ca_key.pem", ca->xca_key)) ||
+      (e = save_cert(cx, ca->dir, "processor_ca.pem", ca->xca, &ca->xca_pem)))
+    return e;
+  return SGXRA_OK;
+}
+
 sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
                                sgxra_intelca **out_ca) {
   if (out_ca) *out_ca = NULL;
@@ -367,9 +405,11 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
   ca->issued = json_array();
   ca->revoked = json_array();
   ca->fmspcs = json_array();
+  ca->issued_proc = json_array();
   ca->eval_number = 1;
   ca->created = now;
-  if (!ca->dir || !ca->issued || !ca->revoked || !ca->fmspcs) {
+  if (!ca->dir || !ca->issued || !ca->revoked || !ca->fmspcs ||
+      !ca->issued_proc) {
     e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
     goto fail;
   }
@@ -395,6 +435,7 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
   pca.basic_constraints = "critical,CA:TRUE,pathlen:0";
   pca.not_after = now + 15 * YEAR;
   if ((e = make_cert(cx, &pca, &ca->pca))) goto fail;
+  if ((e = make_processor_ca(cx, ca, now))) goto fail;
   cert_spec tcb = pca;
   tcb.cn = TCB_CN;
   tcb.subject_key = ca->tcb_key;
@@ -478,6 +519,18 @@ sgxra_err sgxra_intelca_open(sgxra_ctx *cx, const char *dir,
       (e = load_cert(cx, dir, "platform_ca.pem", &ca->pca, &ca->pca_pem)) ||
       (e = load_cert(cx, dir, "tcb_signing.pem", &ca->tcb, &ca->tcb_pem)))
     goto fail;
+  /* A CA made before the Processor CA existed gets one now. */
+  char *xp = sgxra__state_path(dir, "processor_ca.pem");
+  struct stat xsb;
+  int have_xca = xp && stat(xp, &xsb) == 0;
+  free(xp);
+  if (have_xca) {
+    if ((e = load_key(cx, dir, "processor_ca_key.pem", &ca->xca_key)) ||
+        (e = load_cert(cx, dir, "processor_ca.pem", &ca->xca, &ca->xca_pem)))
+      goto fail;
+  } else if ((e = make_processor_ca(cx, ca, ca->created))) {
+    goto fail;
+  }
   uint8_t *buf = NULL;
   size_t n = 0;
   if ((e = read_in(cx, dir, "qe_signing_key.pem", &buf, &n))) goto fail;
@@ -505,6 +558,24 @@ const char *sgxra_intelca_platform_ca_pem(const sgxra_intelca *ca) {
 }
 const char *sgxra_intelca_tcb_signing_pem(const sgxra_intelca *ca) {
   return ca ? ca->tcb_pem : NULL;
+}
+const char *sgxra_intelca_processor_ca_pem(const sgxra_intelca *ca) {
+  return ca ? ca->xca_pem : NULL;
+}
+const char *sgxra_intelca_pck_issuer_pem(const sgxra_intelca *ca) {
+  if (!ca) return NULL;
+  return ca->pck_issuer == SGXRA_INTELCA_PCK_PROCESSOR ? ca->xca_pem
+                                                       : ca->pca_pem;
+}
+void sgxra_intelca_set_pck_issuer(sgxra_intelca *ca,
+                                  sgxra_intelca_pck_ca which) {
+  if (ca)
+    ca->pck_issuer = which == SGXRA_INTELCA_PCK_PROCESSOR
+                         ? SGXRA_INTELCA_PCK_PROCESSOR
+                         : SGXRA_INTELCA_PCK_PLATFORM;
+}
+sgxra_intelca_pck_ca sgxra_intelca_pck_issuer(const sgxra_intelca *ca) {
+  return ca ? ca->pck_issuer : SGXRA_INTELCA_PCK_PLATFORM;
 }
 const sgxra_rsa_key *sgxra_intelca_qe_signing_key(const sgxra_intelca *ca) {
   return ca ? ca->qe_key : NULL;
@@ -549,6 +620,197 @@ int sgxra_intelca_has_fmspc(const sgxra_intelca *ca,
   return 0;
 }
 
+size_t sgxra_intelca_fmspc_count(const sgxra_intelca *ca) {
+  return ca ? json_array_size(ca->fmspcs) : 0;
+}
+
+int sgxra_intelca_fmspc_get(const sgxra_intelca *ca, size_t i,
+                            uint8_t out[SGXRA_PCKEXT_FMSPC_SIZE]) {
+  const char *s = ca ? json_string_value(json_array_get(ca->fmspcs, i)) : NULL;
+  if (!s || strlen(s) != 2 * SGXRA_PCKEXT_FMSPC_SIZE) return 0;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  int ok = cx && sgxra_hex_decode(cx, s, strlen(s), out,
+                                  SGXRA_PCKEXT_FMSPC_SIZE) == SGXRA_OK;
+  sgxra_ctx_free(cx);
+  return ok;
+}
+
+/* ---- PCK certificates by PPID ------------------------------------------ */
+
+static char *pckcert_name(const uint8_t ppid[SGXRA_PCKEXT_PPID_SIZE]) {
+  char hex[2 * SGXRA_PCKEXT_PPID_SIZE + 1];
+  sgxra_hex_encode(ppid, SGXRA_PCKEXT_PPID_SIZE, hex);
+  size_t n = sizeof "pckcert_.json" + sizeof hex;
+  char *name = malloc(n);
+  if (name) snprintf(name, n, "pckcert_%s.json", hex);
+  return name;
+}
+
+/* The records of one PPID ({"certs":[...]}), or a new empty array when the
+ * file does not exist.  NULL (and cx set) when it exists but is bad. */
+static json_t *pckcert_load(sgxra_ctx *cx, const char *dir, const char *name,
+                            int *out_missing) {
+  *out_missing = 0;
+  char *path = sgxra__state_path(dir, name);
+  struct stat sb;
+  if (!path) {
+    sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    return NULL;
+  }
+  int exists = stat(path, &sb) == 0;
+  free(path);
+  if (!exists) {
+    *out_missing = 1;
+    json_t *a = json_array();
+    if (!a) sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    return a;
+  }
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  if (read_in(cx, dir, name, &buf, &n)) return NULL;
+  json_t *o = json_loadb((const char *)buf, n, 0, NULL);
+  free(buf);
+  json_t *certs = json_incref(json_object_get(o, "certs"));
+  json_decref(o);
+  if (!json_is_array(certs)) {
+    json_decref(certs);
+    sgxra__fail(cx, SGXRA_E_CA_STATE,
+                "simulated Intel CA: %s/%s is malformed (\"certs\" must be "
+                "an array); remove it and provision the platform again",
+                dir, name);
+    return NULL;
+  }
+  return certs;
+}
+
+static int hex_field(json_t *rec, const char *key, uint8_t *out, size_t n) {
+  const char *s = json_string_value(json_object_get(rec, key));
+  if (!s || strlen(s) != 2 * n) return 0;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  int ok = cx && sgxra_hex_decode(cx, s, 2 * n, out, n) == SGXRA_OK;
+  sgxra_ctx_free(cx);
+  return ok;
+}
+
+static sgxra_err keep_pck(sgxra_ctx *cx, sgxra_intelca *ca,
+                          const sgxra_pck_ext *info, const char *pem) {
+  char *name = pckcert_name(info->ppid);
+  if (!name) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  int missing;
+  json_t *certs = pckcert_load(cx, ca->dir, name, &missing);
+  sgxra_err e = SGXRA_OK;
+  char cpu[2 * SGXRA_CPUSVN_SIZE + 1], pce[5], fm[13];
+  sgxra_hex_encode(info->cpusvn, sizeof info->cpusvn, cpu);
+  sgxra_hex_encode(info->pceid, sizeof info->pceid, pce);
+  fmspc_text(info->fmspc, fm);
+  if (!certs) {
+    e = sgxra_ctx_error(cx);
+    goto done;
+  }
+  /* One record per (CPUSVN, PCESVN, PCE-ID): a newer one replaces it. */
+  for (size_t i = json_array_size(certs); i-- > 0;) {
+    json_t *r = json_array_get(certs, i);
+    const char *c = json_string_value(json_object_get(r, "cpusvn"));
+    const char *p = json_string_value(json_object_get(r, "pceid"));
+    if (c && p && !strcmp(c, cpu) && !strcmp(p, pce) &&
+        json_integer_value(json_object_get(r, "pcesvn")) == info->pcesvn)
+      json_array_remove(certs, i);
+  }
+  while (json_array_size(certs) >= PCKCERT_FILE_CAP)
+    json_array_remove(certs, 0);
+  json_t *rec = json_pack(
+      "{s:s, s:i, s:s, s:s, s:s, s:s}", "cpusvn", cpu, "pcesvn",
+      (int)info->pcesvn, "pceid", pce, "fmspc", fm, "ca",
+      ca->pck_issuer == SGXRA_INTELCA_PCK_PROCESSOR ? "processor" : "platform",
+      "pem", pem);
+  json_t *o = rec && json_array_append_new(certs, rec) == 0
+                  ? json_pack("{s:O}", "certs", certs)
+                  : NULL;
+  char *text = o ? json_dumps(o, JSON_INDENT(1)) : NULL;
+  json_decref(o);
+  if (!text)
+    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  else
+    e = sgxra__state_write(cx, ca->dir, name, text, strlen(text), 0);
+  free(text);
+done:
+  json_decref(certs);
+  free(name);
+  (void)missing;
+  return e;
+}
+
+sgxra_err sgxra_intelca_pck_lookup(sgxra_ctx *cx, const sgxra_intelca *ca,
+                                   const uint8_t ppid[SGXRA_PCKEXT_PPID_SIZE],
+                                   const uint8_t cpusvn[SGXRA_CPUSVN_SIZE],
+                                   uint16_t pcesvn,
+                                   const uint8_t pceid[SGXRA_PCKEXT_PCEID_SIZE],
+                                   sgxra_intelca_pck_record *out) {
+  if (out) memset(out, 0, sizeof(*out));
+  if (!ca || !ppid || !cpusvn || !pceid || !out)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "PCK lookup: bad arguments");
+  char *name = pckcert_name(ppid);
+  if (!name) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  int missing;
+  json_t *certs = pckcert_load(cx, ca->dir, name, &missing);
+  free(name);
+  if (!certs) return sgxra_ctx_error(cx);
+  json_t *best = NULL;
+  unsigned best_svn = 0, best_sum = 0;
+  size_t i;
+  json_t *r;
+  json_array_foreach(certs, i, r) {
+    uint8_t c[SGXRA_CPUSVN_SIZE], p[SGXRA_PCKEXT_PCEID_SIZE];
+    json_int_t svn = json_integer_value(json_object_get(r, "pcesvn"));
+    if (!hex_field(r, "cpusvn", c, sizeof c) ||
+        !hex_field(r, "pceid", p, sizeof p) || memcmp(p, pceid, sizeof p) ||
+        svn < 0 || svn > pcesvn || !json_is_string(json_object_get(r, "pem")))
+      continue;
+    unsigned sum = 0;
+    int above = 0;
+    for (size_t k = 0; k < sizeof c; k++) {
+      above |= c[k] > cpusvn[k];
+      sum += c[k];
+    }
+    if (above) continue;
+    if (!best || (unsigned)svn > best_svn ||
+        ((unsigned)svn == best_svn && sum >= best_sum)) {
+      best = r;
+      best_svn = (unsigned)svn;
+      best_sum = sum;
+    }
+  }
+  sgxra_err e = SGXRA_OK;
+  if (!best) {
+    e = sgxra__fail(cx, SGXRA_E_CA_PCK_NOT_FOUND,
+                    missing ? "no PCK certificate was issued for this PPID by "
+                              "the simulated Intel CA"
+                            : "every PCK certificate issued for this PPID and "
+                              "PCE-ID is above the given TCB (CPUSVN, PCESVN)");
+  } else {
+    const char *pem = json_string_value(json_object_get(best, "pem"));
+    const char *which = json_string_value(json_object_get(best, "ca"));
+    out->pem = strdup(pem);
+    hex_field(best, "cpusvn", out->cpusvn, sizeof out->cpusvn);
+    hex_field(best, "pceid", out->pceid, sizeof out->pceid);
+    hex_field(best, "fmspc", out->fmspc, sizeof out->fmspc);
+    out->pcesvn = (uint16_t)best_svn;
+    out->issuer = which && !strcmp(which, "processor")
+                      ? SGXRA_INTELCA_PCK_PROCESSOR
+                      : SGXRA_INTELCA_PCK_PLATFORM;
+    if (!out->pem) e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  }
+  json_decref(certs);
+  return e;
+}
+
+void sgxra_intelca_pck_record_clear(sgxra_intelca_pck_record *r) {
+  if (!r) return;
+  free(r->pem);
+  memset(r, 0, sizeof(*r));
+}
+
 sgxra_err sgxra_intelca_issue_pck(
     sgxra_ctx *cx, sgxra_intelca *ca, const sgxra_pck_ext *info,
     const sgxra_p256_key *pck_pub, int64_t now, char **out_pem,
@@ -564,13 +826,14 @@ sgxra_err sgxra_intelca_issue_pck(
   if (e == SGXRA_E_INVALID_ARGUMENT) /* info the extension cannot hold */
     return sgxra__context(cx, SGXRA_E_CA_ISSUE, "PCK issuance");
   if (e) return e;
+  int proc = ca->pck_issuer == SGXRA_INTELCA_PCK_PROCESSOR;
   cert_spec s = {.cn = PCK_CN,
-                 .issuer = ca->pca,
-                 .issuer_key = ca->pca_key,
+                 .issuer = proc ? ca->xca : ca->pca,
+                 .issuer_key = proc ? ca->xca_key : ca->pca_key,
                  .subject_key = pck_pub,
                  .basic_constraints = "critical,CA:FALSE",
                  .key_usage = "critical,digitalSignature,nonRepudiation",
-                 .crl_dp = "URI:" CRL_DP_PCK,
+                 .crl_dp = proc ? "URI:" CRL_DP_PCK_PROC : "URI:" CRL_DP_PCK,
                  .not_before = now - 3600,
                  .not_after = now + 7 * YEAR,
                  .sgx_ext = ext,
@@ -588,8 +851,9 @@ sgxra_err sgxra_intelca_issue_pck(
   fmspc_text(info->fmspc, fm);
   int fm_new = !sgxra_intelca_has_fmspc(ca, info->fmspc);
   if (json_array_append_new(ca->issued, json_string(hex)) != 0 ||
+      (proc && json_array_append_new(ca->issued_proc, json_string(hex)) != 0) ||
       (fm_new && json_array_append_new(ca->fmspcs, json_string(fm)) != 0) ||
-      (e = save_state(cx, ca))) {
+      (e = save_state(cx, ca)) || (e = keep_pck(cx, ca, info, *out_pem))) {
     free(*out_pem);
     *out_pem = NULL;
     return e ? e : sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
@@ -640,9 +904,12 @@ sgxra_err sgxra_intelca_tcb_recovery(sgxra_ctx *cx, sgxra_intelca *ca) {
 
 /* ---- CRLs ------------------------------------------------------------- */
 
+/* filter: NULL (every entry), or the serials of the Processor CA: keep
+ * those when `keep_in` else the others. */
 static sgxra_err make_crl(sgxra_ctx *cx, X509 *issuer,
                           const sgxra_p256_key *key, json_t *revoked,
-                          int64_t now, uint8_t **out_der, size_t *out_len) {
+                          json_t *filter, int keep_in, int64_t now,
+                          uint8_t **out_der, size_t *out_len) {
   *out_der = NULL;
   *out_len = 0;
   X509_CRL *crl = X509_CRL_new();
@@ -660,9 +927,11 @@ static sgxra_err make_crl(sgxra_ctx *cx, X509 *issuer,
   }
   size_t i;
   json_t *v;
-  size_t count = revoked ? json_array_size(revoked) : 0;
+  size_t count = 0;
   json_array_foreach(revoked, i, v) {
     const char *s = json_string_value(json_object_get(v, "serial"));
+    if (filter && s && serial_in(filter, s, 0) != keep_in) continue;
+    count++;
     json_int_t when = json_integer_value(json_object_get(v, "time"));
     BIGNUM *bn = NULL;
     X509_REVOKED *r = X509_REVOKED_new();
@@ -726,7 +995,8 @@ sgxra_err sgxra_intelca_root_crl(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
   if (out_len) *out_len = 0;
   if (!ca || !out_der || !out_len)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "root CRL: bad arguments");
-  return make_crl(cx, ca->root, ca->root_key, NULL, now, out_der, out_len);
+  return make_crl(cx, ca->root, ca->root_key, NULL, NULL, 0, now, out_der,
+                  out_len);
 }
 
 sgxra_err sgxra_intelca_pck_crl(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
@@ -735,7 +1005,21 @@ sgxra_err sgxra_intelca_pck_crl(sgxra_ctx *cx, sgxra_intelca *ca, int64_t now,
   if (out_len) *out_len = 0;
   if (!ca || !out_der || !out_len)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "PCK CRL: bad arguments");
-  return make_crl(cx, ca->pca, ca->pca_key, ca->revoked, now, out_der, out_len);
+  return make_crl(cx, ca->pca, ca->pca_key, ca->revoked, ca->issued_proc, 0,
+                  now, out_der, out_len);
+}
+
+sgxra_err sgxra_intelca_pck_crl_of(sgxra_ctx *cx, sgxra_intelca *ca,
+                                   sgxra_intelca_pck_ca which, int64_t now,
+                                   uint8_t **out_der, size_t *out_len) {
+  if (which != SGXRA_INTELCA_PCK_PROCESSOR)
+    return sgxra_intelca_pck_crl(cx, ca, now, out_der, out_len);
+  if (out_der) *out_der = NULL;
+  if (out_len) *out_len = 0;
+  if (!ca || !out_der || !out_len)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "PCK CRL: bad arguments");
+  return make_crl(cx, ca->xca, ca->xca_key, ca->revoked, ca->issued_proc, 1,
+                  now, out_der, out_len);
 }
 
 /* ---- signed JSON ----------------------------------------------------------
@@ -811,19 +1095,43 @@ static uint8_t sub_svn(uint8_t v, uint8_t d) {
   return v > d ? (uint8_t)(v - d) : 0;
 }
 
+/* Recoveries and evaluation number published under `upd`. */
+static void published(const sgxra_intelca *ca, sgxra_intelca_update upd,
+                      uint32_t *rec, uint32_t *eval) {
+  *rec = ca->recoveries;
+  *eval = ca->eval_number;
+  if (upd == SGXRA_INTELCA_UPDATE_STANDARD && *rec > 0 && *eval > 1) {
+    (*rec)--;
+    (*eval)--;
+  }
+}
+
 sgxra_err sgxra_intelca_tcb_info(sgxra_ctx *cx, sgxra_intelca *ca,
                                  const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE],
                                  int64_t now, char **out_json,
                                  size_t *out_len) {
+  return sgxra_intelca_tcb_info_update(
+      cx, ca, fmspc, SGXRA_INTELCA_UPDATE_EARLY, now, out_json, out_len);
+}
+
+sgxra_err
+sgxra_intelca_tcb_info_update(sgxra_ctx *cx, sgxra_intelca *ca,
+                              const uint8_t fmspc[SGXRA_PCKEXT_FMSPC_SIZE],
+                              sgxra_intelca_update upd, int64_t now,
+                              char **out_json, size_t *out_len) {
   if (out_json) *out_json = NULL;
   if (out_len) *out_len = 0;
   if (!ca || !fmspc || !out_json || !out_len)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "TCB Info: bad arguments");
+  uint32_t recoveries, eval;
+  published(ca, upd, &recoveries, &eval);
   uint8_t c[SGXRA_INTELCA_TCB_COMPONENTS], cfg[SGXRA_INTELCA_TCB_COMPONENTS],
       old[SGXRA_INTELCA_TCB_COMPONENTS], oldcfg[SGXRA_INTELCA_TCB_COMPONENTS],
       oldest[SGXRA_INTELCA_TCB_COMPONENTS];
   uint16_t p;
-  sgxra_intelca_tcb_current(ca, c, &p);
+  sgxra_intelca_tcb_current(NULL, c, &p);
+  c[0] = (uint8_t)(c[0] + recoveries);
+  c[1] = (uint8_t)(c[1] + recoveries);
   memcpy(cfg, c, sizeof c);
   cfg[2] = sub_svn(c[2], 1);
   memcpy(old, c, sizeof c);
@@ -836,7 +1144,7 @@ sgxra_err sgxra_intelca_tcb_info(sgxra_ctx *cx, sgxra_intelca *ca,
   oldest[1] = sub_svn(c[1], 2);
   /* The dates: the current level dates from the last recovery (the CA's
    * creation plus a day per recovery), older ones a year apart. */
-  int64_t d0 = ca->created - ca->created % 86400 + 86400LL * ca->recoveries;
+  int64_t d0 = ca->created - ca->created % 86400 + 86400LL * recoveries;
   uint8_t pceid[2] = {0, 0};
   json_t *levels = json_array();
   if (levels) {
@@ -858,7 +1166,7 @@ sgxra_err sgxra_intelca_tcb_info(sgxra_ctx *cx, sgxra_intelca *ca,
                 time_json(now + SGXRA_INTELCA_COLLATERAL_SECONDS), "fmspc",
                 hex_json(fmspc, SGXRA_PCKEXT_FMSPC_SIZE), "pceId",
                 hex_json(pceid, 2), "tcbType", 0, "tcbEvaluationDataNumber",
-                (json_int_t)ca->eval_number, "tcbLevels", levels);
+                (json_int_t)eval, "tcbLevels", levels);
   if (!inner || json_array_size(levels) != 5) {
     json_decref(inner);
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB Info: out of memory");
@@ -900,14 +1208,30 @@ static json_t *attr_json(const sgxra_attributes *a) {
 sgxra_err sgxra_intelca_qe_identity(sgxra_ctx *cx, sgxra_intelca *ca,
                                     int64_t now, char **out_json,
                                     size_t *out_len) {
+  return sgxra_intelca_enclave_identity(cx, ca, SGXRA_INTELCA_ENCLAVE_QE,
+                                        SGXRA_INTELCA_UPDATE_EARLY, now,
+                                        out_json, out_len);
+}
+
+sgxra_err sgxra_intelca_enclave_identity(sgxra_ctx *cx, sgxra_intelca *ca,
+                                         sgxra_intelca_enclave which,
+                                         sgxra_intelca_update upd, int64_t now,
+                                         char **out_json, size_t *out_len) {
   if (out_json) *out_json = NULL;
   if (out_len) *out_len = 0;
   if (!ca || !out_json || !out_len)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "QE Identity: bad arguments");
+                       "enclave identity: bad arguments");
   sgxra_qe_identity_params q;
   sgxra_err e = sgxra_intelca_qe_params(cx, ca, &q);
   if (e) return e;
+  int qve = which == SGXRA_INTELCA_ENCLAVE_QVE;
+  if (qve) {
+    q.isvprodid = SGXRA_INTELCA_QVE_ISVPRODID;
+    q.isvsvn = SGXRA_INTELCA_QVE_ISVSVN;
+  }
+  uint32_t recoveries, eval;
+  published(ca, upd, &recoveries, &eval);
   uint8_t misc[4], miscmask[4] = {0xff, 0xff, 0xff, 0xff};
   sgxra__st32(misc, q.miscselect);
   int64_t d0 = ca->created - ca->created % 86400;
@@ -919,9 +1243,9 @@ sgxra_err sgxra_intelca_qe_identity(sgxra_ctx *cx, sgxra_intelca *ca,
       ADVISORY_1);
   json_t *inner = json_pack(
       "{s:s, s:i, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:i, s:o}", "id",
-      "QE", "version", 2, "issueDate", time_json(now), "nextUpdate",
-      time_json(now + SGXRA_INTELCA_COLLATERAL_SECONDS),
-      "tcbEvaluationDataNumber", (json_int_t)ca->eval_number, "miscselect",
+      qve ? "QVE" : "QE", "version", 2, "issueDate", time_json(now),
+      "nextUpdate", time_json(now + SGXRA_INTELCA_COLLATERAL_SECONDS),
+      "tcbEvaluationDataNumber", (json_int_t)eval, "miscselect",
       hex_json(misc, 4), "miscselectMask", hex_json(miscmask, 4), "attributes",
       attr_json(&q.attributes), "attributesMask", attr_json(&q.attributes_mask),
       "mrsigner", hex_json(q.mrsigner, SGXRA_HASH_SIZE), "isvprodid",
@@ -961,7 +1285,9 @@ sgxra_intelca_write_bundle(sgxra_ctx *cx, sgxra_intelca *ca,
   if ((e = sgxra_intelca_root_crl(cx, ca, now, &der, &n))) return e;
   e = sgxra__state_write(cx, dir, "root_ca_crl.der", der, n, 0);
   free(der);
-  if (e || (e = sgxra_intelca_pck_crl(cx, ca, now, &der, &n))) return e;
+  if (e ||
+      (e = sgxra_intelca_pck_crl_of(cx, ca, ca->pck_issuer, now, &der, &n)))
+    return e;
   e = sgxra__state_write(cx, dir, "pck_crl.der", der, n, 0);
   free(der);
   if (e || (e = sgxra_intelca_tcb_info(cx, ca, fmspc, now, &json, &n)))
@@ -972,8 +1298,8 @@ sgxra_intelca_write_bundle(sgxra_ctx *cx, sgxra_intelca *ca,
   e = sgxra__state_write(cx, dir, "qe_identity.json", json, n, 0);
   free(json);
   if (e ||
-      (e = write_chain(cx, dir, "pck_crl_issuer_chain.pem", ca->pca_pem,
-                       ca->root_pem)) ||
+      (e = write_chain(cx, dir, "pck_crl_issuer_chain.pem",
+                       sgxra_intelca_pck_issuer_pem(ca), ca->root_pem)) ||
       (e = write_chain(cx, dir, "tcb_info_issuer_chain.pem", ca->tcb_pem,
                        ca->root_pem)) ||
       (e = write_chain(cx, dir, "qe_identity_issuer_chain.pem", ca->tcb_pem,

@@ -306,7 +306,7 @@ sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
                               serial);
   sgxra_pce_free(pce);
   if (e) return e;
-  const char *pca = sgxra_intelca_platform_ca_pem(ca);
+  const char *pca = sgxra_intelca_pck_issuer_pem(ca);
   const char *root = sgxra_intelca_root_pem(ca);
   size_t n = strlen(leaf) + strlen(pca) + strlen(root);
   char *chain = malloc(n + 1);

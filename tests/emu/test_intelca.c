@@ -450,12 +450,194 @@ static void bundle_validates(void **state) {
   sgxra_x509_chain_free(root);
 }
 
+/* The PCK Processor CA: certified by the root, pathlen 0; PCKs issued by it
+ * carry its CRL distribution point; its CRL lists only its revocations;
+ * the bundle follows the chosen issuer; an old CA directory without it
+ * gets one on open. */
+static void processor_ca(void **state) {
+  fixture *f = *state;
+  X509 *root = pem_cert(sgxra_intelca_root_pem(f->ca));
+  X509 *xca = pem_cert(sgxra_intelca_processor_ca_pem(f->ca));
+  X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
+  assert_cn(X509_get_subject_name(xca), "sgxra TEST SGX PCK Processor CA");
+  assert_cn(X509_get_issuer_name(xca), "sgxra TEST Root CA");
+  assert_int_equal(X509_verify(xca, X509_get0_pubkey(root)), 1);
+  assert_int_equal(X509_check_ca(xca), 1);
+  assert_int_equal(X509_get_pathlen(xca), 0);
+  assert_int_not_equal(
+      EVP_PKEY_eq(X509_get0_pubkey(xca), X509_get0_pubkey(pca)), 1);
+  assert_int_equal(sgxra_intelca_pck_issuer(f->ca), SGXRA_INTELCA_PCK_PLATFORM);
+  assert_string_equal(sgxra_intelca_pck_issuer_pem(f->ca),
+                      sgxra_intelca_platform_ca_pem(f->ca));
+
+  sgxra_pck_ext in;
+  real_pck_info(&in);
+  sgxra_p256_key *k = NULL;
+  assert_int_equal(sgxra_p256_generate(f->cx, &k), SGXRA_OK);
+  char *ppem = NULL, *xpem = NULL, pserial[41], xserial[41];
+  assert_int_equal(
+      sgxra_intelca_issue_pck(f->cx, f->ca, &in, k, NOW, &ppem, pserial),
+      SGXRA_OK);
+  sgxra_intelca_set_pck_issuer(f->ca, SGXRA_INTELCA_PCK_PROCESSOR);
+  assert_string_equal(sgxra_intelca_pck_issuer_pem(f->ca),
+                      sgxra_intelca_processor_ca_pem(f->ca));
+  tu_hex("00000000000000000000000000000001", in.ppid, 16);
+  assert_int_equal(
+      sgxra_intelca_issue_pck(f->cx, f->ca, &in, k, NOW, &xpem, xserial),
+      SGXRA_OK);
+  X509 *xleaf = pem_cert(xpem), *pleaf = pem_cert(ppem);
+  assert_int_equal(X509_verify(xleaf, X509_get0_pubkey(xca)), 1);
+  assert_int_equal(X509_verify(xleaf, X509_get0_pubkey(pca)), 0);
+  assert_cn(X509_get_issuer_name(xleaf), "sgxra TEST SGX PCK Processor CA");
+  STACK_OF(DIST_POINT) *dps =
+      X509_get_ext_d2i(xleaf, NID_crl_distribution_points, NULL, NULL);
+  assert_non_null(dps);
+  GENERAL_NAME *gn = sk_GENERAL_NAME_value(
+      sk_DIST_POINT_value(dps, 0)->distpoint->name.fullname, 0);
+  assert_non_null(strstr(
+      (const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
+      "pckcrl?ca=processor"));
+  sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+
+  /* Revoke both: each CRL lists its own only, signed by its CA, numbered
+   * and with an AKI. */
+  assert_int_equal(sgxra_intelca_revoke(f->cx, f->ca, xserial, NOW), SGXRA_OK);
+  assert_int_equal(sgxra_intelca_revoke(f->cx, f->ca, pserial, NOW), SGXRA_OK);
+  for (int w = 0; w < 2; w++) {
+    uint8_t *der = NULL;
+    size_t n = 0;
+    assert_int_equal(sgxra_intelca_pck_crl_of(
+                         f->cx, f->ca, (sgxra_intelca_pck_ca)w, NOW, &der, &n),
+                     SGXRA_OK);
+    const unsigned char *cp = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &cp, (long)n);
+    assert_non_null(crl);
+    X509 *issuer = w ? xca : pca;
+    assert_int_equal(X509_CRL_verify(crl, X509_get0_pubkey(issuer)), 1);
+    assert_cn(X509_CRL_get_issuer(crl), w ? "sgxra TEST SGX PCK Processor CA"
+                                          : "sgxra TEST SGX PCK Platform CA");
+    assert_int_equal(sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl)), 1);
+    X509_REVOKED *rev = NULL;
+    assert_int_equal(X509_CRL_get0_by_cert(crl, &rev, w ? xleaf : pleaf), 1);
+    ASN1_INTEGER *num = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+    assert_non_null(num);
+    assert_int_equal(ASN1_INTEGER_get(num), 2);
+    ASN1_INTEGER_free(num);
+    AUTHORITY_KEYID *aki =
+        X509_CRL_get_ext_d2i(crl, NID_authority_key_identifier, NULL, NULL);
+    assert_non_null(aki);
+    assert_int_equal(
+        ASN1_OCTET_STRING_cmp(aki->keyid, X509_get0_subject_key_id(issuer)), 0);
+    AUTHORITY_KEYID_free(aki);
+    X509_CRL_free(crl);
+    free(der);
+  }
+
+  /* The bundle of a processor-certified platform: the Processor CA's CRL
+   * and chain; it validates against the root. */
+  char path[4096];
+  snprintf(path, sizeof path, "%s/xbundle", f->dir);
+  assert_int_equal(
+      sgxra_intelca_write_bundle(f->cx, f->ca, in.fmspc, NOW, path), SGXRA_OK);
+  sgxra_collateral *coll = NULL;
+  assert_int_equal(sgxra_collateral_load_dir(f->cx, path, &coll), SGXRA_OK);
+  assert_string_equal(sgxra_crl_issuer_cn(sgxra_collateral_pck_crl(coll)),
+                      "sgxra TEST SGX PCK Processor CA");
+  const char *rpem = sgxra_intelca_root_pem(f->ca);
+  sgxra_x509_chain *rch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx, (const uint8_t *)rpem,
+                                              strlen(rpem), &rch),
+                   SGXRA_OK);
+  sgxra_err e =
+      sgxra_collateral_validate(f->cx, coll, sgxra_x509_chain_get(rch, 0), NOW);
+  if (e) fail_msg("validate: %s", sgxra_ctx_message(f->cx));
+  sgxra_collateral_free(coll);
+  sgxra_x509_chain_free(rch);
+
+  /* pckcert records: found by PPID, with their issuer. */
+  sgxra_intelca_pck_record rec;
+  assert_int_equal(sgxra_intelca_pck_lookup(f->cx, f->ca, in.ppid, in.cpusvn,
+                                            13, in.pceid, &rec),
+                   SGXRA_OK);
+  assert_string_equal(rec.pem, xpem);
+  assert_int_equal(rec.issuer, SGXRA_INTELCA_PCK_PROCESSOR);
+  sgxra_intelca_pck_record_clear(&rec);
+  assert_int_equal(sgxra_intelca_pck_lookup(f->cx, f->ca, in.ppid, in.cpusvn,
+                                            12, in.pceid, &rec),
+                   SGXRA_E_CA_PCK_NOT_FOUND);
+  assert_null(rec.pem);
+
+  /* A CA directory from before the Processor CA: one is made on open,
+   * certified by the same root, and kept. */
+  snprintf(path, sizeof path, "%s/ca/processor_ca.pem", f->dir);
+  assert_int_equal(remove(path), 0);
+  snprintf(path, sizeof path, "%s/ca/processor_ca_key.pem", f->dir);
+  assert_int_equal(remove(path), 0);
+  snprintf(path, sizeof path, "%s/ca", f->dir);
+  sgxra_intelca *old = NULL, *again = NULL;
+  assert_int_equal(sgxra_intelca_open(f->cx, path, &old), SGXRA_OK);
+  X509 *nx = pem_cert(sgxra_intelca_processor_ca_pem(old));
+  assert_int_equal(X509_verify(nx, X509_get0_pubkey(root)), 1);
+  assert_int_equal(sgxra_intelca_open(f->cx, path, &again), SGXRA_OK);
+  assert_string_equal(sgxra_intelca_processor_ca_pem(again),
+                      sgxra_intelca_processor_ca_pem(old));
+  X509_free(nx);
+  sgxra_intelca_free(old);
+  sgxra_intelca_free(again);
+
+  X509_free(xleaf);
+  X509_free(pleaf);
+  X509_free(root);
+  X509_free(xca);
+  X509_free(pca);
+  free(ppem);
+  free(xpem);
+  sgxra_p256_free(k);
+}
+
+/* update=standard lags one TCB recovery behind update=early. */
+static void update_policy(void **state) {
+  fixture *f = *state;
+  uint8_t fmspc[6] = {0x00, 0x90, 0x6e, 0xd5, 0x00, 0x00};
+  assert_int_equal(sgxra_intelca_tcb_recovery(f->cx, f->ca), SGXRA_OK);
+  for (int u = 0; u < 2; u++) {
+    char *json = NULL;
+    size_t n = 0;
+    assert_int_equal(sgxra_intelca_tcb_info_update(f->cx, f->ca, fmspc,
+                                                   (sgxra_intelca_update)u, NOW,
+                                                   &json, &n),
+                     SGXRA_OK);
+    sgxra_tcbinfo *ti = NULL;
+    assert_int_equal(sgxra_tcbinfo_parse(f->cx, (const uint8_t *)json, n, &ti),
+                     SGXRA_OK);
+    assert_int_equal(ti->tcb_evaluation_data_number, u ? 2 : 1);
+    assert_int_equal(ti->levels[0].sgx_svn[0], u ? 13 : 12);
+    sgxra_tcbinfo_free(ti);
+    free(json);
+    assert_int_equal(
+        sgxra_intelca_enclave_identity(f->cx, f->ca, SGXRA_INTELCA_ENCLAVE_QVE,
+                                       (sgxra_intelca_update)u, NOW, &json, &n),
+        SGXRA_OK);
+    sgxra_qeidentity *qi = NULL;
+    assert_int_equal(
+        sgxra_qeidentity_parse(f->cx, (const uint8_t *)json, n, &qi), SGXRA_OK);
+    assert_string_equal(qi->id, "QVE");
+    assert_int_equal(qi->isvprodid, SGXRA_INTELCA_QVE_ISVPRODID);
+    assert_int_equal(qi->levels[0].isvsvn, SGXRA_INTELCA_QVE_ISVSVN);
+    assert_int_equal(qi->tcb_evaluation_data_number, u ? 2 : 1);
+    sgxra_qeidentity_free(qi);
+    free(json);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(ca_certificates, setup, teardown),
       cmocka_unit_test_setup_teardown(pck_issue_and_revoke, setup, teardown),
       cmocka_unit_test_setup_teardown(tcb_info_and_recovery, setup, teardown),
       cmocka_unit_test_setup_teardown(bundle_validates, setup, teardown),
+      cmocka_unit_test_setup_teardown(processor_ca, setup, teardown),
+      cmocka_unit_test_setup_teardown(update_policy, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
