@@ -24,8 +24,9 @@
  * transaction (concurrent openers wait for each other); a schema newer than
  * this build is refused (SGXRA_E_STORE_SCHEMA_NEWER), never downgraded.
  *
- * Every write (add, revoke, policy set, audit append) is one transaction
- * that also appends its audit row: either both are stored or neither is.
+ * Every registry write (add, revoke, policy set, audit append) is one
+ * transaction that also appends its audit row: either both are stored or
+ * neither is.  (Collateral cache writes, below, append none.)
  * Writes are serialised across processes on both backends (SQLite: the
  * write lock; PostgreSQL: the audit chain head row, locked FOR UPDATE), so
  * the audit chain is a single line whatever the number of writers.
@@ -343,8 +344,7 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_audit_hash(
     int64_t at, const char *actor, const char *kind, const char *payload,
     size_t payload_len, uint8_t out[SGXRA_SHA256_SIZE]);
 
-/* ---- the collateral cache
- * ----------------------------------------------------
+/* ---- the collateral cache -------------------------------------------------
  *
  * Intel collateral fetched from a PCS or PCCS (or imported from a bundle
  * directory), kept by key (FMSPC, PCK CA type, update type) so that
@@ -383,8 +383,10 @@ typedef struct sgxra_store_collateral {
 } sgxra_store_collateral;
 
 /* Insert or replace the entry of c->key.  Every item but root_ca must be
- * non-empty (SGXRA_E_INVALID_ARGUMENT naming it); ca and update must be one of
- * the words above.  SGXRA_E_STORE_READ_ONLY on a read-only store. */
+ * non-empty (SGXRA_E_INVALID_ARGUMENT naming it) and at most
+ * SGXRA_STORE_DOC_MAX bytes (SGXRA_E_TOO_LARGE); ca and update must be one of
+ * the words above; source 1..SGXRA_STORE_COLLATERAL_SOURCE_MAX bytes of
+ * UTF-8.  SGXRA_E_STORE_READ_ONLY on a read-only store. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_put(
     sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral *c);
 
@@ -408,12 +410,18 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_delete(
 /* Claim the right to fetch `key` until now + lease_seconds: *out_claimed = 1
  * when there was no lease, it had expired (expiry <= now), or `holder`
  * already held it (the lease is then extended); 0 when another holder's
- * lease is live.  Atomic across processes on both backends. */
+ * lease is live.  Atomic across processes on both backends: one statement
+ * (INSERT ... ON CONFLICT DO UPDATE ... WHERE ... RETURNING), under the
+ * write lock on SQLite, under the row lock on PostgreSQL.  holder: 1..
+ * SGXRA_STORE_COLLATERAL_HOLDER_MAX bytes of UTF-8 (e.g. "host:pid");
+ * lease_seconds > 0.  The lease is independent of the entry: put does not
+ * release it. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_claim(
     sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
     const char *holder, int64_t now, int64_t lease_seconds, int *out_claimed);
 
-/* Drop `holder`'s lease on `key` (nothing when another holder has it). */
+/* Drop `holder`'s lease on `key` (nothing when another holder has it, or
+ * none does). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_release(
     sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
     const char *holder);
