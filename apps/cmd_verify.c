@@ -40,7 +40,7 @@
 static void usage(FILE *f) {
   fprintf(
       f,
-      "usage: sgxra verify QUOTE --collateral DIR [--at TIME] "
+      "usage: sgxra verify QUOTE --collateral DIR | --pccs URL [--at TIME] "
       "[--trust-root PEM]\n"
       "                    [--accept-status LIST] [--accept-expired] "
       "[--allow-debug]\n"
@@ -63,7 +63,16 @@ static void usage(FILE *f) {
       "unexpired collateral, not a DEBUG enclave.  Refusals are printed as\n"
       "\"refused: CODE: message\" lines after the verdict.\n"
       "\n"
-      "  -c, --collateral DIR   collateral bundle directory (required)\n"
+      "  -c, --collateral DIR   collateral bundle directory\n"
+      "      --pccs URL         instead: get the collateral from this "
+      "PCS/PCCS\n"
+      "                         through the cache (sgxra collateral fetch "
+      "--help);\n"
+      "                         without either, $SGXRA_PCCS_URL or\n"
+      "                         /etc/sgx_default_qcnl.conf if set\n"
+      "      --api-key KEY, --qcnl-conf PATH, --insecure, --cache URL, "
+      "--no-cache,\n"
+      "      --update standard|early  as for sgxra collateral fetch\n"
       "      --at TIME          verification time: RFC 3339 UTC "
       "(2025-07-01T00:00:00Z)\n"
       "                         or unix seconds; default now\n"
@@ -264,9 +273,15 @@ int cli_cmd_verify(int argc, char **argv) {
       {"min-isvsvn", required_argument, NULL, OPT_MIN_ISVSVN},
       {"report-data", required_argument, NULL, OPT_REPORT_DATA},
       {"allow-debug-signer", no_argument, NULL, OPT_ALLOW_DEBUG_SIGNER},
+      CLI_PCCS_LONG_OPTIONS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
+  cli_pccs_opts po; /* collateral from a PCS/PCCS (without --collateral) */
+  memset(&po, 0, sizeof po);
+  sgxra_pccs_info pinfo;
+  memset(&pinfo, 0, sizeof pinfo);
+  int use_pccs = 0;
   const char *dir = NULL, *at = NULL, *root_path = NULL, *report_hex = NULL;
   int json = 0, accept_expired = 0, allow_debug = 0;
   uint32_t accept = 1u << (unsigned)SGXRA_TCB_UP_TO_DATE;
@@ -276,6 +291,7 @@ int cli_cmd_verify(int argc, char **argv) {
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
+    if (cli_pccs_option(&po, c, optarg)) continue;
     switch (c) {
     case 'c':
       dir = optarg;
@@ -331,7 +347,12 @@ int cli_cmd_verify(int argc, char **argv) {
     return cli_usage_error(VERB, optind >= argc
                                      ? "a QUOTE file is required"
                                      : "exactly one QUOTE file is expected");
-  if (!dir) return cli_usage_error(VERB, "--collateral DIR is required");
+  if (dir && po.pccs_url)
+    return cli_usage_error(VERB, "--collateral and --pccs exclude each other");
+  use_pccs = !dir && cli_pccs_configured(&po);
+  if (!dir && !use_pccs)
+    return cli_usage_error(VERB,
+                           "--collateral DIR (or --pccs URL) is required");
   const char *quote_path = argv[optind];
 
   sgxra_ctx *cx = cli_ctx_new(VERB);
@@ -376,8 +397,11 @@ int cli_cmd_verify(int argc, char **argv) {
   sgxra_registry_view view = sgxra_registry_view_memory(mem);
 
   sgxra_verdict vd;
-  if ((status = cli_verify_bundle(VERB, cx, quote_path, dir, root_path, now,
-                                  &vd, &coll)) != CLI_EXIT_OK)
+  if ((status = use_pccs
+                    ? cli_verify_pccs(VERB, cx, quote_path, &po, root_path, now,
+                                      &vd, &coll, &pinfo)
+                    : cli_verify_bundle(VERB, cx, quote_path, dir, root_path,
+                                        now, &vd, &coll)) != CLI_EXIT_OK)
     goto out;
   status = CLI_EXIT_USAGE;
   /* The collateral the verdict was made with explains a TCB status below
@@ -393,10 +417,15 @@ int cli_cmd_verify(int argc, char **argv) {
     cli_fail(VERB, quote_path, cx, CLI_EXIT_USAGE);
     goto out;
   }
-  if (json)
-    cli_json_print(verdict_json(&vd, dec));
-  else
+  if (json) {
+    json_t *o = verdict_json(&vd, dec);
+    if (use_pccs)
+      json_object_set_new(o, "collateral", cli_pccs_info_json(&pinfo));
+    cli_json_print(o);
+  } else {
+    if (use_pccs) cli_pccs_info_print("collateral", W, &pinfo);
     print_human(&vd, dec);
+  }
   if (vd.err != SGXRA_OK) {
     fprintf(stderr, "sgxra verify: %s: %s [%s]\n", quote_path, vd.reason,
             sgxra_err_name(vd.err));

@@ -92,9 +92,12 @@ json_t *cli_verdict_json(const sgxra_verdict *vd) {
   return o;
 }
 
-int cli_verify_bundle(const char *verb, sgxra_ctx *cx, const char *quote_path,
-                      const char *dir, const char *root_path, int64_t now,
-                      sgxra_verdict *out, sgxra_collateral **out_coll) {
+/* cli_verify_bundle, with the collateral from `dir` or, when dir is NULL,
+ * through the PCCS client (`po`; *out_info says where it came from). */
+static int verify_with(const char *verb, sgxra_ctx *cx, const char *quote_path,
+                       const char *dir, const cli_pccs_opts *po,
+                       const char *root_path, int64_t now, sgxra_verdict *out,
+                       sgxra_collateral **out_coll, sgxra_pccs_info *out_info) {
   uint8_t *quote = NULL, *root_pem = NULL;
   size_t quote_len = 0, root_len = 0;
   sgxra_x509_chain *root_chain = NULL;
@@ -112,7 +115,17 @@ int cli_verify_bundle(const char *verb, sgxra_ctx *cx, const char *quote_path,
       goto out;
     }
   }
-  if (sgxra_collateral_load_dir(cx, dir, &coll) != SGXRA_OK) {
+  if (!dir) {
+    sgxra_pccs_result *r = NULL;
+    if (cli_pccs_get_for_quote(
+            verb, cx, po, quote, quote_len,
+            root_chain ? sgxra_x509_chain_get(root_chain, 0) : NULL, now, &r))
+      goto out;
+    coll = r->collateral;
+    r->collateral = NULL;
+    *out_info = r->info;
+    sgxra_pccs_result_free(r);
+  } else if (sgxra_collateral_load_dir(cx, dir, &coll) != SGXRA_OK) {
     cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
     goto out;
   }
@@ -132,4 +145,20 @@ out:
   free(root_pem);
   free(quote);
   return status;
+}
+
+int cli_verify_bundle(const char *verb, sgxra_ctx *cx, const char *quote_path,
+                      const char *dir, const char *root_path, int64_t now,
+                      sgxra_verdict *out, sgxra_collateral **out_coll) {
+  return verify_with(verb, cx, quote_path, dir, NULL, root_path, now, out,
+                     out_coll, NULL);
+}
+
+int cli_verify_pccs(const char *verb, sgxra_ctx *cx, const char *quote_path,
+                    const cli_pccs_opts *po, const char *root_path, int64_t now,
+                    sgxra_verdict *out, sgxra_collateral **out_coll,
+                    sgxra_pccs_info *out_info) {
+  memset(out_info, 0, sizeof *out_info);
+  return verify_with(verb, cx, quote_path, NULL, po, root_path, now, out,
+                     out_coll, out_info);
 }

@@ -53,7 +53,7 @@ HEADERS = {
     "sgx": "sgx sigstruct measure enclavefile layout",
     "quote": "quote x509 collateral verify qlresult tcbstatus",
     "emu": "emu qe intelca enclave_api",
-    "net": "pcs",
+    "net": "pcs pccs",
 }
 # include/sgxra.h, the umbrella, declares both libraries.
 UMBRELLA_LAYER = "net"
