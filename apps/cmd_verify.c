@@ -193,6 +193,11 @@ static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
 
 static void print_human(const sgxra_verdict *vd, const sgxra_decision *d) {
   char date[SGXRA_TIME_TEXT_SIZE];
+  const char *codes[SGXRA_DECISION_REASON_MAX];
+  size_t nc = 0;
+  for (size_t i = 0; i < d->reason_count && nc < SGXRA_DECISION_REASON_MAX; i++)
+    codes[nc++] = sgxra_reason_name(d->reasons[i].code);
+  cli_print_verdict_line(vd, vd->err == SGXRA_OK && d->trusted, codes, nc);
   if (vd->has_quote) {
     const sgxra_report_body *r = &vd->report;
     cli_print_hex("mrenclave", W, r->mrenclave, SGXRA_HASH_SIZE);
@@ -393,9 +398,18 @@ int cli_cmd_verify(int argc, char **argv) {
     cli_fail(VERB, quote_path, cx, CLI_EXIT_USAGE);
     goto out;
   }
-  if (json)
-    cli_json_print(verdict_json(&vd, dec));
-  else
+  if (json) {
+    json_t *o = verdict_json(&vd, dec);
+    const uint8_t *q;
+    size_t qn;
+    /* Intel's supplemental data, for a verification that reached the TCB
+     * level (null otherwise). */
+    json_object_set_new(o, "supplemental",
+                        cli_quote_last(&q, &qn)
+                            ? cli_supplemental_json(q, qn, coll, &vd, NULL, 0)
+                            : json_null());
+    cli_json_print(o);
+  } else
     print_human(&vd, dec);
   if (vd.err != SGXRA_OK) {
     fprintf(stderr, "sgxra verify: %s: %s [%s]\n", quote_path, vd.reason,
