@@ -104,6 +104,9 @@ int cli_quote_last(const uint8_t **out, size_t *out_len);
  * type 2 or 3 (little-endian). */
 int cli_quote_looks_binary(const uint8_t *p, size_t n);
 
+/* 1 when p[0..n) is non-empty text: printable ASCII, space, tab, CR, LF. */
+int cli_is_text(const uint8_t *p, size_t n);
+
 /* Decode the hex or base64 text of a quote (cli_read_quote's steps 2-3):
  * 0 with the bytes in *out (free()), else -1 with the reason in why[]. */
 int cli_quote_from_text(const uint8_t *p, size_t n, uint8_t **out,

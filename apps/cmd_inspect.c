@@ -285,11 +285,8 @@ static int show_quote(sgxra_ctx *cx, cli_out *o, const char *path,
 static int text_quote(const uint8_t *p, size_t n, uint8_t **out,
                       size_t *out_len) {
   char why[2 * SGXRA_CTX_MSG_SIZE + 256];
-  for (size_t i = 0; i < n; i++)
-    if (p[i] < 0x20 ? !(p[i] == '\t' || p[i] == '\r' || p[i] == '\n')
-                    : p[i] > 0x7e)
-      return -1;
-  return n ? cli_quote_from_text(p, n, out, out_len, why, sizeof why) : -1;
+  if (!cli_is_text(p, n)) return -1;
+  return cli_quote_from_text(p, n, out, out_len, why, sizeof why);
 }
 
 /* ---- the command ------------------------------------------------------------
@@ -373,12 +370,20 @@ int cli_cmd_inspect(int argc, char **argv) {
     /* the code is the library's verdict on the file */
     sgxra_file_kind k;
     sgxra_err fe = sgxra_file_detect_known(cx, buf, n, &k);
+    char why[2 * SGXRA_CTX_MSG_SIZE + 256] = "";
+    uint8_t *tq = NULL;
+    size_t tn = 0;
+    if (cli_is_text(buf, n) &&
+        cli_quote_from_text(buf, n, &tq, &tn, why + 2, sizeof why - 2) == 0)
+      free(tq); /* not reached: text quotes were decoded above */
+    else if (why[2])
+      memcpy(why, "; ", 2);
     fprintf(stderr,
             "sgxra inspect: %s: not a file sgxra recognises (%zu bytes): "
             "expected a SIGSTRUCT (1808 bytes), a signed enclave .so, an SGXS "
             "stream, a raw page image, a REPORT (432 bytes) or a DCAP quote "
-            "[%s]\n",
-            path, n, sgxra_err_name(fe));
+            "(binary, hex or base64)%s [%s]\n",
+            path, n, why, sgxra_err_name(fe));
     rc = CLI_EXIT_USAGE;
   }
   }

@@ -13,6 +13,9 @@
  *      whitespace allowed (sgxra/base64.h, strict);
  *   and the decoded bytes must again start like a quote (step 1), so that
  *   a hex or base64 text of something else is not taken for a quote.
+ * Input that is not text (any byte outside printable ASCII, space, tab,
+ * CR, LF) is never hex or base64: it goes to the quote parser as it is,
+ * whose message ("unsupported quote version 2") is the precise one.
  * Anything else is refused as a whole, naming why each text form failed:
  * no junk character is skipped. */
 #include <stdio.h>
@@ -41,6 +44,12 @@ int cli_quote_looks_binary(const uint8_t *p, size_t n) {
   unsigned version = (unsigned)p[0] | (unsigned)p[1] << 8;
   unsigned key = (unsigned)p[2] | (unsigned)p[3] << 8;
   return version >= 3 && version <= 5 && (key == 2 || key == 3);
+}
+
+int cli_is_text(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] < 0x20 ? !is_space(p[i]) : p[i] > 0x7e) return 0;
+  return n > 0;
 }
 
 /* Hex text with optional 0x and whitespace; 0 with the bytes, else -1
@@ -222,7 +231,9 @@ int cli_read_quote(const char *verb, sgxra_ctx *cx, const char *path,
   *out_len = 0;
   int rc = cli_read_input(verb, cx, path, QUOTE_TEXT_CAP, &raw, &n);
   if (rc) return rc;
-  if (cli_quote_looks_binary(raw, n)) {
+  /* Bytes that are not text go to the parser as they are: its message
+   * ("unsupported quote version 2") says more than "not hex". */
+  if (cli_quote_looks_binary(raw, n) || !cli_is_text(raw, n)) {
     if (n > QUOTE_BIN_CAP) {
       free(raw);
       fprintf(stderr,
