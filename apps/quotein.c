@@ -67,6 +67,14 @@ static int hex_text(const uint8_t *p, size_t n, uint8_t **out, size_t *out_len,
   size_t d = 0;
   for (; i < n; i++) {
     if (is_space(p[i])) continue;
+    int hex = (p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f') ||
+              (p[i] >= 'A' && p[i] <= 'F');
+    if (!hex) { /* named at its place in the text, not among the digits */
+      snprintf(why, why_size, "invalid hex digit 0x%02x at position %zu",
+               (unsigned)p[i], i);
+      free(digits);
+      return -1;
+    }
     digits[d++] = (char)p[i];
   }
   sgxra_ctx *cx = sgxra_ctx_new();
