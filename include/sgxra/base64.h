@@ -56,9 +56,9 @@ SGXRA_API size_t sgxra_base64_encoded_len(size_t n, unsigned flags);
  * with padding unless SGXRA_BASE64_NO_PAD, plus a NUL, into out[0..out_size).
  * Errors: SGXRA_E_INVALID_ARGUMENT (no or both alphabets, an unknown flag),
  * SGXRA_E_TOO_LARGE when out_size < sgxra_base64_encoded_len(n) + 1. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_base64_encode_text(
-    sgxra_ctx *cx, const uint8_t *p, size_t n, unsigned flags, char *out,
-    size_t out_size);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_base64_encode_text(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                         unsigned flags, char *out, size_t out_size);
 
 /* Decode s[0..slen) under `flags` (at least one alphabet; both: either one,
  * not mixed) into a new buffer of at most `max_len` bytes (free with

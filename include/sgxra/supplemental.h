@@ -77,8 +77,8 @@ typedef enum sgxra_pck_flag {
 } sgxra_pck_flag;
 
 typedef struct sgxra_supplemental {
-  uint16_t major_version; /* 3 */
-  uint16_t minor_version; /* 3 */
+  uint16_t major_version;      /* 3 */
+  uint16_t minor_version;      /* 3 */
   int64_t earliest_issue_date; /* unix seconds, UTC */
   int64_t latest_issue_date;
   int64_t earliest_expiration_date;
@@ -115,10 +115,10 @@ typedef struct sgxra_supplemental {
  * level), the quote parser's codes, SGXRA_E_X509_* for its PCK chain,
  * SGXRA_E_CRL_EXTENSIONS (a CRL Number missing or over 32 bits),
  * SGXRA_E_NO_MEMORY.  *out zeroed on error. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_supplemental_fill(
-    sgxra_ctx *cx, const uint8_t *quote, size_t quote_len,
-    const sgxra_collateral *coll, const sgxra_verdict *vd,
-    sgxra_supplemental *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_supplemental_fill(sgxra_ctx *cx, const uint8_t *quote, size_t quote_len,
+                        const sgxra_collateral *coll, const sgxra_verdict *vd,
+                        sgxra_supplemental *out);
 
 /* "Standard", "Scalable", "ScalableWithIntegrity" (Intel's names of the
  * PCK certificate's SGX type); "unknown" otherwise. */
