@@ -152,6 +152,39 @@ sgxra_ctx *cli_ctx_new(const char *verb);
 int cli_read_file(const char *verb, sgxra_ctx *cx, const char *path, size_t cap,
                   uint8_t **out_buf, size_t *out_len);
 
+/* ---- quotes as users hand them over (apps/quotein.c) ------------------- */
+
+/* Read QUOTE -- a file, or stdin for "-" -- as a binary quote or its hex
+ * (either case, optional 0x, whitespace anywhere) or base64 text (standard
+ * or URL-safe, padded or not, whitespace anywhere); see apps/quotein.c for
+ * the decision.  Returns 0 with the binary quote in *out (free()), or 2
+ * after the message, e.g. "sgxra verify: q.txt: not a quote: neither
+ * binary (version 3-5), hex nor base64 (hex: ...; base64: ...)
+ * [SGXRA_E_QUOTE_FORMAT]". */
+int cli_read_quote(const char *verb, sgxra_ctx *cx, const char *path,
+                   uint8_t **out, size_t *out_len);
+
+/* The bytes of the last quote cli_read_quote returned in this process
+ * (borrowed, valid until the next cli_read_quote): 1, or 0 when none. */
+int cli_quote_last(const uint8_t **out, size_t *out_len);
+
+/* 1 when p[0..n) starts like a binary quote: version 3..5, attestation key
+ * type 2 or 3 (little-endian). */
+int cli_quote_looks_binary(const uint8_t *p, size_t n);
+
+/* 1 when p[0..n) is non-empty text: printable ASCII, space, tab, CR, LF. */
+int cli_is_text(const uint8_t *p, size_t n);
+
+/* Decode the hex or base64 text of a quote (cli_read_quote's steps 2-3):
+ * 0 with the bytes in *out (free()), else -1 with the reason in why[]. */
+int cli_quote_from_text(const uint8_t *p, size_t n, uint8_t **out,
+                        size_t *out_len, char *why, size_t why_size);
+
+/* Read FILE, or stdin for "-", with a cap, reporting failures as
+ * cli_read_file does; returns 0 or the exit status (apps/quotein.c). */
+int cli_read_input(const char *verb, sgxra_ctx *cx, const char *path,
+                   size_t cap, uint8_t **out_buf, size_t *out_len);
+
 /* Lowercase hex of p[0..n) as a jansson string. */
 json_t *cli_json_hex(const uint8_t *p, size_t n);
 
@@ -178,6 +211,9 @@ void cli_put_num(cli_out *o, const char *key, uint64_t v);
 void cli_put_hexnum(cli_out *o, const char *key, uint64_t v);
 void cli_put_str(cli_out *o, const char *key, const char *s);
 void cli_put_bool(cli_out *o, const char *key, int b);
+/* Small counters (TCB component SVNs) as a JSON array of numbers, or
+ * "label 11 11 2 ...". */
+void cli_put_nums(cli_out *o, const char *key, const uint8_t *v, size_t n);
 
 /* {"flags": "0x..", "xfrm": "0x.."}; `names` adds the flags' names to the
  * human line. */
@@ -224,6 +260,24 @@ int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
 /* The `verify --json` object of a verdict (docs/VERIFY.md), shared with
  * `appraise` (apps/verdict.c). */
 json_t *cli_verdict_json(const sgxra_verdict *vd);
+
+/* Intel's supplemental data (sgxra/supplemental.h) of a verdict as the
+ * `verify --json` "supplemental" object (docs/VERIFY.md), or JSON null
+ * when the verification stopped before the TCB level or the data cannot
+ * be computed (then `why`, if not NULL, gets the reason). */
+json_t *cli_supplemental_json(const uint8_t *quote, size_t quote_len,
+                              const sgxra_collateral *coll,
+                              const sgxra_verdict *vd, char *why,
+                              size_t why_size);
+
+/* The verdict on one line, first in the human output of `verify`:
+ *   "OK UpToDate — accepted"
+ *   "REFUSED OutOfDate: tcb_status_not_accepted, collateral_expired"
+ *   "REFUSED SGX_QL_PCK_REVOKED: SGXRA_E_VERIFY_PCK_REVOKED"
+ * green / red only when stdout is a terminal and NO_COLOR is unset.
+ * `reasons` are the appraisal's refusal codes (n of them). */
+void cli_print_verdict_line(const sgxra_verdict *vd, int accepted,
+                            const char *const *reasons, size_t n);
 
 /* Read QUOTE, the collateral folder and the optional trust root, and verify
  * at `now` (apps/verdict.c; `verify` and `appraise`).  Returns 0 with *out

@@ -25,6 +25,8 @@
 #include "sgxra/measure.h"
 #include "sgxra/quote.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/supplemental.h"
+#include "sgxra/x509.h"
 
 #define VERB "inspect"
 #define FILE_CAP ((size_t)1 << 31)
@@ -40,7 +42,9 @@ static void usage(FILE *f) {
           "SGXS\n"
           "stream, raw page image (Linux selftest convention), REPORT (432 "
           "bytes)\n"
-          "or DCAP quote (header and enclave REPORT body).\n"
+          "or DCAP quote (header, enclave REPORT body, QE report identity and\n"
+          "the PCK certificate's FMSPC, CA and TCB -- never its PPID).  A\n"
+          "quote may also be hex or base64 text; FILE '-' reads stdin.\n"
           "\n"
           "      --json        one JSON object: mrenclave, mrsigner, "
           "isvprodid,\n"
@@ -189,6 +193,63 @@ static int show_report(sgxra_ctx *cx, cli_out *o, const char *path,
   return CLI_EXIT_OK;
 }
 
+/* The PCK leaf of a type 5 certification data: FMSPC, CA, the TCB and
+ * the other SGX extension fields -- never the PPID, which identifies the
+ * platform.  A chain that does not parse is a warning: the rest of the
+ * quote is still shown. */
+static void show_pck(cli_out *o, const char *path, const sgxra_quote *q) {
+  const char *pem;
+  size_t pem_len;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_x509_chain *chain = NULL;
+  if (!cx) return;
+  if (sgxra_quote_pck_chain(cx, q, &pem, &pem_len) != SGXRA_OK ||
+      sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain) !=
+          SGXRA_OK) {
+    fprintf(stderr,
+            "sgxra inspect: warning: %s: PCK certificate chain: %s [%s]\n",
+            path, sgxra_ctx_message(cx), sgxra_err_name(sgxra_ctx_error(cx)));
+    goto out;
+  }
+  const sgxra_x509_cert *leaf = sgxra_x509_chain_get(chain, 0);
+  const uint8_t *der;
+  size_t der_len;
+  sgxra_x509_cert_der(leaf, &der, &der_len);
+  sgxra_pck_ext ext;
+  if (sgxra_pck_ext_from_cert_der(cx, der, der_len, &ext) != SGXRA_OK) {
+    fprintf(stderr, "sgxra inspect: warning: %s: PCK certificate: %s [%s]\n",
+            path, sgxra_ctx_message(cx), sgxra_err_name(sgxra_ctx_error(cx)));
+    goto out;
+  }
+  const char *issuer = sgxra_x509_cert_issuer_cn(leaf);
+  cli_put_hex(o, "pck_fmspc", ext.fmspc, sizeof ext.fmspc);
+  cli_put_str(o, "pck_ca",
+              strstr(issuer, "Platform")    ? "platform"
+              : strstr(issuer, "Processor") ? "processor"
+                                            : "unknown");
+  cli_put_str(o, "pck_issuer_cn", issuer);
+  cli_put_nums(o, "pck_tcb_comp_svns", ext.comp_svn, sizeof ext.comp_svn);
+  cli_put_num(o, "pck_pcesvn", ext.pcesvn);
+  cli_put_hex(o, "pck_cpusvn", ext.cpusvn, sizeof ext.cpusvn);
+  cli_put_hex(o, "pck_pceid", ext.pceid, sizeof ext.pceid);
+  cli_put_str(o, "pck_sgx_type", sgxra_sgx_type_name(ext.sgx_type));
+  if (ext.has_platform_instance_id)
+    cli_put_hex(o, "pck_platform_instance_id", ext.platform_instance_id,
+                sizeof ext.platform_instance_id);
+  if (ext.has_configuration) {
+    if (ext.dynamic_platform >= 0)
+      cli_put_bool(o, "pck_dynamic_platform", ext.dynamic_platform);
+    if (ext.cached_keys >= 0)
+      cli_put_bool(o, "pck_cached_keys", ext.cached_keys);
+    if (ext.smt_enabled >= 0)
+      cli_put_bool(o, "pck_smt_enabled", ext.smt_enabled);
+  }
+  sgxra_wipe(&ext, sizeof ext); /* the PPID */
+out:
+  sgxra_x509_chain_free(chain);
+  sgxra_ctx_free(cx);
+}
+
 static int show_quote(sgxra_ctx *cx, cli_out *o, const char *path,
                       const uint8_t *p, size_t n) {
   sgxra_quote q;
@@ -206,10 +267,26 @@ static int show_quote(sgxra_ctx *cx, cli_out *o, const char *path,
   cli_put_hex(o, "qe_vendor_id", q.header.qe_vendor_id, 16);
   cli_put_hex(o, "user_data", q.header.user_data, 20);
   cli_put_num(o, "cert_type", q.cert_type);
+  cli_put_str(o, "cert_type_name", sgxra_quote_cert_type_name(q.cert_type));
   cli_put_hex(o, "qe_mrenclave", q.qe_report.mrenclave, 32);
   cli_put_hex(o, "qe_mrsigner", q.qe_report.mrsigner, 32);
+  cli_put_num(o, "qe_isvprodid", q.qe_report.isvprodid);
+  cli_put_num(o, "qe_isvsvn", q.qe_report.isvsvn);
+  cli_put_attributes(o, "qe_attributes", &q.qe_report.attributes, 1);
+  cli_put_hexnum(o, "qe_miscselect", q.qe_report.miscselect);
+  cli_put_num(o, "qe_auth_data_len", q.qe_auth_data_len);
+  if (q.cert_type == SGXRA_QUOTE_CERT_PCK_CHAIN) show_pck(o, path, &q);
   if (dbg) cli_warn_debug_signer(VERB, path, dbg);
   return CLI_EXIT_OK;
+}
+
+/* A hex or base64 quote: only text characters (so never a SIGSTRUCT,
+ * ELF, SGXS stream or page image) that decode to a quote. */
+static int text_quote(const uint8_t *p, size_t n, uint8_t **out,
+                      size_t *out_len) {
+  char why[2 * SGXRA_CTX_MSG_SIZE + 256];
+  if (!cli_is_text(p, n)) return -1;
+  return cli_quote_from_text(p, n, out, out_len, why, sizeof why);
 }
 
 /* ---- the command ------------------------------------------------------------
@@ -244,13 +321,22 @@ int cli_cmd_inspect(int argc, char **argv) {
   if (!cx) return CLI_EXIT_USAGE;
   uint8_t *buf = NULL;
   size_t n = 0;
-  rc = cli_read_file(VERB, cx, path, FILE_CAP, &buf, &n);
+  rc = cli_read_input(VERB, cx, path, FILE_CAP, &buf, &n);
   if (rc) {
     sgxra_ctx_free(cx);
     return rc;
   }
   cli_out o = {json ? json_object() : NULL, W};
   sgxra_file_kind kind = sgxra_file_detect(buf, n);
+  uint8_t *dec = NULL;
+  size_t dec_len = 0;
+  if ((kind == SGXRA_FILE_UNKNOWN || kind == SGXRA_FILE_RAW_IMAGE) &&
+      text_quote(buf, n, &dec, &dec_len) == 0) {
+    free(buf);
+    buf = dec;
+    n = dec_len;
+    kind = SGXRA_FILE_QUOTE;
+  }
   /* A SIGSTRUCT header on a file of the wrong size, or 1808 bytes that are
    * nothing else, go to the SIGSTRUCT decoder for a precise error. */
   if (kind != SGXRA_FILE_SIGSTRUCT &&
@@ -284,12 +370,20 @@ int cli_cmd_inspect(int argc, char **argv) {
     /* the code is the library's verdict on the file */
     sgxra_file_kind k;
     sgxra_err fe = sgxra_file_detect_known(cx, buf, n, &k);
+    char why[2 * SGXRA_CTX_MSG_SIZE + 256] = "";
+    uint8_t *tq = NULL;
+    size_t tn = 0;
+    if (cli_is_text(buf, n) &&
+        cli_quote_from_text(buf, n, &tq, &tn, why + 2, sizeof why - 2) == 0)
+      free(tq); /* not reached: text quotes were decoded above */
+    else if (why[2])
+      memcpy(why, "; ", 2);
     fprintf(stderr,
             "sgxra inspect: %s: not a file sgxra recognises (%zu bytes): "
             "expected a SIGSTRUCT (1808 bytes), a signed enclave .so, an SGXS "
             "stream, a raw page image, a REPORT (432 bytes) or a DCAP quote "
-            "[%s]\n",
-            path, n, sgxra_err_name(fe));
+            "(binary, hex or base64)%s [%s]\n",
+            path, n, why, sgxra_err_name(fe));
     rc = CLI_EXIT_USAGE;
   }
   }

@@ -61,7 +61,12 @@ static void usage(FILE *f) {
       "by default a genuine quote of an UpToDate platform "
       "(SGX_QL_QV_RESULT_OK),\n"
       "unexpired collateral, not a DEBUG enclave.  Refusals are printed as\n"
-      "\"refused: CODE: message\" lines after the verdict.\n"
+      "\"refused: CODE: message\" lines after the verdict.  The first line "
+      "is the\n"
+      "verdict (\"OK <status> \xe2\x80\x94 accepted\" / \"REFUSED ...\").  "
+      "QUOTE is "
+      "binary, hex or\n"
+      "base64 (docs/VERIFY.md); '-' reads it from stdin.\n"
       "\n"
       "  -c, --collateral DIR   collateral bundle directory\n"
       "      --pccs URL         instead: get the collateral from this "
@@ -107,7 +112,8 @@ static void usage(FILE *f) {
       "                         tcb_date, fmspc, mrenclave, mrsigner, "
       "isvprodid,\n"
       "                         isvsvn, debug, report_data, accepted,\n"
-      "                         reasons [{code, message}], ...\n"
+      "                         reasons [{code, message}], ..., supplemental\n"
+      "                         (Intel's supplemental data)\n"
       "  -h, --help             this help\n"
       "\n"
       "Without --mrenclave/--mrsigner the enclave's identity is not checked:\n"
@@ -202,6 +208,11 @@ static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
 
 static void print_human(const sgxra_verdict *vd, const sgxra_decision *d) {
   char date[SGXRA_TIME_TEXT_SIZE];
+  const char *codes[SGXRA_DECISION_REASON_MAX];
+  size_t nc = 0;
+  for (size_t i = 0; i < d->reason_count && nc < SGXRA_DECISION_REASON_MAX; i++)
+    codes[nc++] = sgxra_reason_name(d->reasons[i].code);
+  cli_print_verdict_line(vd, vd->err == SGXRA_OK && d->trusted, codes, nc);
   if (vd->has_quote) {
     const sgxra_report_body *r = &vd->report;
     cli_print_hex("mrenclave", W, r->mrenclave, SGXRA_HASH_SIZE);
@@ -421,10 +432,18 @@ int cli_cmd_verify(int argc, char **argv) {
     json_t *o = verdict_json(&vd, dec);
     if (use_pccs)
       json_object_set_new(o, "collateral", cli_pccs_info_json(&pinfo));
+    const uint8_t *q;
+    size_t qn;
+    /* Intel's supplemental data, for a verification that reached the TCB
+     * level (null otherwise). */
+    json_object_set_new(o, "supplemental",
+                        cli_quote_last(&q, &qn)
+                            ? cli_supplemental_json(q, qn, coll, &vd, NULL, 0)
+                            : json_null());
     cli_json_print(o);
   } else {
-    if (use_pccs) cli_pccs_info_print("collateral", W, &pinfo);
     print_human(&vd, dec);
+    if (use_pccs) cli_pccs_info_print("collateral", W, &pinfo);
   }
   if (vd.err != SGXRA_OK) {
     fprintf(stderr, "sgxra verify: %s: %s [%s]\n", quote_path, vd.reason,

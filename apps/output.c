@@ -140,3 +140,15 @@ int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
   fprintf(stderr, "sgxra %s: %s: %s\n", verb, path, ss->why);
   return CLI_EXIT_REFUSED;
 }
+
+void cli_put_nums(cli_out *o, const char *key, const uint8_t *v, size_t n) {
+  if (o->json) {
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_integer(v[i]));
+    json_object_set_new(o->json, key, a);
+    return;
+  }
+  printf("%-*s", o->width, key);
+  for (size_t i = 0; i < n; i++) printf(" %u", (unsigned)v[i]);
+  printf("\n");
+}

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "sgxra/supplemental.h"
 #include "sgxra/timeutil.h"
 #include "sp.h"
 
-#define QUOTE_CAP ((size_t)1 << 20) /* quotes are a few KiB */
 #define ROOT_CAP ((size_t)1 << 20)
 
 static json_t *hex_or_null(int have, const uint8_t *p, size_t n) {
@@ -105,8 +107,7 @@ static int verify_with(const char *verb, sgxra_ctx *cx, const char *quote_path,
   int status = CLI_EXIT_USAGE;
   *out_coll = NULL;
   memset(out, 0, sizeof *out);
-  if (cli_read_file(verb, cx, quote_path, QUOTE_CAP, &quote, &quote_len))
-    goto out;
+  if (cli_read_quote(verb, cx, quote_path, &quote, &quote_len)) goto out;
   if (root_path) {
     if (cli_read_file(verb, cx, root_path, ROOT_CAP, &root_pem, &root_len))
       goto out;
@@ -161,4 +162,98 @@ int cli_verify_pccs(const char *verb, sgxra_ctx *cx, const char *quote_path,
   memset(out_info, 0, sizeof *out_info);
   return verify_with(verb, cx, quote_path, NULL, po, root_path, now, out,
                      out_coll, out_info);
+}
+
+static json_t *time_json(int64_t t) {
+  char date[SGXRA_TIME_TEXT_SIZE];
+  sgxra_time_format(t, date);
+  return json_string(date);
+}
+
+/* Intel's pck_cert_flag_enum_t: FALSE / TRUE, UNDEFINED -> absent. */
+static void put_flag(json_t *o, const char *key, sgxra_pck_flag f) {
+  if (f != SGXRA_PCK_FLAG_UNDEFINED)
+    json_object_set_new(o, key, json_boolean(f == SGXRA_PCK_FLAG_TRUE));
+}
+
+json_t *cli_supplemental_json(const uint8_t *quote, size_t quote_len,
+                              const sgxra_collateral *coll,
+                              const sgxra_verdict *vd, char *why,
+                              size_t why_size) {
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_supplemental s;
+  if (!cx || sgxra_supplemental_fill(cx, quote, quote_len, coll, vd, &s)) {
+    if (why && why_size)
+      snprintf(why, why_size, "%s", cx ? sgxra_ctx_message(cx) : "no memory");
+    sgxra_ctx_free(cx);
+    return json_null();
+  }
+  sgxra_ctx_free(cx);
+  json_t *o = json_object();
+  char v[16];
+  snprintf(v, sizeof v, "%u.%u", (unsigned)s.major_version,
+           (unsigned)s.minor_version);
+  json_object_set_new(o, "version", json_string(v));
+  json_object_set_new(o, "earliest_issue_date",
+                      time_json(s.earliest_issue_date));
+  json_object_set_new(o, "latest_issue_date", time_json(s.latest_issue_date));
+  json_object_set_new(o, "earliest_expiration_date",
+                      time_json(s.earliest_expiration_date));
+  json_object_set_new(o, "earliest_expiration_item",
+                      json_string(s.earliest_expiration_item));
+  json_object_set_new(o, "tcb_level_date_tag", time_json(s.tcb_level_date_tag));
+  json_object_set_new(o, "qe_iden_tcb_level_date_tag",
+                      s.qe_iden_tcb_level_date_tag
+                          ? time_json(s.qe_iden_tcb_level_date_tag)
+                          : json_null());
+  json_object_set_new(o, "pck_crl_num", json_integer(s.pck_crl_num));
+  json_object_set_new(o, "root_ca_crl_num", json_integer(s.root_ca_crl_num));
+  json_object_set_new(o, "tcb_eval_ref_num", json_integer(s.tcb_eval_ref_num));
+  json_object_set_new(o, "qe_iden_tcb_eval_ref_num",
+                      json_integer(s.qe_iden_tcb_eval_ref_num));
+  json_object_set_new(o, "root_key_id",
+                      cli_json_hex(s.root_key_id, sizeof s.root_key_id));
+  json_object_set_new(o, "tcb_cpusvn",
+                      cli_json_hex(s.tcb_cpusvn, sizeof s.tcb_cpusvn));
+  json_object_set_new(o, "tcb_pce_isvsvn", json_integer(s.tcb_pce_isvsvn));
+  json_object_set_new(o, "pce_id", cli_json_hex(s.pce_id, sizeof s.pce_id));
+  snprintf(v, sizeof v, "0x%02x", (unsigned)s.tee_type);
+  json_object_set_new(o, "tee_type", json_string(v));
+  json_object_set_new(o, "sgx_type",
+                      json_string(sgxra_sgx_type_name(s.sgx_type)));
+  if (s.has_platform_instance_id)
+    json_object_set_new(
+        o, "platform_instance_id",
+        cli_json_hex(s.platform_instance_id, sizeof s.platform_instance_id));
+  put_flag(o, "dynamic_platform", s.dynamic_platform);
+  put_flag(o, "cached_keys", s.cached_keys);
+  put_flag(o, "smt_enabled", s.smt_enabled);
+  json_object_set_new(o, "qe_iden_status",
+                      json_string(sgxra_tcb_status_name(s.qe_iden_status)));
+  json_object_set_new(o, "tcb_status",
+                      json_string(sgxra_tcb_status_name(s.tcb_status)));
+  json_object_set_new(o, "sa_list", json_string(s.sa_list));
+  return o;
+}
+
+void cli_print_verdict_line(const sgxra_verdict *vd, int accepted,
+                            const char *const *reasons, size_t n) {
+  int colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+  const char *what =
+      vd->has_tcb_level
+          ? sgxra_tcb_status_name(vd->final_status ? vd->final_status
+                                                   : vd->tcb_status)
+      : vd->err != SGXRA_OK ? sgxra_ql_result_name(vd->ql_return)
+                            : vd->qv_result;
+  if (colour) fputs(accepted ? "\033[1;32m" : "\033[1;31m", stdout);
+  printf("%s %s", accepted ? "OK" : "REFUSED", what);
+  if (accepted) {
+    printf(" \xe2\x80\x94 accepted");
+  } else if (vd->err != SGXRA_OK) {
+    printf(": %s", sgxra_err_name(vd->err));
+  } else {
+    for (size_t i = 0; i < n; i++) printf("%s %s", i ? "," : ":", reasons[i]);
+  }
+  if (colour) fputs("\033[0m", stdout);
+  printf("\n");
 }

@@ -5,6 +5,7 @@
  *   sgxra/error.h          error codes, names, texts              src/core
  *   sgxra/ctx.h            library context: last error + message  src/core
  *   sgxra/hex.h            hex and base64                         src/core
+ *   sgxra/base64.h         base64 both alphabets, strict decoding src/core
  *   sgxra/timeutil.h       RFC 3339 time                          src/core
  *   sgxra/file.h           whole-file read/write with caps        src/core
  *   sgxra/crypto.h         SHA-256, CMAC, GCM, P-256, RSA-3072    src/crypto
@@ -19,6 +20,7 @@
  *   sgxra/collateral.h     TCB Info, QE Identity, bundles         src/quote
  *   sgxra/qlresult.h       Intel's quote3_error_t names, numbers  src/quote
  *   sgxra/verify.h         quote verification -> Intel verdict    src/quote
+ *   sgxra/supplemental.h   Intel's supplemental data of a verdict src/quote
  *   sgxra/store.h          registry, policies, audit log (SQL)    src/store
  *   sgxra/policy.h         policy, appraisal -> decision          src/policy
  *   ---- libsgxra-sim (the rest is libsgxra) ----
@@ -37,6 +39,7 @@
 #ifndef SGXRA_H
 #define SGXRA_H
 
+#include "sgxra/base64.h"
 #include "sgxra/collateral.h"
 #include "sgxra/crypto.h"
 #include "sgxra/ctx.h"
@@ -57,6 +60,7 @@
 #include "sgxra/sgx.h"
 #include "sgxra/sigstruct.h"
 #include "sgxra/store.h"
+#include "sgxra/supplemental.h"
 #include "sgxra/tcbstatus.h"
 #include "sgxra/timeutil.h"
 #include "sgxra/verify.h"

@@ -48,10 +48,10 @@ LIBRARY = {"core": "libsgxra", "crypto": "libsgxra", "sgx": "libsgxra",
 # layer (policy.h, store.h, ra.h, ...) belongs to it without a line here;
 # errors/*.h are core (error.h includes them all).
 HEADERS = {
-    "core": "error ctx hex file timeutil",
+    "core": "error ctx hex base64 file timeutil",
     "crypto": "crypto",
     "sgx": "sgx sigstruct measure enclavefile layout",
-    "quote": "quote x509 collateral verify qlresult tcbstatus",
+    "quote": "quote x509 collateral verify qlresult tcbstatus supplemental",
     "emu": "emu qe intelca enclave_api",
     "net": "pcs pccs",
 }

@@ -577,3 +577,12 @@ sgxra_err sgxra_collateral_check_pck_pem(sgxra_ctx *cx,
   sgxra__pck_chain_clear(&r);
   return e;
 }
+
+void sgxra__collateral_chains(const sgxra_collateral *c,
+                              const sgxra_x509_chain **out_pck_crl_chain,
+                              const sgxra_x509_chain **out_tcb_chain,
+                              const sgxra_x509_chain **out_qe_chain) {
+  *out_pck_crl_chain = c ? c->pck_crl_chain : NULL;
+  *out_tcb_chain = c ? c->tcb_chain : NULL;
+  *out_qe_chain = c ? c->qe_chain : NULL;
+}

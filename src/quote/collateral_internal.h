@@ -85,4 +85,12 @@ sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
                                           int64_t now,
                                           sgxra_collateral **out_view);
 
+/* The three issuer chains of a collateral set (borrowed; valid while c
+ * lives): PCK CRL issuer chain, TCB Info issuer chain, QE Identity issuer
+ * chain. */
+void sgxra__collateral_chains(const sgxra_collateral *c,
+                              const sgxra_x509_chain **out_pck_crl_chain,
+                              const sgxra_x509_chain **out_tcb_chain,
+                              const sgxra_x509_chain **out_qe_chain);
+
 #endif

@@ -263,3 +263,28 @@ int sgxra_crl_is_revoked(const sgxra_crl *crl, const sgxra_x509_cert *c) {
     return 0;
   return sgxra_crl_has_serial(crl, c->serial.bytes, c->serial.len);
 }
+
+sgxra_err sgxra__crl_number(sgxra_ctx *cx, const sgxra_crl *crl,
+                            uint32_t *out) {
+  *out = 0;
+  if (!crl) return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "no CRL");
+  int crit = 0;
+  ASN1_INTEGER *num =
+      X509_CRL_get_ext_d2i(crl->crl, NID_crl_number, &crit, NULL);
+  if (!num)
+    return sgxra__fail(cx, SGXRA_E_CRL_EXTENSIONS,
+                       "CRL of '%s' has no CRL Number (2.5.29.20)",
+                       crl->issuer_cn);
+  uint64_t v = 0;
+  int ok = ASN1_INTEGER_get_uint64(&v, num);
+  ASN1_INTEGER_free(num);
+  /* Intel's QvE refuses a CRL number outside uint32 (SGX_QL_ERROR_
+   * UNEXPECTED) rather than cutting it. */
+  if (!ok || v > UINT32_MAX)
+    return sgxra__fail(cx, SGXRA_E_CRL_EXTENSIONS,
+                       "CRL Number of the CRL of '%s' is not a 32-bit "
+                       "unsigned number",
+                       crl->issuer_cn);
+  *out = (uint32_t)v;
+  return SGXRA_OK;
+}

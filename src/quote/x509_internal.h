@@ -60,4 +60,9 @@ sgxra_err sgxra__pem_next(sgxra_ctx *cx, const uint8_t *p, size_t n,
  * certificate.  0 when either is NULL or has no usable key. */
 int sgxra__x509_same_key(const sgxra_x509_cert *a, const sgxra_x509_cert *b);
 
+/* The CRL Number extension (2.5.29.20) of a CRL, as Intel's QvE reads it
+ * for the supplemental data: SGXRA_E_CRL_EXTENSIONS when absent or not a
+ * uint32. */
+sgxra_err sgxra__crl_number(sgxra_ctx *cx, const sgxra_crl *crl, uint32_t *out);
+
 #endif

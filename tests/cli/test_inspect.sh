@@ -231,6 +231,106 @@ expect_status 1 "$SGXRA" inspect "$T/q2.bin"
 expect_err_contains "Q2"
 expect_err_contains "[SGXRA_E_SIGSTRUCT_Q1Q2]"
 
+# ---- DCAP quotes of every real bundle, in every input format -------------------
+# variants QUOTE DIR: the quote as hex (lower, one line), HEX (upper, 0x,
+# 64 digits a line), base64 (standard, padded, 76 a line) and base64url
+# (no padding, one line); and the PPID of its PCK leaf (the OCTET STRING
+# after OID 1.2.840.113741.1.13.1.1 in the certificate's DER).
+variants() {
+  python3 - "$1" "$2" <<'PY'
+import base64, binascii, re, sys
+q = open(sys.argv[1], "rb").read(); d = sys.argv[2]
+h = q.hex()
+open(d + "/q.hex", "w").write(h + "\n")
+H = h.upper()
+open(d + "/q.HEX", "w").write("0x" + "\n".join(H[i:i+64] for i in range(0, len(H), 64)) + "\n")
+b = base64.b64encode(q).decode()
+open(d + "/q.b64", "w").write("\n".join(b[i:i+76] for i in range(0, len(b), 76)) + "\n")
+open(d + "/q.b64url", "w").write(base64.urlsafe_b64encode(q).decode().rstrip("="))
+pem = re.search(rb"-----BEGIN CERTIFICATE-----(.*?)-----END", q, re.S).group(1)
+der = base64.b64decode(b"".join(pem.split()))
+oid = bytes.fromhex("060a2a864886f84d010d0101")
+i = der.index(oid) + len(oid)
+assert der[i:i+2] == b"\x04\x10"
+print(der[i+2:i+18].hex())
+PY
+}
+nq=0
+for dir in "$V"/dcap/bundles/*/; do
+  dir=${dir%/}
+  e="$dir/expected.json"
+  ppid=$(variants "$dir/quote.bin" "$T")
+  [ ${#ppid} -eq 32 ] && ok || bad "$(basename "$dir"): no PPID found"
+  expect_status 0 "$SGXRA" inspect --json "$dir/quote.bin"
+  bin=$OUT
+  # the PCK fields expected.json gives
+  want=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["pck"]
+print(p["fmspc"], p["pcesvn"], json.dumps(p["comps"]), "platform" if "Platform" in p["ca"] else "processor", p["ca"])' "$e")
+  got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; j=json.load(sys.stdin)
+print(j["pck_fmspc"], j["pck_pcesvn"], json.dumps(j["pck_tcb_comp_svns"]), j["pck_ca"], j["pck_issuer_cn"])')
+  if [ "$got" = "$want" ]; then ok; else bad "$(basename "$dir"): PCK '$got', want '$want'"; fi
+  expect_json cert_type 5
+  expect_json qe_vendor_id 939a7233f79c4ca9940a0db3957f0607
+  expect_json quote_version "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["quote_version"])' "$e")"
+  # the PPID is never shown, in JSON or text
+  human=$("$SGXRA" inspect "$dir/quote.bin" 2>&1)
+  case "$bin$human" in
+    *"$ppid"* | *"${ppid^^}"*) bad "$(basename "$dir"): PPID $ppid printed" ;;
+    *) ok ;;
+  esac
+  case "$human" in *pck_fmspc*) ok ;; *) bad "text output lacks pck_fmspc" ;; esac
+  # hex, HEX, base64, base64url and stdin give the same object
+  for f in q.hex q.HEX q.b64 q.b64url; do
+    expect_status 0 "$SGXRA" inspect --json "$T/$f"
+    [ "$OUT" = "$bin" ] && ok || bad "$(basename "$dir"): $f differs from the binary quote"
+  done
+  for f in quote.bin; do
+    OUT=$("$SGXRA" inspect --json - <"$dir/$f")
+    [ "$OUT" = "$bin" ] && ok || bad "$(basename "$dir"): stdin differs"
+  done
+  OUT=$("$SGXRA" inspect --json - <"$T/q.b64")
+  [ "$OUT" = "$bin" ] && ok || bad "$(basename "$dir"): base64 on stdin differs"
+  nq=$((nq + 1))
+done
+[ "$nq" -eq 13 ] && ok || bad "expected 13 bundles, found $nq"
+# sgx-02 (PCK Platform CA, Scalable): the platform fields, read from its
+# certificate with `openssl x509 -text` (SGX extension .6 and .7)
+B02="$V/dcap/bundles/sgx-02-automata-v3-2025-08"
+expect_status 0 "$SGXRA" inspect --json "$B02/quote.bin"
+expect_json pck_ca platform
+expect_json pck_sgx_type Scalable
+expect_json pck_platform_instance_id 7f96822f9d6421e505d4f256f65c5338
+expect_json pck_dynamic_platform true
+expect_json pck_cached_keys false
+expect_json pck_smt_enabled false
+expect_json pck_pceid 0000
+expect_json qe_auth_data_len 32
+# sgx-01 (Processor CA, Standard): QE identity as the quote bytes hold it
+B01="$V/dcap/bundles/sgx-01-phala-v3"
+expect_status 0 "$SGXRA" inspect --json "$B01/quote.bin"
+expect_json pck_sgx_type Standard
+expect_json pck_cpusvn 0b0b0202ff0100000000000000000000
+expect_json qe_isvprodid 1
+expect_json qe_isvsvn 10
+expect_json qe_attributes.flags 0x15
+expect_json qe_mrsigner 8c4f5775d796503e96137f77c68a829a0056ac8ded70140b081b094490c57bff
+jq_has() { printf '%s' "$OUT" | python3 -c 'import json,sys; sys.exit(0 if sys.argv[1] in json.load(sys.stdin) else 1)' "$1"; }
+jq_has pck_platform_instance_id && bad "Standard PCK shows a platform instance id" || ok
+# junk text: neither hex nor base64 (exit 2, both reasons named)
+printf 'this is not a quote\n' >"$T/junk.txt"
+expect_status 2 "$SGXRA" inspect "$T/junk.txt"
+expect_err_contains "not a quote: neither binary (version 3-5), hex nor base64"
+expect_err_contains "(hex: "
+expect_err_contains "; base64: "
+# hex with one junk character inside is refused, not skipped
+python3 -c 'import sys; h=open(sys.argv[1]).read(); open(sys.argv[2],"w").write(h[:100]+"g"+h[101:])' "$T/q.hex" "$T/qbad.hex"
+expect_status 2 "$SGXRA" inspect "$T/qbad.hex"
+expect_err_contains "invalid hex digit 0x67"
+# hex of something that is not a quote
+printf '0x1234567890abcdef\n' >"$T/nq.hex"
+expect_status 2 "$SGXRA" inspect "$T/nq.hex"
+expect_err_contains "decodes to 8 bytes starting with version 13330"
+
 # ---- other bad input and usage -----------------------------------------------------------
 printf 'hello' >"$T/hello.txt"
 expect_status 2 "$SGXRA" inspect "$T/hello.txt"

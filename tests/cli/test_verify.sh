@@ -400,6 +400,120 @@ expect_codes "COLLATERAL_EXPIRED"
 expect_status 0 "$SGXRA" verify "$T/q.bin" --collateral "$T/b" --trust-root "$T/b/root_ca.pem" \
   --at 2027-06-01T00:00:00Z --accept-expired
 
+# ---- input formats, the supplemental data, the PPID -------------------------
+# Every bundle's quote as hex (lower, one line), HEX (0x, 64 digits a
+# line), base64 (76 a line), base64url (no padding) and on stdin gives the
+# same verify --json object; that object carries Intel's supplemental data
+# with the CRL Numbers `openssl crl -text` prints and the lower
+# tcbEvaluationDataNumber of tcb_info.json and qe_identity.json; the PPID
+# of the PCK leaf (read from its DER) appears nowhere.
+formats() {
+  python3 - "$1" "$2" <<'PY'
+import base64, re, sys
+q = open(sys.argv[1], "rb").read(); d = sys.argv[2]
+h = q.hex()
+open(d + "/q.hex", "w").write(h + "\n")
+H = h.upper()
+open(d + "/q.HEX", "w").write("0x" + "\n".join(H[i:i+64] for i in range(0, len(H), 64)) + "\n")
+b = base64.b64encode(q).decode()
+open(d + "/q.b64", "w").write("\n".join(b[i:i+76] for i in range(0, len(b), 76)) + "\n")
+open(d + "/q.b64url", "w").write(base64.urlsafe_b64encode(q).decode().rstrip("="))
+pem = re.search(rb"-----BEGIN CERTIFICATE-----(.*?)-----END", q, re.S).group(1)
+der = base64.b64decode(b"".join(pem.split()))
+oid = bytes.fromhex("060a2a864886f84d010d0101")
+i = der.index(oid) + len(oid)
+print(der[i+2:i+18].hex())
+PY
+}
+crlnum() { openssl crl -inform DER -in "$1" -noout -text | grep -A1 'CRL Number' | tail -1 | tr -d ' '; }
+evalnum() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]["tcbEvaluationDataNumber"])' "$1" "$2"; }
+ns=0
+for dir in "$BUN"/*/; do
+  dir=${dir%/}
+  e="$dir/expected.json"
+  at=$(field "$e" verification_time)
+  ppid=$(formats "$dir/quote.bin" "$T")
+  expect_status 1 "$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" --json
+  bin=$OUT
+  te=$(evalnum "$dir/tcb_info.json" tcbInfo)
+  qe=$(evalnum "$dir/qe_identity.json" enclaveIdentity)
+  [ "$te" -lt "$qe" ] && want=$te || want=$qe
+  expect_json supplemental.tcb_eval_ref_num "$want"
+  expect_json supplemental.qe_iden_tcb_eval_ref_num "$qe"
+  expect_json supplemental.pck_crl_num "$(crlnum "$dir/pck_crl.der")"
+  expect_json supplemental.root_ca_crl_num "$(crlnum "$dir/root_ca_crl.der")"
+  expect_json supplemental.version 3.3
+  expect_json supplemental.root_key_id 46e403bd34f05a3f2817ab9badcaacc7ffc98e0f261008cd30dae936cace18d5dcf58eef31463613de1570d516200993
+  expect_json supplemental.tcb_level_date_tag "$(field "$e" matched_tcb_level.tcb_date)"
+  expect_json supplemental.tcb_pce_isvsvn "$(field "$e" pck.pcesvn)"
+  expect_json supplemental.tcb_status "$(field "$e" matched_tcb_level.status)"
+  expect_json supplemental.sa_list "$(field "$e" advisory_ids | tr ' ' ',')"
+  expect_json supplemental.tee_type 0x00
+  win=$(field "$e" all_collateral_valid_window)
+  if [ -n "$win" ] && [ "$win" != null ]; then
+    expect_json supplemental.latest_issue_date "${win% *}"
+    expect_json supplemental.earliest_expiration_date "${win#* }"
+  fi
+  human=$("$SGXRA" verify "$dir/quote.bin" --collateral "$dir" --at "$at" 2>&1)
+  case "$bin$human" in
+    *"$ppid"* | *"${ppid^^}"*) bad "$(basename "$dir"): PPID printed" ;;
+    *) ok ;;
+  esac
+  [ ${#ppid} -eq 32 ] && ok || bad "no PPID read"
+  for f in q.hex q.HEX q.b64 q.b64url; do
+    expect_status 1 "$SGXRA" verify "$T/$f" --collateral "$dir" --at "$at" --json
+    [ "$OUT" = "$bin" ] && ok || bad "$(basename "$dir"): $f differs from the binary quote"
+  done
+  OUT=$("$SGXRA" verify - --collateral "$dir" --at "$at" --json <"$dir/quote.bin" 2>/dev/null)
+  [ "$OUT" = "$bin" ] && ok || bad "$(basename "$dir"): stdin differs"
+  OUT=$("$SGXRA" verify - --collateral "$dir" --at "$at" --json <"$T/q.HEX" 2>/dev/null)
+  [ "$OUT" = "$bin" ] && ok || bad "$(basename "$dir"): HEX on stdin differs"
+  ns=$((ns + 1))
+done
+[ "$ns" -eq 13 ] && ok || bad "expected 13 bundles, found $ns"
+# the earliest expiry named: sgx-01's QE Identity nextUpdate (qe_identity.json)
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --json
+expect_json supplemental.earliest_expiration_item "QE Identity nextUpdate"
+expect_json supplemental.earliest_expiration_date 2025-07-19T10:01:18Z
+expect_json supplemental.sgx_type Standard
+# sgx-02: Platform CA, Scalable; Intel's flags (cached keys FALSE -> absent)
+B02="$BUN/sgx-02-automata-v3-2025-08"
+expect_status 1 "$SGXRA" verify "$B02/quote.bin" --collateral "$B02" --at 2025-08-15T05:45:00Z --json
+expect_json supplemental.sgx_type Scalable
+expect_json supplemental.platform_instance_id 7f96822f9d6421e505d4f256f65c5338
+expect_json supplemental.dynamic_platform true
+expect_json supplemental.smt_enabled false
+case "$OUT" in *cached_keys*) bad "cached_keys FALSE printed (Intel leaves it undefined)" ;; *) ok ;; esac
+# the verdict first, on one line, never coloured in a pipe
+OUT=$("$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" 2>/dev/null)
+first=${OUT%%$'\n'*}
+[ "$first" = "REFUSED ConfigurationAndSWHardeningNeeded: TCB_STATUS_NOT_ACCEPTED" ] && ok || bad "first line '$first'"
+case "$OUT" in *$'\033'*) bad "colour in a pipe" ;; *) ok ;; esac
+OUT=$("$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --accept-status ConfigurationAndSWHardeningNeeded 2>/dev/null)
+first=${OUT%%$'\n'*}
+[ "$first" = "OK ConfigurationAndSWHardeningNeeded — accepted" ] && ok || bad "first line '$first'"
+case "$OUT" in *"verdict"*SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED*) ok ;; *) bad "the rest of the output is gone: $OUT" ;; esac
+# on a terminal (script(1) gives one): coloured, unless NO_COLOR is set
+if command -v script >/dev/null; then
+  tty=$(script -qec "'$SGXRA' verify '$B01/quote.bin' --collateral '$B01' --at $T01" /dev/null 2>/dev/null)
+  case "$tty" in *$'\033[1;31m'REFUSED*) ok ;; *) bad "no colour on a terminal: $tty" ;; esac
+  tty=$(NO_COLOR=1 script -qec "'$SGXRA' verify '$B01/quote.bin' --collateral '$B01' --at $T01" /dev/null 2>/dev/null)
+  case "$tty" in *$'\033'*) bad "colour with NO_COLOR" ;; *) ok ;; esac
+else
+  skipped "script(1) not installed: colour on a terminal not checked"
+fi
+# junk text: exit 2 with the reason for each format
+printf 'not a quote at all\n' >"$T/junk.txt"
+expect_status 2 "$SGXRA" verify "$T/junk.txt" --collateral "$B01" --at "$T01"
+expect_err_contains "not a quote: neither binary (version 3-5), hex nor base64"
+expect_err_contains "[SGXRA_E_QUOTE_FORMAT]"
+expect_status 2 "$SGXRA" verify - --collateral "$B01" --at "$T01" <"$T/junk.txt"
+expect_err_contains "sgxra verify: -: not a quote"
+# base64 with a junk character is refused, not skipped
+python3 -c 'import sys; b=open(sys.argv[1]).read(); open(sys.argv[2],"w").write(b[:40]+"*"+b[41:])' "$T/q.b64" "$T/qbad.b64"
+expect_status 2 "$SGXRA" verify "$T/qbad.b64" --collateral "$B01" --at "$T01"
+expect_err_contains "invalid base64 character '*' at position 40"
+
 # ---- usage and unusable input ----------------------------------------------
 expect_status 2 "$SGXRA" verify "$B01/quote.bin"
 expect_err_contains "try 'sgxra verify --help'"
