@@ -18,11 +18,12 @@
 
 /* The help lines of --cache, for each verb's usage text. */
 #define CLI_CACHE_HELP                                                         \
-  "      --cache URL   the collateral cache: sqlite:PATH, postgresql://...\n"  \
-  "                    or a libpq conninfo string; default $SGXRA_CACHE,\n"    \
-  "                    else sqlite:$XDG_CACHE_HOME/sgxra/collateral.db\n"      \
-  "                    ($XDG_CACHE_HOME defaults to ~/.cache; the folder\n"    \
-  "                    is created with mode 0700)\n"
+  "      --cache URL        the collateral cache: sqlite:PATH,\n"              \
+  "                         postgresql://... or a libpq conninfo string;\n"    \
+  "                         default $SGXRA_CACHE, else\n"                      \
+  "                         sqlite:$XDG_CACHE_HOME/sgxra/collateral.db\n"      \
+  "                         ($XDG_CACHE_HOME defaults to ~/.cache; the\n"      \
+  "                         folder is created with mode 0700)\n"
 
 /* Resolve the URL (`url` is --cache, may be NULL) and open the store at
  * `now` (the migration time when it is new).  Returns 0 with *out open

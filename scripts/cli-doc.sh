@@ -18,9 +18,11 @@ docs/VERIFY.md for the keys).
 
 This page is generated from the verbs' own `--help` text by `scripts/cli-doc.sh`.
 HEAD
-  for v in measure sign inspect verify platform serve registry policy audit appraise; do
+  for v in measure sign inspect verify collateral "collateral fetch" platform \
+           serve registry policy audit appraise; do
     printf '\n## sgxra %s\n\n```\n' "$v"
-    "$X" "$v" --help 2>&1
+    # shellcheck disable=SC2086 # "collateral fetch" is a verb and its object
+    "$X" $v --help 2>&1
     printf '```\n'
   done
 } >docs/CLI.md
