@@ -83,51 +83,58 @@ echo "SP challenge (report data): $NONCE"
   --report-data "$NONCE" -o "$W/quote.bin"
 echo "quote: $(stat -c %s "$W/quote.bin") bytes, DCAP v3, certification data type 5 (PCK chain to the sgxra TEST root)"
 
-step "4. Simulated Intel PCS on loopback"
-"$X" platform collateral "$W/platform" -o "$W/bundle" >/dev/null
-PORT=$((20000 + RANDOM % 20000))
-"$X" serve pcs --listen "127.0.0.1:$PORT" --state "$W/platform/ca" >"$W/pcs.log" 2>&1 &
+step "4. Simulated Intel PCS on loopback; the verifier fetches the collateral"
+ROOT="$W/platform/ca/root_ca.pem"   # the sgxra TEST root: the trust anchor of emulated quotes
+CACHE="sqlite:$W/collateral-cache.db"
+"$X" serve pcs --listen 127.0.0.1:0 --state "$W/platform/ca" >"$W/pcs.out" 2>"$W/pcs.log" &
 PCS_PID=$!
-up=""
-for _ in $(seq 50); do
+URL=""
+for _ in $(seq 100); do
   kill -0 "$PCS_PID" 2>/dev/null || break
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/sgx/certification/v4/qe/identity" && { up=1; break; }
-  sleep 0.1
+  URL=$(sed -n 's/^listening on //p' "$W/pcs.out")
+  [ -n "$URL" ] && break
+  sleep 0.05
 done
-[ -n "$up" ] || die "step 4: the simulated PCS did not come up on 127.0.0.1:$PORT: $(cat "$W/pcs.log")"
-FMSPC=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tcbInfo"]["fmspc"])' "$W/bundle/tcb_info.json")
-if curl -sf -D "$W/hdr" "http://127.0.0.1:$PORT/sgx/certification/v4/tcb?fmspc=$FMSPC" -o "$W/tcb_from_pcs.json"; then
-  echo "GET /sgx/certification/v4/tcb?fmspc=$FMSPC -> $(stat -c %s "$W/tcb_from_pcs.json") bytes, $(grep -ci '^TCB-Info-Issuer-Chain' "$W/hdr") issuer-chain header"
-  grep -qi '^TCB-Info-Issuer-Chain' "$W/hdr" || die "step 4: the PCS answer has no TCB-Info-Issuer-Chain header"
-  # The PCS signs each answer afresh (its own issueDate), so compare what
-  # the verdict depends on: FMSPC, evaluation number and the TCB levels.
-  python3 - "$W/tcb_from_pcs.json" "$W/bundle/tcb_info.json" <<'PY' ||
+[ -n "$URL" ] || die "step 4: the simulated PCS did not come up: $(cat "$W/pcs.log")"
+echo "simulated PCS: $URL"
+echo "\$ sgxra collateral fetch quote.bin --pccs $URL --trust-root root_ca.pem -o bundle"
+"$X" collateral fetch "$W/quote.bin" --pccs "$URL" --trust-root "$ROOT" --cache "$CACHE" \
+  -o "$W/bundle" --json >"$W/fetch.json" 2>"$W/fetch.err" ||
+  die "step 4: sgxra collateral fetch failed: $(cat "$W/fetch.err")"
+python3 - "$W/fetch.json" <<'PY' || die "step 4: collateral fetch did not report what it fetched: $(cat "$W/fetch.json")"
 import json, sys
-a, b = (json.load(open(f))["tcbInfo"] for f in sys.argv[1:3])
-keys = ("fmspc", "pceId", "tcbEvaluationDataNumber", "tcbLevels")
-sys.exit(0 if all(a.get(k) == b.get(k) for k in keys) else 1)
+f = json.load(open(sys.argv[1]))
+c = f["collateral"]
+print("  FMSPC %s (%s CA) from %s: %d HTTP requests, tcbEvaluationDataNumber %s, next update %s"
+      % (f["fmspc"], f["ca"], c["cache"], c["http_requests"], c["tcb_evaluation_data_number"], c["next_update"]))
+sys.exit(0 if c["from_cache"] is False and c["http_requests"] >= 4 else 1)
 PY
-    die "step 4: the PCS served TCB levels different from the bundle's tcb_info.json"
-  echo "  (same FMSPC, evaluation number and TCB levels as the bundle's tcb_info.json)"
-else
-  die "step 4: GET /sgx/certification/v4/tcb?fmspc=$FMSPC failed: $(cat "$W/pcs.log")"
-fi
+for f in tcb_info.json tcb_info_issuer_chain.pem qe_identity.json pck_crl.der root_ca_crl.der; do
+  [ -s "$W/bundle/$f" ] || die "step 4: the fetched bundle has no $f"
+done
 
-step "5. Attestation service: verify quote + collateral"
+step "5. Attestation service: verify quote + collateral (one command, through the cache)"
+echo "\$ sgxra verify quote.bin --pccs $URL --trust-root root_ca.pem --json"
 set +e
-"$X" verify "$W/quote.bin" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json >"$W/verdict.json"
+"$X" verify "$W/quote.bin" --pccs "$URL" --trust-root "$ROOT" --cache "$CACHE" --json >"$W/verdict.json"
 rc=$?
 set -e
 [ -s "$W/verdict.json" ] || die "step 5: sgxra verify printed no verdict (exit $rc)"
 echo "return=$(jget "$W/verdict.json" return) verdict=$(jget "$W/verdict.json" verdict) tcb_status=$(jget "$W/verdict.json" tcb_status) (exit $rc)"
 [ "$rc" -eq 0 ] || die "step 5: the emulated platform's quote did not verify (exit $rc)"
+python3 - "$W/verdict.json" <<'PY' || die "step 5: the verifier did not use the cached collateral"
+import json, sys
+c = json.load(open(sys.argv[1]))["collateral"]
+print("  collateral: %s, from cache: %s" % (c["source"], c["from_cache"]))
+sys.exit(0 if c["from_cache"] is True else 1)
+PY
 
 step "6. Service provider appraises and provisions"
 # appraise QUOTE OUT [args]: sgxra appraise against the registry; exit status in $rc
 appraise() {
   local q=$1 out=$2; shift 2
   set +e
-  "$X" appraise "$q" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json "$@" >"$out" 2>"$out.err"
+  "$X" appraise "$q" --collateral "$W/bundle" --trust-root "$ROOT" --json "$@" >"$out" 2>"$out.err"
   rc=$?
   set -e
   [ -s "$out" ] || die "sgxra appraise printed no decision (exit $rc): $(cat "$out.err")"
@@ -182,7 +189,7 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen
 [ "$(jget "$W/impostor.json" mrenclave)" = "$(jget "$W/entry.json" mrenclave)" ] ||
   die "step 7b: re-signing changed the ENCLAVEHASH"
 echo "   loads and quotes: MRENCLAVE unchanged, MRSIGNER $(jget "$W/impostor.json" mrsigner)"
-"$X" verify "$W/q3.bin" --collateral "$W/bundle" --trust-root "$W/bundle/root_ca.pem" --json >"$W/v3.json" ||
+"$X" verify "$W/q3.bin" --collateral "$W/bundle" --trust-root "$ROOT" --json >"$W/v3.json" ||
   die "step 7b: the impostor's quote should verify as genuine (it is; only its signer differs)"
 [ "$(jget "$W/impostor.json" mrsigner)" != "$(jget "$W/entry.json" mrsigner)" ] ||
   die "step 7b: the impostor's MRSIGNER equals the registered one"
