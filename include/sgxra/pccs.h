@@ -26,12 +26,16 @@
  * (SGXRA_E_COLLATERAL_UNVERIFIED, the message naming the validator's
  * error).
  *
- * Retries follow Intel's QCNL (and curl's --retry): a failed connection, a
- * timeout, a transfer cut short and HTTP 408, 429, 500, 502, 503 and 504
- * are retried up to retry_times more times, waiting retry_delay_ms between
- * tries, or, when it is 0, 1 s then doubling; a 429 waits its Retry-After
- * (seconds, capped at retry_after_max_ms).  Other 4xx statuses, TLS
- * failures and bad bodies are never retried.
+ * Retries are Intel's QCNL's (qcnl_https_request in its network
+ * wrapper): HTTP 503, a timeout, a name that does not resolve and a
+ * connection refused are retried up to retry_times more times, waiting
+ * retry_delay_ms between tries or, when it is 0, 1 s then doubling.
+ * Nothing else is retried: not a 429 (its Retry-After is in the error
+ * message), not another 4xx or 5xx, not a TLS failure, a body cut short or
+ * one that does not validate.  A cached copy still valid at `now` is used
+ * instead when the failure is the server's or the network's (transport
+ * errors, 408, 429, 5xx), never after a 404 or a collateral that does not
+ * validate.
  *
  * Ownership: the config is a plain struct with fixed buffers (nothing to
  * free).  The client borrows the store given to it (which must outlive the
@@ -100,7 +104,6 @@ typedef struct sgxra_pccs_config {
   long total_timeout_ms;             /* per request; default 60000 */
   unsigned retry_times;              /* retries after the first try; 6 */
   long retry_delay_ms;       /* fixed wait; 0: 1 s, then doubling; 10000 */
-  long retry_after_max_ms;   /* cap on a 429's Retry-After; 60000 */
   int local_cache_only;      /* 1: never fetch (CACHE_ONLY_MISS) */
   unsigned pccs_api_version; /* 30 or 31 (QCNL's "3.0"/"3.1"); 31 */
   /* QCNL's verify_collateral_cache_expire_hours (168): a cached copy

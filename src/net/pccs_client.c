@@ -37,7 +37,6 @@ void sgxra_pccs_config_init(sgxra_pccs_config *cfg) {
    * "retry_delay": 10 */
   cfg->retry_times = 6;
   cfg->retry_delay_ms = 10000;
-  cfg->retry_after_max_ms = 60000;
   cfg->pccs_api_version = 31;
   cfg->cache_expire_hours = 168;
   cfg->refresh_margin = 3600;
@@ -459,18 +458,27 @@ typedef struct slot {
   int inflight;                  /* a thread is fetching this key */
 } slot;
 
-static int retryable_status(long s) {
-  return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+/* What Intel's QCNL retries (network_wrapper.cpp, qcnl_https_request):
+ * HTTP 503 and the transport failures timeout / cannot resolve / cannot
+ * connect; nothing else -- not 429, not other 5xx, not a body cut short. */
+static int qcnl_retries_status(long s) {
+  return s == 503;
 }
 
-static int retryable_err(sgxra_err e) {
-  return e == SGXRA_E_NET_TIMEOUT || e == SGXRA_E_NET_CONNECT ||
-         e == SGXRA_E_NET_TRUNCATED || e == SGXRA_E_NET_CLOSED;
+static int qcnl_retries_err(sgxra_err e) {
+  return e == SGXRA_E_NET_TIMEOUT || e == SGXRA_E_NET_CONNECT;
+}
+
+/* A status that says "the server cannot answer now" rather than "no such
+ * thing": worth falling back to a cached copy for. */
+static int server_side_status(long s) {
+  return s == 408 || s == 429 || s >= 500;
 }
 
 /* A failure worth falling back to a cached copy for. */
 static int network_err(sgxra_err e) {
-  return retryable_err(e) || e == SGXRA_E_NET_RATE_LIMITED ||
+  return qcnl_retries_err(e) || e == SGXRA_E_NET_TRUNCATED ||
+         e == SGXRA_E_NET_CLOSED || e == SGXRA_E_NET_RATE_LIMITED ||
          e == SGXRA_E_NET_TLS || e == SGXRA_E_NET;
 }
 
@@ -598,19 +606,13 @@ static sgxra_err http_get(sgxra_ctx *cx, sgxra_pccs_client *c, const char *url,
     (*nreq)++;
     *last_status = r->status;
     if (!e) return SGXRA_OK;
-    int again = retryable_err(e) ||
-                ((e == SGXRA_E_NET_HTTP || e == SGXRA_E_NET_RATE_LIMITED) &&
-                 retryable_status(r->status));
+    int again = qcnl_retries_err(e) ||
+                (e == SGXRA_E_NET_HTTP && qcnl_retries_status(r->status));
     if (!again || t >= c->cfg.retry_times) {
       if (t > 0) sgxra__context(cx, e, "after %u tries", t + 1);
       return e;
     }
-    long wait = delay;
-    if (r->status == 429 && r->retry_after >= 0) {
-      wait = r->retry_after * 1000;
-      if (wait > c->cfg.retry_after_max_ms) wait = c->cfg.retry_after_max_ms;
-    }
-    sleep_ms(wait);
+    sleep_ms(delay);
     if (c->cfg.retry_delay_ms == 0 && delay < 600000) delay *= 2;
     sgxra_ctx_clear(cx);
   }
@@ -1066,7 +1068,7 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
   }
   /* 3. the fetch failed: a cached copy still valid at `now` serves */
   if (cached && (network_err(e) || e == SGXRA_E_CACHE_ONLY_MISS ||
-                 (e == SGXRA_E_NET_HTTP && retryable_status(last_status)))) {
+                 (e == SGXRA_E_NET_HTTP && server_side_status(last_status)))) {
     sgxra_err fe = e;
     char fmsg[SGXRA_CTX_MSG_SIZE];
     snprintf(fmsg, sizeof fmsg, "%s", sgxra_ctx_message(cx));

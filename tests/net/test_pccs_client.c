@@ -734,11 +734,14 @@ static void faults(void **state) {
   static const fault_case cases[] = {
       {"tcb", "404", 3, SGXRA_E_NET_HTTP, "HTTP 404", "tcb", 1},
       {"qe", "404", 3, SGXRA_E_NET_HTTP, "Error-Code", "qe", 1},
-      {"tcb", "429", 1, SGXRA_E_NET_RATE_LIMITED, "Retry-After 1", "tcb", 2},
-      {"tcb", "429@1", 2, SGXRA_OK, NULL, "tcb", 2},
-      {"tcb", "500@1", 2, SGXRA_OK, NULL, "tcb", 2},
+      /* QCNL retries 503 and transport failures only: a 429 or a 500 is
+       * answered at once, whatever retry_times says */
+      {"tcb", "429", 2, SGXRA_E_NET_RATE_LIMITED, "Retry-After 1", "tcb", 1},
+      {"tcb", "429@1", 2, SGXRA_E_NET_RATE_LIMITED, "Retry-After 1", "tcb", 1},
+      {"tcb", "500@1", 2, SGXRA_E_NET_HTTP, "HTTP 500", "tcb", 1},
       {"pckcrl", "503@2", 2, SGXRA_OK, NULL, "pckcrl", 3},
-      {"rootcacrl", "500", 2, SGXRA_E_NET_HTTP, "HTTP 500", "rootcacrl", 3},
+      {"qe", "503", 2, SGXRA_E_NET_HTTP, "HTTP 503", "qe", 3},
+      {"rootcacrl", "500", 2, SGXRA_E_NET_HTTP, "HTTP 500", "rootcacrl", 1},
       {"tcb", "timeout", 0, SGXRA_E_NET_TIMEOUT, "tcb?fmspc=", "tcb", 1},
       {"qe", "truncate", 0, SGXRA_E_NET_TRUNCATED, "Content-Length", "qe", 1},
       {"tcb", "badchain", 3, SGXRA_E_COLLATERAL_UNVERIFIED, "does not validate",
