@@ -32,69 +32,6 @@
 #define CLI_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CLI_PRINTF(a, b)
-/* ---- collateral from a PCS/PCCS (apps/cmd_collateral_fetch.c) ----------- */
-
-/* The PCCS flags `collateral fetch` and `verify` share. */
-typedef struct cli_pccs_opts {
-  const char *pccs_url;  /* --pccs URL */
-  const char *api_key;   /* --api-key KEY */
-  const char *qcnl_conf; /* --qcnl-conf PATH */
-  const char *cache_url; /* --cache URL */
-  const char *update;    /* --update standard|early */
-  int insecure;          /* --insecure */
-  int no_cache;          /* --no-cache */
-} cli_pccs_opts;
-
-enum {
-  CLI_OPT_PCCS = 0x500,
-  CLI_OPT_API_KEY,
-  CLI_OPT_QCNL_CONF,
-  CLI_OPT_INSECURE,
-  CLI_OPT_CACHE,
-  CLI_OPT_NO_CACHE,
-  CLI_OPT_UPDATE
-};
-#define CLI_PCCS_LONG_OPTIONS                                                  \
-  {"pccs", required_argument, NULL, CLI_OPT_PCCS},                             \
-      {"api-key", required_argument, NULL, CLI_OPT_API_KEY},                   \
-      {"qcnl-conf", required_argument, NULL, CLI_OPT_QCNL_CONF},               \
-      {"insecure", no_argument, NULL, CLI_OPT_INSECURE},                       \
-      {"cache", required_argument, NULL, CLI_OPT_CACHE},                       \
-      {"no-cache", no_argument, NULL, CLI_OPT_NO_CACHE}, {                     \
-    "update", required_argument, NULL, CLI_OPT_UPDATE                          \
-  }
-
-/* Take getopt's `c` if it is a PCCS flag (returns 1), else 0. */
-int cli_pccs_option(cli_pccs_opts *o, int c, const char *arg);
-
-/* 1 when a PCCS is configured: a flag, $SGXRA_PCCS_URL or a readable
- * /etc/sgx_default_qcnl.conf. */
-int cli_pccs_configured(const cli_pccs_opts *o);
-
-/* The validated collateral of `key` / of the quote's platform through the
- * cache; 0 with *out (sgxra_pccs_result_free), or the exit status after
- * the message (a refresh that failed is a warning on stderr). */
-int cli_pccs_get(const char *verb, sgxra_ctx *cx, const cli_pccs_opts *o,
-                 const sgxra_store_collateral_key *key,
-                 const sgxra_x509_cert *root, int64_t now,
-                 sgxra_pccs_result **out);
-int cli_pccs_get_for_quote(const char *verb, sgxra_ctx *cx,
-                           const cli_pccs_opts *o, const uint8_t *quote,
-                           size_t n, const sgxra_x509_cert *root, int64_t now,
-                           sgxra_pccs_result **out);
-
-/* cli_verify_bundle with the collateral through the PCCS client; *out_info
- * says where it came from (apps/verdict.c). */
-int cli_verify_pccs(const char *verb, sgxra_ctx *cx, const char *quote_path,
-                    const cli_pccs_opts *po, const char *root_path, int64_t now,
-                    sgxra_verdict *out, sgxra_collateral **out_coll,
-                    sgxra_pccs_info *out_info);
-
-/* {"source", "from_cache", "cache", "fetched_at", ...} / one human line. */
-json_t *cli_pccs_info_json(const sgxra_pccs_info *in);
-void cli_pccs_info_print(const char *label, int width,
-                         const sgxra_pccs_info *in);
-
 #endif
 
 /* One subcommand: `sgxra <name> ...`; argv[0] is the verb. */
