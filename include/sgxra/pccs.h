@@ -44,8 +44,9 @@
  * Thread-safety: one sgxra_pccs_client may be shared by threads, each
  * with its own sgxra_ctx; its memory cache is guarded by a mutex and a key
  * being fetched is fetched once (the other threads wait for it).  The
- * store handle given must itself be safe for that use (a store handle is
- * not: give each thread's client its own, or serialise).  Call
+ * client serialises its own calls on the store handle it was given, so
+ * one handle serves every thread of the client (the store's calls are
+ * short; the network fetches run outside that lock).  Call
  * sgxra_pccs_global_init() once before threads start (it runs
  * curl_global_init).
  */

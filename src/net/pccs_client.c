@@ -445,6 +445,7 @@ struct sgxra_pccs_client {
   sgxra_store *store;
   char holder[SGXRA_STORE_COLLATERAL_HOLDER_MAX + 1];
   pthread_mutex_t mu;
+  pthread_mutex_t store_mu; /* a store handle serves one thread at a time */
   pthread_cond_t cv;
   struct slot *slots;
   uint64_t requests;
@@ -878,6 +879,7 @@ sgxra_err sgxra_pccs_client_new(sgxra_ctx *cx, const sgxra_pccs_config *cfg,
              (void *)c, host);
   }
   pthread_mutex_init(&c->mu, NULL);
+  pthread_mutex_init(&c->store_mu, NULL);
   pthread_cond_init(&c->cv, NULL);
   *out = c;
   return SGXRA_OK;
@@ -892,6 +894,7 @@ void sgxra_pccs_client_free(sgxra_pccs_client *c) {
   }
   pthread_cond_destroy(&c->cv);
   pthread_mutex_destroy(&c->mu);
+  pthread_mutex_destroy(&c->store_mu);
   free(c);
 }
 
@@ -959,7 +962,9 @@ static sgxra_err store_get(sgxra_ctx *cx, sgxra_pccs_client *c,
   *out = NULL;
   sgxra_store_collateral *got = NULL;
   int found = 0;
+  pthread_mutex_lock(&c->store_mu);
   sgxra_err e = sgxra_store_collateral_get(cx, c->store, key, &got, &found);
+  pthread_mutex_unlock(&c->store_mu);
   if (e || !found) return e;
   *out = entry_dup(got, 0);
   sgxra_store_free(got);
@@ -1023,9 +1028,11 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
     if (c->store) {
       int64_t t0 = mono_ms();
       for (;;) {
-        if ((e = sgxra_store_collateral_claim(cx, c->store, &s->key, c->holder,
-                                              now, LEASE_SECONDS, &claimed)))
-          goto out;
+        pthread_mutex_lock(&c->store_mu);
+        e = sgxra_store_collateral_claim(cx, c->store, &s->key, c->holder, now,
+                                         LEASE_SECONDS, &claimed);
+        pthread_mutex_unlock(&c->store_mu);
+        if (e) goto out;
         if (claimed) break;
         /* another process is fetching: wait for its entry */
         sleep_ms(POLL_MS);
@@ -1051,10 +1058,12 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
       sgxra_ctx *tmp = sgxra_ctx_new();
       if (tmp) {
         sgxra_err pe = SGXRA_OK, re = SGXRA_OK;
+        pthread_mutex_lock(&c->store_mu);
         if (!e) pe = sgxra_store_collateral_put(tmp, c->store, fresh);
         if (claimed)
           re =
               sgxra_store_collateral_release(tmp, c->store, &s->key, c->holder);
+        pthread_mutex_unlock(&c->store_mu);
         (void)pe;
         (void)re;
         sgxra_ctx_free(tmp);
