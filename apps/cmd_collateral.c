@@ -195,33 +195,6 @@ static void fmspc_hex(const uint8_t fmspc[6], char out[13]) {
 
 /* ---- import ------------------------------------------------------------- */
 
-/* The bundle's files in the order of sgxra_collateral_buffers. */
-static const char *const bundle_files[8] = {
-    SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN, SGXRA_COLLATERAL_FILE_ROOT_CRL,
-    SGXRA_COLLATERAL_FILE_PCK_CRL,       SGXRA_COLLATERAL_FILE_TCB_INFO,
-    SGXRA_COLLATERAL_FILE_TCB_CHAIN,     SGXRA_COLLATERAL_FILE_QE_IDENTITY,
-    SGXRA_COLLATERAL_FILE_QE_CHAIN,      SGXRA_COLLATERAL_FILE_ROOT_CA};
-
-static void buffers_ptrs(sgxra_collateral_buffers *b, const uint8_t **p[8],
-                         size_t *n[8]) {
-  p[0] = &b->pck_crl_issuer_chain;
-  n[0] = &b->pck_crl_issuer_chain_len;
-  p[1] = &b->root_ca_crl;
-  n[1] = &b->root_ca_crl_len;
-  p[2] = &b->pck_crl;
-  n[2] = &b->pck_crl_len;
-  p[3] = &b->tcb_info;
-  n[3] = &b->tcb_info_len;
-  p[4] = &b->tcb_info_issuer_chain;
-  n[4] = &b->tcb_info_issuer_chain_len;
-  p[5] = &b->qe_identity;
-  n[5] = &b->qe_identity_len;
-  p[6] = &b->qe_identity_issuer_chain;
-  n[6] = &b->qe_identity_issuer_chain_len;
-  p[7] = &b->root_ca;
-  n[7] = &b->root_ca_len;
-}
-
 /* "processor" / "platform" from the PCK CA's subject CN ("Intel SGX PCK
  * Processor CA", "... Platform CA"; a test CA under another root ends the
  * same way), or NULL. */
@@ -253,25 +226,16 @@ static int cmd_import(coll_args *a, sgxra_ctx *cx) {
     return CLI_EXIT_USAGE;
   }
   int rc = CLI_EXIT_USAGE;
-  uint8_t *buf[8] = {0};
   uint8_t *root_pem = NULL;
   sgxra_x509_chain *root_chain = NULL;
   sgxra_collateral *coll = NULL;
   sgxra_store *st = NULL;
   sgxra_store_collateral c;
   memset(&c, 0, sizeof c);
-  const uint8_t **ip[8];
-  size_t *in[8];
-  buffers_ptrs(&c.items, ip, in);
   /* Read each file once: what is validated is what is stored. */
-  for (int i = 0; i < 8; i++) {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", abs, bundle_files[i]);
-    if (i == 7 && access(path, F_OK) != 0 && errno == ENOENT) break;
-    if (cli_read_file(a->verb, cx, path, SGXRA_COLLATERAL_FILE_MAX, &buf[i],
-                      in[i]))
-      goto out;
-    *ip[i] = buf[i];
+  if (sgxra_collateral_read_dir(cx, abs, &c.items) != SGXRA_OK) {
+    cli_fail(a->verb, dir, cx, CLI_EXIT_USAGE);
+    goto out;
   }
   if (a->val[O_TRUST_ROOT]) {
     size_t n;
@@ -357,7 +321,7 @@ out:
   sgxra_collateral_free(coll);
   sgxra_x509_chain_free(root_chain);
   free(root_pem);
-  for (int i = 0; i < 8; i++) free(buf[i]);
+  sgxra_collateral_buffers_free(&c.items);
   return rc;
 }
 
@@ -418,28 +382,6 @@ static int cmd_list(coll_args *a, sgxra_ctx *cx) {
 
 /* ---- export ------------------------------------------------------------- */
 
-/* 1 when `dir` exists and holds anything, 0 when it is empty or missing,
- * -1 when it cannot be read (errno). */
-static int dir_nonempty(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d) return errno == ENOENT ? 0 : -1;
-  struct dirent *e;
-  int found = 0;
-  while (!found && (e = readdir(d)))
-    found = strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-  closedir(d);
-  return found;
-}
-
-static void remove_tree(const char *dir) {
-  for (int i = 0; i < 8; i++) {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, bundle_files[i]);
-    (void)unlink(path);
-  }
-  (void)rmdir(dir);
-}
-
 static int cmd_export(coll_args *a, sgxra_ctx *cx) {
   if (a->nops)
     return cli_usage_error(a->verb, "unexpected argument '%s'", a->ops[0]);
@@ -451,13 +393,6 @@ static int cmd_export(coll_args *a, sgxra_ctx *cx) {
     return cli_usage_error(a->verb, "-o: the path is too long");
   memcpy(dir, a->val[O_OUTPUT], dl + 1);
   while (dl > 1 && dir[dl - 1] == '/') dir[--dl] = '\0';
-  int ne = dir_nonempty(dir);
-  if (ne != 0) {
-    fprintf(stderr, "sgxra %s: %s: %s\n", a->verb, dir,
-            ne > 0 ? "exists and is not empty: give a new or empty directory"
-                   : strerror(errno));
-    return CLI_EXIT_USAGE;
-  }
   sgxra_store *st = NULL;
   int rc = cli_cache_open(a->verb, cx, a->val[O_CACHE], a->now, &st);
   if (rc) return rc;
@@ -465,8 +400,6 @@ static int cmd_export(coll_args *a, sgxra_ctx *cx) {
   int found = 0;
   char fx[13];
   fmspc_hex(a->key.fmspc, fx);
-  char tmp[PATH_MAX];
-  tmp[0] = '\0';
   rc = CLI_EXIT_USAGE;
   if (sgxra_store_collateral_get(cx, st, &a->key, &c, &found) != SGXRA_OK) {
     cli_fail(a->verb, NULL, cx, CLI_EXIT_USAGE);
@@ -479,38 +412,10 @@ static int cmd_export(coll_args *a, sgxra_ctx *cx) {
             a->verb, sgxra_store_name(st), fx, a->key.ca, a->key.update);
     goto out;
   }
-  /* A sibling, so the rename stays on one file system. */
-  snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", dir);
-  if (!mkdtemp(tmp)) {
-    fprintf(stderr, "sgxra %s: %s: cannot create a temporary directory: %s\n",
-            a->verb, tmp, strerror(errno));
-    tmp[0] = '\0';
+  if (sgxra_collateral_write_dir(cx, dir, &c->items) != SGXRA_OK) {
+    cli_fail(a->verb, NULL, cx, CLI_EXIT_USAGE);
     goto out;
   }
-  const uint8_t **ip[8];
-  size_t *in[8];
-  buffers_ptrs(&c->items, ip, in);
-  for (int i = 0; i < 8; i++) {
-    if (!*ip[i]) continue; /* root_ca.pem when none is stored */
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", tmp, bundle_files[i]);
-    if (sgxra_file_write(cx, path, *ip[i], *in[i], 0) != SGXRA_OK) {
-      cli_fail(a->verb, NULL, cx, CLI_EXIT_USAGE);
-      goto out;
-    }
-    if (chmod(path, 0644) != 0) {
-      fprintf(stderr, "sgxra %s: %s: %s\n", a->verb, path, strerror(errno));
-      goto out;
-    }
-  }
-  /* rename() replaces an empty directory in one step; a missing one is
-   * created by it. */
-  if (chmod(tmp, 0755) != 0 || rename(tmp, dir) != 0) {
-    fprintf(stderr, "sgxra %s: %s: cannot move the bundle into place: %s\n",
-            a->verb, dir, strerror(errno));
-    goto out;
-  }
-  tmp[0] = '\0';
   if (a->seen & B(O_JSON)) {
     cli_out o = {json_object(), 0};
     cli_put_str(&o, "fmspc", fx);
@@ -524,7 +429,6 @@ static int cmd_export(coll_args *a, sgxra_ctx *cx) {
     rc = CLI_EXIT_OK;
   }
 out:
-  if (tmp[0]) remove_tree(tmp);
   sgxra_store_free(c);
   sgxra_store_close(st);
   return rc;

@@ -153,77 +153,11 @@ void cli_pccs_info_print(const char *label, int width,
 /* ---- the bundle directory ---------------------------------------------------
  */
 
-static int dir_state(const char *dir) {
-  struct stat sb;
-  if (stat(dir, &sb)) return errno == ENOENT ? 0 : -1; /* absent */
-  if (!S_ISDIR(sb.st_mode)) return 2;
-  if (rmdir(dir) == 0) return 0; /* it was empty */
-  return errno == ENOTEMPTY || errno == EEXIST ? 2 : -1;
-}
-
 static int write_bundle(sgxra_ctx *cx, const char *dir,
                         const sgxra_collateral_buffers *b) {
-  int st = dir_state(dir);
-  if (st == 2)
-    return cli_usage_error(VERB, "-o %s: exists and is not an empty directory",
-                           dir);
-  if (st < 0) {
-    fprintf(stderr, "sgxra %s: %s: %s\n", VERB, dir, strerror(errno));
-    return CLI_EXIT_USAGE;
-  }
-  size_t dl = strlen(dir);
-  char *tmp = malloc(dl + 16);
-  if (!tmp) return CLI_EXIT_USAGE;
-  snprintf(tmp, dl + 16, "%s.tmpXXXXXX", dir);
-  while (dl > 1 && tmp[dl - 1] == '/') { /* "out/" -> "out.tmpXXXXXX" */
-    memmove(tmp + dl - 1, tmp + dl, strlen(tmp + dl) + 1);
-    dl--;
-  }
-  if (!mkdtemp(tmp)) {
-    fprintf(stderr, "sgxra %s: cannot create a directory beside %s: %s\n", VERB,
-            dir, strerror(errno));
-    free(tmp);
-    return CLI_EXIT_USAGE;
-  }
-  struct {
-    const char *name;
-    const uint8_t *p;
-    size_t n;
-  } files[] = {
-      {SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN, b->pck_crl_issuer_chain,
-       b->pck_crl_issuer_chain_len},
-      {SGXRA_COLLATERAL_FILE_ROOT_CRL, b->root_ca_crl, b->root_ca_crl_len},
-      {SGXRA_COLLATERAL_FILE_PCK_CRL, b->pck_crl, b->pck_crl_len},
-      {SGXRA_COLLATERAL_FILE_TCB_INFO, b->tcb_info, b->tcb_info_len},
-      {SGXRA_COLLATERAL_FILE_TCB_CHAIN, b->tcb_info_issuer_chain,
-       b->tcb_info_issuer_chain_len},
-      {SGXRA_COLLATERAL_FILE_QE_IDENTITY, b->qe_identity, b->qe_identity_len},
-      {SGXRA_COLLATERAL_FILE_QE_CHAIN, b->qe_identity_issuer_chain,
-       b->qe_identity_issuer_chain_len},
-  };
-  char path[8192];
-  int status = 0;
-  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-    snprintf(path, sizeof path, "%s/%s", tmp, files[i].name);
-    if (sgxra_file_write(cx, path, files[i].p, files[i].n, 0)) {
-      status = cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
-      break;
-    }
-  }
-  if (!status && rename(tmp, dir)) {
-    fprintf(stderr, "sgxra %s: cannot rename %s to %s: %s\n", VERB, tmp, dir,
-            strerror(errno));
-    status = CLI_EXIT_USAGE;
-  }
-  if (status) {
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-      snprintf(path, sizeof path, "%s/%s", tmp, files[i].name);
-      unlink(path);
-    }
-    rmdir(tmp);
-  }
-  free(tmp);
-  return status;
+  if (sgxra_collateral_write_dir(cx, dir, b) != SGXRA_OK)
+    return cli_fail(VERB, "-o", cx, CLI_EXIT_USAGE);
+  return 0;
 }
 
 static void usage(FILE *f) {

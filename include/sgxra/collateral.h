@@ -192,6 +192,40 @@ typedef struct sgxra_collateral_buffers {
 #define SGXRA_COLLATERAL_FILE_QE_CHAIN "qe_identity_issuer_chain.pem"
 #define SGXRA_COLLATERAL_FILE_ROOT_CA "root_ca.pem"
 
+/* The items of sgxra_collateral_buffers in one fixed order (the order
+ * of the members above): 0 pck_crl_issuer_chain, 1 root_ca_crl, 2 pck_crl,
+ * 3 tcb_info, 4 tcb_info_issuer_chain, 5 qe_identity,
+ * 6 qe_identity_issuer_chain, 7 root_ca (the only optional one). */
+#define SGXRA_COLLATERAL_ITEMS 8
+
+/* Item i's member name ("tcb_info") and bundle file name
+ * (SGXRA_COLLATERAL_FILE_TCB_INFO); NULL for i >= SGXRA_COLLATERAL_ITEMS. */
+SGXRA_API const char *sgxra_collateral_item_name(unsigned i);
+SGXRA_API const char *sgxra_collateral_item_file(unsigned i);
+
+/* Where item i of *b lives: its pointer member (returned) and its length
+ * member (*out_len); NULL for i >= SGXRA_COLLATERAL_ITEMS. */
+SGXRA_API const uint8_t **sgxra_collateral_item_at(sgxra_collateral_buffers *b,
+                                                   unsigned i,
+                                                   size_t **out_len);
+
+/* Read a bundle directory's files into *out, owned by the caller
+ * (sgxra_collateral_buffers_free); errors as sgxra_collateral_load_dir,
+ * and *out is empty after one. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_read_dir(
+    sgxra_ctx *cx, const char *dir, sgxra_collateral_buffers *out);
+
+/* Free buffers filled by sgxra_collateral_read_dir and zero them. */
+SGXRA_API void sgxra_collateral_buffers_free(sgxra_collateral_buffers *b);
+
+/* Write *b as a bundle directory DIR (the files named above, 0644; root_ca
+ * only when present): made complete in a temporary sibling, then renamed
+ * into place, so DIR is either absent or whole.  DIR must not exist or be
+ * an empty directory (SGXRA_E_IO otherwise); an empty required item is
+ * SGXRA_E_INVALID_ARGUMENT. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_write_dir(
+    sgxra_ctx *cx, const char *dir, const sgxra_collateral_buffers *b);
+
 /* Parse every piece (no signature or chain check yet).  Errors: the
  * parsers' codes, with the message prefixed by the piece ("TCB Info: ...",
  * "PCK CRL: ..."); SGXRA_E_COLLATERAL_MISSING for an empty required

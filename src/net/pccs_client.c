@@ -625,25 +625,13 @@ static sgxra_err http_get(sgxra_ctx *cx, sgxra_pccs_client *c, const char *url,
 /* A copy of `src` in one allocation (items follow the struct). */
 static sgxra_store_collateral *entry_dup(const sgxra_store_collateral *src,
                                          size_t extra_front) {
-  const sgxra_collateral_buffers *b = &src->items;
-  const uint8_t *p[8] = {b->pck_crl_issuer_chain,
-                         b->root_ca_crl,
-                         b->pck_crl,
-                         b->tcb_info,
-                         b->tcb_info_issuer_chain,
-                         b->qe_identity,
-                         b->qe_identity_issuer_chain,
-                         b->root_ca};
-  size_t n[8] = {b->pck_crl_issuer_chain_len,
-                 b->root_ca_crl_len,
-                 b->pck_crl_len,
-                 b->tcb_info_len,
-                 b->tcb_info_issuer_chain_len,
-                 b->qe_identity_len,
-                 b->qe_identity_issuer_chain_len,
-                 b->root_ca_len};
+  sgxra_collateral_buffers b = src->items;
   size_t total = extra_front + sizeof(sgxra_store_collateral);
-  for (int i = 0; i < 8; i++) total += n[i];
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS; i++) {
+    size_t *n;
+    sgxra_collateral_item_at(&b, i, &n);
+    total += *n;
+  }
   uint8_t *blk = malloc(total);
   if (!blk) return NULL;
   memset(blk, 0, extra_front + sizeof(sgxra_store_collateral));
@@ -651,20 +639,14 @@ static sgxra_store_collateral *entry_dup(const sgxra_store_collateral *src,
       (sgxra_store_collateral *)(void *)(blk + extra_front);
   *d = *src;
   uint8_t *w = (uint8_t *)(d + 1);
-  const uint8_t *q[8];
-  for (int i = 0; i < 8; i++) {
-    q[i] = n[i] ? w : NULL;
-    if (n[i]) memcpy(w, p[i], n[i]);
-    w += n[i];
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS; i++) {
+    size_t *n, *dn;
+    const uint8_t **p = sgxra_collateral_item_at(&b, i, &n);
+    const uint8_t **dp = sgxra_collateral_item_at(&d->items, i, &dn);
+    *dp = *n ? w : NULL;
+    if (*n) memcpy(w, *p, *n);
+    w += *n;
   }
-  d->items.pck_crl_issuer_chain = q[0];
-  d->items.root_ca_crl = q[1];
-  d->items.pck_crl = q[2];
-  d->items.tcb_info = q[3];
-  d->items.tcb_info_issuer_chain = q[4];
-  d->items.qe_identity = q[5];
-  d->items.qe_identity_issuer_chain = q[6];
-  d->items.root_ca = q[7];
   return d;
 }
 

@@ -7,12 +7,16 @@
  * Identity (issueDate / nextUpdate).  The collateral is expired when the
  * earliest expiration date is <= the verification time. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "quote/collateral_internal.h"
 #include "quote/x509_internal.h"
+#include "sgxra/file.h"
 #include "sgxra/hex.h"
 
 struct sgxra_collateral {
@@ -243,44 +247,143 @@ static sgxra_err read_piece(sgxra_ctx *cx, const char *dir, const char *name,
   return SGXRA_OK;
 }
 
+/* The items of sgxra_collateral_buffers, in their one order. */
+static const struct {
+  const char *name, *file;
+  size_t ptr, len; /* offsets in sgxra_collateral_buffers */
+} items[SGXRA_COLLATERAL_ITEMS] = {
+#define ITEM(m, f)                                                             \
+  {                                                                            \
+#m, f, offsetof(sgxra_collateral_buffers, m),                              \
+        offsetof(sgxra_collateral_buffers, m##_len)                            \
+  }
+    ITEM(pck_crl_issuer_chain, SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN),
+    ITEM(root_ca_crl, SGXRA_COLLATERAL_FILE_ROOT_CRL),
+    ITEM(pck_crl, SGXRA_COLLATERAL_FILE_PCK_CRL),
+    ITEM(tcb_info, SGXRA_COLLATERAL_FILE_TCB_INFO),
+    ITEM(tcb_info_issuer_chain, SGXRA_COLLATERAL_FILE_TCB_CHAIN),
+    ITEM(qe_identity, SGXRA_COLLATERAL_FILE_QE_IDENTITY),
+    ITEM(qe_identity_issuer_chain, SGXRA_COLLATERAL_FILE_QE_CHAIN),
+    ITEM(root_ca, SGXRA_COLLATERAL_FILE_ROOT_CA),
+#undef ITEM
+};
+
+const char *sgxra_collateral_item_name(unsigned i) {
+  return i < SGXRA_COLLATERAL_ITEMS ? items[i].name : NULL;
+}
+
+const char *sgxra_collateral_item_file(unsigned i) {
+  return i < SGXRA_COLLATERAL_ITEMS ? items[i].file : NULL;
+}
+
+const uint8_t **sgxra_collateral_item_at(sgxra_collateral_buffers *b,
+                                         unsigned i, size_t **out_len) {
+  if (b == NULL || i >= SGXRA_COLLATERAL_ITEMS || out_len == NULL) return NULL;
+  *out_len = (size_t *)(void *)((char *)b + items[i].len);
+  return (const uint8_t **)(void *)((char *)b + items[i].ptr);
+}
+
+void sgxra_collateral_buffers_free(sgxra_collateral_buffers *b) {
+  if (b == NULL) return;
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS; i++) {
+    size_t *n;
+    const uint8_t **p = sgxra_collateral_item_at(b, i, &n);
+    free((void *)*p);
+  }
+  memset(b, 0, sizeof *b);
+}
+
+sgxra_err sgxra_collateral_read_dir(sgxra_ctx *cx, const char *dir,
+                                    sgxra_collateral_buffers *out) {
+  if (out == NULL || dir == NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_read_dir: NULL argument");
+  memset(out, 0, sizeof *out);
+  sgxra_err e = SGXRA_OK;
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS && e == SGXRA_OK; i++) {
+    size_t *n;
+    const uint8_t **p = sgxra_collateral_item_at(out, i, &n);
+    uint8_t *got = NULL;
+    e = read_piece(cx, dir, items[i].file, i == SGXRA_COLLATERAL_ITEMS - 1,
+                   &got, n);
+    *p = got;
+  }
+  if (e) sgxra_collateral_buffers_free(out);
+  return e;
+}
+
 sgxra_err sgxra_collateral_load_dir(sgxra_ctx *cx, const char *dir,
                                     sgxra_collateral **out_coll) {
   if (out_coll == NULL || dir == NULL)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_collateral_load_dir: NULL argument");
   *out_coll = NULL;
-  /* Each file read straight into its named member of the buffers (the
-   * bytes are owned here and freed below). */
   sgxra_collateral_buffers b;
-  memset(&b, 0, sizeof b);
-  const struct {
-    const char *name;
-    int optional;
-    const uint8_t **buf;
-    size_t *len;
-  } files[] = {
-      {SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN, 0, &b.pck_crl_issuer_chain,
-       &b.pck_crl_issuer_chain_len},
-      {SGXRA_COLLATERAL_FILE_ROOT_CRL, 0, &b.root_ca_crl, &b.root_ca_crl_len},
-      {SGXRA_COLLATERAL_FILE_PCK_CRL, 0, &b.pck_crl, &b.pck_crl_len},
-      {SGXRA_COLLATERAL_FILE_TCB_INFO, 0, &b.tcb_info, &b.tcb_info_len},
-      {SGXRA_COLLATERAL_FILE_TCB_CHAIN, 0, &b.tcb_info_issuer_chain,
-       &b.tcb_info_issuer_chain_len},
-      {SGXRA_COLLATERAL_FILE_QE_IDENTITY, 0, &b.qe_identity,
-       &b.qe_identity_len},
-      {SGXRA_COLLATERAL_FILE_QE_CHAIN, 0, &b.qe_identity_issuer_chain,
-       &b.qe_identity_issuer_chain_len},
-      {SGXRA_COLLATERAL_FILE_ROOT_CA, 1, &b.root_ca, &b.root_ca_len},
-  };
-  sgxra_err e = SGXRA_OK;
-  for (size_t i = 0; i < SGXRA__ARRAY_LEN(files) && e == SGXRA_OK; i++) {
-    uint8_t *p = NULL;
-    e = read_piece(cx, dir, files[i].name, files[i].optional, &p, files[i].len);
-    *files[i].buf = p;
-  }
+  sgxra_err e = sgxra_collateral_read_dir(cx, dir, &b);
   if (e == SGXRA_OK) e = sgxra_collateral_load(cx, &b, out_coll);
-  for (size_t i = 0; i < SGXRA__ARRAY_LEN(files); i++)
-    free((void *)*files[i].buf);
+  sgxra_collateral_buffers_free(&b);
+  return e;
+}
+
+/* Remove the files of `tmp` written so far, and tmp. */
+static void remove_partial(const char *tmp) {
+  char path[4096 + 64];
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS; i++) {
+    snprintf(path, sizeof path, "%s/%s", tmp, items[i].file);
+    unlink(path);
+  }
+  rmdir(tmp);
+}
+
+sgxra_err sgxra_collateral_write_dir(sgxra_ctx *cx, const char *dir,
+                                     const sgxra_collateral_buffers *b) {
+  if (dir == NULL || b == NULL || dir[0] == '\0')
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_collateral_write_dir: NULL or empty argument");
+  size_t dl = strlen(dir);
+  while (dl > 1 && dir[dl - 1] == '/') dl--; /* "out/" -> "out" */
+  if (dl > 4096)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "%.64s...: path too long",
+                       dir);
+  struct stat sb;
+  if (stat(dir, &sb) == 0) {
+    /* rmdir succeeds only on an empty directory: rename() then creates
+     * it again in one step. */
+    if (!S_ISDIR(sb.st_mode) || rmdir(dir) != 0)
+      return sgxra__fail(cx, SGXRA_E_IO,
+                         "%s exists and is not empty: give a new or empty "
+                         "directory",
+                         dir);
+  } else if (errno != ENOENT) {
+    return sgxra__fail(cx, SGXRA_E_IO, "%s: %s", dir, strerror(errno));
+  }
+  char tmp[4096 + 32];
+  snprintf(tmp, sizeof tmp, "%.*s.tmp-XXXXXX", (int)dl, dir);
+  if (mkdtemp(tmp) == NULL)
+    return sgxra__fail(cx, SGXRA_E_IO,
+                       "cannot create a directory beside %s: %s", dir,
+                       strerror(errno));
+  sgxra_err e = SGXRA_OK;
+  sgxra_collateral_buffers w = *b;
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS && e == SGXRA_OK; i++) {
+    size_t *n;
+    const uint8_t **p = sgxra_collateral_item_at(&w, i, &n);
+    if (*p == NULL || *n == 0) {
+      if (i == SGXRA_COLLATERAL_ITEMS - 1) continue; /* root_ca.pem */
+      e = sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                      "sgxra_collateral_write_dir: item %s is empty",
+                      items[i].name);
+      break;
+    }
+    char path[sizeof tmp + 64];
+    snprintf(path, sizeof path, "%s/%s", tmp, items[i].file);
+    e = sgxra_file_write(cx, path, *p, *n, 0);
+  }
+  if (e == SGXRA_OK && (chmod(tmp, 0755) != 0 || rename(tmp, dir) != 0))
+    e = sgxra__fail(cx, SGXRA_E_IO,
+                    "cannot move the bundle into place at %s: %s", dir,
+                    strerror(errno));
+  if (e != SGXRA_OK) remove_partial(tmp);
   return e;
 }
 

@@ -14,40 +14,10 @@
 #define ITEM_COLS                                                              \
   "pck_crl_issuer_chain, root_ca_crl, pck_crl, tcb_info, "                     \
   "tcb_info_issuer_chain, qe_identity, qe_identity_issuer_chain, root_ca"
-#define N_ITEMS 8
+#define N_ITEMS SGXRA_COLLATERAL_ITEMS
 #define META_COLS                                                              \
   "fmspc, ca, update_type, fetched_at, next_update, tcb_eval_num, source"
 #define N_META 7
-
-static const char *const item_names[N_ITEMS] = {"pck_crl_issuer_chain",
-                                                "root_ca_crl",
-                                                "pck_crl",
-                                                "tcb_info",
-                                                "tcb_info_issuer_chain",
-                                                "qe_identity",
-                                                "qe_identity_issuer_chain",
-                                                "root_ca"};
-
-/* Pointers to the items of b, in column order. */
-static void item_ptrs(sgxra_collateral_buffers *b, const uint8_t **p[N_ITEMS],
-                      size_t *n[N_ITEMS]) {
-  p[0] = &b->pck_crl_issuer_chain;
-  n[0] = &b->pck_crl_issuer_chain_len;
-  p[1] = &b->root_ca_crl;
-  n[1] = &b->root_ca_crl_len;
-  p[2] = &b->pck_crl;
-  n[2] = &b->pck_crl_len;
-  p[3] = &b->tcb_info;
-  n[3] = &b->tcb_info_len;
-  p[4] = &b->tcb_info_issuer_chain;
-  n[4] = &b->tcb_info_issuer_chain_len;
-  p[5] = &b->qe_identity;
-  n[5] = &b->qe_identity_len;
-  p[6] = &b->qe_identity_issuer_chain;
-  n[6] = &b->qe_identity_issuer_chain_len;
-  p[7] = &b->root_ca;
-  n[7] = &b->root_ca_len;
-}
 
 static int one_of(const char *s, size_t cap, const char *a, const char *b) {
   size_t n = strnlen(s, cap);
@@ -107,27 +77,27 @@ sgxra_err sgxra_store_collateral_put(sgxra_ctx *cx, sgxra_store *st,
                         "collateral source");
   if (e) return e;
   sgxra_collateral_buffers b = c->items;
-  const uint8_t **ip[N_ITEMS];
-  size_t *in[N_ITEMS];
-  item_ptrs(&b, ip, in);
   sgxra__val p[N_META + N_ITEMS];
-  for (size_t i = 0; i < N_ITEMS; i++) {
+  for (unsigned i = 0; i < N_ITEMS; i++) {
     int optional = i == N_ITEMS - 1;
-    if (!*ip[i] || *in[i] == 0) {
+    size_t *n;
+    const uint8_t **ip = sgxra_collateral_item_at(&b, i, &n);
+    if (!*ip || *n == 0) {
       if (optional) {
         p[N_META + i] = sgxra__text(NULL);
         continue;
       }
       return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                          "sgxra_store_collateral_put: item %s is empty",
-                         item_names[i]);
+                         sgxra_collateral_item_name(i));
     }
-    if (*in[i] > SGXRA_STORE_DOC_MAX)
+    if (*n > SGXRA_STORE_DOC_MAX)
       return sgxra__fail(cx, SGXRA_E_TOO_LARGE,
                          "sgxra_store_collateral_put: item %s is %zu bytes, "
                          "more than %d",
-                         item_names[i], *in[i], SGXRA_STORE_DOC_MAX);
-    p[N_META + i] = sgxra__blob(*ip[i], *in[i]);
+                         sgxra_collateral_item_name(i), *n,
+                         SGXRA_STORE_DOC_MAX);
+    p[N_META + i] = sgxra__blob(*ip, *n);
   }
   p[0] = sgxra__blob(c->key.fmspc, sizeof(c->key.fmspc));
   p[1] = sgxra__text(c->key.ca);
@@ -215,7 +185,7 @@ sgxra_err sgxra_store_collateral_get(sgxra_ctx *cx, sgxra_store *st,
   const sgxra__val *c = sgxra__cell(&r, 0, 0);
   /* One allocation: the record, then each item NUL-terminated. */
   size_t total = sizeof(sgxra_store_collateral);
-  for (size_t i = 0; i < N_ITEMS && !e; i++) {
+  for (unsigned i = 0; i < N_ITEMS && !e; i++) {
     const sgxra__val *v = &c[N_META + i];
     int optional = i == N_ITEMS - 1;
     if (v->t == SGXRA__NULL && optional) continue;
@@ -224,7 +194,7 @@ sgxra_err sgxra_store_collateral_get(sgxra_ctx *cx, sgxra_store *st,
                       "database %s: collateral cache item %s is missing or "
                       "malformed: the row was not written by sgxra; delete "
                       "it",
-                      st->name, item_names[i]);
+                      st->name, sgxra_collateral_item_name(i));
     total += v->n + 1;
   }
   sgxra_store_collateral *o = NULL;
@@ -232,17 +202,15 @@ sgxra_err sgxra_store_collateral_get(sgxra_ctx *cx, sgxra_store *st,
     e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "store: collateral entry");
   if (!e) e = get_meta(cx, st, c, o);
   if (!e) {
-    const uint8_t **ip[N_ITEMS];
-    size_t *in[N_ITEMS];
-    item_ptrs(&o->items, ip, in);
     uint8_t *w = (uint8_t *)(o + 1);
-    for (size_t i = 0; i < N_ITEMS; i++) {
+    for (unsigned i = 0; i < N_ITEMS; i++) {
       const sgxra__val *v = &c[N_META + i];
       if (v->t == SGXRA__NULL) continue;
       memcpy(w, v->p, v->n);
       w[v->n] = 0;
-      *ip[i] = w;
-      *in[i] = v->n;
+      size_t *n;
+      *sgxra_collateral_item_at(&o->items, i, &n) = w;
+      *n = v->n;
       w += v->n + 1;
     }
   }

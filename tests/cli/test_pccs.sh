@@ -102,7 +102,7 @@ else
   done
   # a non-empty -o DIR is refused; the FMSPC form; a 404 names the PCS's error
   expect_status 2 "$SGXRA" collateral fetch "$BUN/sgx-01-phala-v3/quote.bin" --pccs "${FURL}sgx-01-phala-v3" --no-cache --at 2025-07-01T00:00:00Z -o "$T/f-sgx-01-phala-v3"
-  expect_err_contains "not an empty directory"
+  expect_err_contains "exists and is not empty"
   expect_status 0 "$SGXRA" collateral fetch --fmspc 00a067110000 --ca processor --pccs "${FURL}sgx-01-phala-v3" --no-cache --at 2025-07-01T00:00:00Z
   case "$OUT" in *"tcb_evaluation_data_number"*) ok ;; *) bad "fetch summary: $OUT" ;; esac
   expect_status 2 "$SGXRA" collateral fetch --fmspc 00a067110001 --ca processor --pccs "${FURL}sgx-01-phala-v3" --no-cache --at 2025-07-01T00:00:00Z

@@ -3,6 +3,7 @@
  * verification_time, with the expected validity window and Intel's
  * collateral-expired flag; damaged or mismatched collateral gives its own
  * error; the quote's PCK chain checks against validated collateral. */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -520,6 +521,104 @@ static void test_load_dir_files(void **state) {
  * compare notAfter alone), so validating sgx-01 before its TCB signing
  * certificate's notBefore (2025-05-06T09:25:00Z) is not "expired", while
  * its earliest nextUpdate (2025-07-19T10:01:18Z) is, at that second. */
+/* The item table names every member of sgxra_collateral_buffers once, in
+ * member order, with its bundle file; read_dir + write_dir round-trip a
+ * real bundle byte for byte and refuse a non-empty target, leaving it as
+ * it was. */
+static void test_items_read_write(void **state) {
+  (void)state;
+  static const char *const names[SGXRA_COLLATERAL_ITEMS] = {
+      "pck_crl_issuer_chain",
+      "root_ca_crl",
+      "pck_crl",
+      "tcb_info",
+      "tcb_info_issuer_chain",
+      "qe_identity",
+      "qe_identity_issuer_chain",
+      "root_ca"};
+  static const char *const bundle_files[SGXRA_COLLATERAL_ITEMS] = {
+      "pck_crl_issuer_chain.pem",
+      "root_ca_crl.der",
+      "pck_crl.der",
+      "tcb_info.json",
+      "tcb_info_issuer_chain.pem",
+      "qe_identity.json",
+      "qe_identity_issuer_chain.pem",
+      "root_ca.pem"};
+  sgxra_collateral_buffers b;
+  memset(&b, 0, sizeof b);
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS; i++) {
+    assert_string_equal(sgxra_collateral_item_name(i), names[i]);
+    assert_string_equal(sgxra_collateral_item_file(i), bundle_files[i]);
+    size_t *n;
+    const uint8_t **p = sgxra_collateral_item_at(&b, i, &n);
+    *p = (const uint8_t *)names[i];
+    *n = i + 1;
+  }
+  assert_ptr_equal(b.tcb_info, names[3]);
+  assert_int_equal(b.tcb_info_len, 4);
+  assert_ptr_equal(b.root_ca, names[7]);
+  assert_int_equal(b.qe_identity_issuer_chain_len, 7);
+  size_t *n;
+  assert_null(sgxra_collateral_item_name(SGXRA_COLLATERAL_ITEMS));
+  assert_null(sgxra_collateral_item_at(&b, SGXRA_COLLATERAL_ITEMS, &n));
+
+  sgxra_ctx *cx = sgxra_ctx_new();
+  char *src = bundle_copy();
+  sgxra_collateral_buffers in;
+  assert_int_equal(sgxra_collateral_read_dir(cx, src, &in), SGXRA_OK);
+  assert_null(in.root_ca);
+  char *top = tu_tmpdir();
+  char out[4096], path[4200];
+  snprintf(out, sizeof out, "%s/bundle/", top);
+  assert_int_equal(sgxra_collateral_write_dir(cx, out, &in), SGXRA_OK);
+  out[strlen(out) - 1] = 0;
+  sgxra_collateral_buffers back;
+  assert_int_equal(sgxra_collateral_read_dir(cx, out, &back), SGXRA_OK);
+  for (unsigned i = 0; i < SGXRA_COLLATERAL_ITEMS; i++) {
+    size_t *n1, *n2;
+    const uint8_t **p1 = sgxra_collateral_item_at(&in, i, &n1);
+    const uint8_t **p2 = sgxra_collateral_item_at(&back, i, &n2);
+    assert_int_equal(*n1, *n2);
+    if (*n1) assert_memory_equal(*p1, *p2, *n1);
+  }
+  struct stat sb;
+  snprintf(path, sizeof path, "%s/tcb_info.json", out);
+  assert_int_equal(stat(path, &sb), 0);
+  assert_int_equal(sb.st_mode & 0022, 0);
+  /* again: DIR now holds the bundle */
+  assert_int_equal(sgxra_collateral_write_dir(cx, out, &in), SGXRA_E_IO);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "is not empty"));
+  sgxra_collateral_buffers_free(&back);
+  assert_int_equal(sgxra_collateral_read_dir(cx, out, &back), SGXRA_OK);
+  assert_int_equal(back.tcb_info_len, in.tcb_info_len);
+  sgxra_collateral_buffers_free(&back);
+  /* a missing required item is refused and leaves nothing behind */
+  in.tcb_info_len = 0;
+  snprintf(path, sizeof path, "%s/other", top);
+  assert_int_equal(sgxra_collateral_write_dir(cx, path, &in),
+                   SGXRA_E_INVALID_ARGUMENT);
+  assert_int_equal(stat(path, &sb), -1);
+  DIR *d = opendir(top); /* only bundle/: no temporary sibling is left */
+  assert_non_null(d);
+  struct dirent *de;
+  int entries = 0;
+  while ((de = readdir(d)))
+    if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+      assert_string_equal(de->d_name, "bundle");
+      entries++;
+    }
+  closedir(d);
+  assert_int_equal(entries, 1);
+  sgxra_collateral_buffers_free(&in);
+  assert_null(in.tcb_info);
+  tu_rmtree(top);
+  tu_rmtree(src);
+  free(top);
+  free(src);
+  sgxra_ctx_free(cx);
+}
+
 static void test_expiry_dates_only(void **state) {
   (void)state;
   sgxra_ctx *cx = sgxra_ctx_new();
@@ -549,6 +648,7 @@ int main(void) {
       cmocka_unit_test(test_negative),
       cmocka_unit_test(test_load_dir_errors),
       cmocka_unit_test(test_load_dir_files),
+      cmocka_unit_test(test_items_read_write),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
