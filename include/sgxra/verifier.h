@@ -53,7 +53,11 @@
 extern "C" {
 #endif
 
-typedef struct sgxra_verifier sgxra_verifier; /* opaque */
+/* Opaque.  Not sgxra_verifier: that name is the quote verifier of
+ * sgxra/verify.h (sgxra_verifier_new / sgxra_verifier_free), which a
+ * service holds one of per collateral set; the service is closed with
+ * sgxra_verifier_close. */
+typedef struct sgxra_verifier_service sgxra_verifier_service;
 
 typedef struct sgxra_verifier_options {
   const char *state_dir;     /* required: keys (see above) */
@@ -86,36 +90,38 @@ typedef struct sgxra_verifier_response {
   int collateral_from_cache;     /* 1: the collateral came from a cache */
 } sgxra_verifier_response;
 
-SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verifier_open(
-    sgxra_ctx *cx, const sgxra_verifier_options *opt, sgxra_verifier **out);
-SGXRA_API void sgxra_verifier_free(sgxra_verifier *v);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_verifier_open(sgxra_ctx *cx, const sgxra_verifier_options *opt,
+                    sgxra_verifier_service **out);
+SGXRA_API void sgxra_verifier_close(sgxra_verifier_service *v);
 
 /* POST /v1/attest: body {"quote": base64, "nonce"?: verifier nonce object,
  * "runtime_data"?: base64, "policy"?: policy document}; `now` is the
  * verification time (unix seconds). */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_verifier_attest(sgxra_ctx *cx, sgxra_verifier *v, const uint8_t *body,
-                      size_t len, int64_t now, sgxra_verifier_response *out);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verifier_attest(
+    sgxra_ctx *cx, sgxra_verifier_service *v, const uint8_t *body, size_t len,
+    int64_t now, sgxra_verifier_response *out);
 
 /* GET /v1/nonce. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_verifier_nonce(sgxra_ctx *cx, sgxra_verifier *v, int64_t now,
+sgxra_verifier_nonce(sgxra_ctx *cx, sgxra_verifier_service *v, int64_t now,
                      sgxra_verifier_response *out);
 
 /* GET /v1/certs. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verifier_jwks(
-    sgxra_ctx *cx, sgxra_verifier *v, sgxra_verifier_response *out);
+    sgxra_ctx *cx, sgxra_verifier_service *v, sgxra_verifier_response *out);
 
 /* POST /attestation/v5/report: body {"isvEnclaveQuote": base64,
  * "nonce"?: string}. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verifier_ias_report(
-    sgxra_ctx *cx, sgxra_verifier *v, const uint8_t *body, size_t len,
+    sgxra_ctx *cx, sgxra_verifier_service *v, const uint8_t *body, size_t len,
     int64_t now, sgxra_verifier_response *out);
 
 /* The PEM chain of the v5 report signing certificate (signer, then its
  * CA), as the X-IASReport-Signing-Certificate header carries it
- * URL-decoded.  Valid until sgxra_verifier_free. */
-SGXRA_API const char *sgxra_verifier_ias_chain_pem(const sgxra_verifier *v);
+ * URL-decoded.  Valid until sgxra_verifier_close. */
+SGXRA_API const char *
+sgxra_verifier_ias_chain_pem(const sgxra_verifier_service *v);
 
 /* Free the response's members and zero it (NULL accepted). */
 SGXRA_API void sgxra_verifier_response_clear(sgxra_verifier_response *r);
