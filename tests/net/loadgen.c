@@ -260,7 +260,7 @@ int main(int argc, char **argv) {
   c.requests = 1000;
   const char *specs[LG_MAX_REQS];
   size_t n_specs = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = 1; i < argc; i += 2) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) {
       fprintf(stderr, "sgxra_loadgen: %s needs a value\n", a);
@@ -280,7 +280,6 @@ int main(int argc, char **argv) {
       fprintf(stderr, "sgxra_loadgen: unknown option %s\n", a);
       return 2;
     }
-    i++;
   }
   for (size_t i = 0; i < n_specs; i++)
     if (loadgen_add(&c, specs[i])) {
