@@ -32,7 +32,8 @@
  * state path that is not a directory, an ias_cert.pem without its
  * ias_key.pem or with another key.
  *
- * Every request function returns SGXRA_OK with out->status set for every
+ * Every request function first clears *out (which must be zeroed or hold
+ * an earlier answer), then returns SGXRA_OK with out->status set for every
  * answer, good or bad (400 with {"code", "message"} for bad input, 503
  * when collateral cannot be had); an error return means the service
  * itself failed (no memory, a key that cannot sign): answer 500.

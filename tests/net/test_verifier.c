@@ -1103,6 +1103,16 @@ static void test_sim_not_genuine(void **state) {
                       "SGX_QL_QV_RESULT_UNSPECIFIED");
   json_decref(c);
   free(body);
+  /* a policy refuses it, saying why */
+  body = attest_body(q, f->quote_len, "\"policy\": {\"sgxra_policy\": 1}");
+  c = attest(f, body, NOW, 200);
+  assert_string_equal(json_string_value(json_object_get(c, "policy_decision")),
+                      "refused");
+  assert_string_equal(json_string_value(json_array_get(
+                          json_object_get(c, "policy_reasons"), 0)),
+                      "QUOTE_NOT_GENUINE");
+  json_decref(c);
+  free(body);
   /* and v5 says SIGNATURE_INVALID */
   char *b64 = b64_encode(q, f->quote_len);
   size_t len = strlen(b64) + 64;
