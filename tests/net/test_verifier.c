@@ -1103,6 +1103,16 @@ static void test_sim_not_genuine(void **state) {
                       "SGX_QL_QV_RESULT_UNSPECIFIED");
   json_decref(c);
   free(body);
+  /* a policy refuses it, saying why */
+  body = attest_body(q, f->quote_len, "\"policy\": {\"sgxra_policy\": 1}");
+  c = attest(f, body, NOW, 200);
+  assert_string_equal(json_string_value(json_object_get(c, "policy_decision")),
+                      "refused");
+  assert_string_equal(json_string_value(json_array_get(
+                          json_object_get(c, "policy_reasons"), 0)),
+                      "QUOTE_NOT_GENUINE");
+  json_decref(c);
+  free(body);
   /* and v5 says SIGNATURE_INVALID */
   char *b64 = b64_encode(q, f->quote_len);
   size_t len = strlen(b64) + 64;
@@ -1138,6 +1148,48 @@ static void test_sim_unavailable(void **state) {
                          "no collateral for FMSPC"));
   json_decref(o);
   free(body);
+  vfix_close(&g);
+  sgxra_pccs_client_free(cl);
+}
+
+/* Last of the group: it changes the CA.  The platform's PCK revoked: a
+ * token saying SGX_QL_PCK_REVOKED, a v5 report saying KEY_REVOKED. */
+static void test_sim_pck_revoked(void **state) {
+  simfix *s = *state;
+  assert_int_equal(sgxra_intelca_revoke(s->cx, s->ca, s->serial, NOW),
+                   SGXRA_OK);
+  char url[128];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u", sgxra_pcs_port(s->srv));
+  sgxra_pccs_client *cl = NULL;
+  sim_client(s, url, &cl); /* a new client: no cached CRL */
+  vfix g;
+  sim_verifier(s, cl, &g);
+  char *body = attest_body(s->f.quote, s->f.quote_len, NULL);
+  json_t *c = attest(&g, body, NOW, 200);
+  assert_string_equal(json_string_value(json_object_get(c, "sgxra_return")),
+                      "SGX_QL_PCK_REVOKED");
+  assert_true(json_is_false(json_object_get(c, "sgxra_genuine")));
+  assert_null(json_object_get(c, "attester_tcb_status"));
+  json_decref(c);
+  free(body);
+  char *b64 = b64_encode(s->f.quote, s->f.quote_len);
+  size_t len = strlen(b64) + 64;
+  char *vb = malloc(len);
+  snprintf(vb, len, "{\"isvEnclaveQuote\":\"%s\"}", b64);
+  sgxra_verifier_response r = {0};
+  assert_int_equal(
+      sgxra_verifier_ias_report(g.cx, g.v, (uint8_t *)vb, strlen(vb), NOW, &r),
+      SGXRA_OK);
+  assert_int_equal(r.status, 200);
+  assert_string_equal(r.verdict, "PCK_REVOKED");
+  json_t *o = body_json(&r);
+  assert_string_equal(
+      json_string_value(json_object_get(o, "isvEnclaveQuoteStatus")),
+      "KEY_REVOKED");
+  json_decref(o);
+  sgxra_verifier_response_clear(&r);
+  free(vb);
+  free(b64);
   vfix_close(&g);
   sgxra_pccs_client_free(cl);
 }
@@ -1229,6 +1281,7 @@ int main(void) {
       cmocka_unit_test(test_sim_policy),
       cmocka_unit_test(test_sim_not_genuine),
       cmocka_unit_test(test_sim_unavailable),
+      cmocka_unit_test(test_sim_pck_revoked),
   };
   sgxra_ctx *cx = sgxra_ctx_new();
   if (sgxra_pccs_global_init(cx) != SGXRA_OK) return 1;
