@@ -311,9 +311,10 @@ static int load_config(const char *path, const char **val, json_t **keep) {
   json_t *o = json_loadb((const char *)text, n, JSON_REJECT_DUPLICATES, &je);
   free(text);
   if (!o || !json_is_object(o)) {
+    int urc = cli_usage_error(VVERB, "--config %s: %s", path,
+                              o ? "expected a JSON object" : je.text);
     json_decref(o);
-    return cli_usage_error(VVERB, "--config %s: %s", path,
-                           o ? "expected a JSON object" : je.text);
+    return urc;
   }
   json_t *strs = json_array();
   *keep = strs;
@@ -323,19 +324,21 @@ static int load_config(const char *path, const char **val, json_t **keep) {
     int k = 0;
     while (k < V_COUNT && strcmp(vopt_names[k], key)) k++;
     if (k == V_COUNT) {
+      int urc = cli_usage_error(VVERB, "--config %s: unknown option \"%s\"",
+                                path, key);
       json_decref(o);
-      return cli_usage_error(VVERB, "--config %s: unknown option \"%s\"", path,
-                             key);
+      return urc;
     }
     char buf[32];
     const char *sv;
     if (vopt_flag[k]) {
       if (!json_is_boolean(v)) {
+        int urc = cli_usage_error(VVERB,
+                                  "--config %s: \"%s\" must be true or "
+                                  "false",
+                                  path, key);
         json_decref(o);
-        return cli_usage_error(VVERB,
-                               "--config %s: \"%s\" must be true or "
-                               "false",
-                               path, key);
+        return urc;
       }
       sv = json_is_true(v) ? "1" : NULL;
     } else if (json_is_string(v)) {
@@ -344,10 +347,11 @@ static int load_config(const char *path, const char **val, json_t **keep) {
       snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
       sv = buf;
     } else {
-      json_decref(o);
-      return cli_usage_error(
+      int urc = cli_usage_error(
           VVERB, "--config %s: \"%s\" must be a string%s", path, key,
           k >= V_MAX_BODY && k <= V_NONCE_TTL ? " or a number" : "");
+      json_decref(o);
+      return urc;
     }
     if (val[k] || !sv) continue; /* the flag wins */
     json_t *js = json_string(sv);
