@@ -592,10 +592,14 @@ out:
 int cli_cmd_serve(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
+    fputc('\n', stderr);
+    usage_verifier(stderr);
     return CLI_EXIT_USAGE;
   }
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(stdout);
+    fputc('\n', stdout);
+    usage_verifier(stdout);
     return CLI_EXIT_OK;
   }
   if (!strcmp(argv[1], "pcs")) return serve_pcs(argc - 1, argv + 1);
