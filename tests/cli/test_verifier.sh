@@ -409,4 +409,24 @@ expect_err_contains 'unknown option "bogus"'
 kill -TERM $PCS_PID; wait $PCS_PID; rc=$?
 [ $rc -eq 0 ] && ok || bad "serve pcs exit $rc"
 grep -q "^pcs: GET /sgx/certification/v4/tcb 200 " "$T/pcs.err" && ok || bad "pcs log: $(head -3 "$T/pcs.err")"
+
+# ---- collateral that cannot be had: 503 with {code, message} ------------------
+printf '{"retry_times": 0}\n' >"$T/qcnl.conf"
+start down "$SGXRA" serve verifier --listen 127.0.0.1:0 --state "$T/state" \
+  --pccs "$PCS_URL" --qcnl-conf "$T/qcnl.conf" --no-cache --trust-root "$ROOT" --threads 2
+out=$(python3 - "$URL" "$T/good.json" <<'PYEOF' 2>&1
+import json, sys, urllib.request, urllib.error
+rq = urllib.request.Request(sys.argv[1] + 'v1/attest', data=open(sys.argv[2], 'rb').read(),
+                            headers={'Content-Type': 'application/json'})
+try:
+    urllib.request.urlopen(rq, timeout=60)
+    print('200?')
+except urllib.error.HTTPError as e:
+    j = json.loads(e.read())
+    print(e.code, sorted(j) == ['code', 'message'])
+PYEOF
+)
+[ "$out" = "503 True" ] && ok || bad "PCCS down: $out"
+kill -TERM $PID; wait $PID; rc=$?
+[ $rc -eq 0 ] && ok || bad "server exit $rc"
 finish
