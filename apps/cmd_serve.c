@@ -10,6 +10,15 @@
  * threads are stopped and joined); SIGHUP re-reads the CA state.  One line
  * per request on stderr: "pcs: METHOD PATH STATUS BYTES TIMEms".
  *
+ *   sgxra serve verifier --state DIR [--collateral DIR | --pccs URL ...]
+ *
+ * verifier: the attestation service (sgxra/verifier_server.h) with keys in
+ * DIR; every option may also come from a JSON --config file (same names as
+ * keys; flags override it).  Prints "listening on http[s]://HOST:PORT/"
+ * once ready; SIGINT/SIGTERM stop it gracefully (requests in flight
+ * finish).  One line per request on stderr: "verifier: METHOD PATH STATUS
+ * BYTES TIMEms [verdict=V]".
+ *
  * Exit: 0 stopped by a signal; 2 usage error, unusable state or the address
  * cannot be bound. */
 #include <getopt.h>
@@ -20,11 +29,23 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <inttypes.h>
+
+#include <jansson.h>
+
+#include "cache.h"
 #include "cli.h"
 #include "sgxra/file.h"
 #include "sgxra/pcs.h"
+#include "sgxra/timeutil.h"
+#include "sgxra/verifier.h"
+#include "sgxra/verifier_server.h"
+#include "sgxra/x509.h"
 
 #define VERB "serve pcs"
+#define VVERB "serve verifier"
+#define CONFIG_CAP ((size_t)1 << 20)
+#define ROOT_CAP ((size_t)1 << 20)
 
 static void usage(FILE *f) {
   fprintf(f,
@@ -172,15 +193,417 @@ static int serve_pcs(int argc, char **argv) {
   return rc;
 }
 
+/* ---- serve verifier --------------------------------------------------- */
+
+static void usage_verifier(FILE *f) {
+  fprintf(f,
+          "usage: sgxra serve verifier --state DIR [--listen HOST:PORT]\n"
+          "                            [--collateral DIR | --pccs URL ...]\n"
+          "                            [options]\n"
+          "\n"
+          "The attestation service: verifies quotes over HTTP(S) and signs "
+          "what it\n"
+          "found.  Routes:\n"
+          "  POST /v1/attest              {\"quote\": base64, ...} -> a "
+          "signed token (JWT)\n"
+          "  GET  /v1/nonce               a verifier nonce\n"
+          "  GET  /v1/certs               the token key (JWKS)\n"
+          "  POST /attestation/v5/report  Intel's retired attestation "
+          "service API v5\n"
+          "  GET  /healthz                {\"status\":\"ok\"}\n"
+          "  GET  /metrics                Prometheus text format\n"
+          "\n"
+          "  -l, --listen HOST:PORT   IPv4 address and port (default %s;\n"
+          "                           port 0 picks a free one)\n"
+          "  -s, --state DIR          the service's keys (required; created "
+          "0700)\n"
+          "      --token-key PEM      P-256 key that signs tokens (default "
+          "DIR's)\n"
+          "      --collateral DIR     one collateral bundle for every quote\n"
+          "      --pccs URL           collateral from this PCS/PCCS "
+          "(through the cache)\n"
+          "      --api-key KEY        the PCS subscription key\n"
+          "      --qcnl-conf PATH     QCNL configuration (default "
+          "/etc/sgx_default_qcnl.conf)\n"
+          "      --insecure           do not verify the PCCS's TLS "
+          "certificate\n" CLI_CACHE_HELP
+          "      --no-cache           keep collateral in memory only\n"
+          "      --update standard|early  the TCB update of the collateral\n"
+          "      --trust-root PEM     trust anchor instead of Intel SGX Root "
+          "CA\n"
+          "      --tls-cert PEM       serve HTTPS with this certificate "
+          "(chain)...\n"
+          "      --tls-key PEM        ...and its key\n"
+          "      --max-body BYTES     largest request body (default %zu; "
+          "413 above)\n"
+          "      --threads N          server threads (default one per CPU, "
+          "at least 2)\n"
+          "      --token-ttl S        seconds a token is valid (default "
+          "300)\n"
+          "      --nonce-ttl S        seconds a nonce is accepted (default "
+          "300)\n"
+          "      --at TIME            verify at this fixed time instead of "
+          "the clock,\n"
+          "                           for testing with recorded collateral\n"
+          "      --config FILE        JSON object of these options by name, "
+          "e.g.\n"
+          "                           {\"listen\": \"0.0.0.0:8082\", "
+          "\"threads\": 8,\n"
+          "                           \"insecure\": true}; flags override "
+          "it\n"
+          "  -h, --help               this help\n"
+          "\n"
+          "Errors are JSON {\"code\", \"message\"}: 400 bad request, 404 "
+          "unknown path,\n"
+          "405 wrong method, 413 body too large, 415 not application/json, "
+          "500\n"
+          "service failure, 503 collateral unavailable.  Prints 'listening "
+          "on\n"
+          "http[s]://HOST:PORT/' when ready; one line per request on stderr;"
+          "\n"
+          "SIGINT/SIGTERM stop it after the requests in flight.  Exit "
+          "status: 0\n"
+          "stopped, 2 usage error or unusable state, keys or address.\n",
+          SGXRA_VERIFIER_DEFAULT_LISTEN, SGXRA_VERIFIER_DEFAULT_MAX_BODY);
+}
+
+/* Every option by name: flags fill it first, then --config the rest. */
+enum vopt {
+  V_LISTEN,
+  V_STATE,
+  V_TOKEN_KEY,
+  V_COLLATERAL,
+  V_PCCS,
+  V_API_KEY,
+  V_QCNL_CONF,
+  V_INSECURE,
+  V_CACHE,
+  V_NO_CACHE,
+  V_UPDATE,
+  V_TRUST_ROOT,
+  V_TLS_CERT,
+  V_TLS_KEY,
+  V_MAX_BODY,
+  V_THREADS,
+  V_TOKEN_TTL,
+  V_NONCE_TTL,
+  V_AT,
+  V_COUNT
+};
+static const char *const vopt_names[V_COUNT] = {
+    "listen",  "state",      "token-key", "collateral", "pccs",
+    "api-key", "qcnl-conf",  "insecure",  "cache",      "no-cache",
+    "update",  "trust-root", "tls-cert",  "tls-key",    "max-body",
+    "threads", "token-ttl",  "nonce-ttl", "at"};
+static const int vopt_flag[V_COUNT] = {[V_INSECURE] = 1, [V_NO_CACHE] = 1};
+
+/* Fill the unset options from the JSON object in `path`; the strings
+ * live in *keep.  0 or the exit status. */
+static int load_config(const char *path, const char **val, json_t **keep) {
+  sgxra_ctx *cx = cli_ctx_new(VVERB);
+  if (!cx) return CLI_EXIT_USAGE;
+  uint8_t *text = NULL;
+  size_t n = 0;
+  int rc = cli_read_file(VVERB, cx, path, CONFIG_CAP, &text, &n);
+  sgxra_ctx_free(cx);
+  if (rc) return rc;
+  json_error_t je;
+  json_t *o = json_loadb((const char *)text, n, JSON_REJECT_DUPLICATES, &je);
+  free(text);
+  if (!o || !json_is_object(o)) {
+    int urc = cli_usage_error(VVERB, "--config %s: %s", path,
+                              o ? "expected a JSON object" : je.text);
+    json_decref(o);
+    return urc;
+  }
+  json_t *strs = json_array();
+  *keep = strs;
+  const char *key;
+  json_t *v;
+  json_object_foreach(o, key, v) {
+    int k = 0;
+    while (k < V_COUNT && strcmp(vopt_names[k], key)) k++;
+    if (k == V_COUNT) {
+      int urc = cli_usage_error(VVERB, "--config %s: unknown option \"%s\"",
+                                path, key);
+      json_decref(o);
+      return urc;
+    }
+    char buf[32];
+    const char *sv;
+    if (vopt_flag[k]) {
+      if (!json_is_boolean(v)) {
+        int urc = cli_usage_error(VVERB,
+                                  "--config %s: \"%s\" must be true or "
+                                  "false",
+                                  path, key);
+        json_decref(o);
+        return urc;
+      }
+      sv = json_is_true(v) ? "1" : NULL;
+    } else if (json_is_string(v)) {
+      sv = json_string_value(v);
+    } else if (json_is_integer(v) && json_integer_value(v) >= 0) {
+      snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+      sv = buf;
+    } else {
+      int urc = cli_usage_error(
+          VVERB, "--config %s: \"%s\" must be a string%s", path, key,
+          k >= V_MAX_BODY && k <= V_NONCE_TTL ? " or a number" : "");
+      json_decref(o);
+      return urc;
+    }
+    if (val[k] || !sv) continue; /* the flag wins */
+    json_t *js = json_string(sv);
+    json_array_append_new(strs, js);
+    val[k] = js ? json_string_value(js) : NULL;
+  }
+  json_decref(o);
+  return 0;
+}
+
+static int serve_verifier(int argc, char **argv) {
+  enum { O_BASE = 0x600 };
+  static const struct option opts[] = {
+      {"listen", required_argument, NULL, 'l'},
+      {"state", required_argument, NULL, 's'},
+      {"help", no_argument, NULL, 'h'},
+      {"token-key", required_argument, NULL, O_BASE + V_TOKEN_KEY},
+      {"collateral", required_argument, NULL, O_BASE + V_COLLATERAL},
+      {"trust-root", required_argument, NULL, O_BASE + V_TRUST_ROOT},
+      {"tls-cert", required_argument, NULL, O_BASE + V_TLS_CERT},
+      {"tls-key", required_argument, NULL, O_BASE + V_TLS_KEY},
+      {"max-body", required_argument, NULL, O_BASE + V_MAX_BODY},
+      {"threads", required_argument, NULL, O_BASE + V_THREADS},
+      {"token-ttl", required_argument, NULL, O_BASE + V_TOKEN_TTL},
+      {"nonce-ttl", required_argument, NULL, O_BASE + V_NONCE_TTL},
+      {"at", required_argument, NULL, O_BASE + V_AT},
+      {"config", required_argument, NULL, O_BASE + V_COUNT},
+      CLI_PCCS_LONG_OPTIONS,
+      {NULL, 0, NULL, 0},
+  };
+  const char *val[V_COUNT] = {0};
+  const char *config = NULL;
+  int c, li;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":l:s:h", opts, &li)) != -1) {
+    cli_pccs_opts po;
+    memset(&po, 0, sizeof po);
+    switch (c) {
+    case 'l':
+      val[V_LISTEN] = optarg;
+      continue;
+    case 's':
+      val[V_STATE] = optarg;
+      continue;
+    case 'h':
+      usage_verifier(stdout);
+      return CLI_EXIT_OK;
+    case ':':
+    case '?':
+      return cli_option_error(VVERB, c, argv);
+    default:
+      break;
+    }
+    if (c == O_BASE + V_COUNT) {
+      config = optarg;
+    } else if (c >= O_BASE && c < O_BASE + V_COUNT) {
+      val[c - O_BASE] = optarg;
+    } else if (cli_pccs_option(&po, c, optarg)) {
+      if (po.pccs_url) val[V_PCCS] = po.pccs_url;
+      if (po.api_key) val[V_API_KEY] = po.api_key;
+      if (po.qcnl_conf) val[V_QCNL_CONF] = po.qcnl_conf;
+      if (po.cache_url) val[V_CACHE] = po.cache_url;
+      if (po.update) val[V_UPDATE] = po.update;
+      if (po.insecure) val[V_INSECURE] = "1";
+      if (po.no_cache) val[V_NO_CACHE] = "1";
+    } else {
+      return cli_option_error(VVERB, c, argv);
+    }
+  }
+  if (optind < argc)
+    return cli_usage_error(VVERB, "unexpected argument '%s'", argv[optind]);
+  json_t *keep = NULL;
+  int rc;
+  if (config && (rc = load_config(config, val, &keep))) {
+    json_decref(keep);
+    return rc;
+  }
+  uint64_t max_body = SGXRA_VERIFIER_DEFAULT_MAX_BODY, threads = 0,
+           token_ttl = 0, nonce_ttl = 0;
+  rc = CLI_EXIT_USAGE;
+  sgxra_ctx *cx = NULL;
+  sgxra_store *store = NULL;
+  sgxra_pccs_client *client = NULL;
+  sgxra_x509_chain *root = NULL;
+  sgxra_verifier_service *svc = NULL;
+  sgxra_verifier_server *srv = NULL;
+  if (!val[V_STATE]) {
+    rc = cli_usage_error(VVERB, "--state DIR is required (the service's "
+                                "keys)");
+    goto out;
+  }
+  if (!val[V_COLLATERAL] == !val[V_PCCS]) {
+    rc = cli_usage_error(VVERB, "give exactly one of --collateral DIR and "
+                                "--pccs URL");
+    goto out;
+  }
+  if (val[V_CACHE] && val[V_NO_CACHE]) {
+    rc = cli_usage_error(VVERB, "--cache and --no-cache exclude each other");
+    goto out;
+  }
+  if (!val[V_TLS_CERT] != !val[V_TLS_KEY]) {
+    rc = cli_usage_error(VVERB, "--tls-cert and --tls-key go together");
+    goto out;
+  }
+  if (val[V_UPDATE] && strcmp(val[V_UPDATE], "standard")) {
+    rc = cli_usage_error(VVERB, "--update: the service verifies with the "
+                                "standard TCB update only");
+    goto out;
+  }
+  if ((val[V_MAX_BODY] &&
+       (rc = cli_parse_uint(VVERB, "--max-body", val[V_MAX_BODY], 1,
+                            (uint64_t)1 << 30, &max_body))) ||
+      (val[V_THREADS] &&
+       (rc = cli_parse_uint(VVERB, "--threads", val[V_THREADS], 1, 1024,
+                            &threads))) ||
+      (val[V_TOKEN_TTL] &&
+       (rc = cli_parse_uint(VVERB, "--token-ttl", val[V_TOKEN_TTL], 1,
+                            (uint64_t)1 << 31, &token_ttl))) ||
+      (val[V_NONCE_TTL] &&
+       (rc = cli_parse_uint(VVERB, "--nonce-ttl", val[V_NONCE_TTL], 1,
+                            (uint64_t)1 << 31, &nonce_ttl))))
+    goto out;
+  rc = CLI_EXIT_USAGE;
+  if (!(cx = cli_ctx_new(VVERB))) goto out;
+  int64_t at = 0;
+  if (val[V_AT] && sgxra_time_parse_arg(cx, val[V_AT], &at) != SGXRA_OK) {
+    rc = cli_fail(VVERB, "--at", cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+  int64_t now = val[V_AT] ? at : (int64_t)time(NULL);
+  if (val[V_TRUST_ROOT]) {
+    uint8_t *pem = NULL;
+    size_t n = 0;
+    if ((rc = cli_read_file(VVERB, cx, val[V_TRUST_ROOT], ROOT_CAP, &pem, &n)))
+      goto out;
+    sgxra_err e = sgxra_x509_chain_parse_pem(cx, pem, n, &root);
+    free(pem);
+    if (e) {
+      rc = cli_fail(VVERB, val[V_TRUST_ROOT], cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+  }
+  if (val[V_PCCS]) {
+    sgxra_pccs_config cfg;
+    sgxra_pccs_config_init(&cfg);
+    if (sgxra_pccs_global_init(cx) ||
+        sgxra_pccs_config_resolve(cx, &cfg, val[V_PCCS], NULL,
+                                  val[V_QCNL_CONF])) {
+      rc = cli_fail(VVERB, "PCCS configuration", cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+    if (val[V_API_KEY])
+      snprintf(cfg.api_key, sizeof cfg.api_key, "%s", val[V_API_KEY]);
+    if (val[V_INSECURE]) cfg.use_secure_cert = 0;
+    /* a request waits for the network at most about half a minute */
+    if (cfg.retry_times > 2) cfg.retry_times = 2;
+    if (cfg.total_timeout_ms > 10000) cfg.total_timeout_ms = 10000;
+    if (!val[V_NO_CACHE] &&
+        (rc = cli_cache_open(VVERB, cx, val[V_CACHE], now, &store)))
+      goto out;
+    rc = CLI_EXIT_USAGE;
+    if (sgxra_pccs_client_new(cx, &cfg, store, NULL, &client)) {
+      rc = cli_fail(VVERB, "PCCS client", cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+  }
+  sgxra_verifier_options vo = {
+      .state_dir = val[V_STATE],
+      .token_key_pem = val[V_TOKEN_KEY],
+      .pccs = client,
+      .collateral_dir = val[V_COLLATERAL],
+      .trust_root = root ? sgxra_x509_chain_get(root, 0) : NULL,
+      .token_ttl = (int64_t)token_ttl,
+      .nonce_ttl = (int64_t)nonce_ttl,
+  };
+  if (sgxra_verifier_open(cx, &vo, &svc)) {
+    rc = cli_fail(VVERB, val[V_STATE], cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+
+  /* Block the stop signals before the server's threads start, so that
+   * only sigwait below receives them. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  sgxra_verifier_server_options so = {
+      .listen = val[V_LISTEN],
+      .clock = val[V_AT] ? NULL : wall_clock,
+      .now = at,
+      .log = stderr,
+      .threads = (unsigned)threads,
+      .max_body = (size_t)max_body,
+      .tls_cert_path = val[V_TLS_CERT],
+      .tls_key_path = val[V_TLS_KEY],
+  };
+  const char *l = val[V_LISTEN] ? val[V_LISTEN] : SGXRA_VERIFIER_DEFAULT_LISTEN;
+  if (sgxra_verifier_server_start(cx, svc, &so, &srv) != SGXRA_OK) {
+    rc = cli_fail(VVERB, l, cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+  char host[64] = "127.0.0.1";
+  const char *colon = strrchr(l, ':');
+  if (colon && (size_t)(colon - l) < sizeof host) {
+    memcpy(host, l, (size_t)(colon - l));
+    host[colon - l] = 0;
+  }
+  printf("listening on %s://%s:%u/\n", val[V_TLS_CERT] ? "https" : "http", host,
+         sgxra_verifier_server_port(srv));
+  fflush(stdout);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  fprintf(stderr,
+          "sgxra %s: stopping on signal %d: finishing %llu request(s) in "
+          "flight\n",
+          VVERB, sig, (unsigned long long)sgxra_verifier_server_in_flight(srv));
+  uint64_t total = sgxra_verifier_server_requests(srv);
+  uint64_t left = sgxra_verifier_server_stop(srv);
+  srv = NULL;
+  fprintf(stderr, "sgxra %s: stopped after %llu requests%s\n", VVERB,
+          (unsigned long long)total,
+          left ? " (some still in flight were cut)" : "");
+  rc = CLI_EXIT_OK;
+out:
+  sgxra_verifier_server_stop(srv);
+  sgxra_verifier_close(svc);
+  sgxra_pccs_client_free(client);
+  sgxra_store_close(store);
+  sgxra_x509_chain_free(root);
+  sgxra_ctx_free(cx);
+  json_decref(keep);
+  return rc;
+}
+
 int cli_cmd_serve(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
+    fputc('\n', stderr);
+    usage_verifier(stderr);
     return CLI_EXIT_USAGE;
   }
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(stdout);
+    fputc('\n', stdout);
+    usage_verifier(stdout);
     return CLI_EXIT_OK;
   }
   if (!strcmp(argv[1], "pcs")) return serve_pcs(argc - 1, argv + 1);
-  return cli_usage_error("serve", "unknown service '%s' (pcs)", argv[1]);
+  if (!strcmp(argv[1], "verifier")) return serve_verifier(argc - 1, argv + 1);
+  return cli_usage_error("serve", "unknown service '%s' (pcs, verifier)",
+                         argv[1]);
 }

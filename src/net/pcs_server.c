@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 #include "core/internal.h"
+#include "net/http_internal.h"
 #include "sgxra/crypto.h"
 #include "sgxra/hex.h"
 #include "sgxra/intelca.h"
@@ -79,14 +80,7 @@ struct sgxra_pcs_server {
   int reload;
 };
 
-/* One request's bookkeeping (MHD's per-connection-request pointer). */
-typedef struct request {
-  struct timespec start;
-  char method[16];
-  char path[160];
-  unsigned status;
-  size_t bytes;
-} request;
+typedef sgxra__http_req request;
 
 char *sgxra_pcs_url_encode(const char *p, size_t n) {
   static const char hexd[] = "0123456789ABCDEF";
@@ -314,12 +308,6 @@ static sgxra_err current(sgxra_pcs_server *s, sgxra_ctx *cx, int64_t now,
 /* ---- responses ------------------------------------------------------------
  */
 
-/* What a header may carry: printable ASCII, anything else as '?'. */
-static void header_safe(char *s) {
-  for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) *s = '?';
-}
-
 /* Queue `body` (copied) with status and headers (NULL-terminated name,
  * value pairs), plus Content-Type and a random Request-ID. */
 static enum MHD_Result reply(struct MHD_Connection *conn, request *rq,
@@ -370,7 +358,7 @@ static enum MHD_Result fail_reply(struct MHD_Connection *conn, request *rq,
   if (n < 0) n = 0;
   if ((size_t)n >= sizeof line - 1) n = (int)sizeof line - 2;
   line[n] = 0;
-  header_safe(line);
+  sgxra__http_header_safe(line);
   char body[sizeof line + 1];
   memcpy(body, line, (size_t)n);
   body[n] = '\n';
@@ -583,11 +571,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
   if (!rq) { /* first call: headers only */
     rq = calloc(1, sizeof(*rq));
     if (!rq) return MHD_NO;
-    clock_gettime(CLOCK_MONOTONIC, &rq->start);
-    snprintf(rq->method, sizeof rq->method, "%s", method);
-    snprintf(rq->path, sizeof rq->path, "%s", url);
-    header_safe(rq->method);
-    header_safe(rq->path);
+    sgxra__http_req_begin(rq, method, url);
     *con_cls = rq;
     return MHD_YES;
   }
@@ -653,58 +637,15 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   sgxra_pcs_server *s = cls;
   request *rq = *con_cls;
   if (!rq) return;
-  if (s->log && rq->status) {
-    struct timespec end;
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    double ms = (double)(end.tv_sec - rq->start.tv_sec) * 1e3 +
-                (double)(end.tv_nsec - rq->start.tv_nsec) / 1e6;
-    fprintf(s->log, "pcs: %s %s %u %zu %.2fms%s\n", rq->method, rq->path,
-            rq->status, rq->bytes, ms,
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
-  }
+  if (rq->status)
+    sgxra__http_log(s->log, "pcs", rq, NULL,
+                    toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
   free(rq);
   *con_cls = NULL;
 }
 
 /* ---- start / stop
  * ------------------------------------------------------------ */
-
-static sgxra_err parse_listen(sgxra_ctx *cx, const char *s,
-                              struct sockaddr_in *out) {
-  memset(out, 0, sizeof(*out));
-  const char *colon = strrchr(s, ':');
-  char host[64];
-  if (!colon || (size_t)(colon - s) >= sizeof host || colon == s)
-    return sgxra__fail(cx, SGXRA_E_NET_ADDRESS,
-                       "listen address '%s': expected HOST:PORT, e.g. "
-                       "127.0.0.1:8081",
-                       s);
-  memcpy(host, s, (size_t)(colon - s));
-  host[colon - s] = 0;
-  const char *ps = colon + 1;
-  unsigned long port = 0;
-  if (!*ps || strlen(ps) > 5)
-    return sgxra__fail(cx, SGXRA_E_NET_ADDRESS,
-                       "listen address '%s': port must be 0..65535", s);
-  for (const char *c = ps; *c; c++) {
-    if (*c < '0' || *c > '9')
-      return sgxra__fail(cx, SGXRA_E_NET_ADDRESS,
-                         "listen address '%s': port must be 0..65535", s);
-    port = port * 10 + (unsigned long)(*c - '0');
-  }
-  if (port > 65535)
-    return sgxra__fail(cx, SGXRA_E_NET_ADDRESS,
-                       "listen address '%s': port must be 0..65535", s);
-  if (!strcmp(host, "localhost")) strcpy(host, "127.0.0.1");
-  if (inet_pton(AF_INET, host, &out->sin_addr) != 1)
-    return sgxra__fail(cx, SGXRA_E_NET_ADDRESS,
-                       "listen address '%s': host must be an IPv4 address "
-                       "such as 127.0.0.1",
-                       s);
-  out->sin_family = AF_INET;
-  out->sin_port = htons((uint16_t)port);
-  return SGXRA_OK;
-}
 
 static void server_free(sgxra_pcs_server *s) {
   prepared_unref(s->cur);
@@ -724,7 +665,7 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
   const char *listen =
       opt && opt->listen ? opt->listen : SGXRA_PCS_DEFAULT_LISTEN;
   struct sockaddr_in addr;
-  sgxra_err e = parse_listen(cx, listen, &addr);
+  sgxra_err e = sgxra__http_parse_listen(cx, listen, &addr);
   if (e) return e;
   sgxra_pcs_server *s = calloc(1, sizeof(*s));
   if (!s) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
@@ -749,10 +690,6 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
     max_conn = opt->max_connections;
     per_ip = opt->per_ip_connections;
   }
-  if (!threads) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    threads = n < 2 ? 2 : n > 64 ? 64 : (unsigned)n;
-  }
   if (!timeout) timeout = SGXRA_PCS_DEFAULT_TIMEOUT;
   if (!max_conn) max_conn = SGXRA_PCS_DEFAULT_MAX_CONNECTIONS;
   if (!per_ip) per_ip = SGXRA_PCS_DEFAULT_PER_IP;
@@ -767,14 +704,16 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
     return e;
   }
   atomic_fetch_add(&s->preparations, 1);
-  s->daemon = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, ntohs(addr.sin_port),
-      NULL, NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-      timeout, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-      MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+  sgxra__http_daemon_opts d = {.addr = &addr,
+                               .threads = threads,
+                               .timeout = timeout,
+                               .max_connections = max_conn,
+                               .per_ip = per_ip,
+                               .handler = handler,
+                               .handler_cls = s,
+                               .completed = completed,
+                               .completed_cls = s};
+  s->daemon = sgxra__http_start(&d);
   if (!s->daemon) {
     server_free(s);
     return sgxra__fail(cx, SGXRA_E_NET_LISTEN,
@@ -782,9 +721,7 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
                        "permitted?); choose another with --listen",
                        listen);
   }
-  const union MHD_DaemonInfo *info =
-      MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-  s->port = info ? info->port : ntohs(addr.sin_port);
+  s->port = sgxra__http_port(s->daemon, ntohs(addr.sin_port));
   *out_server = s;
   return SGXRA_OK;
 }

@@ -1,6 +1,7 @@
 /* Error codes of the HTTP layer, storage, policy and RA protocol
  * (900..1199).  Numbers are never reused; a new code goes last in the
- * block.  903.. are the PCS/PCCS collateral client's (sgxra/pccs.h). */
+ * block.  903.. are the PCS/PCCS collateral client's (sgxra/pccs.h), 916..
+ * the attestation service's (sgxra/verifier.h). */
 #define SGXRA_ERRORS_NET(X)                                                    \
   X(NET, 900, "network or HTTP failure")                                       \
   X(NET_ADDRESS, 901, "invalid listen address (expected HOST:PORT)")           \
@@ -18,4 +19,6 @@
   X(COLLATERAL_UNVERIFIED, 913, "fetched collateral does not validate")        \
   X(CACHE_ONLY_MISS, 914, "collateral not cached and fetching is disabled")    \
   X(COLLATERAL_STALE, 915,                                                     \
-    "cached collateral expired and no fresh copy could be fetched")
+    "cached collateral expired and no fresh copy could be fetched")            \
+  X(VERIFIER_STATE, 916,                                                       \
+    "verifier state directory or key file unsafe or unusable")

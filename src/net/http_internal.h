@@ -1,0 +1,68 @@
+/* src/net/http_internal.h -- what the two HTTP servers of the net layer
+ * (the simulated PCS, src/net/pcs_server.c, and the verifier service,
+ * src/net/verifier_server.c) share: the listen address, the daemon start,
+ * one request's bookkeeping and its access-log line.  Internal (sgxra__). */
+#ifndef SGXRA_NET_HTTP_INTERNAL_H
+#define SGXRA_NET_HTTP_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "sgxra/ctx.h"
+
+/* "HOST:PORT", HOST an IPv4 address or "localhost", PORT 0..65535.
+ * SGXRA_E_NET_ADDRESS naming the address otherwise. */
+sgxra_err sgxra__http_parse_listen(sgxra_ctx *cx, const char *s,
+                                   struct sockaddr_in *out);
+
+/* One request's bookkeeping, for the log line. */
+typedef struct sgxra__http_req {
+  struct timespec start; /* CLOCK_MONOTONIC */
+  char method[16];
+  char path[160];
+  unsigned status; /* 0 until a response is queued */
+  size_t bytes;    /* body bytes of the response */
+} sgxra__http_req;
+
+/* Start time, method and path (truncated, made printable). */
+void sgxra__http_req_begin(sgxra__http_req *rq, const char *method,
+                           const char *url);
+
+/* Seconds since sgxra__http_req_begin. */
+double sgxra__http_req_seconds(const sgxra__http_req *rq);
+
+/* Printable ASCII, anything else as '?'. */
+void sgxra__http_header_safe(char *s);
+
+/* "<who>: METHOD PATH STATUS BYTES 0.12ms[ <extra>][ (aborted)]\n" on
+ * `log` (NULL: nothing), one fprintf (stdio locks the FILE). */
+void sgxra__http_log(FILE *log, const char *who, const sgxra__http_req *rq,
+                     const char *extra, int aborted);
+
+/* The daemon settings both servers take. */
+typedef struct sgxra__http_daemon_opts {
+  const struct sockaddr_in *addr;
+  unsigned threads; /* 0: one per online CPU, 2..64 */
+  unsigned timeout; /* idle seconds */
+  unsigned max_connections;
+  unsigned per_ip;
+  unsigned extra_flags; /* e.g. MHD_USE_ITC, MHD_USE_TLS */
+  const char *tls_cert; /* PEM text, with MHD_USE_TLS */
+  const char *tls_key;
+  MHD_AccessHandlerCallback handler;
+  void *handler_cls;
+  MHD_RequestCompletedCallback completed;
+  void *completed_cls;
+} sgxra__http_daemon_opts;
+
+/* A thread pool of epoll loops on o->addr; NULL when it cannot listen. */
+struct MHD_Daemon *sgxra__http_start(const sgxra__http_daemon_opts *o);
+
+/* The port the daemon bound (`fallback` when MHD cannot tell). */
+uint16_t sgxra__http_port(struct MHD_Daemon *d, uint16_t fallback);
+
+#endif
