@@ -29,7 +29,9 @@ Control: GET /_stats -> {"tcb": n, "qe": n, "pckcrl": n, "rootcacrl": n}
 (requests received, faulted or not); POST /_fault?route=R&mode=M changes a
 fault while running (mode=none clears it).
 
-Prints "listening on http://HOST:PORT/" once ready; SIGTERM/SIGINT stop it.
+Prints "listening on http://HOST:PORT/" once ready; SIGTERM/SIGINT stop it,
+and so does the end of the process that started it (checked twice a second),
+so that a test that dies without stopping it leaves nothing behind.
 Test code only: uses the openssl command for the badsig re-signing.
 """
 import argparse
@@ -213,6 +215,26 @@ class State:
             return mode
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # a held connection must not delay the exit
+
+    def __init__(self, addr, handler, parent):
+        super().__init__(addr, handler)
+        self.parent = parent
+        self.stopping = False
+
+    def stop(self):
+        if not self.stopping:
+            self.stopping = True
+            threading.Thread(target=self.shutdown, daemon=True).start()
+
+    def service_actions(self):
+        # serve_forever calls this at least every poll interval (0.5 s)
+        if os.getppid() != self.parent:
+            self.stop()
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sgxra-fakepcs/1"
@@ -374,14 +396,10 @@ def main():
             state = State([Bundle(x) for x in dirs], a.fault, work)
         except (ValueError, OSError, subprocess.CalledProcessError) as e:
             sys.exit("fakepcs: %s" % e)
-        srv = ThreadingHTTPServer((host, int(port)), Handler)
-        srv.daemon_threads = True
+        srv = Server((host, int(port)), Handler, os.getppid())
         srv.state = state
-
-        def stop(signum, frame):
-            threading.Thread(target=srv.shutdown, daemon=True).start()
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, lambda signum, frame: srv.stop())
+        signal.signal(signal.SIGINT, lambda signum, frame: srv.stop())
         print("listening on http://%s:%d/" % srv.server_address[:2],
               flush=True)
         srv.serve_forever()

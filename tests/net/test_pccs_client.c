@@ -4,6 +4,7 @@
  * shared by clients, a cached copy used when the server is gone and refused
  * once expired; against tests/net/fakepcs.py (recorded real PCS responses)
  * every real bundle's verdict, and each injected fault's precise error. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -564,10 +565,21 @@ static int fake_start(fake *fk, const char *bundles) {
   return 0;
 }
 
+/* SIGTERM, then SIGKILL if it has not gone within 5 s: a server left
+ * behind would hold ctest's output pipe open and hang the run. */
 static void fake_stop(fake *fk) {
   if (fk->pid > 0) {
     kill(fk->pid, SIGTERM);
-    waitpid(fk->pid, NULL, 0);
+    int gone = 0;
+    for (int i = 0; i < 500 && !gone; i++) {
+      pid_t w = waitpid(fk->pid, NULL, WNOHANG);
+      gone = w == fk->pid || (w < 0 && errno == ECHILD);
+      if (!gone) usleep(10000);
+    }
+    if (!gone) {
+      kill(fk->pid, SIGKILL);
+      waitpid(fk->pid, NULL, 0);
+    }
   }
   fk->pid = 0;
 }
