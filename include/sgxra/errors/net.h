@@ -12,7 +12,7 @@
   X(NET_HTTP, 906, "server answered with an HTTP error status")                \
   X(NET_RATE_LIMITED, 907, "server rate limit (HTTP 429)")                     \
   X(NET_TRUNCATED, 908, "response cut short (transfer error)")                 \
-  X(NET_CLOSED, 909, "connection closed before any response")               \
+  X(NET_CLOSED, 909, "connection closed before any response")                  \
   X(NET_BAD_RESPONSE, 910, "response unusable (missing header, bad body)")     \
   X(NET_TOO_LARGE, 911, "response larger than the cap")                        \
   X(PCCS_CONFIG, 912, "invalid PCCS/QCNL configuration")                       \

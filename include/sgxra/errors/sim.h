@@ -7,6 +7,6 @@
   X(CA_SERIAL, 853, "no certificate with this serial number was issued")       \
   X(PCE_REPORT, 854, "QE report to the PCE does not verify")                   \
   /* 855 retired: QUOTE_ENCODE moved to quote.h as 408 */                      \
-  X(QE_STATE, 856, "quoting enclave state is missing or invalid")             \
+  X(QE_STATE, 856, "quoting enclave state is missing or invalid")              \
   X(CA_PCK_NOT_FOUND, 857,                                                     \
     "no PCK certificate was issued for this platform at or below this TCB")
