@@ -36,6 +36,7 @@
 #include "sgxra/errors/net.h"
 #include "sgxra/errors/policy.h"
 #include "sgxra/errors/quote.h"
+#include "sgxra/errors/ra.h"
 #include "sgxra/errors/sgx.h"
 #include "sgxra/errors/sim.h"
 #include "sgxra/errors/store.h"
@@ -70,7 +71,8 @@ extern "C" {
   SGXRA_ERRORS_SIM(X)                                                          \
   SGXRA_ERRORS_NET(X)                                                          \
   SGXRA_ERRORS_STORE(X)                                                        \
-  SGXRA_ERRORS_POLICY(X)
+  SGXRA_ERRORS_POLICY(X)                                                       \
+  SGXRA_ERRORS_RA(X)
 
 typedef enum sgxra_err {
   SGXRA_OK = 0,
