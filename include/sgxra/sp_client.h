@@ -39,6 +39,7 @@
 #include <stdint.h>
 
 #include "sgxra/ctx.h"
+#include "sgxra/ra.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,6 +102,69 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_sp_session_post(sgxra_ctx *cx, sgxra_sp_client *c, const char *id,
                       unsigned msgno, const uint8_t *body, size_t n,
                       uint8_t **out, size_t *out_len, sgxra_sp_error *err);
+
+/* ---- one attestation ------------------------------------------------------
+ *
+ * sgxra_sp_attest runs the whole protocol with the SP: msg0 (session),
+ * msg1 -> msg2, the enclave checks msg2 (the SP's signature with its pinned
+ * key, the MAC) and makes its REPORT, the QE quotes it, the enclave makes
+ * msg3, msg3 -> msg4, the enclave checks msg4 and seals the secret.  The
+ * enclave's and the QE's work is the callbacks of `ops` (sgxra/ra.h; an
+ * attester fills them, sgxra/attester.h). */
+
+/* The steps, in order, reported to sgxra_sp_hooks.step. */
+typedef enum sgxra_sp_step {
+  SGXRA_SP_STEP_SESSION = 1, /* msg0 accepted: a session (msg0's bytes) */
+  SGXRA_SP_STEP_MSG1 = 2,    /* msg1 made by the enclave, about to be sent */
+  SGXRA_SP_STEP_MSG2 = 3,    /* msg2 received from the SP */
+  SGXRA_SP_STEP_REPORT = 4,  /* the enclave accepted msg2 and made its
+                                REPORT for the QE (the REPORT's bytes) */
+  SGXRA_SP_STEP_QUOTE = 5,   /* the QE made the quote (its bytes) */
+  SGXRA_SP_STEP_MSG3 = 6,    /* msg3 made by the enclave, about to be sent */
+  SGXRA_SP_STEP_MSG4 = 7,    /* msg4 received from the SP */
+  SGXRA_SP_STEP_DONE = 8     /* the enclave accepted msg4 (and sealed) */
+} sgxra_sp_step;
+
+/* "session", "msg1", "msg2", "report", "quote", "msg3", "msg4", "done". */
+SGXRA_API const char *sgxra_sp_step_name(sgxra_sp_step s);
+
+typedef struct sgxra_sp_hooks {
+  void *arg;
+  /* Progress: called after each step with its message (borrowed for the
+   * call); may be NULL. */
+  void (*step)(void *arg, sgxra_sp_step s, const uint8_t *msg, size_t n);
+  /* ATTACK SIMULATION, for tests and the demo only: may change msg2
+   * (SGXRA_SP_STEP_MSG2, before the enclave sees it) or msg3
+   * (SGXRA_SP_STEP_MSG3, before it is sent) in place, as a man in the
+   * middle would.  Called after `step`.  NULL in normal use. */
+  void (*tamper)(void *arg, sgxra_sp_step s, uint8_t *msg, size_t n);
+} sgxra_sp_hooks;
+
+/* How one attestation ended. */
+typedef struct sgxra_sp_outcome {
+  char session[SGXRA_SP_SESSION_ID_LEN + 1]; /* "" before msg0 succeeded */
+  int64_t expires;
+  /* Set when msg4 was accepted by the enclave: the decision (authenticated
+   * by the enclave), its reason codes and the sealed secret. */
+  int completed;
+  sgxra_ra_result result;
+  /* On an error: the step that failed (the next one after the last
+   * reported), and the SP's refusal when it was the SP's answer. */
+  sgxra_sp_step failed_step;
+  sgxra_sp_error sp;
+} sgxra_sp_outcome;
+
+/* Free the sealed secret of the outcome (sgxra_ra_result_free). */
+SGXRA_API void sgxra_sp_outcome_free(sgxra_sp_outcome *o);
+
+/* One attestation.  SGXRA_OK when the enclave accepted msg4 -- trusted or
+ * not: out->result.trusted says which, out->result.reasons why; otherwise
+ * the error (the client's, the enclave's, the transport's, or the SP's
+ * refusal with out->sp filled).  *out is zeroed first; free it with
+ * sgxra_sp_outcome_free either way.  `hooks` may be NULL. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sp_attest(
+    sgxra_ctx *cx, sgxra_sp_client *c, const sgxra_ra_client_ops *ops,
+    const sgxra_sp_hooks *hooks, sgxra_sp_outcome *out);
 
 #ifdef __cplusplus
 }

@@ -306,3 +306,165 @@ sgxra_err sgxra_sp_session_post(sgxra_ctx *cx, sgxra_sp_client *c,
   *out_len = r.len;
   return SGXRA_OK;
 }
+
+/* ---- one attestation --------------------------------------------------- */
+
+const char *sgxra_sp_step_name(sgxra_sp_step s) {
+  switch (s) {
+  case SGXRA_SP_STEP_SESSION:
+    return "session";
+  case SGXRA_SP_STEP_MSG1:
+    return "msg1";
+  case SGXRA_SP_STEP_MSG2:
+    return "msg2";
+  case SGXRA_SP_STEP_REPORT:
+    return "report";
+  case SGXRA_SP_STEP_QUOTE:
+    return "quote";
+  case SGXRA_SP_STEP_MSG3:
+    return "msg3";
+  case SGXRA_SP_STEP_MSG4:
+    return "msg4";
+  case SGXRA_SP_STEP_DONE:
+    return "done";
+  }
+  return "unknown";
+}
+
+void sgxra_sp_outcome_free(sgxra_sp_outcome *o) {
+  if (!o) return;
+  sgxra_ra_result_free(&o->result);
+}
+
+/* The caller's callbacks, wrapped so that the REPORT and the quote are
+ * reported as steps as they happen inside sgxra_ra_client_msg2. */
+typedef struct wrap {
+  const sgxra_ra_client_ops *in;
+  const sgxra_sp_hooks *hooks;
+  sgxra_sp_step last; /* the last step reported */
+} wrap;
+
+static void report(wrap *w, sgxra_sp_step s, const uint8_t *p, size_t n) {
+  w->last = s;
+  if (w->hooks && w->hooks->step) w->hooks->step(w->hooks->arg, s, p, n);
+}
+
+static sgxra_err w_msg1(sgxra_ctx *cx, void *user, uint32_t *h,
+                        uint8_t out[SGXRA_RA_MSG1_SIZE]) {
+  wrap *w = user;
+  return w->in->msg1(cx, w->in->enclave_user, h, out);
+}
+
+static sgxra_err w_msg2(sgxra_ctx *cx, void *user, uint32_t h,
+                        const uint8_t ti[SGXRA_TARGETINFO_SIZE],
+                        const uint8_t *msg2, size_t n,
+                        uint8_t out[SGXRA_REPORT_SIZE]) {
+  wrap *w = user;
+  sgxra_err e = w->in->msg2(cx, w->in->enclave_user, h, ti, msg2, n, out);
+  if (!e) report(w, SGXRA_SP_STEP_REPORT, out, SGXRA_REPORT_SIZE);
+  return e;
+}
+
+static sgxra_err w_msg3(sgxra_ctx *cx, void *user, uint32_t h,
+                        const uint8_t *quote, size_t n, uint8_t **out,
+                        size_t *out_len) {
+  wrap *w = user;
+  return w->in->msg3(cx, w->in->enclave_user, h, quote, n, out, out_len);
+}
+
+static sgxra_err w_msg4(sgxra_ctx *cx, void *user, uint32_t h,
+                        const uint8_t *msg4, size_t n, int *trusted,
+                        uint8_t **sealed, size_t *sealed_len) {
+  wrap *w = user;
+  return w->in->msg4(cx, w->in->enclave_user, h, msg4, n, trusted, sealed,
+                     sealed_len);
+}
+
+static void w_close(void *user, uint32_t h) {
+  wrap *w = user;
+  if (w->in->close) w->in->close(w->in->enclave_user, h);
+}
+
+static sgxra_err w_ti(sgxra_ctx *cx, void *user,
+                      uint8_t out[SGXRA_TARGETINFO_SIZE]) {
+  wrap *w = user;
+  return w->in->qe_targetinfo(cx, w->in->quote_user, out);
+}
+
+static sgxra_err w_quote(sgxra_ctx *cx, void *user,
+                         const uint8_t rep[SGXRA_REPORT_SIZE], uint16_t type,
+                         uint8_t **out, size_t *out_len) {
+  wrap *w = user;
+  sgxra_err e = w->in->quote(cx, w->in->quote_user, rep, type, out, out_len);
+  if (!e) report(w, SGXRA_SP_STEP_QUOTE, *out, *out_len);
+  return e;
+}
+
+sgxra_err sgxra_sp_attest(sgxra_ctx *cx, sgxra_sp_client *c,
+                          const sgxra_ra_client_ops *ops,
+                          const sgxra_sp_hooks *hooks, sgxra_sp_outcome *out) {
+  memset(out, 0, sizeof *out);
+  if (!c || !ops)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_sp_attest: no client or no callbacks");
+  if (!ops->msg1 || !ops->msg2 || !ops->msg3 || !ops->msg4 ||
+      !ops->qe_targetinfo || !ops->quote)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra_sp_attest: an enclave or quote callback is "
+                       "missing");
+  wrap w = {ops, hooks, 0};
+  sgxra_ra_client_ops wo = {
+      .enclave_user = &w,
+      .msg1 = w_msg1,
+      .msg2 = w_msg2,
+      .msg3 = w_msg3,
+      .msg4 = w_msg4,
+      .close = w_close,
+      .quote_user = &w,
+      .qe_targetinfo = w_ti,
+      .quote = w_quote,
+  };
+  sgxra_ra_client *rc = NULL;
+  uint8_t msg0[SGXRA_RA_MSG0_SIZE], msg1[SGXRA_RA_MSG1_SIZE];
+  uint8_t *msg2 = NULL, *msg3 = NULL, *msg4 = NULL;
+  size_t n2 = 0, n3 = 0, n4 = 0;
+  sgxra_err e = sgxra_ra_client_new(cx, &wo, &rc);
+  if (e) goto done;
+  if ((e = sgxra_ra_client_msg0(cx, rc, msg0))) goto done;
+  e = sgxra_sp_session_open(cx, c, msg0, sizeof msg0, out->session,
+                            &out->expires, &out->sp);
+  if (e) goto done;
+  report(&w, SGXRA_SP_STEP_SESSION, msg0, sizeof msg0);
+  if ((e = sgxra_ra_client_msg1(cx, rc, msg1))) goto done;
+  report(&w, SGXRA_SP_STEP_MSG1, msg1, sizeof msg1);
+  e = sgxra_sp_session_post(cx, c, out->session, 1, msg1, sizeof msg1, &msg2,
+                            &n2, &out->sp);
+  if (e) goto done;
+  report(&w, SGXRA_SP_STEP_MSG2, msg2, n2);
+  if (hooks && hooks->tamper)
+    hooks->tamper(hooks->arg, SGXRA_SP_STEP_MSG2, msg2, n2);
+  /* the enclave checks msg2 and makes its REPORT, the QE quotes it, the
+   * enclave makes msg3 (steps report and quote come from the wrappers) */
+  if ((e = sgxra_ra_client_msg2(cx, rc, msg2, n2, &msg3, &n3))) goto done;
+  report(&w, SGXRA_SP_STEP_MSG3, msg3, n3);
+  if (hooks && hooks->tamper)
+    hooks->tamper(hooks->arg, SGXRA_SP_STEP_MSG3, msg3, n3);
+  e = sgxra_sp_session_post(cx, c, out->session, 3, msg3, n3, &msg4, &n4,
+                            &out->sp);
+  if (e) goto done;
+  report(&w, SGXRA_SP_STEP_MSG4, msg4, n4);
+  if ((e = sgxra_ra_client_msg4(cx, rc, msg4, n4, &out->result))) goto done;
+  out->completed = 1;
+  report(&w, SGXRA_SP_STEP_DONE, NULL, 0);
+done:
+  if (e) {
+    out->failed_step =
+        w.last ? (sgxra_sp_step)(w.last + 1) : SGXRA_SP_STEP_SESSION;
+    sgxra_ra_result_free(&out->result);
+  }
+  sgxra_ra_client_free(rc);
+  free(msg2);
+  free(msg3);
+  free(msg4);
+  return e;
+}
