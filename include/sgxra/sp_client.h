@@ -14,7 +14,7 @@
  * the call returns that code (when this library knows the name; else
  * SGXRA_E_NET_HTTP) with the message "SP refused msgN: HTTP 409
  * SGXRA_E_RA_REPLAY: <the SP's message>", and copies status, code and
- * message into an sgxra_sp_error the caller may pass.
+ * message into an sgxra_sp_client_error the caller may pass.
  *
  * Transport failures are the net layer's codes (SGXRA_E_NET_TIMEOUT,
  * _CONNECT, _TLS, _CLOSED, _TRUNCATED, _TOO_LARGE, _BAD_RESPONSE); nothing
@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 /* A session id: 32 lowercase hex characters (plus the NUL). */
-#define SGXRA_SP_SESSION_ID_LEN 32
+#define SGXRA_SP_CLIENT_SESSION_ID_LEN 32
 /* The largest response body accepted (a msg4 is at most ~66 kB). */
 #define SGXRA_SP_CLIENT_BODY_MAX (1u << 20)
 /* URL length cap, NUL included. */
@@ -75,11 +75,11 @@ typedef struct sgxra_sp_client sgxra_sp_client; /* opaque */
 
 /* What the SP answered when it refused a request (all zero / empty when it
  * did not refuse: transport failures leave http_status 0). */
-typedef struct sgxra_sp_error {
+typedef struct sgxra_sp_client_error {
   long http_status;  /* 400, 403, 404, 409, 410, 413, 503, ... */
   char code[64];     /* "SGXRA_E_RA_REPLAY"; "" when the body had none */
   char message[256]; /* the SP's message, printable ASCII */
-} sgxra_sp_error;
+} sgxra_sp_client_error;
 
 /* A client for opt->url.  SGXRA_E_INVALID_ARGUMENT for a URL that is not
  * http(s)://host..., too long, or contains spaces or non-ASCII. */
@@ -90,59 +90,63 @@ SGXRA_API void sgxra_sp_client_free(sgxra_sp_client *c);
 
 /* POST msg0 to ra/v1/sessions: a new session.  `id` gets its 32 hex
  * characters, *expires (may be NULL) its expiry (unix seconds). */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_sp_session_open(sgxra_ctx *cx, sgxra_sp_client *c, const uint8_t *msg0,
-                      size_t n, char id[SGXRA_SP_SESSION_ID_LEN + 1],
-                      int64_t *expires, sgxra_sp_error *err);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sp_client_open_session(
+    sgxra_ctx *cx, sgxra_sp_client *c, const uint8_t *msg0, size_t n,
+    char id[SGXRA_SP_CLIENT_SESSION_ID_LEN + 1], int64_t *expires,
+    sgxra_sp_client_error *err);
 
 /* POST msg1 (msgno 1) or msg3 (msgno 3) of session `id` (msg3 to
  * opt->msg3_url when set); *out / *out_len get the response body (msg2 or
  * msg4, malloc'ed).  `err` may be NULL. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err
-sgxra_sp_session_post(sgxra_ctx *cx, sgxra_sp_client *c, const char *id,
-                      unsigned msgno, const uint8_t *body, size_t n,
-                      uint8_t **out, size_t *out_len, sgxra_sp_error *err);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sp_client_post(
+    sgxra_ctx *cx, sgxra_sp_client *c, const char *id, unsigned msgno,
+    const uint8_t *body, size_t n, uint8_t **out, size_t *out_len,
+    sgxra_sp_client_error *err);
 
 /* ---- one attestation ------------------------------------------------------
  *
- * sgxra_sp_attest runs the whole protocol with the SP: msg0 (session),
+ * sgxra_sp_client_attest runs the whole protocol with the SP: msg0 (session),
  * msg1 -> msg2, the enclave checks msg2 (the SP's signature with its pinned
  * key, the MAC) and makes its REPORT, the QE quotes it, the enclave makes
  * msg3, msg3 -> msg4, the enclave checks msg4 and seals the secret.  The
  * enclave's and the QE's work is the callbacks of `ops` (sgxra/ra.h; an
  * attester fills them, sgxra/attester.h). */
 
-/* The steps, in order, reported to sgxra_sp_hooks.step. */
-typedef enum sgxra_sp_step {
-  SGXRA_SP_STEP_SESSION = 1, /* msg0 accepted: a session (msg0's bytes) */
-  SGXRA_SP_STEP_MSG1 = 2,    /* msg1 made by the enclave, about to be sent */
-  SGXRA_SP_STEP_MSG2 = 3,    /* msg2 received from the SP */
-  SGXRA_SP_STEP_REPORT = 4,  /* the enclave accepted msg2 and made its
-                                REPORT for the QE (the REPORT's bytes) */
-  SGXRA_SP_STEP_QUOTE = 5,   /* the QE made the quote (its bytes) */
-  SGXRA_SP_STEP_MSG3 = 6,    /* msg3 made by the enclave, about to be sent */
-  SGXRA_SP_STEP_MSG4 = 7,    /* msg4 received from the SP */
-  SGXRA_SP_STEP_DONE = 8     /* the enclave accepted msg4 (and sealed) */
-} sgxra_sp_step;
+/* The steps, in order, reported to sgxra_sp_client_hooks.step. */
+typedef enum sgxra_sp_client_step {
+  SGXRA_SP_CLIENT_STEP_SESSION =
+      1, /* msg0 accepted: a session (msg0's bytes) */
+  SGXRA_SP_CLIENT_STEP_MSG1 =
+      2, /* msg1 made by the enclave, about to be sent */
+  SGXRA_SP_CLIENT_STEP_MSG2 = 3,   /* msg2 received from the SP */
+  SGXRA_SP_CLIENT_STEP_REPORT = 4, /* the enclave accepted msg2 and made its
+                               REPORT for the QE (the REPORT's bytes) */
+  SGXRA_SP_CLIENT_STEP_QUOTE = 5,  /* the QE made the quote (its bytes) */
+  SGXRA_SP_CLIENT_STEP_MSG3 =
+      6, /* msg3 made by the enclave, about to be sent */
+  SGXRA_SP_CLIENT_STEP_MSG4 = 7, /* msg4 received from the SP */
+  SGXRA_SP_CLIENT_STEP_DONE = 8  /* the enclave accepted msg4 (and sealed) */
+} sgxra_sp_client_step;
 
 /* "session", "msg1", "msg2", "report", "quote", "msg3", "msg4", "done". */
-SGXRA_API const char *sgxra_sp_step_name(sgxra_sp_step s);
+SGXRA_API const char *sgxra_sp_client_step_name(sgxra_sp_client_step s);
 
-typedef struct sgxra_sp_hooks {
+typedef struct sgxra_sp_client_hooks {
   void *arg;
   /* Progress: called after each step with its message (borrowed for the
    * call); may be NULL. */
-  void (*step)(void *arg, sgxra_sp_step s, const uint8_t *msg, size_t n);
+  void (*step)(void *arg, sgxra_sp_client_step s, const uint8_t *msg, size_t n);
   /* ATTACK SIMULATION, for tests and the demo only: may change msg2
-   * (SGXRA_SP_STEP_MSG2, before the enclave sees it) or msg3
-   * (SGXRA_SP_STEP_MSG3, before it is sent) in place, as a man in the
+   * (SGXRA_SP_CLIENT_STEP_MSG2, before the enclave sees it) or msg3
+   * (SGXRA_SP_CLIENT_STEP_MSG3, before it is sent) in place, as a man in the
    * middle would.  Called after `step`.  NULL in normal use. */
-  void (*tamper)(void *arg, sgxra_sp_step s, uint8_t *msg, size_t n);
-} sgxra_sp_hooks;
+  void (*tamper)(void *arg, sgxra_sp_client_step s, uint8_t *msg, size_t n);
+} sgxra_sp_client_hooks;
 
 /* How one attestation ended. */
-typedef struct sgxra_sp_outcome {
-  char session[SGXRA_SP_SESSION_ID_LEN + 1]; /* "" before msg0 succeeded */
+typedef struct sgxra_sp_client_outcome {
+  char session[SGXRA_SP_CLIENT_SESSION_ID_LEN +
+               1]; /* "" before msg0 succeeded */
   int64_t expires;
   /* Set when msg4 was accepted by the enclave: the decision (authenticated
    * by the enclave), its reason codes and the sealed secret. */
@@ -150,21 +154,21 @@ typedef struct sgxra_sp_outcome {
   sgxra_ra_result result;
   /* On an error: the step that failed (the next one after the last
    * reported), and the SP's refusal when it was the SP's answer. */
-  sgxra_sp_step failed_step;
-  sgxra_sp_error sp;
-} sgxra_sp_outcome;
+  sgxra_sp_client_step failed_step;
+  sgxra_sp_client_error sp;
+} sgxra_sp_client_outcome;
 
 /* Free the sealed secret of the outcome (sgxra_ra_result_free). */
-SGXRA_API void sgxra_sp_outcome_free(sgxra_sp_outcome *o);
+SGXRA_API void sgxra_sp_client_outcome_free(sgxra_sp_client_outcome *o);
 
 /* One attestation.  SGXRA_OK when the enclave accepted msg4 -- trusted or
  * not: out->result.trusted says which, out->result.reasons why; otherwise
  * the error (the client's, the enclave's, the transport's, or the SP's
  * refusal with out->sp filled).  *out is zeroed first; free it with
- * sgxra_sp_outcome_free either way.  `hooks` may be NULL. */
-SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sp_attest(
+ * sgxra_sp_client_outcome_free either way.  `hooks` may be NULL. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sp_client_attest(
     sgxra_ctx *cx, sgxra_sp_client *c, const sgxra_ra_client_ops *ops,
-    const sgxra_sp_hooks *hooks, sgxra_sp_outcome *out);
+    const sgxra_sp_client_hooks *hooks, sgxra_sp_client_outcome *out);
 
 #ifdef __cplusplus
 }

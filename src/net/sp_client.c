@@ -209,8 +209,8 @@ static sgxra_err post(sgxra_ctx *cx, sgxra_sp_client *c, const char *what,
 /* A refusal: read {"code","message"} out of the body into *err and fail
  * with that code (SGXRA_E_NET_HTTP when unknown). */
 static sgxra_err refused(sgxra_ctx *cx, const char *what, long status,
-                         const resp *r, sgxra_sp_error *err) {
-  sgxra_sp_error tmp;
+                         const resp *r, sgxra_sp_client_error *err) {
+  sgxra_sp_client_error tmp;
   if (!err) err = &tmp;
   memset(err, 0, sizeof *err);
   err->http_status = status;
@@ -230,10 +230,11 @@ static sgxra_err refused(sgxra_ctx *cx, const char *what, long status,
                      err->message[0] ? ": " : "", err->message);
 }
 
-sgxra_err sgxra_sp_session_open(sgxra_ctx *cx, sgxra_sp_client *c,
-                                const uint8_t *msg0, size_t n,
-                                char id[SGXRA_SP_SESSION_ID_LEN + 1],
-                                int64_t *expires, sgxra_sp_error *err) {
+sgxra_err
+sgxra_sp_client_open_session(sgxra_ctx *cx, sgxra_sp_client *c,
+                             const uint8_t *msg0, size_t n,
+                             char id[SGXRA_SP_CLIENT_SESSION_ID_LEN + 1],
+                             int64_t *expires, sgxra_sp_client_error *err) {
   id[0] = 0;
   if (expires) *expires = 0;
   if (err) memset(err, 0, sizeof *err);
@@ -249,8 +250,8 @@ sgxra_err sgxra_sp_session_open(sgxra_ctx *cx, sgxra_sp_client *c,
     o = json_loadb((const char *)r.body, r.len, 0, NULL);
     const char *s = json_string_value(json_object_get(o, "session"));
     json_t *x = json_object_get(o, "expires");
-    int okid = s && strlen(s) == SGXRA_SP_SESSION_ID_LEN;
-    for (size_t i = 0; okid && i < SGXRA_SP_SESSION_ID_LEN; i++)
+    int okid = s && strlen(s) == SGXRA_SP_CLIENT_SESSION_ID_LEN;
+    for (size_t i = 0; okid && i < SGXRA_SP_CLIENT_SESSION_ID_LEN; i++)
       okid = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
     if (!okid || !json_is_integer(x))
       e = sgxra__fail(cx, SGXRA_E_NET_BAD_RESPONSE,
@@ -258,7 +259,7 @@ sgxra_err sgxra_sp_session_open(sgxra_ctx *cx, sgxra_sp_client *c,
                       "digits, \"expires\": number} in the body",
                       url, status);
     else {
-      memcpy(id, s, SGXRA_SP_SESSION_ID_LEN + 1);
+      memcpy(id, s, SGXRA_SP_CLIENT_SESSION_ID_LEN + 1);
       if (expires) *expires = json_integer_value(x);
     }
   }
@@ -267,10 +268,10 @@ sgxra_err sgxra_sp_session_open(sgxra_ctx *cx, sgxra_sp_client *c,
   return e;
 }
 
-sgxra_err sgxra_sp_session_post(sgxra_ctx *cx, sgxra_sp_client *c,
-                                const char *id, unsigned msgno,
-                                const uint8_t *body, size_t n, uint8_t **out,
-                                size_t *out_len, sgxra_sp_error *err) {
+sgxra_err sgxra_sp_client_post(sgxra_ctx *cx, sgxra_sp_client *c,
+                               const char *id, unsigned msgno,
+                               const uint8_t *body, size_t n, uint8_t **out,
+                               size_t *out_len, sgxra_sp_client_error *err) {
   *out = NULL;
   *out_len = 0;
   if (err) memset(err, 0, sizeof *err);
@@ -279,7 +280,7 @@ sgxra_err sgxra_sp_session_post(sgxra_ctx *cx, sgxra_sp_client *c,
                        "message number %u: the client posts msg1 or msg3",
                        msgno);
   size_t il = id ? strlen(id) : 0;
-  int okid = il == SGXRA_SP_SESSION_ID_LEN;
+  int okid = il == SGXRA_SP_CLIENT_SESSION_ID_LEN;
   for (size_t i = 0; okid && i < il; i++)
     okid = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
   if (!okid)
@@ -309,29 +310,29 @@ sgxra_err sgxra_sp_session_post(sgxra_ctx *cx, sgxra_sp_client *c,
 
 /* ---- one attestation --------------------------------------------------- */
 
-const char *sgxra_sp_step_name(sgxra_sp_step s) {
+const char *sgxra_sp_client_step_name(sgxra_sp_client_step s) {
   switch (s) {
-  case SGXRA_SP_STEP_SESSION:
+  case SGXRA_SP_CLIENT_STEP_SESSION:
     return "session";
-  case SGXRA_SP_STEP_MSG1:
+  case SGXRA_SP_CLIENT_STEP_MSG1:
     return "msg1";
-  case SGXRA_SP_STEP_MSG2:
+  case SGXRA_SP_CLIENT_STEP_MSG2:
     return "msg2";
-  case SGXRA_SP_STEP_REPORT:
+  case SGXRA_SP_CLIENT_STEP_REPORT:
     return "report";
-  case SGXRA_SP_STEP_QUOTE:
+  case SGXRA_SP_CLIENT_STEP_QUOTE:
     return "quote";
-  case SGXRA_SP_STEP_MSG3:
+  case SGXRA_SP_CLIENT_STEP_MSG3:
     return "msg3";
-  case SGXRA_SP_STEP_MSG4:
+  case SGXRA_SP_CLIENT_STEP_MSG4:
     return "msg4";
-  case SGXRA_SP_STEP_DONE:
+  case SGXRA_SP_CLIENT_STEP_DONE:
     return "done";
   }
   return "unknown";
 }
 
-void sgxra_sp_outcome_free(sgxra_sp_outcome *o) {
+void sgxra_sp_client_outcome_free(sgxra_sp_client_outcome *o) {
   if (!o) return;
   sgxra_ra_result_free(&o->result);
 }
@@ -340,11 +341,12 @@ void sgxra_sp_outcome_free(sgxra_sp_outcome *o) {
  * reported as steps as they happen inside sgxra_ra_client_msg2. */
 typedef struct wrap {
   const sgxra_ra_client_ops *in;
-  const sgxra_sp_hooks *hooks;
-  sgxra_sp_step last; /* the last step reported */
+  const sgxra_sp_client_hooks *hooks;
+  sgxra_sp_client_step last; /* the last step reported */
 } wrap;
 
-static void report(wrap *w, sgxra_sp_step s, const uint8_t *p, size_t n) {
+static void report(wrap *w, sgxra_sp_client_step s, const uint8_t *p,
+                   size_t n) {
   w->last = s;
   if (w->hooks && w->hooks->step) w->hooks->step(w->hooks->arg, s, p, n);
 }
@@ -361,7 +363,7 @@ static sgxra_err w_msg2(sgxra_ctx *cx, void *user, uint32_t h,
                         uint8_t out[SGXRA_REPORT_SIZE]) {
   wrap *w = user;
   sgxra_err e = w->in->msg2(cx, w->in->enclave_user, h, ti, msg2, n, out);
-  if (!e) report(w, SGXRA_SP_STEP_REPORT, out, SGXRA_REPORT_SIZE);
+  if (!e) report(w, SGXRA_SP_CLIENT_STEP_REPORT, out, SGXRA_REPORT_SIZE);
   return e;
 }
 
@@ -396,22 +398,24 @@ static sgxra_err w_quote(sgxra_ctx *cx, void *user,
                          uint8_t **out, size_t *out_len) {
   wrap *w = user;
   sgxra_err e = w->in->quote(cx, w->in->quote_user, rep, type, out, out_len);
-  if (!e) report(w, SGXRA_SP_STEP_QUOTE, *out, *out_len);
+  if (!e) report(w, SGXRA_SP_CLIENT_STEP_QUOTE, *out, *out_len);
   return e;
 }
 
-sgxra_err sgxra_sp_attest(sgxra_ctx *cx, sgxra_sp_client *c,
-                          const sgxra_ra_client_ops *ops,
-                          const sgxra_sp_hooks *hooks, sgxra_sp_outcome *out) {
+sgxra_err sgxra_sp_client_attest(sgxra_ctx *cx, sgxra_sp_client *c,
+                                 const sgxra_ra_client_ops *ops,
+                                 const sgxra_sp_client_hooks *hooks,
+                                 sgxra_sp_client_outcome *out) {
   memset(out, 0, sizeof *out);
   if (!c || !ops)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "sgxra_sp_attest: no client or no callbacks");
+                       "sgxra_sp_client_attest: no client or no callbacks");
   if (!ops->msg1 || !ops->msg2 || !ops->msg3 || !ops->msg4 ||
       !ops->qe_targetinfo || !ops->quote)
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "sgxra_sp_attest: an enclave or quote callback is "
-                       "missing");
+    return sgxra__fail(
+        cx, SGXRA_E_INVALID_ARGUMENT,
+        "sgxra_sp_client_attest: an enclave or quote callback is "
+        "missing");
   wrap w = {ops, hooks, 0};
   sgxra_ra_client_ops wo = {
       .enclave_user = &w,
@@ -431,35 +435,35 @@ sgxra_err sgxra_sp_attest(sgxra_ctx *cx, sgxra_sp_client *c,
   sgxra_err e = sgxra_ra_client_new(cx, &wo, &rc);
   if (e) goto done;
   if ((e = sgxra_ra_client_msg0(cx, rc, msg0))) goto done;
-  e = sgxra_sp_session_open(cx, c, msg0, sizeof msg0, out->session,
-                            &out->expires, &out->sp);
+  e = sgxra_sp_client_open_session(cx, c, msg0, sizeof msg0, out->session,
+                                   &out->expires, &out->sp);
   if (e) goto done;
-  report(&w, SGXRA_SP_STEP_SESSION, msg0, sizeof msg0);
+  report(&w, SGXRA_SP_CLIENT_STEP_SESSION, msg0, sizeof msg0);
   if ((e = sgxra_ra_client_msg1(cx, rc, msg1))) goto done;
-  report(&w, SGXRA_SP_STEP_MSG1, msg1, sizeof msg1);
-  e = sgxra_sp_session_post(cx, c, out->session, 1, msg1, sizeof msg1, &msg2,
-                            &n2, &out->sp);
+  report(&w, SGXRA_SP_CLIENT_STEP_MSG1, msg1, sizeof msg1);
+  e = sgxra_sp_client_post(cx, c, out->session, 1, msg1, sizeof msg1, &msg2,
+                           &n2, &out->sp);
   if (e) goto done;
-  report(&w, SGXRA_SP_STEP_MSG2, msg2, n2);
+  report(&w, SGXRA_SP_CLIENT_STEP_MSG2, msg2, n2);
   if (hooks && hooks->tamper)
-    hooks->tamper(hooks->arg, SGXRA_SP_STEP_MSG2, msg2, n2);
+    hooks->tamper(hooks->arg, SGXRA_SP_CLIENT_STEP_MSG2, msg2, n2);
   /* the enclave checks msg2 and makes its REPORT, the QE quotes it, the
    * enclave makes msg3 (steps report and quote come from the wrappers) */
   if ((e = sgxra_ra_client_msg2(cx, rc, msg2, n2, &msg3, &n3))) goto done;
-  report(&w, SGXRA_SP_STEP_MSG3, msg3, n3);
+  report(&w, SGXRA_SP_CLIENT_STEP_MSG3, msg3, n3);
   if (hooks && hooks->tamper)
-    hooks->tamper(hooks->arg, SGXRA_SP_STEP_MSG3, msg3, n3);
-  e = sgxra_sp_session_post(cx, c, out->session, 3, msg3, n3, &msg4, &n4,
-                            &out->sp);
+    hooks->tamper(hooks->arg, SGXRA_SP_CLIENT_STEP_MSG3, msg3, n3);
+  e = sgxra_sp_client_post(cx, c, out->session, 3, msg3, n3, &msg4, &n4,
+                           &out->sp);
   if (e) goto done;
-  report(&w, SGXRA_SP_STEP_MSG4, msg4, n4);
+  report(&w, SGXRA_SP_CLIENT_STEP_MSG4, msg4, n4);
   if ((e = sgxra_ra_client_msg4(cx, rc, msg4, n4, &out->result))) goto done;
   out->completed = 1;
-  report(&w, SGXRA_SP_STEP_DONE, NULL, 0);
+  report(&w, SGXRA_SP_CLIENT_STEP_DONE, NULL, 0);
 done:
   if (e) {
-    out->failed_step =
-        w.last ? (sgxra_sp_step)(w.last + 1) : SGXRA_SP_STEP_SESSION;
+    out->failed_step = w.last ? (sgxra_sp_client_step)(w.last + 1)
+                              : SGXRA_SP_CLIENT_STEP_SESSION;
     sgxra_ra_result_free(&out->result);
   }
   sgxra_ra_client_free(rc);
