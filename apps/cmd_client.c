@@ -62,7 +62,8 @@ enum {
   OPT_SAVE_MSG3,
   OPT_TAMPER,
   OPT_HEX,
-  OPT_SESSION
+  OPT_SESSION,
+  OPT_JSON_FILE
 };
 
 static void usage(FILE *f) {
@@ -115,7 +116,7 @@ static void usage(FILE *f) {
 
 typedef struct args {
   const char *sub, *sp, *platform, *enclave, *sigstruct, *out, *ca_file,
-      *msg3_sp, *save_msg3, *tamper, *session, *file;
+      *msg3_sp, *save_msg3, *tamper, *session, *file, *json_file;
   long timeout_s;
   int json, insecure, hex;
 } args;
@@ -135,6 +136,7 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
       {"tamper", required_argument, NULL, OPT_TAMPER},
       {"hex", no_argument, NULL, OPT_HEX},
       {"session", required_argument, NULL, OPT_SESSION},
+      {"json-file", required_argument, NULL, OPT_JSON_FILE},
       {"out", required_argument, NULL, 'o'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -190,6 +192,9 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
     case OPT_SESSION:
       a->session = optarg;
       break;
+    case OPT_JSON_FILE:
+      a->json_file = optarg;
+      break;
     case 'o':
       a->out = optarg;
       break;
@@ -236,7 +241,8 @@ static int open_attester(sgxra_ctx *cx, const args *a, sgxra_attester **out) {
 typedef struct run {
   const args *a;
   sgxra_ctx *cx; /* for the tamper hook's key */
-  json_t *steps; /* --json: [{"step", "bytes", ...}] */
+  json_t *steps; /* [{"step", "bytes"}] */
+  const sgxra_sp_client_outcome *oc;
   int save_failed;
   char save_err[SGXRA_CTX_MSG_SIZE + 64];
   uint8_t g_a[SGXRA_RA_EC_PUBLIC_SIZE];
@@ -276,7 +282,8 @@ static void on_step(void *arg, sgxra_sp_client_step s, const uint8_t *msg,
   if (a->json) return;
   switch (s) {
   case SGXRA_SP_CLIENT_STEP_SESSION:
-    printf("%-*s msg0 accepted: session opened\n", W, "msg0 sent");
+    printf("%-*s session %s opened by the SP\n", W, "msg0 sent",
+           r->oc->session);
     break;
   case SGXRA_SP_CLIENT_STEP_MSG1:
     short_hex(msg, n, h, sizeof h);
@@ -386,7 +393,8 @@ static int cmd_attest(const args *a) {
   sgxra_ra_client_ops ops;
   memset(&ops, 0, sizeof ops);
   sgxra_attester_client_ops(att, &ops);
-  if (a->json) r.steps = json_array();
+  r.steps = json_array();
+  r.oc = &oc;
   sgxra_sp_client_hooks hooks = {&r, on_step, a->tamper ? on_tamper : NULL};
   if (!a->json) printf("%-*s %s\n", W, "service provider", a->sp);
   sgxra_err e = sgxra_sp_client_attest(cx, spc, &ops, &hooks, &oc);
@@ -411,7 +419,7 @@ static int cmd_attest(const args *a) {
     rc = CLI_EXIT_USAGE;
   else
     rc = CLI_EXIT_OK;
-  if (a->json) {
+  {
     json_t *o = json_object();
     json_object_set_new(o, "sp", json_string(a->sp));
     json_object_set_new(o, "session",
@@ -443,8 +451,24 @@ static int cmd_attest(const args *a) {
     } else {
       json_object_set_new(o, "error", json_null());
     }
-    cli_json_print(o);
-  } else if (!e) {
+    if (a->json_file) {
+      char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+      sgxra_ctx *wc = sgxra_ctx_new();
+      if (!text || sgxra_file_write(wc, a->json_file, (const uint8_t *)text,
+                                    strlen(text), 0)) {
+        fprintf(stderr, "sgxra %s: --json-file %s: %s\n", VERB, a->json_file,
+                text ? sgxra_ctx_message(wc) : "out of memory");
+        if (rc == CLI_EXIT_OK) rc = CLI_EXIT_USAGE;
+      }
+      free(text);
+      sgxra_ctx_free(wc);
+    }
+    if (a->json)
+      cli_json_print(o);
+    else
+      json_decref(o);
+  }
+  if (!a->json && !e) {
     if (trusted) {
       printf("%-*s TRUSTED: the SP found the enclave registered and the "
              "quote genuine\n",
