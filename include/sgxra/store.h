@@ -75,7 +75,7 @@ extern "C" {
 #endif
 
 /* The schema this build writes and reads (docs/STORE.md lists each). */
-#define SGXRA_STORE_SCHEMA_VERSION 2
+#define SGXRA_STORE_SCHEMA_VERSION 3
 
 /* Text caps in bytes (UTF-8, without the NUL that the arrays below add). */
 #define SGXRA_STORE_ACTOR_MAX 128
@@ -554,7 +554,7 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_secret_set(
 /* The secret of binding `b`: SGXRA_OK and *out_found = 0 (*out_bytes NULL,
  * *out_len 0, *out_info zeroed) when there is none.  out_info may be NULL;
  * out_bytes and out_len are required.  *out_bytes is malloc'ed: the caller
- * wipes it (sgxra_cleanse or equivalent) and frees it with
+ * wipes it (sgxra_wipe) and frees it with
  * sgxra_store_free. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_secret_get(
     sgxra_ctx *cx, sgxra_store *st, const sgxra_store_secret_binding *b,
