@@ -1,0 +1,907 @@
+/* Tests of the service provider (sgxra/sp_server.h) over real HTTP on
+ * 127.0.0.1:0, with a SQLite store in a temporary folder, a simulated
+ * Intel CA and its PCS, an emulated platform whose QE makes the quotes,
+ * and the client driven by sgxra/ra.h's client state machine over its
+ * software enclave (whose REPORTs are re-made by an emulated enclave with
+ * the same identity, so the QE quotes them):
+ *   - the good path: registration by SIGSTRUCT upload, a secret, msg0..msg4,
+ *     the secret received, the decision in the audit log;
+ *   - an enclave not registered: msg4 says refused with its reason;
+ *   - every protocol refusal with its status and code;
+ *   - the admin API's authentication;
+ *   - two servers on one store: msg1 on one, msg3 on the other; a replayed
+ *     msg3 on either is refused;
+ *   - verification through `serve verifier`. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sys/stat.h>
+
+#include "common/testutil.h"
+#include "sgxra/base64.h"
+#include "sgxra/emu.h"
+#include "sgxra/hex.h"
+#include "sgxra/intelca.h"
+#include "sgxra/pccs.h"
+#include "sgxra/pcs.h"
+#include "sgxra/qe.h"
+#include "sgxra/ra.h"
+#include "sgxra/sigstruct.h"
+#include "sgxra/sp_server.h"
+#include "sgxra/verifier.h"
+#include "sgxra/verifier_server.h"
+#include "sgxra/x509.h"
+
+#define NOW 1767225600 /* 2026-01-01T00:00:00Z */
+#define TTL 60
+#define SECRET "the provisioned secret: 42"
+#define ENCLAVE "sp test enclave"
+#define OTHER "an enclave nobody registered"
+
+#define OK(cx, call)                                                           \
+  do {                                                                         \
+    sgxra_err e_ = (call);                                                     \
+    if (e_ != SGXRA_OK)                                                        \
+      fail_msg("%s: %s [%s]", #call, sgxra_ctx_message(cx),                    \
+               sgxra_err_name(e_));                                            \
+  } while (0)
+
+static int64_t g_now = NOW;
+static int64_t test_clock(void *arg) {
+  (void)arg;
+  return __atomic_load_n(&g_now, __ATOMIC_SEQ_CST);
+}
+
+/* ---- HTTP
+ * --------------------------------------------------------------------- */
+
+typedef struct resp {
+  long status;
+  uint8_t *body;
+  size_t len;
+} resp;
+
+static size_t on_body(char *d, size_t s, size_t n, void *arg) {
+  resp *r = arg;
+  size_t k = s * n;
+  r->body = realloc(r->body, r->len + k + 1);
+  memcpy(r->body + r->len, d, k);
+  r->len += k;
+  r->body[r->len] = 0;
+  return k;
+}
+
+static void resp_free(resp *r) {
+  free(r->body);
+  memset(r, 0, sizeof *r);
+}
+
+static resp http(const char *method, const char *url, const void *body,
+                 size_t n, const char *auth) {
+  resp r = {0};
+  CURL *h = curl_easy_init();
+  assert_non_null(h);
+  struct curl_slist *hd = NULL;
+  char ab[512];
+  hd = curl_slist_append(hd, "Content-Type: application/octet-stream");
+  if (auth) {
+    snprintf(ab, sizeof ab, "Authorization: %s", auth);
+    hd = curl_slist_append(hd, ab);
+  }
+  curl_easy_setopt(h, CURLOPT_URL, url);
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  if (strcmp(method, "GET")) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body ? body : "");
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+  }
+  CURLcode rc = curl_easy_perform(h);
+  if (rc != CURLE_OK)
+    fail_msg("%s %s: %s", method, url, curl_easy_strerror(rc));
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_easy_cleanup(h);
+  curl_slist_free_all(hd);
+  return r;
+}
+
+/* An error answer: the status and the JSON code. */
+static void expect_error(resp *r, long status, const char *code) {
+  if (r->status != status)
+    fail_msg("status %ld, expected %ld: %s", r->status, status,
+             r->body ? (char *)r->body : "");
+  json_t *o = json_loadb((char *)r->body, r->len, 0, NULL);
+  if (!o) fail_msg("not JSON: %s", r->body ? (char *)r->body : "");
+  const char *c = json_string_value(json_object_get(o, "code"));
+  const char *m = json_string_value(json_object_get(o, "message"));
+  assert_non_null(m);
+  if (!c || strcmp(c, code))
+    fail_msg("code %s, expected %s (%s)", c ? c : "none", code, m);
+  json_decref(o);
+  resp_free(r);
+}
+
+/* ---- the fixture
+ * ---------------------------------------------------------------- */
+
+typedef struct fix {
+  char *dir;
+  char db[4200];
+  sgxra_ctx *cx;
+  sgxra_intelca *ca;
+  sgxra_emu_platform *plat;
+  sgxra_qe *qe;
+  sgxra_pcs_server *pcs;
+  sgxra_x509_chain *root;
+  sgxra_pccs_client *pccs;
+  sgxra_p256_key *sp_key;
+  sgxra_p256_key *sp_pub;
+  sgxra_sp *sp[2];
+  sgxra_sp_server *srv[2];
+  char url[2][64];
+  uint8_t sig[SGXRA_SIGSTRUCT_SIZE];       /* the registered enclave */
+  uint8_t sig_other[SGXRA_SIGSTRUCT_SIZE]; /* never registered */
+  sgxra_emu_enclave *en, *en_other;
+  char token[128];
+  char revoked[128];
+  /* verification through serve verifier */
+  char *vdir;
+  sgxra_verifier_service *vs;
+  sgxra_verifier_server *vsrv;
+  sgxra_sp *rsp;
+  sgxra_sp_server *rsrv;
+  char rurl[64];
+} fix;
+
+static fix *F;
+
+static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
+                     sgxra_sp_server **srv, char url[64]) {
+  sgxra_sp_options o = {
+      .db_url = f->db,
+      .key = f->sp_key,
+      .pccs = verifier_url ? NULL : f->pccs,
+      .verifier_url = verifier_url,
+      .trust_root = verifier_url ? NULL : sgxra_x509_chain_get(f->root, 0),
+      .session_ttl = TTL,
+      .actor = "sp-test"};
+  OK(f->cx, sgxra_sp_open(f->cx, &o, sp));
+  sgxra_sp_server_options so = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+  OK(f->cx, sgxra_sp_server_start(f->cx, *sp, &so, srv));
+  snprintf(url, 64, "http://127.0.0.1:%u", sgxra_sp_server_port(*srv));
+}
+
+static void add_token(fix *f, const char *name, char out[128]) {
+  sgxra_store *st = NULL;
+  OK(f->cx, sgxra_store_open(f->cx, f->db, NOW, &st));
+  uint8_t raw[32], h[32];
+  OK(f->cx, sgxra_random(f->cx, raw, sizeof raw));
+  snprintf(out, 128, "sgxra_");
+  OK(f->cx, sgxra_base64_encode_text(f->cx, raw, sizeof raw,
+                                     SGXRA_BASE64_URL | SGXRA_BASE64_NO_PAD,
+                                     out + 6, 120));
+  OK(f->cx, sgxra_sha256(f->cx, out, strlen(out), h));
+  OK(f->cx, sgxra_store_token_add(f->cx, st, name, h, "test", NOW, NULL));
+  sgxra_store_close(st);
+}
+
+static int setup(void **state) {
+  fix *f = calloc(1, sizeof *f);
+  F = f;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  f->dir = tu_tmpdir();
+  f->cx = sgxra_ctx_new();
+  snprintf(f->db, sizeof f->db, "sqlite:%s/sp.db", f->dir);
+  char cadir[4200];
+  snprintf(cadir, sizeof cadir, "%s/ca", f->dir);
+  OK(f->cx, sgxra_intelca_create(f->cx, cadir, NOW, &f->ca));
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_config_default(&cfg);
+  uint16_t pcesvn;
+  sgxra_intelca_tcb_current(f->ca, cfg.tcb_svns, &pcesvn);
+  cfg.pcesvn = pcesvn;
+  char serial[41];
+  OK(f->cx, sgxra_emu_platform_new(f->cx, &cfg, &f->plat));
+  OK(f->cx, sgxra_qe_provision(f->cx, f->plat, f->ca, f->dir, NOW, serial));
+  OK(f->cx, sgxra_qe_open(f->cx, f->plat, f->dir, &f->qe));
+  /* two enclaves signed by a fresh (not well-known) key */
+  sgxra_rsa_key *k = NULL;
+  OK(f->cx, sgxra_rsa_generate(f->cx, &k));
+  OK(f->cx, sgxra_qe_sign_image(f->cx, k, ENCLAVE, 7, 2, f->sig));
+  OK(f->cx, sgxra_qe_sign_image(f->cx, k, OTHER, 8, 1, f->sig_other));
+  sgxra_rsa_free(k);
+  OK(f->cx, sgxra_qe_start_image(f->cx, f->plat, ENCLAVE, f->sig, sizeof f->sig,
+                                 &f->en));
+  OK(f->cx, sgxra_qe_start_image(f->cx, f->plat, OTHER, f->sig_other,
+                                 sizeof f->sig_other, &f->en_other));
+  const char *rp = sgxra_intelca_root_pem(f->ca);
+  OK(f->cx, sgxra_x509_chain_parse_pem(f->cx, (const uint8_t *)rp, strlen(rp),
+                                       &f->root));
+  sgxra_pcs_options po = {.listen = "127.0.0.1:0", .now = NOW};
+  OK(f->cx, sgxra_pcs_start(f->cx, cadir, &po, &f->pcs));
+  char url[128];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u", sgxra_pcs_port(f->pcs));
+  sgxra_pccs_config c;
+  sgxra_pccs_config_init(&c);
+  OK(f->cx, sgxra_pccs_config_set_url(f->cx, &c, url));
+  c.retry_times = 0;
+  c.connect_timeout_ms = 2000;
+  c.total_timeout_ms = 5000;
+  OK(f->cx, sgxra_pccs_client_new(f->cx, &c, NULL, NULL, &f->pccs));
+  OK(f->cx, sgxra_p256_generate(f->cx, &f->sp_key));
+  uint8_t xy[64];
+  sgxra_p256_public_raw(f->sp_key, xy);
+  OK(f->cx, sgxra_p256_from_public(f->cx, xy, &f->sp_pub));
+  for (int i = 0; i < 2; i++)
+    start_sp(f, NULL, &f->sp[i], &f->srv[i], f->url[i]);
+  add_token(f, "admin", f->token);
+  add_token(f, "old", f->revoked);
+  sgxra_store *st = NULL;
+  OK(f->cx, sgxra_store_open(f->cx, f->db, NOW, &st));
+  OK(f->cx, sgxra_store_token_revoke(f->cx, st, "old", "test", NOW));
+  sgxra_store_close(st);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fix *f = *state;
+  sgxra_sp_server_stop(f->rsrv);
+  sgxra_sp_close(f->rsp);
+  sgxra_verifier_server_stop(f->vsrv);
+  sgxra_verifier_close(f->vs);
+  if (f->vdir) tu_rmtree(f->vdir);
+  free(f->vdir);
+  for (int i = 0; i < 2; i++) {
+    sgxra_sp_server_stop(f->srv[i]);
+    sgxra_sp_close(f->sp[i]);
+  }
+  sgxra_p256_free(f->sp_key);
+  sgxra_p256_free(f->sp_pub);
+  sgxra_pccs_client_free(f->pccs);
+  sgxra_pcs_stop(f->pcs);
+  sgxra_x509_chain_free(f->root);
+  sgxra_emu_enclave_free(f->en);
+  sgxra_emu_enclave_free(f->en_other);
+  sgxra_qe_free(f->qe);
+  sgxra_emu_platform_free(f->plat);
+  sgxra_intelca_free(f->ca);
+  sgxra_ctx_free(f->cx);
+  tu_rmtree(f->dir);
+  free(f->dir);
+  free(f);
+  curl_global_cleanup();
+  return 0;
+}
+
+/* ---- the client: ra.h's state machine over its software enclave -----------
+ */
+
+typedef struct client {
+  fix *f;
+  sgxra_emu_enclave *en; /* makes the real REPORT the QE quotes */
+  sgxra_ra_soft_enclave *se;
+  sgxra_ra_client *c;
+} client;
+
+static sgxra_err cb_targetinfo(sgxra_ctx *cx, void *user,
+                               uint8_t out[SGXRA_TARGETINFO_SIZE]) {
+  (void)cx;
+  client *cl = user;
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(cl->f->qe, &ti);
+  sgxra_targetinfo_encode(&ti, out);
+  return SGXRA_OK;
+}
+
+/* The software enclave's REPORT carries the binding; the emulated enclave
+ * of the same identity makes the hardware REPORT with it. */
+static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
+                          const uint8_t report[SGXRA_REPORT_SIZE],
+                          uint16_t quote_type, uint8_t **out, size_t *out_len) {
+  client *cl = user;
+  sgxra_report soft, hw;
+  sgxra_err e = sgxra_report_decode(cx, report, SGXRA_REPORT_SIZE, &soft);
+  if (e) return e;
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(cl->f->qe, &ti);
+  if ((e = sgxra_emu_ereport(cx, cl->en, &ti, soft.body.reportdata, &hw)))
+    return e;
+  return sgxra_qe_quote(cx, cl->f->qe, &hw, quote_type, out, out_len);
+}
+
+static void client_new(fix *f, sgxra_emu_enclave *en, client *cl) {
+  memset(cl, 0, sizeof *cl);
+  cl->f = f;
+  cl->en = en;
+  /* the identity of the emulated enclave for the software one */
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report r;
+  uint8_t rd[64] = {0};
+  OK(f->cx, sgxra_emu_ereport(f->cx, en, &ti, rd, &r));
+  uint8_t body[SGXRA_REPORT_BODY_SIZE];
+  sgxra_report_body_encode(&r.body, body);
+  sgxra_ra_soft_enclave_options so = {.sp_public = f->sp_pub,
+                                      .report_body = body};
+  OK(f->cx, sgxra_ra_soft_enclave_new(f->cx, &so, &cl->se));
+  sgxra_ra_client_ops ops;
+  memset(&ops, 0, sizeof ops);
+  sgxra_ra_soft_enclave_ops(cl->se, &ops);
+  ops.quote_user = cl;
+  ops.qe_targetinfo = cb_targetinfo;
+  ops.quote = cb_quote;
+  OK(f->cx, sgxra_ra_client_new(f->cx, &ops, &cl->c));
+}
+
+static void client_free(client *cl) {
+  sgxra_ra_client_free(cl->c);
+  sgxra_ra_soft_enclave_free(cl->se);
+}
+
+static void post_url(char *out, size_t n, const char *base, const char *id,
+                     const char *msg) {
+  if (id)
+    snprintf(out, n, "%s/ra/v1/sessions/%s/%s", base, id, msg);
+  else
+    snprintf(out, n, "%s/ra/v1/sessions", base);
+}
+
+/* msg0 on `base`: 201 and the session id. */
+static void open_session(fix *f, client *cl, const char *base, char id[33]) {
+  uint8_t m0[SGXRA_RA_MSG0_SIZE];
+  OK(f->cx, sgxra_ra_client_msg0(f->cx, cl->c, m0));
+  char u[256];
+  post_url(u, sizeof u, base, NULL, NULL);
+  resp r = http("POST", u, m0, sizeof m0, NULL);
+  if (r.status != 201) fail_msg("msg0: %ld %s", r.status, (char *)r.body);
+  json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+  assert_non_null(o);
+  const char *s = json_string_value(json_object_get(o, "session"));
+  assert_non_null(s);
+  assert_int_equal(strlen(s), 32);
+  assert_int_equal(json_integer_value(json_object_get(o, "expires")),
+                   test_clock(NULL) + TTL);
+  snprintf(id, 33, "%s", s);
+  json_decref(o);
+  resp_free(&r);
+}
+
+/* msg1 on base1 -> msg2 -> msg3 (malloc'ed). */
+static uint8_t *to_msg3(fix *f, client *cl, const char *base, const char *id,
+                        size_t *n3) {
+  uint8_t m1[SGXRA_RA_MSG1_SIZE];
+  OK(f->cx, sgxra_ra_client_msg1(f->cx, cl->c, m1));
+  char u[256];
+  post_url(u, sizeof u, base, id, "msg1");
+  resp r = http("POST", u, m1, sizeof m1, NULL);
+  if (r.status != 200) fail_msg("msg1: %ld %s", r.status, (char *)r.body);
+  assert_int_equal(r.len, SGXRA_RA_MSG2_FIXED_SIZE);
+  uint8_t *m3 = NULL;
+  OK(f->cx, sgxra_ra_client_msg2(f->cx, cl->c, r.body, r.len, &m3, n3));
+  resp_free(&r);
+  return m3;
+}
+
+/* msg3 on base -> 200 msg4 -> the result. */
+static void finish(fix *f, client *cl, const char *base, const char *id,
+                   const uint8_t *m3, size_t n3, sgxra_ra_result *res) {
+  char u[256];
+  post_url(u, sizeof u, base, id, "msg3");
+  resp r = http("POST", u, m3, n3, NULL);
+  if (r.status != 200) fail_msg("msg3: %ld %s", r.status, (char *)r.body);
+  OK(f->cx, sgxra_ra_client_msg4(f->cx, cl->c, r.body, r.len, res));
+  resp_free(&r);
+}
+
+static void admin_put_secret(fix *f, const uint8_t mr[32]) {
+  char hex[65], b64[128], body[512], u[256];
+  sgxra_hex_encode(mr, 32, hex);
+  sgxra_base64_encode((const uint8_t *)SECRET, strlen(SECRET), b64);
+  snprintf(body, sizeof body, "{\"mrenclave\":\"%s\",\"secret\":\"%s\"}", hex,
+           b64);
+  snprintf(u, sizeof u, "%s/admin/v1/secrets", f->url[0]);
+  char auth[200];
+  snprintf(auth, sizeof auth, "Bearer %s", f->token);
+  resp r = http("PUT", u, body, strlen(body), auth);
+  if (r.status != 200) fail_msg("secret: %ld %s", r.status, (char *)r.body);
+  json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+  assert_int_equal(json_integer_value(json_object_get(o, "size")),
+                   strlen(SECRET));
+  assert_string_equal(json_string_value(json_object_get(
+                          json_object_get(o, "binding"), "mrenclave")),
+                      hex);
+  json_decref(o);
+  resp_free(&r);
+}
+
+/* ---- tests
+ * ------------------------------------------------------------------------ */
+
+/* The admin API: writes need a good token; the enclave is registered by
+ * uploading its SIGSTRUCT. */
+static void test_admin_auth(void **state) {
+  fix *f = *state;
+  char u[256], auth[200];
+  snprintf(u, sizeof u, "%s/admin/v1/enclaves", f->url[0]);
+  resp r = http("POST", u, f->sig, sizeof f->sig, NULL);
+  expect_error(&r, 401, "Unauthorized");
+  r = http("POST", u, f->sig, sizeof f->sig, "Bearer sgxra_not-a-token");
+  expect_error(&r, 401, "Unauthorized");
+  snprintf(auth, sizeof auth, "Bearer %s", f->revoked);
+  r = http("POST", u, f->sig, sizeof f->sig, auth);
+  expect_error(&r, 401, "Unauthorized");
+  snprintf(auth, sizeof auth, "Basic %s", f->token);
+  r = http("POST", u, f->sig, sizeof f->sig, auth);
+  expect_error(&r, 401, "Unauthorized");
+  /* nothing was registered by the refused writes */
+  r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr((char *)r.body, "\"enclaves\":[]"));
+  resp_free(&r);
+  /* a SIGSTRUCT that is not one */
+  snprintf(auth, sizeof auth, "Bearer %s", f->token);
+  r = http("POST", u, f->sig, 100, auth);
+  expect_error(&r, 400, "SGXRA_E_SGX_SIZE");
+  uint8_t bad[SGXRA_SIGSTRUCT_SIZE];
+  memcpy(bad, f->sig, sizeof bad);
+  bad[900] ^= 1; /* inside the signed body */
+  r = http("POST", u, bad, sizeof bad, auth);
+  expect_error(&r, 400, "SGXRA_E_SIGSTRUCT_SIGNATURE");
+  /* the good token registers it: 201 and the entry */
+  r = http("POST", u, f->sig, sizeof f->sig, auth);
+  if (r.status != 201) fail_msg("%ld %s", r.status, (char *)r.body);
+  json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+  sgxra_sigstruct ss;
+  OK(f->cx, sgxra_sigstruct_decode(f->cx, f->sig, sizeof f->sig, &ss));
+  char hex[65];
+  sgxra_hex_encode(ss.enclavehash, 32, hex);
+  assert_string_equal(json_string_value(json_object_get(o, "mrenclave")), hex);
+  assert_string_equal(json_string_value(json_object_get(o, "source")),
+                      "sigstruct");
+  assert_string_equal(json_string_value(json_object_get(o, "added_by")),
+                      "token:admin");
+  assert_int_equal(json_integer_value(json_object_get(o, "isvprodid")), 7);
+  assert_int_equal(json_integer_value(json_object_get(o, "isvsvn")), 2);
+  json_decref(o);
+  resp_free(&r);
+  /* twice: 409 */
+  r = http("POST", u, f->sig, sizeof f->sig, auth);
+  expect_error(&r, 409, "SGXRA_E_STORE_DUPLICATE");
+  /* wrong method, unknown admin path */
+  r = http("DELETE", u, NULL, 0, auth);
+  expect_error(&r, 405, "MethodNotAllowed");
+  snprintf(u, sizeof u, "%s/admin/v1/nothing", f->url[0]);
+  r = http("GET", u, NULL, 0, NULL);
+  expect_error(&r, 404, "NotFound");
+  /* a policy that does not parse is not stored */
+  snprintf(u, sizeof u, "%s/admin/v1/policy", f->url[0]);
+  r = http("PUT", u, "{\"sgxra_policy\":2}", 18, auth);
+  expect_error(&r, 400, "SGXRA_E_POLICY_VERSION");
+  r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr((char *)r.body, "\"default\":true"));
+  resp_free(&r);
+  admin_put_secret(f, ss.enclavehash);
+  /* the store holds it encrypted */
+  sgxra_store *st = NULL;
+  OK(f->cx, sgxra_store_open(f->cx, f->db, NOW, &st));
+  sgxra_store_secret_binding b = {.kind = SGXRA_STORE_SECRET_MRENCLAVE};
+  memcpy(b.mrenclave, ss.enclavehash, 32);
+  int found = 0;
+  uint8_t *bytes = NULL;
+  size_t bn = 0;
+  OK(f->cx, sgxra_store_secret_get(f->cx, st, &b, &found, NULL, &bytes, &bn));
+  assert_int_equal(found, 1);
+  assert_int_equal(bn, strlen(SECRET) + 28);
+  for (size_t i = 0; i + 11 <= bn; i++)
+    assert_false(memcmp(bytes + i, "provisioned", 11) == 0);
+  sgxra_store_free(bytes);
+  sgxra_store_close(st);
+  /* listings never show the value */
+  snprintf(u, sizeof u, "%s/admin/v1/secrets", f->url[1]);
+  r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  assert_null(strstr((char *)r.body, "secret\":"));
+  resp_free(&r);
+}
+
+/* msg0..msg4 on one server: trusted, the secret, an audit row. */
+static void test_good_path(void **state) {
+  fix *f = *state;
+  client cl;
+  client_new(f, f->en, &cl);
+  char id[33];
+  open_session(f, &cl, f->url[0], id);
+  size_t n3 = 0;
+  uint8_t *m3 = to_msg3(f, &cl, f->url[0], id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, f->url[0], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 1);
+  assert_int_equal(res.reason_count, 0);
+  assert_int_equal(res.sealed_len, strlen(SECRET));
+  assert_memory_equal(res.sealed, SECRET, strlen(SECRET));
+  sgxra_ra_result_free(&res);
+  /* the same msg3 again: a replay */
+  char u[256];
+  post_url(u, sizeof u, f->url[0], id, "msg3");
+  resp r = http("POST", u, m3, n3, NULL);
+  expect_error(&r, 409, "SGXRA_E_RA_REPLAY");
+  free(m3);
+  client_free(&cl);
+  /* the decision is in the audit log, by the SP's actor */
+  sgxra_store *st = NULL;
+  OK(f->cx, sgxra_store_open(f->cx, f->db, NOW, &st));
+  sgxra_store_audit_row *rows = NULL;
+  size_t n = 0;
+  OK(f->cx, sgxra_store_audit_list(f->cx, st, 0, 1000, &rows, &n));
+  int decisions = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(rows[i].kind, "decision")) {
+      decisions++;
+      assert_string_equal(rows[i].actor, "sp-test");
+      assert_non_null(strstr(rows[i].payload, "\"trusted\""));
+    }
+  assert_int_equal(decisions, 1);
+  sgxra_store_free(rows);
+  sgxra_store_close(st);
+}
+
+/* An enclave that is not registered: msg4 says refused, with the reason. */
+static void test_not_registered(void **state) {
+  fix *f = *state;
+  client cl;
+  client_new(f, f->en_other, &cl);
+  char id[33];
+  open_session(f, &cl, f->url[1], id);
+  size_t n3 = 0;
+  uint8_t *m3 = to_msg3(f, &cl, f->url[1], id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, f->url[1], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 0);
+  assert_int_equal(res.reason_count, 1);
+  assert_int_equal(res.reasons[0], SGXRA_REASON_MRENCLAVE_NOT_REGISTERED);
+  assert_null(res.sealed);
+  sgxra_ra_result_free(&res);
+  free(m3);
+  client_free(&cl);
+}
+
+/* msg1 on one server, msg3 on the other (one store); a replay on the first
+ * is refused; so is a second msg3 on the second. */
+static void test_two_replicas(void **state) {
+  fix *f = *state;
+  client cl;
+  client_new(f, f->en, &cl);
+  char id[33];
+  open_session(f, &cl, f->url[1], id);
+  size_t n3 = 0;
+  uint8_t *m3 = to_msg3(f, &cl, f->url[0], id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, f->url[1], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 1);
+  assert_memory_equal(res.sealed, SECRET, strlen(SECRET));
+  sgxra_ra_result_free(&res);
+  for (int i = 0; i < 2; i++) {
+    char u[256];
+    post_url(u, sizeof u, f->url[i], id, "msg3");
+    resp r = http("POST", u, m3, n3, NULL);
+    expect_error(&r, 409, "SGXRA_E_RA_REPLAY");
+  }
+  free(m3);
+  client_free(&cl);
+}
+
+/* A session up to msg3, for the refusals below. */
+static uint8_t *session_to_msg3(fix *f, client *cl, char id[33], size_t *n3) {
+  client_new(f, f->en, cl);
+  open_session(f, cl, f->url[0], id);
+  return to_msg3(f, cl, f->url[0], id, n3);
+}
+
+static void post_expect(fix *f, int srv, const char *id, const char *msg,
+                        const void *body, size_t n, long status,
+                        const char *code) {
+  char u[256];
+  post_url(u, sizeof u, f->url[srv], id, msg);
+  resp r = http("POST", u, body, n, NULL);
+  expect_error(&r, status, code);
+}
+
+static void test_refusals(void **state) {
+  fix *f = *state;
+  char u[256];
+  /* msg0 */
+  post_url(u, sizeof u, f->url[0], NULL, NULL);
+  uint8_t m0[5] = {0};
+  resp r = http("POST", u, m0, 5, NULL);
+  expect_error(&r, 400, "SGXRA_E_RA_MESSAGE");
+  uint8_t g1[4] = {1, 0, 0, 0};
+  r = http("POST", u, g1, 4, NULL);
+  expect_error(&r, 400, "SGXRA_E_RA_GROUP");
+  r = http("GET", u, NULL, 0, NULL);
+  expect_error(&r, 405, "MethodNotAllowed");
+  /* unknown and malformed sessions */
+  uint8_t m1[SGXRA_RA_MSG1_SIZE] = {0};
+  post_expect(f, 0, "0123456789abcdef0123456789abcdef", "msg1", m1, sizeof m1,
+              404, "SGXRA_E_RA_SESSION");
+  post_expect(f, 0, "0123456789ABCDEF0123456789ABCDEF", "msg1", m1, sizeof m1,
+              404, "SGXRA_E_RA_SESSION");
+  snprintf(u, sizeof u, "%s/nothing", f->url[0]);
+  r = http("GET", u, NULL, 0, NULL);
+  expect_error(&r, 404, "NotFound");
+
+  /* msg3 before msg1: out of order, and the session is over */
+  client cl;
+  char id[33];
+  client_new(f, f->en, &cl);
+  open_session(f, &cl, f->url[0], id);
+  uint8_t junk3[400];
+  memset(junk3, 0, sizeof junk3);
+  post_expect(f, 0, id, "msg3", junk3, sizeof junk3, 409, "SGXRA_E_RA_STATE");
+  uint8_t real1[SGXRA_RA_MSG1_SIZE];
+  OK(f->cx, sgxra_ra_client_msg1(f->cx, cl.c, real1));
+  post_expect(f, 0, id, "msg1", real1, sizeof real1, 409, "SGXRA_E_RA_STATE");
+  client_free(&cl);
+
+  /* a malformed msg1 */
+  client_new(f, f->en, &cl);
+  open_session(f, &cl, f->url[0], id);
+  post_expect(f, 0, id, "msg1", real1, 10, 400, "SGXRA_E_RA_MESSAGE");
+  client_free(&cl);
+
+  /* msg1 twice */
+  size_t n3 = 0;
+  uint8_t *m3 = session_to_msg3(f, &cl, id, &n3);
+  post_expect(f, 1, id, "msg1", real1, sizeof real1, 409, "SGXRA_E_RA_STATE");
+  /* ... which ended the session: its good msg3 is refused */
+  post_expect(f, 0, id, "msg3", m3, n3, 409, "SGXRA_E_RA_STATE");
+  free(m3);
+  client_free(&cl);
+
+  /* a bad MAC, then the good msg3: the session ended */
+  m3 = session_to_msg3(f, &cl, id, &n3);
+  m3[3] ^= 0x40;
+  post_expect(f, 0, id, "msg3", m3, n3, 403, "SGXRA_E_RA_MAC");
+  m3[3] ^= 0x40;
+  post_expect(f, 1, id, "msg3", m3, n3, 409, "SGXRA_E_RA_STATE");
+  free(m3);
+  client_free(&cl);
+
+  /* a quote altered (the MAC covers it) */
+  m3 = session_to_msg3(f, &cl, id, &n3);
+  m3[n3 - 1] ^= 1;
+  post_expect(f, 0, id, "msg3", m3, n3, 403, "SGXRA_E_RA_MAC");
+  free(m3);
+  client_free(&cl);
+
+  /* another Ga in msg3 */
+  m3 = session_to_msg3(f, &cl, id, &n3);
+  m3[SGXRA_RA_MSG3_GA_OFFSET] ^= 1;
+  post_expect(f, 0, id, "msg3", m3, n3, 403, "SGXRA_E_RA_GA_MISMATCH");
+  free(m3);
+  client_free(&cl);
+
+  /* a msg3 larger than the SP takes */
+  m3 = session_to_msg3(f, &cl, id, &n3);
+  uint8_t *big = calloc(1, SGXRA_RA_MSG3_MAX + 16);
+  post_expect(f, 0, id, "msg3", big, SGXRA_RA_MSG3_MAX + 16, 413,
+              "SGXRA_E_TOO_LARGE");
+  free(big);
+  free(m3);
+  client_free(&cl);
+
+  /* too late: the session expired between msg1 and msg3; and a msg1 on an
+   * expired session */
+  m3 = session_to_msg3(f, &cl, id, &n3);
+  client cl2;
+  char id2[33];
+  client_new(f, f->en, &cl2);
+  open_session(f, &cl2, f->url[0], id2);
+  __atomic_store_n(&g_now, NOW + TTL + 1, __ATOMIC_SEQ_CST);
+  post_expect(f, 1, id, "msg3", m3, n3, 410, "SGXRA_E_RA_EXPIRED");
+  OK(f->cx, sgxra_ra_client_msg1(f->cx, cl2.c, real1));
+  post_expect(f, 0, id2, "msg1", real1, sizeof real1, 410,
+              "SGXRA_E_RA_EXPIRED");
+  __atomic_store_n(&g_now, NOW, __ATOMIC_SEQ_CST);
+  free(m3);
+  client_free(&cl);
+  client_free(&cl2);
+}
+
+/* A quote bound to another session, with a correct MAC: the test plays the
+ * enclave itself (ra.h's msg2 check and KDF), so it can MAC anything. */
+static void test_binding(void **state) {
+  fix *f = *state;
+  sgxra_ctx *cx = f->cx;
+  char u[256];
+  post_url(u, sizeof u, f->url[0], NULL, NULL);
+  uint8_t m0[SGXRA_RA_MSG0_SIZE];
+  sgxra_ra_msg0_encode(m0);
+  resp r = http("POST", u, m0, sizeof m0, NULL);
+  assert_int_equal(r.status, 201);
+  json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+  char id[33];
+  snprintf(id, sizeof id, "%s",
+           json_string_value(json_object_get(o, "session")));
+  json_decref(o);
+  resp_free(&r);
+  sgxra_p256_key *ga = NULL;
+  OK(cx, sgxra_p256_generate(cx, &ga));
+  sgxra_ra_msg1 m1 = {.gid = 0};
+  sgxra_ra_public_to_wire(ga, m1.g_a);
+  uint8_t b1[SGXRA_RA_MSG1_SIZE];
+  sgxra_ra_msg1_encode(&m1, b1);
+  post_url(u, sizeof u, f->url[0], id, "msg1");
+  r = http("POST", u, b1, sizeof b1, NULL);
+  assert_int_equal(r.status, 200);
+  sgxra_ra_msg2 m2;
+  sgxra_ra_keys keys;
+  OK(cx, sgxra_ra_msg2_check(cx, f->sp_pub, ga, r.body, r.len, &m2, &keys));
+  resp_free(&r);
+  /* a genuine quote, but of REPORTDATA that is not this session's */
+  uint8_t rd[64];
+  memset(rd, 0x5a, sizeof rd);
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report rep;
+  OK(cx, sgxra_emu_ereport(cx, f->en, &ti, rd, &rep));
+  uint8_t *q = NULL, *m3 = NULL;
+  size_t qn = 0, n3 = 0;
+  OK(cx, sgxra_qe_quote(cx, f->qe, &rep, 3, &q, &qn));
+  uint8_t zero[16] = {0};
+  OK(cx, sgxra_ra_msg3_encode(cx, zero, m1.g_a, q, qn, &m3, &n3));
+  OK(cx, sgxra_aes128_cmac(cx, keys.smk, m3 + 16, n3 - 16, m3));
+  post_expect(f, 0, id, "msg3", m3, n3, 403, "SGXRA_E_RA_BINDING");
+  free(q);
+  free(m3);
+  sgxra_p256_free(ga);
+  sgxra_wipe(&keys, sizeof keys);
+}
+
+/* healthz, metrics, and the listings open to anyone. */
+static void test_service_routes(void **state) {
+  fix *f = *state;
+  char u[256];
+  snprintf(u, sizeof u, "%s/healthz", f->url[0]);
+  resp r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  assert_string_equal((char *)r.body, "{\"status\":\"ok\"}");
+  resp_free(&r);
+  snprintf(u, sizeof u, "%s/metrics", f->url[0]);
+  r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  assert_non_null(strstr((char *)r.body, "sgxra_http_requests_total{route=\""
+                                         "/ra/v1/sessions/{id}/msg3\""));
+  assert_non_null(strstr((char *)r.body, "sgxra_ra_decisions_total{decision="
+                                         "\"trusted\"} 1"));
+  assert_non_null(
+      strstr((char *)r.body, "sgxra_ra_errors_total{code=\"SGXRA_E_RA_MAC\"}"));
+  resp_free(&r);
+  static const char *const lists[] = {"enclaves", "signers", "deny", "policy",
+                                      "secrets"};
+  for (size_t i = 0; i < 5; i++) {
+    snprintf(u, sizeof u, "%s/admin/v1/%s", f->url[1], lists[i]);
+    r = http("GET", u, NULL, 0, NULL);
+    if (r.status != 200) fail_msg("%s: %ld", lists[i], r.status);
+    resp_free(&r);
+  }
+}
+
+/* Deny the registered enclave: refused with MRENCLAVE_DENIED, no secret;
+ * revoke the deny entry: trusted again. */
+static void test_deny(void **state) {
+  fix *f = *state;
+  sgxra_sigstruct ss;
+  OK(f->cx, sgxra_sigstruct_decode(f->cx, f->sig, sizeof f->sig, &ss));
+  char hex[65], body[256], u[256], auth[200];
+  sgxra_hex_encode(ss.enclavehash, 32, hex);
+  snprintf(auth, sizeof auth, "Bearer %s", f->token);
+  snprintf(body, sizeof body, "{\"mrenclave\":\"%s\",\"reason\":\"test\"}",
+           hex);
+  snprintf(u, sizeof u, "%s/admin/v1/deny", f->url[1]);
+  resp r = http("POST", u, body, strlen(body), auth);
+  if (r.status != 201) fail_msg("%ld %s", r.status, (char *)r.body);
+  json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+  json_int_t did = json_integer_value(json_object_get(o, "id"));
+  json_decref(o);
+  resp_free(&r);
+  client cl;
+  char id[33];
+  size_t n3;
+  uint8_t *m3 = session_to_msg3(f, &cl, id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, f->url[0], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 0);
+  assert_int_equal(res.reasons[0], SGXRA_REASON_MRENCLAVE_DENIED);
+  assert_null(res.sealed);
+  sgxra_ra_result_free(&res);
+  free(m3);
+  client_free(&cl);
+  snprintf(body, sizeof body, "{\"table\":\"deny\",\"id\":%lld}",
+           (long long)did);
+  snprintf(u, sizeof u, "%s/admin/v1/revoke", f->url[0]);
+  r = http("POST", u, body, strlen(body), auth);
+  if (r.status != 200) fail_msg("%ld %s", r.status, (char *)r.body);
+  assert_non_null(strstr((char *)r.body, "\"revoked\":true"));
+  resp_free(&r);
+  m3 = session_to_msg3(f, &cl, id, &n3);
+  finish(f, &cl, f->url[0], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 1);
+  sgxra_ra_result_free(&res);
+  free(m3);
+  client_free(&cl);
+}
+
+/* The same through `serve verifier`: the token checked, the verdict
+ * rebuilt from its claims; the verifier down: 503. */
+static void test_remote_verifier(void **state) {
+  fix *f = *state;
+  f->vdir = tu_tmpdir();
+  assert_int_equal(chmod(f->vdir, 0700), 0);
+  sgxra_verifier_options vo = {.state_dir = f->vdir,
+                               .pccs = f->pccs,
+                               .trust_root = sgxra_x509_chain_get(f->root, 0)};
+  OK(f->cx, sgxra_verifier_open(f->cx, &vo, &f->vs));
+  sgxra_verifier_server_options so = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+  OK(f->cx, sgxra_verifier_server_start(f->cx, f->vs, &so, &f->vsrv));
+  char vurl[64];
+  snprintf(vurl, sizeof vurl, "http://127.0.0.1:%u/",
+           sgxra_verifier_server_port(f->vsrv));
+  start_sp(f, vurl, &f->rsp, &f->rsrv, f->rurl);
+  client cl;
+  client_new(f, f->en, &cl);
+  char id[33];
+  open_session(f, &cl, f->rurl, id);
+  size_t n3 = 0;
+  uint8_t *m3 = to_msg3(f, &cl, f->rurl, id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, f->rurl, id, m3, n3, &res);
+  assert_int_equal(res.trusted, 1);
+  assert_memory_equal(res.sealed, SECRET, strlen(SECRET));
+  sgxra_ra_result_free(&res);
+  free(m3);
+  client_free(&cl);
+  /* the verifier stops: 503, and the session is over */
+  sgxra_verifier_server_stop(f->vsrv);
+  f->vsrv = NULL;
+  client_new(f, f->en, &cl);
+  open_session(f, &cl, f->rurl, id);
+  m3 = to_msg3(f, &cl, f->rurl, id, &n3);
+  char u[256];
+  post_url(u, sizeof u, f->rurl, id, "msg3");
+  resp r = http("POST", u, m3, n3, NULL);
+  expect_error(&r, 503, "SGXRA_E_NET_CONNECT");
+  r = http("POST", u, m3, n3, NULL);
+  expect_error(&r, 409, "SGXRA_E_RA_STATE");
+  free(m3);
+  client_free(&cl);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_admin_auth),
+      cmocka_unit_test(test_good_path),
+      cmocka_unit_test(test_not_registered),
+      cmocka_unit_test(test_two_replicas),
+      cmocka_unit_test(test_refusals),
+      cmocka_unit_test(test_binding),
+      cmocka_unit_test(test_service_routes),
+      cmocka_unit_test(test_deny),
+      cmocka_unit_test(test_remote_verifier),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
