@@ -540,6 +540,7 @@ static sgxra_err route_msg3(sgxra_ctx *cx, sgxra_sp *sp, const char *id,
   uint8_t *secret = NULL, *msg4 = NULL;
   size_t secret_n = 0, msg4_n = 0;
   int state = 0, answered = 0, adv = 0;
+  int64_t seq = 0;
   const uint8_t *quote = NULL;
   size_t qn = 0;
   e = load(cx, sp, st, id, now, &state, &s, &answered, out);
@@ -588,7 +589,7 @@ static sgxra_err route_msg3(sgxra_ctx *cx, sgxra_sp *sp, const char *id,
                                               sizeof s.binding)) ||
       (e = current_policy(cx, st, pol)) ||
       (e = sgxra_appraise(cx, &c->vd, &view, pol, &ao, now, d)) ||
-      (e = sgxra_decision_audit(cx, st, d, sp->actor, NULL)) ||
+      (e = sgxra_decision_audit(cx, st, d, sp->actor, &seq)) ||
       (e = matched_secret(cx, sp, st, d, &secret, &secret_n))) {
     e = e == SGXRA_E_NO_MEMORY
             ? e

@@ -33,6 +33,8 @@
 #include "sgxra/qe.h"
 #include "sgxra/ra.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/verify.h"
+#include "sgxra/x509.h"
 
 #include "../../enclaves/demo_sp_pub.h"
 
@@ -47,6 +49,8 @@ typedef struct fx {
   uint8_t *sig, *forge_sig, *debug_sig;
   size_t sig_len, forge_sig_len, debug_sig_len;
   sgxra_p256_key *sp_key;
+  sgxra_intelca *ca;
+  char ca_dir[4200];
   int have_enclaves;
 } fx;
 
@@ -93,12 +97,12 @@ static int group_setup(void **state) {
   /* A provisioned platform directory, as `sgxra platform init` makes. */
   f->dir = tu_tmpdir();
   snprintf(f->plat_dir, sizeof f->plat_dir, "%s/platform", f->dir);
-  snprintf(p, sizeof p, "%s/ca", f->dir);
+  snprintf(f->ca_dir, sizeof f->ca_dir, "%s/ca", f->dir);
   sgxra_intelca *ca = NULL;
   sgxra_emu_platform *plat = NULL;
   sgxra_emu_platform_config cfg;
   sgxra_emu_platform_config_default(&cfg);
-  if (sgxra_intelca_create(f->cx, p, NOW, &ca))
+  if (sgxra_intelca_create(f->cx, f->ca_dir, NOW, &ca))
     fail_msg("CA: %s", sgxra_ctx_message(f->cx));
   sgxra_intelca_tcb_current(ca, cfg.tcb_svns, &cfg.pcesvn);
   memcpy(cfg.cpusvn, cfg.tcb_svns, 16);
@@ -106,13 +110,14 @@ static int group_setup(void **state) {
       sgxra_qe_provision(f->cx, plat, ca, f->plat_dir, NOW, NULL))
     fail_msg("platform: %s", sgxra_ctx_message(f->cx));
   sgxra_emu_platform_free(plat);
-  sgxra_intelca_free(ca);
+  f->ca = ca;
   return 0;
 }
 
 static int group_teardown(void **state) {
   fx *f = *state;
   sgxra_p256_free(f->sp_key);
+  sgxra_intelca_free(f->ca);
   sgxra_ctx_free(f->cx);
   free(f->sig);
   free(f->forge_sig);
@@ -621,6 +626,74 @@ static void test_enclave_sessions(void **state) {
   sgxra_attester_free(a);
 }
 
+/* Verify a quote against the simulated Intel CA's collateral. */
+static void verify(fx *f, const uint8_t *q, size_t n, sgxra_verdict *v) {
+  char path[4300];
+  snprintf(path, sizeof path, "%s/bundle", f->dir);
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_config_default(&cfg);
+  assert_int_equal(
+      sgxra_intelca_write_bundle(f->cx, f->ca, cfg.fmspc, NOW, path), SGXRA_OK);
+  sgxra_collateral *coll = NULL;
+  assert_int_equal(sgxra_collateral_load_dir(f->cx, path, &coll), SGXRA_OK);
+  const char *pem = sgxra_intelca_root_pem(f->ca);
+  sgxra_x509_chain *root = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(f->cx, (const uint8_t *)pem,
+                                              strlen(pem), &root),
+                   SGXRA_OK);
+  assert_int_equal(sgxra_verify_quote(f->cx, q, n, coll,
+                                      sgxra_x509_chain_get(root, 0), NOW + 3600,
+                                      v),
+                   SGXRA_OK);
+  sgxra_x509_chain_free(root);
+  sgxra_collateral_free(coll);
+}
+
+/* The good platform's quote verifies; a platform whose QE is signed by
+ * another key (platform init --qe-signing-key) gives quotes that pass the
+ * RA checks (MAC, binding) but fail Intel's QE Identity (MRSIGNER). */
+static void test_rogue_qe(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVES(f);
+  run r;
+  const uint8_t *quote = NULL;
+  size_t qn = 0;
+  sgxra_verdict v;
+  run_to_msg2(f, &r, f->so, f->sig, f->sig_len);
+  run_to_msg3(f, &r, &quote, &qn);
+  verify(f, quote, qn, &v);
+  assert_int_equal(v.err, SGXRA_OK);
+  run_free(&r);
+
+  char keyp[4200], saved[4200];
+  snprintf(keyp, sizeof keyp, "%s/enclaves/other_signing_key.pem",
+           SGXRA_SOURCE_DIR);
+  uint8_t *kb = NULL;
+  size_t kn = 0;
+  sgxra_rsa_key *rogue = NULL;
+  assert_int_equal(sgxra_file_read(NULL, keyp, 1 << 20, &kb, &kn), SGXRA_OK);
+  assert_int_equal(sgxra_rsa_load_private(f->cx, kb, kn, &rogue), SGXRA_OK);
+  free(kb);
+  sgxra_emu_platform_config cfg;
+  sgxra_emu_platform_config_default(&cfg);
+  sgxra_intelca_tcb_current(f->ca, cfg.tcb_svns, &cfg.pcesvn);
+  memcpy(cfg.cpusvn, cfg.tcb_svns, 16);
+  sgxra_emu_platform *plat = NULL;
+  memcpy(saved, f->plat_dir, sizeof saved);
+  snprintf(f->plat_dir, sizeof f->plat_dir, "%s/rogue", f->dir);
+  if (sgxra_emu_platform_init(f->cx, f->plat_dir, &cfg, &plat) ||
+      sgxra_qe_provision_ex(f->cx, plat, f->ca, f->plat_dir, NOW, rogue, NULL))
+    fail_msg("rogue platform: %s", sgxra_ctx_message(f->cx));
+  sgxra_emu_platform_free(plat);
+  sgxra_rsa_free(rogue);
+  run_to_msg2(f, &r, f->so, f->sig, f->sig_len);
+  run_to_msg3(f, &r, &quote, &qn); /* the SP's RA checks pass */
+  verify(f, quote, qn, &v);
+  assert_int_equal(v.err, SGXRA_E_VERIFY_QE_IDENTITY_MISMATCH);
+  run_free(&r);
+  memcpy(f->plat_dir, saved, sizeof saved);
+}
+
 static void test_attester_open_errors(void **state) {
   fx *f = *state;
   NEED_ENCLAVES(f);
@@ -661,6 +734,7 @@ int main(void) {
       cmocka_unit_test(test_msg2_gb_swapped),
       cmocka_unit_test(test_msg4_tampered),
       cmocka_unit_test(test_enclave_sessions),
+      cmocka_unit_test(test_rogue_qe),
       cmocka_unit_test(test_attester_open_errors),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -164,7 +164,6 @@ typedef struct fix {
   char rurl[64];
 } fix;
 
-static fix *F;
 
 static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
                      sgxra_sp_server **srv, char url[64]) {
@@ -199,7 +198,7 @@ static void add_token(fix *f, const char *name, char out[128]) {
 
 static int setup(void **state) {
   fix *f = calloc(1, sizeof *f);
-  F = f;
+  *state = f; /* teardown frees what setup made, even after a failure */
   curl_global_init(CURL_GLOBAL_DEFAULT);
   f->dir = tu_tmpdir();
   f->cx = sgxra_ctx_new();
