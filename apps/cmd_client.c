@@ -212,7 +212,8 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
   return 0;
 }
 
-/* Open the attester: the platform, its QE and the enclave. */
+/* Open the attester: the platform, its QE and the enclave.  Returns 0, the
+ * usage error, or -1 when loading failed (the message in cx). */
 static int open_attester(sgxra_ctx *cx, const args *a, sgxra_attester **out) {
   *out = NULL;
   if (!a->platform || !a->enclave || !a->sigstruct)
@@ -232,8 +233,7 @@ static int open_attester(sgxra_ctx *cx, const args *a, sgxra_attester **out) {
   o.sigstruct_len = sn;
   sgxra_err e = sgxra_attester_open(cx, &o, out);
   free(sig);
-  if (e) return cli_fail(VERB, a->enclave, cx, CLI_EXIT_USAGE);
-  return 0;
+  return e ? -1 : 0;
 }
 
 /* ---- attest ------------------------------------------------------------ */
@@ -377,8 +377,7 @@ static int cmd_attest(const args *a) {
   memset(&r, 0, sizeof r);
   r.a = a;
   r.cx = cx;
-  int rc = open_attester(cx, a, &att);
-  if (rc) goto out;
+  int rc = 0, load_failed = 0;
   sgxra_sp_client_options so;
   memset(&so, 0, sizeof so);
   so.url = a->sp;
@@ -390,14 +389,23 @@ static int cmd_attest(const args *a) {
     rc = cli_fail(VERB, "--sp", cx, CLI_EXIT_USAGE);
     goto out;
   }
-  sgxra_ra_client_ops ops;
-  memset(&ops, 0, sizeof ops);
-  sgxra_attester_client_ops(att, &ops);
   r.steps = json_array();
   r.oc = &oc;
-  sgxra_sp_client_hooks hooks = {&r, on_step, a->tamper ? on_tamper : NULL};
-  if (!a->json) printf("%-*s %s\n", W, "service provider", a->sp);
-  sgxra_err e = sgxra_sp_client_attest(cx, spc, &ops, &hooks, &oc);
+  sgxra_err e = SGXRA_OK;
+  rc = open_attester(cx, a, &att);
+  if (rc > 0) goto out;
+  if (rc < 0) {
+    /* the platform or the enclave did not load (EINIT refused, ...) */
+    load_failed = 1;
+    e = sgxra_ctx_error(cx);
+  } else {
+    sgxra_ra_client_ops ops;
+    memset(&ops, 0, sizeof ops);
+    sgxra_attester_client_ops(att, &ops);
+    sgxra_sp_client_hooks hooks = {&r, on_step, a->tamper ? on_tamper : NULL};
+    if (!a->json) printf("%-*s %s\n", W, "service provider", a->sp);
+    e = sgxra_sp_client_attest(cx, spc, &ops, &hooks, &oc);
+  }
   /* the outcome */
   int trusted = !e && oc.completed && oc.result.trusted;
   int sealed_written = 0;
@@ -446,8 +454,10 @@ static int cmd_attest(const args *a) {
           json_pack("{s:s, s:s, s:s, s:I, s:s}", "code",
                     sgxra_err_name(sgxra_ctx_error(cx)), "message",
                     sgxra_ctx_message(cx), "step",
-                    sgxra_sp_client_step_name(oc.failed_step), "http_status",
-                    (json_int_t)oc.sp.http_status, "sp_code", oc.sp.code));
+                    load_failed ? "load"
+                                : sgxra_sp_client_step_name(oc.failed_step),
+                    "http_status", (json_int_t)oc.sp.http_status, "sp_code",
+                    oc.sp.code));
     } else {
       json_object_set_new(o, "error", json_null());
     }
@@ -503,6 +513,8 @@ static int cmd_attest(const args *a) {
                : oc.failed_step >= SGXRA_SP_CLIENT_STEP_MSG2 ? "msg1"
                                                              : "msg0");
       what = wbuf;
+    } else if (load_failed) {
+      what = a->enclave;
     } else if (oc.failed_step) {
       snprintf(wbuf, sizeof wbuf, "step %s",
                sgxra_sp_client_step_name(oc.failed_step));
@@ -533,6 +545,7 @@ static int cmd_unseal(const args *a) {
   size_t bn = 0, sn = 0;
   int rc = cli_read_file(VERB, cx, a->file, SEALED_CAP, &blob, &bn);
   if (!rc) rc = open_attester(cx, a, &att);
+  if (rc < 0) rc = cli_fail(VERB, a->enclave, cx, CLI_EXIT_USAGE);
   if (!rc && sgxra_attester_unseal(cx, att, blob, bn, &secret, &sn))
     rc = cli_fail(VERB, a->file, cx, CLI_EXIT_REFUSED);
   if (!rc) {

@@ -88,7 +88,7 @@ start() {
 # status in $HTTP, the body in $W/admin.json
 admin() {
   local method=$1 path=$2; shift 2
-  HTTP=$(curl -sS -o "$W/admin.json" -w '%{http_code}' -X "$method" "$@" "$SP$path") ||
+  HTTP=$(curl -sS -o "$W/admin.json" -w '%{http_code}' -X "$method" "$@" "${SP%/}$path") ||
     die "admin $method $path: curl failed"
 }
 

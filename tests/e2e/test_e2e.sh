@@ -106,7 +106,7 @@ print(json.dumps(v) if isinstance(v,(bool,list,dict)) or v is None else v)' "$1"
 # admin METHOD PATH CURL_ARGS...: the SP's admin API on SP A; $HTTP, $T/admin.json
 admin() {
   local method=$1 path=$2; shift 2
-  HTTP=$($TO curl -sS -o "$T/admin.json" -w '%{http_code}' -X "$method" "$@" "$SPA$path")
+  HTTP=$($TO curl -sS -o "$T/admin.json" -w '%{http_code}' -X "$method" "$@" "${SPA%/}$path")
 }
 # attest NAME WANT_RC ARGS...: sgxra client attest --json; $T/NAME.json
 n_attest=0
@@ -170,7 +170,7 @@ SECRET="e2e secret $BACKEND $$ $(date +%s%N)"
 admin PUT /admin/v1/secrets -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
   --data "{\"mrenclave\": \"$MRENCLAVE\", \"secret\": \"$(printf '%s' "$SECRET" | base64 -w0)\"}"
 [ "$HTTP" = 200 ] && ok || bad "secret: HTTP $HTTP, want 200: $(cat "$T/admin.json")"
-HTTP=$($TO curl -sS -o "$T/secrets.json" -w '%{http_code}' "$SPA/admin/v1/secrets")
+HTTP=$($TO curl -sS -o "$T/secrets.json" -w '%{http_code}' "${SPA%/}/admin/v1/secrets")
 [ "$HTTP" = 200 ] && ok || bad "GET secrets: HTTP $HTTP"
 grep -qF "$SECRET" "$T/secrets.json" && bad "the secrets listing shows the value" || ok
 
