@@ -313,9 +313,14 @@ static void on_step(void *arg, sgxra_sp_client_step s, const uint8_t *msg,
     printf("%-*s %zu bytes\n", W, "msg4 received", n);
     break;
   case SGXRA_SP_CLIENT_STEP_DONE:
-    printf("%-*s by the enclave: msg4's MAC (MK); the secret decrypted "
-           "(SK) and sealed\n",
-           W, "msg4 verified");
+    if (r->oc->result.trusted && r->oc->result.sealed)
+      printf("%-*s by the enclave: msg4's MAC (MK); the secret decrypted "
+             "(SK) and sealed\n",
+             W, "msg4 verified");
+    else
+      printf("%-*s by the enclave: msg4's MAC (MK): the decision is the "
+             "SP's\n",
+             W, "msg4 verified");
     break;
   }
   fflush(stdout);
@@ -514,7 +519,7 @@ static int cmd_attest(const args *a) {
                                                              : "msg0");
       what = wbuf;
     } else if (load_failed) {
-      what = a->enclave;
+      what = NULL; /* the message names the enclave */
     } else if (oc.failed_step) {
       snprintf(wbuf, sizeof wbuf, "step %s",
                sgxra_sp_client_step_name(oc.failed_step));
