@@ -513,11 +513,7 @@ static int cmd_attest(const args *a) {
     const char *what = "attestation";
     char wbuf[64];
     if (oc.sp.http_status) {
-      snprintf(wbuf, sizeof wbuf, "the SP refused %s",
-               oc.failed_step >= SGXRA_SP_CLIENT_STEP_MSG4   ? "msg3"
-               : oc.failed_step >= SGXRA_SP_CLIENT_STEP_MSG2 ? "msg1"
-                                                             : "msg0");
-      what = wbuf;
+      what = NULL; /* "SP refused msgN: HTTP ..." says it */
     } else if (load_failed) {
       what = NULL; /* the message names the enclave */
     } else if (oc.failed_step) {
@@ -611,9 +607,7 @@ static int cmd_replay(const args *a) {
     } else if (!e) {
       printf("the SP accepted the replayed msg3 (%zu bytes of msg4)\n", n4);
     }
-    if (e)
-      rc = cli_fail(VERB, "the SP refused the replayed msg3", cx,
-                    CLI_EXIT_USAGE);
+    if (e) rc = cli_fail(VERB, "replayed msg3", cx, CLI_EXIT_USAGE);
   }
   free(m3);
   free(m4);

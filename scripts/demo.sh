@@ -233,8 +233,9 @@ echo "     (only the CPU can MAC a REPORT with the QE's report key: the QE refus
 
 echo
 echo "e) a ROGUE QUOTING ENCLAVE (signed by someone else than Intel's QE Identity names)"
-"$X" platform init "$W/rogue" --ca "$W/platform/ca" --rogue-qe >/dev/null ||
-  die "step 5e: sgxra platform init --rogue-qe failed"
+echo "\$ sgxra platform init rogue --qe-signing-key other_signing_key.pem   (its QE signed by another key than Intel's)"
+"$X" platform init "$W/rogue" --ca "$W/platform/ca" --qe-signing-key "$PWD/enclaves/other_signing_key.pem" >/dev/null 2>"$W/rogue.err" ||
+  die "step 5e: sgxra platform init --qe-signing-key failed: $(cat "$W/rogue.err")"
 attest rogue --platform "$W/rogue" --enclave "$SO" --sigstruct "$W/enclave.sig"
 expect_refused rogue QUOTE_NOT_GENUINE
 echo "     (one must trust Intel's QE: the verifier checks the QE's identity against Intel's signed QE Identity)"

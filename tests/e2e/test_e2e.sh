@@ -228,12 +228,12 @@ expect_reason debug DEBUG_ENCLAVE
 attest forge 2 --platform "$T/client" --enclave "$E/forge_enclave.so" --sigstruct "$E/forge_enclave.sig"
 expect_code forge SGXRA_E_QE_REPORT_MAC
 
-if "$SGXRA" platform init "$T/rogue" --ca "$T/platform/ca" --rogue-qe >/dev/null 2>"$T/rogue.init.err"; then
+if "$SGXRA" platform init "$T/rogue" --ca "$T/platform/ca" --qe-signing-key "$S/enclaves/other_signing_key.pem" >/dev/null 2>"$T/rogue.init.err"; then
   ok
   attest rogue 1 --platform "$T/rogue" --enclave "$SO" --sigstruct "$SIG"
   expect_reason rogue QUOTE_NOT_GENUINE
 else
-  bad "platform init --rogue-qe: $(cat "$T/rogue.init.err")"
+  bad "platform init --qe-signing-key: $(cat "$T/rogue.init.err")"
 fi
 
 # the replay goes to the replica that did not take the original msg3 (A
