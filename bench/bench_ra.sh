@@ -8,7 +8,8 @@
 # stops it.  Not a test (never run by ctest).
 # usage: bash bench/bench_ra.sh [BUILD_DIR [THREADS [SECONDS]]]
 #   (default build, 4 client threads, 5 s); BENCH_DB=URL uses that
-#   database instead (e.g. a PostgreSQL schema).
+#   database instead (e.g. a PostgreSQL schema, or sqlite:/dev/shm/x.db to
+#   see what the SQLite store's durable writes cost).
 set -eu
 B=${1:-build}
 TH=${2:-4}
@@ -38,4 +39,5 @@ URL=$(sed -n 's/^listening on \(http[^ ]*\)$/\1/p' "$T/sp.out")
 curl -sS -o /dev/null -X PUT -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
   --data "{\"mrenclave\": \"$MRENCLAVE\", \"secret\": \"$(printf 'bench secret' | base64)\"}" \
   "${URL}admin/v1/secrets"
+echo "bench_ra: registry and sessions in $SGXRA_DB"
 "$B/bench_ra" "$URL" "$T/p" "$SO" "$SIG" "$T/q.bin" "$T/b" "$TH" "$SECS"
