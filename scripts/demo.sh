@@ -119,9 +119,11 @@ echo "ISV hands over: enclave.sig (its SIGSTRUCT: mrenclave=$MRENCLAVE"
 echo "                mrsigner=$(jget "$W/handover.json" mrsigner) isvprodid=$(jget "$W/handover.json" isvprodid) isvsvn=$(jget "$W/handover.json" isvsvn))"
 
 step "2. Three services on loopback, each its own process"
+# The simulated Intel CA lives in the first platform's folder; its root
+# certificate (the sgxra TEST root) is the attestation service's trust
+# anchor, as Intel's SGX Root CA is for real quotes.
 "$X" platform init "$W/platform" >/dev/null
-ROOT="$W/platform/ca/root_ca.pem" # the sgxra TEST root: the trust anchor of emulated quotes
-"$X" platform collateral "$W/platform" -o "$W/bundle" >/dev/null # writes root_ca.pem too
+"$X" platform collateral "$W/platform" -o "$W/bundle" >/dev/null # writes root_ca.pem
 ROOT="$W/bundle/root_ca.pem"
 start pcs "$X" serve pcs --listen 127.0.0.1:0 --state "$W/platform/ca"
 PCS=$URL
