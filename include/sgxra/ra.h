@@ -308,8 +308,9 @@ typedef struct sgxra_ra_msg4 {
 
 /* Structure: SGXRA_E_RA_MESSAGE for a version other than 1, trusted not 0
  * or 1, reserved not 0, more than 24 reasons, a reason code that is not an
- * sgxra_reason_code, a secret above 65536 bytes or with trusted 0, or a
- * size that is not exactly what the counts say. */
+ * sgxra_reason_code of this build, trusted with reasons or not trusted
+ * without one, a secret above 65536 bytes or with trusted 0, or a size
+ * that is not exactly what the counts say. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_msg4_parse(sgxra_ctx *cx,
                                                          const uint8_t *p,
                                                          size_t n,
