@@ -38,6 +38,9 @@
 #define ROUTE_MSG3 "/ra/v1/sessions/{id}/msg3"
 #define ROUTE_OTHER "other"
 #define SECRET_KEY_LABEL "sgxra sp secret key v1"
+/* Expired session rows are deleted by the first msg0 this often (seconds;
+ * across replicas each does it, which is harmless). */
+#define PURGE_INTERVAL 60
 
 /* ---- responses ---------------------------------------------------------- */
 
@@ -357,6 +360,16 @@ static sgxra_err route_begin(sgxra_ctx *cx, sgxra_sp *sp,
   }
   e = sgxra_store_session_put(cx, st, out->session, s.state, blob, bn, now,
                               s.expires);
+  int64_t last = __atomic_load_n(&sp->last_purge, __ATOMIC_RELAXED);
+  if (!e && now - last >= PURGE_INTERVAL &&
+      __atomic_compare_exchange_n(&sp->last_purge, &last, now, 0,
+                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    /* best effort: a failure here does not concern this session */
+    sgxra_ctx *pcx = sgxra_ctx_new();
+    if (pcx && sgxra_store_session_purge(pcx, st, now, NULL) != SGXRA_OK)
+      __atomic_store_n(&sp->last_purge, last, __ATOMIC_RELAXED);
+    sgxra_ctx_free(pcx);
+  }
   sgxra__sp_store_put(sp, st, e);
   if (e) {
     e = sgxra__sp_store_error(cx, out, e);

@@ -46,6 +46,7 @@ struct sgxra_sp {
   int64_t session_ttl;
   size_t max_quote;
   char actor[SGXRA_STORE_ACTOR_MAX + 1];
+  int64_t last_purge; /* when expired sessions were last purged (atomic) */
   /* the pool of idle store handles */
   pthread_mutex_t pool_lock;
   sgxra_store *pool[SGXRA__SP_POOL_MAX];

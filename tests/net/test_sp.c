@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "common/testutil.h"
@@ -163,7 +164,6 @@ typedef struct fix {
   sgxra_sp_server *rsrv;
   char rurl[64];
 } fix;
-
 
 static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
                      sgxra_sp_server **srv, char url[64]) {
@@ -307,9 +307,12 @@ static sgxra_err cb_targetinfo(sgxra_ctx *cx, void *user,
 
 /* The software enclave's REPORT carries the binding; the emulated enclave
  * of the same identity makes the hardware REPORT with it. */
-static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
-                          const uint8_t report[SGXRA_REPORT_SIZE],
-                          uint16_t quote_type, uint8_t **out, size_t *out_len) {
+static pthread_mutex_t quote_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static sgxra_err cb_quote_locked(sgxra_ctx *cx, void *user,
+                                 const uint8_t report[SGXRA_REPORT_SIZE],
+                                 uint16_t quote_type, uint8_t **out,
+                                 size_t *out_len) {
   client *cl = user;
   sgxra_report soft, hw;
   sgxra_err e = sgxra_report_decode(cx, report, SGXRA_REPORT_SIZE, &soft);
@@ -319,6 +322,16 @@ static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
   if ((e = sgxra_emu_ereport(cx, cl->en, &ti, soft.body.reportdata, &hw)))
     return e;
   return sgxra_qe_quote(cx, cl->f->qe, &hw, quote_type, out, out_len);
+}
+
+/* The emulated enclave and QE are shared by the test's threads. */
+static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
+                          const uint8_t report[SGXRA_REPORT_SIZE],
+                          uint16_t quote_type, uint8_t **out, size_t *out_len) {
+  pthread_mutex_lock(&quote_lock);
+  sgxra_err e = cb_quote_locked(cx, user, report, quote_type, out, out_len);
+  pthread_mutex_unlock(&quote_lock);
+  return e;
 }
 
 static void client_new(fix *f, sgxra_emu_enclave *en, client *cl) {
@@ -890,6 +903,162 @@ static void test_remote_verifier(void **state) {
   client_free(&cl);
 }
 
+/* ---- concurrency
+ * ------------------------------------------------------------------ */
+
+typedef struct race {
+  fix *f;
+  const char *url;
+  const char *id;
+  const uint8_t *m3;
+  size_t n3;
+  pthread_barrier_t *bar;
+  long status;
+  char code[64];
+} race;
+
+static void *race_run(void *arg) {
+  race *r = arg;
+  char u[256];
+  post_url(u, sizeof u, r->url, r->id, "msg3");
+  pthread_barrier_wait(r->bar);
+  resp x = http("POST", u, r->m3, r->n3, NULL);
+  r->status = x.status;
+  json_t *o =
+      x.status != 200 ? json_loadb((char *)x.body, x.len, 0, NULL) : NULL;
+  snprintf(r->code, sizeof r->code, "%s",
+           o ? json_string_value(json_object_get(o, "code")) : "");
+  json_decref(o);
+  resp_free(&x);
+  return NULL;
+}
+
+/* The same msg3 sent at once to both replicas: exactly one takes it. */
+static void test_replay_race(void **state) {
+  fix *f = *state;
+  for (int round = 0; round < 6; round++) {
+    client cl;
+    char id[33];
+    size_t n3 = 0;
+    uint8_t *m3 = session_to_msg3(f, &cl, id, &n3);
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 2);
+    race r[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+      r[i] = (race){
+          .f = f, .url = f->url[i], .id = id, .m3 = m3, .n3 = n3, .bar = &bar};
+      assert_int_equal(pthread_create(&t[i], NULL, race_run, &r[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&bar);
+    int ok = (r[0].status == 200) + (r[1].status == 200);
+    if (ok != 1)
+      fail_msg("round %d: %ld and %ld", round, r[0].status, r[1].status);
+    race *loser = r[0].status == 200 ? &r[1] : &r[0];
+    assert_int_equal(loser->status, 409);
+    assert_string_equal(loser->code, "SGXRA_E_RA_REPLAY");
+    free(m3);
+    client_free(&cl);
+  }
+}
+
+typedef struct worker {
+  fix *f;
+  int n;
+  int k;
+  int trusted; /* sessions that ended trusted with the secret */
+} worker;
+
+/* Full sessions, each message on an alternating replica; no cmocka asserts
+ * in threads: a failure leaves trusted short. */
+static void *worker_run(void *arg) {
+  worker *w = arg;
+  fix *f = w->f;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (int s = 0; s < w->n; s++) {
+    client cl;
+    memset(&cl, 0, sizeof cl);
+    cl.f = f;
+    cl.en = f->en;
+    sgxra_targetinfo ti;
+    sgxra_report rep;
+    uint8_t rd[64] = {0}, body[SGXRA_REPORT_BODY_SIZE];
+    pthread_mutex_lock(&quote_lock);
+    sgxra_qe_targetinfo(f->qe, &ti);
+    sgxra_err e = sgxra_emu_ereport(cx, f->en, &ti, rd, &rep);
+    pthread_mutex_unlock(&quote_lock);
+    if (e) break;
+    sgxra_report_body_encode(&rep.body, body);
+    sgxra_ra_soft_enclave_options so = {.sp_public = f->sp_pub,
+                                        .report_body = body};
+    sgxra_ra_client_ops ops;
+    memset(&ops, 0, sizeof ops);
+    if (sgxra_ra_soft_enclave_new(cx, &so, &cl.se)) break;
+    sgxra_ra_soft_enclave_ops(cl.se, &ops);
+    ops.quote_user = &cl;
+    ops.qe_targetinfo = cb_targetinfo;
+    ops.quote = cb_quote;
+    uint8_t m0[SGXRA_RA_MSG0_SIZE], m1[SGXRA_RA_MSG1_SIZE];
+    uint8_t *m3 = NULL;
+    size_t n3 = 0;
+    char u[256], id[33] = "";
+    sgxra_ra_result res;
+    memset(&res, 0, sizeof res);
+    int a = (w->k + s) & 1;
+    if (!sgxra_ra_client_new(cx, &ops, &cl.c) &&
+        !sgxra_ra_client_msg0(cx, cl.c, m0)) {
+      post_url(u, sizeof u, f->url[a], NULL, NULL);
+      resp r = http("POST", u, m0, sizeof m0, NULL);
+      json_t *o =
+          r.status == 201 ? json_loadb((char *)r.body, r.len, 0, NULL) : NULL;
+      const char *sid = json_string_value(json_object_get(o, "session"));
+      if (sid) snprintf(id, sizeof id, "%s", sid);
+      json_decref(o);
+      resp_free(&r);
+    }
+    if (id[0] && !sgxra_ra_client_msg1(cx, cl.c, m1)) {
+      post_url(u, sizeof u, f->url[!a], id, "msg1");
+      resp r = http("POST", u, m1, sizeof m1, NULL);
+      if (r.status == 200 &&
+          !sgxra_ra_client_msg2(cx, cl.c, r.body, r.len, &m3, &n3)) {
+        post_url(u, sizeof u, f->url[a], id, "msg3");
+        resp r3 = http("POST", u, m3, n3, NULL);
+        if (r3.status == 200 &&
+            !sgxra_ra_client_msg4(cx, cl.c, r3.body, r3.len, &res) &&
+            res.trusted && res.sealed_len == strlen(SECRET) &&
+            !memcmp(res.sealed, SECRET, strlen(SECRET)))
+          w->trusted++;
+        resp_free(&r3);
+      }
+      resp_free(&r);
+    }
+    sgxra_ra_result_free(&res);
+    free(m3);
+    client_free(&cl);
+  }
+  sgxra_ctx_free(cx);
+  return NULL;
+}
+
+/* Many sessions at once over both replicas: each one gets its secret. */
+static void test_concurrent_sessions(void **state) {
+  fix *f = *state;
+  enum { THREADS = 6, EACH = 4 };
+  worker w[THREADS];
+  pthread_t t[THREADS];
+  for (int i = 0; i < THREADS; i++) {
+    w[i] = (worker){.f = f, .n = EACH, .k = i};
+    assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+  }
+  int total = 0;
+  for (int i = 0; i < THREADS; i++) {
+    pthread_join(t[i], NULL);
+    total += w[i].trusted;
+  }
+  assert_int_equal(total, THREADS * EACH);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
@@ -900,6 +1069,8 @@ int main(void) {
       cmocka_unit_test(test_binding),
       cmocka_unit_test(test_service_routes),
       cmocka_unit_test(test_deny),
+      cmocka_unit_test(test_replay_race),
+      cmocka_unit_test(test_concurrent_sessions),
       cmocka_unit_test(test_remote_verifier),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
