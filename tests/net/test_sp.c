@@ -26,6 +26,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
+#include "common/testdb.h"
 #include "common/testutil.h"
 #include "sgxra/base64.h"
 #include "sgxra/emu.h"
@@ -165,10 +166,10 @@ typedef struct fix {
   char rurl[64];
 } fix;
 
-static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
-                     sgxra_sp_server **srv, char url[64]) {
+static void start_sp_on(fix *f, const char *db, const char *verifier_url,
+                        sgxra_sp **sp, sgxra_sp_server **srv, char url[64]) {
   sgxra_sp_options o = {
-      .db_url = f->db,
+      .db_url = db,
       .key = f->sp_key,
       .pccs = verifier_url ? NULL : f->pccs,
       .verifier_url = verifier_url,
@@ -182,9 +183,15 @@ static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
   snprintf(url, 64, "http://127.0.0.1:%u", sgxra_sp_server_port(*srv));
 }
 
-static void add_token(fix *f, const char *name, char out[128]) {
+static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
+                     sgxra_sp_server **srv, char url[64]) {
+  start_sp_on(f, f->db, verifier_url, sp, srv, url);
+}
+
+static void add_token_on(fix *f, const char *db, const char *name,
+                         char out[128]) {
   sgxra_store *st = NULL;
-  OK(f->cx, sgxra_store_open(f->cx, f->db, NOW, &st));
+  OK(f->cx, sgxra_store_open(f->cx, db, NOW, &st));
   uint8_t raw[32], h[32];
   OK(f->cx, sgxra_random(f->cx, raw, sizeof raw));
   snprintf(out, 128, "sgxra_");
@@ -194,6 +201,10 @@ static void add_token(fix *f, const char *name, char out[128]) {
   OK(f->cx, sgxra_sha256(f->cx, out, strlen(out), h));
   OK(f->cx, sgxra_store_token_add(f->cx, st, name, h, "test", NOW, NULL));
   sgxra_store_close(st);
+}
+
+static void add_token(fix *f, const char *name, char out[128]) {
+  add_token_on(f, f->db, name, out);
 }
 
 static int setup(void **state) {
@@ -1059,6 +1070,84 @@ static void test_concurrent_sessions(void **state) {
   assert_int_equal(total, THREADS * EACH);
 }
 
+/* Two replicas sharing one PostgreSQL database: registration over the
+ * admin API of one, msg0 and msg3 on one, msg1 on the other; the replay on
+ * either is refused; the same msg3 raced on both: one wins. */
+static void test_pg_replicas(void **state) {
+  fix *f = *state;
+  tu_db db;
+  tu_db_init(&db, 1); /* skipped without a PostgreSQL server */
+  sgxra_sp *sp[2] = {NULL, NULL};
+  sgxra_sp_server *srv[2] = {NULL, NULL};
+  char url[2][64], tok[128];
+  for (int i = 0; i < 2; i++)
+    start_sp_on(f, db.url, NULL, &sp[i], &srv[i], url[i]);
+  add_token_on(f, db.url, "pg-admin", tok);
+  char u[256], auth[200];
+  snprintf(auth, sizeof auth, "Bearer %s", tok);
+  snprintf(u, sizeof u, "%s/admin/v1/enclaves", url[1]);
+  resp r = http("POST", u, f->sig, sizeof f->sig, auth);
+  if (r.status != 201) fail_msg("%ld %s", r.status, (char *)r.body);
+  resp_free(&r);
+  sgxra_sigstruct ss;
+  OK(f->cx, sgxra_sigstruct_decode(f->cx, f->sig, sizeof f->sig, &ss));
+  char hex[65], b64[128], body[512];
+  sgxra_hex_encode(ss.enclavehash, 32, hex);
+  sgxra_base64_encode((const uint8_t *)SECRET, strlen(SECRET), b64);
+  snprintf(body, sizeof body, "{\"mrenclave\":\"%s\",\"secret\":\"%s\"}", hex,
+           b64);
+  snprintf(u, sizeof u, "%s/admin/v1/secrets", url[0]);
+  r = http("PUT", u, body, strlen(body), auth);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  client cl;
+  client_new(f, f->en, &cl);
+  char id[33];
+  open_session(f, &cl, url[0], id);
+  size_t n3 = 0;
+  uint8_t *m3 = to_msg3(f, &cl, url[1], id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, url[0], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 1);
+  assert_memory_equal(res.sealed, SECRET, strlen(SECRET));
+  sgxra_ra_result_free(&res);
+  for (int i = 0; i < 2; i++) {
+    post_url(u, sizeof u, url[i], id, "msg3");
+    r = http("POST", u, m3, n3, NULL);
+    expect_error(&r, 409, "SGXRA_E_RA_REPLAY");
+  }
+  free(m3);
+  client_free(&cl);
+  for (int round = 0; round < 4; round++) {
+    client_new(f, f->en, &cl);
+    open_session(f, &cl, url[round & 1], id);
+    m3 = to_msg3(f, &cl, url[!(round & 1)], id, &n3);
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 2);
+    race rc[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+      rc[i] = (race){
+          .f = f, .url = url[i], .id = id, .m3 = m3, .n3 = n3, .bar = &bar};
+      assert_int_equal(pthread_create(&t[i], NULL, race_run, &rc[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&bar);
+    if ((rc[0].status == 200) + (rc[1].status == 200) != 1)
+      fail_msg("round %d: %ld and %ld", round, rc[0].status, rc[1].status);
+    race *loser = rc[0].status == 200 ? &rc[1] : &rc[0];
+    assert_int_equal(loser->status, 409);
+    assert_string_equal(loser->code, "SGXRA_E_RA_REPLAY");
+    free(m3);
+    client_free(&cl);
+  }
+  for (int i = 0; i < 2; i++) {
+    sgxra_sp_server_stop(srv[i]);
+    sgxra_sp_close(sp[i]);
+  }
+  tu_db_done(&db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
@@ -1071,6 +1160,7 @@ int main(void) {
       cmocka_unit_test(test_deny),
       cmocka_unit_test(test_replay_race),
       cmocka_unit_test(test_concurrent_sessions),
+      cmocka_unit_test(test_pg_replicas),
       cmocka_unit_test(test_remote_verifier),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
