@@ -319,16 +319,24 @@ static sgxra_err ra_fail(sgxra_ctx *cx, sgxra_sp_response *out, sgxra_err e,
 }
 
 /* End the session: its row from `from` to FAILED (best effort: a row in
- * another state already is left as it is). */
-static void end_session(sgxra_store *st, const char *id, int from,
-                        int64_t now) {
+ * another state already is left as it is).  A session past msg3 (APPRAISE,
+ * DONE) is not ended by a stray message: its msg3 was taken, and a replay
+ * of it must keep being answered SGXRA_E_RA_REPLAY.  route_msg3 ends an
+ * APPRAISE session itself (end_row) when its appraisal fails. */
+static void end_row(sgxra_store *st, const char *id, int from, int64_t now) {
   sgxra_ctx *cx = sgxra_ctx_new();
   int adv = 0;
-  if (cx && from != SGXRA_RA_SP_FAILED)
+  if (cx && from != SGXRA_RA_SP_FAILED && from != SGXRA_RA_SP_DONE)
     if (sgxra_store_session_advance(cx, st, id, from, SGXRA_RA_SP_FAILED, NULL,
                                     0, now, &adv) != SGXRA_OK)
       adv = 0; /* nothing more to do: the session is unusable either way */
   sgxra_ctx_free(cx);
+}
+
+static void end_session(sgxra_store *st, const char *id, int from,
+                        int64_t now) {
+  if (from == SGXRA_RA_SP_WAIT_MSG1 || from == SGXRA_RA_SP_WAIT_MSG3)
+    end_row(st, id, from, now);
 }
 
 /* A session id from the URL; 0 when it is not one. */
@@ -622,7 +630,7 @@ static sgxra_err route_msg3(sgxra_ctx *cx, sgxra_sp *sp, const char *id,
   e = sgxra__sp_bytes(cx, out, 200, msg4, msg4_n);
   goto done;
 fail_session:
-  end_session(st, id, state, now);
+  end_row(st, id, state, now);
 done:
   sgxra_ra_sp_session_wipe(&s);
   if (secret) {

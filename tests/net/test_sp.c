@@ -450,6 +450,15 @@ static void admin_put_secret(fix *f, const uint8_t mr[32]) {
   resp_free(&r);
 }
 
+static void post_expect(fix *f, int srv, const char *id, const char *msg,
+                        const void *body, size_t n, long status,
+                        const char *code) {
+  char u[256];
+  post_url(u, sizeof u, f->url[srv], id, msg);
+  resp r = http("POST", u, body, n, NULL);
+  expect_error(&r, status, code);
+}
+
 /* ---- tests
  * ------------------------------------------------------------------------ */
 
@@ -562,6 +571,11 @@ static void test_good_path(void **state) {
   post_url(u, sizeof u, f->url[0], id, "msg3");
   resp r = http("POST", u, m3, n3, NULL);
   expect_error(&r, 409, "SGXRA_E_RA_REPLAY");
+  /* a stray msg1 afterwards is out of order, and does not turn the replay
+   * into anything else */
+  uint8_t m1[SGXRA_RA_MSG1_SIZE] = {0};
+  post_expect(f, 1, id, "msg1", m1, sizeof m1, 409, "SGXRA_E_RA_STATE");
+  post_expect(f, 1, id, "msg3", m3, n3, 409, "SGXRA_E_RA_REPLAY");
   free(m3);
   client_free(&cl);
   /* the decision is in the audit log, by the SP's actor */
@@ -632,15 +646,6 @@ static uint8_t *session_to_msg3(fix *f, client *cl, char id[33], size_t *n3) {
   client_new(f, f->en, cl);
   open_session(f, cl, f->url[0], id);
   return to_msg3(f, cl, f->url[0], id, n3);
-}
-
-static void post_expect(fix *f, int srv, const char *id, const char *msg,
-                        const void *body, size_t n, long status,
-                        const char *code) {
-  char u[256];
-  post_url(u, sizeof u, f->url[srv], id, msg);
-  resp r = http("POST", u, body, n, NULL);
-  expect_error(&r, status, code);
 }
 
 static void test_refusals(void **state) {
@@ -774,6 +779,13 @@ static void test_binding(void **state) {
   sgxra_ra_keys keys;
   OK(cx, sgxra_ra_msg2_check(cx, f->sp_pub, ga, r.body, r.len, &m2, &keys));
   resp_free(&r);
+  /* msg2 names this SP: SHA-256(its public key, wire form)[0..16) */
+  uint8_t spid[16], want[16];
+  sgxra_sp_spid(f->sp[0], spid);
+  OK(cx, sgxra_ra_spid(cx, f->sp_key, want));
+  assert_memory_equal(spid, want, 16);
+  assert_memory_equal(m2.spid, want, 16);
+  assert_int_equal(m2.quote_type, 3);
   /* a genuine quote, but of REPORTDATA that is not this session's */
   uint8_t rd[64];
   memset(rd, 0x5a, sizeof rd);
