@@ -260,8 +260,9 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_msg2_parse(sgxra_ctx *cx,
 /* What the enclave does with msg2 (the software enclave and the client use
  * it; the example enclave does the same with its own code): parse msg2,
  * refuse kdf_id != 1, quote types other than 3/4 and a non-empty SigRL
- * (SGXRA_E_RA_GROUP), check the SP's signature over Gb||Ga with the
- * pinned SP public key (SGXRA_E_RA_SIGNATURE), derive the keys from
+ * (SGXRA_E_RA_GROUP), check the SPID is the pinned SP public key's and
+ * the SP's signature over Gb||Ga verifies with it (SGXRA_E_RA_SIGNATURE),
+ * derive the keys from
  * ECDH(ga_private, Gb) (*out_keys, wiped on error) and check the CMAC under
  * SMK (SGXRA_E_RA_MAC).  g_a_wire is the enclave's own Ga. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
@@ -308,8 +309,9 @@ typedef struct sgxra_ra_msg4 {
 
 /* Structure: SGXRA_E_RA_MESSAGE for a version other than 1, trusted not 0
  * or 1, reserved not 0, more than 24 reasons, a reason code that is not an
- * sgxra_reason_code, a secret above 65536 bytes or with trusted 0, or a
- * size that is not exactly what the counts say. */
+ * sgxra_reason_code of this build, trusted with reasons or not trusted
+ * without one, a secret above 65536 bytes or with trusted 0, or a size
+ * that is not exactly what the counts say. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_msg4_parse(sgxra_ctx *cx,
                                                          const uint8_t *p,
                                                          size_t n,
