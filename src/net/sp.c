@@ -189,6 +189,7 @@ sgxra_err sgxra_sp_open(sgxra_ctx *cx, const sgxra_sp_options *opt,
   if (!sp) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "sp");
   pthread_mutex_init(&sp->pool_lock, NULL);
   pthread_mutex_init(&sp->jwks_lock, NULL);
+  pthread_mutex_init(&sp->coll_lock, NULL);
   sp->key = opt->key;
   sp->pccs = opt->pccs;
   sp->trust_root = opt->trust_root;
@@ -268,12 +269,14 @@ fail:
 void sgxra_sp_close(sgxra_sp *sp) {
   if (!sp) return;
   for (size_t i = 0; i < sp->pool_n; i++) sgxra_store_close(sp->pool[i]);
+  sgxra__sp_coll_cache_free(sp);
   sgxra_collateral_free(sp->coll);
   sgxra_p256_free(sp->jwks_key);
   sgxra_wipe(sp->secret_key, sizeof sp->secret_key);
   sgxra_wipe(sp->session_key, sizeof sp->session_key);
   pthread_mutex_destroy(&sp->pool_lock);
   pthread_mutex_destroy(&sp->jwks_lock);
+  pthread_mutex_destroy(&sp->coll_lock);
   free(sp->db_url);
   free(sp);
 }
