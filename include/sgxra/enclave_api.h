@@ -31,7 +31,9 @@
  * without the symbol it hands api->version = 1, so a version-1 enclave that
  * checks `api->version == 1` keeps working.  api->size is always
  * sizeof(sgxra_enclave_api) of the emulator; an enclave checks
- * api->size >= what it uses.
+ * api->size >= what it uses.  (So an enclave recompiled against this
+ * header either declares the symbol or checks api->version >= 1: without
+ * the symbol it gets 1, not SGXRA_ENCLAVE_API_VERSION.)
  *
  * Structures cross as raw bytes in Intel's layouts (TARGETINFO 512,
  * REPORTDATA 64, REPORT 432, KEYREQUEST 512 bytes; see sgxra/sgx.h).  P-256

@@ -24,9 +24,10 @@
  * transaction (concurrent openers wait for each other); a schema newer than
  * this build is refused (SGXRA_E_STORE_SCHEMA_NEWER), never downgraded.
  *
- * Every registry write (add, revoke, policy set, audit append) is one
- * transaction that also appends its audit row: either both are stored or
- * neither is.  (Collateral cache writes, below, append none.)
+ * Every registry write (add, revoke, policy set, audit append, secret
+ * set/delete, token add/revoke) is one transaction that also appends its
+ * audit row: either both are stored or neither is.  (Collateral cache and
+ * RA session writes, below, append none.)
  * Writes are serialised across processes on both backends (SQLite: the
  * write lock; PostgreSQL: the audit chain head row, locked FOR UPDATE), so
  * the audit chain is a single line whatever the number of writers.
@@ -51,8 +52,9 @@
  * mistaken for either.  Revoked entries never match; denied MRENCLAVEs are
  * reported by sgxra_store_deny_check, which the appraisal consults first.
  *
- * Memory: records are fixed-size and caller-owned; lists, policy documents
- * and audit rows are single allocations released with sgxra_store_free().
+ * Memory: records are fixed-size and caller-owned; lists, policy documents,
+ * audit rows, session blobs and secret bytes are single allocations
+ * released with sgxra_store_free().
  *
  * Thread-safety: a store handle may be used by one thread at a time (open
  * one per thread); any number of processes and threads may have the same

@@ -38,6 +38,9 @@
 #define ROUTE_MSG3 "/ra/v1/sessions/{id}/msg3"
 #define ROUTE_OTHER "other"
 #define SECRET_KEY_LABEL "sgxra sp secret key v1"
+/* Expired session rows are deleted by the first msg0 this often (seconds;
+ * across replicas each does it, which is harmless). */
+#define PURGE_INTERVAL 60
 
 /* ---- responses ---------------------------------------------------------- */
 
@@ -186,6 +189,7 @@ sgxra_err sgxra_sp_open(sgxra_ctx *cx, const sgxra_sp_options *opt,
   if (!sp) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "sp");
   pthread_mutex_init(&sp->pool_lock, NULL);
   pthread_mutex_init(&sp->jwks_lock, NULL);
+  pthread_mutex_init(&sp->coll_lock, NULL);
   sp->key = opt->key;
   sp->pccs = opt->pccs;
   sp->trust_root = opt->trust_root;
@@ -265,12 +269,14 @@ fail:
 void sgxra_sp_close(sgxra_sp *sp) {
   if (!sp) return;
   for (size_t i = 0; i < sp->pool_n; i++) sgxra_store_close(sp->pool[i]);
+  sgxra__sp_coll_cache_free(sp);
   sgxra_collateral_free(sp->coll);
   sgxra_p256_free(sp->jwks_key);
   sgxra_wipe(sp->secret_key, sizeof sp->secret_key);
   sgxra_wipe(sp->session_key, sizeof sp->session_key);
   pthread_mutex_destroy(&sp->pool_lock);
   pthread_mutex_destroy(&sp->jwks_lock);
+  pthread_mutex_destroy(&sp->coll_lock);
   free(sp->db_url);
   free(sp);
 }
@@ -316,16 +322,24 @@ static sgxra_err ra_fail(sgxra_ctx *cx, sgxra_sp_response *out, sgxra_err e,
 }
 
 /* End the session: its row from `from` to FAILED (best effort: a row in
- * another state already is left as it is). */
-static void end_session(sgxra_store *st, const char *id, int from,
-                        int64_t now) {
+ * another state already is left as it is).  A session past msg3 (APPRAISE,
+ * DONE) is not ended by a stray message: its msg3 was taken, and a replay
+ * of it must keep being answered SGXRA_E_RA_REPLAY.  route_msg3 ends an
+ * APPRAISE session itself (end_row) when its appraisal fails. */
+static void end_row(sgxra_store *st, const char *id, int from, int64_t now) {
   sgxra_ctx *cx = sgxra_ctx_new();
   int adv = 0;
-  if (cx && from != SGXRA_RA_SP_FAILED)
+  if (cx && from != SGXRA_RA_SP_FAILED && from != SGXRA_RA_SP_DONE)
     if (sgxra_store_session_advance(cx, st, id, from, SGXRA_RA_SP_FAILED, NULL,
                                     0, now, &adv) != SGXRA_OK)
       adv = 0; /* nothing more to do: the session is unusable either way */
   sgxra_ctx_free(cx);
+}
+
+static void end_session(sgxra_store *st, const char *id, int from,
+                        int64_t now) {
+  if (from == SGXRA_RA_SP_WAIT_MSG1 || from == SGXRA_RA_SP_WAIT_MSG3)
+    end_row(st, id, from, now);
 }
 
 /* A session id from the URL; 0 when it is not one. */
@@ -357,6 +371,16 @@ static sgxra_err route_begin(sgxra_ctx *cx, sgxra_sp *sp,
   }
   e = sgxra_store_session_put(cx, st, out->session, s.state, blob, bn, now,
                               s.expires);
+  int64_t last = __atomic_load_n(&sp->last_purge, __ATOMIC_RELAXED);
+  if (!e && now - last >= PURGE_INTERVAL &&
+      __atomic_compare_exchange_n(&sp->last_purge, &last, now, 0,
+                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    /* best effort: a failure here does not concern this session */
+    sgxra_ctx *pcx = sgxra_ctx_new();
+    if (pcx && sgxra_store_session_purge(pcx, st, now, NULL) != SGXRA_OK)
+      __atomic_store_n(&sp->last_purge, last, __ATOMIC_RELAXED);
+    sgxra_ctx_free(pcx);
+  }
   sgxra__sp_store_put(sp, st, e);
   if (e) {
     e = sgxra__sp_store_error(cx, out, e);
@@ -609,7 +633,7 @@ static sgxra_err route_msg3(sgxra_ctx *cx, sgxra_sp *sp, const char *id,
   e = sgxra__sp_bytes(cx, out, 200, msg4, msg4_n);
   goto done;
 fail_session:
-  end_session(st, id, state, now);
+  end_row(st, id, state, now);
 done:
   sgxra_ra_sp_session_wipe(&s);
   if (secret) {

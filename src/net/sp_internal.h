@@ -23,6 +23,20 @@
 #define SGXRA__SP_POOL_MAX 64
 #define SGXRA__SP_URL_MAX 2048
 #define SGXRA__SP_KEY_SIZE 16
+/* Collateral from the PCCS client is kept this long (seconds) per key
+ * (FMSPC, CA), shared by the threads, instead of being parsed again for
+ * every quote; sgxra_verify_quote still validates it at each quote's time,
+ * so a copy that stopped being valid is refused, never accepted. */
+#define SGXRA__SP_COLL_TTL 60
+#define SGXRA__SP_COLL_SLOTS 16
+
+/* One cached PCCS result, reference-counted (sp->coll_lock). */
+typedef struct sgxra__sp_coll {
+  sgxra_store_collateral_key key;
+  sgxra_pccs_result *res;
+  int64_t at; /* when it was fetched */
+  unsigned refs;
+} sgxra__sp_coll;
 
 struct sgxra_sp {
   char *db_url;
@@ -46,6 +60,9 @@ struct sgxra_sp {
   int64_t session_ttl;
   size_t max_quote;
   char actor[SGXRA_STORE_ACTOR_MAX + 1];
+  int64_t last_purge; /* when expired sessions were last purged (atomic) */
+  pthread_mutex_t coll_lock; /* guards coll_cache and the entries' refs */
+  sgxra__sp_coll *coll_cache[SGXRA__SP_COLL_SLOTS];
   /* the pool of idle store handles */
   pthread_mutex_t pool_lock;
   sgxra_store *pool[SGXRA__SP_POOL_MAX];
@@ -109,7 +126,8 @@ sgxra_err sgxra__sp_secret_open(sgxra_ctx *cx, const sgxra_sp *sp,
 
 typedef struct sgxra__sp_check {
   sgxra_verdict vd;
-  sgxra_pccs_result *res;       /* pccs mode: owns the collateral */
+  sgxra_sp *sp;
+  sgxra__sp_coll *ce;           /* pccs mode: the collateral (a reference) */
   const sgxra_collateral *coll; /* what appraise may read; NULL remote */
   char qv_result[64]; /* remote: the verdict's name (vd points here) */
   /* Set when no verdict could be had: the answer's status and code. */
@@ -125,5 +143,7 @@ typedef struct sgxra__sp_check {
 sgxra_err sgxra__sp_verify(sgxra_ctx *cx, sgxra_sp *sp, const uint8_t *quote,
                            size_t n, int64_t now, sgxra__sp_check *c);
 void sgxra__sp_check_clear(sgxra__sp_check *c);
+/* Drop the cached collateral (sgxra_sp_close). */
+void sgxra__sp_coll_cache_free(sgxra_sp *sp);
 
 #endif

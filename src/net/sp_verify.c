@@ -29,8 +29,80 @@
 #define CONNECT_TIMEOUT_MS 5000L
 #define TOTAL_TIMEOUT_MS 30000L
 
+/* ---- the collateral cache (pccs mode)
+ * ---------------------------------------- */
+
+static void coll_unref(sgxra_sp *sp, sgxra__sp_coll *ce) {
+  if (!ce) return;
+  pthread_mutex_lock(&sp->coll_lock);
+  int last = --ce->refs == 0;
+  pthread_mutex_unlock(&sp->coll_lock);
+  if (last) {
+    sgxra_pccs_result_free(ce->res);
+    free(ce);
+  }
+}
+
+static int same_key(const sgxra_store_collateral_key *a,
+                    const sgxra_store_collateral_key *b) {
+  return !memcmp(a->fmspc, b->fmspc, sizeof a->fmspc) &&
+         !strcmp(a->ca, b->ca) && !strcmp(a->update, b->update);
+}
+
+/* The collateral of `key`: a cached result younger than SGXRA__SP_COLL_TTL,
+ * else a fresh one from the PCCS client, which then replaces the slot. */
+static sgxra_err coll_get(sgxra_ctx *cx, sgxra_sp *sp,
+                          const sgxra_store_collateral_key *key, int64_t now,
+                          sgxra__sp_coll **out) {
+  *out = NULL;
+  size_t slot = SGXRA__SP_COLL_SLOTS;
+  pthread_mutex_lock(&sp->coll_lock);
+  for (size_t i = 0; i < SGXRA__SP_COLL_SLOTS; i++) {
+    sgxra__sp_coll *ce = sp->coll_cache[i];
+    if (!ce) {
+      if (slot == SGXRA__SP_COLL_SLOTS) slot = i;
+      continue;
+    }
+    if (!same_key(&ce->key, key)) continue;
+    slot = i;
+    if (now >= ce->at && now - ce->at < SGXRA__SP_COLL_TTL) {
+      ce->refs++;
+      *out = ce;
+    }
+    break;
+  }
+  pthread_mutex_unlock(&sp->coll_lock);
+  if (*out) return SGXRA_OK;
+  sgxra__sp_coll *ce = calloc(1, sizeof *ce);
+  if (!ce) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral");
+  sgxra_err e = sgxra_pccs_get_collateral(cx, sp->pccs, key, sp->trust_root,
+                                          now, &ce->res);
+  if (e) {
+    free(ce);
+    return e;
+  }
+  ce->key = *key;
+  ce->at = now;
+  ce->refs = 2; /* the caller's and the cache's */
+  if (slot == SGXRA__SP_COLL_SLOTS) slot = (size_t)(now % SGXRA__SP_COLL_SLOTS);
+  pthread_mutex_lock(&sp->coll_lock);
+  sgxra__sp_coll *old = sp->coll_cache[slot];
+  sp->coll_cache[slot] = ce;
+  pthread_mutex_unlock(&sp->coll_lock);
+  coll_unref(sp, old);
+  *out = ce;
+  return SGXRA_OK;
+}
+
+void sgxra__sp_coll_cache_free(sgxra_sp *sp) {
+  for (size_t i = 0; i < SGXRA__SP_COLL_SLOTS; i++) {
+    coll_unref(sp, sp->coll_cache[i]);
+    sp->coll_cache[i] = NULL;
+  }
+}
+
 void sgxra__sp_check_clear(sgxra__sp_check *c) {
-  sgxra_pccs_result_free(c->res);
+  if (c->sp) coll_unref(c->sp, c->ce);
   memset(c, 0, sizeof *c);
 }
 
@@ -65,15 +137,14 @@ static sgxra_err verify_local(sgxra_ctx *cx, sgxra_sp *sp, const uint8_t *quote,
     if (e)
       return unavailable(c, 400, sgxra_err_name(e), "msg3's quote: %s",
                          sgxra_ctx_message(cx));
-    e = sgxra_pccs_get_collateral(cx, sp->pccs, &key, sp->trust_root, now,
-                                  &c->res);
+    e = coll_get(cx, sp, &key, now, &c->ce);
     if (e) {
       if (is_resource_error(e)) return e;
       return unavailable(c, 503, sgxra_err_name(e),
                          "no collateral for FMSPC %s (%s CA): %s", key.fmspc,
                          key.ca, sgxra_ctx_message(cx));
     }
-    coll = c->res->collateral;
+    coll = c->ce->res->collateral;
   }
   sgxra_err e =
       sgxra_verify_quote(cx, quote, n, coll, sp->trust_root, now, &c->vd);
@@ -460,6 +531,7 @@ done:
 sgxra_err sgxra__sp_verify(sgxra_ctx *cx, sgxra_sp *sp, const uint8_t *quote,
                            size_t n, int64_t now, sgxra__sp_check *c) {
   memset(c, 0, sizeof *c);
+  c->sp = sp;
   if (sp->verifier_url[0]) return verify_remote(cx, sp, quote, n, now, c);
   return verify_local(cx, sp, quote, n, now, c);
 }

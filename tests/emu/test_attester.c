@@ -30,6 +30,7 @@
 #include "sgxra/enclave_api.h"
 #include "sgxra/file.h"
 #include "sgxra/intelca.h"
+#include "sgxra/layout.h"
 #include "sgxra/qe.h"
 #include "sgxra/ra.h"
 #include "sgxra/sigstruct.h"
@@ -721,6 +722,84 @@ static void test_attester_open_errors(void **state) {
   assert_int_equal(sgxra_attester_open(f->cx, &o, &a), SGXRA_E_EMU_STATE);
 }
 
+/* A version-1 enclave: the example .so with its version symbol renamed
+ * (so dlsym cannot find it), re-signed.  It loads with api version 1, its
+ * version-1 operations run, the RA operations answer E_API, and the
+ * attester refuses it. */
+static void test_v1_enclave(void **state) {
+  fx *f = *state;
+  NEED_ENCLAVES(f);
+  size_t n = 0;
+  uint8_t *so = read_build("enclaves/example_enclave.so", &n);
+  const char *sym = SGXRA_ENCLAVE_API_VERSION_SYMBOL;
+  uint8_t *hit = memmem(so, n, sym, strlen(sym) + 1);
+  assert_non_null(hit);
+  hit[strlen(sym) - 1] = 'X';
+  assert_null(memmem(so, n, sym, strlen(sym) + 1));
+  sgxra_sigstruct_params prm;
+  sgxra_sigstruct ss;
+  uint8_t sig[SGXRA_SIGSTRUCT_SIZE];
+  sgxra_sigstruct_params_default(&prm);
+  prm.isvprodid = 1;
+  prm.isvsvn = 2;
+  assert_int_equal(sgxra_layout_measure_elf(f->cx, so, n, prm.enclavehash),
+                   SGXRA_OK);
+  char keyp[4200], path[4300];
+  snprintf(keyp, sizeof keyp, "%s/enclaves/demo_signing_key.pem",
+           SGXRA_SOURCE_DIR);
+  uint8_t *kb = NULL;
+  size_t kn = 0;
+  sgxra_rsa_key *k = NULL;
+  assert_int_equal(sgxra_file_read(NULL, keyp, 1 << 20, &kb, &kn), SGXRA_OK);
+  assert_int_equal(sgxra_rsa_load_private(f->cx, kb, kn, &k), SGXRA_OK);
+  free(kb);
+  assert_int_equal(sgxra_sigstruct_sign(f->cx, k, &prm, &ss), SGXRA_OK);
+  sgxra_rsa_free(k);
+  sgxra_sigstruct_encode(&ss, sig);
+  snprintf(path, sizeof path, "%s/v1.so", f->dir);
+  assert_int_equal(sgxra_file_write(f->cx, path, so, n, 0), SGXRA_OK);
+  free(so);
+
+  sgxra_emu_platform *plat = NULL;
+  sgxra_emu_enclave *e = NULL;
+  assert_int_equal(sgxra_emu_platform_new(f->cx, NULL, &plat), SGXRA_OK);
+  assert_int_equal(
+      sgxra_emu_enclave_load(f->cx, plat, path, sig, sizeof sig, NULL, &e),
+      SGXRA_OK);
+  assert_int_equal(sgxra_emu_enclave_api_version(e), 1);
+  sgxra_targetinfo ti;
+  sgxra_report r;
+  uint8_t rd[64] = {1, 2, 3};
+  sgxra_emu_enclave_targetinfo(e, &ti);
+  assert_int_equal(sgxra_emu_enclave_get_report(f->cx, e, &ti, rd, &r),
+                   SGXRA_OK);
+  assert_memory_equal(r.body.reportdata, rd, 64);
+  uint8_t out[100];
+  size_t got = 0;
+  int rc = 0;
+  assert_int_equal(sgxra_emu_enclave_call_ex(f->cx, e, SGXRA_ENCLAVE_OP_RA_MSG1,
+                                             NULL, 0, out, sizeof out, &got,
+                                             &rc),
+                   SGXRA_E_EMU_ECALL);
+  assert_int_equal(rc, SGXRA_ENCLAVE_E_API);
+  assert_non_null(strstr(sgxra_ctx_message(f->cx), "SGXRA_ENCLAVE_E_API"));
+  sgxra_emu_enclave_free(e);
+  sgxra_emu_platform_free(plat);
+  /* The attester wants version 2. */
+  sgxra_attester_options o;
+  sgxra_attester *a = NULL;
+  memset(&o, 0, sizeof o);
+  o.platform_dir = f->plat_dir;
+  o.enclave_path = path;
+  o.sigstruct = sig;
+  o.sigstruct_len = sizeof sig;
+  assert_int_equal(sgxra_attester_open(f->cx, &o, &a), SGXRA_E_UNSUPPORTED);
+  assert_null(a);
+  /* The real one is version 2. */
+  a = open_attester(f, f->so, f->sig, f->sig_len);
+  sgxra_attester_free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sp_pub_header_matches_pem),
@@ -736,6 +815,7 @@ int main(void) {
       cmocka_unit_test(test_enclave_sessions),
       cmocka_unit_test(test_rogue_qe),
       cmocka_unit_test(test_attester_open_errors),
+      cmocka_unit_test(test_v1_enclave),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

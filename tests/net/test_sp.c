@@ -19,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
+#include "common/testdb.h"
 #include "common/testutil.h"
 #include "sgxra/base64.h"
 #include "sgxra/emu.h"
@@ -164,11 +167,10 @@ typedef struct fix {
   char rurl[64];
 } fix;
 
-
-static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
-                     sgxra_sp_server **srv, char url[64]) {
+static void start_sp_on(fix *f, const char *db, const char *verifier_url,
+                        sgxra_sp **sp, sgxra_sp_server **srv, char url[64]) {
   sgxra_sp_options o = {
-      .db_url = f->db,
+      .db_url = db,
       .key = f->sp_key,
       .pccs = verifier_url ? NULL : f->pccs,
       .verifier_url = verifier_url,
@@ -182,9 +184,15 @@ static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
   snprintf(url, 64, "http://127.0.0.1:%u", sgxra_sp_server_port(*srv));
 }
 
-static void add_token(fix *f, const char *name, char out[128]) {
+static void start_sp(fix *f, const char *verifier_url, sgxra_sp **sp,
+                     sgxra_sp_server **srv, char url[64]) {
+  start_sp_on(f, f->db, verifier_url, sp, srv, url);
+}
+
+static void add_token_on(fix *f, const char *db, const char *name,
+                         char out[128]) {
   sgxra_store *st = NULL;
-  OK(f->cx, sgxra_store_open(f->cx, f->db, NOW, &st));
+  OK(f->cx, sgxra_store_open(f->cx, db, NOW, &st));
   uint8_t raw[32], h[32];
   OK(f->cx, sgxra_random(f->cx, raw, sizeof raw));
   snprintf(out, 128, "sgxra_");
@@ -194,6 +202,10 @@ static void add_token(fix *f, const char *name, char out[128]) {
   OK(f->cx, sgxra_sha256(f->cx, out, strlen(out), h));
   OK(f->cx, sgxra_store_token_add(f->cx, st, name, h, "test", NOW, NULL));
   sgxra_store_close(st);
+}
+
+static void add_token(fix *f, const char *name, char out[128]) {
+  add_token_on(f, f->db, name, out);
 }
 
 static int setup(void **state) {
@@ -307,9 +319,12 @@ static sgxra_err cb_targetinfo(sgxra_ctx *cx, void *user,
 
 /* The software enclave's REPORT carries the binding; the emulated enclave
  * of the same identity makes the hardware REPORT with it. */
-static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
-                          const uint8_t report[SGXRA_REPORT_SIZE],
-                          uint16_t quote_type, uint8_t **out, size_t *out_len) {
+static pthread_mutex_t quote_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static sgxra_err cb_quote_locked(sgxra_ctx *cx, void *user,
+                                 const uint8_t report[SGXRA_REPORT_SIZE],
+                                 uint16_t quote_type, uint8_t **out,
+                                 size_t *out_len) {
   client *cl = user;
   sgxra_report soft, hw;
   sgxra_err e = sgxra_report_decode(cx, report, SGXRA_REPORT_SIZE, &soft);
@@ -319,6 +334,16 @@ static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
   if ((e = sgxra_emu_ereport(cx, cl->en, &ti, soft.body.reportdata, &hw)))
     return e;
   return sgxra_qe_quote(cx, cl->f->qe, &hw, quote_type, out, out_len);
+}
+
+/* The emulated enclave and QE are shared by the test's threads. */
+static sgxra_err cb_quote(sgxra_ctx *cx, void *user,
+                          const uint8_t report[SGXRA_REPORT_SIZE],
+                          uint16_t quote_type, uint8_t **out, size_t *out_len) {
+  pthread_mutex_lock(&quote_lock);
+  sgxra_err e = cb_quote_locked(cx, user, report, quote_type, out, out_len);
+  pthread_mutex_unlock(&quote_lock);
+  return e;
 }
 
 static void client_new(fix *f, sgxra_emu_enclave *en, client *cl) {
@@ -424,6 +449,15 @@ static void admin_put_secret(fix *f, const uint8_t mr[32]) {
                       hex);
   json_decref(o);
   resp_free(&r);
+}
+
+static void post_expect(fix *f, int srv, const char *id, const char *msg,
+                        const void *body, size_t n, long status,
+                        const char *code) {
+  char u[256];
+  post_url(u, sizeof u, f->url[srv], id, msg);
+  resp r = http("POST", u, body, n, NULL);
+  expect_error(&r, status, code);
 }
 
 /* ---- tests
@@ -538,6 +572,11 @@ static void test_good_path(void **state) {
   post_url(u, sizeof u, f->url[0], id, "msg3");
   resp r = http("POST", u, m3, n3, NULL);
   expect_error(&r, 409, "SGXRA_E_RA_REPLAY");
+  /* a stray msg1 afterwards is out of order, and does not turn the replay
+   * into anything else */
+  uint8_t m1[SGXRA_RA_MSG1_SIZE] = {0};
+  post_expect(f, 1, id, "msg1", m1, sizeof m1, 409, "SGXRA_E_RA_STATE");
+  post_expect(f, 1, id, "msg3", m3, n3, 409, "SGXRA_E_RA_REPLAY");
   free(m3);
   client_free(&cl);
   /* the decision is in the audit log, by the SP's actor */
@@ -608,15 +647,6 @@ static uint8_t *session_to_msg3(fix *f, client *cl, char id[33], size_t *n3) {
   client_new(f, f->en, cl);
   open_session(f, cl, f->url[0], id);
   return to_msg3(f, cl, f->url[0], id, n3);
-}
-
-static void post_expect(fix *f, int srv, const char *id, const char *msg,
-                        const void *body, size_t n, long status,
-                        const char *code) {
-  char u[256];
-  post_url(u, sizeof u, f->url[srv], id, msg);
-  resp r = http("POST", u, body, n, NULL);
-  expect_error(&r, status, code);
 }
 
 static void test_refusals(void **state) {
@@ -750,6 +780,13 @@ static void test_binding(void **state) {
   sgxra_ra_keys keys;
   OK(cx, sgxra_ra_msg2_check(cx, f->sp_pub, ga, r.body, r.len, &m2, &keys));
   resp_free(&r);
+  /* msg2 names this SP: SHA-256(its public key, wire form)[0..16) */
+  uint8_t spid[16], want[16];
+  sgxra_sp_spid(f->sp[0], spid);
+  OK(cx, sgxra_ra_spid(cx, f->sp_key, want));
+  assert_memory_equal(spid, want, 16);
+  assert_memory_equal(m2.spid, want, 16);
+  assert_int_equal(m2.quote_type, 3);
   /* a genuine quote, but of REPORTDATA that is not this session's */
   uint8_t rd[64];
   memset(rd, 0x5a, sizeof rd);
@@ -890,6 +927,248 @@ static void test_remote_verifier(void **state) {
   client_free(&cl);
 }
 
+/* ---- concurrency
+ * ------------------------------------------------------------------ */
+
+typedef struct race {
+  fix *f;
+  const char *url;
+  const char *id;
+  const uint8_t *m3;
+  size_t n3;
+  pthread_barrier_t *bar;
+  long status;
+  char code[64];
+} race;
+
+static void *race_run(void *arg) {
+  race *r = arg;
+  char u[256];
+  post_url(u, sizeof u, r->url, r->id, "msg3");
+  pthread_barrier_wait(r->bar);
+  resp x = http("POST", u, r->m3, r->n3, NULL);
+  r->status = x.status;
+  json_t *o =
+      x.status != 200 ? json_loadb((char *)x.body, x.len, 0, NULL) : NULL;
+  snprintf(r->code, sizeof r->code, "%s",
+           o ? json_string_value(json_object_get(o, "code")) : "");
+  json_decref(o);
+  resp_free(&x);
+  return NULL;
+}
+
+/* The same msg3 sent at once to both replicas: exactly one takes it. */
+static void test_replay_race(void **state) {
+  fix *f = *state;
+  for (int round = 0; round < 6; round++) {
+    client cl;
+    char id[33];
+    size_t n3 = 0;
+    uint8_t *m3 = session_to_msg3(f, &cl, id, &n3);
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 2);
+    race r[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+      r[i] = (race){
+          .f = f, .url = f->url[i], .id = id, .m3 = m3, .n3 = n3, .bar = &bar};
+      assert_int_equal(pthread_create(&t[i], NULL, race_run, &r[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&bar);
+    int ok = (r[0].status == 200) + (r[1].status == 200);
+    if (ok != 1)
+      fail_msg("round %d: %ld and %ld", round, r[0].status, r[1].status);
+    race *loser = r[0].status == 200 ? &r[1] : &r[0];
+    assert_int_equal(loser->status, 409);
+    assert_string_equal(loser->code, "SGXRA_E_RA_REPLAY");
+    free(m3);
+    client_free(&cl);
+  }
+}
+
+typedef struct worker {
+  fix *f;
+  int n;
+  int k;
+  int trusted; /* sessions that ended trusted with the secret */
+} worker;
+
+/* Full sessions, each message on an alternating replica; no cmocka asserts
+ * in threads: a failure leaves trusted short. */
+static void *worker_run(void *arg) {
+  worker *w = arg;
+  fix *f = w->f;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  for (int s = 0; s < w->n; s++) {
+    client cl;
+    memset(&cl, 0, sizeof cl);
+    cl.f = f;
+    cl.en = f->en;
+    sgxra_targetinfo ti;
+    sgxra_report rep;
+    uint8_t rd[64] = {0}, body[SGXRA_REPORT_BODY_SIZE];
+    pthread_mutex_lock(&quote_lock);
+    sgxra_qe_targetinfo(f->qe, &ti);
+    sgxra_err e = sgxra_emu_ereport(cx, f->en, &ti, rd, &rep);
+    pthread_mutex_unlock(&quote_lock);
+    if (e) break;
+    sgxra_report_body_encode(&rep.body, body);
+    sgxra_ra_soft_enclave_options so = {.sp_public = f->sp_pub,
+                                        .report_body = body};
+    sgxra_ra_client_ops ops;
+    memset(&ops, 0, sizeof ops);
+    if (sgxra_ra_soft_enclave_new(cx, &so, &cl.se)) break;
+    sgxra_ra_soft_enclave_ops(cl.se, &ops);
+    ops.quote_user = &cl;
+    ops.qe_targetinfo = cb_targetinfo;
+    ops.quote = cb_quote;
+    uint8_t m0[SGXRA_RA_MSG0_SIZE], m1[SGXRA_RA_MSG1_SIZE];
+    uint8_t *m3 = NULL;
+    size_t n3 = 0;
+    char u[256], id[33] = "";
+    sgxra_ra_result res;
+    memset(&res, 0, sizeof res);
+    int a = (w->k + s) & 1;
+    if (!sgxra_ra_client_new(cx, &ops, &cl.c) &&
+        !sgxra_ra_client_msg0(cx, cl.c, m0)) {
+      post_url(u, sizeof u, f->url[a], NULL, NULL);
+      resp r = http("POST", u, m0, sizeof m0, NULL);
+      json_t *o =
+          r.status == 201 ? json_loadb((char *)r.body, r.len, 0, NULL) : NULL;
+      const char *sid = json_string_value(json_object_get(o, "session"));
+      if (sid) snprintf(id, sizeof id, "%s", sid);
+      json_decref(o);
+      resp_free(&r);
+    }
+    if (id[0] && !sgxra_ra_client_msg1(cx, cl.c, m1)) {
+      post_url(u, sizeof u, f->url[!a], id, "msg1");
+      resp r = http("POST", u, m1, sizeof m1, NULL);
+      if (r.status == 200 &&
+          !sgxra_ra_client_msg2(cx, cl.c, r.body, r.len, &m3, &n3)) {
+        post_url(u, sizeof u, f->url[a], id, "msg3");
+        resp r3 = http("POST", u, m3, n3, NULL);
+        if (r3.status == 200 &&
+            !sgxra_ra_client_msg4(cx, cl.c, r3.body, r3.len, &res) &&
+            res.trusted && res.sealed_len == strlen(SECRET) &&
+            !memcmp(res.sealed, SECRET, strlen(SECRET)))
+          w->trusted++;
+        resp_free(&r3);
+      }
+      resp_free(&r);
+    }
+    sgxra_ra_result_free(&res);
+    free(m3);
+    client_free(&cl);
+  }
+  sgxra_ctx_free(cx);
+  return NULL;
+}
+
+/* Many sessions at once over both replicas: each one gets its secret. */
+static void test_concurrent_sessions(void **state) {
+  fix *f = *state;
+  enum { THREADS = 6, EACH = 4 };
+  worker w[THREADS];
+  pthread_t t[THREADS];
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (int i = 0; i < THREADS; i++) {
+    w[i] = (worker){.f = f, .n = EACH, .k = i};
+    assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
+  }
+  int total = 0;
+  for (int i = 0; i < THREADS; i++) {
+    pthread_join(t[i], NULL);
+    total += w[i].trusted;
+  }
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double sec =
+      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+  printf("# %d complete attestations (msg0..msg4, quote, verification, "
+         "appraisal, secret) over 2 replicas in %.2f s: %.1f/s\n",
+         THREADS * EACH, sec, THREADS * EACH / sec);
+  assert_int_equal(total, THREADS * EACH);
+}
+
+/* Two replicas sharing one PostgreSQL database: registration over the
+ * admin API of one, msg0 and msg3 on one, msg1 on the other; the replay on
+ * either is refused; the same msg3 raced on both: one wins. */
+static void test_pg_replicas(void **state) {
+  fix *f = *state;
+  tu_db db;
+  tu_db_init(&db, 1); /* skipped without a PostgreSQL server */
+  sgxra_sp *sp[2] = {NULL, NULL};
+  sgxra_sp_server *srv[2] = {NULL, NULL};
+  char url[2][64], tok[128];
+  for (int i = 0; i < 2; i++)
+    start_sp_on(f, db.url, NULL, &sp[i], &srv[i], url[i]);
+  add_token_on(f, db.url, "pg-admin", tok);
+  char u[256], auth[200];
+  snprintf(auth, sizeof auth, "Bearer %s", tok);
+  snprintf(u, sizeof u, "%s/admin/v1/enclaves", url[1]);
+  resp r = http("POST", u, f->sig, sizeof f->sig, auth);
+  if (r.status != 201) fail_msg("%ld %s", r.status, (char *)r.body);
+  resp_free(&r);
+  sgxra_sigstruct ss;
+  OK(f->cx, sgxra_sigstruct_decode(f->cx, f->sig, sizeof f->sig, &ss));
+  char hex[65], b64[128], body[512];
+  sgxra_hex_encode(ss.enclavehash, 32, hex);
+  sgxra_base64_encode((const uint8_t *)SECRET, strlen(SECRET), b64);
+  snprintf(body, sizeof body, "{\"mrenclave\":\"%s\",\"secret\":\"%s\"}", hex,
+           b64);
+  snprintf(u, sizeof u, "%s/admin/v1/secrets", url[0]);
+  r = http("PUT", u, body, strlen(body), auth);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+  client cl;
+  client_new(f, f->en, &cl);
+  char id[33];
+  open_session(f, &cl, url[0], id);
+  size_t n3 = 0;
+  uint8_t *m3 = to_msg3(f, &cl, url[1], id, &n3);
+  sgxra_ra_result res;
+  finish(f, &cl, url[0], id, m3, n3, &res);
+  assert_int_equal(res.trusted, 1);
+  assert_memory_equal(res.sealed, SECRET, strlen(SECRET));
+  sgxra_ra_result_free(&res);
+  for (int i = 0; i < 2; i++) {
+    post_url(u, sizeof u, url[i], id, "msg3");
+    r = http("POST", u, m3, n3, NULL);
+    expect_error(&r, 409, "SGXRA_E_RA_REPLAY");
+  }
+  free(m3);
+  client_free(&cl);
+  for (int round = 0; round < 4; round++) {
+    client_new(f, f->en, &cl);
+    open_session(f, &cl, url[round & 1], id);
+    m3 = to_msg3(f, &cl, url[!(round & 1)], id, &n3);
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, 2);
+    race rc[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) {
+      rc[i] = (race){
+          .f = f, .url = url[i], .id = id, .m3 = m3, .n3 = n3, .bar = &bar};
+      assert_int_equal(pthread_create(&t[i], NULL, race_run, &rc[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    pthread_barrier_destroy(&bar);
+    if ((rc[0].status == 200) + (rc[1].status == 200) != 1)
+      fail_msg("round %d: %ld and %ld", round, rc[0].status, rc[1].status);
+    race *loser = rc[0].status == 200 ? &rc[1] : &rc[0];
+    assert_int_equal(loser->status, 409);
+    assert_string_equal(loser->code, "SGXRA_E_RA_REPLAY");
+    free(m3);
+    client_free(&cl);
+  }
+  for (int i = 0; i < 2; i++) {
+    sgxra_sp_server_stop(srv[i]);
+    sgxra_sp_close(sp[i]);
+  }
+  tu_db_done(&db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
@@ -900,6 +1179,9 @@ int main(void) {
       cmocka_unit_test(test_binding),
       cmocka_unit_test(test_service_routes),
       cmocka_unit_test(test_deny),
+      cmocka_unit_test(test_replay_race),
+      cmocka_unit_test(test_concurrent_sessions),
+      cmocka_unit_test(test_pg_replicas),
       cmocka_unit_test(test_remote_verifier),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
