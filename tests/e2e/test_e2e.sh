@@ -261,6 +261,37 @@ attest denied 1 --platform "$T/client" --enclave "$SO" --sigstruct "$SIG"
 expect_reason denied MRENCLAVE_DENIED
 [ "$(field "$T/denied.json" sealed)" = null ] && ok || bad "denied: a secret was sealed"
 
+# HTTPS: an SP replica with a certificate; the client trusts it with
+# --ca-file, and refuses it without (SQLite run only: the transport does
+# not depend on the store)
+if [ "$BACKEND" = sqlite ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout "$T/tls.key" -out "$T/tls.crt" -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1 && ok || bad "openssl req"
+  "$SGXRA" serve sp --listen 127.0.0.1:0 --db "$DB" --key "$SPKEY" --verifier "$VERIFIER" \
+    --tls-cert "$T/tls.crt" --tls-key "$T/tls.key" --threads 2 >"$T/sptls.out" 2>"$T/sptls.log" &
+  PIDS="$PIDS $!"
+  TLSURL=""
+  for _ in $(seq 400); do
+    TLSURL=$(sed -n 's/^listening on \(https[^ ]*\)$/\1/p' "$T/sptls.out")
+    [ -n "$TLSURL" ] && break
+    sleep 0.05
+  done
+  case "$TLSURL" in https://127.0.0.1:*/) ok ;; *) bad "TLS SP did not start: $(cat "$T/sptls.out" "$T/sptls.log")" ;; esac
+  # the deny entry above refuses this enclave: the TLS run must reach the SP
+  # and get that decision
+  $TO "$SGXRA" client attest --sp "$TLSURL" --ca-file "$T/tls.crt" --platform "$T/client" \
+    --enclave "$SO" --sigstruct "$SIG" --json >"$T/tls.json" 2>"$T/tls.err"
+  rc=$?
+  [ "$rc" -eq 1 ] && ok || bad "TLS attest: exit $rc, want 1: $(cat "$T/tls.err")"
+  expect_reason tls MRENCLAVE_DENIED
+  $TO "$SGXRA" client attest --sp "$TLSURL" --platform "$T/client" \
+    --enclave "$SO" --sigstruct "$SIG" --json >"$T/tls2.json" 2>"$T/tls2.err"
+  rc=$?
+  [ "$rc" -eq 2 ] && ok || bad "TLS without --ca-file: exit $rc, want 2"
+  expect_code tls2 SGXRA_E_NET_TLS
+fi
+
 # with two replicas, both served: each log has msg requests
 if [ -n "$SPB" ]; then
   grep -q "msg3" "$T/spb.log" && ok || bad "replica B served no msg3: $(tail -3 "$T/spb.log")"
