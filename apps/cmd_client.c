@@ -452,6 +452,8 @@ static int cmd_attest(const args *a) {
     } else {
       json_object_set_new(o, "decision", json_null());
       json_object_set_new(o, "reasons", json_array());
+      json_object_set_new(o, "sealed", json_null());
+      json_object_set_new(o, "sealed_bytes", json_integer(0));
     }
     if (e) {
       json_object_set_new(
