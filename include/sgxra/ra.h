@@ -411,8 +411,12 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_sp_msg3(
  * SGXRA_RA_SECRET_MAX, else SGXRA_E_TOO_LARGE; NULL/0 for none; ignored
  * when not trusted) under AES-128-GCM(SK) with 12 fresh random IV bytes,
  * then the CMAC under MK.  The session must be APPRAISE (else
- * SGXRA_E_RA_STATE; no expiry check: the appraisal may take time).  On
- * success state DONE and the keys are wiped; *out_msg4 is malloc'ed. */
+ * SGXRA_E_RA_STATE; no expiry check: the appraisal may take time).  A
+ * decision with reasons is sent as not trusted whatever d->trusted says;
+ * one not trusted without any reason (a zeroed, failed appraisal) is
+ * SGXRA_E_INVALID_ARGUMENT: end the session with sgxra_ra_sp_fail
+ * instead.  On success state DONE and the keys are wiped; *out_msg4 is
+ * malloc'ed. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_ra_sp_msg4(sgxra_ctx *cx, sgxra_ra_sp_session *s, const sgxra_decision *d,
                  const uint8_t *secret, size_t secret_len, uint8_t **out_msg4,
