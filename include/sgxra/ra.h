@@ -260,8 +260,9 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_msg2_parse(sgxra_ctx *cx,
 /* What the enclave does with msg2 (the software enclave and the client use
  * it; the example enclave does the same with its own code): parse msg2,
  * refuse kdf_id != 1, quote types other than 3/4 and a non-empty SigRL
- * (SGXRA_E_RA_GROUP), check the SP's signature over Gb||Ga with the
- * pinned SP public key (SGXRA_E_RA_SIGNATURE), derive the keys from
+ * (SGXRA_E_RA_GROUP), check the SPID is the pinned SP public key's and
+ * the SP's signature over Gb||Ga verifies with it (SGXRA_E_RA_SIGNATURE),
+ * derive the keys from
  * ECDH(ga_private, Gb) (*out_keys, wiped on error) and check the CMAC under
  * SMK (SGXRA_E_RA_MAC).  g_a_wire is the enclave's own Ga. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
@@ -308,8 +309,9 @@ typedef struct sgxra_ra_msg4 {
 
 /* Structure: SGXRA_E_RA_MESSAGE for a version other than 1, trusted not 0
  * or 1, reserved not 0, more than 24 reasons, a reason code that is not an
- * sgxra_reason_code, a secret above 65536 bytes or with trusted 0, or a
- * size that is not exactly what the counts say. */
+ * sgxra_reason_code of this build, trusted with reasons or not trusted
+ * without one, a secret above 65536 bytes or with trusted 0, or a size
+ * that is not exactly what the counts say. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_msg4_parse(sgxra_ctx *cx,
                                                          const uint8_t *p,
                                                          size_t n,
@@ -409,8 +411,12 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_ra_sp_msg3(
  * SGXRA_RA_SECRET_MAX, else SGXRA_E_TOO_LARGE; NULL/0 for none; ignored
  * when not trusted) under AES-128-GCM(SK) with 12 fresh random IV bytes,
  * then the CMAC under MK.  The session must be APPRAISE (else
- * SGXRA_E_RA_STATE; no expiry check: the appraisal may take time).  On
- * success state DONE and the keys are wiped; *out_msg4 is malloc'ed. */
+ * SGXRA_E_RA_STATE; no expiry check: the appraisal may take time).  A
+ * decision with reasons is sent as not trusted whatever d->trusted says;
+ * one not trusted without any reason (a zeroed, failed appraisal) is
+ * SGXRA_E_INVALID_ARGUMENT: end the session with sgxra_ra_sp_fail
+ * instead.  On success state DONE and the keys are wiped; *out_msg4 is
+ * malloc'ed. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_ra_sp_msg4(sgxra_ctx *cx, sgxra_ra_sp_session *s, const sgxra_decision *d,
                  const uint8_t *secret, size_t secret_len, uint8_t **out_msg4,

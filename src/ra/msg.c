@@ -7,6 +7,7 @@
 
 #include "core/internal.h"
 #include "ra/internal.h"
+#include "sgxra/hex.h"
 #include "sgxra/ra.h"
 
 /* ---- encodings ----------------------------------------------------------- */
@@ -280,6 +281,19 @@ sgxra_err sgxra_ra_msg2_check(sgxra_ctx *cx, const sgxra_p256_key *sp_public,
   if (e != SGXRA_OK) return e;
   e = sgxra__ra_msg2_values(cx, out_msg2);
   if (e != SGXRA_OK) return e;
+
+  /* The SPID names the pinned SP (as the example enclave checks too). */
+  uint8_t spid[SGXRA_RA_SPID_SIZE];
+  e = sgxra_ra_spid(cx, sp_public, spid);
+  if (e != SGXRA_OK) return e;
+  if (!sgxra_ct_equal(spid, out_msg2->spid, sizeof spid)) {
+    char got[2 * SGXRA_RA_SPID_SIZE + 1], want[2 * SGXRA_RA_SPID_SIZE + 1];
+    sgxra_hex_encode(out_msg2->spid, sizeof spid, got);
+    sgxra_hex_encode(spid, sizeof spid, want);
+    return sgxra__fail(cx, SGXRA_E_RA_SIGNATURE,
+                       "msg2 SPID %s is not the pinned SP key's (%s)", got,
+                       want);
+  }
 
   /* Signature over Gb || Ga with the pinned SP key. */
   uint8_t g_a[SGXRA_RA_EC_PUBLIC_SIZE], m[128], sig[SGXRA_P256_SIG_SIZE];

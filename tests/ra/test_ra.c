@@ -249,7 +249,7 @@ static void test_kat_msg2_check(void **state) {
   } cases[] = {
       {0, SGXRA_E_RA_SIGNATURE, "signature over Gb||Ga"},  /* Gb */
       {63, SGXRA_E_RA_SIGNATURE, "signature over Gb||Ga"}, /* Gb */
-      {64, SGXRA_E_RA_MAC, "msg2 MAC"},                    /* SPID */
+      {64, SGXRA_E_RA_SIGNATURE, "SPID"},                  /* SPID */
       {84, SGXRA_E_RA_SIGNATURE, "signature"},             /* r */
       {147, SGXRA_E_RA_SIGNATURE, "signature"},            /* s */
       {148, SGXRA_E_RA_MAC, "msg2 MAC does not verify"},   /* mac */
@@ -1108,7 +1108,7 @@ static void test_client(void **state) {
     size_t off;
     sgxra_err code;
   } cases[] = {{0, SGXRA_E_RA_SIGNATURE},   /* Gb swapped */
-               {70, SGXRA_E_RA_MAC},        /* SPID */
+               {70, SGXRA_E_RA_SIGNATURE},  /* SPID */
                {100, SGXRA_E_RA_SIGNATURE}, /* signature */
                {150, SGXRA_E_RA_MAC},       /* MAC */
                {82, SGXRA_E_RA_GROUP}};     /* KDF id */
