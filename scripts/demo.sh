@@ -182,20 +182,24 @@ sed 's/^/    /' "$W/other.err"
 [ "$orc" -ne 0 ] || die "step 4: another platform unsealed the secret"
 
 step "5. What the SP refuses (each with its reason)"
+SUMMARY=()
 # expect_refused NAME WANT: exit 1 and WANT among the reason codes
 expect_refused() {
   [ "$rc" -eq 1 ] || die "step 5 ($1): exit $rc, expected 1 (refused): $(cat "$W/$1.err")"
   case " $(reasons "$1") " in *" $2 "*) ;; *) die "step 5 ($1): reasons '$(reasons "$1")', expected $2" ;; esac
   echo "  => refused: $2"
+  SUMMARY+=("$CASE|the SP refuses|$2")
 }
-# expect_error NAME CODE: exit 2 with error CODE
+# expect_error NAME CODE WHO: exit 2 with error CODE (WHO stopped it)
 expect_error() {
   [ "$rc" -eq 2 ] || die "step 5 ($1): exit $rc, expected 2 (error $2)"
   [ "$(errcode "$1")" = "$2" ] || die "step 5 ($1): error $(errcode "$1"), expected $2"
   echo "  => stopped: $2"
+  SUMMARY+=("$CASE|$3|$2")
 }
 
 echo
+CASE="tampered enclave (1 bit of code)"
 echo "a) a TAMPERED enclave: one bit of its code changed, the ISV's SIGSTRUCT kept"
 cp "$SO" "$W/tampered.so"
 OFF=$(python3 - "$SO" <<'PY'
@@ -210,30 +214,36 @@ PY
 )
 python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); d = bytearray(open(p, "rb").read()); d[o] ^= 0x01; open(p, "wb").write(d)' "$W/tampered.so" "$OFF"
 attest tampered --platform "$W/client" --enclave "$W/tampered.so" --sigstruct "$W/enclave.sig"
-expect_error tampered SGXRA_E_EMU_MRENCLAVE_MISMATCH
+expect_error tampered SGXRA_E_EMU_MRENCLAVE_MISMATCH "EINIT refuses"
 echo "     (EINIT measures the pages and compares with the SIGSTRUCT: the enclave never runs)"
 
 echo
+CASE="same enclave, another signer"
 echo "b) the same enclave SIGNED BY ANOTHER KEY (an impostor re-signs it)"
 attest othersigner --platform "$W/client" --enclave "$SO" --sigstruct "$E/example_enclave.other.sig"
 [ "$rc" -eq 1 ] || die "step 5b: exit $rc, expected 1 (refused)"
 case " $(reasons othersigner) " in
-  *" MRSIGNER_MISMATCH "* | *" MRENCLAVE_NOT_REGISTERED "*) echo "  => refused: $(reasons othersigner)" ;;
+  *" MRSIGNER_MISMATCH "* | *" MRENCLAVE_NOT_REGISTERED "*)
+    echo "  => refused: $(reasons othersigner)"
+    SUMMARY+=("$CASE|the SP refuses|$(reasons othersigner)") ;;
   *) die "step 5b: reasons '$(reasons othersigner)', expected MRSIGNER_MISMATCH or MRENCLAVE_NOT_REGISTERED" ;;
 esac
 
 echo
+CASE="debug build"
 echo "c) a DEBUG build of the registered enclave (its memory readable by a debugger)"
 attest debug --platform "$W/client" --enclave "$SO" --sigstruct "$E/example_enclave.debug.sig"
 expect_refused debug DEBUG_ENCLAVE
 
 echo
+CASE="forged REPORT (claims MRENCLAVE)"
 echo "d) a BAD ENCLAVE that FORGES a REPORT claiming the registered MRENCLAVE"
 attest forge --platform "$W/client" --enclave "$E/forge_enclave.so" --sigstruct "$E/forge_enclave.sig"
-expect_error forge SGXRA_E_QE_REPORT_MAC
+expect_error forge SGXRA_E_QE_REPORT_MAC "the QE refuses"
 echo "     (only the CPU can MAC a REPORT with the QE's report key: the QE refuses to quote it)"
 
 echo
+CASE="rogue quoting enclave"
 echo "e) a ROGUE QUOTING ENCLAVE (signed by someone else than Intel's QE Identity names)"
 echo "\$ sgxra platform init rogue --qe-signing-key other_signing_key.pem   (its QE signed by another key than Intel's)"
 "$X" platform init "$W/rogue" --ca "$W/platform/ca" --qe-signing-key "$PWD/enclaves/other_signing_key.pem" >/dev/null 2>"$W/rogue.err" ||
@@ -243,6 +253,7 @@ expect_refused rogue QUOTE_NOT_GENUINE
 echo "     (one must trust Intel's QE: the verifier checks the QE's identity against Intel's signed QE Identity)"
 
 echo
+CASE="replayed msg3"
 echo "f) a REPLAYED msg3: an eavesdropper resends the msg3 captured in step 4"
 SESSION=$(jget "$W/good.json" session)
 echo "\$ sgxra client replay-msg3 --sp $SP --session $SESSION msg3.bin"
@@ -254,20 +265,24 @@ sed 's/^/    /' "$W/replay.err"
 [ "$rc" -eq 2 ] && [ "$(jget "$W/replay.json" code)" = SGXRA_E_RA_REPLAY ] ||
   die "step 5f: the replayed msg3 was not refused with SGXRA_E_RA_REPLAY (exit $rc): $(cat "$W/replay.json")"
 echo "  => refused: SGXRA_E_RA_REPLAY (HTTP $(jget "$W/replay.json" http_status))"
+SUMMARY+=("$CASE|the SP refuses|SGXRA_E_RA_REPLAY")
 
 echo
+CASE="man in the middle: Gb swapped"
 echo "g) a MAN IN THE MIDDLE swaps Gb in msg2 for his own key (to read the secret)"
 attest mitm-gb --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig" --tamper gb
-expect_error mitm-gb SGXRA_E_RA_SIGNATURE
+expect_error mitm-gb SGXRA_E_RA_SIGNATURE "the enclave refuses"
 echo "     (the enclave checks the SP's signature over Gb||Ga with the SP key pinned in it)"
 
 echo
+CASE="man in the middle: quote altered"
 echo "h) a MAN IN THE MIDDLE alters the quote in msg3"
 attest mitm-quote --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig" --tamper quote
-expect_error mitm-quote SGXRA_E_RA_MAC
+expect_error mitm-quote SGXRA_E_RA_MAC "the SP refuses"
 echo "     (msg3 is MACed by the enclave under SMK; the quote's REPORTDATA binds it to Ga, Gb and VK)"
 
 echo
+CASE="denied MRENCLAVE"
 echo "i) the SP WITHDRAWS the enclave (deny list): the genuine enclave is refused from now on"
 admin POST /admin/v1/deny -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
   --data "{\"mrenclave\": \"$MRENCLAVE\", \"reason\": \"demo: withdrawn\"}"
@@ -275,6 +290,14 @@ admin POST /admin/v1/deny -H "Authorization: Bearer $TOKEN" -H "Content-Type: ap
 attest denied --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig"
 expect_refused denied MRENCLAVE_DENIED
 
+echo
+echo "summary -- the SP holds MRENCLAVE (registered in step 3 from the ISV's SIGSTRUCT)"
+echo "and gave its secret only to that enclave on a genuine platform (step 4):"
+for l in "${SUMMARY[@]}"; do
+  IFS='|' read -r c how why <<<"$l"
+  printf '  %-34s %-20s %s\n' "$c" "$how" "$why"
+done
+[ "${#SUMMARY[@]}" -eq 9 ] || die "step 5: ${#SUMMARY[@]} of 9 refusals shown"
 echo
 echo "audit log (every registration, secret change and decision): $("$X" audit list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["rows"]; print(len(r), "rows")')"
 "$X" audit verify >/dev/null || die "step 5: the audit chain does not verify"
