@@ -25,6 +25,15 @@
  *   --save-msg3 F    keep the bytes of msg3 as sent, for replay-msg3
  *   replay-msg3      send a captured msg3 again (the SP: SGXRA_E_RA_REPLAY)
  *
+ * `attest --json` (and --json-file FILE) prints one object:
+ *   {"sp", "session" (32 hex or null), "expires", "steps": [{"step":
+ *    "session|msg1|msg2|report|quote|msg3|msg4|done", "bytes"}],
+ *    "completed" (msg4 accepted by the enclave), "decision" ("trusted",
+ *    "refused" or null), "reasons" (reason codes), "sealed" (the file or
+ *    null), "sealed_bytes", "error": null or {"code", "message", "step"
+ *    (the step that failed, "load" when the enclave did not load),
+ *    "http_status" and "sp_code" (the SP's refusal; 0 and "" otherwise)}}
+ *
  * Exit: 0 trusted (and the secret sealed); 1 the SP refused the enclave
  * (its reason codes are printed); 2 error (usage, the platform or enclave,
  * the network, a protocol error -- the SP's code is printed). */
