@@ -1169,6 +1169,83 @@ static void test_pg_replicas(void **state) {
   tu_db_done(&db);
 }
 
+/* Bad input of every size on every route: always a 4xx with a JSON code,
+ * never a 500, and the server keeps serving. */
+static void test_garbage(void **state) {
+  fix *f = *state;
+  char u[256], auth[200], id[33];
+  snprintf(auth, sizeof auth, "Bearer %s", f->token);
+  uint8_t buf[700];
+  uint32_t x = 12345;
+  for (size_t i = 0; i < sizeof buf; i++) {
+    x = x * 1103515245u + 12345u;
+    buf[i] = (uint8_t)(x >> 16);
+  }
+  static const size_t lens[] = {0,   1,   3,   4,   5,   67,  68,  69,
+                                167, 168, 335, 336, 337, 431, 432, 700};
+  static const char *const admin[] = {"enclaves", "signers", "deny",
+                                      "revoke",   "policy",  "secrets"};
+  client cl;
+  client_new(f, f->en, &cl);
+  open_session(f, &cl, f->url[0], id);
+  for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+    const char *paths[3] = {"msg0", "msg1", "msg3"};
+    for (int p = 0; p < 3; p++) {
+      if (p == 0)
+        post_url(u, sizeof u, f->url[0], NULL, NULL);
+      else
+        post_url(u, sizeof u, f->url[0], id, paths[p]);
+      resp r = http("POST", u, buf, lens[k], NULL);
+      if (r.status < 400 || r.status >= 500)
+        fail_msg("%s with %zu bytes: %ld %s", paths[p], lens[k], r.status,
+                 r.body ? (char *)r.body : "");
+      json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+      assert_non_null(json_string_value(json_object_get(o, "code")));
+      json_decref(o);
+      resp_free(&r);
+    }
+    for (size_t a = 0; a < sizeof admin / sizeof admin[0]; a++) {
+      snprintf(u, sizeof u, "%s/admin/v1/%s", f->url[1], admin[a]);
+      const char *m =
+          !strcmp(admin[a], "policy") || !strcmp(admin[a], "secrets") ? "PUT"
+                                                                      : "POST";
+      resp r = http(m, u, buf, lens[k], auth);
+      if (r.status != 400 && r.status != 413)
+        fail_msg("%s with %zu bytes: %ld %s", admin[a], lens[k], r.status,
+                 r.body ? (char *)r.body : "");
+      resp_free(&r);
+    }
+  }
+  client_free(&cl);
+  /* JSON of the wrong shapes */
+  static const char *const bodies[] = {
+      "[]",
+      "{\"mrenclave\":1}",
+      "{\"mrenclave\":\"00\",\"reason\":\"x\"}",
+      "{\"table\":\"x\",\"id\":1}",
+      "{\"table\":\"deny\",\"id\":-1}",
+      "{\"mrsigner\":\"zz\"}",
+      "{\"a\":1,\"a\":2}",
+      "{\"secret\":\"!!\"}"};
+  for (size_t b = 0; b < sizeof bodies / sizeof bodies[0]; b++)
+    for (size_t a = 0; a < sizeof admin / sizeof admin[0]; a++) {
+      if (!strcmp(admin[a], "enclaves")) continue;
+      snprintf(u, sizeof u, "%s/admin/v1/%s", f->url[1], admin[a]);
+      const char *m =
+          !strcmp(admin[a], "policy") || !strcmp(admin[a], "secrets") ? "PUT"
+                                                                      : "POST";
+      resp r = http(m, u, bodies[b], strlen(bodies[b]), auth);
+      if (r.status != 400)
+        fail_msg("%s %s: %ld %s", admin[a], bodies[b], r.status,
+                 r.body ? (char *)r.body : "");
+      resp_free(&r);
+    }
+  snprintf(u, sizeof u, "%s/healthz", f->url[0]);
+  resp r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
@@ -1181,6 +1258,7 @@ int main(void) {
       cmocka_unit_test(test_deny),
       cmocka_unit_test(test_replay_race),
       cmocka_unit_test(test_concurrent_sessions),
+      cmocka_unit_test(test_garbage),
       cmocka_unit_test(test_pg_replicas),
       cmocka_unit_test(test_remote_verifier),
   };
