@@ -115,6 +115,9 @@ typedef struct sgxra_sp_options {
   /* Who the audit rows name: NULL for "sp:<host>:<pid>". */
   const char *actor;
   unsigned store_pool; /* idle store handles kept; 0: 8 */
+  /* The time (unix seconds) recorded when opening creates or migrates the
+   * store's schema (the library reads no clock). */
+  int64_t now;
 } sgxra_sp_options;
 
 /* One request, as the HTTP server received it. */

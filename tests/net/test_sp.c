@@ -176,6 +176,7 @@ static void start_sp_on(fix *f, const char *db, const char *verifier_url,
       .verifier_url = verifier_url,
       .trust_root = verifier_url ? NULL : sgxra_x509_chain_get(f->root, 0),
       .session_ttl = TTL,
+      .now = NOW,
       .actor = "sp-test"};
   OK(f->cx, sgxra_sp_open(f->cx, &o, sp));
   sgxra_sp_server_options so = {
