@@ -990,6 +990,7 @@ static void test_replay_race(void **state) {
 
 typedef struct worker {
   fix *f;
+  char (*url)[64]; /* the two replicas */
   int n;
   int k;
   int trusted; /* sessions that ended trusted with the secret */
@@ -1033,7 +1034,7 @@ static void *worker_run(void *arg) {
     int a = (w->k + s) & 1;
     if (!sgxra_ra_client_new(cx, &ops, &cl.c) &&
         !sgxra_ra_client_msg0(cx, cl.c, m0)) {
-      post_url(u, sizeof u, f->url[a], NULL, NULL);
+      post_url(u, sizeof u, w->url[a], NULL, NULL);
       resp r = http("POST", u, m0, sizeof m0, NULL);
       json_t *o =
           r.status == 201 ? json_loadb((char *)r.body, r.len, 0, NULL) : NULL;
@@ -1043,11 +1044,11 @@ static void *worker_run(void *arg) {
       resp_free(&r);
     }
     if (id[0] && !sgxra_ra_client_msg1(cx, cl.c, m1)) {
-      post_url(u, sizeof u, f->url[!a], id, "msg1");
+      post_url(u, sizeof u, w->url[!a], id, "msg1");
       resp r = http("POST", u, m1, sizeof m1, NULL);
       if (r.status == 200 &&
           !sgxra_ra_client_msg2(cx, cl.c, r.body, r.len, &m3, &n3)) {
-        post_url(u, sizeof u, f->url[a], id, "msg3");
+        post_url(u, sizeof u, w->url[a], id, "msg3");
         resp r3 = http("POST", u, m3, n3, NULL);
         if (r3.status == 200 &&
             !sgxra_ra_client_msg4(cx, cl.c, r3.body, r3.len, &res) &&
@@ -1067,15 +1068,14 @@ static void *worker_run(void *arg) {
 }
 
 /* Many sessions at once over both replicas: each one gets its secret. */
-static void test_concurrent_sessions(void **state) {
-  fix *f = *state;
+static void run_concurrent(fix *f, char (*url)[64], const char *what) {
   enum { THREADS = 6, EACH = 4 };
   worker w[THREADS];
   pthread_t t[THREADS];
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int i = 0; i < THREADS; i++) {
-    w[i] = (worker){.f = f, .n = EACH, .k = i};
+    w[i] = (worker){.f = f, .url = url, .n = EACH, .k = i};
     assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
   }
   int total = 0;
@@ -1086,10 +1086,15 @@ static void test_concurrent_sessions(void **state) {
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double sec =
       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-  printf("# %d complete attestations (msg0..msg4, quote, verification, "
+  printf("# %s: %d complete attestations (msg0..msg4, quote, verification, "
          "appraisal, secret) over 2 replicas in %.2f s: %.1f/s\n",
-         THREADS * EACH, sec, THREADS * EACH / sec);
+         what, THREADS * EACH, sec, THREADS * EACH / sec);
   assert_int_equal(total, THREADS * EACH);
+}
+
+static void test_concurrent_sessions(void **state) {
+  fix *f = *state;
+  run_concurrent(f, f->url, "SQLite");
 }
 
 /* Two replicas sharing one PostgreSQL database: registration over the
@@ -1163,6 +1168,7 @@ static void test_pg_replicas(void **state) {
     free(m3);
     client_free(&cl);
   }
+  run_concurrent(f, url, "PostgreSQL");
   for (int i = 0; i < 2; i++) {
     sgxra_sp_server_stop(srv[i]);
     sgxra_sp_close(sp[i]);
