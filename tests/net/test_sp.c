@@ -1253,6 +1253,84 @@ static void test_garbage(void **state) {
   resp_free(&r);
 }
 
+/* HTTPS to the verifier: its certificate checked with --verifier-ca; with
+ * another CA, 503 SGXRA_E_NET_TLS. */
+static void test_verifier_tls(void **state) {
+  fix *f = *state;
+  char cmd[10000], crt[1024], key[1024], other[1024], okey[1024];
+  snprintf(crt, sizeof crt, "%s/v.crt", f->dir);
+  snprintf(key, sizeof key, "%s/v.key", f->dir);
+  snprintf(other, sizeof other, "%s/o.crt", f->dir);
+  snprintf(okey, sizeof okey, "%s/o.key", f->dir);
+  for (int i = 0; i < 2; i++) {
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+             "-nodes -days 2 -subj /CN=127.0.0.1 -addext "
+             "subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' "
+             ">/dev/null 2>&1",
+             i ? okey : key, i ? other : crt);
+    if (system(cmd) != 0) fail_msg("openssl req failed: %s", cmd);
+  }
+  char *vdir = tu_tmpdir();
+  assert_int_equal(chmod(vdir, 0700), 0);
+  sgxra_verifier_service *vs = NULL;
+  sgxra_verifier_server *vsrv = NULL;
+  sgxra_verifier_options vo = {.state_dir = vdir,
+                               .pccs = f->pccs,
+                               .trust_root = sgxra_x509_chain_get(f->root, 0)};
+  OK(f->cx, sgxra_verifier_open(f->cx, &vo, &vs));
+  sgxra_verifier_server_options so = {.listen = "127.0.0.1:0",
+                                      .clock = test_clock,
+                                      .threads = 2,
+                                      .tls_cert_path = crt,
+                                      .tls_key_path = key};
+  OK(f->cx, sgxra_verifier_server_start(f->cx, vs, &so, &vsrv));
+  char vurl[64];
+  snprintf(vurl, sizeof vurl, "https://127.0.0.1:%u",
+           sgxra_verifier_server_port(vsrv));
+  for (int good = 1; good >= 0; good--) {
+    sgxra_sp_options o = {.db_url = f->db,
+                          .key = f->sp_key,
+                          .verifier_url = vurl,
+                          .verifier_ca_file = good ? crt : other,
+                          .session_ttl = TTL,
+                          .now = NOW};
+    sgxra_sp *sp = NULL;
+    sgxra_sp_server *srv = NULL;
+    OK(f->cx, sgxra_sp_open(f->cx, &o, &sp));
+    sgxra_sp_server_options sso = {
+        .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+    OK(f->cx, sgxra_sp_server_start(f->cx, sp, &sso, &srv));
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", sgxra_sp_server_port(srv));
+    client cl;
+    client_new(f, f->en, &cl);
+    char id[33];
+    open_session(f, &cl, url, id);
+    size_t n3 = 0;
+    uint8_t *m3 = to_msg3(f, &cl, url, id, &n3);
+    if (good) {
+      sgxra_ra_result res;
+      finish(f, &cl, url, id, m3, n3, &res);
+      assert_int_equal(res.trusted, 1);
+      sgxra_ra_result_free(&res);
+    } else {
+      char u[256];
+      post_url(u, sizeof u, url, id, "msg3");
+      resp r = http("POST", u, m3, n3, NULL);
+      expect_error(&r, 503, "SGXRA_E_NET_TLS");
+    }
+    free(m3);
+    client_free(&cl);
+    sgxra_sp_server_stop(srv);
+    sgxra_sp_close(sp);
+  }
+  sgxra_verifier_server_stop(vsrv);
+  sgxra_verifier_close(vs);
+  tu_rmtree(vdir);
+  free(vdir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
@@ -1266,6 +1344,7 @@ int main(void) {
       cmocka_unit_test(test_replay_race),
       cmocka_unit_test(test_concurrent_sessions),
       cmocka_unit_test(test_garbage),
+      cmocka_unit_test(test_verifier_tls),
       cmocka_unit_test(test_pg_replicas),
       cmocka_unit_test(test_remote_verifier),
   };
