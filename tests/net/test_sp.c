@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -87,14 +88,16 @@ static void resp_free(resp *r) {
   memset(r, 0, sizeof *r);
 }
 
-static resp http(const char *method, const char *url, const void *body,
-                 size_t n, const char *auth) {
+static resp http_ct(const char *method, const char *url, const void *body,
+                    size_t n, const char *auth, const char *ctype) {
   resp r = {0};
   CURL *h = curl_easy_init();
   assert_non_null(h);
   struct curl_slist *hd = NULL;
   char ab[512];
-  hd = curl_slist_append(hd, "Content-Type: application/octet-stream");
+  char cb[128];
+  snprintf(cb, sizeof cb, "Content-Type: %s", ctype);
+  hd = curl_slist_append(hd, cb);
   if (auth) {
     snprintf(ab, sizeof ab, "Authorization: %s", auth);
     hd = curl_slist_append(hd, ab);
@@ -117,6 +120,11 @@ static resp http(const char *method, const char *url, const void *body,
   curl_easy_cleanup(h);
   curl_slist_free_all(hd);
   return r;
+}
+
+static resp http(const char *method, const char *url, const void *body,
+                 size_t n, const char *auth) {
+  return http_ct(method, url, body, n, auth, "application/octet-stream");
 }
 
 /* An error answer: the status and the JSON code. */
@@ -1331,6 +1339,195 @@ static void test_verifier_tls(void **state) {
   free(vdir);
 }
 
+/* ---- a verifier in the middle
+ * ------------------------------------------------------ A proxy in front of
+ * the real `serve verifier` that changes one thing: the SP must notice each. */
+
+enum { MITM_PASS, MITM_NONCE, MITM_QUOTE, MITM_SIG, MITM_NOTOKEN };
+
+typedef struct mitm {
+  char upstream[64];
+  int mode;
+  char *other_quote_b64; /* a genuine quote of another enclave */
+} mitm;
+
+typedef struct mreq {
+  char *body;
+  size_t len;
+} mreq;
+
+static resp upstream(const mitm *m, const char *method, const char *path,
+                     const char *body) {
+  char u[256];
+  snprintf(u, sizeof u, "%s%s", m->upstream, path);
+  return http_ct(method, u, body, body ? strlen(body) : 0, NULL,
+                 "application/json");
+}
+
+static enum MHD_Result mitm_handler(void *cls, struct MHD_Connection *conn,
+                                    const char *url, const char *method,
+                                    const char *version, const char *data,
+                                    size_t *size, void **con_cls) {
+  (void)version;
+  mitm *m = cls;
+  mreq *rq = *con_cls;
+  if (!rq) {
+    *con_cls = calloc(1, sizeof(mreq));
+    return MHD_YES;
+  }
+  if (*size) {
+    rq->body = realloc(rq->body, rq->len + *size + 1);
+    memcpy(rq->body + rq->len, data, *size);
+    rq->len += *size;
+    rq->body[rq->len] = 0;
+    *size = 0;
+    return MHD_YES;
+  }
+  resp r;
+  char *out = NULL;
+  if (!strcmp(method, "GET")) {
+    r = upstream(m, "GET", url, NULL);
+  } else {
+    json_t *o = json_loadb(rq->body ? rq->body : "", rq->len, 0, NULL);
+    if (m->mode == MITM_NONCE) {
+      resp n = upstream(m, "GET", "/v1/nonce", NULL);
+      json_object_set_new(o, "nonce",
+                          json_loadb((char *)n.body, n.len, 0, NULL));
+      resp_free(&n);
+    }
+    if (m->mode == MITM_QUOTE)
+      json_object_set_new(o, "quote", json_string(m->other_quote_b64));
+    char *b = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    r = upstream(m, "POST", url, b);
+    free(b);
+    json_t *a = json_loadb((char *)r.body, r.len, 0, NULL);
+    const char *tok = json_string_value(json_object_get(a, "token"));
+    if (tok && m->mode == MITM_SIG) {
+      char *t = strdup(tok);
+      size_t k = strlen(t) - 2; /* inside the signature */
+      t[k] = t[k] == 'A' ? 'B' : 'A';
+      json_object_set_new(a, "token", json_string(t));
+      free(t);
+    }
+    if (m->mode == MITM_NOTOKEN) json_object_del(a, "token");
+    out = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+  }
+  struct MHD_Response *res = out ? MHD_create_response_from_buffer(
+                                       strlen(out), out, MHD_RESPMEM_MUST_COPY)
+                                 : MHD_create_response_from_buffer(
+                                       r.len, r.body, MHD_RESPMEM_MUST_COPY);
+  MHD_add_response_header(res, "Content-Type", "application/json");
+  enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r.status, res);
+  MHD_destroy_response(res);
+  free(out);
+  resp_free(&r);
+  return ret;
+}
+
+static void mitm_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe) {
+  (void)cls;
+  (void)c;
+  (void)toe;
+  mreq *rq = *con_cls;
+  if (rq) free(rq->body);
+  free(rq);
+  *con_cls = NULL;
+}
+
+/* Through the proxy: untouched, trusted; each change, 503 with its code. */
+static void test_verifier_mitm(void **state) {
+  fix *f = *state;
+  char *vdir = tu_tmpdir();
+  assert_int_equal(chmod(vdir, 0700), 0);
+  sgxra_verifier_service *vs = NULL;
+  sgxra_verifier_server *vsrv = NULL;
+  sgxra_verifier_options vo = {.state_dir = vdir,
+                               .pccs = f->pccs,
+                               .trust_root = sgxra_x509_chain_get(f->root, 0)};
+  OK(f->cx, sgxra_verifier_open(f->cx, &vo, &vs));
+  sgxra_verifier_server_options so = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+  OK(f->cx, sgxra_verifier_server_start(f->cx, vs, &so, &vsrv));
+  mitm m;
+  memset(&m, 0, sizeof m);
+  snprintf(m.upstream, sizeof m.upstream, "http://127.0.0.1:%u",
+           sgxra_verifier_server_port(vsrv));
+  /* another enclave's genuine quote */
+  uint8_t rd[64] = {0}, *q = NULL;
+  size_t qn = 0;
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report rep;
+  OK(f->cx, sgxra_emu_ereport(f->cx, f->en_other, &ti, rd, &rep));
+  OK(f->cx, sgxra_qe_quote(f->cx, f->qe, &rep, 3, &q, &qn));
+  m.other_quote_b64 =
+      malloc(sgxra_base64_encoded_len(qn, SGXRA_BASE64_STD) + 1);
+  sgxra_base64_encode(q, qn, m.other_quote_b64);
+  free(q);
+  struct MHD_Daemon *d = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, mitm_handler, &m,
+      MHD_OPTION_NOTIFY_COMPLETED, mitm_done, NULL, MHD_OPTION_END);
+  assert_non_null(d);
+  const union MHD_DaemonInfo *di =
+      MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  char purl[64];
+  snprintf(purl, sizeof purl, "http://127.0.0.1:%u", di->port);
+  sgxra_sp_options o = {.db_url = f->db,
+                        .key = f->sp_key,
+                        .verifier_url = purl,
+                        .session_ttl = TTL,
+                        .now = NOW};
+  sgxra_sp *sp = NULL;
+  sgxra_sp_server *srv = NULL;
+  OK(f->cx, sgxra_sp_open(f->cx, &o, &sp));
+  sgxra_sp_server_options sso = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+  OK(f->cx, sgxra_sp_server_start(f->cx, sp, &sso, &srv));
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u", sgxra_sp_server_port(srv));
+  static const struct {
+    int mode;
+    const char *code;
+  } cases[] = {{MITM_PASS, NULL},
+               {MITM_NONCE, "SGXRA_E_NET_BAD_RESPONSE"},
+               {MITM_QUOTE, "SGXRA_E_NET_BAD_RESPONSE"},
+               {MITM_SIG, "SGXRA_E_CRYPTO_SIG_INVALID"},
+               {MITM_NOTOKEN, "SGXRA_E_NET_BAD_RESPONSE"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    m.mode = cases[i].mode;
+    client cl;
+    client_new(f, f->en, &cl);
+    char id[33];
+    open_session(f, &cl, url, id);
+    size_t n3 = 0;
+    uint8_t *m3 = to_msg3(f, &cl, url, id, &n3);
+    if (!cases[i].code) {
+      sgxra_ra_result res;
+      finish(f, &cl, url, id, m3, n3, &res);
+      assert_int_equal(res.trusted, 1);
+      sgxra_ra_result_free(&res);
+    } else {
+      char u[256];
+      post_url(u, sizeof u, url, id, "msg3");
+      resp r = http("POST", u, m3, n3, NULL);
+      expect_error(&r, 503, cases[i].code);
+    }
+    free(m3);
+    client_free(&cl);
+  }
+  sgxra_sp_server_stop(srv);
+  sgxra_sp_close(sp);
+  MHD_stop_daemon(d);
+  free(m.other_quote_b64);
+  sgxra_verifier_server_stop(vsrv);
+  sgxra_verifier_close(vs);
+  tu_rmtree(vdir);
+  free(vdir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
@@ -1345,6 +1542,7 @@ int main(void) {
       cmocka_unit_test(test_concurrent_sessions),
       cmocka_unit_test(test_garbage),
       cmocka_unit_test(test_verifier_tls),
+      cmocka_unit_test(test_verifier_mitm),
       cmocka_unit_test(test_pg_replicas),
       cmocka_unit_test(test_remote_verifier),
   };
