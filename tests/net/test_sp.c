@@ -753,6 +753,14 @@ static void test_refusals(void **state) {
   OK(f->cx, sgxra_ra_client_msg1(f->cx, cl2.c, real1));
   post_expect(f, 0, id2, "msg1", real1, sizeof real1, 410,
               "SGXRA_E_RA_EXPIRED");
+  /* a msg0 a minute after the last purge deletes the expired rows: the
+   * session is then unknown */
+  client cl3;
+  char id3[33];
+  client_new(f, f->en, &cl3);
+  open_session(f, &cl3, f->url[1], id3);
+  post_expect(f, 0, id, "msg3", m3, n3, 404, "SGXRA_E_RA_SESSION");
+  client_free(&cl3);
   __atomic_store_n(&g_now, NOW, __ATOMIC_SEQ_CST);
   free(m3);
   client_free(&cl);
