@@ -31,9 +31,9 @@
  * SGXRA_E_RA_MAC, SGXRA_E_STORE_DUPLICATE, ...) whenever an sgxra error is
  * the cause, else one of the HTTP-level names NotFound (404 unknown path),
  * MethodNotAllowed (405, with an Allow header), PayloadTooLarge (413),
- * Unauthorized (401), DebugSigner (403: a
- * SIGSTRUCT or signer whose MRSIGNER is a well-known public key, without
- * allow_debug_signer), InternalError (500).
+ * Unauthorized (401), DebugSigner (403: a SIGSTRUCT or signer whose
+ * MRSIGNER is a well-known public key, without allow_debug_signer),
+ * InternalError (500).
  * Statuses of the protocol: 400 malformed, 403 MAC / signature / binding,
  * 404 unknown session, 409 out of order or replayed, 410 expired, 413 too
  * large, 503 collateral or verifier unavailable; any of them ends the
