@@ -37,7 +37,9 @@
  * Statuses of the protocol: 400 malformed, 403 MAC / signature / binding,
  * 404 unknown session, 409 out of order or replayed, 410 expired, 413 too
  * large, 503 collateral or verifier unavailable; any of them ends the
- * session (its row goes to state "failed"); other sessions are not
+ * session (its row goes to FAILED) -- except a message that arrives after
+ * msg3 was taken, which is refused (a replayed msg3: SGXRA_E_RA_REPLAY)
+ * without ending the session being appraised; other sessions are not
  * affected.  An enclave the appraisal refuses is not an error: msg4 says
  * so (trusted 0 and the reason codes), with status 200.
  *
