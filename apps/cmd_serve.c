@@ -880,6 +880,7 @@ static int serve_sp(int argc, char **argv) {
       .quote_version = (unsigned)qv,
       .session_ttl = (int64_t)ttl,
       .actor = actor_flag ? cm.actor : NULL,
+      .now = now,
   };
   if (sgxra_sp_open(cx, &so, &sp)) {
     rc = cli_fail(SVERB, NULL, cx, CLI_EXIT_USAGE);

@@ -31,11 +31,15 @@
  * SGXRA_E_RA_MAC, SGXRA_E_STORE_DUPLICATE, ...) whenever an sgxra error is
  * the cause, else one of the HTTP-level names NotFound (404 unknown path),
  * MethodNotAllowed (405, with an Allow header), PayloadTooLarge (413),
- * UnsupportedMediaType (415), Unauthorized (401), InternalError (500).
+ * Unauthorized (401), DebugSigner (403: a SIGSTRUCT or signer whose
+ * MRSIGNER is a well-known public key, without allow_debug_signer),
+ * InternalError (500).
  * Statuses of the protocol: 400 malformed, 403 MAC / signature / binding,
  * 404 unknown session, 409 out of order or replayed, 410 expired, 413 too
  * large, 503 collateral or verifier unavailable; any of them ends the
- * session (its row goes to state "failed"); other sessions are not
+ * session (its row goes to FAILED) -- except a message that arrives after
+ * msg3 was taken, which is refused (a replayed msg3: SGXRA_E_RA_REPLAY)
+ * without ending the session being appraised; other sessions are not
  * affected.  An enclave the appraisal refuses is not an error: msg4 says
  * so (trusted 0 and the reason codes), with status 200.
  *
@@ -115,6 +119,9 @@ typedef struct sgxra_sp_options {
   /* Who the audit rows name: NULL for "sp:<host>:<pid>". */
   const char *actor;
   unsigned store_pool; /* idle store handles kept; 0: 8 */
+  /* The time (unix seconds) recorded when opening creates or migrates the
+   * store's schema (the library reads no clock). */
+  int64_t now;
 } sgxra_sp_options;
 
 /* One request, as the HTTP server received it. */

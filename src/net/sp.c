@@ -257,7 +257,7 @@ sgxra_err sgxra_sp_open(sgxra_ctx *cx, const sgxra_sp_options *opt,
   /* the store: opened once now so that a wrong URL fails here, not at the
    * first request (and the schema is migrated before any thread runs) */
   sgxra_store *st = NULL;
-  if ((e = sgxra_store_open(cx, sp->db_url, 0, &st))) goto fail;
+  if ((e = sgxra_store_open(cx, sp->db_url, opt->now, &st))) goto fail;
   sgxra__sp_store_put(sp, st, SGXRA_OK);
   *out = sp;
   return SGXRA_OK;

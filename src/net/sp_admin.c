@@ -227,9 +227,12 @@ static sgxra_err body_object(sgxra_ctx *cx, const sgxra_sp_request *rq,
         snprintf(known + u, sizeof known - u, "%s%s", k ? ", " : "",
                  allowed[k]);
       }
+      /* the message first: `key` belongs to o */
+      sgxra_err e =
+          sgxra__sp_error(cx, out, 400, sgxra_err_name(SGXRA_E_JSON),
+                          "unknown member '%.64s' (known: %s)", key, known);
       json_decref(o);
-      return sgxra__sp_error(cx, out, 400, sgxra_err_name(SGXRA_E_JSON),
-                             "unknown member '%.64s' (known: %s)", key, known);
+      return e;
     }
   }
   *obj = o;

@@ -228,9 +228,14 @@ static sgxra_err call(sgxra_ctx *cx, sgxra_sp *sp, const char *path,
     unavailable(c, 503, sgxra_err_name(SGXRA_E_NET_TOO_LARGE),
                 "verifier %s: answer over %zu bytes", url, RESPONSE_CAP);
   } else if (rc != CURLE_OK) {
-    sgxra_err code = rc == CURLE_OPERATION_TIMEDOUT ? SGXRA_E_NET_TIMEOUT
-                     : rc == CURLE_COULDNT_CONNECT  ? SGXRA_E_NET_CONNECT
-                                                    : SGXRA_E_NET;
+    sgxra_err code =
+        rc == CURLE_OPERATION_TIMEDOUT ? SGXRA_E_NET_TIMEOUT
+        : rc == CURLE_COULDNT_CONNECT  ? SGXRA_E_NET_CONNECT
+        : (rc == CURLE_PEER_FAILED_VERIFICATION ||
+           rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CACERT_BADFILE ||
+           rc == CURLE_SSL_CERTPROBLEM)
+            ? SGXRA_E_NET_TLS
+            : SGXRA_E_NET;
     unavailable(c, 503, sgxra_err_name(code), "verifier %s: %s", url,
                 ebuf[0] ? ebuf : curl_easy_strerror(rc));
   } else if (status != 200) {

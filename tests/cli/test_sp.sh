@@ -151,6 +151,21 @@ PYEOF
 )
 [ "$out" = '{"status":"ok"}' ] && ok || bad "https healthz: $out"
 PORT=${URL##*:}; PORT=${PORT%/}
+TLS_PID=$PID
+# the other verification modes start too (their protocol runs are
+# tests/net/test_sp.c's and tests/e2e's)
+start pccs "$SGXRA" serve sp --listen 127.0.0.1:0 --db "$DB" --key "$T/sp.pem" \
+  --pccs http://127.0.0.1:1/ --no-cache --trust-root "$T/tls.crt" --quote-version 4 --session-ttl 5
+curl -sS -o /dev/null -w '%{http_code}' --data-binary @/dev/null "${URL}ra/v1/sessions" >"$T/code" 2>&1
+[ "$(cat "$T/code")" = 400 ] && ok || bad "pccs mode msg0 of 0 bytes: $(cat "$T/code")"
+kill -TERM $PID; wait $PID; rc=$?
+[ $rc -eq 0 ] && ok || bad "pccs mode exit $rc"
+start remote "$SGXRA" serve sp --listen 127.0.0.1:0 --db "$DB" --key "$T/sp.pem" \
+  --verifier http://127.0.0.1:1/ --actor sp-remote
+kill -TERM $PID; wait $PID; rc=$?
+[ $rc -eq 0 ] && ok || bad "verifier mode exit $rc"
+expect_status 2 "$SGXRA" serve sp --db "$DB" --key "$T/sp.pem" --verifier http://127.0.0.1:1/ --trust-root "$T/tls.crt"
+PID=$TLS_PID
 expect_status 2 "$SGXRA" serve sp --listen "127.0.0.1:$PORT" --db "$DB" --key "$T/sp.pem" --collateral "$B1"
 expect_err_contains SGXRA_E_NET_LISTEN
 kill -TERM $PID; wait $PID; rc=$?

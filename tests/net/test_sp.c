@@ -24,6 +24,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <microhttpd.h>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -87,14 +88,16 @@ static void resp_free(resp *r) {
   memset(r, 0, sizeof *r);
 }
 
-static resp http(const char *method, const char *url, const void *body,
-                 size_t n, const char *auth) {
+static resp http_ct(const char *method, const char *url, const void *body,
+                    size_t n, const char *auth, const char *ctype) {
   resp r = {0};
   CURL *h = curl_easy_init();
   assert_non_null(h);
   struct curl_slist *hd = NULL;
   char ab[512];
-  hd = curl_slist_append(hd, "Content-Type: application/octet-stream");
+  char cb[128];
+  snprintf(cb, sizeof cb, "Content-Type: %s", ctype);
+  hd = curl_slist_append(hd, cb);
   if (auth) {
     snprintf(ab, sizeof ab, "Authorization: %s", auth);
     hd = curl_slist_append(hd, ab);
@@ -117,6 +120,11 @@ static resp http(const char *method, const char *url, const void *body,
   curl_easy_cleanup(h);
   curl_slist_free_all(hd);
   return r;
+}
+
+static resp http(const char *method, const char *url, const void *body,
+                 size_t n, const char *auth) {
+  return http_ct(method, url, body, n, auth, "application/octet-stream");
 }
 
 /* An error answer: the status and the JSON code. */
@@ -176,6 +184,7 @@ static void start_sp_on(fix *f, const char *db, const char *verifier_url,
       .verifier_url = verifier_url,
       .trust_root = verifier_url ? NULL : sgxra_x509_chain_get(f->root, 0),
       .session_ttl = TTL,
+      .now = NOW,
       .actor = "sp-test"};
   OK(f->cx, sgxra_sp_open(f->cx, &o, sp));
   sgxra_sp_server_options so = {
@@ -744,6 +753,14 @@ static void test_refusals(void **state) {
   OK(f->cx, sgxra_ra_client_msg1(f->cx, cl2.c, real1));
   post_expect(f, 0, id2, "msg1", real1, sizeof real1, 410,
               "SGXRA_E_RA_EXPIRED");
+  /* a msg0 a minute after the last purge deletes the expired rows: the
+   * session is then unknown */
+  client cl3;
+  char id3[33];
+  client_new(f, f->en, &cl3);
+  open_session(f, &cl3, f->url[1], id3);
+  post_expect(f, 0, id, "msg3", m3, n3, 404, "SGXRA_E_RA_SESSION");
+  client_free(&cl3);
   __atomic_store_n(&g_now, NOW, __ATOMIC_SEQ_CST);
   free(m3);
   client_free(&cl);
@@ -989,6 +1006,7 @@ static void test_replay_race(void **state) {
 
 typedef struct worker {
   fix *f;
+  char (*url)[64]; /* the two replicas */
   int n;
   int k;
   int trusted; /* sessions that ended trusted with the secret */
@@ -1032,7 +1050,7 @@ static void *worker_run(void *arg) {
     int a = (w->k + s) & 1;
     if (!sgxra_ra_client_new(cx, &ops, &cl.c) &&
         !sgxra_ra_client_msg0(cx, cl.c, m0)) {
-      post_url(u, sizeof u, f->url[a], NULL, NULL);
+      post_url(u, sizeof u, w->url[a], NULL, NULL);
       resp r = http("POST", u, m0, sizeof m0, NULL);
       json_t *o =
           r.status == 201 ? json_loadb((char *)r.body, r.len, 0, NULL) : NULL;
@@ -1042,11 +1060,11 @@ static void *worker_run(void *arg) {
       resp_free(&r);
     }
     if (id[0] && !sgxra_ra_client_msg1(cx, cl.c, m1)) {
-      post_url(u, sizeof u, f->url[!a], id, "msg1");
+      post_url(u, sizeof u, w->url[!a], id, "msg1");
       resp r = http("POST", u, m1, sizeof m1, NULL);
       if (r.status == 200 &&
           !sgxra_ra_client_msg2(cx, cl.c, r.body, r.len, &m3, &n3)) {
-        post_url(u, sizeof u, f->url[a], id, "msg3");
+        post_url(u, sizeof u, w->url[a], id, "msg3");
         resp r3 = http("POST", u, m3, n3, NULL);
         if (r3.status == 200 &&
             !sgxra_ra_client_msg4(cx, cl.c, r3.body, r3.len, &res) &&
@@ -1066,15 +1084,14 @@ static void *worker_run(void *arg) {
 }
 
 /* Many sessions at once over both replicas: each one gets its secret. */
-static void test_concurrent_sessions(void **state) {
-  fix *f = *state;
+static void run_concurrent(fix *f, char (*url)[64], const char *what) {
   enum { THREADS = 6, EACH = 4 };
   worker w[THREADS];
   pthread_t t[THREADS];
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (int i = 0; i < THREADS; i++) {
-    w[i] = (worker){.f = f, .n = EACH, .k = i};
+    w[i] = (worker){.f = f, .url = url, .n = EACH, .k = i};
     assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]), 0);
   }
   int total = 0;
@@ -1085,10 +1102,15 @@ static void test_concurrent_sessions(void **state) {
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double sec =
       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-  printf("# %d complete attestations (msg0..msg4, quote, verification, "
+  printf("# %s: %d complete attestations (msg0..msg4, quote, verification, "
          "appraisal, secret) over 2 replicas in %.2f s: %.1f/s\n",
-         THREADS * EACH, sec, THREADS * EACH / sec);
+         what, THREADS * EACH, sec, THREADS * EACH / sec);
   assert_int_equal(total, THREADS * EACH);
+}
+
+static void test_concurrent_sessions(void **state) {
+  fix *f = *state;
+  run_concurrent(f, f->url, "SQLite");
 }
 
 /* Two replicas sharing one PostgreSQL database: registration over the
@@ -1162,11 +1184,356 @@ static void test_pg_replicas(void **state) {
     free(m3);
     client_free(&cl);
   }
+  run_concurrent(f, url, "PostgreSQL");
   for (int i = 0; i < 2; i++) {
     sgxra_sp_server_stop(srv[i]);
     sgxra_sp_close(sp[i]);
   }
   tu_db_done(&db);
+}
+
+/* Bad input of every size on every route: always a 4xx with a JSON code,
+ * never a 500, and the server keeps serving. */
+static void test_garbage(void **state) {
+  fix *f = *state;
+  char u[256], auth[200], id[33];
+  snprintf(auth, sizeof auth, "Bearer %s", f->token);
+  uint8_t buf[700];
+  uint32_t x = 12345;
+  for (size_t i = 0; i < sizeof buf; i++) {
+    x = x * 1103515245u + 12345u;
+    buf[i] = (uint8_t)(x >> 16);
+  }
+  static const size_t lens[] = {0,   1,   3,   4,   5,   67,  68,  69,
+                                167, 168, 335, 336, 337, 431, 432, 700};
+  static const char *const admin[] = {"enclaves", "signers", "deny",
+                                      "revoke",   "policy",  "secrets"};
+  client cl;
+  client_new(f, f->en, &cl);
+  open_session(f, &cl, f->url[0], id);
+  for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+    const char *paths[3] = {"msg0", "msg1", "msg3"};
+    for (int p = 0; p < 3; p++) {
+      if (p == 0)
+        post_url(u, sizeof u, f->url[0], NULL, NULL);
+      else
+        post_url(u, sizeof u, f->url[0], id, paths[p]);
+      resp r = http("POST", u, buf, lens[k], NULL);
+      if (r.status < 400 || r.status >= 500)
+        fail_msg("%s with %zu bytes: %ld %s", paths[p], lens[k], r.status,
+                 r.body ? (char *)r.body : "");
+      json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+      assert_non_null(json_string_value(json_object_get(o, "code")));
+      json_decref(o);
+      resp_free(&r);
+    }
+    for (size_t a = 0; a < sizeof admin / sizeof admin[0]; a++) {
+      snprintf(u, sizeof u, "%s/admin/v1/%s", f->url[1], admin[a]);
+      const char *m =
+          !strcmp(admin[a], "policy") || !strcmp(admin[a], "secrets") ? "PUT"
+                                                                      : "POST";
+      resp r = http(m, u, buf, lens[k], auth);
+      if (r.status != 400 && r.status != 413)
+        fail_msg("%s with %zu bytes: %ld %s", admin[a], lens[k], r.status,
+                 r.body ? (char *)r.body : "");
+      resp_free(&r);
+    }
+  }
+  client_free(&cl);
+  /* JSON of the wrong shapes */
+  static const char *const bodies[] = {
+      "[]",
+      "{\"mrenclave\":1}",
+      "{\"mrenclave\":\"00\",\"reason\":\"x\"}",
+      "{\"table\":\"x\",\"id\":1}",
+      "{\"table\":\"deny\",\"id\":-1}",
+      "{\"mrsigner\":\"zz\"}",
+      "{\"a\":1,\"a\":2}",
+      "{\"secret\":\"!!\"}"};
+  for (size_t b = 0; b < sizeof bodies / sizeof bodies[0]; b++)
+    for (size_t a = 0; a < sizeof admin / sizeof admin[0]; a++) {
+      if (!strcmp(admin[a], "enclaves")) continue;
+      snprintf(u, sizeof u, "%s/admin/v1/%s", f->url[1], admin[a]);
+      const char *m =
+          !strcmp(admin[a], "policy") || !strcmp(admin[a], "secrets") ? "PUT"
+                                                                      : "POST";
+      resp r = http(m, u, bodies[b], strlen(bodies[b]), auth);
+      if (r.status != 400)
+        fail_msg("%s %s: %ld %s", admin[a], bodies[b], r.status,
+                 r.body ? (char *)r.body : "");
+      resp_free(&r);
+    }
+  snprintf(u, sizeof u, "%s/healthz", f->url[0]);
+  resp r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  resp_free(&r);
+}
+
+/* HTTPS to the verifier: its certificate checked with --verifier-ca; with
+ * another CA, 503 SGXRA_E_NET_TLS. */
+static void test_verifier_tls(void **state) {
+  fix *f = *state;
+  char cmd[10000], crt[1024], key[1024], other[1024], okey[1024];
+  snprintf(crt, sizeof crt, "%s/v.crt", f->dir);
+  snprintf(key, sizeof key, "%s/v.key", f->dir);
+  snprintf(other, sizeof other, "%s/o.crt", f->dir);
+  snprintf(okey, sizeof okey, "%s/o.key", f->dir);
+  for (int i = 0; i < 2; i++) {
+    snprintf(cmd, sizeof cmd,
+             "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+             "-nodes -days 2 -subj /CN=127.0.0.1 -addext "
+             "subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' "
+             ">/dev/null 2>&1",
+             i ? okey : key, i ? other : crt);
+    if (system(cmd) != 0) fail_msg("openssl req failed: %s", cmd);
+  }
+  char *vdir = tu_tmpdir();
+  assert_int_equal(chmod(vdir, 0700), 0);
+  sgxra_verifier_service *vs = NULL;
+  sgxra_verifier_server *vsrv = NULL;
+  sgxra_verifier_options vo = {.state_dir = vdir,
+                               .pccs = f->pccs,
+                               .trust_root = sgxra_x509_chain_get(f->root, 0)};
+  OK(f->cx, sgxra_verifier_open(f->cx, &vo, &vs));
+  sgxra_verifier_server_options so = {.listen = "127.0.0.1:0",
+                                      .clock = test_clock,
+                                      .threads = 2,
+                                      .tls_cert_path = crt,
+                                      .tls_key_path = key};
+  OK(f->cx, sgxra_verifier_server_start(f->cx, vs, &so, &vsrv));
+  char vurl[64];
+  snprintf(vurl, sizeof vurl, "https://127.0.0.1:%u",
+           sgxra_verifier_server_port(vsrv));
+  for (int good = 1; good >= 0; good--) {
+    sgxra_sp_options o = {.db_url = f->db,
+                          .key = f->sp_key,
+                          .verifier_url = vurl,
+                          .verifier_ca_file = good ? crt : other,
+                          .session_ttl = TTL,
+                          .now = NOW};
+    sgxra_sp *sp = NULL;
+    sgxra_sp_server *srv = NULL;
+    OK(f->cx, sgxra_sp_open(f->cx, &o, &sp));
+    sgxra_sp_server_options sso = {
+        .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+    OK(f->cx, sgxra_sp_server_start(f->cx, sp, &sso, &srv));
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", sgxra_sp_server_port(srv));
+    client cl;
+    client_new(f, f->en, &cl);
+    char id[33];
+    open_session(f, &cl, url, id);
+    size_t n3 = 0;
+    uint8_t *m3 = to_msg3(f, &cl, url, id, &n3);
+    if (good) {
+      sgxra_ra_result res;
+      finish(f, &cl, url, id, m3, n3, &res);
+      assert_int_equal(res.trusted, 1);
+      sgxra_ra_result_free(&res);
+    } else {
+      char u[256];
+      post_url(u, sizeof u, url, id, "msg3");
+      resp r = http("POST", u, m3, n3, NULL);
+      expect_error(&r, 503, "SGXRA_E_NET_TLS");
+    }
+    free(m3);
+    client_free(&cl);
+    sgxra_sp_server_stop(srv);
+    sgxra_sp_close(sp);
+  }
+  sgxra_verifier_server_stop(vsrv);
+  sgxra_verifier_close(vs);
+  tu_rmtree(vdir);
+  free(vdir);
+}
+
+/* ---- a verifier in the middle
+ * ------------------------------------------------------ A proxy in front of
+ * the real `serve verifier` that changes one thing: the SP must notice each. */
+
+enum { MITM_PASS, MITM_NONCE, MITM_QUOTE, MITM_SIG, MITM_NOTOKEN };
+
+typedef struct mitm {
+  char upstream[64];
+  int mode;
+  char *other_quote_b64; /* a genuine quote of another enclave */
+} mitm;
+
+typedef struct mreq {
+  char *body;
+  size_t len;
+} mreq;
+
+static resp upstream(const mitm *m, const char *method, const char *path,
+                     const char *body) {
+  char u[256];
+  snprintf(u, sizeof u, "%s%s", m->upstream, path);
+  return http_ct(method, u, body, body ? strlen(body) : 0, NULL,
+                 "application/json");
+}
+
+static enum MHD_Result mitm_handler(void *cls, struct MHD_Connection *conn,
+                                    const char *url, const char *method,
+                                    const char *version, const char *data,
+                                    size_t *size, void **con_cls) {
+  (void)version;
+  mitm *m = cls;
+  mreq *rq = *con_cls;
+  if (!rq) {
+    *con_cls = calloc(1, sizeof(mreq));
+    return MHD_YES;
+  }
+  if (*size) {
+    rq->body = realloc(rq->body, rq->len + *size + 1);
+    memcpy(rq->body + rq->len, data, *size);
+    rq->len += *size;
+    rq->body[rq->len] = 0;
+    *size = 0;
+    return MHD_YES;
+  }
+  resp r;
+  char *out = NULL;
+  if (!strcmp(method, "GET")) {
+    r = upstream(m, "GET", url, NULL);
+  } else {
+    json_t *o = json_loadb(rq->body ? rq->body : "", rq->len, 0, NULL);
+    if (m->mode == MITM_NONCE) {
+      resp n = upstream(m, "GET", "/v1/nonce", NULL);
+      json_object_set_new(o, "nonce",
+                          json_loadb((char *)n.body, n.len, 0, NULL));
+      resp_free(&n);
+    }
+    if (m->mode == MITM_QUOTE)
+      json_object_set_new(o, "quote", json_string(m->other_quote_b64));
+    char *b = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    r = upstream(m, "POST", url, b);
+    free(b);
+    json_t *a = json_loadb((char *)r.body, r.len, 0, NULL);
+    const char *tok = json_string_value(json_object_get(a, "token"));
+    if (tok && m->mode == MITM_SIG) {
+      char *t = strdup(tok);
+      size_t k = strlen(t) - 2; /* inside the signature */
+      t[k] = t[k] == 'A' ? 'B' : 'A';
+      json_object_set_new(a, "token", json_string(t));
+      free(t);
+    }
+    if (m->mode == MITM_NOTOKEN) json_object_del(a, "token");
+    out = json_dumps(a, JSON_COMPACT);
+    json_decref(a);
+  }
+  struct MHD_Response *res = out ? MHD_create_response_from_buffer(
+                                       strlen(out), out, MHD_RESPMEM_MUST_COPY)
+                                 : MHD_create_response_from_buffer(
+                                       r.len, r.body, MHD_RESPMEM_MUST_COPY);
+  MHD_add_response_header(res, "Content-Type", "application/json");
+  enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r.status, res);
+  MHD_destroy_response(res);
+  free(out);
+  resp_free(&r);
+  return ret;
+}
+
+static void mitm_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe) {
+  (void)cls;
+  (void)c;
+  (void)toe;
+  mreq *rq = *con_cls;
+  if (rq) free(rq->body);
+  free(rq);
+  *con_cls = NULL;
+}
+
+/* Through the proxy: untouched, trusted; each change, 503 with its code. */
+static void test_verifier_mitm(void **state) {
+  fix *f = *state;
+  char *vdir = tu_tmpdir();
+  assert_int_equal(chmod(vdir, 0700), 0);
+  sgxra_verifier_service *vs = NULL;
+  sgxra_verifier_server *vsrv = NULL;
+  sgxra_verifier_options vo = {.state_dir = vdir,
+                               .pccs = f->pccs,
+                               .trust_root = sgxra_x509_chain_get(f->root, 0)};
+  OK(f->cx, sgxra_verifier_open(f->cx, &vo, &vs));
+  sgxra_verifier_server_options so = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+  OK(f->cx, sgxra_verifier_server_start(f->cx, vs, &so, &vsrv));
+  mitm m;
+  memset(&m, 0, sizeof m);
+  snprintf(m.upstream, sizeof m.upstream, "http://127.0.0.1:%u",
+           sgxra_verifier_server_port(vsrv));
+  /* another enclave's genuine quote */
+  uint8_t rd[64] = {0}, *q = NULL;
+  size_t qn = 0;
+  sgxra_targetinfo ti;
+  sgxra_qe_targetinfo(f->qe, &ti);
+  sgxra_report rep;
+  OK(f->cx, sgxra_emu_ereport(f->cx, f->en_other, &ti, rd, &rep));
+  OK(f->cx, sgxra_qe_quote(f->cx, f->qe, &rep, 3, &q, &qn));
+  m.other_quote_b64 =
+      malloc(sgxra_base64_encoded_len(qn, SGXRA_BASE64_STD) + 1);
+  sgxra_base64_encode(q, qn, m.other_quote_b64);
+  free(q);
+  struct MHD_Daemon *d = MHD_start_daemon(
+      MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, mitm_handler, &m,
+      MHD_OPTION_NOTIFY_COMPLETED, mitm_done, NULL, MHD_OPTION_END);
+  assert_non_null(d);
+  const union MHD_DaemonInfo *di =
+      MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  char purl[64];
+  snprintf(purl, sizeof purl, "http://127.0.0.1:%u", di->port);
+  sgxra_sp_options o = {.db_url = f->db,
+                        .key = f->sp_key,
+                        .verifier_url = purl,
+                        .session_ttl = TTL,
+                        .now = NOW};
+  sgxra_sp *sp = NULL;
+  sgxra_sp_server *srv = NULL;
+  OK(f->cx, sgxra_sp_open(f->cx, &o, &sp));
+  sgxra_sp_server_options sso = {
+      .listen = "127.0.0.1:0", .clock = test_clock, .threads = 2};
+  OK(f->cx, sgxra_sp_server_start(f->cx, sp, &sso, &srv));
+  char url[64];
+  snprintf(url, sizeof url, "http://127.0.0.1:%u", sgxra_sp_server_port(srv));
+  static const struct {
+    int mode;
+    const char *code;
+  } cases[] = {{MITM_PASS, NULL},
+               {MITM_NONCE, "SGXRA_E_NET_BAD_RESPONSE"},
+               {MITM_QUOTE, "SGXRA_E_NET_BAD_RESPONSE"},
+               {MITM_SIG, "SGXRA_E_CRYPTO_SIG_INVALID"},
+               {MITM_NOTOKEN, "SGXRA_E_NET_BAD_RESPONSE"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    m.mode = cases[i].mode;
+    client cl;
+    client_new(f, f->en, &cl);
+    char id[33];
+    open_session(f, &cl, url, id);
+    size_t n3 = 0;
+    uint8_t *m3 = to_msg3(f, &cl, url, id, &n3);
+    if (!cases[i].code) {
+      sgxra_ra_result res;
+      finish(f, &cl, url, id, m3, n3, &res);
+      assert_int_equal(res.trusted, 1);
+      sgxra_ra_result_free(&res);
+    } else {
+      char u[256];
+      post_url(u, sizeof u, url, id, "msg3");
+      resp r = http("POST", u, m3, n3, NULL);
+      expect_error(&r, 503, cases[i].code);
+    }
+    free(m3);
+    client_free(&cl);
+  }
+  sgxra_sp_server_stop(srv);
+  sgxra_sp_close(sp);
+  MHD_stop_daemon(d);
+  free(m.other_quote_b64);
+  sgxra_verifier_server_stop(vsrv);
+  sgxra_verifier_close(vs);
+  tu_rmtree(vdir);
+  free(vdir);
 }
 
 int main(void) {
@@ -1181,6 +1548,9 @@ int main(void) {
       cmocka_unit_test(test_deny),
       cmocka_unit_test(test_replay_race),
       cmocka_unit_test(test_concurrent_sessions),
+      cmocka_unit_test(test_garbage),
+      cmocka_unit_test(test_verifier_tls),
+      cmocka_unit_test(test_verifier_mitm),
       cmocka_unit_test(test_pg_replicas),
       cmocka_unit_test(test_remote_verifier),
   };
