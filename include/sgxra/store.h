@@ -24,9 +24,10 @@
  * transaction (concurrent openers wait for each other); a schema newer than
  * this build is refused (SGXRA_E_STORE_SCHEMA_NEWER), never downgraded.
  *
- * Every registry write (add, revoke, policy set, audit append) is one
- * transaction that also appends its audit row: either both are stored or
- * neither is.  (Collateral cache writes, below, append none.)
+ * Every registry write (add, revoke, policy set, audit append, secret
+ * set/delete, token add/revoke) is one transaction that also appends its
+ * audit row: either both are stored or neither is.  (Collateral cache and
+ * RA session writes, below, append none.)
  * Writes are serialised across processes on both backends (SQLite: the
  * write lock; PostgreSQL: the audit chain head row, locked FOR UPDATE), so
  * the audit chain is a single line whatever the number of writers.
@@ -51,8 +52,9 @@
  * mistaken for either.  Revoked entries never match; denied MRENCLAVEs are
  * reported by sgxra_store_deny_check, which the appraisal consults first.
  *
- * Memory: records are fixed-size and caller-owned; lists, policy documents
- * and audit rows are single allocations released with sgxra_store_free().
+ * Memory: records are fixed-size and caller-owned; lists, policy documents,
+ * audit rows, session blobs and secret bytes are single allocations
+ * released with sgxra_store_free().
  *
  * Thread-safety: a store handle may be used by one thread at a time (open
  * one per thread); any number of processes and threads may have the same
@@ -75,7 +77,7 @@ extern "C" {
 #endif
 
 /* The schema this build writes and reads (docs/STORE.md lists each). */
-#define SGXRA_STORE_SCHEMA_VERSION 2
+#define SGXRA_STORE_SCHEMA_VERSION 3
 
 /* Text caps in bytes (UTF-8, without the NUL that the arrays below add). */
 #define SGXRA_STORE_ACTOR_MAX 128
@@ -311,7 +313,8 @@ sgxra_store_policy_history(sgxra_ctx *cx, sgxra_store *st,
 /* ---- the audit log ----------------------------------------------------------
  *
  * Kinds the store writes itself: "enclave.add", "signer.add", "deny.add",
- * "revoke", "policy.set"; each payload is a compact JSON object naming the
+ * "revoke", "policy.set", "secret.set", "secret.delete", "token.add",
+ * "token.revoke"; each payload is a compact JSON object naming the
  * row (docs/STORE.md).  Callers append their own, e.g. "decision". */
 
 /* Append a row.  kind: 1..SGXRA_STORE_KIND_MAX of [a-z0-9._-], not one of
@@ -425,6 +428,208 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_claim(
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_collateral_release(
     sgxra_ctx *cx, sgxra_store *st, const sgxra_store_collateral_key *key,
     const char *holder);
+
+/* ---- RA sessions (schema v3) ------------------------------------------------
+ *
+ * The service provider's remote-attestation sessions, shared by every
+ * replica that opens the same database: a row per session id with the
+ * protocol state (a small integer the caller defines; the store compares it,
+ * it does not interpret it), the sealed session blob (opaque: the RA library
+ * seals and authenticates it, the store keeps bytes), the creation time and
+ * the expiry.  Session writes append no audit row and do not queue on the
+ * audit chain head (like the collateral cache).
+ *
+ * The id is exactly SGXRA_STORE_SESSION_ID_LEN lowercase hex characters
+ * [0-9a-f] (NUL-terminated); anything else is SGXRA_E_INVALID_ARGUMENT on
+ * every call below (check an id taken from a URL with
+ * sgxra_store_session_id_valid first to answer "unknown session" instead).
+ *
+ * sgxra_store_session_advance is the one compare-and-set that orders a
+ * session across replicas: one UPDATE ... WHERE id = $ AND state = $from AND
+ * expires > $now, atomic on both backends (SQLite's write lock, PostgreSQL's
+ * row lock with READ COMMITTED re-check), so of two advances from the same
+ * state, on one handle or on two handles in different processes or threads,
+ * exactly one succeeds and the other reports *out_advanced = 0.  That is
+ * what refuses a replayed msg3 on another replica.
+ */
+
+#define SGXRA_STORE_SESSION_ID_LEN 32
+/* The largest session blob (bytes). */
+#define SGXRA_STORE_SESSION_BLOB_MAX (64 * 1024)
+
+/* 1 when id is exactly SGXRA_STORE_SESSION_ID_LEN characters of [0-9a-f]
+ * followed by its NUL; 0 otherwise (NULL too). */
+SGXRA_API int sgxra_store_session_id_valid(const char *id);
+
+/* Insert a new session: state, blob (1..SGXRA_STORE_SESSION_BLOB_MAX bytes,
+ * copied), created = now, expires (unix seconds, > now).
+ * SGXRA_E_STORE_DUPLICATE when the id exists (expired or not: purge first);
+ * SGXRA_E_INVALID_ARGUMENT (bad id, NULL/empty blob, expires <= now);
+ * SGXRA_E_TOO_LARGE (blob); _STORE_READ_ONLY, _STORE_BUSY,
+ * _STORE_CONNECTION, _STORE_DB. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_session_put(
+    sgxra_ctx *cx, sgxra_store *st, const char *id, int state,
+    const uint8_t *blob, size_t blob_len, int64_t now, int64_t expires);
+
+/* Read a session whatever its expiry (the caller compares *out_expires with
+ * its clock, to tell "expired" from "unknown").  SGXRA_OK and *out_found = 0
+ * (other outputs zeroed/NULL) when there is no such id.  Each output other
+ * than out_found may be NULL when not wanted.  *out_blob is malloc'ed: free
+ * it with sgxra_store_free (it is a sealed blob; wiping is not needed). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_store_session_get(sgxra_ctx *cx, sgxra_store *st, const char *id,
+                        int *out_found, int *out_state, uint8_t **out_blob,
+                        size_t *out_blob_len, int64_t *out_expires);
+
+/* Compare-and-set: when the row `id` is in state `from` and expires > now,
+ * set its state to `to` and its blob to (blob, blob_len) -- or keep the blob
+ * when blob is NULL and blob_len is 0 -- and *out_advanced = 1; otherwise
+ * change nothing and *out_advanced = 0 (no such id, another state already,
+ * or expired: get tells which).  Errors as sgxra_store_session_put (never
+ * _STORE_DUPLICATE). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_session_advance(
+    sgxra_ctx *cx, sgxra_store *st, const char *id, int from, int to,
+    const uint8_t *blob, size_t blob_len, int64_t now, int *out_advanced);
+
+/* Delete every session with expires <= now; *out_deleted (may be NULL) the
+ * number deleted. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_session_purge(
+    sgxra_ctx *cx, sgxra_store *st, int64_t now, int64_t *out_deleted);
+
+/* ---- provisioned secrets (schema v3) ----------------------------------------
+ *
+ * The secret a service provider sends to an enclave it trusts, one per
+ * binding: an MRENCLAVE (given to an enclave matched by an enclave entry),
+ * or (MRSIGNER, ISVPRODID) (an enclave matched by a signer entry).  A
+ * binding is independent of the registry's rows: revoking and re-adding an
+ * entry keeps its secret; a secret without an entry is never sent.
+ *
+ * The store keeps opaque bytes: the SP encrypts the secret at rest before
+ * set and decrypts it after get; the store hashes the exact stored bytes
+ * (SHA-256) for lists and audit rows.  Set (insert or replace) and delete
+ * each append an audit row in the same transaction -- "secret.set",
+ * "secret.delete" -- whose payload names the binding and the SHA-256 and
+ * size of the stored bytes (for a replace also the previous SHA-256), never
+ * the bytes: docs/STORE.md.  Lists return metadata only.
+ */
+
+/* Secret bytes: 1..SGXRA_STORE_SECRET_MAX (a 64 KiB secret plus up to 64
+ * bytes of the SP's at-rest encryption). */
+#define SGXRA_STORE_SECRET_MAX (65536 + 64)
+
+typedef enum sgxra_store_secret_kind {
+  SGXRA_STORE_SECRET_MRENCLAVE = 1, /* "mrenclave" */
+  SGXRA_STORE_SECRET_SIGNER = 2     /* "signer": MRSIGNER + ISVPRODID */
+} sgxra_store_secret_kind;
+
+/* Zero it, set kind and the fields of that kind; the others are ignored
+ * (and zero on read). */
+typedef struct sgxra_store_secret_binding {
+  sgxra_store_secret_kind kind;
+  uint8_t mrenclave[SGXRA_HASH_SIZE]; /* SGXRA_STORE_SECRET_MRENCLAVE */
+  uint8_t mrsigner[SGXRA_HASH_SIZE];  /* SGXRA_STORE_SECRET_SIGNER */
+  uint16_t isvprodid;                 /* SGXRA_STORE_SECRET_SIGNER */
+} sgxra_store_secret_binding;
+
+/* A stored secret's metadata. */
+typedef struct sgxra_store_secret_info {
+  int64_t id; /* > 0; a replace keeps the id */
+  sgxra_store_secret_binding binding;
+  uint8_t sha256[SGXRA_SHA256_SIZE]; /* of the exact stored bytes */
+  size_t size;                       /* stored bytes */
+  char set_by[SGXRA_STORE_ACTOR_MAX + 1];
+  int64_t set_at;
+} sgxra_store_secret_info;
+
+/* "mrenclave", "signer"; "?" for other values. */
+SGXRA_API const char *sgxra_store_secret_kind_name(sgxra_store_secret_kind k);
+
+/* Insert or replace the secret of binding `b` (bytes copied).  *out (may be
+ * NULL) receives the stored metadata.  Errors: SGXRA_E_INVALID_ARGUMENT
+ * (NULL, unknown kind, empty bytes, bad actor), SGXRA_E_TOO_LARGE (more
+ * than SGXRA_STORE_SECRET_MAX), and those common to registry writes. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_secret_set(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_secret_binding *b,
+    const uint8_t *bytes, size_t len, const char *actor, int64_t now,
+    sgxra_store_secret_info *out);
+
+/* The secret of binding `b`: SGXRA_OK and *out_found = 0 (*out_bytes NULL,
+ * *out_len 0, *out_info zeroed) when there is none.  out_info may be NULL;
+ * out_bytes and out_len are required.  *out_bytes is malloc'ed: the caller
+ * wipes it (sgxra_wipe) and frees it with
+ * sgxra_store_free. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_secret_get(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_secret_binding *b,
+    int *out_found, sgxra_store_secret_info *out_info, uint8_t **out_bytes,
+    size_t *out_len);
+
+/* Every secret's metadata (never the bytes), in id order, at most
+ * SGXRA_STORE_LIST_MAX.  *out (free with sgxra_store_free) is NULL when
+ * *out_n is 0. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_store_secret_list(sgxra_ctx *cx, sgxra_store *st,
+                        sgxra_store_secret_info **out, size_t *out_n);
+
+/* Delete the secret of binding `b`: *out_deleted = 1 and a "secret.delete"
+ * audit row, or *out_deleted = 0 (no row, no audit) when there is none. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_secret_delete(
+    sgxra_ctx *cx, sgxra_store *st, const sgxra_store_secret_binding *b,
+    const char *actor, int64_t now, int *out_deleted);
+
+/* ---- admin tokens (schema v3) -----------------------------------------------
+ *
+ * Bearer tokens for the SP's administration API, stored as the SHA-256 of
+ * the token (the caller generates the token, shows it once and hashes it;
+ * the store never sees it).  A name is unique for good: a revoked name is
+ * not reused (SGXRA_E_STORE_DUPLICATE), so audit rows name one token.  A
+ * revoked token never matches.  Add and revoke append audit rows
+ * "token.add" and "token.revoke" with the name only.
+ */
+
+/* Names: 1..SGXRA_STORE_TOKEN_NAME_MAX bytes of [A-Za-z0-9._-]. */
+#define SGXRA_STORE_TOKEN_NAME_MAX 64
+
+typedef struct sgxra_store_token {
+  int64_t id; /* > 0 */
+  char name[SGXRA_STORE_TOKEN_NAME_MAX + 1];
+  char created_by[SGXRA_STORE_ACTOR_MAX + 1];
+  int64_t created_at;
+  int revoked; /* 1: never matches again */
+  char revoked_by[SGXRA_STORE_ACTOR_MAX + 1];
+  int64_t revoked_at;
+} sgxra_store_token;
+
+/* Add token `name` with the SHA-256 of its value.  SGXRA_E_STORE_DUPLICATE
+ * when the name exists (revoked or not) or the same hash is stored already;
+ * SGXRA_E_INVALID_ARGUMENT (bad name, NULL hash, bad actor); and those
+ * common to registry writes.  *out_id (may be NULL) the new id. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_store_token_add(sgxra_ctx *cx, sgxra_store *st, const char *name,
+                      const uint8_t sha256[SGXRA_SHA256_SIZE],
+                      const char *actor, int64_t now, int64_t *out_id);
+
+/* Look a presented token up by its SHA-256: *out_found = 1 and *out (may be
+ * NULL) the token when a non-revoked token has that hash; *out_found = 0
+ * otherwise (unknown or revoked).  The database compares hashes (an index
+ * lookup): timing reveals nothing about a token whose hash is not known. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_token_check(
+    sgxra_ctx *cx, sgxra_store *st, const uint8_t sha256[SGXRA_SHA256_SIZE],
+    int *out_found, sgxra_store_token *out);
+
+/* Every token (revoked ones only when include_revoked), in id order, at
+ * most SGXRA_STORE_LIST_MAX; never the hashes.  *out (free with
+ * sgxra_store_free) is NULL when *out_n is 0. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_store_token_list(sgxra_ctx *cx, sgxra_store *st, int include_revoked,
+                       sgxra_store_token **out, size_t *out_n);
+
+/* Revoke token `name`.  SGXRA_E_STORE_NOT_FOUND when there is no such name
+ * or it is revoked already (the message says which). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_token_revoke(sgxra_ctx *cx,
+                                                              sgxra_store *st,
+                                                              const char *name,
+                                                              const char *actor,
+                                                              int64_t now);
 
 /* "sigstruct", "enclave", "hex"; "?" for other values. */
 SGXRA_API const char *sgxra_store_source_name(sgxra_store_source source);

@@ -13,8 +13,9 @@
 /* Rows read per query while verifying (bounded memory on long chains). */
 #define VERIFY_PAGE 1000
 
-static const char *const own_kinds[] = {"enclave.add", "signer.add", "deny.add",
-                                        "revoke", "policy.set"};
+static const char *const own_kinds[] = {
+    "enclave.add", "signer.add",    "deny.add",  "revoke",      "policy.set",
+    "secret.set",  "secret.delete", "token.add", "token.revoke"};
 
 static sgxra_err put_str(sgxra_ctx *cx, sgxra_sha256_stream *s, const void *p,
                          size_t n) {

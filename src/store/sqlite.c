@@ -344,7 +344,28 @@ static const char *const v2[] = {
     "ca TEXT NOT NULL, update_type TEXT NOT NULL, holder TEXT NOT NULL, "
     "expires_at INTEGER NOT NULL, PRIMARY KEY (fmspc, ca, update_type))",
     NULL};
-static const char *const *const migrations[] = {v1, v2};
+/* Version 3: RA sessions, provisioned secrets, admin tokens
+ * (sgxra_store_session_*, _secret_*, _token_*). */
+static const char *const v3[] = {
+    "CREATE TABLE ra_session (id TEXT PRIMARY KEY CHECK (length(id) = 32), "
+    "state INTEGER NOT NULL, blob BLOB NOT NULL, created INTEGER NOT NULL, "
+    "expires INTEGER NOT NULL)",
+    "CREATE INDEX ra_session_expires ON ra_session (expires)",
+    "CREATE TABLE provisioned_secret (id INTEGER PRIMARY KEY, "
+    "binding TEXT NOT NULL UNIQUE, "
+    "kind TEXT NOT NULL CHECK (kind IN ('mrenclave', 'signer')), "
+    "mrenclave BLOB CHECK (mrenclave IS NULL OR length(mrenclave) = 32), "
+    "mrsigner BLOB CHECK (mrsigner IS NULL OR length(mrsigner) = 32), "
+    "isvprodid INTEGER, data BLOB NOT NULL, "
+    "sha256 BLOB NOT NULL CHECK (length(sha256) = 32), "
+    "size INTEGER NOT NULL, set_by TEXT NOT NULL, set_at INTEGER NOT NULL)",
+    "CREATE TABLE admin_token (id INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL UNIQUE, "
+    "sha256 BLOB NOT NULL UNIQUE CHECK (length(sha256) = 32), "
+    "created INTEGER NOT NULL, actor TEXT NOT NULL, "
+    "revoked_at INTEGER, revoked_by TEXT)",
+    NULL};
+static const char *const *const migrations[] = {v1, v2, v3};
 _Static_assert(SGXRA__ARRAY_LEN(migrations) == SGXRA_STORE_SCHEMA_VERSION,
                "one migration per schema version");
 

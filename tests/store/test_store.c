@@ -126,13 +126,13 @@ static void test_open_reopen(void **state) {
   sgxra_store_close(st);
 
   /* A schema from a newer build is refused, not touched. */
-  _Static_assert(SGXRA_STORE_SCHEMA_VERSION == 2, "newer is 3 below");
+  _Static_assert(SGXRA_STORE_SCHEMA_VERSION == 3, "newer is 4 below");
   tu_db_exec(&e.db,
-             "INSERT INTO schema_version (version, applied_at) VALUES (3, 0)");
+             "INSERT INTO schema_version (version, applied_at) VALUES (4, 0)");
   assert_int_equal(sgxra_store_open(e.cx, e.db.url, T0, &st),
                    SGXRA_E_STORE_SCHEMA_NEWER);
   assert_null(st);
-  assert_non_null(strstr(sgxra_ctx_message(e.cx), "schema version 3"));
+  assert_non_null(strstr(sgxra_ctx_message(e.cx), "schema version 4"));
   env_done(&e);
 }
 

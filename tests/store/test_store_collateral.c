@@ -459,9 +459,9 @@ static void test_claim(void **state) {
 }
 
 /* A version-1 database (what the build before the cache wrote): opening
- * migrates it to 2 in place and keeps its rows.  The v1 database is made by
- * taking a fresh one back to v1 behind the store's back: v1's DDL is
- * unchanged, so what remains is exactly what a v1 build created. */
+ * migrates it to 2 and 3 in one go, in place, and keeps its rows.  The v1
+ * database is made by taking a fresh one back to v1 behind the store's back:
+ * v1's DDL is unchanged, so what remains is exactly what a v1 build created. */
 static void test_migrate_v1(void **state) {
   env e;
   env_init(&e, state);
@@ -479,6 +479,10 @@ static void test_migrate_v1(void **state) {
   OK(sgxra_store_policy_set(e.cx, st, pol, sizeof(pol) - 1, "bob", T0 + 2,
                             &pi));
   sgxra_store_close(st);
+  tu_db_exec(&e.db, "DROP TABLE ra_session"); /* v3 (test_store_ra.c) */
+  tu_db_exec(&e.db, "DROP TABLE provisioned_secret");
+  tu_db_exec(&e.db, "DROP TABLE admin_token");
+  tu_db_exec(&e.db, "DELETE FROM schema_version WHERE version = 3");
   tu_db_exec(&e.db, "DROP TABLE collateral_cache");
   tu_db_exec(&e.db, "DROP TABLE collateral_lease");
   tu_db_exec(&e.db, "DELETE FROM schema_version WHERE version = 2");
@@ -521,11 +525,14 @@ static void test_migrate_v1(void **state) {
   OK(sgxra_store_collateral_claim(e.cx, st, &k, "A", T0, 60, &claimed));
   assert_int_equal(claimed, 1);
   sgxra_store_close(st);
-  /* version 2 recorded once, with the migration time */
+  /* versions 2 and 3 recorded once each, with the migration time */
   assert_int_equal(count(&e.db, "SELECT count(*) FROM schema_version WHERE "
                                 "version = 2 AND applied_at = 1767226600"),
                    1);
-  assert_int_equal(count(&e.db, "SELECT count(*) FROM schema_version"), 2);
+  assert_int_equal(count(&e.db, "SELECT count(*) FROM schema_version WHERE "
+                                "version = 3 AND applied_at = 1767226600"),
+                   1);
+  assert_int_equal(count(&e.db, "SELECT count(*) FROM schema_version"), 3);
   env_done(&e);
 }
 
