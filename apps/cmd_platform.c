@@ -3,7 +3,7 @@
  *
  *   sgxra platform init DIR [--fmspc HEX] [--tcb-svns LIST --pcesvn N]
  *                           [--ca CADIR] [--pck-ca platform|processor]
- *                           [--at TIME] [--json]
+ *                           [--at TIME] [--qe-signing-key PEM] [--json]
  *   sgxra platform quote DIR --enclave SO --sigstruct SIG [--report-data HEX]
  *                            [--version 3|4] -o QUOTE [--json]
  *   sgxra platform collateral DIR -o BUNDLE [--at TIME]
@@ -51,7 +51,8 @@ enum {
   OPT_SIGSTRUCT,
   OPT_REPORT_DATA,
   OPT_VERSION,
-  OPT_PCK_CA
+  OPT_PCK_CA,
+  OPT_QE_SIGNING_KEY
 };
 
 static void usage(FILE *f) {
@@ -76,6 +77,13 @@ static void usage(FILE *f) {
       "      --pck-ca platform|processor  the PCK CA that certifies the "
       "platform\n"
       "                            (default platform)\n"
+      "      --qe-signing-key PEM  TEST/DEMO ONLY: sign the quoting enclave "
+      "with\n"
+      "                            this RSA-3072 e=3 key instead of Intel's "
+      "(a\n"
+      "                            rogue QE: verifiers refuse its quotes at "
+      "the\n"
+      "                            QE Identity check)\n"
       "  quote DIR       load an enclave, ask it for a REPORT, quote it\n"
       "      --enclave SO          the enclave shared object (required)\n"
       "      --sigstruct SIG       its SIGSTRUCT (required)\n"
@@ -168,7 +176,7 @@ typedef struct args {
   const char *verb;
   const char *dir;
   const char *fmspc, *tcb_svns, *pcesvn, *ca, *at, *enclave, *sigstruct,
-      *report_data, *version, *out, *pck_ca;
+      *report_data, *version, *out, *pck_ca, *qe_key;
   int json;
 } args;
 
@@ -186,6 +194,7 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
       {"report-data", required_argument, NULL, OPT_REPORT_DATA},
       {"version", required_argument, NULL, OPT_VERSION},
       {"pck-ca", required_argument, NULL, OPT_PCK_CA},
+      {"qe-signing-key", required_argument, NULL, OPT_QE_SIGNING_KEY},
       {"out", required_argument, NULL, 'o'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -228,6 +237,9 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
       break;
     case OPT_PCK_CA:
       a->pck_ca = optarg;
+      break;
+    case OPT_QE_SIGNING_KEY:
+      a->qe_key = optarg;
       break;
     case 'o':
       a->out = optarg;
@@ -294,14 +306,30 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
       (rc = cli_parse_uint(verb, "--pcesvn", a->pcesvn, 0, 65535, &pcesvn)))
     return rc;
 
+  /* A rogue QE signer (test/demo): loaded before anything is created. */
+  sgxra_rsa_key *qe_key = NULL;
+  if (a->qe_key) {
+    uint8_t *kb = NULL;
+    size_t kn = 0;
+    if ((rc = cli_read_file(verb, cx, a->qe_key, 1u << 20, &kb, &kn)))
+      return rc;
+    sgxra_err ke = sgxra_rsa_load_private(cx, kb, kn, &qe_key);
+    sgxra_wipe(kb, kn);
+    free(kb);
+    if (ke) return cli_fail(verb, a->qe_key, cx, CLI_EXIT_USAGE);
+  }
   if (mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
+    sgxra_rsa_free(qe_key);
     fprintf(stderr, "sgxra %s: %s: cannot create: %s\n", verb, a->dir,
             strerror(errno));
     return CLI_EXIT_USAGE;
   }
   /* The CA: --ca or DIR/ca, created when it does not exist yet. */
   char *cadir = a->ca ? strdup(a->ca) : join(a->dir, "ca");
-  if (!cadir) return cli_usage_error(verb, "out of memory");
+  if (!cadir) {
+    sgxra_rsa_free(qe_key);
+    return cli_usage_error(verb, "out of memory");
+  }
   sgxra_intelca *ca = NULL;
   sgxra_emu_platform *plat = NULL;
   char *state = join(cadir, "state.json");
@@ -328,7 +356,8 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
 
   char serial[41];
   if (sgxra_emu_platform_init(cx, a->dir, &cfg, &plat) != SGXRA_OK ||
-      sgxra_qe_provision(cx, plat, ca, a->dir, now, serial) != SGXRA_OK) {
+      sgxra_qe_provision_ex(cx, plat, ca, a->dir, now, qe_key, serial) !=
+          SGXRA_OK) {
     rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
     goto done;
   }
@@ -361,6 +390,8 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
         ca_abs, "pck_ca", pck_ca, "fmspc", fm, "tcb_svns", svns, "pcesvn",
         (int)cfg.pcesvn, "pck_serial", serial, "tcb_evaluation_number",
         (json_int_t)sgxra_intelca_tcb_evaluation_number(ca));
+    if (a->qe_key)
+      json_object_set_new(o, "qe_signing_key", json_string(a->qe_key));
     cli_json_print(o);
   } else {
     printf("%-*s %s\n", W, "platform", a->dir);
@@ -371,8 +402,12 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
     for (int i = 0; i < 16; i++) printf("%s%u", i ? "," : "", cfg.tcb_svns[i]);
     printf("\n%-*s %u\n", W, "pcesvn", cfg.pcesvn);
     printf("%-*s %s\n", W, "pck_serial", serial);
+    if (a->qe_key)
+      printf("%-*s %s (a rogue QE: not Intel's signer)\n", W, "qe_signer",
+             a->qe_key);
   }
 done:
+  sgxra_rsa_free(qe_key);
   sgxra_emu_platform_free(plat);
   sgxra_intelca_free(ca);
   free(cadir);

@@ -52,7 +52,7 @@ HEADERS = {
     "crypto": "crypto",
     "sgx": "sgx sigstruct measure enclavefile layout",
     "quote": "quote x509 collateral verify qlresult tcbstatus supplemental",
-    "emu": "emu qe intelca enclave_api",
+    "emu": "emu qe intelca enclave_api attester",
     "net": "pcs pccs verifier verifier_server",
 }
 # include/sgxra.h, the umbrella, declares both libraries.

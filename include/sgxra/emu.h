@@ -246,6 +246,18 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_call(
     sgxra_ctx *cx, sgxra_emu_enclave *e, uint32_t op, const uint8_t *in,
     size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
 
+/* The same, and *out_rc (may be NULL) gets the enclave's own return code
+ * when it returns an error (0 otherwise): an sgxra_err value or a negative
+ * SGXRA_ENCLAVE_E_* code (sgxra/enclave_api.h), for callers that map it. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_enclave_call_ex(
+    sgxra_ctx *cx, sgxra_emu_enclave *e, uint32_t op, const uint8_t *in,
+    size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len, int *out_rc);
+
+/* The enclave api version handed to its entry point: 2 when the .so
+ * exports SGXRA_ENCLAVE_API_VERSION_SYMBOL = 2, 1 without it; 0 for an
+ * enclave without code. */
+SGXRA_API uint32_t sgxra_emu_enclave_api_version(const sgxra_emu_enclave *e);
+
 /* Ask the enclave itself (op SGXRA_ENCLAVE_OP_REPORT) for a REPORT to
  * `target` with `reportdata`: what `sgxra platform quote` does before going
  * to the QE. */

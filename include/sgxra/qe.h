@@ -159,6 +159,18 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_provision(
     sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca, const char *dir,
     int64_t now, char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
 
+/* The same, with the QE's SIGSTRUCT signed by `qe_signer` instead of the
+ * CA's QE signing key (NULL: the CA's, as sgxra_qe_provision).  TEST AND
+ * DEMO ONLY (`sgxra platform init --qe-signing-key`): a rogue quoting
+ * enclave.  The PCE stays Intel's and certifies it (it checks only the
+ * REPORT's MAC and the PROVISIONKEY attribute, as Intel's PCE does), so
+ * its quotes verify up to the QE report -- and a verifier refuses them at
+ * Intel's QE Identity check, whose MRSIGNER is the CA's QE signer's. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_provision_ex(
+    sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca, const char *dir,
+    int64_t now, const sgxra_rsa_key *qe_signer,
+    char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
+
 /* sgxra_qe_new from the files of a provisioned directory
  * (SGXRA_E_QE_STATE naming a missing file). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_open(sgxra_ctx *cx,

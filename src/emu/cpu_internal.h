@@ -28,7 +28,17 @@ struct sgxra_emu_enclave {
   int code_fd;                  /* sealed memfd of the measured bytes, or -1 */
   sgxra_enclave_entry_fn entry; /* NULL when there is no code */
   sgxra_ctx *call_cx;           /* context of the running call */
+  uint32_t api_version; /* what the .so asked for (1 without the symbol) */
 };
+
+/* Fill the api table an enclave's entry point gets (version 1 or 2) bound
+ * to `e`; e->call_cx must be set while the enclave runs.  Exposed for the
+ * crypto runtime's unit tests. */
+void sgxra__emu_enclave_api_init(sgxra_emu_enclave *e, uint32_t version,
+                                 sgxra_enclave_api *api);
+
+/* The name of a negative SGXRA_ENCLAVE_E_* code, or NULL. */
+const char *sgxra__emu_enclave_rc_name(int rc);
 
 /* Which fuse key a derivation starts from. */
 typedef enum sgxra__emu_fuse {

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -96,6 +97,135 @@ static int api_egetkey(void *self, const uint8_t keyrequest[512],
                                           SGXRA_KEYREQUEST_SIZE, &kr);
   if (!err) err = sgxra_emu_egetkey(e->call_cx, e, &kr, out_key);
   return (int)err;
+}
+
+/* ---- the version-2 crypto runtime: sgxra/crypto.h behind raw bytes ----
+ * Every function takes and returns bytes only; keys are made from the raw
+ * scalar / point for the call and freed (and so wiped by OpenSSL) before it
+ * returns.  Errors carry their message in the running call's context. */
+
+static sgxra_ctx *rt_cx(void *self) {
+  return ((sgxra_emu_enclave *)self)->call_cx;
+}
+
+static int rt_random(void *self, uint8_t *out, size_t n) {
+  if (n == 0) return 0;
+  if (out == NULL) return SGXRA_E_INVALID_ARGUMENT;
+  sgxra_err e = sgxra_random(rt_cx(self), out, n);
+  if (e) memset(out, 0, n);
+  return (int)e;
+}
+
+static int rt_sha256(void *self, const uint8_t *p, size_t n, uint8_t out[32]) {
+  if (p == NULL && n) return SGXRA_E_INVALID_ARGUMENT;
+  sgxra_err e = sgxra_sha256(rt_cx(self), p, n, out);
+  if (e) memset(out, 0, 32);
+  return (int)e;
+}
+
+static int rt_cmac(void *self, const uint8_t key[16], const uint8_t *msg,
+                   size_t n, uint8_t out[16]) {
+  if (msg == NULL && n) return SGXRA_E_INVALID_ARGUMENT;
+  sgxra_err e = sgxra_aes128_cmac(rt_cx(self), key, msg, n, out);
+  if (e) memset(out, 0, 16);
+  return (int)e;
+}
+
+static int rt_gcm_encrypt(void *self, const uint8_t key[16],
+                          const uint8_t iv[12], const uint8_t *aad,
+                          size_t aad_len, const uint8_t *pt, size_t n,
+                          uint8_t *out_ct, uint8_t out_tag[16]) {
+  if ((aad == NULL && aad_len) || ((pt == NULL || out_ct == NULL) && n))
+    return SGXRA_E_INVALID_ARGUMENT;
+  sgxra_err e = sgxra_aes128_gcm_encrypt(rt_cx(self), key, iv, 12, aad, aad_len,
+                                         pt, n, out_ct, out_tag);
+  if (e) {
+    if (n) memset(out_ct, 0, n);
+    memset(out_tag, 0, 16);
+  }
+  return (int)e;
+}
+
+static int rt_gcm_decrypt(void *self, const uint8_t key[16],
+                          const uint8_t iv[12], const uint8_t *aad,
+                          size_t aad_len, const uint8_t *ct, size_t n,
+                          const uint8_t tag[16], uint8_t *out_pt) {
+  if ((aad == NULL && aad_len) || ((ct == NULL || out_pt == NULL) && n))
+    return SGXRA_E_INVALID_ARGUMENT;
+  sgxra_err e = sgxra_aes128_gcm_decrypt(rt_cx(self), key, iv, 12, aad, aad_len,
+                                         ct, n, tag, out_pt);
+  if (e && n) sgxra_wipe(out_pt, n);
+  return (int)e;
+}
+
+static int rt_p256_generate(void *self, uint8_t out_priv[32],
+                            uint8_t out_pub[64]) {
+  sgxra_p256_key *k = NULL;
+  sgxra_err e = sgxra_p256_generate(rt_cx(self), &k);
+  if (!e) e = sgxra_p256_private_raw(rt_cx(self), k, out_priv);
+  if (!e) sgxra_p256_public_raw(k, out_pub);
+  sgxra_p256_free(k);
+  if (e) {
+    sgxra_wipe(out_priv, 32);
+    memset(out_pub, 0, 64);
+  }
+  return (int)e;
+}
+
+static int rt_p256_ecdh(void *self, const uint8_t priv[32],
+                        const uint8_t peer_pub[64], uint8_t out_x[32]) {
+  sgxra_p256_key *d = NULL, *q = NULL;
+  sgxra_err e = sgxra_p256_from_private(rt_cx(self), priv, &d);
+  if (!e) e = sgxra_p256_from_public(rt_cx(self), peer_pub, &q);
+  if (!e) e = sgxra_p256_ecdh(rt_cx(self), d, q, out_x);
+  sgxra_p256_free(d);
+  sgxra_p256_free(q);
+  if (e) sgxra_wipe(out_x, 32);
+  return (int)e;
+}
+
+static int rt_p256_verify(void *self, const uint8_t pub[64], const uint8_t *msg,
+                          size_t n, const uint8_t sig[64]) {
+  if (msg == NULL && n) return SGXRA_E_INVALID_ARGUMENT;
+  sgxra_p256_key *q = NULL;
+  sgxra_err e = sgxra_p256_from_public(rt_cx(self), pub, &q);
+  if (!e) e = sgxra_p256_verify(rt_cx(self), q, msg, n, sig);
+  sgxra_p256_free(q);
+  return (int)e;
+}
+
+void sgxra__emu_enclave_api_init(sgxra_emu_enclave *e, uint32_t version,
+                                 sgxra_enclave_api *api) {
+  memset(api, 0, sizeof *api);
+  api->version = version;
+  api->size = sizeof *api;
+  api->self = e;
+  api->ereport = api_ereport;
+  api->egetkey = api_egetkey;
+  if (version >= 2) {
+    api->random = rt_random;
+    api->sha256 = rt_sha256;
+    api->aes128_cmac = rt_cmac;
+    api->aes128_gcm_encrypt = rt_gcm_encrypt;
+    api->aes128_gcm_decrypt = rt_gcm_decrypt;
+    api->p256_generate = rt_p256_generate;
+    api->p256_ecdh = rt_p256_ecdh;
+    api->p256_verify = rt_p256_verify;
+  }
+}
+
+const char *sgxra__emu_enclave_rc_name(int rc) {
+  static const char *const names[] = {
+      "SGXRA_ENCLAVE_E_MESSAGE", "SGXRA_ENCLAVE_E_GROUP",
+      "SGXRA_ENCLAVE_E_SPID",    "SGXRA_ENCLAVE_E_SIGNATURE",
+      "SGXRA_ENCLAVE_E_MAC",     "SGXRA_ENCLAVE_E_STATE",
+      "SGXRA_ENCLAVE_E_BUSY",    "SGXRA_ENCLAVE_E_QUOTE",
+      "SGXRA_ENCLAVE_E_DECRYPT", "SGXRA_ENCLAVE_E_SEALED",
+      "SGXRA_ENCLAVE_E_SPACE",   "SGXRA_ENCLAVE_E_CRYPTO",
+      "SGXRA_ENCLAVE_E_API"};
+  if (rc >= 0 || -(long)rc > (long)(sizeof names / sizeof names[0]))
+    return NULL;
+  return names[-rc - 1];
 }
 
 /* The measured bytes as a sealed anonymous file: nothing can change them
@@ -198,6 +328,21 @@ sgxra_err sgxra_emu_enclave_load(sgxra_ctx *cx, sgxra_emu_platform *plat,
   }
   /* POSIX guarantees a data pointer from dlsym converts to a function. */
   memcpy(&e->entry, &sym, sizeof e->entry);
+  /* The api version it asks for: 1 without the symbol; never above ours. */
+  e->api_version = 1;
+  const void *ver = dlsym(e->dl, SGXRA_ENCLAVE_API_VERSION_SYMBOL);
+  if (ver) {
+    uint32_t v;
+    memcpy(&v, ver, sizeof v);
+    if (v > SGXRA_ENCLAVE_API_VERSION) {
+      err = sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
+                        "%s: the enclave asks for enclave api version %u; "
+                        "this emulator provides up to %d",
+                        so_path, v, SGXRA_ENCLAVE_API_VERSION);
+      goto done;
+    }
+    e->api_version = v < 1 ? 1 : v;
+  }
   *out_e = e;
   e = NULL;
 done:
@@ -205,38 +350,38 @@ done:
   return err;
 }
 
-sgxra_err sgxra_emu_enclave_call(sgxra_ctx *cx, sgxra_emu_enclave *e,
-                                 uint32_t op, const uint8_t *in, size_t in_len,
-                                 uint8_t *out, size_t out_cap,
-                                 size_t *out_len) {
+sgxra_err sgxra_emu_enclave_call_ex(sgxra_ctx *cx, sgxra_emu_enclave *e,
+                                    uint32_t op, const uint8_t *in,
+                                    size_t in_len, uint8_t *out, size_t out_cap,
+                                    size_t *out_len, int *out_rc) {
   sgxra_enclave_api api;
   size_t got = 0;
   *out_len = 0;
+  if (out_rc) *out_rc = 0;
   if (e == NULL || e->entry == NULL)
     return sgxra__fail(cx, SGXRA_E_EMU_DLOPEN,
                        "enclave has no code to call: it was made from bytes; "
                        "load it from its .so file to run it");
-  memset(&api, 0, sizeof api);
-  api.version = SGXRA_ENCLAVE_API_VERSION;
-  api.size = sizeof api;
-  api.self = e;
-  api.ereport = api_ereport;
-  api.egetkey = api_egetkey;
+  sgxra__emu_enclave_api_init(e, e->api_version, &api);
   e->call_cx = cx;
   sgxra_ctx_clear(cx);
   int rc = e->entry(&api, op, in, in_len, out, out_cap, &got);
   e->call_cx = NULL;
+  sgxra_wipe(&api, sizeof api);
   if (rc != 0) {
     char why[SGXRA_CTX_MSG_SIZE];
+    if (out_rc) *out_rc = rc;
     if (sgxra_ctx_error(cx) != SGXRA_OK)
       snprintf(why, sizeof why, ": %s [%s]", sgxra_ctx_message(cx),
                sgxra_err_name(sgxra_ctx_error(cx)));
     else
       why[0] = '\0';
     if (out) memset(out, 0, out_cap);
+    const char *name = sgxra__emu_enclave_rc_name(rc);
     return sgxra__fail(cx, SGXRA_E_EMU_ECALL,
                        "enclave entry point, operation %#x, returned %d (%s)%s",
-                       op, rc, sgxra_err_name((sgxra_err)rc), why);
+                       op, rc, name ? name : sgxra_err_name((sgxra_err)rc),
+                       why);
   }
   if (got > out_cap) {
     if (out) memset(out, 0, out_cap);
@@ -247,6 +392,18 @@ sgxra_err sgxra_emu_enclave_call(sgxra_ctx *cx, sgxra_emu_enclave *e,
   }
   *out_len = got;
   return SGXRA_OK;
+}
+
+sgxra_err sgxra_emu_enclave_call(sgxra_ctx *cx, sgxra_emu_enclave *e,
+                                 uint32_t op, const uint8_t *in, size_t in_len,
+                                 uint8_t *out, size_t out_cap,
+                                 size_t *out_len) {
+  return sgxra_emu_enclave_call_ex(cx, e, op, in, in_len, out, out_cap, out_len,
+                                   NULL);
+}
+
+uint32_t sgxra_emu_enclave_api_version(const sgxra_emu_enclave *e) {
+  return e && e->entry ? e->api_version : 0;
 }
 
 sgxra_err sgxra_emu_enclave_get_report(

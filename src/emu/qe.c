@@ -284,6 +284,14 @@ sgxra_err
 sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
                    const char *dir, int64_t now,
                    char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
+  return sgxra_qe_provision_ex(cx, plat, ca, dir, now, NULL, out_serial_hex);
+}
+
+sgxra_err
+sgxra_qe_provision_ex(sgxra_ctx *cx, sgxra_emu_platform *plat,
+                      sgxra_intelca *ca, const char *dir, int64_t now,
+                      const sgxra_rsa_key *qe_signer,
+                      char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]) {
   if (out_serial_hex) out_serial_hex[0] = 0;
   if (!plat || !ca || !dir)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
@@ -293,7 +301,7 @@ sgxra_qe_provision(sgxra_ctx *cx, sgxra_emu_platform *plat, sgxra_intelca *ca,
   uint8_t qe_ss[SGXRA_SIGSTRUCT_SIZE], pce_ss[SGXRA_SIGSTRUCT_SIZE];
   const sgxra_rsa_key *signer = sgxra_intelca_qe_signing_key(ca);
   sgxra_err e;
-  if ((e = sgxra_qe_sigstruct(cx, signer, qe_ss)) ||
+  if ((e = sgxra_qe_sigstruct(cx, qe_signer ? qe_signer : signer, qe_ss)) ||
       (e = sgxra_pce_sigstruct(cx, signer, cfg.pcesvn, pce_ss)))
     return e;
   sgxra_pce *pce = NULL;
