@@ -17,10 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sgxra/base64.h"
 #include "sgxra/enclavefile.h"
 #include "sgxra/file.h"
 #include "sgxra/layout.h"
 #include "sgxra/measure.h"
+#include "sgxra/timeutil.h"
 #include "sp.h"
 
 #define W 20
@@ -43,6 +45,7 @@ static void usage(FILE *f) {
       "       sgxra registry revoke enclave|signer|deny ID\n"
       "       sgxra registry list [--all]\n"
       "       sgxra registry show enclave|signer|deny ID\n"
+      "       sgxra registry token add NAME | list [--all] | revoke NAME\n"
       "\n"
       "The service provider's reference values, registered before any quote\n"
       "arrives and read by `sgxra appraise`.\n"
@@ -66,6 +69,11 @@ static void usage(FILE *f) {
       "deny: refuse this MRENCLAVE whatever else matches (revoke lifts it).\n"
       "revoke: the entry stops matching; it stays listed with --all.\n"
       "list: every entry in force (--all: revoked ones too); show: one entry.\n"
+      "token add NAME: a new bearer token for the SP's administration API\n"
+      "  (`sgxra serve sp`), printed once (\"sgxra_\" + 43 characters of\n"
+      "  base64url); the registry keeps only its SHA-256.  NAME: 1..%d of\n"
+      "  [A-Za-z0-9._-], never reused.  token list: names, never the tokens;\n"
+      "  token revoke NAME: the token stops working at once.\n"
       "\n"
       "Options:\n"
       "      --mrenclave HEX       64 hex digits\n"
@@ -98,7 +106,8 @@ static void usage(FILE *f) {
       "Exit status: 0 done, 1 refused (debug signer, duplicate entry, no such\n"
       "entry), 2 usage error or unusable input (corrupt SIGSTRUCT, wrong-size\n"
       "hex, a database that cannot be opened or written).\n",
-      SGXRA_STORE_PRODUCT_MAX, SGXRA_STORE_NOTE_MAX);
+      SGXRA_STORE_TOKEN_NAME_MAX, SGXRA_STORE_PRODUCT_MAX,
+      SGXRA_STORE_NOTE_MAX);
 }
 
 enum {
@@ -636,6 +645,117 @@ static int cmd_list(reg_args *a, sgxra_ctx *cx) {
   return rc;
 }
 
+/* ---- admin tokens ----------------------------------------------------------
+ */
+
+#define TOKEN_PREFIX "sgxra_"
+#define TOKEN_BYTES 32
+
+static void put_token(cli_out *o, const sgxra_store_token *t) {
+  cli_put_str(o, "kind", "token");
+  cli_put_num(o, "id", (uint64_t)t->id);
+  cli_put_str(o, "name", t->name);
+  cli_put_str(o, "created_by", t->created_by);
+  sp_put_time(o, "created_at", t->created_at);
+  cli_put_bool(o, "revoked", t->revoked);
+  if (t->revoked) {
+    cli_put_str(o, "revoked_by", t->revoked_by);
+    sp_put_time(o, "revoked_at", t->revoked_at);
+  }
+}
+
+static int cmd_token(reg_args *a, sgxra_ctx *cx) {
+  const char *what = a->nfiles ? a->files[0] : "";
+  int add = !strcmp(what, "add"), list = !strcmp(what, "list"),
+      revoke = !strcmp(what, "revoke");
+  if (!add && !list && !revoke)
+    return cli_usage_error(a->c.verb, "expected token add NAME, token list "
+                                      "or token revoke NAME");
+  if (list && a->nfiles != 1)
+    return cli_usage_error(a->c.verb, "unexpected argument '%s'", a->files[1]);
+  if (!list && a->nfiles != 2)
+    return cli_usage_error(a->c.verb, "token %s takes one NAME", what);
+  if (!list && (a->seen & B(O_ALL)))
+    return cli_usage_error(a->c.verb, "--all goes with token list");
+  const char *name = list ? NULL : a->files[1];
+  sgxra_store *st = NULL;
+  int rc = sp_open(&a->c, cx, &st);
+  if (rc) return rc;
+  if (add) {
+    uint8_t raw[TOKEN_BYTES], h[SGXRA_SHA256_SIZE];
+    char tok[sizeof TOKEN_PREFIX + 48];
+    memcpy(tok, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
+    int64_t id = 0;
+    sgxra_store_token t;
+    memset(&t, 0, sizeof t);
+    if (sgxra_random(cx, raw, sizeof raw) ||
+        sgxra_base64_encode_text(cx, raw, sizeof raw,
+                                 SGXRA_BASE64_URL | SGXRA_BASE64_NO_PAD,
+                                 tok + sizeof TOKEN_PREFIX - 1,
+                                 sizeof tok - (sizeof TOKEN_PREFIX - 1)) ||
+        sgxra_sha256(cx, tok, strlen(tok), h)) {
+      rc = cli_fail(a->c.verb, NULL, cx, CLI_EXIT_USAGE);
+    } else if (sgxra_store_token_add(cx, st, name, h, a->c.actor, a->c.now,
+                                     &id)) {
+      rc = sp_store_fail(&a->c, cx, st);
+    } else {
+      cli_out o = {a->c.json ? json_object() : NULL, W};
+      snprintf(t.name, sizeof t.name, "%s", name);
+      t.id = id;
+      snprintf(t.created_by, sizeof t.created_by, "%s", a->c.actor);
+      t.created_at = a->c.now;
+      put_token(&o, &t);
+      cli_put_str(&o, "token", tok);
+      if (!o.json)
+        fprintf(stderr,
+                "sgxra %s: the token is shown once; the registry keeps only "
+                "its SHA-256.  Use it as 'Authorization: Bearer <token>'.\n",
+                a->c.verb);
+      rc = cli_out_end(&o, CLI_EXIT_OK);
+    }
+    sgxra_wipe(raw, sizeof raw);
+    sgxra_wipe(tok, sizeof tok);
+  } else if (revoke) {
+    if (sgxra_store_token_revoke(cx, st, name, a->c.actor, a->c.now))
+      rc = sp_store_fail(&a->c, cx, st);
+    else if (a->c.json)
+      cli_json_print(json_pack("{s:s, s:s, s:b}", "kind", "token", "name", name,
+                               "revoked", 1));
+    else
+      printf("token %s revoked\n", name);
+  } else {
+    sgxra_store_token *l = NULL;
+    size_t n = 0;
+    if (sgxra_store_token_list(cx, st, (a->seen & B(O_ALL)) != 0, &l, &n)) {
+      rc = sp_store_fail(&a->c, cx, st);
+    } else {
+      json_t *arr = a->c.json ? json_array() : NULL;
+      for (size_t i = 0; i < n; i++) {
+        if (arr) {
+          cli_out o = {json_object(), W};
+          put_token(&o, &l[i]);
+          json_array_append_new(arr, o.json);
+        } else {
+          char at[SGXRA_TIME_TEXT_SIZE];
+          sgxra_time_format(l[i].created_at, at);
+          printf("  token %" PRId64
+                 " name=%s created_by=%s created_at=%s%s%s\n",
+                 l[i].id, l[i].name, l[i].created_by, at,
+                 l[i].revoked ? " REVOKED by " : "",
+                 l[i].revoked ? l[i].revoked_by : "");
+        }
+      }
+      if (arr)
+        cli_json_print(json_pack("{s:o}", "tokens", arr));
+      else if (!n)
+        printf("  (none)\n");
+      sgxra_store_free(l);
+    }
+  }
+  sgxra_store_close(st);
+  return rc;
+}
+
 int cli_cmd_registry(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -664,6 +784,7 @@ int cli_cmd_registry(int argc, char **argv) {
       {"revoke", "registry revoke", 0, 3},
       {"list", "registry list", B(O_ALL), 4},
       {"show", "registry show", 0, 5},
+      {"token", "registry token", B(O_ALL), 6},
   };
   for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
     if (strcmp(sub, subs[i].name)) continue;
@@ -692,6 +813,9 @@ int cli_cmd_registry(int argc, char **argv) {
       case 4:
         rc = cmd_list(&a, cx);
         break;
+      case 6:
+        rc = cmd_token(&a, cx);
+        break;
       default:
         rc = cmd_revoke_show(&a, cx, 0);
         break;
@@ -702,6 +826,6 @@ int cli_cmd_registry(int argc, char **argv) {
   }
   return cli_usage_error("registry",
                          "unknown sub-command '%s' (add, trust-signer, deny, "
-                         "revoke, list, show)",
+                         "revoke, list, show, token)",
                          sub);
 }

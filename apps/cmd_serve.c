@@ -19,6 +19,16 @@
  * finish).  One line per request on stderr: "verifier: METHOD PATH STATUS
  * BYTES TIMEms [verdict=V]".
  *
+ *   sgxra serve sp --key SP_KEY.pem [--db URL] [--pccs URL | --collateral DIR
+ *                  | --verifier URL] ...
+ *
+ * sp: the service provider (sgxra/sp_server.h): the RA protocol, the
+ * appraisal against the registry in --db, secret provisioning and the
+ * administration API.  Prints "listening on http[s]://HOST:PORT/" once
+ * ready; SIGINT/SIGTERM stop it gracefully.  One line per request on
+ * stderr: "sp: METHOD PATH STATUS BYTES TIMEms [session=ID] [code=C]
+ * [decision=D] [token=NAME]".
+ *
  * Exit: 0 stopped by a signal; 2 usage error, unusable state or the address
  * cannot be bound. */
 #include <getopt.h>
@@ -37,13 +47,16 @@
 #include "cli.h"
 #include "sgxra/file.h"
 #include "sgxra/pcs.h"
+#include "sgxra/sp_server.h"
 #include "sgxra/timeutil.h"
 #include "sgxra/verifier.h"
 #include "sgxra/verifier_server.h"
 #include "sgxra/x509.h"
+#include "sp.h"
 
 #define VERB "serve pcs"
 #define VVERB "serve verifier"
+#define SVERB "serve sp"
 #define CONFIG_CAP ((size_t)1 << 20)
 #define ROOT_CAP ((size_t)1 << 20)
 
@@ -589,21 +602,364 @@ out:
   return rc;
 }
 
+/* ---- serve sp --------------------------------------------------------- */
+
+static void usage_sp(FILE *f) {
+  fprintf(f,
+          "usage: sgxra serve sp --key SP_KEY.pem [--db URL] [--listen "
+          "HOST:PORT]\n"
+          "                      [--pccs URL ... | --collateral DIR | "
+          "--verifier URL]\n"
+          "                      [options]\n"
+          "\n"
+          "The service provider: remote attestation of enclaves over "
+          "HTTP(S), the\n"
+          "appraisal against the registry, secret provisioning and the "
+          "registry's\n"
+          "administration API.  Routes:\n"
+          "  POST /ra/v1/sessions             msg0 -> 201 {\"session\", "
+          "\"expires\"}\n"
+          "  POST /ra/v1/sessions/ID/msg1     msg1 -> msg2\n"
+          "  POST /ra/v1/sessions/ID/msg3     msg3 -> msg4 (decision, "
+          "secret)\n"
+          "  POST /admin/v1/enclaves          SIGSTRUCT upload "
+          "[?product=&note=&allow_debug_signer=1]\n"
+          "  POST /admin/v1/signers|deny|revoke   JSON\n"
+          "  PUT  /admin/v1/policy|secrets    policy document | JSON\n"
+          "  GET  /admin/v1/enclaves|signers|deny|policy|secrets   listings\n"
+          "  GET  /healthz, GET /metrics\n"
+          "Admin writes need 'Authorization: Bearer TOKEN' (sgxra registry "
+          "token add).\n"
+          "\n"
+          "  -l, --listen HOST:PORT   IPv4 address and port (default %s;\n"
+          "                           port 0 picks a free one)\n"
+          "  -k, --key PEM            the SP's long-term P-256 key "
+          "(required): signs\n"
+          "                           msg2, seals sessions and secrets\n"
+          "      --db URL             the registry and sessions (default "
+          "$SGXRA_DB,\n"
+          "                           else sqlite:$XDG_DATA_HOME/sgxra/"
+          "registry.db)\n"
+          "      --collateral DIR     verify in process with this bundle\n"
+          "      --pccs URL           verify in process, collateral from "
+          "this PCS/PCCS\n"
+          "      --api-key KEY        the PCS subscription key\n"
+          "      --qcnl-conf PATH     QCNL configuration\n"
+          "      --insecure           do not verify TLS certificates (PCCS, "
+          "verifier)\n" CLI_CACHE_HELP
+          "      --no-cache           keep collateral in memory only\n"
+          "      --trust-root PEM     trust anchor instead of Intel SGX Root "
+          "CA\n"
+          "      --verifier URL       verify through `sgxra serve verifier` "
+          "at URL\n"
+          "      --verifier-ca PEM    CA bundle for an https verifier\n"
+          "      --quote-version 3|4  the quote msg2 asks for (default 3)\n"
+          "      --session-ttl S      seconds from msg0 to msg3 (default "
+          "%d)\n"
+          "      --actor NAME         who the audit rows name (default "
+          "sp:HOST:PID)\n"
+          "      --tls-cert PEM       serve HTTPS with this certificate "
+          "(chain)...\n"
+          "      --tls-key PEM        ...and its key\n"
+          "      --max-body BYTES     largest request body (default %zu)\n"
+          "      --threads N          server threads (default one per CPU, "
+          "at least 2)\n"
+          "      --at TIME            a fixed time instead of the clock "
+          "(testing)\n"
+          "  -h, --help               this help\n"
+          "\n"
+          "Errors are JSON {\"code\", \"message\"}: 400 malformed, 401 no "
+          "or bad admin\n"
+          "token, 403 MAC/signature/binding, 404 unknown session or path, "
+          "409 out of\n"
+          "order or replayed, 410 expired, 413 too large, 503 collateral or "
+          "verifier\n"
+          "unavailable.  Prints 'listening on http[s]://HOST:PORT/' when "
+          "ready; one\n"
+          "line per request on stderr; SIGINT/SIGTERM stop it after the "
+          "requests in\n"
+          "flight.  Exit status: 0 stopped, 2 usage error or unusable key, "
+          "database\n"
+          "or address.\n",
+          SGXRA_SP_DEFAULT_LISTEN, SGXRA_SP_DEFAULT_SESSION_TTL,
+          SGXRA_SP_DEFAULT_MAX_BODY);
+}
+
+static int serve_sp(int argc, char **argv) {
+  enum {
+    S_KEY = 0x700,
+    S_COLLATERAL,
+    S_TRUST_ROOT,
+    S_VERIFIER,
+    S_VERIFIER_CA,
+    S_QUOTE_VERSION,
+    S_SESSION_TTL,
+    S_TLS_CERT,
+    S_TLS_KEY,
+    S_MAX_BODY,
+    S_THREADS
+  };
+  static const struct option opts[] = {
+      {"listen", required_argument, NULL, 'l'},
+      {"key", required_argument, NULL, 'k'},
+      {"collateral", required_argument, NULL, S_COLLATERAL},
+      {"trust-root", required_argument, NULL, S_TRUST_ROOT},
+      {"verifier", required_argument, NULL, S_VERIFIER},
+      {"verifier-ca", required_argument, NULL, S_VERIFIER_CA},
+      {"quote-version", required_argument, NULL, S_QUOTE_VERSION},
+      {"session-ttl", required_argument, NULL, S_SESSION_TTL},
+      {"tls-cert", required_argument, NULL, S_TLS_CERT},
+      {"tls-key", required_argument, NULL, S_TLS_KEY},
+      {"max-body", required_argument, NULL, S_MAX_BODY},
+      {"threads", required_argument, NULL, S_THREADS},
+      CLI_PCCS_LONG_OPTIONS,
+      SP_COMMON_OPTIONS,
+      {NULL, 0, NULL, 0},
+  };
+  const char *listen = NULL, *key_path = NULL, *coll = NULL, *root_path = NULL,
+             *verifier = NULL, *verifier_ca = NULL, *qv_s = NULL, *ttl_s = NULL,
+             *tls_cert = NULL, *tls_key = NULL, *max_body_s = NULL,
+             *threads_s = NULL;
+  cli_pccs_opts po;
+  memset(&po, 0, sizeof po);
+  sp_common cm;
+  memset(&cm, 0, sizeof cm);
+  cm.verb = SVERB;
+  int c, li;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":l:k:h", opts, &li)) != -1) {
+    switch (c) {
+    case 'l':
+      listen = optarg;
+      continue;
+    case 'k':
+      key_path = optarg;
+      continue;
+    case S_COLLATERAL:
+      coll = optarg;
+      continue;
+    case S_TRUST_ROOT:
+      root_path = optarg;
+      continue;
+    case S_VERIFIER:
+      verifier = optarg;
+      continue;
+    case S_VERIFIER_CA:
+      verifier_ca = optarg;
+      continue;
+    case S_QUOTE_VERSION:
+      qv_s = optarg;
+      continue;
+    case S_SESSION_TTL:
+      ttl_s = optarg;
+      continue;
+    case S_TLS_CERT:
+      tls_cert = optarg;
+      continue;
+    case S_TLS_KEY:
+      tls_key = optarg;
+      continue;
+    case S_MAX_BODY:
+      max_body_s = optarg;
+      continue;
+    case S_THREADS:
+      threads_s = optarg;
+      continue;
+    case ':':
+    case '?':
+      return cli_option_error(SVERB, c, argv);
+    default:
+      break;
+    }
+    if (cli_pccs_option(&po, c, optarg)) continue;
+    if (c != SP_OPT_JSON && sp_common_option(&cm, c, optarg)) continue;
+    return cli_option_error(SVERB, c, argv);
+  }
+  if (cm.help) {
+    usage_sp(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (optind < argc)
+    return cli_usage_error(SVERB, "unexpected argument '%s'", argv[optind]);
+  if (!key_path)
+    return cli_usage_error(SVERB, "--key PEM (the SP's P-256 key) is "
+                                  "required");
+  if ((coll != NULL) + (po.pccs_url != NULL) + (verifier != NULL) != 1)
+    return cli_usage_error(SVERB, "give exactly one of --pccs URL, "
+                                  "--collateral DIR and --verifier URL");
+  if (verifier && root_path)
+    return cli_usage_error(SVERB, "--trust-root is for in-process "
+                                  "verification (the verifier has its own)");
+  if (po.cache_url && po.no_cache)
+    return cli_usage_error(SVERB, "--cache and --no-cache exclude each other");
+  if (!tls_cert != !tls_key)
+    return cli_usage_error(SVERB, "--tls-cert and --tls-key go together");
+  if (po.update && strcmp(po.update, "standard"))
+    return cli_usage_error(SVERB, "--update: the SP verifies with the "
+                                  "standard TCB update only");
+  uint64_t qv = 3, ttl = 0, max_body = SGXRA_SP_DEFAULT_MAX_BODY, threads = 0;
+  int rc;
+  if ((qv_s &&
+       (rc = cli_parse_uint(SVERB, "--quote-version", qv_s, 3, 4, &qv))) ||
+      (ttl_s &&
+       (rc = cli_parse_uint(SVERB, "--session-ttl", ttl_s, 1, 86400, &ttl))) ||
+      (max_body_s && (rc = cli_parse_uint(SVERB, "--max-body", max_body_s, 4096,
+                                          (uint64_t)1 << 30, &max_body))) ||
+      (threads_s &&
+       (rc = cli_parse_uint(SVERB, "--threads", threads_s, 1, 1024, &threads))))
+    return rc;
+  rc = CLI_EXIT_USAGE;
+  sgxra_ctx *cx = cli_ctx_new(SVERB);
+  if (!cx) return CLI_EXIT_USAGE;
+  sgxra_p256_key *key = NULL;
+  sgxra_store *cache = NULL;
+  sgxra_pccs_client *client = NULL;
+  sgxra_x509_chain *root = NULL;
+  sgxra_sp *sp = NULL;
+  sgxra_sp_server *srv = NULL;
+  const char *actor_flag = cm.actor_flag;
+  if (!actor_flag) cm.actor_flag = "sp"; /* sp_begin's default is not ours */
+  if ((rc = sp_begin(&cm, cx))) goto out;
+  rc = CLI_EXIT_USAGE;
+  int64_t now = cm.now;
+  {
+    uint8_t *pem = NULL;
+    size_t n = 0;
+    if ((rc = cli_read_file(SVERB, cx, key_path, ROOT_CAP, &pem, &n))) goto out;
+    sgxra_err e = sgxra_p256_load_private(cx, pem, n, &key);
+    sgxra_wipe(pem, n);
+    free(pem);
+    if (e) {
+      rc = cli_fail(SVERB, key_path, cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+  }
+  if (root_path) {
+    uint8_t *pem = NULL;
+    size_t n = 0;
+    if ((rc = cli_read_file(SVERB, cx, root_path, ROOT_CAP, &pem, &n)))
+      goto out;
+    sgxra_err e = sgxra_x509_chain_parse_pem(cx, pem, n, &root);
+    free(pem);
+    if (e) {
+      rc = cli_fail(SVERB, root_path, cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+  }
+  if (po.pccs_url) {
+    sgxra_pccs_config cfg;
+    sgxra_pccs_config_init(&cfg);
+    if (sgxra_pccs_global_init(cx) ||
+        sgxra_pccs_config_resolve(cx, &cfg, po.pccs_url, NULL, po.qcnl_conf)) {
+      rc = cli_fail(SVERB, "PCCS configuration", cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+    if (po.api_key) snprintf(cfg.api_key, sizeof cfg.api_key, "%s", po.api_key);
+    if (po.insecure) cfg.use_secure_cert = 0;
+    if (cfg.retry_times > 2) cfg.retry_times = 2;
+    if (cfg.total_timeout_ms > 10000) cfg.total_timeout_ms = 10000;
+    if (!po.no_cache &&
+        (rc = cli_cache_open(SVERB, cx, po.cache_url, now, &cache)))
+      goto out;
+    rc = CLI_EXIT_USAGE;
+    if (sgxra_pccs_client_new(cx, &cfg, cache, NULL, &client)) {
+      rc = cli_fail(SVERB, "PCCS client", cx, CLI_EXIT_USAGE);
+      goto out;
+    }
+  }
+  sgxra_sp_options so = {
+      .db_url = cm.url,
+      .key = key,
+      .pccs = client,
+      .collateral_dir = coll,
+      .verifier_url = verifier,
+      .trust_root = root ? sgxra_x509_chain_get(root, 0) : NULL,
+      .verifier_ca_file = verifier_ca,
+      .verifier_insecure = po.insecure,
+      .quote_version = (unsigned)qv,
+      .session_ttl = (int64_t)ttl,
+      .actor = actor_flag ? cm.actor : NULL,
+      .now = now,
+  };
+  if (sgxra_sp_open(cx, &so, &sp)) {
+    rc = cli_fail(SVERB, NULL, cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(SIG_BLOCK, &set, NULL);
+  sgxra_sp_server_options sso = {
+      .listen = listen,
+      .clock = cm.at ? NULL : wall_clock,
+      .now = cm.now,
+      .log = stderr,
+      .threads = (unsigned)threads,
+      .max_body = (size_t)max_body,
+      .tls_cert_path = tls_cert,
+      .tls_key_path = tls_key,
+  };
+  const char *l = listen ? listen : SGXRA_SP_DEFAULT_LISTEN;
+  if (sgxra_sp_server_start(cx, sp, &sso, &srv) != SGXRA_OK) {
+    rc = cli_fail(SVERB, l, cx, CLI_EXIT_USAGE);
+    goto out;
+  }
+  char host[64] = "127.0.0.1";
+  const char *colon = strrchr(l, ':');
+  if (colon && (size_t)(colon - l) < sizeof host) {
+    memcpy(host, l, (size_t)(colon - l));
+    host[colon - l] = 0;
+  }
+  printf("listening on %s://%s:%u/\n", tls_cert ? "https" : "http", host,
+         sgxra_sp_server_port(srv));
+  fflush(stdout);
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  fprintf(stderr,
+          "sgxra %s: stopping on signal %d: finishing %llu request(s) in "
+          "flight\n",
+          SVERB, sig, (unsigned long long)sgxra_sp_server_in_flight(srv));
+  uint64_t total = sgxra_sp_server_requests(srv);
+  uint64_t left = sgxra_sp_server_stop(srv);
+  srv = NULL;
+  fprintf(stderr, "sgxra %s: stopped after %llu requests%s\n", SVERB,
+          (unsigned long long)total,
+          left ? " (some still in flight were cut)" : "");
+  rc = CLI_EXIT_OK;
+out:
+  sgxra_sp_server_stop(srv);
+  sgxra_sp_close(sp);
+  sgxra_pccs_client_free(client);
+  sgxra_store_close(cache);
+  sgxra_x509_chain_free(root);
+  sgxra_p256_free(key);
+  sgxra_ctx_free(cx);
+  return rc;
+}
+
 int cli_cmd_serve(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     fputc('\n', stderr);
     usage_verifier(stderr);
+    fputc('\n', stderr);
+    usage_sp(stderr);
     return CLI_EXIT_USAGE;
   }
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     usage(stdout);
     fputc('\n', stdout);
     usage_verifier(stdout);
+    fputc('\n', stdout);
+    usage_sp(stdout);
     return CLI_EXIT_OK;
   }
   if (!strcmp(argv[1], "pcs")) return serve_pcs(argc - 1, argv + 1);
   if (!strcmp(argv[1], "verifier")) return serve_verifier(argc - 1, argv + 1);
-  return cli_usage_error("serve", "unknown service '%s' (pcs, verifier)",
+  if (!strcmp(argv[1], "sp")) return serve_sp(argc - 1, argv + 1);
+  return cli_usage_error("serve", "unknown service '%s' (pcs, verifier, sp)",
                          argv[1]);
 }

@@ -53,7 +53,7 @@ HEADERS = {
     "sgx": "sgx sigstruct measure enclavefile layout",
     "quote": "quote x509 collateral verify qlresult tcbstatus supplemental",
     "emu": "emu qe intelca enclave_api attester",
-    "net": "pcs pccs verifier verifier_server",
+    "net": "pcs pccs verifier verifier_server sp_server sp_client",
 }
 # include/sgxra.h, the umbrella, declares both libraries.
 UMBRELLA_LAYER = "net"
