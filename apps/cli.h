@@ -48,6 +48,7 @@ int cli_cmd_policy(int argc, char **argv);
 int cli_cmd_audit(int argc, char **argv);
 int cli_cmd_appraise(int argc, char **argv);
 int cli_cmd_collateral(int argc, char **argv);
+int cli_cmd_client(int argc, char **argv);
 /* `sgxra collateral fetch ...` (apps/cmd_collateral_fetch.c); argv[0] is
  * "fetch". */
 int cli_collateral_fetch(int argc, char **argv);

@@ -28,6 +28,8 @@ static const struct {
      "verify a quote and appraise it against the registry and policy"},
     {"collateral", cli_cmd_collateral,
      "Intel collateral: fetch from a PCS/PCCS, import, list, export"},
+    {"client", cli_cmd_client,
+     "remote attestation with a service provider: attest, unseal"},
 };
 
 static void usage(FILE *f) {

@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
-# The main job: remote attestation end to end on the embedded defaults.
+# The main job: remote attestation end to end, with real processes on
+# loopback and the embedded defaults (SQLite, emulated platform, simulated
+# Intel PCS).  The question of the seed thread -- "who holds MRENCLAVE?" --
+# gets its answer: the SERVICE PROVIDER does, registered from the enclave's
+# developer (the ISV) BEFORE anything runs, and it hands a secret only to an
+# enclave that proves, through a quote bound to a fresh key exchange, that
+# it is that MRENCLAVE on a genuine platform.
 #
-#   1. ISV        measures and signs the example enclave, hands MRENCLAVE /
-#                 MRSIGNER to the service provider
-#   2. SP         registers the ISV's SIGSTRUCT in its registry (SQLite)
-#                 *before* anything runs (`sgxra registry add`)
-#   3. platform   (emulated SGX) loads the enclave, EREPORT, QE -> DCAP quote
-#   4. PCS        (simulated Intel) serves the collateral over HTTP
-#   5. verifier   verifies quote + collateral -> Intel's verdict
-#   6. SP         appraises: genuine? registered enclave? this session's
-#                 nonce? policy? -> provision (`sgxra appraise`, recorded in
-#                 the audit log)
-#   7. attacks    a tampered enclave, an impostor signer and a replayed quote
-#                 are refused, each with its reason code
-#   8. real data  Intel-signed quotes from real SGX machines, verified offline
+#   1. ISV        measures and signs the example enclave (SIGSTRUCT)
+#   2. services   three processes: the simulated Intel PCS, the attestation
+#                 service (`sgxra serve verifier`) and the service provider
+#                 (`sgxra serve sp`: RA protocol + registry + secrets)
+#   3. SP admin   an admin token; the ISV's SIGSTRUCT uploaded through the
+#                 admin API (the SP registers its MRENCLAVE); a secret for it
+#   4. client     (emulated SGX) the enclave runs msg0..msg4 with the SP and
+#                 receives the secret, sealed to the enclave; `unseal`
+#                 shows it
+#   5. refusals   tampered enclave, another signer, a debug build, a forged
+#                 REPORT, a rogue quoting enclave, a replayed msg3, a man in
+#                 the middle (Gb, quote), a denied MRENCLAVE -- each with its
+#                 reason
+#   6. real data  Intel-signed quotes from real SGX machines, verified
+#                 offline
 #
 # Emulation gives identity, not isolation: the emulated platform computes
 # what the CPU would (MRENCLAVE, MRSIGNER, REPORT MACs, keys), but its quotes
 # chain to sgxra's TEST root, never to Intel's.
 #
 # Every step checks its own outcome: the script exits non-zero, naming the
-# step, when anything differs from what that step must show (a quote that
-# does not verify, an attack that is not refused, a real quote whose verdict
-# is not Intel's).  SGXRA_BUILD_DIR picks the build folder (default build).
+# step, when anything differs from what that step must show.  Every server
+# is stopped on exit (trap), also on failure.  SGXRA_BUILD_DIR picks the
+# build folder (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -31,21 +39,74 @@ cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$B" -j "$(nproc)" >/dev/null
 
 X="$PWD/$B/sgxra"
-SO="$PWD/$B/enclaves/example_enclave.so"
+E="$PWD/$B/enclaves"
+SO="$E/example_enclave.so"
 KEY="$PWD/enclaves/demo_signing_key.pem"
+SPKEY="$PWD/enclaves/demo_sp_key.pem"
 V="${SGXRA_VECTORS:-$PWD/../shared/vectors}"
 [ -d "$V/dcap/bundles" ] || { echo "demo: no test vectors at $V/dcap/bundles (set SGXRA_VECTORS to the vectors folder)" >&2; exit 2; }
 W=$(mktemp -d)
-PCS_PID=""
-cleanup() { [ -n "$PCS_PID" ] && kill "$PCS_PID" 2>/dev/null; rm -rf "$W"; }
+PIDS=""
+# Stop every server we started: SIGTERM (graceful), SIGKILL after 5 s.
+cleanup() {
+  for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+  for p in $PIDS; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$W"
+}
 trap cleanup EXIT
 
 # die MESSAGE: the demo did not show what it must; stop with exit 1
 die() { printf '\ndemo FAILED: %s\n' "$*" >&2; exit 1; }
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # jget FILE KEY: one value out of a JSON file
-jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]
-print(json.dumps(v) if isinstance(v,(bool,list)) else v)' "$1" "$2"; }
+jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): v=v[k]
+print(json.dumps(v) if isinstance(v,(bool,list,dict)) or v is None else v)' "$1" "$2"; }
+
+# start NAME CMD...: a server in the background; waits for its
+# "listening on URL" line and sets URL (and PID)
+start() {
+  local name=$1; shift
+  "$@" >"$W/$name.out" 2>"$W/$name.log" &
+  PID=$!
+  PIDS="$PIDS $PID"
+  URL=""
+  for _ in $(seq 200); do
+    kill -0 "$PID" 2>/dev/null || break
+    URL=$(sed -n 's/^listening on \(http[^ ]*\)$/\1/p' "$W/$name.out")
+    [ -n "$URL" ] && break
+    sleep 0.05
+  done
+  [ -n "$URL" ] || die "$name did not start: $(cat "$W/$name.out" "$W/$name.log")"
+}
+
+# admin METHOD PATH BODY_ARGS...: one call of the SP's admin API; the
+# status in $HTTP, the body in $W/admin.json
+admin() {
+  local method=$1 path=$2; shift 2
+  HTTP=$(curl -sS -o "$W/admin.json" -w '%{http_code}' -X "$method" "$@" "${SP%/}$path") ||
+    die "admin $method $path: curl failed"
+}
+
+# attest NAME ARGS...: `sgxra client attest` (its output shown, indented),
+# the JSON result kept in $W/NAME.json; exit status in $rc
+attest() {
+  local name=$1; shift
+  set +e
+  "$X" client attest --sp "$SP" "$@" --json-file "$W/$name.json" >"$W/$name.txt" 2>"$W/$name.err"
+  rc=$?
+  set -e
+  sed 's/^/    /' "$W/$name.txt"
+  sed 's/^/    /' "$W/$name.err"
+}
+# reasons NAME: the reason codes of attestation NAME
+reasons() { python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["reasons"]))' "$W/$1.json"; }
+# errcode NAME: the error code of attestation NAME
+errcode() { python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; print(e["code"] if e else "none")' "$W/$1.json"; }
 
 step "1. ISV: measure and sign the example enclave"
 echo "\$ sgxra measure example_enclave.so"
@@ -53,112 +114,94 @@ echo "\$ sgxra measure example_enclave.so"
 echo "\$ sgxra sign --key demo_signing_key.pem --isvprodid 1 --isvsvn 2 example_enclave.so -o enclave.sig"
 "$X" sign --key "$KEY" --isvprodid 1 --isvsvn 2 "$SO" -o "$W/enclave.sig" 2>&1 | sed 's/^/  /'
 "$X" inspect "$W/enclave.sig" --json >"$W/handover.json" 2>/dev/null
-echo "ISV hands over: mrenclave=$(jget "$W/handover.json" mrenclave)"
-echo "                mrsigner=$(jget "$W/handover.json" mrsigner) isvprodid=$(jget "$W/handover.json" isvprodid) isvsvn=$(jget "$W/handover.json" isvsvn)"
+MRENCLAVE=$(jget "$W/handover.json" mrenclave)
+echo "ISV hands over: enclave.sig (its SIGSTRUCT: mrenclave=$MRENCLAVE"
+echo "                mrsigner=$(jget "$W/handover.json" mrsigner) isvprodid=$(jget "$W/handover.json" isvprodid) isvsvn=$(jget "$W/handover.json" isvsvn))"
 
-step "2. Service provider registers the reference values (before anything runs)"
-export SGXRA_DB="sqlite:$W/registry.db" SGXRA_ACTOR=sp-demo
-echo "\$ sgxra registry add enclave.sig --allow-debug-signer --product example   (registry: \$SGXRA_DB = $SGXRA_DB)"
-# The demo key is public (a well-known debug key): the registry refuses it
-# unless the entry says so -- a production SP never would.
+step "2. Three services on loopback, each its own process"
+# The simulated Intel CA lives in the first platform's folder; its root
+# certificate (the sgxra TEST root) is the attestation service's trust
+# anchor, as Intel's SGX Root CA is for real quotes.
+"$X" platform init "$W/platform" >/dev/null
+"$X" platform collateral "$W/platform" -o "$W/bundle" >/dev/null # writes root_ca.pem
+ROOT="$W/bundle/root_ca.pem"
+start pcs "$X" serve pcs --listen 127.0.0.1:0 --state "$W/platform/ca"
+PCS=$URL
+echo "simulated Intel PCS:     $PCS  (serves the collateral of the simulated Intel CA)"
+start verifier "$X" serve verifier --listen 127.0.0.1:0 --state "$W/verifier" \
+  --pccs "$PCS" --trust-root "$ROOT" --cache "sqlite:$W/collateral-cache.db"
+VERIFIER=$URL
+echo "attestation service:     $VERIFIER  (verifies quotes: Intel's verdict, signed JWT)"
+export SGXRA_DB="sqlite:$W/sp.db" SGXRA_ACTOR=sp-admin
+start sp "$X" serve sp --listen 127.0.0.1:0 --db "$SGXRA_DB" --key "$SPKEY" --verifier "$VERIFIER"
+SP=$URL
+SP_PID=$PID
+echo "service provider (SP):   $SP  (RA protocol, registry, secrets; db $SGXRA_DB)"
+echo "the SP's key is enclaves/demo_sp_key.pem; the example enclave pins its PUBLIC key at build time"
+
+step "3. The SP registers the ISV's enclave (before any client runs) and sets its secret"
+echo "\$ sgxra registry token add isv-upload      (an admin token; the SP keeps only its SHA-256)"
+"$X" registry token add isv-upload --json >"$W/token.json" 2>/dev/null || die "step 3: sgxra registry token add failed"
+TOKEN=$(jget "$W/token.json" token)
+admin POST "/admin/v1/enclaves?product=example&allow_debug_signer=1" \
+  -H "Content-Type: application/octet-stream" --data-binary @"$W/enclave.sig"
+[ "$HTTP" = 401 ] || die "step 3: the SP accepted a registration without a token (HTTP $HTTP)"
+echo "POST /admin/v1/enclaves without a token:   HTTP $HTTP ($(jget "$W/admin.json" code))"
+admin POST "/admin/v1/enclaves?product=example&allow_debug_signer=1&note=demo:%20public%20test%20key" \
+  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/octet-stream" --data-binary @"$W/enclave.sig"
+[ "$HTTP" = 201 ] || die "step 3: the SIGSTRUCT upload was refused (HTTP $HTTP): $(cat "$W/admin.json")"
+[ "$(jget "$W/admin.json" mrenclave)" = "$MRENCLAVE" ] || die "step 3: the registered MRENCLAVE differs from the SIGSTRUCT's"
+echo "POST /admin/v1/enclaves enclave.sig:       HTTP $HTTP, registered mrenclave=$(jget "$W/admin.json" mrenclave | cut -c1-16)... (SIGSTRUCT signature verified)"
+echo "  (allow_debug_signer=1: the demo key is a PUBLIC test key; a production SP never would)"
+SECRET="the launch code is 0000 -- $(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+admin PUT /admin/v1/secrets -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+  --data "{\"mrenclave\": \"$MRENCLAVE\", \"secret\": \"$(printf '%s' "$SECRET" | base64 -w0)\"}"
+[ "$HTTP" = 200 ] || die "step 3: the secret was refused (HTTP $HTTP): $(cat "$W/admin.json")"
+echo "PUT /admin/v1/secrets for that MRENCLAVE:  HTTP $HTTP (the SP keeps it encrypted; listings never show it)"
+echo "secret: \"$SECRET\""
+
+step "4. Client (EMULATED SGX): the enclave attests to the SP and receives the secret"
+"$X" platform init "$W/client" --ca "$W/platform/ca" >/dev/null
+echo "\$ sgxra client attest --sp $SP --platform client --enclave example_enclave.so --sigstruct enclave.sig -o sealed.bin"
+attest good --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig" -o "$W/sealed.bin" --save-msg3 "$W/msg3.bin"
+[ "$rc" -eq 0 ] || die "step 4: the registered enclave was not trusted (exit $rc)"
+[ -s "$W/sealed.bin" ] || die "step 4: no sealed secret"
+if ! grep -qF "$SECRET" "$W/sealed.bin"; then echo "    (sealed.bin does not hold the secret in clear: $(stat -c %s "$W/sealed.bin") bytes of AES-GCM under the enclave's seal key)"; else die "step 4: the secret is in clear in sealed.bin"; fi
+echo "\$ sgxra client unseal --platform client --enclave example_enclave.so --sigstruct enclave.sig sealed.bin"
+GOT=$("$X" client unseal --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig" "$W/sealed.bin") ||
+  die "step 4: the enclave could not unseal its secret"
+echo "    $GOT"
+[ "$GOT" = "$SECRET" ] || die "step 4: the unsealed secret differs from the SP's"
+echo "  the enclave holds the SP's secret.  Another platform cannot open sealed.bin:"
+"$X" platform init "$W/other" --ca "$W/platform/ca" >/dev/null
 set +e
-"$X" registry add "$W/enclave.sig" >/dev/null 2>"$W/refused.err"
-rc=$?
+"$X" client unseal --platform "$W/other" --enclave "$SO" --sigstruct "$W/enclave.sig" "$W/sealed.bin" >/dev/null 2>"$W/other.err"
+orc=$?
 set -e
-[ "$rc" -eq 1 ] || die "step 2: the registry accepted the public demo key without --allow-debug-signer (exit $rc)"
-echo "  without --allow-debug-signer: refused ($(sed 's/^.*refused: //' "$W/refused.err" | cut -c1-70)...)"
-"$X" registry add "$W/enclave.sig" --allow-debug-signer --product example \
-  --note "demo: public test key" --json >"$W/entry.json" 2>/dev/null ||
-  die "step 2: sgxra registry add refused the ISV's SIGSTRUCT"
-[ "$(jget "$W/entry.json" mrenclave)" = "$(jget "$W/handover.json" mrenclave)" ] ||
-  die "step 2: the registered MRENCLAVE differs from the SIGSTRUCT's"
-[ "$(jget "$W/entry.json" source)" = sigstruct ] || die "step 2: the entry's source is not sigstruct"
-echo "  registered: enclave #$(jget "$W/entry.json" id) mrenclave=$(jget "$W/entry.json" mrenclave | cut -c1-16)... mrsigner=$(jget "$W/entry.json" mrsigner | cut -c1-16)... (signature verified; source sigstruct)"
+sed 's/^/    /' "$W/other.err"
+[ "$orc" -ne 0 ] || die "step 4: another platform unsealed the secret"
 
-step "3. Client platform (EMULATED SGX): load, EREPORT, quoting enclave"
-"$X" platform init "$W/platform" 2>&1 | sed 's/^/  /'
-NONCE=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-echo "SP challenge (report data): $NONCE"
-"$X" platform quote "$W/platform" --enclave "$SO" --sigstruct "$W/enclave.sig" \
-  --report-data "$NONCE" -o "$W/quote.bin"
-echo "quote: $(stat -c %s "$W/quote.bin") bytes, DCAP v3, certification data type 5 (PCK chain to the sgxra TEST root)"
-
-step "4. Simulated Intel PCS on loopback; the verifier fetches the collateral"
-ROOT="$W/platform/ca/root_ca.pem"   # the sgxra TEST root: the trust anchor of emulated quotes
-CACHE="sqlite:$W/collateral-cache.db"
-"$X" serve pcs --listen 127.0.0.1:0 --state "$W/platform/ca" >"$W/pcs.out" 2>"$W/pcs.log" &
-PCS_PID=$!
-URL=""
-for _ in $(seq 100); do
-  kill -0 "$PCS_PID" 2>/dev/null || break
-  URL=$(sed -n 's/^listening on //p' "$W/pcs.out")
-  [ -n "$URL" ] && break
-  sleep 0.05
-done
-[ -n "$URL" ] || die "step 4: the simulated PCS did not come up: $(cat "$W/pcs.log")"
-echo "simulated PCS: $URL"
-echo "\$ sgxra collateral fetch quote.bin --pccs $URL --trust-root root_ca.pem -o bundle"
-"$X" collateral fetch "$W/quote.bin" --pccs "$URL" --trust-root "$ROOT" --cache "$CACHE" \
-  -o "$W/bundle" --json >"$W/fetch.json" 2>"$W/fetch.err" ||
-  die "step 4: sgxra collateral fetch failed: $(cat "$W/fetch.err")"
-python3 - "$W/fetch.json" <<'PY' || die "step 4: collateral fetch did not report what it fetched: $(cat "$W/fetch.json")"
-import json, sys
-f = json.load(open(sys.argv[1]))
-c = f["collateral"]
-print("  FMSPC %s (%s CA) from %s: %d HTTP requests, tcbEvaluationDataNumber %s, next update %s"
-      % (f["fmspc"], f["ca"], c["cache"], c["http_requests"], c["tcb_evaluation_data_number"], c["next_update"]))
-sys.exit(0 if c["from_cache"] is False and c["http_requests"] >= 4 else 1)
-PY
-for f in tcb_info.json tcb_info_issuer_chain.pem qe_identity.json pck_crl.der root_ca_crl.der; do
-  [ -s "$W/bundle/$f" ] || die "step 4: the fetched bundle has no $f"
-done
-
-step "5. Attestation service: verify quote + collateral (one command, through the cache)"
-echo "\$ sgxra verify quote.bin --pccs $URL --trust-root root_ca.pem --json"
-set +e
-"$X" verify "$W/quote.bin" --pccs "$URL" --trust-root "$ROOT" --cache "$CACHE" --json >"$W/verdict.json"
-rc=$?
-set -e
-[ -s "$W/verdict.json" ] || die "step 5: sgxra verify printed no verdict (exit $rc)"
-echo "return=$(jget "$W/verdict.json" return) verdict=$(jget "$W/verdict.json" verdict) tcb_status=$(jget "$W/verdict.json" tcb_status) (exit $rc)"
-[ "$rc" -eq 0 ] || die "step 5: the emulated platform's quote did not verify (exit $rc)"
-python3 - "$W/verdict.json" <<'PY' || die "step 5: the verifier did not use the cached collateral"
-import json, sys
-c = json.load(open(sys.argv[1]))["collateral"]
-print("  collateral: %s, from cache: %s" % (c["source"], c["from_cache"]))
-sys.exit(0 if c["from_cache"] is True else 1)
-PY
-
-step "6. Service provider appraises and provisions"
-# appraise QUOTE OUT [args]: sgxra appraise against the registry; exit status in $rc
-appraise() {
-  local q=$1 out=$2; shift 2
-  set +e
-  "$X" appraise "$q" --collateral "$W/bundle" --trust-root "$ROOT" --json "$@" >"$out" 2>"$out.err"
-  rc=$?
-  set -e
-  [ -s "$out" ] || die "sgxra appraise printed no decision (exit $rc): $(cat "$out.err")"
-  python3 - "$out" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-print("   decision=%s policy v%s matched=%s" % (d["decision"], d["policy"]["version"],
-      ("%s #%s" % (d["matched"]["kind"], d["matched"]["id"])) if d["matched"] else "none"))
-for r in d["reasons"]: print("   - %s: %s" % (r["code"], r["message"][:110]))
-PY
+step "5. What the SP refuses (each with its reason)"
+SUMMARY=()
+# expect_refused NAME WANT: exit 1 and WANT among the reason codes
+expect_refused() {
+  [ "$rc" -eq 1 ] || die "step 5 ($1): exit $rc, expected 1 (refused): $(cat "$W/$1.err")"
+  case " $(reasons "$1") " in *" $2 "*) ;; *) die "step 5 ($1): reasons '$(reasons "$1")', expected $2" ;; esac
+  echo "  => refused: $2"
+  SUMMARY+=("$CASE|the SP refuses|$2")
 }
-# codes FILE: the reason codes of a decision, space-separated
-codes() { python3 -c 'import json,sys; print(" ".join(r["code"] for r in json.load(open(sys.argv[1]))["reasons"]))' "$1"; }
-echo "\$ sgxra appraise quote.bin --collateral bundle --trust-root root_ca.pem --report-data \$NONCE --json"
-appraise "$W/quote.bin" "$W/decision.json" --report-data "$NONCE"
-[ "$rc" -eq 0 ] && [ "$(jget "$W/decision.json" decision)" = trusted ] ||
-  die "step 6: the service provider did not trust the genuine enclave (exit $rc): $(codes "$W/decision.json")"
-echo "TRUSTED: enclave $(jget "$W/decision.json" mrenclave | cut -c1-16)... is the registered one on a genuine, up-to-date (emulated) platform"
-echo "provisioning the secret to the enclave (demo secret: $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n'))"
-echo "note: the demo key is a PUBLIC test key (inspect flags it debug_signer); a production SP must not trust it."
+# expect_error NAME CODE WHO: exit 2 with error CODE (WHO stopped it)
+expect_error() {
+  [ "$rc" -eq 2 ] || die "step 5 ($1): exit $rc, expected 2 (error $2)"
+  [ "$(errcode "$1")" = "$2" ] || die "step 5 ($1): error $(errcode "$1"), expected $2"
+  echo "  => stopped: $2"
+  SUMMARY+=("$CASE|$3|$2")
+}
 
-step "7. Attacks"
+echo
+CASE="tampered enclave (1 bit of code)"
+echo "a) a TAMPERED enclave: one bit of its code changed, the ISV's SIGSTRUCT kept"
 cp "$SO" "$W/tampered.so"
-# one byte inside the executable segment (found from the program headers)
 OFF=$(python3 - "$SO" <<'PY'
 import struct, sys
 d = open(sys.argv[1], "rb").read()
@@ -170,50 +213,105 @@ for i in range(phnum):
 PY
 )
 python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); d = bytearray(open(p, "rb").read()); d[o] ^= 0x01; open(p, "wb").write(d)' "$W/tampered.so" "$OFF"
-echo "a) one bit of the enclave's code changed (file offset $OFF), same SIGSTRUCT:"
+attest tampered --platform "$W/client" --enclave "$W/tampered.so" --sigstruct "$W/enclave.sig"
+expect_error tampered SGXRA_E_EMU_MRENCLAVE_MISMATCH "EINIT refuses"
+echo "     (EINIT measures the pages and compares with the SIGSTRUCT: the enclave never runs)"
+
+echo
+CASE="same enclave, another signer"
+echo "b) the same enclave SIGNED BY ANOTHER KEY (an impostor re-signs it)"
+attest othersigner --platform "$W/client" --enclave "$SO" --sigstruct "$E/example_enclave.other.sig"
+[ "$rc" -eq 1 ] || die "step 5b: exit $rc, expected 1 (refused)"
+case " $(reasons othersigner) " in
+  *" MRSIGNER_MISMATCH "* | *" MRENCLAVE_NOT_REGISTERED "*)
+    echo "  => refused: $(reasons othersigner)"
+    SUMMARY+=("$CASE|the SP refuses|$(reasons othersigner)") ;;
+  *) die "step 5b: reasons '$(reasons othersigner)', expected MRSIGNER_MISMATCH or MRENCLAVE_NOT_REGISTERED" ;;
+esac
+
+echo
+CASE="debug build"
+echo "c) a DEBUG build of the registered enclave (its memory readable by a debugger)"
+attest debug --platform "$W/client" --enclave "$SO" --sigstruct "$E/example_enclave.debug.sig"
+expect_refused debug DEBUG_ENCLAVE
+
+echo
+CASE="forged REPORT (claims MRENCLAVE)"
+echo "d) a BAD ENCLAVE that FORGES a REPORT claiming the registered MRENCLAVE"
+attest forge --platform "$W/client" --enclave "$E/forge_enclave.so" --sigstruct "$E/forge_enclave.sig"
+expect_error forge SGXRA_E_QE_REPORT_MAC "the QE refuses"
+echo "     (only the CPU can MAC a REPORT with the QE's report key: the QE refuses to quote it)"
+
+echo
+CASE="rogue quoting enclave"
+echo "e) a ROGUE QUOTING ENCLAVE (signed by someone else than Intel's QE Identity names)"
+echo "\$ sgxra platform init rogue --qe-signing-key other_signing_key.pem   (its QE signed by another key than Intel's)"
+"$X" platform init "$W/rogue" --ca "$W/platform/ca" --qe-signing-key "$PWD/enclaves/other_signing_key.pem" >/dev/null 2>"$W/rogue.err" ||
+  die "step 5e: sgxra platform init --qe-signing-key failed: $(cat "$W/rogue.err")"
+attest rogue --platform "$W/rogue" --enclave "$SO" --sigstruct "$W/enclave.sig"
+expect_refused rogue QUOTE_NOT_GENUINE
+echo "     (one must trust Intel's QE: the verifier checks the QE's identity against Intel's signed QE Identity)"
+
+echo
+CASE="replayed msg3"
+echo "f) a REPLAYED msg3: an eavesdropper resends the msg3 captured in step 4"
+SESSION=$(jget "$W/good.json" session)
+echo "\$ sgxra client replay-msg3 --sp $SP --session $SESSION msg3.bin"
 set +e
-"$X" platform quote "$W/platform" --enclave "$W/tampered.so" --sigstruct "$W/enclave.sig" -o "$W/q2.bin" >"$W/q2.out" 2>"$W/q2.err"
+"$X" client replay-msg3 --sp "$SP" --session "$SESSION" "$W/msg3.bin" --json >"$W/replay.json" 2>"$W/replay.err"
 rc=$?
 set -e
-sed 's/^/   /' "$W/q2.err"
-[ "$rc" -ne 0 ] || die "step 7a: a quote was produced for a tampered enclave"
-[ "$rc" -le 2 ] || die "step 7a: sgxra platform quote ended abnormally (exit $rc)"
-[ ! -e "$W/q2.bin" ] || die "step 7a: the refused quote command left $W/q2.bin behind"
-echo "   (exit $rc: EINIT refused the enclave, no quote)"
-echo "b) an impostor re-signs the same enclave with its own key:"
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen_pubexp:3 -out "$W/impostor.pem" 2>/dev/null
-"$X" sign --key "$W/impostor.pem" --isvprodid 1 --isvsvn 2 "$SO" -o "$W/impostor.sig" >/dev/null 2>"$W/impostor.err" ||
-  die "step 7b: signing with the impostor's key failed: $(cat "$W/impostor.err")"
-"$X" platform quote "$W/platform" --enclave "$SO" --sigstruct "$W/impostor.sig" --report-data "$NONCE" -o "$W/q3.bin" >/dev/null
-"$X" inspect "$W/impostor.sig" --json >"$W/impostor.json" 2>/dev/null
-[ "$(jget "$W/impostor.json" mrenclave)" = "$(jget "$W/entry.json" mrenclave)" ] ||
-  die "step 7b: re-signing changed the ENCLAVEHASH"
-echo "   loads and quotes: MRENCLAVE unchanged, MRSIGNER $(jget "$W/impostor.json" mrsigner)"
-"$X" verify "$W/q3.bin" --collateral "$W/bundle" --trust-root "$ROOT" --json >"$W/v3.json" ||
-  die "step 7b: the impostor's quote should verify as genuine (it is; only its signer differs)"
-[ "$(jget "$W/impostor.json" mrsigner)" != "$(jget "$W/entry.json" mrsigner)" ] ||
-  die "step 7b: the impostor's MRSIGNER equals the registered one"
-echo "   verifier: $(jget "$W/v3.json" verdict) (the quote is genuine)"
-appraise "$W/q3.bin" "$W/d3.json" --report-data "$NONCE"
-[ "$rc" -eq 1 ] || die "step 7b: the service provider did not refuse the impostor (exit $rc)"
-[ "$(codes "$W/d3.json")" = MRSIGNER_MISMATCH ] ||
-  die "step 7b: the refusal is not MRSIGNER_MISMATCH: $(codes "$W/d3.json")"
-echo "c) the genuine quote replayed in a new session (another nonce):"
-NONCE2=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-appraise "$W/quote.bin" "$W/d4.json" --report-data "$NONCE2"
-[ "$rc" -eq 1 ] || die "step 7c: the service provider accepted a replayed quote (exit $rc)"
-[ "$(codes "$W/d4.json")" = REPORT_DATA_MISMATCH ] ||
-  die "step 7c: the refusal is not REPORT_DATA_MISMATCH: $(codes "$W/d4.json")"
-echo "d) the SP withdraws the enclave (deny list): the same genuine quote is refused"
-"$X" registry deny --mrenclave "$(jget "$W/entry.json" mrenclave)" --reason "demo: withdrawn" >/dev/null
-appraise "$W/quote.bin" "$W/d5.json" --report-data "$NONCE"
-[ "$rc" -eq 1 ] && [ "$(codes "$W/d5.json")" = MRENCLAVE_DENIED ] ||
-  die "step 7d: a denied MRENCLAVE was not refused with MRENCLAVE_DENIED (exit $rc): $(codes "$W/d5.json")"
-echo "audit log: $("$X" audit list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["rows"]; print(len(r), "rows:", ", ".join(x["kind"] for x in r))')"
-"$X" audit verify >/dev/null || die "step 7: the audit chain does not verify"
-echo "  sgxra audit verify: chain intact"
+sed 's/^/    /' "$W/replay.err"
+[ "$rc" -eq 2 ] && [ "$(jget "$W/replay.json" code)" = SGXRA_E_RA_REPLAY ] ||
+  die "step 5f: the replayed msg3 was not refused with SGXRA_E_RA_REPLAY (exit $rc): $(cat "$W/replay.json")"
+echo "  => refused: SGXRA_E_RA_REPLAY (HTTP $(jget "$W/replay.json" http_status))"
+SUMMARY+=("$CASE|the SP refuses|SGXRA_E_RA_REPLAY")
 
-step "8. Real quotes from real SGX machines, Intel's collateral, verified offline"
+echo
+CASE="man in the middle: Gb swapped"
+echo "g) a MAN IN THE MIDDLE swaps Gb in msg2 for his own key (to read the secret)"
+attest mitm-gb --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig" --tamper gb
+expect_error mitm-gb SGXRA_E_RA_SIGNATURE "the enclave refuses"
+echo "     (the enclave checks the SP's signature over Gb||Ga with the SP key pinned in it)"
+
+echo
+CASE="man in the middle: quote altered"
+echo "h) a MAN IN THE MIDDLE alters the quote in msg3"
+attest mitm-quote --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig" --tamper quote
+expect_error mitm-quote SGXRA_E_RA_MAC "the SP refuses"
+echo "     (msg3 is MACed by the enclave under SMK; the quote's REPORTDATA binds it to Ga, Gb and VK)"
+
+echo
+CASE="denied MRENCLAVE"
+echo "i) the SP WITHDRAWS the enclave (deny list): the genuine enclave is refused from now on"
+admin POST /admin/v1/deny -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+  --data "{\"mrenclave\": \"$MRENCLAVE\", \"reason\": \"demo: withdrawn\"}"
+[ "$HTTP" = 201 ] || die "step 5i: the deny entry was refused (HTTP $HTTP): $(cat "$W/admin.json")"
+attest denied --platform "$W/client" --enclave "$SO" --sigstruct "$W/enclave.sig"
+expect_refused denied MRENCLAVE_DENIED
+
+echo
+echo "summary -- the SP holds MRENCLAVE (registered in step 3 from the ISV's SIGSTRUCT)"
+echo "and gave its secret only to that enclave on a genuine platform (step 4):"
+for l in "${SUMMARY[@]}"; do
+  IFS='|' read -r c how why <<<"$l"
+  printf '  %-34s %-20s %s\n' "$c" "$how" "$why"
+done
+[ "${#SUMMARY[@]}" -eq 9 ] || die "step 5: ${#SUMMARY[@]} of 9 refusals shown"
+echo
+echo "audit log (every registration, secret change and decision): $("$X" audit list --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["rows"]; print(len(r), "rows")')"
+"$X" audit verify >/dev/null || die "step 5: the audit chain does not verify"
+echo "  sgxra audit verify: chain intact"
+echo "stopping the services (SIGTERM):"
+for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+for p in $PIDS; do
+  set +e; wait "$p"; prc=$?; set -e
+  [ "$prc" -eq 0 ] || die "a service did not stop cleanly on SIGTERM (exit $prc)"
+done
+PIDS=""
+echo "  simulated PCS, attestation service and SP stopped (exit 0)"
+
+step "6. Real quotes from real SGX machines, Intel's collateral, verified offline"
 mismatches=0 n=0
 for b in "$V"/dcap/bundles/*/; do
   name=$(basename "$b")
@@ -235,7 +333,7 @@ for b in "$V"/dcap/bundles/*/; do
   n=$((n + 1))
   printf '  %-48s %-46s %s\n' "$name" "${got#SGX_QL_SUCCESS/SGX_QL_QV_RESULT_}" "$mark"
 done
-[ "$n" -gt 0 ] || die "step 8: no bundles under $V/dcap/bundles"
-[ "$mismatches" -eq 0 ] || die "step 8: $mismatches of $n real quotes did not get Intel's verdict"
+[ "$n" -gt 0 ] || die "step 6: no bundles under $V/dcap/bundles"
+[ "$mismatches" -eq 0 ] || die "step 6: $mismatches of $n real quotes did not get Intel's verdict"
 echo
-echo "done. Everything above ran on an EMULATED platform except step 8 (real hardware quotes)."
+echo "done. Everything above ran on an EMULATED platform except step 6 (real hardware quotes)."
