@@ -23,12 +23,19 @@
  *   sgxra/supplemental.h   Intel's supplemental data of a verdict src/quote
  *   sgxra/store.h          registry, policies, audit log (SQL)    src/store
  *   sgxra/policy.h         policy, appraisal -> decision          src/policy
+ *   sgxra/ra.h             RA protocol msg0..msg4, KDF, sessions  src/ra
  *   ---- libsgxra-sim (the rest is libsgxra) ----
  *   sgxra/emu.h            emulated SGX CPU and enclaves          src/emu
  *   sgxra/enclave_api.h    what an emulated enclave .so sees      (enclaves/)
  *   sgxra/qe.h             emulated quoting enclave and PCE       src/emu
  *   sgxra/intelca.h        simulated Intel PKI and collateral     src/emu
+ *   sgxra/attester.h       RA client callbacks over the emulator  src/emu
  *   sgxra/pcs.h            simulated Intel PCS (HTTP)             src/net
+ *   sgxra/pccs.h           PCS/PCCS collateral client and cache   src/net
+ *   sgxra/verifier.h       attestation service core               src/net
+ *   sgxra/verifier_server.h  attestation service over HTTP        src/net
+ *   sgxra/sp_server.h      service provider over HTTP (serve sp)  src/net
+ *   sgxra/sp_client.h      RA client over HTTP (sgxra client)     src/net
  *
  * Conventions for the whole API: bytes travel as (pointer, length), NULL
  * only with length 0; every fallible call takes an sgxra_ctx and returns an
@@ -39,6 +46,7 @@
 #ifndef SGXRA_H
 #define SGXRA_H
 
+#include "sgxra/attester.h"
 #include "sgxra/base64.h"
 #include "sgxra/collateral.h"
 #include "sgxra/crypto.h"
@@ -52,17 +60,23 @@
 #include "sgxra/intelca.h"
 #include "sgxra/layout.h"
 #include "sgxra/measure.h"
+#include "sgxra/pccs.h"
 #include "sgxra/pcs.h"
 #include "sgxra/policy.h"
 #include "sgxra/qe.h"
 #include "sgxra/qlresult.h"
 #include "sgxra/quote.h"
+#include "sgxra/ra.h"
 #include "sgxra/sgx.h"
 #include "sgxra/sigstruct.h"
+#include "sgxra/sp_client.h"
+#include "sgxra/sp_server.h"
 #include "sgxra/store.h"
 #include "sgxra/supplemental.h"
 #include "sgxra/tcbstatus.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/verifier.h"
+#include "sgxra/verifier_server.h"
 #include "sgxra/verify.h"
 #include "sgxra/x509.h"
 

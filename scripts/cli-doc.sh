@@ -19,7 +19,8 @@ docs/VERIFY.md for the keys).
 This page is generated from the verbs' own `--help` text by `scripts/cli-doc.sh`.
 HEAD
   for v in measure sign inspect verify collateral "collateral fetch" platform \
-           "serve pcs" "serve verifier" registry policy audit appraise; do
+           "serve pcs" "serve verifier" "serve sp" registry policy audit appraise \
+           client; do
     printf '\n## sgxra %s\n\n```\n' "$v"
     # shellcheck disable=SC2086 # "collateral fetch": a verb and its object
     "$X" $v --help 2>&1

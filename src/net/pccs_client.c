@@ -1030,6 +1030,21 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
         free(st);
         if (mono_ms() - t0 > (int64_t)LEASE_SECONDS * 1000 + 5000) break;
       }
+      /* Won the claim: another process may have put its copy and dropped
+       * its lease between our read of the store and our claim.  Look once
+       * more, so that it is not fetched twice. */
+      if (claimed) {
+        sgxra_store_collateral *st = NULL;
+        if ((e = store_get(cx, c, &s->key, &st))) goto release;
+        if (st && entry_fresh(c, st, now) &&
+            entry_validate(cx, st, root, now, &coll) == SGXRA_OK) {
+          e = make_result(cx, st, coll, SGXRA_PCCS_FROM_STORE, 0, out);
+          slot_keep(c, s, st);
+          goto release;
+        }
+        sgxra_ctx_clear(cx);
+        free(st);
+      }
     }
     e = fetch_key(cx, c, &s->key, root, now, &nreq, &last_status, &fresh,
                   &coll);
@@ -1090,6 +1105,20 @@ static sgxra_err fill(sgxra_ctx *cx, sgxra_pccs_client *c, slot *s,
 out:
   free(cached);
   return e;
+release:
+  /* Drop the lease we hold without fetching (errors: see above). */
+  {
+    sgxra_ctx *tmp = sgxra_ctx_new();
+    if (tmp) {
+      pthread_mutex_lock(&c->store_mu);
+      sgxra_err re =
+          sgxra_store_collateral_release(tmp, c->store, &s->key, c->holder);
+      pthread_mutex_unlock(&c->store_mu);
+      (void)re;
+      sgxra_ctx_free(tmp);
+    }
+  }
+  goto out;
 }
 
 sgxra_err sgxra_pccs_get_collateral(sgxra_ctx *cx, sgxra_pccs_client *c,

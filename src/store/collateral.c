@@ -44,30 +44,6 @@ static sgxra_err check_key(sgxra_ctx *cx, const sgxra_store *st,
   return SGXRA_OK;
 }
 
-static sgxra_err check_writable(sgxra_ctx *cx, const sgxra_store *st) {
-  if (!st->read_only) return SGXRA_OK;
-  return sgxra__fail(cx, SGXRA_E_STORE_READ_ONLY,
-                     "database %s is opened read-only (?mode=ro): open it "
-                     "without ?mode=ro to change the collateral cache",
-                     st->name);
-}
-
-/* One statement in its own write transaction (the begin reconnects a lost
- * PostgreSQL connection; on SQLite it takes the write lock up front). */
-static sgxra_err write_one(sgxra_ctx *cx, sgxra_store *st, const char *sql,
-                           const sgxra__val *p, size_t np, sgxra__res *out) {
-  sgxra_err e = check_writable(cx, st);
-  if (!e) e = st->ops->begin(cx, st, SGXRA__TX_WRITE);
-  if (e) return e;
-  e = st->ops->query(cx, st, sql, p, np, out);
-  if (!e) e = st->ops->commit(cx, st);
-  if (e) {
-    st->ops->rollback(st);
-    if (out) sgxra__res_free(out);
-  }
-  return e;
-}
-
 sgxra_err sgxra_store_collateral_put(sgxra_ctx *cx, sgxra_store *st,
                                      const sgxra_store_collateral *c) {
   sgxra_err e =
@@ -106,7 +82,7 @@ sgxra_err sgxra_store_collateral_put(sgxra_ctx *cx, sgxra_store *st,
   p[4] = sgxra__int(c->next_update);
   p[5] = sgxra__int((int64_t)c->tcb_eval_num);
   p[6] = sgxra__text(c->source);
-  return write_one(
+  return sgxra__write_one(
       cx, st,
       "INSERT INTO collateral_cache (" META_COLS ", " ITEM_COLS
       ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
@@ -268,9 +244,9 @@ sgxra_err sgxra_store_collateral_delete(sgxra_ctx *cx, sgxra_store *st,
   sgxra__val p[3];
   key_params(key, p);
   sgxra__res r;
-  e = write_one(cx, st,
-                "DELETE FROM collateral_cache " KEY_WHERE " RETURNING ca", p, 3,
-                &r);
+  e = sgxra__write_one(
+      cx, st, "DELETE FROM collateral_cache " KEY_WHERE " RETURNING ca", p, 3,
+      &r);
   if (e) return e;
   *out_deleted = r.rows > 0;
   sgxra__res_free(&r);
@@ -309,15 +285,16 @@ sgxra_err sgxra_store_collateral_claim(sgxra_ctx *cx, sgxra_store *st,
   /* One statement decides: SQLite runs it under the write lock (BEGIN
    * IMMEDIATE); on PostgreSQL a concurrent claimant waits for the row lock
    * and re-evaluates the WHERE on the committed row. */
-  e = write_one(cx, st,
-                "INSERT INTO collateral_lease (fmspc, ca, update_type, holder, "
-                "expires_at) VALUES ($1, $2, $3, $4, $5) "
-                "ON CONFLICT (fmspc, ca, update_type) DO UPDATE SET "
-                "holder = excluded.holder, expires_at = excluded.expires_at "
-                "WHERE collateral_lease.expires_at <= $6 "
-                "OR collateral_lease.holder = excluded.holder "
-                "RETURNING holder",
-                p, 6, &r);
+  e = sgxra__write_one(
+      cx, st,
+      "INSERT INTO collateral_lease (fmspc, ca, update_type, holder, "
+      "expires_at) VALUES ($1, $2, $3, $4, $5) "
+      "ON CONFLICT (fmspc, ca, update_type) DO UPDATE SET "
+      "holder = excluded.holder, expires_at = excluded.expires_at "
+      "WHERE collateral_lease.expires_at <= $6 "
+      "OR collateral_lease.holder = excluded.holder "
+      "RETURNING holder",
+      p, 6, &r);
   if (e) return e;
   *out_claimed = r.rows == 1;
   sgxra__res_free(&r);
@@ -333,7 +310,7 @@ sgxra_err sgxra_store_collateral_release(sgxra_ctx *cx, sgxra_store *st,
   sgxra__val p[4];
   key_params(key, p);
   p[3] = sgxra__text(holder);
-  return write_one(cx, st,
-                   "DELETE FROM collateral_lease " KEY_WHERE " AND holder = $4",
-                   p, 4, NULL);
+  return sgxra__write_one(
+      cx, st, "DELETE FROM collateral_lease " KEY_WHERE " AND holder = $4", p,
+      4, NULL);
 }

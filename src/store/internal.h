@@ -114,6 +114,24 @@ sgxra_err sgxra__exec(sgxra_ctx *cx, sgxra_store *st, const char *sql);
 sgxra_err sgxra__check_text(sgxra_ctx *cx, const char *s, size_t cap,
                             int required, const char *what);
 
+/* Cells read back from the database (store.c).  A text cell into a fixed
+ * array (NULL -> ""), a blob cell of exactly n bytes: SGXRA_E_STORE_DB
+ * naming `what` when the row does not have the shape sgxra writes. */
+sgxra_err sgxra__get_text(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
+                          char *dst, size_t cap, const char *what);
+sgxra_err sgxra__get_blob(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
+                          uint8_t *dst, size_t n, const char *what);
+
+/* SGXRA_E_STORE_READ_ONLY when the store was opened with ?mode=ro. */
+sgxra_err sgxra__check_writable(sgxra_ctx *cx, const sgxra_store *st);
+
+/* One statement in its own write transaction without an audit row (cache
+ * and session writes): the begin reconnects a lost PostgreSQL connection;
+ * on SQLite it takes the write lock up front.  *out (may be NULL) is freed
+ * on error. */
+sgxra_err sgxra__write_one(sgxra_ctx *cx, sgxra_store *st, const char *sql,
+                           const sgxra__val *p, size_t np, sgxra__res *out);
+
 /* Bring the schema to SGXRA_STORE_SCHEMA_VERSION (store.c). */
 sgxra_err sgxra__migrate(sgxra_ctx *cx, sgxra_store *st, int64_t now);
 

@@ -18,56 +18,6 @@ static void hex32(const uint8_t *p, char out[65]) {
   sgxra_hex_encode(p, 32, out);
 }
 
-static sgxra_err copy_text(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
-                           char *dst, size_t cap, const char *what) {
-  dst[0] = '\0';
-  if (v->t == SGXRA__NULL) return SGXRA_OK;
-  if (v->n >= cap)
-    return sgxra__fail(cx, SGXRA_E_STORE_DB,
-                       "database %s: %s holds %zu bytes, more than the %zu "
-                       "sgxra writes: the row was not written by sgxra",
-                       st->name, what, v->n, cap - 1);
-  memcpy(dst, v->p, v->n);
-  dst[v->n] = '\0';
-  return SGXRA_OK;
-}
-
-static sgxra_err copy_blob(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
-                           uint8_t *dst, size_t n, const char *what) {
-  if (v->t != SGXRA__BLOB || v->n != n)
-    return sgxra__fail(cx, SGXRA_E_STORE_DB,
-                       "database %s: %s is not %zu bytes: the row was not "
-                       "written by sgxra",
-                       st->name, what, n);
-  memcpy(dst, v->p, n);
-  return SGXRA_OK;
-}
-
-static sgxra_err check_writable(sgxra_ctx *cx, const sgxra_store *st) {
-  if (!st->read_only) return SGXRA_OK;
-  return sgxra__fail(cx, SGXRA_E_STORE_READ_ONLY,
-                     "database %s is opened read-only (?mode=ro): open it "
-                     "without ?mode=ro to change it",
-                     st->name);
-}
-
-/* One statement in its own write transaction, without an audit row (the
- * begin reconnects a lost PostgreSQL connection; on SQLite it takes the
- * write lock up front). */
-static sgxra_err write_one(sgxra_ctx *cx, sgxra_store *st, const char *sql,
-                           const sgxra__val *p, size_t np, sgxra__res *out) {
-  sgxra_err e = check_writable(cx, st);
-  if (!e) e = st->ops->begin(cx, st, SGXRA__TX_WRITE);
-  if (e) return e;
-  e = st->ops->query(cx, st, sql, p, np, out);
-  if (!e) e = st->ops->commit(cx, st);
-  if (e) {
-    st->ops->rollback(st);
-    if (out) sgxra__res_free(out);
-  }
-  return e;
-}
-
 /* Serialise a JSON object compactly with sorted keys and append it as an
  * audit row of `kind` (consumes j). */
 static sgxra_err audit_json(sgxra_ctx *cx, sgxra_store *st, sgxra__head *h,
@@ -133,10 +83,11 @@ sgxra_err sgxra_store_session_put(sgxra_ctx *cx, sgxra_store *st,
   sgxra__val p[] = {sgxra__text(id), sgxra__int(state),
                     sgxra__blob(blob, blob_len), sgxra__int(now),
                     sgxra__int(expires)};
-  e = write_one(cx, st,
-                "INSERT INTO ra_session (id, state, blob, created, expires) "
-                "VALUES ($1, $2, $3, $4, $5)",
-                p, 5, NULL);
+  e = sgxra__write_one(
+      cx, st,
+      "INSERT INTO ra_session (id, state, blob, created, expires) "
+      "VALUES ($1, $2, $3, $4, $5)",
+      p, 5, NULL);
   if (e == SGXRA_E_STORE_DUPLICATE)
     e = sgxra__fail(cx, SGXRA_E_STORE_DUPLICATE,
                     "database %s: RA session %s exists already: session ids "
@@ -209,12 +160,13 @@ sgxra_err sgxra_store_session_advance(sgxra_ctx *cx, sgxra_store *st,
   sgxra__val p[] = {sgxra__int(to), sgxra__text(id), sgxra__int(from),
                     sgxra__int(now), sgxra__blob(blob, blob_len)};
   sgxra__res r;
-  e = write_one(cx, st,
-                keep ? "UPDATE ra_session SET state = $1 WHERE id = $2 AND "
-                       "state = $3 AND expires > $4 RETURNING id"
-                     : "UPDATE ra_session SET state = $1, blob = $5 WHERE "
-                       "id = $2 AND state = $3 AND expires > $4 RETURNING id",
-                p, keep ? 4 : 5, &r);
+  e = sgxra__write_one(
+      cx, st,
+      keep ? "UPDATE ra_session SET state = $1 WHERE id = $2 AND "
+             "state = $3 AND expires > $4 RETURNING id"
+           : "UPDATE ra_session SET state = $1, blob = $5 WHERE "
+             "id = $2 AND state = $3 AND expires > $4 RETURNING id",
+      p, keep ? 4 : 5, &r);
   if (e) return e;
   *out_advanced = r.rows == 1;
   sgxra__res_free(&r);
@@ -229,7 +181,7 @@ sgxra_err sgxra_store_session_purge(sgxra_ctx *cx, sgxra_store *st, int64_t now,
                        "sgxra_store_session_purge: store is NULL");
   sgxra__val p[] = {sgxra__int(now)};
   sgxra__res r;
-  sgxra_err e = write_one(
+  sgxra_err e = sgxra__write_one(
       cx, st, "DELETE FROM ra_session WHERE expires <= $1 RETURNING id", p, 1,
       &r);
   if (e) return e;
@@ -317,11 +269,13 @@ static sgxra_err get_secret_info(sgxra_ctx *cx, sgxra_store *st,
   if (c[1].t == SGXRA__TEXT && c[1].n == 9 &&
       memcmp(c[1].p, "mrenclave", 9) == 0) {
     o->binding.kind = SGXRA_STORE_SECRET_MRENCLAVE;
-    e = copy_blob(cx, st, &c[2], o->binding.mrenclave, 32, "secret mrenclave");
+    e = sgxra__get_blob(cx, st, &c[2], o->binding.mrenclave, 32,
+                        "secret mrenclave");
   } else if (c[1].t == SGXRA__TEXT && c[1].n == 6 &&
              memcmp(c[1].p, "signer", 6) == 0) {
     o->binding.kind = SGXRA_STORE_SECRET_SIGNER;
-    e = copy_blob(cx, st, &c[3], o->binding.mrsigner, 32, "secret mrsigner");
+    e = sgxra__get_blob(cx, st, &c[3], o->binding.mrsigner, 32,
+                        "secret mrsigner");
     o->binding.isvprodid = (uint16_t)c[4].i;
   } else {
     e = sgxra__fail(cx, SGXRA_E_STORE_DB,
@@ -329,9 +283,10 @@ static sgxra_err get_secret_info(sgxra_ctx *cx, sgxra_store *st,
                     "the row was not written by sgxra",
                     st->name, (long long)o->id);
   }
-  if (!e) e = copy_blob(cx, st, &c[5], o->sha256, 32, "secret sha256");
+  if (!e) e = sgxra__get_blob(cx, st, &c[5], o->sha256, 32, "secret sha256");
   o->size = (size_t)c[6].i;
-  if (!e) e = copy_text(cx, st, &c[7], o->set_by, sizeof(o->set_by), "set_by");
+  if (!e)
+    e = sgxra__get_text(cx, st, &c[7], o->set_by, sizeof(o->set_by), "set_by");
   o->set_at = c[8].i;
   return e;
 }
@@ -377,7 +332,8 @@ sgxra_err sgxra_store_secret_set(sgxra_ctx *cx, sgxra_store *st,
     if (r.rows == 1) {
       replaced = 1;
       id = sgxra__cell(&r, 0, 0)->i;
-      e = copy_blob(cx, st, sgxra__cell(&r, 0, 1), prev, 32, "secret sha256");
+      e = sgxra__get_blob(cx, st, sgxra__cell(&r, 0, 1), prev, 32,
+                          "secret sha256");
     }
     sgxra__res_free(&r);
   }
@@ -560,7 +516,8 @@ sgxra_err sgxra_store_secret_delete(sgxra_ctx *cx, sgxra_store *st,
       char hx[65];
       int64_t id = sgxra__cell(&r, 0, 0)->i;
       int64_t size = sgxra__cell(&r, 0, 2)->i;
-      e = copy_blob(cx, st, sgxra__cell(&r, 0, 1), h32, 32, "secret sha256");
+      e = sgxra__get_blob(cx, st, sgxra__cell(&r, 0, 1), h32, 32,
+                          "secret sha256");
       if (!e) {
         json_t *j = binding_json(&k.b);
         if (j) {
@@ -602,15 +559,17 @@ static sgxra_err get_token(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *c,
                            sgxra_store_token *o) {
   memset(o, 0, sizeof(*o));
   o->id = c[0].i;
-  sgxra_err e = copy_text(cx, st, &c[1], o->name, sizeof(o->name), "name");
+  sgxra_err e =
+      sgxra__get_text(cx, st, &c[1], o->name, sizeof(o->name), "name");
   if (!e)
-    e = copy_text(cx, st, &c[2], o->created_by, sizeof(o->created_by), "actor");
+    e = sgxra__get_text(cx, st, &c[2], o->created_by, sizeof(o->created_by),
+                        "actor");
   o->created_at = c[3].i;
   o->revoked = c[4].t != SGXRA__NULL;
   o->revoked_at = c[4].i;
   if (!e)
-    e = copy_text(cx, st, &c[5], o->revoked_by, sizeof(o->revoked_by),
-                  "revoked_by");
+    e = sgxra__get_text(cx, st, &c[5], o->revoked_by, sizeof(o->revoked_by),
+                        "revoked_by");
   return e;
 }
 

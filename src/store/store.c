@@ -342,8 +342,7 @@ sgxra_err sgxra__check_text(sgxra_ctx *cx, const char *s, size_t cap,
   return SGXRA_OK;
 }
 
-/* Copy a text cell into a fixed array (NULL -> ""). */
-static sgxra_err get_text(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
+sgxra_err sgxra__get_text(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
                           char *dst, size_t cap, const char *what) {
   dst[0] = '\0';
   if (v->t == SGXRA__NULL) return SGXRA_OK;
@@ -357,7 +356,7 @@ static sgxra_err get_text(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
   return SGXRA_OK;
 }
 
-static sgxra_err get_blob(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
+sgxra_err sgxra__get_blob(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
                           uint8_t *dst, size_t n, const char *what) {
   if (v->t != SGXRA__BLOB || v->n != n)
     return sgxra__fail(cx, SGXRA_E_STORE_DB,
@@ -366,6 +365,28 @@ static sgxra_err get_blob(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *v,
                        st->name, what, n);
   memcpy(dst, v->p, n);
   return SGXRA_OK;
+}
+
+sgxra_err sgxra__check_writable(sgxra_ctx *cx, const sgxra_store *st) {
+  if (!st->read_only) return SGXRA_OK;
+  return sgxra__fail(cx, SGXRA_E_STORE_READ_ONLY,
+                     "database %s is opened read-only (?mode=ro): open it "
+                     "without ?mode=ro to change it",
+                     st->name);
+}
+
+sgxra_err sgxra__write_one(sgxra_ctx *cx, sgxra_store *st, const char *sql,
+                           const sgxra__val *p, size_t np, sgxra__res *out) {
+  sgxra_err e = sgxra__check_writable(cx, st);
+  if (!e) e = st->ops->begin(cx, st, SGXRA__TX_WRITE);
+  if (e) return e;
+  e = st->ops->query(cx, st, sql, p, np, out);
+  if (!e) e = st->ops->commit(cx, st);
+  if (e) {
+    st->ops->rollback(st);
+    if (out) sgxra__res_free(out);
+  }
+  return e;
 }
 
 static const char *const table_sql[] = {NULL, "enclaves", "signers", "denied"};
@@ -383,16 +404,17 @@ static sgxra_err get_meta(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *c,
   m->source =
       (sgxra_store_source)source_from_name((const char *)c[1].p, c[1].n);
   sgxra_err e =
-      get_text(cx, st, &c[2], m->product, sizeof(m->product), "product");
-  if (!e) e = get_text(cx, st, &c[3], m->note, sizeof(m->note), "note");
+      sgxra__get_text(cx, st, &c[2], m->product, sizeof(m->product), "product");
+  if (!e) e = sgxra__get_text(cx, st, &c[3], m->note, sizeof(m->note), "note");
   if (!e)
-    e = get_text(cx, st, &c[4], m->added_by, sizeof(m->added_by), "added_by");
+    e = sgxra__get_text(cx, st, &c[4], m->added_by, sizeof(m->added_by),
+                        "added_by");
   m->added_at = c[5].i;
   m->revoked = c[6].t != SGXRA__NULL;
   m->revoked_at = c[6].i;
   if (!e)
-    e = get_text(cx, st, &c[7], m->revoked_by, sizeof(m->revoked_by),
-                 "revoked_by");
+    e = sgxra__get_text(cx, st, &c[7], m->revoked_by, sizeof(m->revoked_by),
+                        "revoked_by");
   return e;
 }
 
@@ -448,7 +470,7 @@ static sgxra_err no_active(sgxra_ctx *cx, sgxra_store *st, const char *sql,
   if (e) return e;
   if (r.rows) {
     char by[SGXRA_STORE_ACTOR_MAX + 1];
-    (void)get_text(NULL, st, sgxra__cell(&r, 0, 1), by, sizeof(by), "");
+    (void)sgxra__get_text(NULL, st, sgxra__cell(&r, 0, 1), by, sizeof(by), "");
     e = sgxra__fail(cx, SGXRA_E_STORE_DUPLICATE,
                     "database %s: %s is already entry %lld (added by %s at "
                     "%lld): revoke it first to replace it",
@@ -486,12 +508,12 @@ static sgxra_err get_enclave(sgxra_ctx *cx, sgxra_store *st,
   memset(o, 0, sizeof(*o));
   sgxra_err e = get_meta(cx, st, c, &o->meta);
   c += META_N;
-  if (!e) e = get_blob(cx, st, &c[0], o->mrenclave, 32, "mrenclave");
-  if (!e) e = get_blob(cx, st, &c[1], o->mrsigner, 32, "mrsigner");
+  if (!e) e = sgxra__get_blob(cx, st, &c[0], o->mrenclave, 32, "mrenclave");
+  if (!e) e = sgxra__get_blob(cx, st, &c[1], o->mrsigner, 32, "mrsigner");
   o->isvprodid = (uint16_t)c[2].i;
   o->isvsvn = (uint16_t)c[3].i;
   uint8_t attr[16];
-  if (!e) e = get_blob(cx, st, &c[4], attr, 16, "attributes");
+  if (!e) e = sgxra__get_blob(cx, st, &c[4], attr, 16, "attributes");
   if (!e) {
     o->attributes.flags = sgxra__le64(attr);
     o->attributes.xfrm = sgxra__le64(attr + 8);
@@ -573,7 +595,7 @@ static sgxra_err get_signer(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *c,
   memset(o, 0, sizeof(*o));
   sgxra_err e = get_meta(cx, st, c, &o->meta);
   c += META_N;
-  if (!e) e = get_blob(cx, st, &c[0], o->mrsigner, 32, "mrsigner");
+  if (!e) e = sgxra__get_blob(cx, st, &c[0], o->mrsigner, 32, "mrsigner");
   o->isvprodid = (uint16_t)c[1].i;
   o->min_isvsvn = (uint16_t)c[2].i;
   o->allow_debug_signer = c[3].i != 0;
@@ -644,8 +666,9 @@ static sgxra_err get_deny(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *c,
   memset(o, 0, sizeof(*o));
   sgxra_err e = get_meta(cx, st, c, &o->meta);
   c += META_N;
-  if (!e) e = get_blob(cx, st, &c[0], o->mrenclave, 32, "mrenclave");
-  if (!e) e = get_text(cx, st, &c[1], o->reason, sizeof(o->reason), "reason");
+  if (!e) e = sgxra__get_blob(cx, st, &c[0], o->mrenclave, 32, "mrenclave");
+  if (!e)
+    e = sgxra__get_text(cx, st, &c[1], o->reason, sizeof(o->reason), "reason");
   return e;
 }
 
@@ -928,8 +951,9 @@ static sgxra_err get_policy(sgxra_ctx *cx, sgxra_store *st, const sgxra__val *c,
   sgxra_store_policy_info *o = outp;
   memset(o, 0, sizeof(*o));
   o->version = c[0].i;
-  sgxra_err e = get_blob(cx, st, &c[1], o->sha256, 32, "policy sha256");
-  if (!e) e = get_text(cx, st, &c[2], o->set_by, sizeof(o->set_by), "set_by");
+  sgxra_err e = sgxra__get_blob(cx, st, &c[1], o->sha256, 32, "policy sha256");
+  if (!e)
+    e = sgxra__get_text(cx, st, &c[2], o->set_by, sizeof(o->set_by), "set_by");
   o->set_at = c[3].i;
   o->size = (size_t)c[4].i;
   return e;
