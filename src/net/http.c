@@ -1,12 +1,15 @@
 /* What the net layer's HTTP servers share: see http_internal.h. */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/internal.h"
 #include "net/http_internal.h"
+#include "sgxra/crypto.h"
+#include "sgxra/file.h"
 
 sgxra_err sgxra__http_parse_listen(sgxra_ctx *cx, const char *s,
                                    struct sockaddr_in *out) {
@@ -108,4 +111,48 @@ uint16_t sgxra__http_port(struct MHD_Daemon *d, uint16_t fallback) {
   const union MHD_DaemonInfo *info =
       MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   return info && info->port ? info->port : fallback;
+}
+
+#define TLS_FILE_CAP ((size_t)1 << 20)
+
+sgxra_err sgxra__http_tls_read(sgxra_ctx *cx, const char *cert_path,
+                               const char *key_path, char **out_cert,
+                               char **out_key) {
+  *out_cert = NULL;
+  *out_key = NULL;
+  if (!cert_path && !key_path) return SGXRA_OK;
+  uint8_t *c = NULL, *k = NULL;
+  size_t n;
+  sgxra_err e;
+  if ((e = sgxra_file_read(cx, cert_path, TLS_FILE_CAP, &c, &n)) ||
+      (e = sgxra_file_read(cx, key_path, TLS_FILE_CAP, &k, &n))) {
+    free(c);
+    return e;
+  }
+  *out_cert = (char *)c;
+  *out_key = (char *)k;
+  return SGXRA_OK;
+}
+
+void sgxra__http_tls_free(char *cert, char *key) {
+  if (key) {
+    sgxra_wipe(key, strlen(key));
+    free(key);
+  }
+  free(cert);
+}
+
+uint64_t sgxra__http_drain_stop(struct MHD_Daemon *d,
+                                atomic_uint_fast64_t *in_flight,
+                                int drain_seconds) {
+  if (!d) return 0;
+  MHD_socket ls = MHD_quiesce_daemon(d);
+  if (ls != MHD_INVALID_SOCKET) close(ls);
+  for (int i = 0; i < drain_seconds * 100; i++) {
+    if (!atomic_load(in_flight)) break;
+    usleep(10000);
+  }
+  uint64_t left = (uint64_t)atomic_load(in_flight);
+  MHD_stop_daemon(d);
+  return left;
 }

@@ -1,11 +1,14 @@
-/* src/net/http_internal.h -- what the two HTTP servers of the net layer
- * (the simulated PCS, src/net/pcs_server.c, and the verifier service,
- * src/net/verifier_server.c) share: the listen address, the daemon start,
- * one request's bookkeeping and its access-log line.  Internal (sgxra__). */
+/* src/net/http_internal.h -- what the HTTP servers of the net layer
+ * (the simulated PCS, src/net/pcs_server.c, the verifier service,
+ * src/net/verifier_server.c, and the service provider, src/net/sp_server.c)
+ * share: the listen address, the daemon start,
+ * HTTPS key files, the graceful stop, one request's bookkeeping and its
+ * access-log line.  Internal (sgxra__). */
 #ifndef SGXRA_NET_HTTP_INTERNAL_H
 #define SGXRA_NET_HTTP_INTERNAL_H
 
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -64,5 +67,21 @@ struct MHD_Daemon *sgxra__http_start(const sgxra__http_daemon_opts *o);
 
 /* The port the daemon bound (`fallback` when MHD cannot tell). */
 uint16_t sgxra__http_port(struct MHD_Daemon *d, uint16_t fallback);
+
+/* Read an HTTPS certificate and its key (PEM, at most 1 MiB each) into
+ * NUL-terminated malloc'ed text; both NULL paths: nothing to do.  On error
+ * both outputs are NULL.  Free the key with sgxra__http_tls_free. */
+sgxra_err sgxra__http_tls_read(sgxra_ctx *cx, const char *cert_path,
+                               const char *key_path, char **out_cert,
+                               char **out_key);
+void sgxra__http_tls_free(char *cert, char *key);
+
+/* Graceful stop: stop accepting, wait up to `drain_seconds` for the
+ * requests counted in *in_flight to finish (idle keep-alive connections
+ * are not waited for), stop the daemon.  Returns how many were still
+ * running. */
+uint64_t sgxra__http_drain_stop(struct MHD_Daemon *d,
+                                atomic_uint_fast64_t *in_flight,
+                                int drain_seconds);
 
 #endif

@@ -25,7 +25,6 @@
 #include "sgxra/file.h"
 #include "sgxra/sp_server.h"
 
-#define TLS_FILE_CAP ((size_t)1 << 20)
 #define MAX_QUERY 16  /* query arguments passed to the core */
 #define MAX_ROUTES 32 /* distinct route labels counted */
 #define MAX_CODES 48  /* distinct error codes counted */
@@ -476,11 +475,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static void server_free(sgxra_sp_server *s) {
   pthread_mutex_destroy(&s->lock);
-  if (s->tls_key) {
-    sgxra_wipe(s->tls_key, strlen(s->tls_key));
-    free(s->tls_key);
-  }
-  free(s->tls_cert);
+  sgxra__http_tls_free(s->tls_cert, s->tls_key);
   free(s);
 }
 
@@ -514,17 +509,10 @@ sgxra_err sgxra_sp_server_start(sgxra_ctx *cx, sgxra_sp *sp,
   s->now = o.now;
   s->log = o.log;
   s->max_body = o.max_body ? o.max_body : SGXRA_SP_DEFAULT_MAX_BODY;
-  if (o.tls_cert_path) {
-    uint8_t *c = NULL, *k = NULL;
-    size_t n;
-    if ((e = sgxra_file_read(cx, o.tls_cert_path, TLS_FILE_CAP, &c, &n)) ||
-        (e = sgxra_file_read(cx, o.tls_key_path, TLS_FILE_CAP, &k, &n))) {
-      free(c);
-      server_free(s);
-      return e;
-    }
-    s->tls_cert = (char *)c;
-    s->tls_key = (char *)k;
+  if ((e = sgxra__http_tls_read(cx, o.tls_cert_path, o.tls_key_path,
+                                &s->tls_cert, &s->tls_key))) {
+    server_free(s);
+    return e;
   }
   sgxra__http_daemon_opts d = {
       .addr = &addr,
@@ -572,17 +560,8 @@ uint64_t sgxra_sp_server_in_flight(const sgxra_sp_server *s) {
 
 uint64_t sgxra_sp_server_stop(sgxra_sp_server *s) {
   if (!s) return 0;
-  uint64_t left = 0;
-  if (s->daemon) {
-    MHD_socket ls = MHD_quiesce_daemon(s->daemon);
-    if (ls != MHD_INVALID_SOCKET) close(ls);
-    for (int i = 0; i < SGXRA_SP_DRAIN_SECONDS * 100; i++) {
-      if (!atomic_load(&s->in_flight)) break;
-      usleep(10000);
-    }
-    left = (uint64_t)atomic_load(&s->in_flight);
-    MHD_stop_daemon(s->daemon);
-  }
+  uint64_t left =
+      sgxra__http_drain_stop(s->daemon, &s->in_flight, SGXRA_SP_DRAIN_SECONDS);
   server_free(s);
   return left;
 }

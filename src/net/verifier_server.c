@@ -24,7 +24,6 @@
 #include "sgxra/file.h"
 #include "sgxra/verifier_server.h"
 
-#define TLS_FILE_CAP ((size_t)1 << 20)
 #define MAX_VERDICTS 24
 #define MAX_FMSPCS 64
 
@@ -528,11 +527,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static void server_free(sgxra_verifier_server *s) {
   pthread_mutex_destroy(&s->lock);
-  if (s->tls_key) {
-    explicit_bzero(s->tls_key, strlen(s->tls_key));
-    free(s->tls_key);
-  }
-  free(s->tls_cert);
+  sgxra__http_tls_free(s->tls_cert, s->tls_key);
   free(s);
 }
 
@@ -567,17 +562,10 @@ sgxra_err sgxra_verifier_server_start(sgxra_ctx *cx, sgxra_verifier_service *v,
   s->now = o.now;
   s->log = o.log;
   s->max_body = o.max_body ? o.max_body : SGXRA_VERIFIER_DEFAULT_MAX_BODY;
-  if (o.tls_cert_path) {
-    uint8_t *c = NULL, *k = NULL;
-    size_t n;
-    if ((e = sgxra_file_read(cx, o.tls_cert_path, TLS_FILE_CAP, &c, &n)) ||
-        (e = sgxra_file_read(cx, o.tls_key_path, TLS_FILE_CAP, &k, &n))) {
-      free(c);
-      server_free(s);
-      return e;
-    }
-    s->tls_cert = (char *)c;
-    s->tls_key = (char *)k;
+  if ((e = sgxra__http_tls_read(cx, o.tls_cert_path, o.tls_key_path,
+                                &s->tls_cert, &s->tls_key))) {
+    server_free(s);
+    return e;
   }
   sgxra__http_daemon_opts d = {
       .addr = &addr,
@@ -628,19 +616,8 @@ uint64_t sgxra_verifier_server_in_flight(const sgxra_verifier_server *s) {
 
 uint64_t sgxra_verifier_server_stop(sgxra_verifier_server *s) {
   if (!s) return 0;
-  uint64_t left = 0;
-  if (s->daemon) {
-    MHD_socket ls = MHD_quiesce_daemon(s->daemon);
-    if (ls != MHD_INVALID_SOCKET) close(ls);
-    /* the requests under way finish; idle keep-alive connections are not
-     * waited for */
-    for (int i = 0; i < SGXRA_VERIFIER_DRAIN_SECONDS * 100; i++) {
-      if (!atomic_load(&s->in_flight)) break;
-      usleep(10000);
-    }
-    left = (uint64_t)atomic_load(&s->in_flight);
-    MHD_stop_daemon(s->daemon);
-  }
+  uint64_t left = sgxra__http_drain_stop(s->daemon, &s->in_flight,
+                                         SGXRA_VERIFIER_DRAIN_SECONDS);
   server_free(s);
   return left;
 }
