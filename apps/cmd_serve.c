@@ -127,6 +127,36 @@ static char *resolve_ca(const char *dir) {
   return p;
 }
 
+/* Print "listening on SCHEME://HOST:PORT<path>/" for the --listen value
+ * `listen` (the host as given, the port as bound), once, on stdout. */
+static void print_listening(const char *listen, int tls, unsigned port,
+                            const char *path) {
+  char host[64] = "127.0.0.1";
+  const char *colon = strrchr(listen, ':');
+  if (colon && (size_t)(colon - listen) < sizeof host) {
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = 0;
+  }
+  printf("listening on %s://%s:%u%s/\n", tls ? "https" : "http", host, port,
+         path);
+  fflush(stdout);
+}
+
+/* The log lines around the graceful stop of serve verifier / serve sp:
+ * before (signal `sig`, `in_flight` requests running) and after (`total`
+ * requests served, `left` cut by the drain timeout). */
+static void log_stopping(const char *verb, int sig, uint64_t in_flight) {
+  fprintf(stderr,
+          "sgxra %s: stopping on signal %d: finishing %llu request(s) in "
+          "flight\n",
+          verb, sig, (unsigned long long)in_flight);
+}
+static void log_stopped(const char *verb, uint64_t total, uint64_t left) {
+  fprintf(stderr, "sgxra %s: stopped after %llu requests%s\n", verb,
+          (unsigned long long)total,
+          left ? " (some still in flight were cut)" : "");
+}
+
 static int serve_pcs(int argc, char **argv) {
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'},
@@ -179,16 +209,8 @@ static int serve_pcs(int argc, char **argv) {
     rc = cli_fail(VERB, listen ? listen : SGXRA_PCS_DEFAULT_LISTEN, cx,
                   CLI_EXIT_USAGE);
   } else {
-    char host[64] = "127.0.0.1";
-    const char *l = listen ? listen : SGXRA_PCS_DEFAULT_LISTEN;
-    const char *colon = strrchr(l, ':');
-    if (colon && (size_t)(colon - l) < sizeof host) {
-      memcpy(host, l, (size_t)(colon - l));
-      host[colon - l] = 0;
-    }
-    printf("listening on http://%s:%u" SGXRA_PCS_PREFIX "/\n", host,
-           sgxra_pcs_port(srv));
-    fflush(stdout);
+    print_listening(listen ? listen : SGXRA_PCS_DEFAULT_LISTEN, 0,
+                    sgxra_pcs_port(srv), SGXRA_PCS_PREFIX);
     int sig = 0;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
       sgxra_pcs_reload(srv);
@@ -568,28 +590,16 @@ static int serve_verifier(int argc, char **argv) {
     rc = cli_fail(VVERB, l, cx, CLI_EXIT_USAGE);
     goto out;
   }
-  char host[64] = "127.0.0.1";
-  const char *colon = strrchr(l, ':');
-  if (colon && (size_t)(colon - l) < sizeof host) {
-    memcpy(host, l, (size_t)(colon - l));
-    host[colon - l] = 0;
-  }
-  printf("listening on %s://%s:%u/\n", val[V_TLS_CERT] ? "https" : "http", host,
-         sgxra_verifier_server_port(srv));
-  fflush(stdout);
+  print_listening(l, val[V_TLS_CERT] != NULL, sgxra_verifier_server_port(srv),
+                  "");
   int sig = 0;
   while (sigwait(&set, &sig) != 0) {
   }
-  fprintf(stderr,
-          "sgxra %s: stopping on signal %d: finishing %llu request(s) in "
-          "flight\n",
-          VVERB, sig, (unsigned long long)sgxra_verifier_server_in_flight(srv));
+  log_stopping(VVERB, sig, sgxra_verifier_server_in_flight(srv));
   uint64_t total = sgxra_verifier_server_requests(srv);
   uint64_t left = sgxra_verifier_server_stop(srv);
   srv = NULL;
-  fprintf(stderr, "sgxra %s: stopped after %llu requests%s\n", VVERB,
-          (unsigned long long)total,
-          left ? " (some still in flight were cut)" : "");
+  log_stopped(VVERB, total, left);
   rc = CLI_EXIT_OK;
 out:
   sgxra_verifier_server_stop(srv);
@@ -906,28 +916,15 @@ static int serve_sp(int argc, char **argv) {
     rc = cli_fail(SVERB, l, cx, CLI_EXIT_USAGE);
     goto out;
   }
-  char host[64] = "127.0.0.1";
-  const char *colon = strrchr(l, ':');
-  if (colon && (size_t)(colon - l) < sizeof host) {
-    memcpy(host, l, (size_t)(colon - l));
-    host[colon - l] = 0;
-  }
-  printf("listening on %s://%s:%u/\n", tls_cert ? "https" : "http", host,
-         sgxra_sp_server_port(srv));
-  fflush(stdout);
+  print_listening(l, tls_cert != NULL, sgxra_sp_server_port(srv), "");
   int sig = 0;
   while (sigwait(&set, &sig) != 0) {
   }
-  fprintf(stderr,
-          "sgxra %s: stopping on signal %d: finishing %llu request(s) in "
-          "flight\n",
-          SVERB, sig, (unsigned long long)sgxra_sp_server_in_flight(srv));
+  log_stopping(SVERB, sig, sgxra_sp_server_in_flight(srv));
   uint64_t total = sgxra_sp_server_requests(srv);
   uint64_t left = sgxra_sp_server_stop(srv);
   srv = NULL;
-  fprintf(stderr, "sgxra %s: stopped after %llu requests%s\n", SVERB,
-          (unsigned long long)total,
-          left ? " (some still in flight were cut)" : "");
+  log_stopped(SVERB, total, left);
   rc = CLI_EXIT_OK;
 out:
   sgxra_sp_server_stop(srv);
