@@ -254,6 +254,13 @@ sgxra_err sgxra_sp_open(sgxra_ctx *cx, const sgxra_sp_options *opt,
     e = sgxra__context(cx, e, "collateral directory %s", opt->collateral_dir);
     goto fail;
   }
+  /* Validated once here (signatures, chains and CRLs do not depend on the
+   * time; expiry is computed per quote at its verification time).  A
+   * bundle that does not validate stays unvalidated: each quote then gets
+   * the verdict that says why (sgxra_verify_quote validates per quote). */
+  if (sp->coll && sgxra_collateral_validate(cx, sp->coll, sp->trust_root,
+                                            opt->now) != SGXRA_OK)
+    sgxra_ctx_clear(cx);
   /* the store: opened once now so that a wrong URL fails here, not at the
    * first request (and the schema is migrated before any thread runs) */
   sgxra_store *st = NULL;

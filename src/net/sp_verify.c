@@ -2,7 +2,8 @@
  * sgxra/sp_server.h and docs/SP.md, "Verification"):
  *
  *   in process   collateral through the PCCS client (and its shared cache)
- *                or from one bundle directory, then sgxra_verify_quote;
+ *                or from one bundle directory, validated once, then a
+ *                verifier over it per quote (sgxra/verify.h);
  *   remote       `sgxra serve verifier`: GET /v1/nonce, POST /v1/attest
  *                {"quote", "nonce"}, the token's ES256 signature checked
  *                with the key of GET /v1/certs named by its "kid", the
@@ -146,8 +147,19 @@ static sgxra_err verify_local(sgxra_ctx *cx, sgxra_sp *sp, const uint8_t *quote,
     }
     coll = c->ce->res->collateral;
   }
-  sgxra_err e =
-      sgxra_verify_quote(cx, quote, n, coll, sp->trust_root, now, &c->vd);
+  /* Collateral validated already (by the PCCS client when it was fetched,
+   * or at open for a bundle) is not validated again per quote: a verifier
+   * over it checks the quote with Intel's steps and the expiry at `now`.
+   * Otherwise the one-shot path validates it and reports why it fails. */
+  sgxra_err e;
+  if (sgxra_collateral_is_validated(coll)) {
+    sgxra_verifier *v = NULL;
+    e = sgxra_verifier_new(cx, coll, &v);
+    if (!e) e = sgxra_verifier_verify(cx, v, quote, n, now, &c->vd);
+    sgxra_verifier_free(v);
+  } else {
+    e = sgxra_verify_quote(cx, quote, n, coll, sp->trust_root, now, &c->vd);
+  }
   if (e) return e;
   if (!c->vd.has_quote || c->vd.stage == SGXRA_STAGE_QUOTE)
     return unavailable(c, 400, sgxra_err_name(c->vd.err), "msg3's quote: %s",
