@@ -1,5 +1,6 @@
 /* What the net layer's HTTP servers share: see http_internal.h. */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +156,30 @@ uint64_t sgxra__http_drain_stop(struct MHD_Daemon *d,
   uint64_t left = (uint64_t)atomic_load(in_flight);
   MHD_stop_daemon(d);
   return left;
+}
+
+void sgxra__sb_printf(sgxra__sbuf *b, const char *fmt, ...) {
+  if (b->failed) return;
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    if (k < 0) {
+      b->failed = 1;
+      return;
+    }
+    if ((size_t)k < b->cap - b->n) {
+      b->n += (size_t)k;
+      return;
+    }
+    size_t nc = 2 * b->cap + (size_t)k;
+    char *np = realloc(b->p, nc);
+    if (!np) {
+      b->failed = 1;
+      return;
+    }
+    b->p = np;
+    b->cap = nc;
+  }
 }

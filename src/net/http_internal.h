@@ -84,4 +84,15 @@ uint64_t sgxra__http_drain_stop(struct MHD_Daemon *d,
                                 atomic_uint_fast64_t *in_flight,
                                 int drain_seconds);
 
+/* A growing text buffer for the /metrics pages: append with
+ * sgxra__sb_printf; `failed` is set (and later appends do nothing) when
+ * memory runs out.  p is malloc'ed by the caller. */
+typedef struct sgxra__sbuf {
+  char *p;
+  size_t n, cap;
+  int failed;
+} sgxra__sbuf;
+void sgxra__sb_printf(sgxra__sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

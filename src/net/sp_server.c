@@ -166,48 +166,16 @@ static void observe(sgxra_sp_server *s, const request *rq, double seconds) {
   pthread_mutex_unlock(&s->lock);
 }
 
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-  int failed;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) SGXRA__PRINTF(2, 3);
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-  if (b->failed) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-      b->failed = 1;
-      return;
-    }
-    if ((size_t)k < b->cap - b->n) {
-      b->n += (size_t)k;
-      return;
-    }
-    size_t nc = 2 * b->cap + (size_t)k;
-    char *np = realloc(b->p, nc);
-    if (!np) {
-      b->failed = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = nc;
-  }
-}
-
 char *sgxra_sp_server_metrics(sgxra_sp_server *s) {
   if (!s) return NULL;
-  sbuf b = {.p = malloc(8192), .cap = 8192};
+  sgxra__sbuf b = {.p = malloc(8192), .cap = 8192};
   if (!b.p) return NULL;
   b.p[0] = 0;
   pthread_mutex_lock(&s->lock);
-  sb_printf(&b, "# HELP sgxra_http_requests_total HTTP requests answered, by "
-                "route and status.\n"
-                "# TYPE sgxra_http_requests_total counter\n");
+  sgxra__sb_printf(
+      &b, "# HELP sgxra_http_requests_total HTTP requests answered, by "
+          "route and status.\n"
+          "# TYPE sgxra_http_requests_total counter\n");
   for (size_t r = 0; r < s->n_routes; r++)
     for (size_t k = 0; k < N_STATUS; k++) {
       uint64_t n = s->routes[r].by_status[k];
@@ -217,49 +185,55 @@ char *sgxra_sp_server_metrics(sgxra_sp_server *s) {
         snprintf(st, sizeof st, "%u", statuses[k]);
       else
         snprintf(st, sizeof st, "other");
-      sb_printf(&b,
-                "sgxra_http_requests_total{route=\"%s\",status=\"%s\"} "
-                "%" PRIu64 "\n",
-                s->routes[r].route, st, n);
+      sgxra__sb_printf(&b,
+                       "sgxra_http_requests_total{route=\"%s\",status=\"%s\"} "
+                       "%" PRIu64 "\n",
+                       s->routes[r].route, st, n);
     }
-  sb_printf(&b, "# HELP sgxra_http_request_duration_seconds Time from the "
-                "request's headers to its completion.\n"
-                "# TYPE sgxra_http_request_duration_seconds histogram\n");
+  sgxra__sb_printf(&b,
+                   "# HELP sgxra_http_request_duration_seconds Time from the "
+                   "request's headers to its completion.\n"
+                   "# TYPE sgxra_http_request_duration_seconds histogram\n");
   for (size_t r = 0; r < s->n_routes; r++) {
     const route_stats *st = &s->routes[r];
     uint64_t cum = 0;
     for (size_t k = 0; k <= N_BUCKET; k++) {
       cum += st->bucket[k];
       if (k < N_BUCKET)
-        sb_printf(&b,
-                  "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
-                  "le=\"%g\"} %" PRIu64 "\n",
-                  st->route, buckets[k], cum);
+        sgxra__sb_printf(
+            &b,
+            "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
+            "le=\"%g\"} %" PRIu64 "\n",
+            st->route, buckets[k], cum);
       else
-        sb_printf(&b,
-                  "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
-                  "le=\"+Inf\"} %" PRIu64 "\n",
-                  st->route, cum);
+        sgxra__sb_printf(
+            &b,
+            "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
+            "le=\"+Inf\"} %" PRIu64 "\n",
+            st->route, cum);
     }
-    sb_printf(&b,
-              "sgxra_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-              "sgxra_http_request_duration_seconds_count{route=\"%s\"} "
-              "%" PRIu64 "\n",
-              st->route, st->sum, st->route, st->count);
+    sgxra__sb_printf(
+        &b,
+        "sgxra_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+        "sgxra_http_request_duration_seconds_count{route=\"%s\"} "
+        "%" PRIu64 "\n",
+        st->route, st->sum, st->route, st->count);
   }
-  sb_printf(&b,
-            "# HELP sgxra_ra_decisions_total Appraisals answered in msg4, by "
-            "decision.\n"
-            "# TYPE sgxra_ra_decisions_total counter\n"
-            "sgxra_ra_decisions_total{decision=\"trusted\"} %" PRIu64 "\n"
-            "sgxra_ra_decisions_total{decision=\"refused\"} %" PRIu64 "\n",
-            s->trusted, s->refused);
-  sb_printf(&b, "# HELP sgxra_ra_errors_total Requests refused, by error "
-                "code.\n"
-                "# TYPE sgxra_ra_errors_total counter\n");
+  sgxra__sb_printf(
+      &b,
+      "# HELP sgxra_ra_decisions_total Appraisals answered in msg4, by "
+      "decision.\n"
+      "# TYPE sgxra_ra_decisions_total counter\n"
+      "sgxra_ra_decisions_total{decision=\"trusted\"} %" PRIu64 "\n"
+      "sgxra_ra_decisions_total{decision=\"refused\"} %" PRIu64 "\n",
+      s->trusted, s->refused);
+  sgxra__sb_printf(&b,
+                   "# HELP sgxra_ra_errors_total Requests refused, by error "
+                   "code.\n"
+                   "# TYPE sgxra_ra_errors_total counter\n");
   for (size_t c = 0; c < s->n_codes; c++)
-    sb_printf(&b, "sgxra_ra_errors_total{code=\"%s\"} %" PRIu64 "\n",
-              s->codes[c].code, s->codes[c].n);
+    sgxra__sb_printf(&b, "sgxra_ra_errors_total{code=\"%s\"} %" PRIu64 "\n",
+                     s->codes[c].code, s->codes[c].n);
   pthread_mutex_unlock(&s->lock);
   if (b.failed) {
     free(b.p);

@@ -211,47 +211,15 @@ static void observe(sgxra_verifier_server *s, const request *rq,
   atomic_fetch_add(&st->count, 1);
 }
 
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-  int failed;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...) SGXRA__PRINTF(2, 3);
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-  if (b->failed) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-      b->failed = 1;
-      return;
-    }
-    if ((size_t)k < b->cap - b->n) {
-      b->n += (size_t)k;
-      return;
-    }
-    size_t nc = 2 * b->cap + (size_t)k;
-    char *np = realloc(b->p, nc);
-    if (!np) {
-      b->failed = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = nc;
-  }
-}
-
 char *sgxra_verifier_server_metrics(sgxra_verifier_server *s) {
   if (!s) return NULL;
-  sbuf b = {.p = malloc(8192), .cap = 8192};
+  sgxra__sbuf b = {.p = malloc(8192), .cap = 8192};
   if (!b.p) return NULL;
   b.p[0] = 0;
-  sb_printf(&b, "# HELP sgxra_http_requests_total HTTP requests answered, by "
-                "route and status.\n"
-                "# TYPE sgxra_http_requests_total counter\n");
+  sgxra__sb_printf(
+      &b, "# HELP sgxra_http_requests_total HTTP requests answered, by "
+          "route and status.\n"
+          "# TYPE sgxra_http_requests_total counter\n");
   for (size_t r = 0; r < RT_COUNT; r++)
     for (size_t k = 0; k < N_STATUS; k++) {
       uint64_t n = atomic_load(&s->rs[r].by_status[k]);
@@ -261,14 +229,15 @@ char *sgxra_verifier_server_metrics(sgxra_verifier_server *s) {
         snprintf(st, sizeof st, "%u", statuses[k]);
       else
         snprintf(st, sizeof st, "other");
-      sb_printf(&b,
-                "sgxra_http_requests_total{route=\"%s\",status=\"%s\"} "
-                "%" PRIu64 "\n",
-                routes[r].path, st, n);
+      sgxra__sb_printf(&b,
+                       "sgxra_http_requests_total{route=\"%s\",status=\"%s\"} "
+                       "%" PRIu64 "\n",
+                       routes[r].path, st, n);
     }
-  sb_printf(&b, "# HELP sgxra_http_request_duration_seconds Time from the "
-                "request's headers to its completion.\n"
-                "# TYPE sgxra_http_request_duration_seconds histogram\n");
+  sgxra__sb_printf(&b,
+                   "# HELP sgxra_http_request_duration_seconds Time from the "
+                   "request's headers to its completion.\n"
+                   "# TYPE sgxra_http_request_duration_seconds histogram\n");
   for (size_t r = 0; r < RT_COUNT; r++) {
     const route_stats *st = &s->rs[r];
     uint64_t count = atomic_load(&st->count);
@@ -277,45 +246,51 @@ char *sgxra_verifier_server_metrics(sgxra_verifier_server *s) {
     for (size_t k = 0; k <= N_BUCKET; k++) {
       cum += atomic_load(&st->bucket[k]);
       if (k < N_BUCKET)
-        sb_printf(&b,
-                  "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
-                  "le=\"%g\"} %" PRIu64 "\n",
-                  routes[r].path, buckets[k], cum);
+        sgxra__sb_printf(
+            &b,
+            "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
+            "le=\"%g\"} %" PRIu64 "\n",
+            routes[r].path, buckets[k], cum);
       else
-        sb_printf(&b,
-                  "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
-                  "le=\"+Inf\"} %" PRIu64 "\n",
-                  routes[r].path, cum);
+        sgxra__sb_printf(
+            &b,
+            "sgxra_http_request_duration_seconds_bucket{route=\"%s\","
+            "le=\"+Inf\"} %" PRIu64 "\n",
+            routes[r].path, cum);
     }
-    sb_printf(&b,
-              "sgxra_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
-              "sgxra_http_request_duration_seconds_count{route=\"%s\"} "
-              "%" PRIu64 "\n",
-              routes[r].path, (double)atomic_load(&st->sum_us) / 1e6,
-              routes[r].path, cum);
+    sgxra__sb_printf(
+        &b,
+        "sgxra_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
+        "sgxra_http_request_duration_seconds_count{route=\"%s\"} "
+        "%" PRIu64 "\n",
+        routes[r].path, (double)atomic_load(&st->sum_us) / 1e6, routes[r].path,
+        cum);
   }
-  sb_printf(&b, "# HELP sgxra_verdicts_total Verifications by verdict.\n"
-                "# TYPE sgxra_verdicts_total counter\n");
+  sgxra__sb_printf(&b, "# HELP sgxra_verdicts_total Verifications by verdict.\n"
+                       "# TYPE sgxra_verdicts_total counter\n");
   int64_t now = now_of(s);
   pthread_mutex_lock(&s->lock);
   for (size_t i = 0; i < s->n_verdicts; i++)
-    sb_printf(&b, "sgxra_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
-              s->verdicts[i].name, s->verdicts[i].n);
-  sb_printf(&b, "# HELP sgxra_collateral_age_seconds Age of the collateral "
-                "last used for the FMSPC.\n"
-                "# TYPE sgxra_collateral_age_seconds gauge\n");
+    sgxra__sb_printf(&b, "sgxra_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
+                     s->verdicts[i].name, s->verdicts[i].n);
+  sgxra__sb_printf(&b,
+                   "# HELP sgxra_collateral_age_seconds Age of the collateral "
+                   "last used for the FMSPC.\n"
+                   "# TYPE sgxra_collateral_age_seconds gauge\n");
   for (size_t i = 0; i < s->n_fmspcs; i++)
-    sb_printf(&b, "sgxra_collateral_age_seconds{fmspc=\"%s\"} %" PRId64 "\n",
-              s->fmspcs[i].fmspc, now - s->fmspcs[i].fetched_at);
+    sgxra__sb_printf(&b,
+                     "sgxra_collateral_age_seconds{fmspc=\"%s\"} %" PRId64 "\n",
+                     s->fmspcs[i].fmspc, now - s->fmspcs[i].fetched_at);
   pthread_mutex_unlock(&s->lock);
-  sb_printf(&b,
-            "# HELP sgxra_collateral_cache_total Collateral lookups by "
-            "result.\n"
-            "# TYPE sgxra_collateral_cache_total counter\n"
-            "sgxra_collateral_cache_total{result=\"hit\"} %" PRIu64 "\n"
-            "sgxra_collateral_cache_total{result=\"miss\"} %" PRIu64 "\n",
-            (uint64_t)atomic_load(&s->cache_hit),
-            (uint64_t)atomic_load(&s->cache_miss));
+  sgxra__sb_printf(&b,
+                   "# HELP sgxra_collateral_cache_total Collateral lookups by "
+                   "result.\n"
+                   "# TYPE sgxra_collateral_cache_total counter\n"
+                   "sgxra_collateral_cache_total{result=\"hit\"} %" PRIu64 "\n"
+                   "sgxra_collateral_cache_total{result=\"miss\"} %" PRIu64
+                   "\n",
+                   (uint64_t)atomic_load(&s->cache_hit),
+                   (uint64_t)atomic_load(&s->cache_miss));
   if (b.failed) {
     free(b.p);
     return NULL;
