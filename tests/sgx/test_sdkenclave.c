@@ -404,6 +404,16 @@ static void mutations_refused(void **state) {
   put32(rec + 24, 0);
   assert_int_equal(measure_selected(cx, q, n, &m),
                    SGXRA_E_MEASURE_SSAFRAMESIZE);
+  /* PT_LOAD 2 (program header 3, rva 0x2379e8) moved past SIZE, then
+   * onto the last page of PT_LOAD 1 (which ends at 0x3726d): the
+   * builder's codes, naming the segment */
+  memcpy(q, p, n);
+  put64(q + 0x40 + 3 * 56 + 16, 0x8379e8);
+  assert_int_equal(measure_selected(cx, q, n, &m), SGXRA_E_MEASURE_RANGE);
+  expect_msg(cx, "PT_LOAD 2: EADD at offset 0x837000 is outside SIZE");
+  put64(q + 0x40 + 3 * 56 + 16, 0x379e8);
+  assert_int_equal(measure_selected(cx, q, n, &m), SGXRA_E_MEASURE_DUPLICATE);
+  expect_msg(cx, "PT_LOAD 2: EADD at offset 0x37000");
   /* a PT_LOAD with none of R/W/X (program header 2) */
   memcpy(q, p, n);
   put32(q + 0x40 + 2 * 56 + 4, 0);
