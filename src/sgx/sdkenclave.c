@@ -146,23 +146,23 @@ static sgxra_err check_entry(sgxra_ctx *cx, const sgxra_sdk_meta *m, uint32_t i,
   uint64_t si = sgxra__le64(t + 24);
   uint64_t size = m->head.enclave_size;
   uint64_t bytes = (uint64_t)pages * PAGE;
-  char via[64] = "";
+  char via[80] = "";
   if (group != UINT32_MAX)
-    snprintf(via, sizeof via, " (replayed by group entry %u)", group);
+    snprintf(via, sizeof via, " replayed by group entry %u at + 0x%llx", group,
+             (unsigned long long)delta);
   if (rva % PAGE || delta % PAGE)
     return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
                        "metadata %u.%u: layout entry %u (id %u)%s starts at "
-                       "rva 0x%llx + 0x%llx, not page-aligned",
+                       "rva 0x%llx, not page-aligned",
                        m->head.version_major, m->head.version_minor, i, id, via,
-                       (unsigned long long)rva, (unsigned long long)delta);
+                       (unsigned long long)rva);
   if (rva > size || delta > size - rva || bytes > size - rva - delta)
     return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
                        "metadata %u.%u: layout entry %u (id %u)%s: %u pages "
-                       "at rva 0x%llx + 0x%llx end beyond the enclave size "
-                       "0x%llx",
+                       "at rva 0x%llx end beyond the enclave size 0x%llx",
                        m->head.version_major, m->head.version_minor, i, id, via,
                        pages, (unsigned long long)rva,
-                       (unsigned long long)delta, (unsigned long long)size);
+                       (unsigned long long)size);
   if (group != UINT32_MAX) return SGXRA_OK; /* the rest was checked */
   if (!known_si_flags(si))
     return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,

@@ -358,7 +358,8 @@ static void mutations_refused(void **state) {
   memcpy(q, p, n);
   put64(lay + 7 * 32 + 8, 0x393000 + 0x400000);
   assert_int_equal(sgxra_sdk_open(cx, q, n, &en), SGXRA_E_SGXMETA_FORMAT);
-  expect_msg(cx, "replayed by group entry 8");
+  expect_msg(cx,
+             "layout entry 7 (id 3) replayed by group entry 8 at + 0x27f000");
   /* an unaligned rva */
   memcpy(q, p, n);
   put64(lay + 5 * 32 + 8, 0x390010);
