@@ -14,6 +14,7 @@
  *   sgxra/measure.h        MRENCLAVE builder, SGXS, raw images    src/sgx
  *   sgxra/enclavefile.h    signed enclave .so metadata, detect    src/sgx
  *   sgxra/layout.h         enclave ELF layout, its MRENCLAVE      src/sgx
+ *   sgxra/sdkenclave.h     SDK enclave re-measured from metadata  src/sgx
  *   sgxra/quote.h          DCAP quote v3/v4/v5 parsing            src/quote
  *   sgxra/x509.h           PCK chains, CRLs                       src/quote
  *   sgxra/tcbstatus.h      Intel's TCB statuses and names         src/quote
@@ -64,6 +65,7 @@
 #include "sgxra/pcs.h"
 #include "sgxra/policy.h"
 #include "sgxra/qe.h"
+#include "sgxra/sdkenclave.h"
 #include "sgxra/qlresult.h"
 #include "sgxra/quote.h"
 #include "sgxra/ra.h"

@@ -50,7 +50,7 @@ LIBRARY = {"core": "libsgxra", "crypto": "libsgxra", "sgx": "libsgxra",
 HEADERS = {
     "core": "error ctx hex base64 file timeutil",
     "crypto": "crypto",
-    "sgx": "sgx sigstruct measure enclavefile layout",
+    "sgx": "sgx sigstruct measure enclavefile layout sdkenclave",
     "quote": "quote x509 collateral verify qlresult tcbstatus supplemental",
     "emu": "emu qe intelca enclave_api attester",
     "net": "pcs pccs verifier verifier_server sp_server sp_client",

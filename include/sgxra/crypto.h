@@ -171,6 +171,13 @@ typedef struct sgxra_rsa_key sgxra_rsa_key; /* wraps an EVP_PKEY */
  * (same), or whose public exponent is not 3 (SGXRA_E_CRYPTO_RSA_EXPONENT). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_rsa_load_private(
     sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_rsa_key **out_key);
+/* Public key (for two-step signing): PEM or DER, SubjectPublicKeyInfo
+ * ("PUBLIC KEY") or PKCS#1 ("RSA PUBLIC KEY"); a private key file is
+ * accepted too and only its public half kept.  The same refusals as
+ * sgxra_rsa_load_private.  Such a key cannot sign (SGXRA_E_CRYPTO_KEY_
+ * UNSUPPORTED from the sign functions). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_rsa_load_public(
+    sgxra_ctx *cx, const uint8_t *p, size_t n, sgxra_rsa_key **out_key);
 /* A fresh RSA-3072 key with e = 3. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_rsa_generate(sgxra_ctx *cx, sgxra_rsa_key **out_key);

@@ -119,6 +119,33 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_sigstruct_sign(sgxra_ctx *cx, const sgxra_rsa_key *key,
                      const sgxra_sigstruct_params *p, sgxra_sigstruct *out);
 
+/* ---- two-step signing (Intel sgx_sign gendata / catsig) -------------------
+ *
+ * For keys kept in an HSM: gendata writes the 256 bytes the RSA signature
+ * covers, SIGSTRUCT[0,128) || [900,1028) for these params (the modulus is
+ * not among them); the HSM signs them (PKCS#1 v1.5, SHA-256); catsig
+ * assembles the SIGSTRUCT from the public key and that signature.  The
+ * result is byte-identical to sgxra_sigstruct_sign() with the same key and
+ * params. */
+#define SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE 256
+
+/* The 256 signed bytes; the same field checks as sgxra_sigstruct_sign()
+ * (SGXRA_E_SIGSTRUCT_FIELD, _DEBUG_FORBIDDEN). */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_sigstruct_signing_data(sgxra_ctx *cx, const sgxra_sigstruct_params *p,
+                             uint8_t out[SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE]);
+
+/* Assemble a SIGSTRUCT from an external signature: `sig_be` is the
+ * 384-byte big-endian signature as `openssl pkeyutl -sign` or an HSM
+ * writes it, `key` the signer's public key (sgxra_rsa_load_public).  The
+ * signature is verified over sgxra_sigstruct_signing_data(p) before
+ * anything is written (SGXRA_E_SIGSTRUCT_SIGNATURE, saying whether it was
+ * made over other data or by another key is unknowable), then Q1/Q2 are
+ * computed.  On error *out is zeroed. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_sigstruct_assemble(
+    sgxra_ctx *cx, const sgxra_rsa_key *key, const sgxra_sigstruct_params *p,
+    const uint8_t sig_be[SGXRA_RSA3072_SIZE], sgxra_sigstruct *out);
+
 /* Nonzero when mrsigner is a well-known public key (the Intel SDK sample
  * key, the Linux selftest key, ...): such enclaves must never be trusted in
  * production.  *out_name (if not NULL) gets a short description. */

@@ -1,7 +1,8 @@
 /* Error codes of MRENCLAVE measurement and enclave files (300..399).
  * ELF_FORMAT: a malformed ELF, or not an ELF64 little-endian x86-64 shared
  * object, whichever verb reads it (sgx/elf.c).  ELF_LAYOUT: a well-formed
- * one that sgxra's enclave layout cannot map (sgxra/layout.h). */
+ * one that sgxra's enclave layout cannot map (sgxra/layout.h).
+ * SGXMETA_*: the `.note.sgxmeta` of an SDK enclave (sgxra/sdkenclave.h). */
 #define SGXRA_ERRORS_MEASURE(X)                                                \
   X(MEASURE_ORDER, 300, "enclave measurement operation out of order")          \
   X(MEASURE_ALIGNMENT, 301, "enclave page or chunk is misaligned")             \
@@ -16,4 +17,6 @@
   X(ELF_FORMAT, 320, "malformed ELF file")                                     \
   X(ELF_NO_SGXMETA, 321, "ELF file has no .note.sgxmeta section")              \
   X(SGXMETA_FORMAT, 322, "malformed SGX enclave metadata")                     \
-  X(ELF_LAYOUT, 323, "ELF file cannot be laid out as an enclave")
+  X(ELF_LAYOUT, 323, "ELF file cannot be laid out as an enclave")              \
+  X(SGXMETA_UNSUPPORTED, 324,                                                  \
+    "SGX enclave metadata uses a feature sgxra does not reproduce")
