@@ -268,6 +268,16 @@ static int hash_of_image(sgxra_ctx *cx, const char *path, uint32_t ssaframes,
       e = sgxra_layout_measure_elf_ex(cx, buf, n, &prm, NULL, out);
       break;
     }
+    if (e == SGXRA_E_SGXMETA_FORMAT) {
+      rc = cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+      fprintf(stderr,
+              "sgxra sign: an SDK enclave built but not yet signed has no "
+              "metadata to sign: sgx_sign makes it from the enclave's "
+              "configuration; sign it with the SDK first (any key), then "
+              "re-sign it here\n");
+      free(buf);
+      return rc;
+    }
     if (e) break;
     /* Signed by the SDK: re-measured, and the output is a signed copy. */
     return sdk_image(cx, path, buf, n, out, img);

@@ -343,4 +343,26 @@ PY
 expect_status 2 "$SGXRA" sign --key "$KEY" "$T/split.so" -o "$T/split.signed.so"
 expect_err_contains "lay out different enclaves"
 [ ! -e "$T/split.signed.so" ] && ok || bad "a split enclave was signed"
+# ---- an SDK enclave built but not signed (a note of zeros): nothing to sign ---
+python3 - "$SDK/rds-md15-sdk227.signed.so" "$T/unsigned.so" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+def sh(i):
+    return struct.unpack_from('<IIQQQQIIQQ', b, shoff + i * shentsize)
+stro = sh(shstrndx)[4]
+for i in range(shnum):
+    s = sh(i)
+    if b[stro + s[0]:b.index(0, stro + s[0])] == b'.note.sgxmeta':
+        b[s[4] + 25:s[4] + s[5]] = bytes(s[5] - 25)  # descriptor zeroed
+        break
+else:
+    sys.exit('no .note.sgxmeta')
+open(sys.argv[2], 'wb').write(b)
+PY
+expect_status 2 "$SGXRA" sign --gendata "$T/unsigned.so" -o "$T/unsigned.data"
+expect_err_contains "[SGXRA_E_SGXMETA_FORMAT]"
+expect_err_contains "sign it with the SDK first"
+[ ! -e "$T/unsigned.data" ] && ok || bad "data written for an unsigned SDK enclave"
 finish
