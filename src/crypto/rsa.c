@@ -10,6 +10,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
@@ -18,8 +19,9 @@
 #include "sgxra/crypto.h"
 
 struct sgxra_rsa_key {
-  EVP_PKEY *pkey;
+  EVP_PKEY *pkey; /* public only when has_private is 0 */
   uint8_t n_le[SGXRA_RSA3072_SIZE];
+  int has_private; /* 0: sgxra_rsa_load_public, cannot sign */
 };
 
 static void reverse_copy(uint8_t *dst, const uint8_t *src, size_t n) {
@@ -32,8 +34,32 @@ void sgxra_rsa_free(sgxra_rsa_key *key) {
   free(key);
 }
 
-/* Check an RSA EVP_PKEY is what SGX signs with and wrap it (takes pkey). */
-static sgxra_err rsa_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
+/* An EVP_PKEY holding only the public key (n, e). */
+static EVP_PKEY *rsa_public_only(sgxra_ctx *cx, const BIGNUM *n,
+                                 const BIGNUM *e) {
+  OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM *params = NULL;
+  EVP_PKEY_CTX *fc = NULL;
+  EVP_PKEY *pub = NULL;
+  if (!bld || !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
+      !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) ||
+      !(params = OSSL_PARAM_BLD_to_param(bld)) ||
+      !(fc = EVP_PKEY_CTX_new_from_name(sgxra__libctx(cx), "RSA", NULL)) ||
+      EVP_PKEY_fromdata_init(fc) <= 0 ||
+      EVP_PKEY_fromdata(fc, &pub, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+    EVP_PKEY_free(pub);
+    pub = NULL;
+  }
+  EVP_PKEY_CTX_free(fc);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  return pub;
+}
+
+/* Check an RSA EVP_PKEY is what SGX signs with and wrap it (takes pkey).
+ * need_private: refuse a key without its private part; otherwise keep only
+ * the public half (a private key given as a public key is not retained). */
+static sgxra_err rsa_wrap(sgxra_ctx *cx, EVP_PKEY *pkey, int need_private,
                           sgxra_rsa_key **out_key) {
   sgxra_err rc = SGXRA_OK;
   BIGNUM *e = NULL, *n = NULL, *d = NULL;
@@ -72,12 +98,24 @@ static sgxra_err rsa_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
     OPENSSL_free(dec);
     goto out;
   }
-  if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d)) {
-    ERR_clear_error();
+  int has_d = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d);
+  if (!has_d) ERR_clear_error();
+  if (need_private && !has_d) {
     rc = sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
                      "the RSA key has no private part: signing needs the "
                      "private key");
     goto out;
+  }
+  if (!need_private) {
+    EVP_PKEY *pub = rsa_public_only(cx, n, e);
+    if (!pub) {
+      rc = sgxra__fail_ossl(cx, SGXRA_E_CRYPTO_KEY_INVALID,
+                            "cannot build the RSA public key from its "
+                            "modulus and exponent");
+      goto out;
+    }
+    EVP_PKEY_free(pkey);
+    pkey = pub;
   }
   sgxra_rsa_key *k = calloc(1, sizeof(*k));
   if (!k) {
@@ -90,6 +128,7 @@ static sgxra_err rsa_wrap(sgxra_ctx *cx, EVP_PKEY *pkey,
     goto out;
   }
   k->pkey = pkey;
+  k->has_private = need_private;
   pkey = NULL;
   *out_key = k;
 out:
@@ -109,7 +148,7 @@ sgxra_err sgxra_rsa_load_private(sgxra_ctx *cx, const uint8_t *p, size_t n,
   sgxra_err rc = sgxra__pkey_decode(cx, p, n, NULL, NULL, EVP_PKEY_KEYPAIR,
                                     "RSA key", &pkey);
   if (rc != SGXRA_OK) return rc;
-  rc = rsa_wrap(cx, pkey, out_key);
+  rc = rsa_wrap(cx, pkey, 1, out_key);
   if (rc != SGXRA_OK) return rc;
   /* Pairwise consistency: a key file with a damaged modulus, exponent or
    * CRT value still decodes, but would make SIGSTRUCTs that never verify.
@@ -151,11 +190,78 @@ sgxra_err sgxra_rsa_generate(sgxra_ctx *cx, sgxra_rsa_key **out_key) {
                             "RSA-3072 (e = 3) key generation failed");
   }
   EVP_PKEY_CTX_free(pc);
-  return rsa_wrap(cx, pkey, out_key);
+  return rsa_wrap(cx, pkey, 1, out_key);
+}
+
+sgxra_err sgxra_rsa_load_public(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                sgxra_rsa_key **out_key) {
+  *out_key = NULL;
+  if (!p || n == 0)
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
+                       "RSA public key: no bytes given");
+  /* Selection 0: any structure OpenSSL knows (SubjectPublicKeyInfo, PKCS#1
+   * RSAPublicKey, PKCS#1/PKCS#8 private keys), in PEM or DER.  RSA first:
+   * a bare DER RSAPublicKey, SEQUENCE { n, e }, also parses as other
+   * types' parameters.  Then any type, so that rsa_wrap refuses a non-RSA
+   * key by name. */
+  EVP_PKEY *pkey = NULL;
+  size_t left = n;
+  static const char *const types[] = {"RSA", NULL};
+  for (size_t i = 0; i < 2 && !pkey; i++) {
+    OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(
+        &pkey, NULL, NULL, types[i], 0, sgxra__libctx(cx), NULL);
+    if (!dc)
+      return sgxra__fail_ossl(cx, SGXRA_E_CRYPTO, "no OpenSSL key decoder");
+    const unsigned char *q = p;
+    left = n;
+    if (!OSSL_DECODER_from_data(dc, &q, &left)) {
+      EVP_PKEY_free(pkey);
+      pkey = NULL;
+    }
+    OSSL_DECODER_CTX_free(dc);
+  }
+  if (!pkey) {
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
+                       "RSA public key: %zu bytes could not be decoded as a "
+                       "public key (PEM or DER, SubjectPublicKeyInfo \"PUBLIC "
+                       "KEY\" or PKCS#1 \"RSA PUBLIC KEY\") or an unencrypted "
+                       "private key; 'openssl pkey -in KEY -pubout' writes "
+                       "the first",
+                       n);
+  }
+  ERR_clear_error();
+  /* A DER object fills the input exactly (PEM allows text around it). */
+  if (left != 0 && p[0] == 0x30) {
+    EVP_PKEY_free(pkey);
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_INVALID,
+                       "RSA public key: %zu bytes of trailing data after the "
+                       "DER key",
+                       left);
+  }
+  return rsa_wrap(cx, pkey, 0, out_key);
+}
+
+/* The refusal of every private-key operation on a public-only key. */
+static sgxra_err need_private(sgxra_ctx *cx, const sgxra_rsa_key *key,
+                              const char *what) {
+  if (!key)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "%s: no RSA key", what);
+  if (!key->has_private)
+    return sgxra__fail(cx, SGXRA_E_CRYPTO_KEY_UNSUPPORTED,
+                       "%s needs the private key, but this RSA key was "
+                       "loaded as a public key only (sgxra_rsa_load_public): "
+                       "load the private key, or sign externally and "
+                       "assemble (two-step signing)",
+                       what);
+  return SGXRA_OK;
 }
 
 sgxra_err sgxra_rsa_private_pem(sgxra_ctx *cx, const sgxra_rsa_key *key,
                                 char **out_pem) {
+  *out_pem = NULL;
+  sgxra_err rc = need_private(cx, key, "writing the private key");
+  if (rc != SGXRA_OK) return rc;
   return sgxra__pkey_private_pem(cx, key->pkey, out_pem);
 }
 
@@ -183,6 +289,8 @@ sgxra_err sgxra_rsa_sign_digest_le(sgxra_ctx *cx, const sgxra_rsa_key *key,
                                    const uint8_t digest[SGXRA_SHA256_SIZE],
                                    uint8_t out_sig[SGXRA_RSA3072_SIZE]) {
   memset(out_sig, 0, SGXRA_RSA3072_SIZE);
+  sgxra_err rc = need_private(cx, key, "RSA signing");
+  if (rc != SGXRA_OK) return rc;
   EVP_PKEY_CTX *pc = rsa_pkcs1_ctx(cx, key->pkey, 1);
   if (!pc)
     return sgxra__fail_ossl(cx, SGXRA_E_CRYPTO,
@@ -201,7 +309,8 @@ sgxra_err sgxra_rsa_sign_le(sgxra_ctx *cx, const sgxra_rsa_key *key,
                             const void *msg, size_t n,
                             uint8_t out_sig[SGXRA_RSA3072_SIZE]) {
   uint8_t d[SGXRA_SHA256_SIZE];
-  sgxra_err rc = sgxra_sha256(cx, msg, n, d);
+  sgxra_err rc = need_private(cx, key, "RSA signing");
+  if (rc == SGXRA_OK) rc = sgxra_sha256(cx, msg, n, d);
   if (rc != SGXRA_OK) {
     memset(out_sig, 0, SGXRA_RSA3072_SIZE);
     return rc;

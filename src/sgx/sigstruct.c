@@ -129,7 +129,8 @@ void sgxra_sigstruct_encode(const sgxra_sigstruct *s,
 }
 
 /* The 256 signed bytes: [0,128) || [900,1028) of the encoding. */
-static void signed_bytes(const sgxra_sigstruct *s, uint8_t out[256]) {
+static void signed_bytes(const sgxra_sigstruct *s,
+                         uint8_t out[SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE]) {
   uint8_t tmp[SGXRA_SIGSTRUCT_SIZE];
   sgxra_sigstruct_encode(s, tmp);
   memcpy(out, tmp + SIGNED1_OFF, SIGNED1_LEN);
@@ -332,23 +333,20 @@ static sgxra_err check_params(sgxra_ctx *cx, const sgxra_sigstruct_params *p) {
   return SGXRA_OK;
 }
 
-sgxra_err sgxra_sigstruct_sign(sgxra_ctx *cx, const sgxra_rsa_key *key,
-                               const sgxra_sigstruct_params *p,
-                               sgxra_sigstruct *out) {
-  uint8_t msg[SIGNED1_LEN + SIGNED2_LEN];
-  sgxra_err e;
+/* Every field but SIGNATURE, Q1 and Q2 from the params (checked by the
+ * caller) and the signer's modulus; reserved bytes zero.  One-step signing,
+ * gendata and catsig all build the SIGSTRUCT here, so their signed bytes
+ * are identical by construction. */
+static void fill_fields(const sgxra_sigstruct_params *p,
+                        const uint8_t modulus_le[SGXRA_RSA3072_SIZE],
+                        sgxra_sigstruct *out) {
   memset(out, 0, sizeof *out);
-  if (!key || !p)
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       "SIGSTRUCT sign: key and params are required");
-  TRY(check_params(cx, p));
-
   memcpy(out->header, k_header, 16);
   out->vendor = p->vendor;
   out->date = p->date;
   memcpy(out->header2, k_header2, 16);
   out->swdefined = p->swdefined;
-  sgxra_rsa_modulus_le(key, out->modulus);
+  if (modulus_le) memcpy(out->modulus, modulus_le, SGXRA_RSA3072_SIZE);
   out->exponent = 3;
   out->miscselect = p->miscselect;
   out->miscmask = p->miscmask;
@@ -359,9 +357,78 @@ sgxra_err sgxra_sigstruct_sign(sgxra_ctx *cx, const sgxra_rsa_key *key,
   memcpy(out->isvextprodid, p->isvextprodid, 16);
   out->isvprodid = p->isvprodid;
   out->isvsvn = p->isvsvn;
+}
 
+sgxra_err sgxra_sigstruct_sign(sgxra_ctx *cx, const sgxra_rsa_key *key,
+                               const sgxra_sigstruct_params *p,
+                               sgxra_sigstruct *out) {
+  uint8_t msg[SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE];
+  uint8_t modulus[SGXRA_RSA3072_SIZE];
+  sgxra_err e;
+  memset(out, 0, sizeof *out);
+  if (!key || !p)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SIGSTRUCT sign: key and params are required");
+  TRY(check_params(cx, p));
+
+  sgxra_rsa_modulus_le(key, modulus);
+  fill_fields(p, modulus, out);
   signed_bytes(out, msg);
   TRY(sgxra_rsa_sign_le(cx, key, msg, sizeof msg, out->signature));
+  TRY(sgxra_rsa_q1q2_le(cx, out->signature, out->modulus, out->q1, out->q2));
+  return SGXRA_OK;
+fail:
+  memset(out, 0, sizeof *out);
+  return e;
+}
+
+sgxra_err
+sgxra_sigstruct_signing_data(sgxra_ctx *cx, const sgxra_sigstruct_params *p,
+                             uint8_t out[SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE]) {
+  sgxra_sigstruct s;
+  sgxra_err e;
+  memset(out, 0, SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE);
+  if (!p)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SIGSTRUCT signing data: params are required");
+  if ((e = check_params(cx, p)) != SGXRA_OK) return e;
+  /* The modulus is outside the signed ranges: no key needed. */
+  fill_fields(p, NULL, &s);
+  signed_bytes(&s, out);
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_sigstruct_assemble(sgxra_ctx *cx, const sgxra_rsa_key *key,
+                                   const sgxra_sigstruct_params *p,
+                                   const uint8_t sig_be[SGXRA_RSA3072_SIZE],
+                                   sgxra_sigstruct *out) {
+  uint8_t msg[SGXRA_SIGSTRUCT_SIGNED_DATA_SIZE];
+  uint8_t modulus[SGXRA_RSA3072_SIZE];
+  sgxra_err e;
+  memset(out, 0, sizeof *out);
+  if (!key || !p || !sig_be)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "SIGSTRUCT assemble: key, params and signature are "
+                       "required");
+  TRY(check_params(cx, p));
+
+  sgxra_rsa_modulus_le(key, modulus);
+  fill_fields(p, modulus, out);
+  /* An HSM or `openssl pkeyutl -sign` writes the signature as a big-endian
+   * octet string; SIGSTRUCT stores it little-endian. */
+  for (size_t i = 0; i < SGXRA_RSA3072_SIZE; i++)
+    out->signature[i] = sig_be[SGXRA_RSA3072_SIZE - 1 - i];
+  signed_bytes(out, msg);
+  e = sgxra_rsa_verify_le(cx, out->modulus, 3, msg, sizeof msg, out->signature);
+  if (e == SGXRA_E_CRYPTO_SIG_INVALID)
+    e = sgxra__fail(cx, SGXRA_E_SIGSTRUCT_SIGNATURE,
+                    "the external signature does not verify with this public "
+                    "key over the 256 signing-data bytes of these fields: it "
+                    "was made over other data (fields that differ from the "
+                    "ones given when the data was written), by another key, "
+                    "or it is not a big-endian PKCS#1 v1.5 SHA-256 signature "
+                    "of those bytes");
+  if (e != SGXRA_OK) goto fail;
   TRY(sgxra_rsa_q1q2_le(cx, out->signature, out->modulus, out->q1, out->q2));
   return SGXRA_OK;
 fail:
