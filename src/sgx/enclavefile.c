@@ -31,6 +31,7 @@
 #include "sgxra/enclavefile.h"
 #include "core/internal.h"
 #include "sgx/elf_internal.h"
+#include "sgx/sdk_internal.h"
 #include "sgxra/measure.h"
 #include "sgxra/sigstruct.h"
 
@@ -44,7 +45,7 @@
 #define META_MIN_SIZE (META_DIRS + 2 * 8)            /* dirs[2] included */
 
 /* Decode the fixed head of the record at r (size already checked). */
-static void decode_meta(const uint8_t *r, sgxra_sgxmeta *out) {
+void sgxra__sgxmeta_decode(const uint8_t *r, sgxra_sgxmeta *out) {
   out->magic = sgxra__le64(r);
   out->version_minor = sgxra__le32(r + 8);
   out->version_major = sgxra__le32(r + 12);
@@ -77,12 +78,10 @@ static sgxra_err check_dir(sgxra_ctx *cx, const sgxra_sgxmeta *m,
   return SGXRA_OK;
 }
 
-sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
-                                   sgxra_sgxmeta *out) {
-  memset(out, 0, sizeof *out);
-  if (!p && n)
-    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
-                       ".note.sgxmeta: input is NULL but its length is %zu", n);
+sgxra_err sgxra__sgxmeta_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                              const uint8_t **out_desc, uint32_t *out_descsz) {
+  *out_desc = NULL;
+  *out_descsz = 0;
   sgxra__cur c;
   sgxra__cur_init(&c, p, n, ".note.sgxmeta", SGXRA_E_SGXMETA_FORMAT);
   uint32_t namesz, descsz, type;
@@ -108,6 +107,21 @@ sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
   /* The SDK writes the descriptor right after the name, unpadded. */
   if ((e = sgxra__cur_take(cx, &c, descsz, "note descriptor (descsz)", &desc)))
     return e;
+  *out_desc = desc;
+  *out_descsz = descsz;
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                   sgxra_sgxmeta *out) {
+  memset(out, 0, sizeof *out);
+  if (!p && n)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       ".note.sgxmeta: input is NULL but its length is %zu", n);
+  const uint8_t *desc;
+  uint32_t descsz;
+  sgxra_err e = sgxra__sgxmeta_note(cx, p, n, &desc, &descsz);
+  if (e) return e;
 
   const uint8_t *best = NULL;
   uint64_t best_version = 0;
@@ -143,7 +157,7 @@ sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
                        (unsigned long long)SGXRA_SGXMETA_MAGIC);
   }
   sgxra_sgxmeta m;
-  decode_meta(best, &m);
+  sgxra__sgxmeta_decode(best, &m);
   if ((e = check_dir(cx, &m, "patch", m.patch_offset, m.patch_size)) ||
       (e = check_dir(cx, &m, "layout", m.layout_offset, m.layout_size)))
     return e;
