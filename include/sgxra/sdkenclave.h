@@ -13,7 +13,8 @@
  *   2. The patch table applied to a copy of the file: each entry copies
  *      `size` bytes from metadata + src to file offset dst.
  *   3. Every PT_LOAD, in program-header order (one whose p_flags give none
- *      of R/W/X is refused, as the loader does), SECINFO = PT_REG | R/W/X:
+ *      of R/W/X is refused, as the loader does: SGXRA_E_ELF_LAYOUT),
+ *      SECINFO = PT_REG | R/W/X:
  *      the pages holding [p_vaddr, p_vaddr + p_filesz) are EADDed and
  *      EEXTENDed with the file bytes at their place and ZERO elsewhere in
  *      the page (not the neighbouring file bytes dlopen would map); then
@@ -85,7 +86,10 @@ typedef struct sgxra_sdk_meta {
   sgxra_sgxmeta head;   /* fixed head, sigstruct and record pointers */
   uint64_t file_offset; /* of the record in the file (0 for a bare note) */
   unsigned ndirs;       /* 2 (SDK <= 2.23) or 4 (PATCH, LAYOUT, ELRANGE,
-                           EXTEND: SDK >= 2.24) */
+                           EXTEND: SDK >= 2.24); the record does not say,
+                           so: 4 when the lowest nonzero offset it refers
+                           to (tables, patch sources, layout contents) is
+                           >= 1904, the data start after 4 dirs, else 2 */
   uint32_t elrange_offset, elrange_size; /* dirs[2], 0 when ndirs is 2 */
   uint32_t extend_offset, extend_size;   /* dirs[3], 0 when ndirs is 2 */
   uint32_t npatches;                     /* patch_size / 32 */
@@ -130,9 +134,10 @@ typedef struct sgxra_sdk_page {
   uint64_t secinfo_flags; /* as measured (0x100 for a TCS) */
   int extended;           /* nonzero: its 16 chunks were EEXTENDed */
   const uint8_t *bytes;   /* 4096 bytes, valid during the callback only */
-  /* What it came from, for a human: "PT_LOAD 2", "PT_LOAD 1 (zero)",
-   * "layout 4 TCS", "layout 9 STACK_MIN (group 11, 3rd)", "v1.3 extra
-   * page", ... */
+  /* What it came from, for a human: "PT_LOAD 2" (PT_LOADs counted from
+   * 1), "PT_LOAD 1 (zero)", "layout entry 6 (id 4 TCS)", "layout entry 4
+   * (id 8 STACK_MIN), group entry 10, 3rd", "v1.3 extra page (after
+   * PT_LOAD 2)"; an error of the builder gets the same text in front. */
   const char *source;
 } sgxra_sdk_page;
 

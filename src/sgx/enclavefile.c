@@ -26,8 +26,9 @@
  *             offsets from the record start
  *       1888  data (the tables the dirs point into)
  *
- * The dirs and data are what recomputing MRENCLAVE from the ELF would
- * read (docs/MEASUREMENT.md); today only the fixed head is decoded. */
+ * Here only the fixed head is decoded; sgx/sdkenclave.c reads every
+ * record with its tables (sgxra/sdkenclave.h) through the same note
+ * parser and head decoder (sgx/sdk_internal.h). */
 #include "sgxra/enclavefile.h"
 #include "core/internal.h"
 #include "sgx/elf_internal.h"

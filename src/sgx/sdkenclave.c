@@ -9,14 +9,18 @@
  *         PATCH, LAYOUT (SDK <= 2.23: 2 entries, data at 1888) or PATCH,
  *         LAYOUT, ELRANGE, EXTEND (SDK >= 2.24: 4 entries, data at 1904)
  *
- * The record does not say how many dirs it has (the version does not
- * either: SDK 2.24+ writes 1.5 and 3.x records with 4, older ones 1.4 and
- * 3.0 with 2), so the count is read from where the tables start: the SDK
- * puts its tables right after dirs[], so the lowest nonzero table offset
- * of dirs[0..1] is 1888 with 2 dirs and 1904 (or more) with 4.  Rule:
- * 4 dirs when that offset is >= 1904 (and the record holds dirs[2..3]),
- * else 2.  A table at 1888..1903 with 4 dirs would overlap dirs[2..3],
- * so the rule cannot mistake a well-formed record.
+ * The record does not say how many dirs it has (nor does the version:
+ * SDK 2.24+ writes 1.5 and 3.x records with 4, older SDKs 1.4 and 3.0
+ * with 2), so the count is read from where the data starts.  The SDK
+ * writes its data area right after dirs[] (the TCS template first, then
+ * the patch sources, the patch table, the layout table), so the lowest
+ * nonzero offset the record refers to -- dirs[0..1] (at the same place
+ * in both), every patch src, every layout content_offset -- is 1888 with
+ * 2 dirs and 1904 with 4.  Rule: 4 dirs when that offset is >= 1904 (and
+ * the record is at least 1904 bytes), else 2.  With 4 dirs, data below
+ * 1904 would overlap dirs[2..3], so a well-formed record is never
+ * mistaken; a 2-dir record that leaves 1888..1903 unused is read as 4
+ * dirs, and its ELRANGE/EXTEND fields (then zero or checked) decide.
  *
  *   patch_entry_t   0 dst u64 (file offset)  8 src u32 (record offset)
  *                  12 size u32              16 reserved u32[4]
@@ -142,23 +146,23 @@ static sgxra_err check_entry(sgxra_ctx *cx, const sgxra_sdk_meta *m, uint32_t i,
   uint64_t si = sgxra__le64(t + 24);
   uint64_t size = m->head.enclave_size;
   uint64_t bytes = (uint64_t)pages * PAGE;
-  char via[64] = "";
+  char via[80] = "";
   if (group != UINT32_MAX)
-    snprintf(via, sizeof via, " (replayed by group entry %u)", group);
+    snprintf(via, sizeof via, " replayed by group entry %u at + 0x%llx", group,
+             (unsigned long long)delta);
   if (rva % PAGE || delta % PAGE)
     return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
                        "metadata %u.%u: layout entry %u (id %u)%s starts at "
-                       "rva 0x%llx + 0x%llx, not page-aligned",
+                       "rva 0x%llx, not page-aligned",
                        m->head.version_major, m->head.version_minor, i, id, via,
-                       (unsigned long long)rva, (unsigned long long)delta);
+                       (unsigned long long)rva);
   if (rva > size || delta > size - rva || bytes > size - rva - delta)
     return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
                        "metadata %u.%u: layout entry %u (id %u)%s: %u pages "
-                       "at rva 0x%llx + 0x%llx end beyond the enclave size "
-                       "0x%llx",
+                       "at rva 0x%llx end beyond the enclave size 0x%llx",
                        m->head.version_major, m->head.version_minor, i, id, via,
                        pages, (unsigned long long)rva,
-                       (unsigned long long)delta, (unsigned long long)size);
+                       (unsigned long long)size);
   if (group != UINT32_MAX) return SGXRA_OK; /* the rest was checked */
   if (!known_si_flags(si))
     return sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
@@ -231,31 +235,53 @@ static sgxra_err check_layout(sgxra_ctx *cx, sgxra_sdk_meta *m) {
   return SGXRA_OK;
 }
 
+/* The lowest nonzero record offset the record refers to: its two tables,
+ * every patch source, every layout content (the TCS template comes first
+ * in the data area).  Tables are already checked to lie in the record. */
+static uint32_t lowest_data(const sgxra_sdk_meta *m) {
+  uint32_t lo = UINT32_MAX;
+  const uint8_t *r = m->head.record;
+  uint32_t offs[2] = {m->head.patch_offset, m->head.layout_offset};
+  for (unsigned i = 0; i < 2; i++)
+    if (offs[i] && offs[i] < lo) lo = offs[i];
+  for (uint32_t i = 0; i < m->head.patch_size / SGXRA__SDK_ENTRY; i++) {
+    uint32_t src = sgxra__le32(r + m->head.patch_offset +
+                               (size_t)i * SGXRA__SDK_ENTRY + 8);
+    if (src && src < lo) lo = src;
+  }
+  for (uint32_t i = 0; i < m->head.layout_size / SGXRA__SDK_ENTRY; i++) {
+    const uint8_t *t = r + m->head.layout_offset + (size_t)i * SGXRA__SDK_ENTRY;
+    uint32_t coff = sgxra__le32(t + 20);
+    if (!(sgxra__le16(t) & SGXRA_SDK_GROUP_FLAG) && coff && coff < lo)
+      lo = coff;
+  }
+  return lo;
+}
+
 /* Decode and check the record at r (rlen bytes available). */
 static sgxra_err open_copy(sgxra_ctx *cx, const uint8_t *file, size_t file_len,
                            const uint8_t *r, sgxra_sdk_meta *m) {
   sgxra__sgxmeta_decode(r, &m->head);
   m->file_offset = (uint64_t)(r - file);
-  uint32_t lowest = 0;
-  if (m->head.patch_offset) lowest = m->head.patch_offset;
-  if (m->head.layout_offset && (!lowest || m->head.layout_offset < lowest))
-    lowest = m->head.layout_offset;
+  sgxra_err e;
+  if ((e = check_table(cx, m, "patch", m->head.patch_offset,
+                       m->head.patch_size)) ||
+      (e = check_table(cx, m, "layout", m->head.layout_offset,
+                       m->head.layout_size)))
+    return e;
   m->ndirs = 2;
-  if (lowest >= SGXRA__SGXMETA_DATA4 && m->head.size >= SGXRA__SGXMETA_DATA4) {
+  if (m->head.size >= SGXRA__SGXMETA_DATA4 &&
+      lowest_data(m) >= SGXRA__SGXMETA_DATA4) {
     m->ndirs = 4;
     m->elrange_offset = sgxra__le32(r + SGXRA__SGXMETA_DATA2);
     m->elrange_size = sgxra__le32(r + SGXRA__SGXMETA_DATA2 + 4);
     m->extend_offset = sgxra__le32(r + SGXRA__SGXMETA_DATA2 + 8);
     m->extend_size = sgxra__le32(r + SGXRA__SGXMETA_DATA2 + 12);
+    if ((e = check_table(cx, m, "ELRANGE", m->elrange_offset,
+                         m->elrange_size)) ||
+        (e = check_table(cx, m, "EXTEND", m->extend_offset, m->extend_size)))
+      return e;
   }
-  sgxra_err e;
-  if ((e = check_table(cx, m, "patch", m->head.patch_offset,
-                       m->head.patch_size)) ||
-      (e = check_table(cx, m, "layout", m->head.layout_offset,
-                       m->head.layout_size)) ||
-      (e = check_table(cx, m, "ELRANGE", m->elrange_offset, m->elrange_size)) ||
-      (e = check_table(cx, m, "EXTEND", m->extend_offset, m->extend_size)))
-    return e;
   m->npatches = m->head.patch_size / SGXRA__SDK_ENTRY;
   m->nlayout = m->head.layout_size / SGXRA__SDK_ENTRY;
   if ((e = check_patches(cx, m, file_len)) || (e = check_layout(cx, m)))
@@ -437,10 +463,11 @@ sgxra_err sgxra_sdk_summarize(sgxra_ctx *cx, const sgxra_sdk_enclave *e,
   out->misc_select = m->head.desired_misc_select;
   out->attributes = m->head.attributes;
   const uint8_t *tab = m->head.record + m->head.layout_offset;
-  int first_tcs_seen = 0, thread_done = 0;
+  /* Every SDK lays a thread out as stack, guard, TCS, SSA, guard, TD:
+   * the stack entries before the first TCS and the first SSA entry give
+   * the per-thread sizes.  TCS counts include every group repetition. */
+  int tcs_seen = 0, ssa_seen = 0;
   uint32_t ssa_pages = 0;
-  /* Entries of the first static thread (up to the second TCS) give the
-   * per-thread sizes; heap and TCS counts take group repetitions. */
   for (uint32_t i = 0; i < m->nlayout; i++) {
     const uint8_t *t = tab + (size_t)i * SGXRA__SDK_ENTRY;
     uint16_t id = sgxra__le16(t);
@@ -458,15 +485,12 @@ sgxra_err sgxra_sdk_summarize(sgxra_ctx *cx, const sgxra_sdk_enclave *e,
             out->tcs_dynamic += (uint32_t)pages;
         }
       }
-      thread_done = 1;
       continue;
     }
     uint16_t a = sgxra__le16(t + 2);
     uint64_t pages = sgxra__le32(t + 4);
-    uint64_t si = sgxra__le64(t + 24);
-    if (si == SGXRA_SECINFO_PT_TCS) {
-      if (first_tcs_seen) thread_done = 1;
-      first_tcs_seen = 1;
+    if (sgxra__le64(t + 24) == SGXRA_SECINFO_PT_TCS) {
+      tcs_seen = 1;
       if (a & SGXRA_SDK_PAGE_EADD)
         out->tcs_static += (uint32_t)pages;
       else if (a & SGXRA_SDK_PAGE_POST_ADD)
@@ -482,11 +506,12 @@ sgxra_err sgxra_sdk_summarize(sgxra_ctx *cx, const sgxra_sdk_enclave *e,
       out->heap_max += pages * PAGE;
       break;
     case K_SSA:
-      if (!thread_done && first_tcs_seen) ssa_pages += (uint32_t)pages;
+      if (!ssa_seen) ssa_pages = (uint32_t)pages;
+      ssa_seen = 1;
       break;
     case K_STACK_MAX:
     case K_STACK_MIN:
-      if (!thread_done && first_tcs_seen) {
+      if (!tcs_seen) {
         out->stack_max += pages * PAGE;
         if (a & SGXRA_SDK_PAGE_EADD) out->stack_min += pages * PAGE;
       }
