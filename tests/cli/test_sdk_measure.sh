@@ -328,7 +328,7 @@ for so in sorted(glob.glob(os.path.join(SDK, '*.so'))):
         'lie-size': sec + re.escape('.note.sgxmeta: metadata record at offset %d declares size %d, outside 1888..%d (its fixed part to the end of the note) [SGXRA_E_SGXMETA_FORMAT]'
                                     % (r['offset'] - note['offset'], note['descsz'] + 0x1000, nbase + note['descsz'] - r['offset'])),
         'outside': re.escape('metadata %s: layout entry ' % sel) + r'\d+' +
-                   re.escape(' (id ') + r'\d+' + re.escape('): 1 pages at rva 0x%x + 0x0 end beyond the enclave size 0x%x [SGXRA_E_SGXMETA_FORMAT]'
+                   re.escape(' (id ') + r'\d+' + re.escape('): 1 pages at rva 0x%x end beyond the enclave size 0x%x [SGXRA_E_SGXMETA_FORMAT]'
                                                         % (r['enclave_size'], r['enclave_size'])),
         'overlap': re.escape('metadata %s cannot be re-measured: metadata %s: layout entry ' % (sel, sel)) + r'\d+' +
                    re.escape(' (id ') + r'\d+' + re.escape(' TCS): EADD at offset 0x%x: that page was already added [SGXRA_E_MEASURE_DUPLICATE]'
