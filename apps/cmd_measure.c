@@ -382,7 +382,21 @@ static int measure_sdk(sgxra_ctx *cx, cli_out *o, const char *path,
     cli_put_bool(o, "match", all_match);
   } else {
     cli_put_hex(o, "signed", signed_hash[shown], SGXRA_HASH_SIZE);
-    cli_put_str(o, "result", all_match ? "match" : "mismatch");
+    char res[SGXRA_SDK_MAX_COPIES * 24 + 64] = "match";
+    if (!all_match) {
+      snprintf(res, sizeof res, "mismatch");
+      if (ms[shown].match) /* another copy differs: name it */
+        for (unsigned i = first; i < last; i++) {
+          if (ms[i].match) continue;
+          version_text(&en.copies[i], v, sizeof v);
+          size_t u = strlen(res);
+          snprintf(res + u, sizeof res - u, "%s%s",
+                   u == 8 ? " (metadata copy " : ", ", v);
+        }
+      size_t u = strlen(res);
+      if (u > 8) snprintf(res + u, sizeof res - u, " differs)");
+    }
+    cli_put_str(o, "result", res);
   }
   char how[SGXRA_SDK_MAX_COPIES * 24 + 160];
   const char *why =

@@ -132,12 +132,12 @@ def readme_row(name):
 
 # ---- damaged copies -----------------------------------------------------------
 
-def mutate(kind, src, dst):
-    """Write a damaged copy of src (in the copy Intel's loader takes);
-    returns what changed."""
+def mutate(kind, src, dst, copy=None):
+    """Write a damaged copy of src (in metadata copy `copy`, by default the
+    one Intel's loader takes); returns what changed."""
     d = bytearray(open(src, 'rb').read())
     loads, note, recs = parse(d)
-    r = recs[selected(recs)]
+    r = recs[selected(recs) if copy is None else copy]
     patched = set()
     for pd, _, sz in patches(d, r):
         patched.update(range(pd, pd + sz))
@@ -308,6 +308,29 @@ for so in sorted(glob.glob(os.path.join(SDK, '*.so'))):
             out, _ = expect(1, 'measure', m)
             check(re.search(r'^mrenclave +%s\nsigned +%s\nresult +mismatch\n' % (got, mre), out, re.M),
                   '%s %s human: %s' % (f, k, out[:400]))
+
+    # -- another copy than the one shown damaged: still a mismatch, named -----
+    for i, rc_ in enumerate(recs):
+        if version(rc_) == sel:
+            continue
+        m = os.path.join(T, 'm-copy.so')
+        what = mutate('patch-data', so, m, copy=i)
+        j, err = expect_json(1, 'measure', m, '--json')
+        v = version(rc_)
+        eq('%s copy %s (%s) match' % (f, v, what), j.get('match'), False)
+        eq('%s copy %s measured (the shown copy)' % (f, v), j.get('measured_mrenclave'), mre)
+        bad_copies = [c['version'] for c in j.get('copies', []) if not c['match']]
+        eq('%s copy %s: copies that differ' % (f, v), bad_copies, [v])
+        check('mismatch: content does not match its SIGSTRUCT (metadata %s): measured ' % v in err,
+              '%s copy %s stderr: %s' % (f, v, err))
+        out, _ = expect(1, 'measure', m)
+        check(re.search(r'^result +mismatch \(metadata copy %s differs\)\n' % re.escape(v), out, re.M) and
+              re.search(r'^metadata %s +mismatch: measures [0-9a-f]{64}\n' % re.escape(v), out, re.M),
+              '%s copy %s human: %s' % (f, v, out[:600]))
+        out, err = expect(2, 'registry', 'add', m, '--db', db, '--allow-debug-signer')
+        check('content does not match its SIGSTRUCT (metadata copy %s): measured ' % v in err,
+              '%s copy %s registry: %s' % (f, v, err))
+        break
 
     # -- registry add: a damaged copy refused, the original registered ---------
     m = os.path.join(T, 'm-segment.so')
