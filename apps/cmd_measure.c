@@ -370,7 +370,6 @@ static int measure_sdk(sgxra_ctx *cx, cli_out *o, const char *path,
     memcpy(signed_hash[i], si.enclavehash, SGXRA_HASH_SIZE);
     if (!ms[i].match) all_match = 0;
   }
-  if (lg.lines) json_object_set_new(o->json, "log", lg.lines);
 
   const sgxra_sdk_measurement *m = &ms[shown];
   char sv[24];
@@ -462,6 +461,8 @@ static int measure_sdk(sgxra_ctx *cx, cli_out *o, const char *path,
   cli_put_hex(o, "mrsigner", ss.mrsigner, sizeof ss.mrsigner);
   cli_put_sigstruct_identity(o, &ss, 0);
   rc = cli_sigstruct_end(VERB, o, path, &ss);
+  /* last: the other members stay readable above thousands of lines */
+  if (lg.lines) json_object_set_new(o->json, "log", lg.lines);
   if (!all_match) {
     for (unsigned i = first; i < last; i++) {
       if (ms[i].match) continue;
