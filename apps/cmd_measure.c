@@ -529,7 +529,15 @@ static int measure_elf(sgxra_ctx *cx, cli_out *o, const char *path,
                              path);
     return measure_unsigned_elf(cx, o, path, p, n, op);
   }
-  if (e) return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  if (e) {
+    /* the enclave reader's word when it refuses the file too: it says
+     * more (an all-zero note: an SDK enclave built but not signed) */
+    sgxra_sdk_enclave en;
+    if (sgxra_sdk_open(cx, p, n, &en) == SGXRA_OK &&
+        sgxra_sgxmeta_from_elf(cx, p, n, &meta) == SGXRA_OK)
+      return CLI_EXIT_USAGE; /* not reached: the same file, read again */
+    return cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+  }
   if (op->ssaframesize >= 0)
     return cli_usage_error(VERB,
                            "%s is a signed enclave: its metadata fixes "

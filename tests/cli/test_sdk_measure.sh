@@ -4,8 +4,8 @@
 # to expected.json's mrenclave; damaged copies (a flipped byte in a
 # loadable segment, in the patch table, in a layout entry) are a mismatch,
 # exit 1 with both values; malformed metadata (a truncated note, a record
-# size that lies, a layout entry outside the enclave, overlapping pages)
-# is exit 2 with the library's precise message, never a crash; `registry
+# size that lies, a layout entry outside the enclave, overlapping pages,
+# an all-zero note) is exit 2 with the library's precise message, never a crash; `registry
 # add` refuses a damaged copy and registers the original.  Values:
 # ../shared/vectors/sdk/README.md and expected.json.
 . "$(dirname "$0")/lib.sh"
@@ -186,6 +186,11 @@ def mutate(kind, src, dst, copy=None):
         big = note['descsz'] + 0x1000
         struct.pack_into('<I', d, r['offset'] + 16, big)
         what = 'metadata %s size 0x%x' % (version(r), big)
+    elif kind == 'zero-note':
+        # built, never signed: the metadata is all zero
+        at = note['offset'] + 25
+        d[at:at + note['descsz']] = bytes(note['descsz'])
+        what = '.note.sgxmeta descriptor zeroed'
     elif kind in ('outside', 'overlap'):
         # the TCS entry moved to the enclave's end / onto the first page
         rva = r['enclave_size'] if kind == 'outside' else loads[0]['vaddr'] & ~0xfff
@@ -342,22 +347,29 @@ for so in sorted(glob.glob(os.path.join(SDK, '*.so'))):
     eq(f + ' registry source', j.get('source'), 'sigstruct')
 
     # -- malformed metadata: exit 2, the precise reason, never a crash ---------
-    sec = 'section \\d+ at file offset 0x[0-9a-f]+: '
+    # the values that make each message precise, in its order, and the code
     last, r = recs[-1], recs[selected(recs)]
     nbase = note['offset'] + 12 + 13
+    def words(*parts):
+        return '.*'.join(re.escape(x) for x in parts)
     want = {
-        'trunc-note': sec + re.escape('.note.sgxmeta truncated: note descriptor (descsz) needs %d bytes at offset 25, only %d remain [SGXRA_E_SGXMETA_FORMAT]'
-                                      % (note['descsz'], last['offset'] + 1000 - note['offset'] - 25)),
-        'lie-size': sec + re.escape('.note.sgxmeta: metadata record at offset %d declares size %d, outside 1888..%d (its fixed part to the end of the note) [SGXRA_E_SGXMETA_FORMAT]'
-                                    % (r['offset'] - note['offset'], note['descsz'] + 0x1000, nbase + note['descsz'] - r['offset'])),
-        'outside': re.escape('metadata %s: layout entry ' % sel) + r'\d+' +
-                   re.escape(' (id ') + r'\d+' + re.escape('): 1 pages at rva 0x%x end beyond the enclave size 0x%x [SGXRA_E_SGXMETA_FORMAT]'
-                                                        % (r['enclave_size'], r['enclave_size'])),
-        'overlap': re.escape('metadata %s cannot be re-measured: metadata %s: layout entry ' % (sel, sel)) + r'\d+' +
-                   re.escape(' (id ') + r'\d+' + re.escape(' TCS): EADD at offset 0x%x: that page was already added [SGXRA_E_MEASURE_DUPLICATE]'
-                                                            % (loads[0]['vaddr'] & ~0xfff)),
+        'trunc-note': words('.note.sgxmeta truncated', 'needs %d bytes' % note['descsz'],
+                            'only %d remain' % (last['offset'] + 1000 - note['offset'] - 25),
+                            '[SGXRA_E_SGXMETA_FORMAT]'),
+        'lie-size': words('metadata record at ', 'offset %d declares size %d, outside 1888..%d'
+                          % (r['offset'] - note['offset'], note['descsz'] + 0x1000,
+                             nbase + note['descsz'] - r['offset']),
+                          '[SGXRA_E_SGXMETA_FORMAT]'),
+        'outside': words('metadata %s: layout entry ' % sel, 'rva 0x%x' % r['enclave_size'],
+                         'beyond the enclave size 0x%x' % r['enclave_size'],
+                         '[SGXRA_E_SGXMETA_FORMAT]'),
+        'overlap': words('metadata %s cannot be re-measured: metadata %s: layout entry ' % (sel, sel),
+                         'TCS): EADD at offset 0x%x: that page was already added' % (loads[0]['vaddr'] & ~0xfff),
+                         '[SGXRA_E_MEASURE_DUPLICATE]'),
     }
-    for k in ('trunc-note', 'lie-size', 'outside', 'overlap'):
+    want['zero-note'] = re.escape('unsigned SDK enclave: the %d-byte metadata of its .note.sgxmeta is all zero; sign it'
+                                  % note['descsz'])
+    for k in ('trunc-note', 'lie-size', 'outside', 'overlap', 'zero-note'):
         m = os.path.join(T, 'e-%s.so' % k)
         what = mutate(k, so, m)
         rc, out, err = run('measure', m, '--json')
