@@ -37,6 +37,7 @@
  * that fit their pages, known page types). */
 #include "sgxra/sdkenclave.h"
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/internal.h"
 #include "sgx/elf_internal.h"
@@ -235,6 +236,120 @@ static sgxra_err check_layout(sgxra_ctx *cx, sgxra_sdk_meta *m) {
   return SGXRA_OK;
 }
 
+/* Intel's validate_layout_table: every entry of the table, group
+ * repetitions included and whatever it adds (guard pages and POST_ADD-only
+ * entries too), sorted by (rva, bytes), must not run into the next one --
+ * so a page-less entry strictly inside another's range counts as an
+ * overlap too, as in the loader.  The repetitions are expanded into a
+ * temporary list, capped so a hostile table cannot make it huge. */
+#define OVERLAP_MAX_RANGES (1u << 20)
+
+typedef struct range {
+  uint64_t rva, bytes;
+  uint32_t entry, group, rep; /* group UINT32_MAX: not replayed */
+} range;
+
+static int range_cmp(const void *a, const void *b) {
+  const range *x = a, *y = b;
+  if (x->rva != y->rva) return x->rva < y->rva ? -1 : 1;
+  if (x->bytes != y->bytes) return x->bytes < y->bytes ? -1 : 1;
+  return 0;
+}
+
+static void range_name(const sgxra_sdk_meta *m, const range *r, char *buf,
+                       size_t n) {
+  const uint8_t *t =
+      m->head.record + m->head.layout_offset + (size_t)r->entry * 32;
+  uint16_t id = sgxra__le16(t);
+  const char *name = sgxra__sdk_layout_name(m->id_numbering, id);
+  int k = snprintf(buf, n, "layout entry %u (id %u%s%s)", r->entry, id,
+                   name ? " " : "", name ? name : "");
+  if (r->group != UINT32_MAX && k > 0 && (size_t)k < n)
+    snprintf(buf + k, n - (size_t)k, " replayed by group entry %u, time %u",
+             r->group, r->rep);
+}
+
+static sgxra_err check_overlaps(sgxra_ctx *cx, const sgxra_sdk_meta *m) {
+  const uint8_t *tab = m->head.record + m->head.layout_offset;
+  size_t cap = 64, n = 0;
+  range *v = malloc(cap * sizeof *v);
+  if (!v) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  sgxra_err e = SGXRA_OK;
+  for (uint32_t i = 0; i < m->nlayout && !e; i++) {
+    const uint8_t *t = tab + (size_t)i * SGXRA__SDK_ENTRY;
+    uint16_t id = sgxra__le16(t);
+    uint32_t first = i, last = i + 1, times = 1, group = UINT32_MAX;
+    uint64_t step = 0;
+    if (id & SGXRA_SDK_GROUP_FLAG) {
+      first = i - sgxra__le16(t + 2); /* checked: <= i, plain entries */
+      last = i;
+      times = sgxra__le32(t + 4);
+      step = sgxra__le64(t + 8);
+      group = i;
+      /* A step-0 group puts every repetition at one place: two of them
+       * show the overlap if its entries have pages, one is all there is
+       * to check if they have none. */
+      if (step == 0 && times > 1) {
+        int pages = 0;
+        for (uint32_t k = first; k < last; k++)
+          pages |= sgxra__le32(tab + (size_t)k * SGXRA__SDK_ENTRY + 4) != 0;
+        times = pages ? 2 : 1;
+      }
+    }
+    uint64_t delta = 0;
+    for (uint32_t j = 1; j <= times && !e; j++) {
+      delta += step;
+      for (uint32_t k = first; k < last; k++) {
+        if (n == OVERLAP_MAX_RANGES) {
+          e = sgxra__fail(cx, SGXRA_E_SGXMETA_UNSUPPORTED,
+                          "metadata %u.%u: the layout table expands to "
+                          "more than %u entries (group entry %u repeats "
+                          "%u times)",
+                          m->head.version_major, m->head.version_minor,
+                          OVERLAP_MAX_RANGES, i, times);
+          break;
+        }
+        if (n == cap) {
+          range *w = realloc(v, 2 * cap * sizeof *v);
+          if (!w) {
+            e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+            break;
+          }
+          v = w;
+          cap *= 2;
+        }
+        const uint8_t *r = tab + (size_t)k * SGXRA__SDK_ENTRY;
+        v[n].rva = sgxra__le64(r + 8) + delta; /* in range: checked */
+        v[n].bytes = (uint64_t)sgxra__le32(r + 4) * PAGE;
+        v[n].entry = k;
+        v[n].group = group;
+        v[n].rep = j;
+        n++;
+      }
+    }
+  }
+  if (!e && n > 1) {
+    qsort(v, n, sizeof *v, range_cmp);
+    for (size_t i = 0; i + 1 < n; i++) {
+      if (v[i].rva + v[i].bytes <= v[i + 1].rva) continue;
+      char a[128], b[128];
+      range_name(m, &v[i], a, sizeof a);
+      range_name(m, &v[i + 1], b, sizeof b);
+      e = sgxra__fail(cx, SGXRA_E_SGXMETA_FORMAT,
+                      "metadata %u.%u: %s at [0x%llx, 0x%llx) overlaps %s "
+                      "at rva 0x%llx (Intel's loader refuses overlapping "
+                      "layout entries)",
+                      m->head.version_major, m->head.version_minor, a,
+                      (unsigned long long)v[i].rva,
+                      (unsigned long long)(v[i].rva + v[i].bytes), b,
+                      (unsigned long long)v[i + 1].rva);
+      break;
+    }
+  }
+  free(v);
+  return e;
+}
+
 /* The lowest nonzero record offset the record refers to: its two tables,
  * every patch source, every layout content (the TCS template comes first
  * in the data area).  Tables are already checked to lie in the record. */
@@ -284,7 +399,8 @@ static sgxra_err open_copy(sgxra_ctx *cx, const uint8_t *file, size_t file_len,
   }
   m->npatches = m->head.patch_size / SGXRA__SDK_ENTRY;
   m->nlayout = m->head.layout_size / SGXRA__SDK_ENTRY;
-  if ((e = check_patches(cx, m, file_len)) || (e = check_layout(cx, m)))
+  if ((e = check_patches(cx, m, file_len)) || (e = check_layout(cx, m)) ||
+      (e = check_overlaps(cx, m)))
     return e;
   uint32_t major = m->head.version_major % 10;
   m->loadable = major != 2 && major <= 3;

@@ -365,12 +365,39 @@ static void mutations_refused(void **state) {
   put64(lay + 5 * 32 + 8, 0x390010);
   assert_int_equal(sgxra_sdk_open(cx, q, n, &en), SGXRA_E_SGXMETA_FORMAT);
   expect_msg(cx, "not page-aligned");
-  /* two entries on one page: TD (entry 7) moved onto the SSA (entry 5) */
+  /* two entries on one page: TD (entry 7) moved onto the SSA (entry 5):
+   * refused when the table is read, as the loader's validate_layout_table
+   * does, before anything is measured */
   memcpy(q, p, n);
   put64(lay + 7 * 32 + 8, 0x390000);
-  assert_int_equal(measure_selected(cx, q, n, &m), SGXRA_E_MEASURE_DUPLICATE);
-  expect_msg(cx, "layout entry 7 (id 3 TD)");
+  assert_int_equal(measure_selected(cx, q, n, &m), SGXRA_E_SGXMETA_FORMAT);
+  expect_msg(cx, "metadata 1.4: layout entry 7 (id 3 TD) at [0x390000, "
+                 "0x391000) overlaps layout entry 5 (id 4 SSA) at rva "
+                 "0x390000");
   assert_false(m.match);
+  /* a guard page (entry 1, adds nothing) moved inside the heap (entry 0):
+   * nothing is added twice, but the loader refuses the table */
+  memcpy(q, p, n);
+  put64(lay + 1 * 32 + 8, 0x300000);
+  assert_int_equal(sgxra_sdk_open(cx, q, n, &en), SGXRA_E_SGXMETA_FORMAT);
+  expect_msg(cx, "layout entry 0 (id 1 HEAP) at [0x24d000, 0x34d000) "
+                 "overlaps layout entry 1 (id 7 GUARD) at rva 0x300000");
+  /* a page-less entry strictly inside another counts too; at its start
+   * it does not (sorted first, it ends where the other begins).  Entry 9,
+   * the last guard, is outside the thread group (entry 8 replays 1..7). */
+  memcpy(q, p, n);
+  put32(lay + 9 * 32 + 4, 0);
+  put64(lay + 9 * 32 + 8, 0x24e000);
+  assert_int_equal(sgxra_sdk_open(cx, q, n, &en), SGXRA_E_SGXMETA_FORMAT);
+  expect_msg(cx, "overlaps layout entry 9 (id 7 GUARD) at rva 0x24e000");
+  put64(lay + 9 * 32 + 8, 0x24d000);
+  if (sgxra_sdk_open(cx, q, n, &en) != SGXRA_OK)
+    fail_msg("%s", sgxra_ctx_message(cx));
+  /* a repetition of the thread group onto the previous one (step 0) */
+  memcpy(q, p, n);
+  put64(lay + 8 * 32 + 8, 0);
+  assert_int_equal(sgxra_sdk_open(cx, q, n, &en), SGXRA_E_SGXMETA_FORMAT);
+  expect_msg(cx, "replayed by group entry 8, time 1");
   /* a group replaying more entries than come before it */
   memcpy(q, p, n);
   put16(lay + 8 * 32 + 2, 9);
