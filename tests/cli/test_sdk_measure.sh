@@ -4,8 +4,8 @@
 # to expected.json's mrenclave; damaged copies (a flipped byte in a
 # loadable segment, in the patch table, in a layout entry) are a mismatch,
 # exit 1 with both values; malformed metadata (a truncated note, a record
-# size that lies, a layout entry outside the enclave, overlapping pages,
-# an all-zero note) is exit 2 with the library's precise message, never a crash; `registry
+# size that lies, a layout entry outside the enclave, overlapping layout
+# entries, a layout page on a segment's page, an all-zero note) is exit 2 with the library's precise message, never a crash; `registry
 # add` refuses a damaged copy and registers the original.  Values:
 # ../shared/vectors/sdk/README.md and expected.json.
 . "$(dirname "$0")/lib.sh"
@@ -191,13 +191,39 @@ def mutate(kind, src, dst, copy=None):
         at = note['offset'] + 25
         d[at:at + note['descsz']] = bytes(note['descsz'])
         what = '.note.sgxmeta descriptor zeroed'
-    elif kind in ('outside', 'overlap'):
-        # the TCS entry moved to the enclave's end / onto the first page
-        rva = r['enclave_size'] if kind == 'outside' else loads[0]['vaddr'] & ~0xfff
+    elif kind == 'outside':
+        # the TCS entry moved to the enclave's end
         for i, at, e in layout_entries(d, r):
             if e['si_flags'] == 0x100 and e['attr'] & 1:
+                struct.pack_into('<Q', d, at + 8, r['enclave_size'])
+                what = 'layout %d (TCS) rva 0x%x' % (i, r['enclave_size'])
+                break
+    elif kind == 'overlap-layout':
+        # the TCS entry moved onto the first page another entry adds
+        ents = list(layout_entries(d, r))
+        first = [e for i, at, e in ents if not e['id'] & 0x1000 and e['attr'] & 1][0]
+        for i, at, e in ents:
+            if e['si_flags'] == 0x100 and e['attr'] & 1:
+                struct.pack_into('<Q', d, at + 8, first['rva'])
+                what = 'layout %d (TCS) rva 0x%x' % (i, first['rva'])
+                break
+    elif kind == 'overlap-segment':
+        # the first added entry that no group replays moved onto the first
+        # segment's first page: layout entries stay apart, the pages do not
+        ents = list(layout_entries(d, r))
+        replayed = set()
+        for i, at, e in ents:
+            if e['id'] & 0x1000:
+                cnt = struct.unpack_from('<H', d, at + 2)[0]
+                replayed.update(range(i - cnt, i))
+        rva = loads[0]['vaddr'] & ~0xfff
+        for i, at, e in ents:
+            if not e['id'] & 0x1000 and e['attr'] & 1 and i not in replayed:
+                end = rva + 4096 * e['pages']
+                if any(o['rva'] < end and j != i and not o['id'] & 0x1000 for j, _, o in ents):
+                    continue
                 struct.pack_into('<Q', d, at + 8, rva)
-                what = 'layout %d (TCS) rva 0x%x' % (i, rva)
+                what = 'layout %d rva 0x%x' % (i, rva)
                 break
     if what is None:
         raise ValueError('%s: no place for the %s mutation' % (src, kind))
@@ -363,13 +389,17 @@ for so in sorted(glob.glob(os.path.join(SDK, '*.so'))):
         'outside': words('metadata %s: layout entry ' % sel, 'rva 0x%x' % r['enclave_size'],
                          'beyond the enclave size 0x%x' % r['enclave_size'],
                          '[SGXRA_E_SGXMETA_FORMAT]'),
-        'overlap': words('metadata %s cannot be re-measured: metadata %s: layout entry ' % (sel, sel),
-                         'TCS): EADD at offset 0x%x: that page was already added' % (loads[0]['vaddr'] & ~0xfff),
-                         '[SGXRA_E_MEASURE_DUPLICATE]'),
+        'overlap-layout': words('metadata %s: layout entry ' % sel, 'overlaps layout entry ',
+                                "(Intel's loader refuses overlapping layout entries)",
+                                '[SGXRA_E_SGXMETA_FORMAT]'),
+        'overlap-segment': words('metadata %s cannot be re-measured: metadata %s: layout entry ' % (sel, sel),
+                                 'EADD at offset 0x%x: that page was already added' % (loads[0]['vaddr'] & ~0xfff),
+                                 '[SGXRA_E_MEASURE_DUPLICATE]'),
     }
     want['zero-note'] = re.escape('unsigned SDK enclave: the %d-byte metadata of its .note.sgxmeta is all zero; sign it'
                                   % note['descsz'])
-    for k in ('trunc-note', 'lie-size', 'outside', 'overlap', 'zero-note'):
+    for k in ('trunc-note', 'lie-size', 'outside', 'overlap-layout', 'overlap-segment',
+              'zero-note'):
         m = os.path.join(T, 'e-%s.so' % k)
         what = mutate(k, so, m)
         rc, out, err = run('measure', m, '--json')
