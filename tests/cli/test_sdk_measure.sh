@@ -5,8 +5,10 @@
 # loadable segment, in the patch table, in a layout entry) are a mismatch,
 # exit 1 with both values; malformed metadata (a truncated note, a record
 # size that lies, a layout entry outside the enclave, overlapping layout
-# entries, a layout page on a segment's page, an all-zero note) is exit 2 with the library's precise message, never a crash; `registry
-# add` refuses a damaged copy and registers the original.  Values:
+# entries, a layout page on a segment's page, an all-zero note) and what
+# sgxra does not reproduce (DT_TEXTREL, ELRANGE metadata) are exit 2 with
+# the library's precise message, never a crash; `registry add` refuses a
+# damaged copy and registers the original.  Values:
 # ../shared/vectors/sdk/README.md and expected.json.
 . "$(dirname "$0")/lib.sh"
 SDK="$V/sdk"
@@ -186,6 +188,23 @@ def mutate(kind, src, dst, copy=None):
         big = note['descsz'] + 0x1000
         struct.pack_into('<I', d, r['offset'] + 16, big)
         what = 'metadata %s size 0x%x' % (version(r), big)
+    elif kind == 'textrel':
+        # text relocations: the first DT_NULL of PT_DYNAMIC becomes DT_TEXTREL
+        phoff, = struct.unpack_from('<Q', d, 32)
+        phentsize, phnum = struct.unpack_from('<HH', d, 54)
+        for i in range(phnum):
+            t, fl, off, va, pa, fs, ms, al = struct.unpack_from('<IIQQQQQQ', d, phoff + i * phentsize)
+            if t == 2:
+                for k in range(fs // 16 - 1):
+                    if struct.unpack_from('<q', d, off + 16 * k)[0] == 0:
+                        struct.pack_into('<q', d, off + 16 * k, 0x16)
+                        what = 'PT_DYNAMIC entry %d DT_NULL -> DT_TEXTREL' % k
+                        break
+                break
+    elif kind == 'elrange':
+        # the copy's major version 11: an ELRANGE layout
+        struct.pack_into('<I', d, r['offset'] + 12, 11)
+        what = 'metadata %s major 11' % version(r)
     elif kind == 'zero-note':
         # built, never signed: the metadata is all zero
         at = note['offset'] + 25
@@ -396,10 +415,12 @@ for so in sorted(glob.glob(os.path.join(SDK, '*.so'))):
                                  'EADD at offset 0x%x: that page was already added' % (loads[0]['vaddr'] & ~0xfff),
                                  '[SGXRA_E_MEASURE_DUPLICATE]'),
     }
+    want['textrel'] = words('cannot be re-measured', '(DT_TEXTREL)', '[SGXRA_E_SGXMETA_UNSUPPORTED]')
+    want['elrange'] = words('metadata 11.%d' % r['minor'], 'ELRANGE', '[SGXRA_E_SGXMETA_UNSUPPORTED]')
     want['zero-note'] = re.escape('unsigned SDK enclave: the %d-byte metadata of its .note.sgxmeta is all zero; sign it'
                                   % note['descsz'])
     for k in ('trunc-note', 'lie-size', 'outside', 'overlap-layout', 'overlap-segment',
-              'zero-note'):
+              'zero-note', 'textrel', 'elrange'):
         m = os.path.join(T, 'e-%s.so' % k)
         what = mutate(k, so, m)
         rc, out, err = run('measure', m, '--json')
