@@ -24,6 +24,7 @@
 #include "sgxra/hex.h"
 #include "sgxra/measure.h"
 #include "sgxra/quote.h"
+#include "sgxra/sdkenclave.h"
 #include "sgxra/sigstruct.h"
 #include "sgxra/supplemental.h"
 #include "sgxra/x509.h"
@@ -50,7 +51,22 @@ static void usage(FILE *f) {
           "isvprodid,\n"
           "                    isvsvn, vendor, date, attributes{flags,xfrm},\n"
           "                    attributemask, miscselect, miscmask,\n"
-          "                    signature_valid, debug_signer, ...\n"
+          "                    signature_valid, debug_signer, ...; for "
+          "a signed\n"
+          "                    .so also the metadata copy Intel's loader "
+          "takes\n"
+          "                    (metadata_version, metadata_versions) and "
+          "its\n"
+          "                    layout: enclave_size, tcs_count, "
+          "tcs_dynamic,\n"
+          "                    tcs_policy, tcs_min_pool, heap_init, "
+          "heap_max,\n"
+          "                    stack_max, stack_min, ssa_frame_size, nssa,\n"
+          "                    misc_select, debug_launch_allowed, "
+          "signing_date\n"
+          "                    (read, not re-measured: 'sgxra measure' "
+          "checks\n"
+          "                    ENCLAVEHASH)\n"
           "  -h, --help        this help\n"
           "\n"
           "A well-known public debug signer is reported on stderr and as\n"
@@ -89,8 +105,63 @@ static int show_sigstruct(sgxra_ctx *cx, cli_out *o, const char *path,
 /* ---- signed enclave .so ---------------------------------------------------
  */
 
+/* The SIGSTRUCT DATE (BCD 0xyyyymmdd) as "yyyy-mm-dd"; "" when 0. */
+static void date_text(uint32_t d, char out[16]) {
+  if (!d)
+    out[0] = '\0';
+  else
+    snprintf(out, 16, "%04" PRIx32 "-%02" PRIx32 "-%02" PRIx32, d >> 16,
+             (d >> 8) & 0xff, d & 0xff);
+}
+
+/* What a reviewer reads out of the metadata of an SDK enclave: every copy's
+ * version, the one Intel's loader takes, and that copy's layout (threads,
+ * heap, stack, SSA).  Read, not re-measured: `sgxra measure` checks the
+ * ENCLAVEHASH. */
+static void show_sdk_layout(cli_out *o, const sgxra_sdk_enclave *en,
+                            const sgxra_sdk_summary *sm,
+                            const sgxra_sigstruct *s) {
+  char v[24], vers[SGXRA_SDK_MAX_COPIES * 24] = "";
+  json_t *all = o->json ? json_array() : NULL;
+  for (unsigned i = 0; i < en->ncopies; i++) {
+    const sgxra_sgxmeta *h = &en->copies[i].head;
+    snprintf(v, sizeof v, "%" PRIu32 ".%" PRIu32, h->version_major,
+             h->version_minor);
+    if (all) json_array_append_new(all, json_string(v));
+    size_t u = strlen(vers);
+    snprintf(vers + u, sizeof vers - u, "%s%s", i ? ", " : "", v);
+  }
+  if (all)
+    json_object_set_new(o->json, "metadata_versions", all);
+  else
+    cli_put_str(o, "metadata_versions", vers);
+  cli_put_num(o, "tcs_count", sm->tcs_static);
+  cli_put_num(o, "tcs_dynamic", sm->tcs_dynamic);
+  cli_put_str(o, "tcs_policy",
+              sm->tcs_policy == 0   ? "bound"
+              : sm->tcs_policy == 1 ? "unbound"
+                                    : "unknown");
+  cli_put_hexnum(o, "heap_init", sm->heap_init);
+  cli_put_hexnum(o, "heap_max", sm->heap_max);
+  cli_put_hexnum(o, "stack_max", sm->stack_max);
+  cli_put_hexnum(o, "stack_min", sm->stack_min);
+  cli_put_num(o, "nssa", sm->nssa);
+  cli_put_hexnum(o, "misc_select", sm->misc_select);
+  cli_put_bool(o, "debug_launch_allowed",
+               (s->attributemask.flags & SGXRA_ATTR_DEBUG) == 0);
+  char d[16];
+  date_text(s->date, d);
+  cli_put_str(o, "signing_date", d);
+  if (!o->json)
+    printf("%-*s %s\n", o->width, "enclavehash",
+           "not re-measured here: 'sgxra measure' checks it against the "
+           "file's content");
+}
+
 /* An ELF .so (note_only 0) or the bare bytes of its .note.sgxmeta section
- * (note_only 1). */
+ * (note_only 1).  For the .so, the metadata copy shown is the one Intel's
+ * loader takes (sgxra/sdkenclave.h) with its layout; for the bare note
+ * (no ELF to read the copies against) the highest version. */
 static int show_elf(sgxra_ctx *cx, cli_out *o, const char *path,
                     const uint8_t *p, size_t n, int note_only) {
   sgxra_sgxmeta meta;
@@ -105,6 +176,22 @@ static int show_elf(sgxra_ctx *cx, cli_out *o, const char *path,
               "MRENCLAVE and 'sgxra sign' signs it\n",
               path, path);
     return rc;
+  }
+  /* the copies and the layout table; what does not decode is a warning:
+   * the SIGSTRUCT is still shown */
+  sgxra_sdk_enclave en;
+  sgxra_sdk_summary sm;
+  int have_layout = 0;
+  char why[SGXRA_CTX_MSG_SIZE + 64] = "";
+  if (!note_only) {
+    if ((e = sgxra_sdk_open(cx, p, n, &en)) == SGXRA_OK &&
+        (e = sgxra_sdk_summarize(cx, &en, en.selected, &sm)) == SGXRA_OK) {
+      have_layout = 1;
+      meta = en.copies[en.selected].head;
+    } else {
+      snprintf(why, sizeof why, "%s [%s]", sgxra_ctx_message(cx),
+               sgxra_err_name(e));
+    }
   }
   int rc = show_sigstruct(cx, o, path, meta.sigstruct, SGXRA_SIGSTRUCT_SIZE,
                           note_only ? "SGX enclave metadata (.note.sgxmeta "
@@ -121,6 +208,19 @@ static int show_elf(sgxra_ctx *cx, cli_out *o, const char *path,
   cli_put_num(o, "tcs_min_pool", meta.tcs_min_pool);
   cli_put_hexnum(o, "desired_misc_select", meta.desired_misc_select);
   cli_put_attributes(o, "metadata_attributes", &meta.attributes, 1);
+  if (have_layout) {
+    sgxra_sigstruct s;
+    if (sgxra_sigstruct_decode(cx, meta.sigstruct, SGXRA_SIGSTRUCT_SIZE, &s) ==
+        SGXRA_OK)
+      show_sdk_layout(o, &en, &sm, &s);
+  } else if (why[0]) {
+    cli_put_str(o, "metadata_error", why);
+    fprintf(stderr,
+            "sgxra inspect: warning: %s: metadata tables: %s (the "
+            "SIGSTRUCT is shown; 'sgxra measure' cannot re-measure this "
+            "file)\n",
+            path, why);
+  }
   return rc;
 }
 

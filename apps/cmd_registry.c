@@ -5,7 +5,9 @@
  * A reference value arrives as the ISV's SIGSTRUCT (or the signed enclave
  * carrying it): its header and RSA signature are verified as EINIT does and
  * MRENCLAVE = ENCLAVEHASH, MRSIGNER = SHA-256(modulus), ISVPRODID, ISVSVN
- * and ATTRIBUTES are recorded (source "sigstruct"); as an enclave image
+ * and ATTRIBUTES are recorded (source "sigstruct"); a signed SDK enclave is
+ * re-measured first and refused when its content does not match the
+ * ENCLAVEHASH it carries; as an enclave image
  * measured by sgxra (source "enclave"); or typed in as hex ("hex").  A
  * well-known public signing key is refused unless --allow-debug-signer.
  *
@@ -20,8 +22,10 @@
 #include "sgxra/base64.h"
 #include "sgxra/enclavefile.h"
 #include "sgxra/file.h"
+#include "sgxra/hex.h"
 #include "sgxra/layout.h"
 #include "sgxra/measure.h"
+#include "sgxra/sdkenclave.h"
 #include "sgxra/timeutil.h"
 #include "sp.h"
 
@@ -58,6 +62,8 @@ static void usage(FILE *f) {
       "  as EINIT does; MRENCLAVE = ENCLAVEHASH, MRSIGNER = SHA-256(modulus),\n"
       "  ISVPRODID, ISVSVN and ATTRIBUTES are recorded (source "
       "\"sigstruct\").\n"
+      "  A signed enclave is re-measured first (as `sgxra measure` does) and\n"
+      "  refused, exit 2, when its content does not match its SIGSTRUCT.\n"
       "  an unsigned enclave image (ELF laid out by sgxra, SGXS stream, raw\n"
       "  page image): measured by sgxra (source \"enclave\"); --mrsigner,\n"
       "  --isvprodid and --isvsvn are then required.\n"
@@ -104,8 +110,9 @@ static void usage(FILE *f) {
       "      --all                 list revoked entries too\n"
       "\n" SP_COMMON_HELP "\n"
       "Exit status: 0 done, 1 refused (debug signer, duplicate entry, no such\n"
-      "entry), 2 usage error or unusable input (corrupt SIGSTRUCT, wrong-size\n"
-      "hex, a database that cannot be opened or written).\n",
+      "entry), 2 usage error or unusable input (corrupt SIGSTRUCT, a signed\n"
+      "enclave whose content does not match its SIGSTRUCT, wrong-size hex, "
+      "a\ndatabase that cannot be opened or written).\n",
       SGXRA_STORE_TOKEN_NAME_MAX, SGXRA_STORE_PRODUCT_MAX,
       SGXRA_STORE_NOTE_MAX);
 }
@@ -231,11 +238,44 @@ static int from_sigstruct(reg_args *a, sgxra_ctx *cx, const char *path,
   return 0;
 }
 
-/* A SIGSTRUCT, or the one inside a signed enclave, in FILE.  *out_found = 0
- * for an ELF without .note.sgxmeta (the buffer is kept in *out_buf then). */
+/* A signed SDK enclave re-measured (sgxra/sdkenclave.h): every metadata
+ * copy must measure to its SIGSTRUCT's ENCLAVEHASH, or the file is not the
+ * enclave that was signed; returns 0 or 2 after the message. */
+static int remeasure(reg_args *a, sgxra_ctx *cx, const char *path,
+                     const uint8_t *p, size_t n) {
+  sgxra_sdk_check ck;
+  if (sgxra_sdk_check_file(cx, p, n, &ck) != SGXRA_OK)
+    return cli_fail(a->c.verb, path, cx, CLI_EXIT_USAGE);
+  if (ck.match) return 0;
+  /* the copy shown: the selected one when it differs, else the first that
+   * does */
+  unsigned i = ck.selected;
+  const uint8_t *mr = ck.measured, *sg = ck.signed_hash;
+  if (ck.copies[i].match) {
+    for (i = 0; i < ck.ncopies && ck.copies[i].match; i++)
+      ;
+    if (i < ck.ncopies) mr = ck.copies[i].mrenclave;
+  }
+  char mh[2 * SGXRA_HASH_SIZE + 1], sh[2 * SGXRA_HASH_SIZE + 1], which[64] = "";
+  sgxra_hex_encode(mr, SGXRA_HASH_SIZE, mh);
+  sgxra_hex_encode(sg, SGXRA_HASH_SIZE, sh);
+  if (i != ck.selected && i < ck.ncopies)
+    snprintf(which, sizeof which, " (metadata copy %" PRIu32 ".%" PRIu32 ")",
+             ck.version_major[i], ck.version_minor[i]);
+  fprintf(stderr,
+          "sgxra %s: %s: content does not match its SIGSTRUCT%s: measured %s, "
+          "signed %s; not registered\n",
+          a->c.verb, path, which, mh, sh);
+  return CLI_EXIT_USAGE;
+}
+
+/* A SIGSTRUCT, or the one inside a signed enclave, in FILE; a signed
+ * enclave is re-measured first when `check` is set.  *out_found = 0 for an
+ * ELF without .note.sgxmeta (the buffer is kept in *out_buf then). */
 static int file_sigstruct(reg_args *a, sgxra_ctx *cx, const char *path,
-                          cli_sigstruct *ss, int *out_found, uint8_t **out_buf,
-                          size_t *out_len, sgxra_file_kind *out_kind) {
+                          int check, cli_sigstruct *ss, int *out_found,
+                          uint8_t **out_buf, size_t *out_len,
+                          sgxra_file_kind *out_kind) {
   uint8_t *buf = NULL;
   size_t len = 0;
   *out_found = 0;
@@ -260,6 +300,7 @@ static int file_sigstruct(reg_args *a, sgxra_ctx *cx, const char *path,
     if (e == SGXRA_OK) {
       rc =
           from_sigstruct(a, cx, path, meta.sigstruct, SGXRA_SIGSTRUCT_SIZE, ss);
+      if (!rc && check) rc = remeasure(a, cx, path, buf, len);
       *out_found = 1;
       free(buf);
       return rc;
@@ -363,7 +404,7 @@ static int cmd_add(reg_args *a, sgxra_ctx *cx) {
     what = a->files[0];
     cli_sigstruct ss;
     int found;
-    rc = file_sigstruct(a, cx, what, &ss, &found, &img, &img_len, &kind);
+    rc = file_sigstruct(a, cx, what, 1, &ss, &found, &img, &img_len, &kind);
     if (rc) return rc;
     if (found) {
       unsigned given = a->seen & (B(O_MRSIGNER) | B(O_ISVPRODID) | B(O_ISVSVN) |
@@ -437,7 +478,7 @@ static int cmd_trust_signer(reg_args *a, sgxra_ctx *cx) {
     uint8_t *img = NULL;
     size_t img_len = 0;
     sgxra_file_kind kind;
-    rc = file_sigstruct(a, cx, what, &ss, &found, &img, &img_len, &kind);
+    rc = file_sigstruct(a, cx, what, 0, &ss, &found, &img, &img_len, &kind);
     if (rc) return rc;
     free(img);
     if (!found)

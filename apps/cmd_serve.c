@@ -632,7 +632,7 @@ static void usage_sp(FILE *f) {
           "  POST /ra/v1/sessions/ID/msg1     msg1 -> msg2\n"
           "  POST /ra/v1/sessions/ID/msg3     msg3 -> msg4 (decision, "
           "secret)\n"
-          "  POST /admin/v1/enclaves          SIGSTRUCT upload "
+          "  POST /admin/v1/enclaves          SIGSTRUCT or signed .so upload "
           "[?product=&note=&allow_debug_signer=1]\n"
           "  POST /admin/v1/signers|deny|revoke   JSON\n"
           "  PUT  /admin/v1/policy|secrets    policy document | JSON\n"

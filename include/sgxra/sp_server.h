@@ -17,7 +17,9 @@
  *   POST /ra/v1/sessions              msg0 -> 201 {"session", "expires"}
  *   POST /ra/v1/sessions/{id}/msg1    msg1 -> 200 msg2
  *   POST /ra/v1/sessions/{id}/msg3    msg3 -> 200 msg4
- *   POST /admin/v1/enclaves           SIGSTRUCT -> 201 the entry
+ *   POST /admin/v1/enclaves           SIGSTRUCT or signed SDK .so (re-
+ *                                     measured; 422 EnclaveMismatch when
+ *                                     it does not match) -> 201 the entry
  *   POST /admin/v1/signers            JSON -> 201 the entry
  *   POST /admin/v1/deny               JSON -> 201 the entry
  *   POST /admin/v1/revoke             JSON -> 200 the entry
@@ -33,7 +35,8 @@
  * MethodNotAllowed (405, with an Allow header), PayloadTooLarge (413),
  * Unauthorized (401), DebugSigner (403: a SIGSTRUCT or signer whose
  * MRSIGNER is a well-known public key, without allow_debug_signer),
- * InternalError (500).
+ * EnclaveMismatch (422: a signed .so whose content does not match its
+ * SIGSTRUCT), InternalError (500).
  * Statuses of the protocol: 400 malformed, 403 MAC / signature / binding,
  * 404 unknown session, 409 out of order or replayed, 410 expired, 413 too
  * large, 503 collateral or verifier unavailable; any of them ends the

@@ -12,7 +12,9 @@
 
 #include "net/sp_internal.h"
 #include "sgxra/base64.h"
+#include "sgxra/enclavefile.h"
 #include "sgxra/hex.h"
+#include "sgxra/sdkenclave.h"
 #include "sgxra/sigstruct.h"
 #include "sgxra/timeutil.h"
 
@@ -372,14 +374,79 @@ static sgxra_err answer_entry(admin_call *a, sgxra_store_table t, int64_t id,
   return sgxra__sp_json(a->cx, a->out, status, o);
 }
 
+/* A signed SDK enclave as the body (found by content: an ELF): re-measured
+ * as `sgxra registry add` does (sgxra/sdkenclave.h), every metadata copy to
+ * its SIGSTRUCT's ENCLAVEHASH; its SIGSTRUCT in *out_sig on success, else
+ * the 400 / 422 in a->out and *out_sig NULL. */
+static sgxra_err enclave_file_sigstruct(admin_call *a,
+                                        const uint8_t **out_sig) {
+  sgxra_ctx *cx = a->cx;
+  const sgxra_sp_request *rq = a->rq;
+  sgxra_sgxmeta meta;
+  *out_sig = NULL;
+  sgxra_err e = sgxra_sgxmeta_from_elf(cx, rq->body, rq->body_len, &meta);
+  if (e)
+    return sgxra__sp_error(cx, a->out, 400, sgxra_err_name(e),
+                           "the body is an ELF file but not a signed SGX "
+                           "enclave: %s",
+                           sgxra_ctx_message(cx));
+  sgxra_sdk_check *ck = malloc(sizeof *ck);
+  if (!ck) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "enclave check");
+  e = sgxra_sdk_check_file(cx, rq->body, rq->body_len, ck);
+  if (e) {
+    free(ck);
+    return e == SGXRA_E_NO_MEMORY
+               ? e
+               : sgxra__sp_error(cx, a->out, 422, sgxra_err_name(e),
+                                 "the signed enclave cannot be re-measured, "
+                                 "not registered: %s",
+                                 sgxra_ctx_message(cx));
+  }
+  if (!ck->match) {
+    /* the copy named: the selected one when it differs, else the first
+     * that does */
+    unsigned i = ck->selected;
+    const uint8_t *mr = ck->measured;
+    if (ck->copies[i].match) {
+      for (i = 0; i < ck->ncopies && ck->copies[i].match; i++)
+        ;
+      if (i < ck->ncopies) mr = ck->copies[i].mrenclave;
+    }
+    char mh[2 * SGXRA_HASH_SIZE + 1], sh[2 * SGXRA_HASH_SIZE + 1];
+    char which[64] = "";
+    sgxra_hex_encode(mr, SGXRA_HASH_SIZE, mh);
+    sgxra_hex_encode(ck->signed_hash, SGXRA_HASH_SIZE, sh);
+    if (i != ck->selected && i < ck->ncopies)
+      snprintf(which, sizeof which, " (metadata copy %u.%u)",
+               (unsigned)ck->version_major[i], (unsigned)ck->version_minor[i]);
+    free(ck);
+    return sgxra__sp_error(cx, a->out, 422, "EnclaveMismatch",
+                           "content does not match its SIGSTRUCT%s: measured "
+                           "%s, signed %s; not registered",
+                           which, mh, sh);
+  }
+  free(ck);
+  *out_sig = meta.sigstruct;
+  return SGXRA_OK;
+}
+
 static sgxra_err post_enclave(admin_call *a) {
   sgxra_ctx *cx = a->cx;
   const sgxra_sp_request *rq = a->rq;
   sgxra_sigstruct ss;
-  sgxra_err e = sgxra_sigstruct_decode(cx, rq->body, rq->body_len, &ss);
+  const uint8_t *sig = rq->body;
+  size_t sig_len = rq->body_len;
+  sgxra_err e;
+  sgxra_file_kind kind = sgxra_file_detect(rq->body, rq->body_len);
+  if (kind == SGXRA_FILE_ELF) {
+    if ((e = enclave_file_sigstruct(a, &sig)) || !sig) return e;
+    sig_len = SGXRA_SIGSTRUCT_SIZE;
+  }
+  e = sgxra_sigstruct_decode(cx, sig, sig_len, &ss);
   if (e)
     return sgxra__sp_error(cx, a->out, 400, sgxra_err_name(e),
-                           "the body must be a SIGSTRUCT (%d bytes): %s",
+                           "the body must be a SIGSTRUCT (%d bytes) or a "
+                           "signed enclave .so: %s",
                            SGXRA_SIGSTRUCT_SIZE, sgxra_ctx_message(cx));
   /* verified as `sgxra registry add` does: as EINIT would */
   if ((e = sgxra_sigstruct_verify(cx, &ss)))

@@ -103,11 +103,11 @@ python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[0x49]=0x40
 expect_status 2 "$SGXRA" measure "$T/range.sgxs"
 expect_err_contains "EADD at offset 0x4000 is outside SIZE 0x4000 [SGXRA_E_MEASURE_RANGE]"
 
-# ---- signed enclave .so: the SIGSTRUCT in .note.sgxmeta ----
-mkelf "$ID/intel-pce/pce_note_sgxmeta_section.bin" .note.sgxmeta "$T/pce.so"
-expect_status 0 "$SGXRA" measure "$T/pce.so" --json
+# ---- the bare .note.sgxmeta section: no pages, the SIGSTRUCT's claim ----
+expect_status 0 "$SGXRA" measure "$ID/intel-pce/pce_note_sgxmeta_section.bin" --json
 expect_json mrenclave "$PCE_HASH"
-expect_json format elf
+expect_json format sgxmeta
+expect_json re_measured false
 expect_json mrsigner "$PCE_SIGNER"
 expect_json vendor 0x8086
 expect_json isvprodid 1
@@ -119,26 +119,76 @@ expect_json debug_signer false
 expect_json size 0x400000
 expect_json ssaframesize 1
 expect_json metadata_version 1.5
-expect_status 0 "$SGXRA" measure "$T/pce.so"
-case "$OUT" in "mrenclave"*"$PCE_HASH"*) ok ;; *) bad "pce human: $OUT" ;; esac
-# the bare .note.sgxmeta section of the vector
-expect_status 0 "$SGXRA" measure "$ID/intel-pce/pce_note_sgxmeta_section.bin" --json
-expect_json mrenclave "$PCE_HASH"
-expect_json format sgxmeta
-expect_json mrsigner "$PCE_SIGNER"
-expect_json signature_valid true
-# a flipped byte in the RSA signature: fields printed, exit 1
-python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[64+25+64+600]^=1; open(sys.argv[2],"wb").write(d)' \
-  "$T/pce.so" "$T/pce_badsig.so"
-expect_status 1 "$SGXRA" measure "$T/pce_badsig.so" --json
-expect_json signature_valid false
-expect_json mrenclave "$PCE_HASH"
-# a damaged SIGSTRUCT HEADER: no SIGSTRUCT, so no MRENCLAVE: exit 2, no JSON
-python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[64+25+64+4]^=1; open(sys.argv[2],"wb").write(d)' \
-  "$T/pce.so" "$T/pce_badhdr.so"
-expect_status 2 "$SGXRA" measure "$T/pce_badhdr.so" --json
-expect_err_contains "[SGXRA_E_SIGSTRUCT_HEADER]"
-[ -z "$OUT" ] && ok || bad "JSON printed for a SIGSTRUCT without its HEADER: $OUT"
+case "$OUT" in *'"source": "signed (not re-measured): '*) ok ;; *) bad "bare note not labelled: $OUT" ;; esac
+expect_status 0 "$SGXRA" measure "$ID/intel-pce/pce_note_sgxmeta_section.bin"
+case "$OUT" in "mrenclave"*"$PCE_HASH"*"source"*"signed (not re-measured)"*) ok ;; *) bad "bare note human: $OUT" ;; esac
+expect_status 2 "$SGXRA" measure "$ID/intel-pce/pce_note_sgxmeta_section.bin" --log
+expect_err_contains "cannot be re-measured"
+
+# ---- signed enclave .so: re-measured, compared with its SIGSTRUCT ----
+# The PCE's note alone in an ELF: its metadata patches file bytes the file
+# does not have, so there is nothing to re-measure -- refused, not believed.
+mkelf "$ID/intel-pce/pce_note_sgxmeta_section.bin" .note.sgxmeta "$T/pce.so"
+expect_status 2 "$SGXRA" measure "$T/pce.so" --json
+expect_err_contains "metadata 1.5: patch entry 0 writes 1768 bytes at file offset 0x1f8a80, outside the"
+expect_err_contains "[SGXRA_E_SGXMETA_FORMAT]"
+[ -z "$OUT" ] && ok || bad "JSON printed for a .so that cannot be re-measured: $OUT"
+# A real SDK 2.27 enclave (metadata 1.5, as the PCE's): the values of
+# ../shared/vectors/sdk/README.md (tests/cli/test_sdk_measure.sh: all of them).
+SO15="$V/sdk/rds-md15-sdk227.signed.so"
+SO15_HASH=6aa9bc4ae194db671cb423816b8bf54ba2de0a8141bcea1a34457cab9cc4c8f4
+SO15_SIGNER=788f1195cabf2a7ecf7f0809b0c59edfb34d5a47e4131bf648604e6e5a4cf32f
+SO15_META=$((0x208d5)) # metadata record (its SIGSTRUCT at +64) in the file
+if [ -f "$SO15" ]; then
+  expect_status 0 "$SGXRA" measure "$SO15" --json
+  expect_json mrenclave "$SO15_HASH"
+  expect_json measured_mrenclave "$SO15_HASH"
+  expect_json signed_mrenclave "$SO15_HASH"
+  expect_json match true
+  expect_json re_measured true
+  expect_json format elf
+  expect_json mrsigner "$SO15_SIGNER"
+  expect_json vendor 0x0
+  expect_json isvprodid 0
+  expect_json isvsvn 0
+  expect_json attributes.flags 0x4
+  expect_json attributes.xfrm 0x3
+  expect_json signature_valid true
+  expect_json debug_signer false
+  expect_json size 0x1000000
+  expect_json ssaframesize 1
+  expect_json metadata_version 1.5
+  expect_json eadd 988
+  expect_json eextend 11712
+  expect_status 0 "$SGXRA" measure "$SO15"
+  case "$OUT" in "mrenclave"*"$SO15_HASH"*"signed"*"$SO15_HASH"*"match"*) ok ;; *) bad "rds human: $OUT" ;; esac
+  # a flipped byte in the RSA signature: the content still matches, the
+  # SIGSTRUCT does not verify: fields printed, exit 1
+  python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[int(sys.argv[3])+64+600]^=1; open(sys.argv[2],"wb").write(d)' \
+    "$SO15" "$T/rds_badsig.so" "$SO15_META"
+  expect_status 1 "$SGXRA" measure "$T/rds_badsig.so" --json
+  expect_json signature_valid false
+  expect_json match true
+  expect_json mrenclave "$SO15_HASH"
+  expect_err_contains "[SGXRA_E_SIGSTRUCT_SIGNATURE]"
+  # a damaged SIGSTRUCT HEADER: no SIGSTRUCT, nothing to compare: exit 2, no JSON
+  python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[int(sys.argv[3])+64+4]^=1; open(sys.argv[2],"wb").write(d)' \
+    "$SO15" "$T/rds_badhdr.so" "$SO15_META"
+  expect_status 2 "$SGXRA" measure "$T/rds_badhdr.so" --json
+  expect_err_contains "[SGXRA_E_SIGSTRUCT_HEADER]"
+  [ -z "$OUT" ] && ok || bad "JSON printed for a SIGSTRUCT without its HEADER: $OUT"
+  # --log and --metadata: signed SDK enclaves only
+  expect_status 2 "$SGXRA" measure "$SO15" --metadata 2.1
+  expect_err_contains "has no such metadata copy (it has 1.5)"
+  expect_status 2 "$SGXRA" measure "$SO15" --metadata 1
+  expect_err_contains "expected MAJOR.MINOR"
+  expect_status 2 "$SGXRA" measure "$ID/enarx-sgx/encl.bin" --log
+  expect_err_contains "apply to enclaves signed by the Intel SGX SDK"
+  expect_status 2 "$SGXRA" measure "$ID/fortanix-rust-sgx/report.sgxs" --metadata 1.5
+  expect_err_contains "apply to enclaves signed by the Intel SGX SDK"
+else
+  skipped "SDK vector $SO15 missing, the signed .so checks"
+fi
 # a truncated .so and a damaged note: exit 2 with the specific code
 head -c 5000 "$T/pce.so" > "$T/cut.so"
 expect_status 2 "$SGXRA" measure "$T/cut.so"

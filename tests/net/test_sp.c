@@ -38,6 +38,7 @@
 #include "sgxra/pcs.h"
 #include "sgxra/qe.h"
 #include "sgxra/ra.h"
+#include "sgxra/sdkenclave.h"
 #include "sgxra/sigstruct.h"
 #include "sgxra/sp_server.h"
 #include "sgxra/verifier.h"
@@ -853,6 +854,81 @@ static void test_service_routes(void **state) {
   }
 }
 
+/* The admin API registers a signed SDK enclave uploaded as its .so: it is
+ * re-measured first (sgxra/sdkenclave.h); a file whose content does not
+ * match its SIGSTRUCT is refused, 422, both values in the message. */
+static void test_admin_enclave_file(void **state) {
+  fix *f = *state;
+  const char *name = "sdk/george321-md22-ownkey.signed.so";
+  const char *mre =
+      "f2ef63410a903d8688a95ef60bdf4b9f7efae81592a6be25ca8771e797c9207d";
+  size_t n = 0;
+  tu_vector_path(name); /* skips without the vectors */
+  uint8_t *so = tu_read_vector(name, &n);
+  char u[256], auth[200];
+  snprintf(u, sizeof u, "%s/admin/v1/enclaves", f->url[0]);
+  snprintf(auth, sizeof auth, "Bearer %s", f->token);
+  /* a flipped byte in the code (first PT_LOAD, which no patch rewrites) */
+  uint8_t *bad = malloc(n);
+  assert_non_null(bad);
+  memcpy(bad, so, n);
+  bad[0x10000] ^= 1;
+  sgxra_sdk_check ck;
+  OK(f->cx, sgxra_sdk_check_file(f->cx, bad, n, &ck));
+  assert_int_equal(ck.match, 0);
+  char mh[65], want[300];
+  sgxra_hex_encode(ck.measured, 32, mh);
+  assert_string_not_equal(mh, mre);
+  snprintf(want, sizeof want,
+           "content does not match its SIGSTRUCT: measured %s, signed %s; "
+           "not registered",
+           mh, mre);
+  resp r = http("POST", u, bad, n, auth);
+  assert_non_null(r.body);
+  if (!strstr((char *)r.body, want))
+    fail_msg("message: %s, want %s", (char *)r.body, want);
+  expect_error(&r, 422, "EnclaveMismatch");
+  /* a cut ELF: not a signed enclave */
+  r = http("POST", u, so, 1000, auth);
+  expect_error(&r, 400, "SGXRA_E_ELF_FORMAT");
+  /* malformed metadata: the TCS layout entry of every copy moved beyond the
+   * enclave (george321: records of 3936 bytes from 0x2eff9, layout at +3584,
+   * the TCS entry 6th) */
+  memcpy(bad, so, n);
+  for (size_t c = 0; c < 3; c++) {
+    size_t at = 0x2eff9 + c * 3936 + 3584 + 6 * 32 + 8;
+    assert_int_equal(bad[at + 2], 0x39); /* rva 0x390000 */
+    bad[at + 2] = 0x40;                  /* 0x400000 = enclave_size */
+  }
+  r = http("POST", u, bad, n, auth);
+  expect_error(&r, 422, "SGXRA_E_SGXMETA_FORMAT");
+  free(bad);
+  /* nothing was registered by the refused writes */
+  r = http("GET", u, NULL, 0, NULL);
+  assert_int_equal(r.status, 200);
+  assert_null(strstr((char *)r.body, mre));
+  resp_free(&r);
+  /* the file itself: 201, the SIGSTRUCT's values */
+  r = http("POST", u, so, n, auth);
+  if (r.status != 201) fail_msg("%ld %s", r.status, (char *)r.body);
+  json_t *o = json_loadb((char *)r.body, r.len, 0, NULL);
+  assert_string_equal(json_string_value(json_object_get(o, "mrenclave")), mre);
+  assert_string_equal(
+      json_string_value(json_object_get(o, "mrsigner")),
+      "287fd68c769b629994c3eb1e118be314e5347ed99560ba66fadad6585d22dc49");
+  assert_string_equal(json_string_value(json_object_get(o, "source")),
+                      "sigstruct");
+  assert_int_equal(json_integer_value(json_object_get(o, "isvsvn")), 0);
+  json_decref(o);
+  resp_free(&r);
+  /* a debug-signed SDK enclave still needs allow_debug_signer */
+  free(so);
+  so = tu_read_vector("sdk/dzobbe-md14-sdk19.signed.so", &n);
+  r = http("POST", u, so, n, auth);
+  expect_error(&r, 403, "DebugSigner");
+  free(so);
+}
+
 /* Deny the registered enclave: refused with MRENCLAVE_DENIED, no secret;
  * revoke the deny entry: trusted again. */
 static void test_deny(void **state) {
@@ -1539,6 +1615,7 @@ static void test_verifier_mitm(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_admin_auth),
+      cmocka_unit_test(test_admin_enclave_file),
       cmocka_unit_test(test_good_path),
       cmocka_unit_test(test_not_registered),
       cmocka_unit_test(test_two_replicas),
