@@ -22,6 +22,9 @@
 #                 reason
 #   6. real data  Intel-signed quotes from real SGX machines, verified
 #                 offline
+#   7. real data  SDK-signed enclaves from public repositories: MRENCLAVE
+#                 recomputed from each file and compared with what was
+#                 signed; a one-bit change in code gives a mismatch
 #
 # Emulation gives identity, not isolation: the emulated platform computes
 # what the CPU would (MRENCLAVE, MRSIGNER, REPORT MACs, keys), but its quotes
@@ -335,5 +338,48 @@ for b in "$V"/dcap/bundles/*/; do
 done
 [ "$n" -gt 0 ] || die "step 6: no bundles under $V/dcap/bundles"
 [ "$mismatches" -eq 0 ] || die "step 6: $mismatches of $n real quotes did not get Intel's verdict"
+
+step "7. Real SDK-signed enclaves (public repositories): MRENCLAVE recomputed from their bytes"
+# The SP does not take an ISV's ENCLAVEHASH on trust: sgxra lays each file
+# out as Intel's loader does (metadata, patch table, segments, layout
+# table) and compares with what was signed.
+n=0
+if [ -d "$V/sdk" ]; then
+  for f in "$V"/sdk/*.so; do
+    set +e
+    "$X" measure "$f" --json >"$W/m.json" 2>"$W/m.err"
+    mrc=$?
+    set -e
+    [ "$mrc" -eq 0 ] || die "step 7: $(basename "$f") does not re-measure to its ENCLAVEHASH (exit $mrc): $(head -c 300 "$W/m.err")"
+    printf '  %-40s metadata %-4s %s  match\n' "$(basename "$f")" \
+      "$(jget "$W/m.json" metadata_version)" "$(jget "$W/m.json" measured_mrenclave)"
+    n=$((n + 1))
+  done
+  [ "$n" -gt 0 ] || die "step 7: no enclaves under $V/sdk"
+  # One byte of code changed: the file still carries the same signed
+  # ENCLAVEHASH, but the re-measurement no longer matches it.
+  f="$V/sdk/george321-md22-ownkey.signed.so"
+  python3 - "$f" "$W/tampered.so" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+phoff, = struct.unpack_from("<Q", d, 32)
+phnum, = struct.unpack_from("<H", d, 56)
+for i in range(phnum):
+    typ, flags, off, _, _, filesz = struct.unpack_from("<IIQQQQ", d, phoff + 56 * i)
+    if typ == 1 and flags & 1:  # the executable PT_LOAD
+        d[off + filesz // 2] ^= 0x01
+        break
+open(sys.argv[2], "wb").write(d)
+PY
+  echo "\$ sgxra measure tampered.so   (george321-md22-ownkey with one code bit flipped)"
+  set +e
+  "$X" measure "$W/tampered.so" 2>&1 | sed 's/^/    /'
+  trc=${PIPESTATUS[0]}
+  set -e
+  [ "$trc" -eq 1 ] || die "step 7: a tampered enclave gave exit $trc, expected 1 (mismatch)"
+  echo "  exit 1: mismatch -- a service provider registering this file is refused"
+else
+  echo "  (no $V/sdk folder: skipped)"
+fi
 echo
-echo "done. Everything above ran on an EMULATED platform except step 6 (real hardware quotes)."
+echo "done. Everything above ran on an EMULATED platform except steps 6 and 7 (real quotes, real enclave files)."
