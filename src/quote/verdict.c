@@ -107,6 +107,10 @@ static const ql_row ql_rows[] = {
     {ANY, SGXRA_OK, SGXRA_QL_SUCCESS},
     /* misuse: STATUS_MISSING_PARAMETERS; the QvE's own argument checks */
     {ANY, SGXRA_E_INVALID_ARGUMENT, SGXRA_QL_ERROR_INVALID_PARAMETER},
+    /* qve.cpp parameter check: quote_size < QUOTE_MIN_SIZE (1020) ->
+     * SGX_QL_ERROR_INVALID_PARAMETER before the quote is parsed */
+    {SGXRA_STAGE_NONE, SGXRA_E_QUOTE_TRUNCATED,
+     SGXRA_QL_ERROR_INVALID_PARAMETER},
     /* qve.cpp: a failed allocation */
     {ANY, SGXRA_E_NO_MEMORY, SGXRA_QL_ERROR_OUT_OF_MEMORY},
 
