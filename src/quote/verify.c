@@ -632,11 +632,12 @@ static sgxra_err misuse(sgxra_ctx *cx, sgxra_verdict *out, const char *what) {
   return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "%s", what);
 }
 
-/* Intel's QvE checks its parameters before it parses anything
- * (sgx_qve_verify_quote): a quote shorter than QUOTE_MIN_SIZE or a
- * verification time <= 0 is SGX_QL_ERROR_INVALID_PARAMETER, whatever the
- * quote holds.  Returns 0 when both pass, else -1 with the verdict
- * filled. */
+/* Step "parameters": Intel's QvE checks its parameters before it parses
+ * anything (sgx_qve_verify_quote): a verification time <= 0 or a quote
+ * shorter than QUOTE_MIN_SIZE is SGX_QL_ERROR_INVALID_PARAMETER, whatever
+ * the quote holds.  The short quote fails at the quote stage (unusable
+ * input), the time at none.  Returns 0 when both pass, else -1 with the
+ * verdict filled. */
 #define QVE_QUOTE_MIN_SIZE 1020
 
 static int check_parameters(size_t n, int64_t now, sgxra_verdict *out) {
@@ -650,7 +651,7 @@ static int check_parameters(size_t n, int64_t now, sgxra_verdict *out) {
     return -1;
   }
   if (n < QVE_QUOTE_MIN_SIZE) {
-    sgxra__verdict_fail(out, SGXRA_STAGE_NONE, SGXRA_E_QUOTE_TRUNCATED,
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, SGXRA_E_INVALID_ARGUMENT,
                         "the quote is %zu bytes: Intel's QvE refuses a quote "
                         "shorter than %d bytes (the smallest v3 ECDSA quote) "
                         "as an invalid parameter, before parsing it",
