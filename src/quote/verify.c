@@ -652,9 +652,9 @@ static int check_parameters(size_t n, int64_t now, sgxra_verdict *out) {
   }
   if (n < QVE_QUOTE_MIN_SIZE) {
     sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, SGXRA_E_INVALID_ARGUMENT,
-                        "the quote is %zu bytes: Intel's QvE refuses a quote "
-                        "shorter than %d bytes (the smallest v3 ECDSA quote) "
-                        "as an invalid parameter, before parsing it",
+                        "quote truncated: %zu bytes, and Intel's QvE refuses a "
+                        "quote shorter than %d bytes (the smallest v3 ECDSA "
+                        "quote) as an invalid parameter, before parsing it",
                         n, QVE_QUOTE_MIN_SIZE);
     return -1;
   }
