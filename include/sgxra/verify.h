@@ -7,10 +7,14 @@
  * QuoteVerification/), section numbers of Intel's "ECDSA Quote Verification"
  * flow in brackets:
  *
+ *   0. parameters: a time <= 0, or a quote under 1020 bytes (before it is
+ *      parsed), is SGX_QL_ERROR_INVALID_PARAMETER
  *   1. quote parsed; certification data type 5 (PEM PCK chain of 3)
  *   2. the chain's root has the trust root's public key
  *   3. collateral valid (chains, CRLs, TCB Info / QE Identity signatures);
- *      expiry only sets collateral_expired
+ *      expiry only sets collateral_expired: set when the time is at or
+ *      after the earliest notAfter / nextUpdate (the quote's chain
+ *      included), or before the root CA CRL's or the PCK CRL's thisUpdate
  *   4. PCK chain: leaf issued and signed by the PCK CA that issued the PCK
  *      CRL, the CA by the root; neither revoked              [4.1.2.4.7]
  *   5. PCK SGX extension parsed; FMSPC and PCE-ID equal TCB Info's [4.1.2.4.10]
@@ -19,7 +23,7 @@
  *      bytes                                                [4.1.2.4.13]
  *   8. QE report vs QE Identity: MISCSELECT and ATTRIBUTES under their
  *      masks, MRSIGNER, ISVPRODID; ISVSVN picks the QE TCB level (first in
- *      JSON order at or below it; none: Revoked)            [4.1.2.4.15]
+ *      JSON order at or below it)                           [4.1.2.4.15]
  *   9. ISV quote signature over header || report body by the attestation
  *      key                                                  [4.1.2.4.16]
  *  10. TCB level: the first level, in the order Intel's QVL keeps them
@@ -29,7 +33,8 @@
  *      [4.1.2.4.17]; none -> TCB not supported; its status merged with the
  *      QE TCB status (QE OutOfDate turns UpToDate / SWHardeningNeeded into
  *      OutOfDate and ConfigurationNeeded / ConfigurationAndSWHardeningNeeded
- *      into OutOfDateConfigurationNeeded; QE Revoked -> Revoked).
+ *      into OutOfDateConfigurationNeeded; QE Revoked -> Revoked; no QE level
+ *      at or below the QE's ISVSVN -> TCB not supported).
  *
  * The outcome maps to Intel's quote3_error_t (`ql_return`, see
  * sgxra/qlresult.h) and sgx_ql_qv_result_t (`qv_result`) exactly as the
@@ -41,9 +46,11 @@
  * SGX_QL_TCB_REVOKED, a revoked PCK SGX_QL_PCK_REVOKED.
  *
  * Advisory IDs are those of the matched TCB level, in JSON order (the QvE's
- * sa_list; the QE identity level's are not added). An ID over 20
- * characters, or a list over the QvE's 320 bytes, fails the verification
- * (SGX_QL_ERROR_UNEXPECTED, SGXRA_E_TCBINFO_FIELD) rather than being cut.
+ * sa_list; the QE identity level's are not added). A level with more than
+ * 20 IDs fails the verification (SGX_QL_ERROR_UNEXPECTED,
+ * SGXRA_E_TCBINFO_FIELD); otherwise the list stops, as the QvE's does, at
+ * the first ID over 20 characters or the first that would take the list
+ * ("ID," each) past 320 bytes.
  *
  * Cost: a verifier is made once from validated collateral; each quote then
  * costs the QE report and ISV signature checks plus, for a PCK certificate

@@ -65,11 +65,15 @@ static sgxra_err parse_qe_part(sgxra_ctx *cx, sgxra__cur *c, int version,
   if (e) return e;
   e = sgxra__cur_take(cx, c, size, "certification data", &p);
   if (e) return e;
+  /* Intel's QVL Quote::validate refuses a type outside 1..5 as a quote
+   * format error (STATUS_UNSUPPORTED_QUOTE_FORMAT); only a type 1..4 that
+   * is not the PCK chain is "certification data unsupported"
+   * (sgxra_quote_pck_chain). */
   if (type < 1 || type > 5) {
-    return sgxra__fail(cx, SGXRA_E_QUOTE_CERT_DATA_TYPE,
+    return sgxra__fail(cx, SGXRA_E_QUOTE_FORMAT,
                        "quote v%d: certification data type %u (%s) at "
-                       "offset %zu is not allowed here; Intel's verifier "
-                       "accepts types 1..5",
+                       "offset %zu is not a valid type here: a quote holds "
+                       "types 1..5",
                        version, type, sgxra_quote_cert_type_name(type),
                        type_at);
   }
@@ -181,8 +185,10 @@ static sgxra_err parse(sgxra_ctx *cx, const uint8_t *buf, size_t n,
     if ((e = sgxra__cur_u16(cx, &s, "certification data type", &type)) ||
         (e = sgxra__cur_u32(cx, &s, "certification data size", &size)))
       return e;
+    /* Intel's QVL Quote::validate: a v4/v5 quote whose outer type is not
+     * 6 is a quote format error, not unsupported certification data. */
     if (type != SGXRA_QUOTE_CERT_QE_REPORT) {
-      return sgxra__fail(cx, SGXRA_E_QUOTE_CERT_DATA_TYPE,
+      return sgxra__fail(cx, SGXRA_E_QUOTE_FORMAT,
                          "quote v%u: outer certification data type %u (%s) "
                          "at offset %zu; expected 6 (QE report "
                          "certification data)",
@@ -206,7 +212,10 @@ static sgxra_err parse(sgxra_ctx *cx, const uint8_t *buf, size_t n,
                          size, t.len - t.off, t.off);
     }
   }
-  if (s.off != s.len) {
+  /* v3: Intel's QVL (Ecdsa256BitQuoteV3AuthData) reads the certification
+   * data by its own size and ignores the rest of the signature data;
+   * v4/v5: the parts must fill it. */
+  if (h->version != 3 && s.off != s.len) {
     return sgxra__fail(cx, SGXRA_E_QUOTE_FORMAT,
                        "quote: signature data declares %u bytes but its parts "
                        "end %zu bytes earlier (offset %zu)",

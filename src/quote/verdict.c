@@ -18,8 +18,8 @@ const char *sgxra_ql_result_name(sgxra_ql_result r) {
 
 const char *sgxra_verify_stage_name(sgxra_verify_stage s) {
   switch (s) {
-  case SGXRA_STAGE_NONE:
-    return "none";
+  case SGXRA_STAGE_NONE: /* the call's parameters (Intel's QvE checks) */
+    return "parameters";
   case SGXRA_STAGE_QUOTE:
     return "quote";
   case SGXRA_STAGE_CERT_DATA:
@@ -105,7 +105,9 @@ typedef struct ql_row {
 static const ql_row ql_rows[] = {
     /* success: STATUS_OK and the non-terminal TCB statuses */
     {ANY, SGXRA_OK, SGXRA_QL_SUCCESS},
-    /* misuse: STATUS_MISSING_PARAMETERS; the QvE's own argument checks */
+    /* misuse: STATUS_MISSING_PARAMETERS; the QvE's own parameter checks
+     * (verify.c check_parameters): expiration_check_date <= 0, and
+     * quote_size < QUOTE_MIN_SIZE (1020) before the quote is parsed */
     {ANY, SGXRA_E_INVALID_ARGUMENT, SGXRA_QL_ERROR_INVALID_PARAMETER},
     /* qve.cpp: a failed allocation */
     {ANY, SGXRA_E_NO_MEMORY, SGXRA_QL_ERROR_OUT_OF_MEMORY},

@@ -377,9 +377,12 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
     return -1;
   }
   /* ISVSVN: the first level in JSON order at or below the QE's; its status
-   * counts as UpToDate, Revoked, or else OutOfDate (EnclaveReportVerifier);
-   * no such level means Revoked (EnclaveIdentityV2::getTcbStatus). */
-  out->qe_status = SGXRA_TCB_REVOKED;
+   * counts as UpToDate, Revoked, or else OutOfDate (EnclaveReportVerifier).
+   * No such level leaves has_qe_level 0: Intel's QVL then reports
+   * STATUS_SGX_ENCLAVE_REPORT_ISVSVN_NOT_SUPPORTED, goes on with the quote
+   * signature and the TCB level, and converges to TCB_NOT_SUPPORTED (see
+   * verify_parsed). */
+  out->qe_status = SGXRA_TCB_STATUS_INVALID;
   for (size_t i = 0; i < id->level_count; i++) {
     const sgxra_qe_tcb_level *l = &id->levels[i];
     if (r->isvsvn >= l->isvsvn) {
@@ -396,33 +399,46 @@ static int check_qe_identity(const sgxra_verifier *v, const sgxra_quote *q,
 }
 
 /* Intel's QvE lists a level's advisory IDs in a 320-byte "ID,ID,..."
- * buffer and fails (SGX_QL_ERROR_UNEXPECTED) on an ID longer than 20
- * characters or a list that does not fit (qve_set_quote_supplemental_data:
- * MAX_SA_SIZE, MAX_SA_LIST_SIZE); sgxra's verdict holds at least that. */
+ * buffer (qve_set_quote_supplemental_data: MAX_SA_NUMBER_PER_TCB,
+ * MAX_SA_SIZE, MAX_SA_LIST_SIZE):
+ *  - a level with more than 20 IDs fails the call (SGX_QL_ERROR_UNEXPECTED);
+ *  - otherwise it copies the IDs in order and stops, still returning
+ *    success, at the first ID longer than 20 characters or the first that
+ *    would take the list (each ID and its comma) past 320 bytes.
+ * sgxra's verdict holds at least that much. */
+#define SA_COUNT_MAX 20
 #define SA_SIZE_MAX 20
 #define SA_LIST_SIZE_MAX 320
 _Static_assert(SA_SIZE_MAX < SGXRA_VERDICT_ADVISORY_SIZE,
-               "the verdict holds every advisory ID Intel's QvE accepts");
+               "the verdict holds every advisory ID Intel's QvE copies");
+_Static_assert(SA_COUNT_MAX <= SGXRA_VERDICT_ADVISORY_MAX,
+               "the verdict holds as many advisory IDs as Intel's QvE");
 
-/* Copy the level's advisory IDs into the verdict, in order, up to the
- * first one Intel's QvE would refuse; returns that one's index, or -1 when
- * there is none. */
-static ptrdiff_t add_advisories(const sgxra_tcb_level *lv, sgxra_verdict *out) {
+/* Step "advisory IDs": copy the level's advisory IDs into the verdict as
+ * Intel's QvE copies them into its list; returns -1 when the level has
+ * more IDs than Intel's QvE accepts (nothing copied), else 0. */
+static int add_advisories(const sgxra_tcb_level *lv, sgxra_verdict *out) {
+  if (lv->advisory_count > SA_COUNT_MAX) return -1;
   size_t used = 0;
   for (size_t i = 0; i < lv->advisory_count; i++) {
     size_t len = strlen(lv->advisory_ids[i]);
     used += len + 1;
-    if (len > SA_SIZE_MAX || used > SA_LIST_SIZE_MAX ||
-        out->advisory_count >= SGXRA_VERDICT_ADVISORY_MAX)
-      return (ptrdiff_t)i;
+    if (len > SA_SIZE_MAX || used > SA_LIST_SIZE_MAX) break;
     memcpy(out->advisory_ids[out->advisory_count++], lv->advisory_ids[i],
            len + 1);
   }
-  return -1;
+  return 0;
 }
 
 /* ---- one quote ------------------------------------------------------------
  */
+
+/* Step "CRL validity" of the expired flag: 1 when `now` is before the
+ * thisUpdate of the root CA CRL or of the PCK CRL. */
+static int crl_not_yet_valid(const sgxra_verifier *v, int64_t now) {
+  return now < sgxra_crl_this_update(v->anchor->root_crl) ||
+         now < sgxra_crl_this_update(v->anchor->pck_crl);
+}
 
 static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
                           const sgxra_quote *q, int64_t now,
@@ -439,9 +455,14 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   pck_entry *e = pck_lookup(cx, v, pem, pem_len, out);
   if (!e) return;
   /* Intel's flag: the earliest expiration date (the quote's chain
-   * included) <= now.  A notBefore after now does not count: Intel's
-   * PckCertVerifier compares only notAfter with the time. */
+   * included) <= now; a certificate's notBefore after now does not count
+   * (Intel's verifiers compare only notAfter with the time). */
   if (e->not_after_min <= now) out->collateral_expired = 1;
+  /* A CRL is valid from thisUpdate to nextUpdate, both sides: before the
+   * root CA CRL's or the PCK CRL's thisUpdate Intel's QVL reports
+   * STATUS_SGX_CRL_EXPIRED (PckParser Validity::isValid, CrlStore::expired),
+   * which QvE turns into the expired flag (is_expiration_error). */
+  if (crl_not_yet_valid(v, now)) out->collateral_expired = 1;
   out->has_pck = 1;
   out->pck = e->ext;
   out->pck_platform_ca = e->platform_ca;
@@ -558,11 +579,18 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   out->tcb_date = lv->tcb_date;
   memcpy(out->tcb_svn, lv->sgx_svn, sizeof out->tcb_svn);
   out->tcb_pcesvn = lv->pcesvn;
-  /* Only the matched level's: the QvE's sa_list does not add the QE
-   * identity level's advisories (qve_set_quote_supplemental_data). */
-  ptrdiff_t bad_sa = add_advisories(lv, out);
-
-  /* Intel's convergeTcbStatusWithQeTcbStatus */
+  /* Intel's convergeTcbStatusWithQeTcbStatus: a QE ISVSVN below every
+   * QE Identity level (ISVSVN_NOT_SUPPORTED) gives TCB_NOT_SUPPORTED
+   * unless the QE rule for OutOfDate applied first, which it cannot here. */
+  if (!out->has_qe_level) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL,
+                        SGXRA_E_VERIFY_TCB_NOT_SUPPORTED,
+                        "the QE's ISVSVN %u is below every TCB level of the "
+                        "QE Identity: Intel's QVL reports the QE's TCB as not "
+                        "supported",
+                        q->qe_report.isvsvn);
+    return;
+  }
   sgxra_tcb_status st = sgxra__tcb_status_converge(lv->status, out->qe_status);
   out->final_status = st;
   if (st == SGXRA_TCB_REVOKED) {
@@ -579,17 +607,14 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
                         "the matched TCB level has an unrecognised status");
     return;
   }
-  if (bad_sa >= 0) {
-    const char *id = lv->advisory_ids[bad_sa];
-    size_t len = strlen(id);
-    sgxra__verdict_fail(
-        out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_TCBINFO_FIELD,
-        "the matched TCB level's advisory ID %td ('%.24s%s', %zu "
-        "characters) %s: Intel's QvE accepts IDs of at most %d characters in "
-        "a list of at most %d bytes",
-        bad_sa, id, len > 24 ? "..." : "", len,
-        len > SA_SIZE_MAX ? "is too long" : "overflows the list", SA_SIZE_MAX,
-        SA_LIST_SIZE_MAX);
+  /* Only the matched level's, and only after success: the QvE's sa_list
+   * does not add the QE identity level's advisories
+   * (qve_set_quote_supplemental_data). */
+  if (add_advisories(lv, out) != 0) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_TCB_LEVEL, SGXRA_E_TCBINFO_FIELD,
+                        "the matched TCB level has %zu advisory IDs: Intel's "
+                        "QvE accepts at most %d per TCB level",
+                        lv->advisory_count, SA_COUNT_MAX);
     return;
   }
   out->stage = SGXRA_STAGE_DONE;
@@ -605,6 +630,35 @@ static sgxra_err misuse(sgxra_ctx *cx, sgxra_verdict *out, const char *what) {
   sgxra__verdict_fail(out, SGXRA_STAGE_NONE, SGXRA_E_INVALID_ARGUMENT, "%s",
                       what);
   return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "%s", what);
+}
+
+/* Step "parameters": Intel's QvE checks its parameters before it parses
+ * anything (sgx_qve_verify_quote): a verification time <= 0 or a quote
+ * shorter than QUOTE_MIN_SIZE is SGX_QL_ERROR_INVALID_PARAMETER, whatever
+ * the quote holds.  The short quote fails at the quote stage (unusable
+ * input), the time at none.  Returns 0 when both pass, else -1 with the
+ * verdict filled. */
+#define QVE_QUOTE_MIN_SIZE 1020
+
+static int check_parameters(size_t n, int64_t now, sgxra_verdict *out) {
+  if (now <= 0) {
+    sgxra__verdict_fail(
+        out, SGXRA_STAGE_NONE, SGXRA_E_INVALID_ARGUMENT,
+        "verification time %lld is not after 1970-01-01T00:00:00Z"
+        ": Intel's QvE refuses a time <= 0 as an invalid "
+        "parameter",
+        (long long)now);
+    return -1;
+  }
+  if (n < QVE_QUOTE_MIN_SIZE) {
+    sgxra__verdict_fail(out, SGXRA_STAGE_QUOTE, SGXRA_E_INVALID_ARGUMENT,
+                        "quote truncated: %zu bytes, and Intel's QvE refuses a "
+                        "quote shorter than %d bytes (the smallest v3 ECDSA "
+                        "quote) as an invalid parameter, before parsing it",
+                        n, QVE_QUOTE_MIN_SIZE);
+    return -1;
+  }
+  return 0;
 }
 
 static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
@@ -634,8 +688,9 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
     return misuse(cx, out, "sgxra_verifier_verify: NULL verifier or quote");
   sgxra__verdict_init(out);
   sgxra_quote q;
-  int ok;
-  parse_into(cx, quote, n, &q, out, &ok);
+  int ok = 0;
+  if (check_parameters(n, now, out) == 0)
+    parse_into(cx, quote, n, &q, out, &ok);
   if (ok) verify_parsed(cx, v, &q, now, out);
   if (out->err == SGXRA_E_NO_MEMORY) {
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verification: out of memory");
@@ -656,8 +711,9 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
     return misuse(cx, out, "sgxra_verify_quote: NULL collateral or quote");
   sgxra__verdict_init(out);
   sgxra_quote q;
-  int ok;
-  parse_into(cx, quote, n, &q, out, &ok);
+  int ok = 0;
+  if (check_parameters(n, now, out) == 0)
+    parse_into(cx, quote, n, &q, out, &ok);
   if (!ok) goto done;
 
   /* In the QvE's order the certification data and the quote's root are

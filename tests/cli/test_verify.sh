@@ -175,8 +175,26 @@ flip "$B01/quote.bin" 440 "$T/isvsig.bin"
 check_fail 1 SGX_QL_RESULT_INVALID_SIGNATURE SGXRA_E_VERIFY_QUOTE_SIGNATURE "$T/isvsig.bin"
 flip "$B01/quote.bin" 960 "$T/qesig.bin"
 check_fail 1 SGX_QL_QE_REPORT_INVALID_SIGNATURE SGXRA_E_VERIFY_QE_REPORT_SIGNATURE "$T/qesig.bin"
+# shorter than 1020 bytes: Intel's QvE refuses it as an invalid parameter
+# before parsing it (sgx_qve_verify_quote, QUOTE_MIN_SIZE); still unusable
+# input (exit 2).  From 1020 bytes on a truncated quote fails to parse.
 head -c 1000 "$B01/quote.bin" >"$T/short.bin"
-check_fail 2 SGX_QL_QUOTE_FORMAT_UNSUPPORTED SGXRA_E_QUOTE_TRUNCATED "$T/short.bin"
+check_fail 2 SGX_QL_ERROR_INVALID_PARAMETER SGXRA_E_INVALID_ARGUMENT "$T/short.bin"
+head -c 1020 "$B01/quote.bin" >"$T/short1020.bin"
+check_fail 2 SGX_QL_QUOTE_FORMAT_UNSUPPORTED SGXRA_E_QUOTE_TRUNCATED "$T/short1020.bin"
+# verification time 0: Intel's QvE refuses it (expiration_check_date <= 0)
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 0 --json
+expect_json return SGX_QL_ERROR_INVALID_PARAMETER
+expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
+expect_json error SGXRA_E_INVALID_ARGUMENT
+expect_err_contains "time <= 0"
+# 400 days before the bundle's time, before the CRLs' thisUpdate: Intel's
+# answer is success with the collateral expired (two-sided CRL validity)
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" \
+  --at 1716768000 --json
+expect_json return SGX_QL_SUCCESS
+expect_json verdict SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED
+expect_json collateral_expired true
 check_fail 1 SGX_QL_QUOTE_CERTIFICATION_DATA_UNSUPPORTED SGXRA_E_QUOTE_CERT_DATA_TYPE \
   "$V/dcap/negative/quote_v3_ecdsa_p256_eppid.bin"
 # wrong trust root: the TCB signing certificate
