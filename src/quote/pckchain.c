@@ -60,8 +60,12 @@ void sgxra__pck_step_outcome(sgxra__pck_step step, sgxra_err err,
     *out_stage = SGXRA_STAGE_TRUST_ROOT;
     *out_code = SGXRA_E_VERIFY_TRUST_ROOT;
     return;
-  case SGXRA__PCK_COUNT:
   case SGXRA__PCK_CA_NAME:
+    /* PckCrlVerifier::verify(PCK CRL, the quote's CA):
+     * STATUS_SGX_CRL_UNKNOWN_ISSUER */
+    *out_code = SGXRA_E_CRL_ISSUER;
+    return;
+  case SGXRA__PCK_COUNT:
   case SGXRA__PCK_CA_LINK:
   case SGXRA__PCK_LEAF_LINK:
     *out_code = SGXRA_E_VERIFY_PCK_CHAIN;
