@@ -403,20 +403,17 @@ static int is_intel_root(const sgxra_x509_cert *root) {
 
 /* The PCK CA of the PCK CRL issuer chain, in any position: the CA
  * certificate (not self-issued) whose subject CN is the PCK CRL's issuer
- * CN, else the first CA that is not self-issued (the CRL check then says
- * the CRL belongs to another CA), else NULL. */
+ * CN; NULL when there is none (the PCK CRL is then checked against each
+ * quote's own CA, as Intel's verifier always does). */
 static const sgxra_x509_cert *pck_ca_of(const sgxra_collateral *c) {
   const sgxra_x509_chain *ch = c->pck_crl_chain;
-  const sgxra_x509_cert *any = NULL;
   for (size_t i = 0; i < ch->count; i++) {
     const sgxra_x509_cert *x = &ch->certs[i];
-    if (!x->is_ca || sgxra_x509_cert_is_self_issued(x)) continue;
-    if (c->pck_crl &&
+    if (x->is_ca && !sgxra_x509_cert_is_self_issued(x) && c->pck_crl &&
         strcmp(x->subject_cn, sgxra_crl_issuer_cn(c->pck_crl)) == 0)
       return x;
-    if (any == NULL) any = x;
   }
-  return any;
+  return NULL;
 }
 
 /* The TCB Info or QE Identity issuer chain, read as a set as Intel's QVL
@@ -488,35 +485,25 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                               &c->qe_signer)) != SGXRA_OK)
     return e;
   /* Intel's QvE only parses the PCK CRL issuer chain, for its dates
-   * (qve_get_collateral_dates): order, repeats and extra certificates do
-   * not matter.  sgxra takes from it the PCK CA (pck_ca_of), which must be
-   * issued by the trust root. */
+   * (qve_get_collateral_dates): order, repeats, extra or missing
+   * certificates do not matter, and the PCK CRL is checked against the
+   * quote's own PCK CA (PckCertVerifier).  sgxra takes from the chain the
+   * PCK CA that issued the PCK CRL, if it holds one issued by the trust
+   * root, to check the CRL once here; otherwise (pck_ca NULL) the CRL is
+   * checked against each quote's CA (sgxra__pck_check_chain). */
   const sgxra_x509_cert *pck_ca = pck_ca_of(c);
-  if (pck_ca == NULL)
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
-                       "PCK CRL issuer chain holds no PCK CA (only "
-                       "self-signed certificates, e.g. '%s'): add the CA "
-                       "that issues the PCK CRL",
-                       c->pck_crl_chain->certs[0].subject_cn);
-  {
+  if (pck_ca != NULL) {
     sgxra_x509_chain one;
     memset(&one, 0, sizeof one);
     one.count = 1;
     one.certs[0] = *pck_ca;
-    if ((e = sgxra_x509_chain_verify(cx, &one, root, now, NULL)) != SGXRA_OK) {
-      sgxra__context(cx, e, "PCK CRL issuer chain");
-      return e;
+    if (sgxra_x509_chain_verify(cx, &one, root, now, NULL) != SGXRA_OK) {
+      sgxra_ctx_clear(cx);
+      pck_ca = NULL;
     }
   }
   c->pck_ca = pck_ca;
   int intel = is_intel_root(root);
-  if (intel && strcmp(pck_ca->subject_cn, "Intel SGX PCK Platform CA") != 0 &&
-      strcmp(pck_ca->subject_cn, "Intel SGX PCK Processor CA") != 0)
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
-                       "PCK CRL issuer chain starts with '%s', expected "
-                       "'Intel SGX PCK Platform CA' or 'Intel SGX PCK "
-                       "Processor CA'",
-                       pck_ca->subject_cn);
   /* Under Intel's root the signer of TCB Info and QE Identity is "Intel
    * SGX TCB Signing", an end-entity certificate; anything else means the
    * files were mixed up. */
@@ -534,21 +521,14 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
     sgxra__context(cx, e, "root CA CRL");
     return e;
   }
-  if ((e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
-    if (e == SGXRA_E_CRL_ISSUER)
-      return sgxra__fail(cx, e,
-                         "PCK CRL issuer CN '%s' does not match the chain's "
-                         "CA '%s': pck_crl and pck_crl_issuer_chain belong "
-                         "to different CAs",
-                         sgxra_crl_issuer_cn(c->pck_crl), pck_ca->subject_cn);
-    {
-      sgxra__context(cx, e, "PCK CRL");
-      return e;
-    }
+  if (pck_ca != NULL &&
+      (e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
+    sgxra__context(cx, e, "PCK CRL");
+    return e;
   }
   const sgxra_x509_cert *checks[3] = {c->tcb_signer, c->qe_signer, pck_ca};
   for (int i = 0; i < 3; i++)
-    if (sgxra_crl_is_revoked(c->root_crl, checks[i]))
+    if (checks[i] != NULL && sgxra_crl_is_revoked(c->root_crl, checks[i]))
       return sgxra__fail(cx, SGXRA_E_COLLATERAL_SIGNER_REVOKED,
                          "certificate '%s' is revoked by the root CA CRL: "
                          "the collateral it signs cannot be trusted",
@@ -670,7 +650,12 @@ const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *c) {
   if (c == NULL) return NULL;
   if (c->pck_ca) return c->pck_ca;
   const sgxra_x509_cert *ca = pck_ca_of(c);
-  return ca ? ca : &c->pck_crl_chain->certs[0];
+  if (ca) return ca;
+  /* No CA named like the CRL's issuer: the first that is not self-issued. */
+  for (size_t i = 0; i < c->pck_crl_chain->count; i++)
+    if (!sgxra_x509_cert_is_self_issued(&c->pck_crl_chain->certs[i]))
+      return &c->pck_crl_chain->certs[i];
+  return &c->pck_crl_chain->certs[0];
 }
 
 const sgxra_x509_cert *sgxra_collateral_root(const sgxra_collateral *c) {

@@ -38,13 +38,16 @@ sgxra_err sgxra__pck_anchor_prepare(sgxra_ctx *cx, sgxra__pck_anchor *a,
   a->pck_ca = pck_ca;
   a->pck_crl = pck_crl;
   a->root_crl = root_crl;
-  unsigned char *name = NULL;
-  int nl = i2d_X509_NAME(X509_get_subject_name(pck_ca->x), &name);
-  a->ca_subject = name;
-  a->ca_subject_len = nl > 0 ? (size_t)nl : 0;
-  a->ca_b64 = der_base64(pck_ca);
   a->root_b64 = der_base64(root);
-  if (nl <= 0 || !a->ca_b64 || !a->root_b64) {
+  int nl = 1;
+  if (pck_ca != NULL) {
+    unsigned char *name = NULL;
+    nl = i2d_X509_NAME(X509_get_subject_name(pck_ca->x), &name);
+    a->ca_subject = name;
+    a->ca_subject_len = nl > 0 ? (size_t)nl : 0;
+    a->ca_b64 = der_base64(pck_ca);
+  }
+  if (nl <= 0 || (pck_ca != NULL && !a->ca_b64) || !a->root_b64) {
     sgxra__pck_anchor_clear(a);
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral: out of memory");
   }
@@ -69,6 +72,11 @@ void sgxra__pck_step_outcome(sgxra__pck_step step, sgxra_err err,
   case SGXRA__PCK_CA_LINK:
   case SGXRA__PCK_LEAF_LINK:
     *out_code = SGXRA_E_VERIFY_PCK_CHAIN;
+    return;
+  case SGXRA__PCK_CRL:
+    /* PckCrlVerifier::verify(PCK CRL, the quote's CA): the CRL's own code
+     * (issuer, extensions, signature) */
+    *out_code = err;
     return;
   case SGXRA__PCK_CA_REVOKED:
   case SGXRA__PCK_LEAF_REVOKED:
@@ -158,7 +166,7 @@ static int pck_fast(sgxra_ctx *cx, const sgxra__pck_anchor *a,
   const sgxra_x509_cert *ca = a->pck_ca;
   const sgxra_x509_cert *root = a->root;
   size_t off = 0;
-  if (!ca->can_sign_certs || n == 0 ||
+  if (ca == NULL || !ca->can_sign_certs || n == 0 ||
       sgxra__pem_next(cx, pem, n, "CERTIFICATE", SGXRA_E_X509_PEM, &r->leaf_der,
                       &r->leaf_der_len, &off) != SGXRA_OK ||
       !r->leaf_der || pem_block_is(p, n, &off, a->ca_b64) != 1)
@@ -252,6 +260,16 @@ sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
       e = sgxra_x509_chain_verify(cx, &up, trust, 0, NULL);
     }
     if (e != SGXRA_OK) return pck_failed(r, SGXRA__PCK_CA_LINK, e);
+  }
+  /* The PCK CRL is checked against the quote's own CA, as Intel's
+   * PckCertVerifier does; validate checked it already against a CA byte
+   * for byte this one. */
+  if (!sgxra_x509_cert_equal(ca, a->pck_ca)) {
+    sgxra_err ce = sgxra_crl_verify(cx, a->pck_crl, ca);
+    if (ce != SGXRA_OK) {
+      sgxra__context(cx, ce, "PCK CRL");
+      return pck_failed(r, SGXRA__PCK_CRL, ce);
+    }
   }
   if (sgxra_crl_is_revoked(a->root_crl, ca))
     return pck_failed(r, SGXRA__PCK_CA_REVOKED,

@@ -28,6 +28,7 @@ typedef enum sgxra__pck_step {
   SGXRA__PCK_ROOT,         /* the chain's root lacks the trust root's key */
   SGXRA__PCK_CA_NAME,      /* CA is not the PCK CRL's issuer (by CN) */
   SGXRA__PCK_CA_LINK,      /* CA is not a CA chaining to the trust root */
+  SGXRA__PCK_CRL,          /* PCK CRL does not verify with the quote's CA */
   SGXRA__PCK_CA_REVOKED,   /* CA on the root CA CRL */
   SGXRA__PCK_LEAF_LINK,    /* leaf not issued and signed by the CA */
   SGXRA__PCK_LEAF_REVOKED, /* leaf on the PCK CRL */
