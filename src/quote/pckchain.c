@@ -73,6 +73,10 @@ void sgxra__pck_step_outcome(sgxra__pck_step step, sgxra_err err,
   case SGXRA__PCK_LEAF_LINK:
     *out_code = SGXRA_E_VERIFY_PCK_CHAIN;
     return;
+  case SGXRA__PCK_CA_MISSING:
+    /* PckCertVerifier: STATUS_SGX_INTERMEDIATE_CA_MISSING */
+    *out_code = SGXRA_E_X509_NOT_CA;
+    return;
   case SGXRA__PCK_CRL:
     /* PckCrlVerifier::verify(PCK CRL, the quote's CA): the CRL's own code
      * (issuer, extensions, signature) */
@@ -202,6 +206,28 @@ static int pck_fast(sgxra_ctx *cx, const sgxra__pck_anchor *a,
   return 1;
 }
 
+void sgxra__pck_chain_order(sgxra_x509_chain *chain) {
+  if (chain == NULL || chain->count != 3) return;
+  size_t root = 3;
+  for (size_t i = 0; i < 3; i++)
+    if (sgxra_x509_cert_is_self_issued(&chain->certs[i])) root = i;
+  if (root == 3) return;
+  size_t o[2], k = 0;
+  for (size_t i = 0; i < 3; i++)
+    if (i != root) o[k++] = i;
+  const sgxra_x509_cert *x = &chain->certs[o[0]], *y = &chain->certs[o[1]];
+  int x_ca = x->is_ca && !sgxra_x509_cert_is_self_issued(x);
+  int y_ca = y->is_ca && !sgxra_x509_cert_is_self_issued(y);
+  size_t leaf = o[0], ca = o[1]; /* file order when undecided */
+  if (x_ca && !y_ca) {
+    leaf = o[1];
+    ca = o[0];
+  }
+  sgxra_x509_cert c[3] = {chain->certs[leaf], chain->certs[ca],
+                          chain->certs[root]};
+  memcpy(chain->certs, c, sizeof c);
+}
+
 sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
                                  const sgxra_x509_chain *chain, int intel_shape,
                                  sgxra__pck_chain *r) {
@@ -236,6 +262,13 @@ sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
                     "the chain's root '%s' does not have the public key of "
                     "the trusted root '%s'",
                     top->subject_cn, trust->subject_cn));
+  if (intel_shape && (!ca->is_ca || sgxra_x509_cert_is_self_issued(ca)))
+    return pck_failed(
+        r, SGXRA__PCK_CA_MISSING,
+        sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
+                    "PCK certificate chain has no PCK CA: besides the root "
+                    "'%s' it holds '%s' and '%s'",
+                    top->subject_cn, leaf->subject_cn, ca->subject_cn));
   if (strcmp(sgxra_crl_issuer_cn(a->pck_crl), ca->subject_cn) != 0)
     return pck_failed(
         r, SGXRA__PCK_CA_NAME,
@@ -291,5 +324,6 @@ sgxra_err sgxra__pck_check_pem(sgxra_ctx *cx, const sgxra__pck_anchor *a,
   sgxra__pck_chain_clear(out);
   if ((e = sgxra_x509_chain_parse_pem(cx, pem, n, &out->chain)) != SGXRA_OK)
     return pck_failed(out, SGXRA__PCK_PARSE, e);
+  if (intel_shape) sgxra__pck_chain_order(out->chain);
   return sgxra__pck_check_chain(cx, a, out->chain, intel_shape, out);
 }

@@ -137,6 +137,10 @@ static const ql_row ql_rows[] = {
     {SGXRA_STAGE_COLLATERAL, SGXRA_E_X509_UNTRUSTED_ROOT,
      SGXRA_QL_TCBINFO_CHAIN_ERROR},
 
+    /* the quote's PCK chain without a PCK CA: PckCertVerifier
+     * STATUS_SGX_INTERMEDIATE_CA_MISSING, not in the QvE's switch */
+    {SGXRA_STAGE_PCK_CHAIN, SGXRA_E_X509_NOT_CA, SGXRA_QL_ERROR_UNEXPECTED},
+
     /* the quote: extract_chain_from_quote, STATUS_UNSUPPORTED_QUOTE_FORMAT,
      * STATUS_UNSUPPORTED_QE_CERTIFICATION_DATA_TYPE */
     {ANY, SGXRA_E_QUOTE_CERT_DATA_TYPE,

@@ -683,6 +683,7 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   }
   sgxra_x509_chain *chain = NULL;
   err = sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
+  if (!err) sgxra__pck_chain_order(chain); /* Intel: any order */
   if (err || sgxra_x509_chain_count(chain) != PCK_CHAIN_COUNT) {
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                         err ? err : SGXRA_E_VERIFY_PCK_CHAIN,

@@ -1,5 +1,6 @@
 /* Issuer-chain files and the PCK CRL read as Intel's verifier reads them
- * (issue 13, classes B, C and L), on every bundle of
+ * and the quote's own PCK chain (issue 13, classes B, C, K and L), on every
+ * bundle of
  * ../shared/vectors/dcap/bundles at its verification time.  Each variant's
  * expected return is the answer Intel's own code (QVL 7e5b2a1 + QvE
  * DCAP_1.23 logic) gave on that same variant, recorded in
@@ -244,10 +245,88 @@ static void test_other_pck_ca(void **state) {
   }
 }
 
+/* The bundle's v3 quote with its certification data (type 5) replaced by
+ * pem, sizes fixed up.  The certification data is covered by no
+ * signature, so the quote still verifies. */
+static uint8_t *with_chain(const run *r, const char *pem, size_t *out_n) {
+  assert_true(r->qn > 1020);
+  size_t qa = (size_t)r->quote[1012] | (size_t)r->quote[1013] << 8;
+  size_t at = 1014 + qa; /* certification data type */
+  assert_true(at + 6 <= r->qn);
+  assert_int_equal(r->quote[at], 5);
+  size_t pl = strlen(pem), n = at + 6 + pl;
+  uint8_t *c = malloc(n);
+  memcpy(c, r->quote, at + 2);
+  uint32_t auth = (uint32_t)(n - 436);
+  for (int i = 0; i < 4; i++) c[432 + i] = (uint8_t)(auth >> (8 * i));
+  for (int i = 0; i < 4; i++) c[at + 2 + i] = (uint8_t)(pl >> (8 * i));
+  memcpy(c + at + 6, pem, pl);
+  *out_n = n;
+  return c;
+}
+
+/* Class K: the quote's own PCK chain in any order (QVL CertificateChain
+ * finds root, intermediate and PCK by content); a chain whose second
+ * self-signed root stands in for the CA: PckCertVerifier
+ * STATUS_SGX_INTERMEDIATE_CA_MISSING, not in the QvE's switch ->
+ * UNEXPECTED; a count other than 3: qve.cpp -> PCK_CERT_CHAIN_ERROR. */
+static void test_quote_chain_order(void **state) {
+  (void)state;
+  for (size_t i = 0; i < TU_BUNDLE_COUNT; i++) {
+    run r;
+    run_open(&r, tu_bundles[i]);
+    size_t qa = (size_t)r.quote[1012] | (size_t)r.quote[1013] << 8;
+    size_t at = 1014 + qa + 6;
+    size_t pl = (size_t)r.quote[at - 4] | (size_t)r.quote[at - 3] << 8 |
+                (size_t)r.quote[at - 2] << 16;
+    assert_true(at + pl <= r.qn);
+    char *text = strndup((const char *)r.quote + at, pl);
+    const char *bg = "-----BEGIN CERTIFICATE-----";
+    const char *en = "-----END CERTIFICATE-----";
+    char *blk[3];
+    const char *p = text;
+    for (int k = 0; k < 3; k++) {
+      const char *b = strstr(p, bg), *e = b ? strstr(b, en) : NULL;
+      assert_non_null(e);
+      e += strlen(en);
+      blk[k] = strndup(b, (size_t)(e - b));
+      p = e;
+    }
+    const char *L = blk[0], *C = blk[1], *R = blk[2];
+    struct {
+      const char *name;
+      const char *a, *b, *c, *d;
+      const char *want;
+    } v[] = {
+        {"reversed", R, C, L, "", BASELINE},
+        {"ca_first", C, L, R, "", BASELINE},
+        {"ca_removed", L, R, "", "", "SGX_QL_PCK_CERT_CHAIN_ERROR"},
+        {"root_duplicated_no_ca", L, R, R, "", "SGX_QL_ERROR_UNEXPECTED"},
+        {"leaf_duplicated", L, L, C, R, "SGX_QL_PCK_CERT_CHAIN_ERROR"},
+    };
+    for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+      char pem[16384];
+      snprintf(pem, sizeof pem, "%s\n%s\n%s\n%s%s", v[j].a, v[j].b, v[j].c,
+               v[j].d, *v[j].d ? "\n" : "");
+      run q = r;
+      uint8_t *quote = with_chain(&r, pem, &q.qn);
+      q.quote = quote;
+      char nm[64];
+      snprintf(nm, sizeof nm, "quote:chain %s", v[j].name);
+      check(&q, &r.b, nm, v[j].want);
+      free(quote);
+    }
+    for (int k = 0; k < 3; k++) free(blk[k]);
+    free(text);
+    run_close(&r);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_issuer_chains),
       cmocka_unit_test(test_other_pck_ca),
+      cmocka_unit_test(test_quote_chain_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

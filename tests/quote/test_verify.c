@@ -587,7 +587,7 @@ static void test_chain_substitutions(void **state) {
        * PckCertVerifier finds no intermediate CA, INTERMEDIATE_CA_MISSING,
        * or PckCrlVerifier STATUS_SGX_CRL_UNKNOWN_ISSUER; neither is in the
        * QvE's switch) */
-      {leaf, signer, root, "", "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_CRL_ISSUER,
+      {leaf, signer, root, "", "SGX_QL_ERROR_UNEXPECTED", SGXRA_E_X509_NOT_CA,
        SGXRA_STAGE_PCK_CHAIN},
       /* four certificates */
       {leaf, ca, root, root, "SGX_QL_PCK_CERT_CHAIN_ERROR",
