@@ -33,6 +33,11 @@ struct sgxra_collateral {
    * check compares with, and the flags. */
   sgxra_x509_chain *root;
   sgxra__pck_anchor anchor;
+  /* Set by validate: the TCB signing certificate of the TCB Info and QE
+   * Identity issuer chains (borrowed from them), found in any order. */
+  const sgxra_x509_cert *tcb_signer;
+  const sgxra_x509_cert *qe_signer;
+  const sgxra_x509_cert *pck_ca; /* from pck_crl_chain */
   int validated;
   int expired;
   /* A view (sgxra__collateral_validate_view): the parsed pieces above are
@@ -46,6 +51,7 @@ static void unvalidate(sgxra_collateral *c) {
   sgxra__pck_anchor_clear(&c->anchor);
   sgxra_x509_chain_free(c->root);
   c->root = NULL;
+  c->tcb_signer = c->qe_signer = c->pck_ca = NULL;
   c->validated = 0;
   c->expired = 0;
 }
@@ -395,6 +401,72 @@ static int is_intel_root(const sgxra_x509_cert *root) {
   return r;
 }
 
+/* The PCK CA of the PCK CRL issuer chain, in any position: the CA
+ * certificate (not self-issued) whose subject CN is the PCK CRL's issuer
+ * CN; NULL when there is none (the PCK CRL is then checked against each
+ * quote's own CA, as Intel's verifier always does). */
+static const sgxra_x509_cert *pck_ca_of(const sgxra_collateral *c) {
+  const sgxra_x509_chain *ch = c->pck_crl_chain;
+  for (size_t i = 0; i < ch->count; i++) {
+    const sgxra_x509_cert *x = &ch->certs[i];
+    if (x->is_ca && !sgxra_x509_cert_is_self_issued(x) && c->pck_crl &&
+        strcmp(x->subject_cn, sgxra_crl_issuer_cn(c->pck_crl)) == 0)
+      return x;
+  }
+  return NULL;
+}
+
+/* The TCB Info or QE Identity issuer chain, read as a set as Intel's QVL
+ * does (CertificateChain: order is free; the root is the self-issued
+ * certificate, the signer the other one).  Intel's rules, each a named
+ * failure the verdict table maps:
+ *  - exactly 2 certificates (QuoteVerification.cpp: a chain of another
+ *    length is STATUS_UNSUPPORTED_CERT_FORMAT) -> SGXRA_E_X509_CHAIN_LENGTH;
+ *  - a self-issued root among them (TCBSigningChain: STATUS_SGX_ROOT_CA_
+ *    MISSING) -> SGXRA_E_X509_CHAIN_LINK;
+ *  - a signer that is not self-issued (STATUS_SGX_TCB_SIGNING_CERT_MISSING)
+ *    -> SGXRA_E_COLLATERAL_TCB_SIGNER;
+ *  - the signer issued by the root, the root the trust root
+ *    (sgxra_x509_chain_verify on the ordered pair). */
+static sgxra_err issuer_chain_check(sgxra_ctx *cx, const sgxra_x509_chain *ch,
+                                    const sgxra_x509_cert *root, int64_t now,
+                                    const char *what,
+                                    const sgxra_x509_cert **out_signer) {
+  *out_signer = NULL;
+  if (ch->count != 2)
+    return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LENGTH,
+                       "%s issuer chain has %zu certificate(s); it must hold "
+                       "exactly 2, the TCB signing certificate and the root "
+                       "CA (in any order)",
+                       what, ch->count);
+  size_t r = 2;
+  for (size_t i = 0; i < 2; i++)
+    if (sgxra_x509_cert_is_self_issued(&ch->certs[i])) r = i;
+  if (r == 2)
+    return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LINK,
+                       "%s issuer chain has no self-signed root CA ('%s', "
+                       "'%s'): add the root CA certificate",
+                       what, ch->certs[0].subject_cn, ch->certs[1].subject_cn);
+  const sgxra_x509_cert *signer = &ch->certs[1 - r];
+  if (sgxra_x509_cert_is_self_issued(signer))
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_TCB_SIGNER,
+                       "%s issuer chain holds two self-signed certificates "
+                       "('%s', '%s') and no TCB signing certificate",
+                       what, ch->certs[0].subject_cn, ch->certs[1].subject_cn);
+  sgxra_x509_chain ordered;
+  memset(&ordered, 0, sizeof ordered);
+  ordered.count = 2;
+  ordered.certs[0] = *signer;
+  ordered.certs[1] = ch->certs[r];
+  sgxra_err e = sgxra_x509_chain_verify(cx, &ordered, root, now, NULL);
+  if (e != SGXRA_OK) {
+    sgxra__context(cx, e, "%s issuer chain", what);
+    return e;
+  }
+  *out_signer = signer;
+  return SGXRA_OK;
+}
+
 static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                           const sgxra_x509_cert *root, int64_t now,
                           int *out_expired) {
@@ -407,40 +479,35 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                        "root",
                        c->bundled_root->certs[0].subject_cn, root->subject_cn);
   /* Time is not checked here: see the expired flag at the end. */
-  if ((e = sgxra_x509_chain_verify(cx, c->tcb_chain, root, now, NULL)) !=
-      SGXRA_OK) {
-    sgxra__context(cx, e, "TCB Info issuer chain");
+  if ((e = issuer_chain_check(cx, c->tcb_chain, root, now, "TCB Info",
+                              &c->tcb_signer)) != SGXRA_OK ||
+      (e = issuer_chain_check(cx, c->qe_chain, root, now, "QE Identity",
+                              &c->qe_signer)) != SGXRA_OK)
     return e;
+  /* Intel's QvE only parses the PCK CRL issuer chain, for its dates
+   * (qve_get_collateral_dates): order, repeats, extra or missing
+   * certificates do not matter, and the PCK CRL is checked against the
+   * quote's own PCK CA (PckCertVerifier).  sgxra takes from the chain the
+   * PCK CA that issued the PCK CRL, if it holds one issued by the trust
+   * root, to check the CRL once here; otherwise (pck_ca NULL) the CRL is
+   * checked against each quote's CA (sgxra__pck_check_chain). */
+  const sgxra_x509_cert *pck_ca = pck_ca_of(c);
+  if (pck_ca != NULL) {
+    sgxra_x509_chain one;
+    memset(&one, 0, sizeof one);
+    one.count = 1;
+    one.certs[0] = *pck_ca;
+    if (sgxra_x509_chain_verify(cx, &one, root, now, NULL) != SGXRA_OK) {
+      sgxra_ctx_clear(cx);
+      pck_ca = NULL;
+    }
   }
-  if ((e = sgxra_x509_chain_verify(cx, c->qe_chain, root, now, NULL)) !=
-      SGXRA_OK) {
-    sgxra__context(cx, e, "QE Identity issuer chain");
-    return e;
-  }
-  if ((e = sgxra_x509_chain_verify(cx, c->pck_crl_chain, root, now, NULL)) !=
-      SGXRA_OK) {
-    sgxra__context(cx, e, "PCK CRL issuer chain");
-    return e;
-  }
-  const sgxra_x509_cert *pck_ca = &c->pck_crl_chain->certs[0];
+  c->pck_ca = pck_ca;
   int intel = is_intel_root(root);
-  if (!pck_ca->is_ca)
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
-                       "PCK CRL issuer chain: first certificate '%s' is not "
-                       "a CA; the chain must start with the PCK CA",
-                       pck_ca->subject_cn);
-  if (intel && strcmp(pck_ca->subject_cn, "Intel SGX PCK Platform CA") != 0 &&
-      strcmp(pck_ca->subject_cn, "Intel SGX PCK Processor CA") != 0)
-    return sgxra__fail(cx, SGXRA_E_COLLATERAL_PCK_CA,
-                       "PCK CRL issuer chain starts with '%s', expected "
-                       "'Intel SGX PCK Platform CA' or 'Intel SGX PCK "
-                       "Processor CA'",
-                       pck_ca->subject_cn);
   /* Under Intel's root the signer of TCB Info and QE Identity is "Intel
    * SGX TCB Signing", an end-entity certificate; anything else means the
    * files were mixed up. */
-  const sgxra_x509_cert *signers[2] = {&c->tcb_chain->certs[0],
-                                       &c->qe_chain->certs[0]};
+  const sgxra_x509_cert *signers[2] = {c->tcb_signer, c->qe_signer};
   for (int i = 0; i < 2; i++)
     if (signers[i]->is_ca ||
         (intel && strcmp(signers[i]->subject_cn, "Intel SGX TCB Signing") != 0))
@@ -454,31 +521,21 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
     sgxra__context(cx, e, "root CA CRL");
     return e;
   }
-  if ((e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
-    if (e == SGXRA_E_CRL_ISSUER)
-      return sgxra__fail(cx, e,
-                         "PCK CRL issuer CN '%s' does not match the chain's "
-                         "CA '%s': pck_crl and pck_crl_issuer_chain belong "
-                         "to different CAs",
-                         sgxra_crl_issuer_cn(c->pck_crl), pck_ca->subject_cn);
-    {
-      sgxra__context(cx, e, "PCK CRL");
-      return e;
-    }
+  if (pck_ca != NULL &&
+      (e = sgxra_crl_verify(cx, c->pck_crl, pck_ca)) != SGXRA_OK) {
+    sgxra__context(cx, e, "PCK CRL");
+    return e;
   }
-  const sgxra_x509_cert *checks[3] = {&c->tcb_chain->certs[0],
-                                      &c->qe_chain->certs[0], pck_ca};
+  const sgxra_x509_cert *checks[3] = {c->tcb_signer, c->qe_signer, pck_ca};
   for (int i = 0; i < 3; i++)
-    if (sgxra_crl_is_revoked(c->root_crl, checks[i]))
+    if (checks[i] != NULL && sgxra_crl_is_revoked(c->root_crl, checks[i]))
       return sgxra__fail(cx, SGXRA_E_COLLATERAL_SIGNER_REVOKED,
                          "certificate '%s' is revoked by the root CA CRL: "
                          "the collateral it signs cannot be trusted",
                          checks[i]->subject_cn);
-  if ((e = sgxra_tcbinfo_verify(cx, c->tcb, c->tcb_chain->certs[0].key)) !=
-      SGXRA_OK)
+  if ((e = sgxra_tcbinfo_verify(cx, c->tcb, c->tcb_signer->key)) != SGXRA_OK)
     return e;
-  if ((e = sgxra_qeidentity_verify(cx, c->qe, c->qe_chain->certs[0].key)) !=
-      SGXRA_OK)
+  if ((e = sgxra_qeidentity_verify(cx, c->qe, c->qe_signer->key)) != SGXRA_OK)
     return e;
   /* Intel's flag counts expiry dates only (earliest_expiration_date <=
    * time; the verifiers compare notAfter alone, never notBefore).  The
@@ -501,9 +558,8 @@ static sgxra_err validate_into(sgxra_ctx *cx, sgxra_collateral *c,
   int expired = 0;
   e = validate(cx, c, &c->root->certs[0], now, &expired);
   if (e == SGXRA_OK)
-    e = sgxra__pck_anchor_prepare(cx, &c->anchor, &c->root->certs[0],
-                                  &c->pck_crl_chain->certs[0], c->pck_crl,
-                                  c->root_crl);
+    e = sgxra__pck_anchor_prepare(cx, &c->anchor, &c->root->certs[0], c->pck_ca,
+                                  c->pck_crl, c->root_crl);
   if (e != SGXRA_OK) {
     unvalidate(c);
     return e;
@@ -591,7 +647,15 @@ const sgxra_qeidentity *sgxra_collateral_qeidentity(const sgxra_collateral *c) {
 }
 
 const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *c) {
-  return c ? &c->pck_crl_chain->certs[0] : NULL;
+  if (c == NULL) return NULL;
+  if (c->pck_ca) return c->pck_ca;
+  const sgxra_x509_cert *ca = pck_ca_of(c);
+  if (ca) return ca;
+  /* No CA named like the CRL's issuer: the first that is not self-issued. */
+  for (size_t i = 0; i < c->pck_crl_chain->count; i++)
+    if (!sgxra_x509_cert_is_self_issued(&c->pck_crl_chain->certs[i]))
+      return &c->pck_crl_chain->certs[i];
+  return &c->pck_crl_chain->certs[0];
 }
 
 const sgxra_x509_cert *sgxra_collateral_root(const sgxra_collateral *c) {
@@ -607,7 +671,13 @@ const sgxra_crl *sgxra_collateral_root_crl(const sgxra_collateral *c) {
 }
 
 const sgxra_x509_cert *sgxra_collateral_tcb_signer(const sgxra_collateral *c) {
-  return c ? &c->tcb_chain->certs[0] : NULL;
+  if (c == NULL) return NULL;
+  if (c->tcb_signer) return c->tcb_signer;
+  /* Before validation: the first certificate that is not self-issued. */
+  for (size_t i = 0; i < c->tcb_chain->count; i++)
+    if (!sgxra_x509_cert_is_self_issued(&c->tcb_chain->certs[i]))
+      return &c->tcb_chain->certs[i];
+  return &c->tcb_chain->certs[0];
 }
 
 static sgxra_err need_validated(sgxra_ctx *cx, const sgxra_collateral *c) {

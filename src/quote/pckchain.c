@@ -38,13 +38,16 @@ sgxra_err sgxra__pck_anchor_prepare(sgxra_ctx *cx, sgxra__pck_anchor *a,
   a->pck_ca = pck_ca;
   a->pck_crl = pck_crl;
   a->root_crl = root_crl;
-  unsigned char *name = NULL;
-  int nl = i2d_X509_NAME(X509_get_subject_name(pck_ca->x), &name);
-  a->ca_subject = name;
-  a->ca_subject_len = nl > 0 ? (size_t)nl : 0;
-  a->ca_b64 = der_base64(pck_ca);
   a->root_b64 = der_base64(root);
-  if (nl <= 0 || !a->ca_b64 || !a->root_b64) {
+  int nl = 1;
+  if (pck_ca != NULL) {
+    unsigned char *name = NULL;
+    nl = i2d_X509_NAME(X509_get_subject_name(pck_ca->x), &name);
+    a->ca_subject = name;
+    a->ca_subject_len = nl > 0 ? (size_t)nl : 0;
+    a->ca_b64 = der_base64(pck_ca);
+  }
+  if (nl <= 0 || (pck_ca != NULL && !a->ca_b64) || !a->root_b64) {
     sgxra__pck_anchor_clear(a);
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral: out of memory");
   }
@@ -60,11 +63,24 @@ void sgxra__pck_step_outcome(sgxra__pck_step step, sgxra_err err,
     *out_stage = SGXRA_STAGE_TRUST_ROOT;
     *out_code = SGXRA_E_VERIFY_TRUST_ROOT;
     return;
-  case SGXRA__PCK_COUNT:
   case SGXRA__PCK_CA_NAME:
+    /* PckCrlVerifier::verify(PCK CRL, the quote's CA):
+     * STATUS_SGX_CRL_UNKNOWN_ISSUER */
+    *out_code = SGXRA_E_CRL_ISSUER;
+    return;
+  case SGXRA__PCK_COUNT:
   case SGXRA__PCK_CA_LINK:
   case SGXRA__PCK_LEAF_LINK:
     *out_code = SGXRA_E_VERIFY_PCK_CHAIN;
+    return;
+  case SGXRA__PCK_CA_MISSING:
+    /* PckCertVerifier: STATUS_SGX_INTERMEDIATE_CA_MISSING */
+    *out_code = SGXRA_E_X509_NOT_CA;
+    return;
+  case SGXRA__PCK_CRL:
+    /* PckCrlVerifier::verify(PCK CRL, the quote's CA): the CRL's own code
+     * (issuer, extensions, signature) */
+    *out_code = err;
     return;
   case SGXRA__PCK_CA_REVOKED:
   case SGXRA__PCK_LEAF_REVOKED:
@@ -154,7 +170,7 @@ static int pck_fast(sgxra_ctx *cx, const sgxra__pck_anchor *a,
   const sgxra_x509_cert *ca = a->pck_ca;
   const sgxra_x509_cert *root = a->root;
   size_t off = 0;
-  if (!ca->can_sign_certs || n == 0 ||
+  if (ca == NULL || !ca->can_sign_certs || n == 0 ||
       sgxra__pem_next(cx, pem, n, "CERTIFICATE", SGXRA_E_X509_PEM, &r->leaf_der,
                       &r->leaf_der_len, &off) != SGXRA_OK ||
       !r->leaf_der || pem_block_is(p, n, &off, a->ca_b64) != 1)
@@ -188,6 +204,28 @@ static int pck_fast(sgxra_ctx *cx, const sgxra__pck_anchor *a,
   else
     *out_err = pck_leaf_revoked(cx, a, r);
   return 1;
+}
+
+void sgxra__pck_chain_order(sgxra_x509_chain *chain) {
+  if (chain == NULL || chain->count != 3) return;
+  size_t root = 3;
+  for (size_t i = 0; i < 3; i++)
+    if (sgxra_x509_cert_is_self_issued(&chain->certs[i])) root = i;
+  if (root == 3) return;
+  size_t o[2], k = 0;
+  for (size_t i = 0; i < 3; i++)
+    if (i != root) o[k++] = i;
+  const sgxra_x509_cert *x = &chain->certs[o[0]], *y = &chain->certs[o[1]];
+  int x_ca = x->is_ca && !sgxra_x509_cert_is_self_issued(x);
+  int y_ca = y->is_ca && !sgxra_x509_cert_is_self_issued(y);
+  size_t leaf = o[0], ca = o[1]; /* file order when undecided */
+  if (x_ca && !y_ca) {
+    leaf = o[1];
+    ca = o[0];
+  }
+  sgxra_x509_cert c[3] = {chain->certs[leaf], chain->certs[ca],
+                          chain->certs[root]};
+  memcpy(chain->certs, c, sizeof c);
 }
 
 sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
@@ -224,6 +262,13 @@ sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
                     "the chain's root '%s' does not have the public key of "
                     "the trusted root '%s'",
                     top->subject_cn, trust->subject_cn));
+  if (intel_shape && (!ca->is_ca || sgxra_x509_cert_is_self_issued(ca)))
+    return pck_failed(
+        r, SGXRA__PCK_CA_MISSING,
+        sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
+                    "PCK certificate chain has no PCK CA: besides the root "
+                    "'%s' it holds '%s' and '%s'",
+                    top->subject_cn, leaf->subject_cn, ca->subject_cn));
   if (strcmp(sgxra_crl_issuer_cn(a->pck_crl), ca->subject_cn) != 0)
     return pck_failed(
         r, SGXRA__PCK_CA_NAME,
@@ -249,6 +294,16 @@ sgxra_err sgxra__pck_check_chain(sgxra_ctx *cx, const sgxra__pck_anchor *a,
     }
     if (e != SGXRA_OK) return pck_failed(r, SGXRA__PCK_CA_LINK, e);
   }
+  /* The PCK CRL is checked against the quote's own CA, as Intel's
+   * PckCertVerifier does; validate checked it already against a CA byte
+   * for byte this one. */
+  if (!sgxra_x509_cert_equal(ca, a->pck_ca)) {
+    sgxra_err ce = sgxra_crl_verify(cx, a->pck_crl, ca);
+    if (ce != SGXRA_OK) {
+      sgxra__context(cx, ce, "PCK CRL");
+      return pck_failed(r, SGXRA__PCK_CRL, ce);
+    }
+  }
   if (sgxra_crl_is_revoked(a->root_crl, ca))
     return pck_failed(r, SGXRA__PCK_CA_REVOKED,
                       sgxra__fail(cx, SGXRA_E_X509_REVOKED,
@@ -269,5 +324,6 @@ sgxra_err sgxra__pck_check_pem(sgxra_ctx *cx, const sgxra__pck_anchor *a,
   sgxra__pck_chain_clear(out);
   if ((e = sgxra_x509_chain_parse_pem(cx, pem, n, &out->chain)) != SGXRA_OK)
     return pck_failed(out, SGXRA__PCK_PARSE, e);
+  if (intel_shape) sgxra__pck_chain_order(out->chain);
   return sgxra__pck_check_chain(cx, a, out->chain, intel_shape, out);
 }

@@ -27,7 +27,10 @@ typedef enum sgxra__pck_step {
   SGXRA__PCK_COUNT,        /* wrong number of certificates */
   SGXRA__PCK_ROOT,         /* the chain's root lacks the trust root's key */
   SGXRA__PCK_CA_NAME,      /* CA is not the PCK CRL's issuer (by CN) */
+  SGXRA__PCK_CA_MISSING,   /* no CA that is not self-issued (Intel's
+                            * STATUS_SGX_INTERMEDIATE_CA_MISSING) */
   SGXRA__PCK_CA_LINK,      /* CA is not a CA chaining to the trust root */
+  SGXRA__PCK_CRL,          /* PCK CRL does not verify with the quote's CA */
   SGXRA__PCK_CA_REVOKED,   /* CA on the root CA CRL */
   SGXRA__PCK_LEAF_LINK,    /* leaf not issued and signed by the CA */
   SGXRA__PCK_LEAF_REVOKED, /* leaf on the PCK CRL */
@@ -71,6 +74,14 @@ sgxra_err sgxra__pck_anchor_prepare(sgxra_ctx *cx, sgxra__pck_anchor *a,
                                     const sgxra_crl *pck_crl,
                                     const sgxra_crl *root_crl);
 void sgxra__pck_anchor_clear(sgxra__pck_anchor *a);
+
+/* Put a quote's 3-certificate chain, given in any order, as leaf, CA,
+ * root, the roles Intel's QVL finds by content (CertificateChain): the
+ * root is the last self-issued certificate, the CA the other one that is
+ * a CA and not self-issued, the leaf the rest.  A chain without such a
+ * root or CA keeps its order, the root moved last when there is one (the
+ * checks then say what is missing). */
+void sgxra__pck_chain_order(sgxra_x509_chain *chain);
 
 /* Check the PEM chain of a quote against the anchor.  intel_shape: exactly
  * leaf, CA, root (the QvE's rule); otherwise the root may be omitted.

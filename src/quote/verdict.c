@@ -120,6 +120,29 @@ static const ql_row ql_rows[] = {
      * a list over MAX_SA_LIST_SIZE -> SGX_QL_ERROR_UNEXPECTED */
     {SGXRA_STAGE_TCB_LEVEL, SGXRA_E_TCBINFO_FIELD, SGXRA_QL_ERROR_UNEXPECTED},
 
+    /* the TCB Info / QE Identity issuer chains (collateral stage), read as
+     * a set: QuoteVerification.cpp sgxAttestationVerifyTCBInfo /
+     * sgxAttestationVerifyEnclaveIdentity, a chain whose length is not 2 ->
+     * STATUS_UNSUPPORTED_CERT_FORMAT; TCBSigningChain::verify, no
+     * self-signed root (STATUS_SGX_ROOT_CA_MISSING), no signer
+     * (STATUS_SGX_TCB_SIGNING_CERT_MISSING) or a bad issuer or signature
+     * (*_INVALID_ISSUER): not in the QvE's switch -> default; a root that
+     * is not the quote's (STATUS_SGX_TCB_SIGNING_CERT_CHAIN_UNTRUSTED) ->
+     * TCBINFO_CHAIN_ERROR, for the QE Identity chain too */
+    {SGXRA_STAGE_COLLATERAL, SGXRA_E_X509_CHAIN_LENGTH,
+     SGXRA_QL_PCK_CERT_UNSUPPORTED_FORMAT},
+    {SGXRA_STAGE_COLLATERAL, SGXRA_E_X509_CHAIN_LINK,
+     SGXRA_QL_ERROR_UNEXPECTED},
+    {SGXRA_STAGE_COLLATERAL, SGXRA_E_X509_SIGNATURE, SGXRA_QL_ERROR_UNEXPECTED},
+    {SGXRA_STAGE_COLLATERAL, SGXRA_E_COLLATERAL_TCB_SIGNER,
+     SGXRA_QL_ERROR_UNEXPECTED},
+    {SGXRA_STAGE_COLLATERAL, SGXRA_E_X509_UNTRUSTED_ROOT,
+     SGXRA_QL_TCBINFO_CHAIN_ERROR},
+
+    /* the quote's PCK chain without a PCK CA: PckCertVerifier
+     * STATUS_SGX_INTERMEDIATE_CA_MISSING, not in the QvE's switch */
+    {SGXRA_STAGE_PCK_CHAIN, SGXRA_E_X509_NOT_CA, SGXRA_QL_ERROR_UNEXPECTED},
+
     /* the quote: extract_chain_from_quote, STATUS_UNSUPPORTED_QUOTE_FORMAT,
      * STATUS_UNSUPPORTED_QE_CERTIFICATION_DATA_TYPE */
     {ANY, SGXRA_E_QUOTE_CERT_DATA_TYPE,
@@ -168,11 +191,14 @@ static const ql_row ql_rows[] = {
 
     /* CRLs: qve_get_collateral_dates (a CRL that does not parse) ->
      * CRL_UNSUPPORTED_FORMAT; STATUS_SGX_CRL_INVALID_SIGNATURE ->
-     * RESULT_INVALID_SIGNATURE */
+     * RESULT_INVALID_SIGNATURE; PckCrlVerifier::verify's
+     * STATUS_SGX_CRL_UNKNOWN_ISSUER (the CRL of another CA, e.g. the other
+     * PCK CA) and STATUS_SGX_CRL_INVALID_EXTENSIONS are not in the QvE's
+     * switch -> default */
     {ANY, SGXRA_E_CRL_PARSE, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
     {ANY, SGXRA_E_CRL_FORMAT, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
-    {ANY, SGXRA_E_CRL_EXTENSIONS, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
-    {ANY, SGXRA_E_CRL_ISSUER, SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+    {ANY, SGXRA_E_CRL_EXTENSIONS, SGXRA_QL_ERROR_UNEXPECTED},
+    {ANY, SGXRA_E_CRL_ISSUER, SGXRA_QL_ERROR_UNEXPECTED},
     {ANY, SGXRA_E_CRL_SIGNATURE, SGXRA_QL_RESULT_INVALID_SIGNATURE},
 
     /* TCB Info: STATUS_SGX_TCB_INFO_INVALID,

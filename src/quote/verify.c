@@ -121,8 +121,10 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
   v->tcb = sgxra_collateral_tcbinfo(coll);
   v->qeid = sgxra_collateral_qeidentity(coll);
   v->anchor = sgxra__collateral_anchor(coll);
+  /* anchor->pck_ca may be NULL: the PCK CRL is then checked against each
+   * quote's own CA (pckchain_internal.h). */
   if (!v->tcb || !v->qeid || !v->anchor || !v->anchor->root ||
-      !v->anchor->pck_ca || !v->anchor->pck_crl || !v->anchor->root_crl ||
+      !v->anchor->pck_crl || !v->anchor->root_crl ||
       !sgxra_x509_cert_public_key(v->anchor->root)) {
     free(v);
     return sgxra__fail(cx, SGXRA_E_INTERNAL,
@@ -176,7 +178,7 @@ static void pck_chain_verdict(sgxra_ctx *cx, const sgxra_verifier *v,
     snprintf(msg, sizeof msg,
              "the quote's PCK CA is '%s' but the collateral's PCK CRL is "
              "issued by '%s': fetch the PCK CRL (and chain) for the quote's CA",
-             r->ca_cn, sgxra_x509_cert_subject_cn(v->anchor->pck_ca));
+             r->ca_cn, sgxra_crl_issuer_cn(v->anchor->pck_crl));
     break;
   case SGXRA__PCK_CA_LINK:
     snprintf(msg, sizeof msg,
@@ -737,6 +739,7 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   }
   sgxra_x509_chain *chain = NULL;
   err = sgxra_x509_chain_parse_pem(cx, (const uint8_t *)pem, pem_len, &chain);
+  if (!err) sgxra__pck_chain_order(chain); /* Intel: any order */
   if (err || sgxra_x509_chain_count(chain) != PCK_CHAIN_COUNT) {
     sgxra__verdict_fail(out, SGXRA_STAGE_PCK_CHAIN,
                         err ? err : SGXRA_E_VERIFY_PCK_CHAIN,

@@ -23,6 +23,7 @@
 #include "sgxra/collateral.h"
 #include "sgxra/quote.h"
 #include "sgxra/timeutil.h"
+#include "sgxra/verify.h"
 
 static int64_t parse_time(const char *s) {
   int64_t t;
@@ -305,19 +306,33 @@ static void test_negative(void **state) {
     }
     assert_int_equal(load_validate(&b, now), SGXRA_E_COLLATERAL_MISSING);
   }
-  /* The PCK CRL of another CA. */
+  /* The PCK CRL of another CA.  Intel's QvE only parses the PCK CRL
+   * issuer chain (qve_get_collateral_dates) and checks the PCK CRL against
+   * the quote's CA (PckCertVerifier -> PckCrlVerifier::verify:
+   * STATUS_SGX_CRL_UNKNOWN_ISSUER, not in status_error_to_quote3_error ->
+   * SGX_QL_ERROR_UNEXPECTED): the collateral validates, the quote fails. */
   b = as_bufs(&a);
   b.pck_crl = p.p[2];
   b.pck_crl_len = p.n[2];
   sgxra_ctx *cx = sgxra_ctx_new();
   assert_int_equal(sgxra_collateral_load(cx, &b, &c), SGXRA_OK);
-  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, now),
-                   SGXRA_E_CRL_ISSUER);
-  assert_string_equal(
-      sgxra_ctx_message(cx),
-      "PCK CRL issuer CN 'Intel SGX PCK Platform CA' does not "
-      "match the chain's CA 'Intel SGX PCK Processor CA': "
-      "pck_crl and pck_crl_issuer_chain belong to different CAs");
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, now), SGXRA_OK);
+  {
+    size_t qn;
+    uint8_t *q01 = tu_read_bundle("sgx-01-phala-v3", "quote.bin", &qn);
+    sgxra_verdict vd;
+    assert_int_equal(sgxra_verify_quote(cx, q01, qn, c, NULL, now, &vd),
+                     SGXRA_OK);
+    assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                        "SGX_QL_ERROR_UNEXPECTED");
+    assert_int_equal(vd.err, SGXRA_E_CRL_ISSUER);
+    assert_string_equal(
+        vd.reason, "PCK chain: the quote's PCK CA is 'Intel SGX PCK Processor "
+                   "CA' but the collateral's PCK CRL is issued by 'Intel SGX "
+                   "PCK Platform CA': fetch the PCK CRL (and chain) for the "
+                   "quote's CA");
+    free(q01);
+  }
   sgxra_collateral_free(c);
   /* A PCK CRL whose signature byte is flipped. */
   b = as_bufs(&a);
