@@ -70,6 +70,17 @@ sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
                        const json_t *obj, const char *path, const char *key,
                        int want_array, const json_t **out);
 
+/* A CRL read as Intel's QvE reads a CRL buffer (qve.cpp check_pem_crl /
+ * check_hex_crl, QVL str2X509Crl): PEM only when it starts, at byte 0,
+ * with "-----BEGIN X509 CRL-----" (CRLF, a missing final newline or text
+ * after the END line are fine); hex text only when every byte is a hex
+ * digit (an odd count fails); anything else is DER, of which one CRL is
+ * read and any bytes after it are ignored.  Every buffer of at most 299
+ * bytes is DER (the QvE's CRL_MIN_SIZE).  Errors: SGXRA_E_INVALID_ARGUMENT
+ * for an empty buffer, else as sgxra_crl_parse (SGXRA_E_CRL_PARSE ...). */
+sgxra_err sgxra__crl_parse_qve(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               sgxra_crl **out_crl);
+
 /* The PCK chain check's view of validated collateral (trust root, PCK CA,
  * CRLs); NULL until sgxra_collateral_validate() succeeded.  Borrowed. */
 const sgxra__pck_anchor *sgxra__collateral_anchor(const sgxra_collateral *c);

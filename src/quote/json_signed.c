@@ -235,11 +235,14 @@ sgxra_err sgxra__j_date(sgxra_ctx *cx, const sgxra__jcodes *codes,
   *out = 0;
   sgxra_err e = sgxra__j_str(cx, codes, obj, path, key, &s, &n);
   if (e != SGXRA_OK) return e;
-  /* Intel writes exactly "YYYY-MM-DDTHH:MM:SSZ" (20 characters): an
-   * uppercase T and Z, seconds 00..59 (RFC 3339 also allows "t", "z" and a
-   * leap second :60, which the shared time parser accepts for --at). */
-  if (n != 20 || s[10] != 'T' || s[19] != 'Z' || s[17] > '5' ||
-      sgxra_time_parse_rfc3339(cx, s, n, out) != 0) {
+  /* Intel writes "YYYY-MM-DDTHH:MM:SSZ" (20 characters): an uppercase T
+   * and Z, seconds 00..59 (RFC 3339 also allows "t", "z" and a leap second
+   * :60, which the shared time parser accepts for --at).  Anything after
+   * the Z is ignored, as by the QvE's date parser (QVL TimeUtils.cpp
+   * qvlStringToTime, built for the enclave: at least 20 characters, the
+   * first 20 read). */
+  if (n < 20 || s[10] != 'T' || s[19] != 'Z' || s[17] > '5' ||
+      sgxra_time_parse_rfc3339(cx, s, 20, out) != 0) {
     *out = 0;
     return sgxra__fail(cx, codes->date,
                        "%s: %s.%s is \"%.*s\", expected a UTC date like "
