@@ -22,11 +22,14 @@ typedef struct sgxra__jcodes {
   sgxra_err format, field, date, hex, status;
 } sgxra__jcodes;
 
-/* Parse p[0..n) strictly (duplicate keys rejected) into a JSON object,
- * then locate the top-level member `body_key` ("tcbInfo") in the text and
- * produce its compact form (whitespace outside strings removed, everything
- * else byte for byte) into *out_signed (malloc'ed).  *out_root is the
- * parsed document (json_decref it). */
+/* Parse p[0..n) into a JSON object as Intel's QVL reads it with
+ * rapidjson (of duplicate member names the first wins), then locate the
+ * top-level member `body_key` ("tcbInfo") in the text and produce the
+ * bytes QVL hashes for its signature: that value as rapidjson's Writer
+ * writes it (no whitespace, member order and duplicates kept, numbers as
+ * written, strings decoded and re-escaped: only '"', '\\' and control
+ * characters), into *out_signed (malloc'ed).  *out_root is the parsed
+ * document (json_decref it). */
 sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                   const char *body_key,
                                   const sgxra__jcodes *codes, json_t **out_root,

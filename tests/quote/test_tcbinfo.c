@@ -247,8 +247,14 @@ static void test_format_errors(void **state) {
       SGXRA_E_TCBINFO_FIELD);
   assert_int_equal(edited("{\"tcbInfo\":", "{\"tcbInfo\":1,\"x\":"),
                    SGXRA_E_TCBINFO_FORMAT);
+  /* Duplicate names: the first wins, as rapidjson's FindMember in QVL
+   * (issue 13 class G); here the first tcbInfo is {} (Intel:
+   * TCBINFO_UNSUPPORTED_FORMAT, as this code maps). */
   assert_int_equal(edited("{\"tcbInfo\":", "{\"tcbInfo\":{},\"tcbInfo\":"),
-                   SGXRA_E_TCBINFO_FORMAT);
+                   SGXRA_E_TCBINFO_FIELD);
+  /* ... and a later duplicate changes nothing */
+  assert_int_equal(edited("{\"tcbInfo\":", "{\"x\":1,\"x\":{},\"tcbInfo\":"),
+                   SGXRA_OK);
   assert_int_equal(edited("{\"tcbInfo\":", "[{\"tcbInfo\":"),
                    SGXRA_E_TCBINFO_FORMAT);
 }
