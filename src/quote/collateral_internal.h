@@ -35,10 +35,6 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                   const sgxra__jcodes *codes, json_t **out_root,
                                   uint8_t **out_signed, size_t *out_signed_len);
 
-/* Compact JSON text: drop space, tab, CR and LF outside strings.  out must
- * hold n bytes; returns the length written. */
-size_t sgxra__json_compact(const uint8_t *p, size_t n, uint8_t *out);
-
 /* Strict member readers.  `path` names the object in messages
  * ("tcbInfo.tcbLevels[2]").  Missing member or wrong JSON type ->
  * codes->field; out of [lo, hi] -> codes->field. */

@@ -21,26 +21,6 @@ static int ws(uint8_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-size_t sgxra__json_compact(const uint8_t *p, size_t n, uint8_t *out) {
-  size_t m = 0;
-  int in_str = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = p[i];
-    if (in_str) {
-      out[m++] = c;
-      if (c == '\\' && i + 1 < n) {
-        out[m++] = p[++i];
-      } else if (c == '"') {
-        in_str = 0;
-      }
-    } else if (!ws(c)) {
-      out[m++] = c;
-      if (c == '"') in_str = 1;
-    }
-  }
-  return m;
-}
-
 /* Skip a string starting at p[i] == '"'; returns the index after the
  * closing quote, or n when unterminated. */
 static size_t skip_string(const uint8_t *p, size_t n, size_t i) {
