@@ -126,7 +126,9 @@ static int verify_with(const char *verb, sgxra_ctx *cx, const char *quote_path,
     r->collateral = NULL;
     *out_info = r->info;
     sgxra_pccs_result_free(r);
-  } else if (sgxra_collateral_load_dir(cx, dir, &coll) != SGXRA_OK) {
+  } else if (sgxra_collateral_load_dir_deferred(cx, dir, &coll) != SGXRA_OK) {
+    /* content that does not parse is not a command error: it is Intel's
+     * verdict (SGX_QL_TCBINFO_UNSUPPORTED_FORMAT ...) made below */
     cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
     goto out;
   }

@@ -243,6 +243,29 @@ sgxra_collateral_load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir(
     sgxra_ctx *cx, const char *dir, sgxra_collateral **out_coll);
 
+/* As sgxra_collateral_load / sgxra_collateral_load_dir, for verification
+ * with Intel's answers: content that does not parse (a chain, a CRL, the
+ * TCB Info or QE Identity, read as Intel's QvE reads them: a CRL is PEM
+ * only when "-----BEGIN X509 CRL-----" is at byte 0, hex only when every
+ * byte is a hex digit, otherwise DER whose trailing bytes are ignored; a
+ * NUL byte inside a text file or an empty CRL is SGXRA_E_INVALID_ARGUMENT)
+ * still loads.  The first such error, in the QvE's order, is kept:
+ * sgxra_collateral_validate() returns it, so sgxra_verify_quote() makes it
+ * the verdict with Intel's code (SGX_QL_TCBINFO_UNSUPPORTED_FORMAT,
+ * SGX_QL_CRL_UNSUPPORTED_FORMAT, SGX_QL_PCK_CERT_CHAIN_ERROR,
+ * SGX_QL_ERROR_INVALID_PARAMETER ...).  Such a collateral holds no pieces
+ * (its accessors return NULL).  A file that is absent or unreadable, a bad
+ * root_ca.pem and lack of memory still fail here. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err
+sgxra_collateral_load_deferred(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
+                               sgxra_collateral **out_coll);
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_load_dir_deferred(
+    sgxra_ctx *cx, const char *dir, sgxra_collateral **out_coll);
+
+/* The parse error kept by sgxra_collateral_load_deferred (SGXRA_OK when
+ * the collateral parsed, or for NULL). */
+SGXRA_API sgxra_err sgxra_collateral_load_error(const sgxra_collateral *coll);
+
 SGXRA_API void sgxra_collateral_free(sgxra_collateral *coll);
 
 /* Validate once, at time `now`, against `root` (NULL: Intel SGX Root CA):

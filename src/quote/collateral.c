@@ -44,7 +44,14 @@ struct sgxra_collateral {
    * borrowed from another sgxra_collateral, only the validation state is
    * owned. */
   int is_view;
+  /* Loaded by sgxra_collateral_load_deferred() from content that does not
+   * parse: no pieces, and validation fails with this error and message
+   * (owned by the loaded object, borrowed by its views). */
+  sgxra_err load_err;
+  char *load_msg;
 };
+
+static void drop_pieces(sgxra_collateral *c);
 
 /* Drop what validate made. */
 static void unvalidate(sgxra_collateral *c) {
@@ -63,14 +70,9 @@ void sgxra_collateral_free(sgxra_collateral *c) {
     free(c);
     return;
   }
-  sgxra_x509_chain_free(c->pck_crl_chain);
-  sgxra_x509_chain_free(c->tcb_chain);
-  sgxra_x509_chain_free(c->qe_chain);
+  free(c->load_msg);
+  drop_pieces(c);
   sgxra_x509_chain_free(c->bundled_root);
-  sgxra_crl_free(c->root_crl);
-  sgxra_crl_free(c->pck_crl);
-  sgxra_tcbinfo_free(c->tcb);
-  sgxra_qeidentity_free(c->qe);
   free(c);
 }
 
@@ -116,58 +118,152 @@ static sgxra_err need(sgxra_ctx *cx, const uint8_t *p, size_t n,
   return SGXRA_OK;
 }
 
-sgxra_err sgxra_collateral_load(sgxra_ctx *cx,
-                                const sgxra_collateral_buffers *b,
-                                sgxra_collateral **out_coll) {
+/* Intel's QvE takes each text item (the three PEM chains, TCB Info, QE
+ * Identity) as a C string whose size counts its NUL (qve.cpp
+ * is_collateral_deep_copied: strnlen == size - 1): a NUL byte inside the
+ * file is a misuse of the call, SGX_QL_ERROR_INVALID_PARAMETER.  An empty
+ * CRL cannot be handed to the enclave either. */
+static sgxra_err text_has_no_nul(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                 const char *what) {
+  const uint8_t *z = n ? memchr(p, 0, n) : NULL;
+  if (z != NULL)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "%s: NUL byte at offset %zu: a text collateral file "
+                       "must not contain one (Intel's QvE refuses it as an "
+                       "invalid parameter)",
+                       what, (size_t)(z - p));
+  return SGXRA_OK;
+}
+
+/* Parse every piece, checking in the order of Intel's QvE
+ * (sgx_qve_verify_quote: the parameter checks, TcbInfo::parse, then
+ * qve_get_collateral_dates: QE Identity issuer chain, TCB Info issuer
+ * chain, QE Identity, root CA CRL, PCK CRL, PCK CRL issuer chain), so the
+ * first failure is the one Intel reports.  `qve`: as Intel's QvE reads
+ * them (CRL encodings, empty and NUL-holding items); otherwise an empty
+ * required item is SGXRA_E_COLLATERAL_MISSING. */
+static sgxra_err load_pieces(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
+                             int qve, sgxra_collateral *c) {
+  sgxra_err e;
+  if (!qve) {
+    if ((e = need(cx, b->pck_crl_issuer_chain, b->pck_crl_issuer_chain_len,
+                  "PCK CRL issuer chain")) != SGXRA_OK ||
+        (e = need(cx, b->root_ca_crl, b->root_ca_crl_len, "root CA CRL")) !=
+            SGXRA_OK ||
+        (e = need(cx, b->pck_crl, b->pck_crl_len, "PCK CRL")) != SGXRA_OK ||
+        (e = need(cx, b->tcb_info, b->tcb_info_len, "TCB Info")) != SGXRA_OK ||
+        (e = need(cx, b->tcb_info_issuer_chain, b->tcb_info_issuer_chain_len,
+                  "TCB Info issuer chain")) != SGXRA_OK ||
+        (e = need(cx, b->qe_identity, b->qe_identity_len, "QE Identity")) !=
+            SGXRA_OK ||
+        (e = need(cx, b->qe_identity_issuer_chain,
+                  b->qe_identity_issuer_chain_len,
+                  "QE Identity issuer chain")) != SGXRA_OK)
+      return e;
+  } else {
+    if ((e = text_has_no_nul(cx, b->pck_crl_issuer_chain,
+                             b->pck_crl_issuer_chain_len,
+                             "PCK CRL issuer chain")) != SGXRA_OK ||
+        (e = text_has_no_nul(cx, b->tcb_info_issuer_chain,
+                             b->tcb_info_issuer_chain_len,
+                             "TCB Info issuer chain")) != SGXRA_OK ||
+        (e = text_has_no_nul(cx, b->tcb_info, b->tcb_info_len, "TCB Info")) !=
+            SGXRA_OK ||
+        (e = text_has_no_nul(cx, b->qe_identity_issuer_chain,
+                             b->qe_identity_issuer_chain_len,
+                             "QE Identity issuer chain")) != SGXRA_OK ||
+        (e = text_has_no_nul(cx, b->qe_identity, b->qe_identity_len,
+                             "QE Identity")) != SGXRA_OK)
+      return e;
+    if (b->root_ca_crl_len == 0 || b->pck_crl_len == 0)
+      return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                         "the %s is empty (Intel's QvE refuses a zero-size "
+                         "CRL buffer as an invalid parameter)",
+                         b->root_ca_crl_len == 0 ? "root CA CRL" : "PCK CRL");
+  }
+  /* a NULL buffer reads as empty text (a parse error below) */
+  static const uint8_t none[1] = {0};
+#define BUF(m) (b->m != NULL ? b->m : none), (b->m != NULL ? b->m##_len : 0)
+  if ((e = sgxra_tcbinfo_parse(cx, BUF(tcb_info), &c->tcb)) != SGXRA_OK)
+    return e; /* messages already start with "TCB Info" */
+  if ((e = sgxra_x509_chain_parse_pem(cx, BUF(qe_identity_issuer_chain),
+                                      &c->qe_chain)) != SGXRA_OK) {
+    sgxra__context(cx, e, "QE Identity issuer chain");
+    return e;
+  }
+  if ((e = sgxra_x509_chain_parse_pem(cx, BUF(tcb_info_issuer_chain),
+                                      &c->tcb_chain)) != SGXRA_OK) {
+    sgxra__context(cx, e, "TCB Info issuer chain");
+    return e;
+  }
+  if ((e = sgxra_qeidentity_parse(cx, BUF(qe_identity), &c->qe)) != SGXRA_OK)
+    return e; /* messages already start with "QE Identity" */
+  if ((e = qve ? sgxra__crl_parse_qve(cx, BUF(root_ca_crl), &c->root_crl)
+               : sgxra_crl_parse(cx, BUF(root_ca_crl), &c->root_crl)) !=
+      SGXRA_OK) {
+    sgxra__context(cx, e, "root CA CRL");
+    return e;
+  }
+  if ((e = qve ? sgxra__crl_parse_qve(cx, BUF(pck_crl), &c->pck_crl)
+               : sgxra_crl_parse(cx, BUF(pck_crl), &c->pck_crl)) != SGXRA_OK) {
+    sgxra__context(cx, e, "PCK CRL");
+    return e;
+  }
+  if ((e = sgxra_x509_chain_parse_pem(cx, BUF(pck_crl_issuer_chain),
+                                      &c->pck_crl_chain)) != SGXRA_OK) {
+    sgxra__context(cx, e, "PCK CRL issuer chain");
+    return e;
+  }
+#undef BUF
+  return SGXRA_OK;
+}
+
+/* Free the parsed pieces of a loaded (not view) collateral. */
+static void drop_pieces(sgxra_collateral *c) {
+  sgxra_x509_chain_free(c->pck_crl_chain);
+  sgxra_x509_chain_free(c->tcb_chain);
+  sgxra_x509_chain_free(c->qe_chain);
+  sgxra_crl_free(c->root_crl);
+  sgxra_crl_free(c->pck_crl);
+  sgxra_tcbinfo_free(c->tcb);
+  sgxra_qeidentity_free(c->qe);
+  c->pck_crl_chain = c->tcb_chain = c->qe_chain = NULL;
+  c->root_crl = c->pck_crl = NULL;
+  c->tcb = NULL;
+  c->qe = NULL;
+}
+
+static sgxra_err load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
+                      int deferred, sgxra_collateral **out_coll) {
   if (out_coll == NULL || b == NULL)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_collateral_load: NULL argument");
   *out_coll = NULL;
-  sgxra_err e;
-  if ((e = need(cx, b->pck_crl_issuer_chain, b->pck_crl_issuer_chain_len,
-                "PCK CRL issuer chain")) != SGXRA_OK ||
-      (e = need(cx, b->root_ca_crl, b->root_ca_crl_len, "root CA CRL")) !=
-          SGXRA_OK ||
-      (e = need(cx, b->pck_crl, b->pck_crl_len, "PCK CRL")) != SGXRA_OK ||
-      (e = need(cx, b->tcb_info, b->tcb_info_len, "TCB Info")) != SGXRA_OK ||
-      (e = need(cx, b->tcb_info_issuer_chain, b->tcb_info_issuer_chain_len,
-                "TCB Info issuer chain")) != SGXRA_OK ||
-      (e = need(cx, b->qe_identity, b->qe_identity_len, "QE Identity")) !=
-          SGXRA_OK ||
-      (e = need(cx, b->qe_identity_issuer_chain,
-                b->qe_identity_issuer_chain_len, "QE Identity issuer chain")) !=
-          SGXRA_OK)
-    return e;
   sgxra_collateral *c = calloc(1, sizeof(*c));
   if (c == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral");
-  if ((e = sgxra_x509_chain_parse_pem(cx, b->pck_crl_issuer_chain,
-                                      b->pck_crl_issuer_chain_len,
-                                      &c->pck_crl_chain)) != SGXRA_OK) {
-    sgxra__context(cx, e, "PCK CRL issuer chain");
-  } else if ((e = sgxra_x509_chain_parse_pem(cx, b->tcb_info_issuer_chain,
-                                             b->tcb_info_issuer_chain_len,
-                                             &c->tcb_chain)) != SGXRA_OK) {
-    sgxra__context(cx, e, "TCB Info issuer chain");
-  } else if ((e = sgxra_x509_chain_parse_pem(cx, b->qe_identity_issuer_chain,
-                                             b->qe_identity_issuer_chain_len,
-                                             &c->qe_chain)) != SGXRA_OK) {
-    sgxra__context(cx, e, "QE Identity issuer chain");
-  } else if (b->root_ca_len != 0 &&
-             (e = sgxra_x509_chain_parse_pem(cx, b->root_ca, b->root_ca_len,
-                                             &c->bundled_root)) != SGXRA_OK) {
+  sgxra_err e = SGXRA_OK;
+  /* The optional bundled root is sgxra's, not Intel's: it fails the load
+   * either way. */
+  if (b->root_ca_len != 0 &&
+      (e = sgxra_x509_chain_parse_pem(cx, b->root_ca, b->root_ca_len,
+                                      &c->bundled_root)) != SGXRA_OK) {
     sgxra__context(cx, e, "root CA certificate");
-  } else if ((e = sgxra_crl_parse(cx, b->root_ca_crl, b->root_ca_crl_len,
-                                  &c->root_crl)) != SGXRA_OK) {
-    sgxra__context(cx, e, "root CA CRL");
-  } else if ((e = sgxra_crl_parse(cx, b->pck_crl, b->pck_crl_len,
-                                  &c->pck_crl)) != SGXRA_OK) {
-    sgxra__context(cx, e, "PCK CRL");
-  } else if ((e = sgxra_tcbinfo_parse(cx, b->tcb_info, b->tcb_info_len,
-                                      &c->tcb)) != SGXRA_OK) {
-    /* messages already start with "TCB Info" */
-  } else if ((e = sgxra_qeidentity_parse(cx, b->qe_identity, b->qe_identity_len,
-                                         &c->qe)) != SGXRA_OK) {
-    /* messages already start with "QE Identity" */
+    sgxra_collateral_free(c);
+    return e;
+  }
+  e = load_pieces(cx, b, deferred, c);
+  if (e != SGXRA_OK && deferred && e != SGXRA_E_NO_MEMORY) {
+    /* keep the outcome for validation: see sgxra_collateral_load_deferred */
+    drop_pieces(c);
+    c->load_err = e;
+    c->load_msg = strdup(sgxra_ctx_message(cx));
+    if (c->load_msg == NULL) {
+      sgxra_collateral_free(c);
+      return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral");
+    }
+    sgxra_ctx_clear(cx);
+    *out_coll = c;
+    return SGXRA_OK;
   }
   if (e != SGXRA_OK) {
     sgxra_collateral_free(c);
@@ -176,6 +272,22 @@ sgxra_err sgxra_collateral_load(sgxra_ctx *cx,
   compute_window(c);
   *out_coll = c;
   return SGXRA_OK;
+}
+
+sgxra_err sgxra_collateral_load(sgxra_ctx *cx,
+                                const sgxra_collateral_buffers *b,
+                                sgxra_collateral **out_coll) {
+  return load(cx, b, 0, out_coll);
+}
+
+sgxra_err sgxra_collateral_load_deferred(sgxra_ctx *cx,
+                                         const sgxra_collateral_buffers *b,
+                                         sgxra_collateral **out_coll) {
+  return load(cx, b, 1, out_coll);
+}
+
+sgxra_err sgxra_collateral_load_error(const sgxra_collateral *c) {
+  return c != NULL ? c->load_err : SGXRA_OK;
 }
 
 /* Read dir/name, opening it once (no exists-then-read race): absent ->
@@ -318,17 +430,27 @@ sgxra_err sgxra_collateral_read_dir(sgxra_ctx *cx, const char *dir,
   return e;
 }
 
-sgxra_err sgxra_collateral_load_dir(sgxra_ctx *cx, const char *dir,
-                                    sgxra_collateral **out_coll) {
+static sgxra_err load_dir(sgxra_ctx *cx, const char *dir, int deferred,
+                          sgxra_collateral **out_coll) {
   if (out_coll == NULL || dir == NULL)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_collateral_load_dir: NULL argument");
   *out_coll = NULL;
   sgxra_collateral_buffers b;
   sgxra_err e = sgxra_collateral_read_dir(cx, dir, &b);
-  if (e == SGXRA_OK) e = sgxra_collateral_load(cx, &b, out_coll);
+  if (e == SGXRA_OK) e = load(cx, &b, deferred, out_coll);
   sgxra_collateral_buffers_free(&b);
   return e;
+}
+
+sgxra_err sgxra_collateral_load_dir(sgxra_ctx *cx, const char *dir,
+                                    sgxra_collateral **out_coll) {
+  return load_dir(cx, dir, 0, out_coll);
+}
+
+sgxra_err sgxra_collateral_load_dir_deferred(sgxra_ctx *cx, const char *dir,
+                                             sgxra_collateral **out_coll) {
+  return load_dir(cx, dir, 1, out_coll);
 }
 
 /* Remove the files of `tmp` written so far, and tmp. */
@@ -550,6 +672,10 @@ static sgxra_err validate_into(sgxra_ctx *cx, sgxra_collateral *c,
                                const sgxra_x509_cert *root, int64_t now) {
   unvalidate(c);
   sgxra_err e;
+  /* collateral that did not parse (sgxra_collateral_load_deferred): its
+   * parse error is the outcome */
+  if (c->load_err != SGXRA_OK)
+    return sgxra__fail(cx, c->load_err, "%s", c->load_msg);
   if (root == NULL)
     e = sgxra_x509_intel_root(cx, &c->root);
   else
@@ -596,6 +722,8 @@ sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
   v->tcb = c->tcb;
   v->qe = c->qe;
   v->win = c->win;
+  v->load_err = c->load_err;
+  v->load_msg = c->load_msg;
   v->is_view = 1;
   sgxra_err e = validate_into(cx, v, root, now);
   if (e != SGXRA_OK) {
@@ -649,6 +777,7 @@ const sgxra_qeidentity *sgxra_collateral_qeidentity(const sgxra_collateral *c) {
 const sgxra_x509_cert *sgxra_collateral_pck_ca(const sgxra_collateral *c) {
   if (c == NULL) return NULL;
   if (c->pck_ca) return c->pck_ca;
+  if (c->pck_crl_chain == NULL || c->pck_crl_chain->count == 0) return NULL;
   const sgxra_x509_cert *ca = pck_ca_of(c);
   if (ca) return ca;
   /* No CA named like the CRL's issuer: the first that is not self-issued. */
@@ -673,6 +802,7 @@ const sgxra_crl *sgxra_collateral_root_crl(const sgxra_collateral *c) {
 const sgxra_x509_cert *sgxra_collateral_tcb_signer(const sgxra_collateral *c) {
   if (c == NULL) return NULL;
   if (c->tcb_signer) return c->tcb_signer;
+  if (c->tcb_chain == NULL || c->tcb_chain->count == 0) return NULL;
   /* Before validation: the first certificate that is not self-issued. */
   for (size_t i = 0; i < c->tcb_chain->count; i++)
     if (!sgxra_x509_cert_is_self_issued(&c->tcb_chain->certs[i]))

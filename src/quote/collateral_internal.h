@@ -22,19 +22,18 @@ typedef struct sgxra__jcodes {
   sgxra_err format, field, date, hex, status;
 } sgxra__jcodes;
 
-/* Parse p[0..n) strictly (duplicate keys rejected) into a JSON object,
- * then locate the top-level member `body_key` ("tcbInfo") in the text and
- * produce its compact form (whitespace outside strings removed, everything
- * else byte for byte) into *out_signed (malloc'ed).  *out_root is the
- * parsed document (json_decref it). */
+/* Parse p[0..n) into a JSON object as Intel's QVL reads it with
+ * rapidjson (of duplicate member names the first wins), then locate the
+ * top-level member `body_key` ("tcbInfo") in the text and produce the
+ * bytes QVL hashes for its signature: that value as rapidjson's Writer
+ * writes it (no whitespace, member order and duplicates kept, numbers as
+ * written, strings decoded and re-escaped: only '"', '\\' and control
+ * characters), into *out_signed (malloc'ed).  *out_root is the parsed
+ * document (json_decref it). */
 sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                   const char *body_key,
                                   const sgxra__jcodes *codes, json_t **out_root,
                                   uint8_t **out_signed, size_t *out_signed_len);
-
-/* Compact JSON text: drop space, tab, CR and LF outside strings.  out must
- * hold n bytes; returns the length written. */
-size_t sgxra__json_compact(const uint8_t *p, size_t n, uint8_t *out);
 
 /* Strict member readers.  `path` names the object in messages
  * ("tcbInfo.tcbLevels[2]").  Missing member or wrong JSON type ->
@@ -69,6 +68,17 @@ void sgxra__strings_free(char **v, size_t n);
 sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
                        const json_t *obj, const char *path, const char *key,
                        int want_array, const json_t **out);
+
+/* A CRL read as Intel's QvE reads a CRL buffer (qve.cpp check_pem_crl /
+ * check_hex_crl, QVL str2X509Crl): PEM only when it starts, at byte 0,
+ * with "-----BEGIN X509 CRL-----" (CRLF, a missing final newline or text
+ * after the END line are fine); hex text only when every byte is a hex
+ * digit (an odd count fails); anything else is DER, of which one CRL is
+ * read and any bytes after it are ignored.  Every buffer of at most 299
+ * bytes is DER (the QvE's CRL_MIN_SIZE).  Errors: SGXRA_E_INVALID_ARGUMENT
+ * for an empty buffer, else as sgxra_crl_parse (SGXRA_E_CRL_PARSE ...). */
+sgxra_err sgxra__crl_parse_qve(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               sgxra_crl **out_crl);
 
 /* The PCK chain check's view of validated collateral (trust root, PCK CA,
  * CRLs); NULL until sgxra_collateral_validate() succeeded.  Borrowed. */

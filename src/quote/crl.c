@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "quote/collateral_internal.h"
 #include "quote/x509_internal.h"
 #include "sgxra/hex.h"
 
@@ -287,4 +289,71 @@ sgxra_err sgxra__crl_number(sgxra_ctx *cx, const sgxra_crl *crl,
                        crl->issuer_cn);
   *out = (uint32_t)v;
   return SGXRA_OK;
+}
+
+/* ---- a CRL buffer as Intel's QvE reads it: see quote/collateral_internal.h
+ */
+
+#define QVE_CRL_MIN_SIZE 300 /* qve.cpp CRL_MIN_SIZE, counting the NUL */
+#define PEM_CRL_BEGIN "-----BEGIN X509 CRL-----"
+
+/* The first DER object of p[0..n) as a CRL; the bytes after it are
+ * ignored, as OpenSSL's d2i_X509_CRL_bio does for QVL. */
+static sgxra_err crl_first_der(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               sgxra_crl **out_crl) {
+  const unsigned char *q = p;
+  X509_CRL *x =
+      n <= (size_t)0x7fffffff ? d2i_X509_CRL(NULL, &q, (long)n) : NULL;
+  if (x == NULL) {
+    ERR_clear_error();
+    return sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                       "%zu bytes are not an X.509 CRL in DER (nor PEM "
+                       "starting at byte 0 with '" PEM_CRL_BEGIN
+                       "', nor hex text)",
+                       n);
+  }
+  X509_CRL_free(x);
+  return sgxra_crl_parse(cx, p, (size_t)(q - p), out_crl);
+}
+
+sgxra_err sgxra__crl_parse_qve(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                               sgxra_crl **out_crl) {
+  if (out_crl == NULL || (p == NULL && n != 0))
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "sgxra__crl_parse_qve: NULL argument");
+  *out_crl = NULL;
+  if (n == 0)
+    return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
+                       "empty CRL (Intel's QvE refuses a zero-size buffer)");
+  size_t begin_len = sizeof(PEM_CRL_BEGIN) - 1;
+  if (n + 1 >= QVE_CRL_MIN_SIZE && n >= begin_len &&
+      memcmp(p, PEM_CRL_BEGIN, begin_len) == 0) {
+    /* PEM: OpenSSL's reader, as QVL's; text after the END line is fine */
+    BIO *bio = BIO_new_mem_buf(p, (int)(n > 0x7fffffff ? 0x7fffffff : n));
+    X509_CRL *x = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    unsigned char *der = NULL;
+    int dl = x ? i2d_X509_CRL(x, &der) : -1;
+    X509_CRL_free(x);
+    ERR_clear_error();
+    if (dl <= 0)
+      return sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                         "the PEM CRL does not decode to an X.509 CRL");
+    sgxra_err e = sgxra_crl_parse(cx, der, (size_t)dl, out_crl);
+    OPENSSL_free(der);
+    return e;
+  }
+  int all_hex = n + 1 >= QVE_CRL_MIN_SIZE;
+  for (size_t i = 0; all_hex && i < n; i++) all_hex = is_hex(p[i]);
+  if (!all_hex) return crl_first_der(cx, p, n, out_crl);
+  if (n % 2 != 0)
+    return sgxra__fail(cx, SGXRA_E_CRL_PARSE,
+                       "hex CRL of %zu digits: an odd count does not decode",
+                       n);
+  uint8_t *der = NULL;
+  size_t dl = 0;
+  sgxra_err e = sgxra_hex_decode_alloc(cx, (const char *)p, n, &der, &dl);
+  if (e == SGXRA_OK) e = crl_first_der(cx, der, dl, out_crl);
+  free(der);
+  return e;
 }

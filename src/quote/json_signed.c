@@ -2,11 +2,12 @@
  * member readers.  See quote/collateral_internal.h.
  *
  * Intel signs the "tcbInfo" / "enclaveIdentity" object as its compact
- * serialisation with member order kept; its QVL parses the document and
- * writes that object back compactly before hashing.  We get the same bytes
- * without a JSON writer: locate the member's value in the original text
- * and drop the insignificant whitespace (outside strings).  For the compact
- * bodies PCS serves this is the exact input span. */
+ * serialisation with member order kept; its QVL parses the document with
+ * rapidjson and writes that object back with rapidjson's Writer before
+ * hashing.  We do the same over the original text (rw_value below): the
+ * member's value with whitespace dropped and strings re-escaped the
+ * Writer's way.  For the compact bodies PCS serves this is the exact input
+ * span. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,26 +19,6 @@
 
 static int ws(uint8_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-size_t sgxra__json_compact(const uint8_t *p, size_t n, uint8_t *out) {
-  size_t m = 0;
-  int in_str = 0;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = p[i];
-    if (in_str) {
-      out[m++] = c;
-      if (c == '\\' && i + 1 < n) {
-        out[m++] = p[++i];
-      } else if (c == '"') {
-        in_str = 0;
-      }
-    } else if (!ws(c)) {
-      out[m++] = c;
-      if (c == '"') in_str = 1;
-    }
-  }
-  return m;
 }
 
 /* Skip a string starting at p[i] == '"'; returns the index after the
@@ -111,6 +92,318 @@ static int member_span(const uint8_t *p, size_t n, const char *key,
   }
 }
 
+/* ---- rapidjson's reading and writing, as QVL does them -----------------
+ *
+ * QVL parses TCB Info / QE Identity with rapidjson (members found with
+ * FindMember: the first of duplicate names wins) and hashes the body
+ * object as rapidjson's Writer writes it back: no whitespace, every member
+ * in input order (duplicates too), numbers as they were, strings decoded
+ * and re-escaped (only '"', '\\' and control characters escaped: \b \f \n
+ * \r \t or \u00XX; '/' and non-ASCII written as they are).  rw_value does
+ * both: it writes the compact form of one value, and with `dedup` drops
+ * each object member whose (decoded) name an earlier member has. */
+
+typedef struct rw {
+  const uint8_t *p;
+  size_t n, i;
+  uint8_t *out; /* at least 2 * n + 16 bytes: see rw_string */
+  size_t m;
+  int dedup;
+} rw;
+
+#define RW_DEPTH 64
+
+static void rw_ws(rw *w) {
+  while (w->i < w->n && ws(w->p[w->i])) w->i++;
+}
+
+static int hexv(uint8_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static int rw_u4(rw *w, uint32_t *out) {
+  if (w->n - w->i < 4) return -1;
+  uint32_t v = 0;
+  for (int k = 0; k < 4; k++) {
+    int h = hexv(w->p[w->i + (size_t)k]);
+    if (h < 0) return -1;
+    v = v << 4 | (uint32_t)h;
+  }
+  w->i += 4;
+  *out = v;
+  return 0;
+}
+
+static void put_utf8(uint8_t *o, size_t *m, uint32_t c) {
+  if (c < 0x80) {
+    o[(*m)++] = (uint8_t)c;
+  } else if (c < 0x800) {
+    o[(*m)++] = (uint8_t)(0xC0 | c >> 6);
+    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    o[(*m)++] = (uint8_t)(0xE0 | c >> 12);
+    o[(*m)++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
+  } else {
+    o[(*m)++] = (uint8_t)(0xF0 | c >> 18);
+    o[(*m)++] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
+    o[(*m)++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
+  }
+}
+
+/* A string at p[i] == '"': its decoded bytes into dec[0..*dec_len) (dec
+ * holds at least the string's text length) and, when w->out is set, its
+ * re-escaped form onto w->out. */
+static int rw_string(rw *w, uint8_t *dec, size_t *dec_len) {
+  size_t d = 0;
+  w->i++; /* '"' */
+  for (;;) {
+    if (w->i >= w->n) return -1;
+    uint8_t c = w->p[w->i++];
+    if (c == '"') break;
+    if (c < 0x20) return -1;
+    if (c != '\\') {
+      dec[d++] = c;
+      continue;
+    }
+    if (w->i >= w->n) return -1;
+    uint8_t e = w->p[w->i++];
+    uint32_t u, lo;
+    switch (e) {
+    case '"':
+    case '\\':
+    case '/':
+      dec[d++] = e;
+      break;
+    case 'b':
+      dec[d++] = '\b';
+      break;
+    case 'f':
+      dec[d++] = '\f';
+      break;
+    case 'n':
+      dec[d++] = '\n';
+      break;
+    case 'r':
+      dec[d++] = '\r';
+      break;
+    case 't':
+      dec[d++] = '\t';
+      break;
+    case 'u':
+      if (rw_u4(w, &u) != 0) return -1;
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        if (w->n - w->i < 2 || w->p[w->i] != '\\' || w->p[w->i + 1] != 'u')
+          return -1;
+        w->i += 2;
+        if (rw_u4(w, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF) return -1;
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+      }
+      put_utf8(dec, &d, u); /* <= 4 bytes for >= 6 of text */
+      break;
+    default:
+      return -1;
+    }
+  }
+  *dec_len = d;
+  if (w->out == NULL) return 0;
+  static const char hx[] = "0123456789ABCDEF";
+  uint8_t *o = w->out;
+  o[w->m++] = '"';
+  for (size_t k = 0; k < d; k++) {
+    uint8_t c = dec[k];
+    if (c == '"' || c == '\\') {
+      o[w->m++] = '\\';
+      o[w->m++] = c;
+    } else if (c < 0x20) {
+      const char *s = c == '\b'   ? "b"
+                      : c == '\f' ? "f"
+                      : c == '\n' ? "n"
+                      : c == '\r' ? "r"
+                      : c == '\t' ? "t"
+                                  : NULL;
+      o[w->m++] = '\\';
+      if (s) {
+        o[w->m++] = (uint8_t)s[0];
+      } else { /* \u00XX: 6 bytes for 1 decoded byte (from >= 6 of text) */
+        o[w->m++] = 'u';
+        o[w->m++] = '0';
+        o[w->m++] = '0';
+        o[w->m++] = (uint8_t)hx[c >> 4];
+        o[w->m++] = (uint8_t)hx[c & 15];
+      }
+    } else {
+      o[w->m++] = c;
+    }
+  }
+  o[w->m++] = '"';
+  return 0;
+}
+
+static int rw_value(rw *w, int depth);
+
+/* An object at p[i] == '{'. */
+static int rw_object(rw *w, int depth) {
+  w->out[w->m++] = '{';
+  w->i++;
+  rw_ws(w);
+  if (w->i < w->n && w->p[w->i] == '}') {
+    w->i++;
+    w->out[w->m++] = '}';
+    return 0;
+  }
+  /* the decoded names so far, for dedup: kept in a side buffer */
+  size_t cap = 256, used = 0;
+  uint8_t *names = w->dedup ? malloc(cap) : NULL;
+  if (w->dedup && names == NULL) return -2;
+  int first = 1, rc = -1;
+  for (;;) {
+    rw_ws(w);
+    if (w->i >= w->n || w->p[w->i] != '"') goto out;
+    size_t m0 = w->m, ks = w->i;
+    uint8_t *dec = malloc(w->n - w->i + 1);
+    if (dec == NULL) {
+      rc = -2;
+      goto out;
+    }
+    size_t dl = 0;
+    if (!first) w->out[w->m++] = ',';
+    if (rw_string(w, dec, &dl) != 0) {
+      free(dec);
+      goto out;
+    }
+    (void)ks;
+    int dup = 0;
+    if (w->dedup) {
+      for (size_t o = 0; o < used && !dup;) {
+        size_t l;
+        memcpy(&l, names + o, sizeof l);
+        dup = l == dl && memcmp(names + o + sizeof l, dec, dl) == 0;
+        o += sizeof l + l;
+      }
+      if (!dup) {
+        while (used + sizeof dl + dl > cap) {
+          uint8_t *nn = realloc(names, cap * 2);
+          if (nn == NULL) {
+            free(dec);
+            rc = -2;
+            goto out;
+          }
+          names = nn;
+          cap *= 2;
+        }
+        memcpy(names + used, &dl, sizeof dl);
+        memcpy(names + used + sizeof dl, dec, dl);
+        used += sizeof dl + dl;
+      }
+    }
+    free(dec);
+    rw_ws(w);
+    if (w->i >= w->n || w->p[w->i] != ':') goto out;
+    w->i++;
+    w->out[w->m++] = ':';
+    rw_ws(w);
+    int r = rw_value(w, depth + 1);
+    if (r != 0) {
+      rc = r;
+      goto out;
+    }
+    if (dup)
+      w->m = m0; /* a later duplicate: as if it were not there */
+    else
+      first = 0;
+    rw_ws(w);
+    if (w->i < w->n && w->p[w->i] == ',') {
+      w->i++;
+      continue;
+    }
+    if (w->i < w->n && w->p[w->i] == '}') {
+      w->i++;
+      w->out[w->m++] = '}';
+      rc = 0;
+    }
+    goto out;
+  }
+out:
+  free(names);
+  return rc;
+}
+
+static int rw_value(rw *w, int depth) {
+  if (depth > RW_DEPTH || w->i >= w->n) return -1;
+  uint8_t c = w->p[w->i];
+  if (c == '{') return rw_object(w, depth);
+  if (c == '[') {
+    w->out[w->m++] = '[';
+    w->i++;
+    rw_ws(w);
+    if (w->i < w->n && w->p[w->i] == ']') {
+      w->i++;
+      w->out[w->m++] = ']';
+      return 0;
+    }
+    for (;;) {
+      rw_ws(w);
+      int r = rw_value(w, depth + 1);
+      if (r != 0) return r;
+      rw_ws(w);
+      if (w->i < w->n && w->p[w->i] == ',') {
+        w->i++;
+        w->out[w->m++] = ',';
+        continue;
+      }
+      if (w->i < w->n && w->p[w->i] == ']') {
+        w->i++;
+        w->out[w->m++] = ']';
+        return 0;
+      }
+      return -1;
+    }
+  }
+  if (c == '"') {
+    uint8_t *dec = malloc(w->n - w->i + 1);
+    if (dec == NULL) return -2;
+    size_t dl;
+    int r = rw_string(w, dec, &dl);
+    free(dec);
+    return r;
+  }
+  /* number or literal: as written (the JSON parser has checked it) */
+  size_t s0 = w->i;
+  while (w->i < w->n && !ws(w->p[w->i]) && w->p[w->i] != ',' &&
+         w->p[w->i] != '}' && w->p[w->i] != ']')
+    w->i++;
+  if (w->i == s0) return -1;
+  memcpy(w->out + w->m, w->p + s0, w->i - s0);
+  w->m += w->i - s0;
+  return 0;
+}
+
+/* Rewrite one JSON value p[0..n) (surrounding whitespace allowed) into a
+ * new buffer; 0 ok, -1 not JSON as expected, -2 out of memory. */
+static int rewrite(const uint8_t *p, size_t n, int dedup, uint8_t **out,
+                   size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  rw w = {p, n, 0, malloc(2 * n + 16), 0, dedup};
+  if (w.out == NULL) return -2;
+  rw_ws(&w);
+  int r = rw_value(&w, 0);
+  rw_ws(&w);
+  if (r == 0 && w.i != n) r = -1;
+  if (r != 0) {
+    free(w.out);
+    return r;
+  }
+  *out = w.out;
+  *out_len = w.m;
+  return 0;
+}
+
 sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                   const char *body_key,
                                   const sgxra__jcodes *codes, json_t **out_root,
@@ -126,13 +419,31 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
    * part of the document. */
   while (n > 0 && p[n - 1] == '\0') n--;
   json_error_t jerr;
-  json_t *root = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &jerr);
+  /* Syntax first (duplicate names allowed, as by rapidjson) ... */
+  json_t *root = json_loadb((const char *)p, n, 0, &jerr);
   if (root == NULL)
     return sgxra__fail(cx, codes->format,
                        "%s is not valid JSON: %s at line %d column %d "
                        "(byte %d)",
                        codes->doc, jerr.text, jerr.line, jerr.column,
                        jerr.position);
+  json_decref(root);
+  /* ... then the document with the first of duplicate names kept. */
+  uint8_t *dd = NULL;
+  size_t ddn = 0;
+  int r = rewrite(p, n, 1, &dd, &ddn);
+  if (r == -2)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: out of memory", codes->doc);
+  root = r == 0
+             ? json_loadb((const char *)dd, ddn, JSON_REJECT_DUPLICATES, &jerr)
+             : NULL;
+  free(dd);
+  if (root == NULL)
+    return sgxra__fail(cx, codes->format,
+                       "%s: JSON this parser cannot read the way Intel's "
+                       "does (a string with an unpaired surrogate or a NUL "
+                       "escape?)",
+                       codes->doc);
   if (!json_is_object(root)) {
     json_decref(root);
     return sgxra__fail(cx, codes->format,
@@ -147,6 +458,8 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                        "body {\"%s\":{...},\"signature\":\"...\"}",
                        codes->doc, body_key, body_key);
   }
+  /* The signed bytes: the first body member, written as rapidjson's
+   * Writer writes it (duplicates inside it kept, as in rapidjson's DOM). */
   size_t off = 0, len = 0;
   if (member_span(p, n, body_key, &off, &len) != 0 || len == 0) {
     json_decref(root);
@@ -155,12 +468,15 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                        "text (escaped member name?)",
                        codes->doc, body_key);
   }
-  uint8_t *buf = malloc(len);
-  if (buf == NULL) {
+  uint8_t *buf = NULL;
+  r = rewrite(p + off, len, 0, &buf, out_signed_len);
+  if (r != 0) {
     json_decref(root);
-    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s signed body", codes->doc);
+    if (r == -2)
+      return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s signed body", codes->doc);
+    return sgxra__fail(cx, codes->format, "%s: the \"%s\" member is not JSON",
+                       codes->doc, body_key);
   }
-  *out_signed_len = sgxra__json_compact(p + off, len, buf);
   *out_signed = buf;
   *out_root = root;
   return SGXRA_OK;
@@ -235,11 +551,14 @@ sgxra_err sgxra__j_date(sgxra_ctx *cx, const sgxra__jcodes *codes,
   *out = 0;
   sgxra_err e = sgxra__j_str(cx, codes, obj, path, key, &s, &n);
   if (e != SGXRA_OK) return e;
-  /* Intel writes exactly "YYYY-MM-DDTHH:MM:SSZ" (20 characters): an
-   * uppercase T and Z, seconds 00..59 (RFC 3339 also allows "t", "z" and a
-   * leap second :60, which the shared time parser accepts for --at). */
-  if (n != 20 || s[10] != 'T' || s[19] != 'Z' || s[17] > '5' ||
-      sgxra_time_parse_rfc3339(cx, s, n, out) != 0) {
+  /* Intel writes "YYYY-MM-DDTHH:MM:SSZ" (20 characters): an uppercase T
+   * and Z, seconds 00..59 (RFC 3339 also allows "t", "z" and a leap second
+   * :60, which the shared time parser accepts for --at).  Anything after
+   * the Z is ignored, as by the QvE's date parser (QVL TimeUtils.cpp
+   * qvlStringToTime, built for the enclave: at least 20 characters, the
+   * first 20 read). */
+  if (n < 20 || s[10] != 'T' || s[19] != 'Z' || s[17] > '5' ||
+      sgxra_time_parse_rfc3339(cx, s, 20, out) != 0) {
     *out = 0;
     return sgxra__fail(cx, codes->date,
                        "%s: %s.%s is \"%.*s\", expected a UTC date like "

@@ -214,6 +214,57 @@ expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$T/pce" --at "$T0
 expect_json return SGX_QL_TCBINFO_CHAIN_ERROR
 expect_json error SGXRA_E_TCBINFO_SIGNATURE
 
+# Collateral that does not parse gets Intel's return code as a verdict
+# (exit 1, JSON), not a command error: the answers of Intel's QvE (DCAP
+# 1.23 qve.cpp + QVL) on the same bytes (issue 13 classes D, E, F, N).
+# coll_case NAME FILE RETURN PYTHON-EXPR-OF-b (the file's bytes)
+coll_case() {
+  local name=$1 file=$2 ret=$3 expr=$4
+  mkdir "$T/cc-$name"
+  cp "$B01"/* "$T/cc-$name/"
+  chmod u+w "$T/cc-$name"/*
+  python3 -c 'import sys,binascii; p=sys.argv[1]; b=open(p,"rb").read(); open(p,"wb").write(eval(sys.argv[2]))' \
+    "$T/cc-$name/$file" "$expr"
+  if [ "$ret" = SGX_QL_SUCCESS ]; then
+    expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$T/cc-$name" --at "$T01" --json
+    expect_json return SGX_QL_SUCCESS
+    expect_json verdict SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED
+    expect_json collateral_expired false
+  else
+    expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$T/cc-$name" --at "$T01" --json
+    expect_json return "$ret"
+    expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
+    expect_json accepted false
+    expect_json reasons.0.code QUOTE_NOT_GENUINE
+  fi
+}
+coll_case tcb-garbage tcb_info.json SGX_QL_TCBINFO_UNSUPPORTED_FORMAT 'b + b"garbage"'
+coll_case tcb-bom tcb_info.json SGX_QL_TCBINFO_UNSUPPORTED_FORMAT 'b"\xef\xbb\xbf" + b'
+coll_case tcb-empty tcb_info.json SGX_QL_TCBINFO_UNSUPPORTED_FORMAT 'b""'
+coll_case qe-garbage qe_identity.json SGX_QL_QEIDENTITY_UNSUPPORTED_FORMAT 'b + b"garbage"'
+coll_case qe-empty qe_identity.json SGX_QL_QEIDENTITY_UNSUPPORTED_FORMAT 'b""'
+coll_case chain-empty pck_crl_issuer_chain.pem SGX_QL_PCK_CERT_CHAIN_ERROR 'b""'
+coll_case tcbchain-empty tcb_info_issuer_chain.pem SGX_QL_PCK_CERT_CHAIN_ERROR 'b""'
+coll_case chain-cut pck_crl_issuer_chain.pem SGX_QL_PCK_CERT_CHAIN_ERROR 'b[:len(b)//4]'
+coll_case tcb-nul tcb_info.json SGX_QL_ERROR_INVALID_PARAMETER 'b + b"\0"'
+coll_case qechain-nul qe_identity_issuer_chain.pem SGX_QL_ERROR_INVALID_PARAMETER 'b + b"\0"'
+coll_case crl-truncated pck_crl.der SGX_QL_CRL_UNSUPPORTED_FORMAT 'b[:-10]'
+coll_case crl-empty root_ca_crl.der SGX_QL_ERROR_INVALID_PARAMETER 'b""'
+coll_case crl-der-garbage pck_crl.der SGX_QL_SUCCESS 'b + b"garbage"'
+coll_case crl-der-nul root_ca_crl.der SGX_QL_SUCCESS 'b + b"\0"'
+coll_case crl-hex pck_crl.der SGX_QL_SUCCESS 'binascii.hexlify(b)'
+coll_case crl-hex-newline pck_crl.der SGX_QL_CRL_UNSUPPORTED_FORMAT 'binascii.hexlify(b) + b"\n"'
+coll_case crl-pem-newline root_ca_crl.der SGX_QL_CRL_UNSUPPORTED_FORMAT \
+  'b"\n-----BEGIN X509 CRL-----\n" + binascii.b2a_base64(b) + b"-----END X509 CRL-----\n"'
+coll_case crl-pem pck_crl.der SGX_QL_SUCCESS \
+  'b"-----BEGIN X509 CRL-----\n" + binascii.b2a_base64(b) + b"-----END X509 CRL-----\ngarbage"'
+# a missing file is still a command error
+mkdir "$T/cc-missing"
+cp "$B01"/* "$T/cc-missing/"
+rm -f "$T/cc-missing/tcb_info.json"
+expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$T/cc-missing" --at "$T01" --json
+expect_err_contains "tcb_info.json is missing"
+
 # another FMSPC's TCB Info: sgx-26's quote with sgx-02's collateral
 B02="$BUN/sgx-02-automata-v3-2025-08"
 expect_status 1 "$SGXRA" verify "$BUN/sgx-26-occlum-teekit-tcbinfo-2025-09-expired-qeid/quote.bin" \

@@ -654,6 +654,213 @@ static void test_expiry_dates_only(void **state) {
   sgxra_ctx_free(cx);
 }
 
+/* ---- Intel's answers on collateral that does not parse (issue 13) -------
+ *
+ * Each variant of one file of sgx-01 is loaded with
+ * sgxra_collateral_load_deferred and the quote verified at sgx-01's time;
+ * the expected return is what Intel's QvE (DCAP 1.23 qve.cpp + QVL)
+ * answered on the same bytes (/work/notes/issue13 oracle, diff/RESULTS.md
+ * classes D, E, F). */
+
+/* `n` bytes of `item`: a new buffer made of pre + the file + post, or
+ * the file cut to `cut` bytes (cut > 0). */
+typedef struct variant {
+  const char *name;
+  int item; /* index in file_names */
+  const char *pre;
+  size_t pre_len;
+  const char *post;
+  size_t post_len;
+  long cut;   /* > 0: keep the first `cut` bytes; < 0: drop -cut */
+  int encode; /* 1: PEM of the DER CRL, 2: lower hex, 3: upper hex */
+  int ql;     /* Intel's return */
+} variant;
+
+static char *b64_pem(const uint8_t *p, size_t n, size_t *out_len) {
+  static const char t[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t cap = 64 + (n + 2) / 3 * 4 + n / 48 + 64;
+  char *o = malloc(cap), *w = o;
+  assert_non_null(o);
+  w += sprintf(w, "-----BEGIN X509 CRL-----\n");
+  size_t col = 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)p[i] << 16;
+    if (i + 1 < n) v |= (uint32_t)p[i + 1] << 8;
+    if (i + 2 < n) v |= p[i + 2];
+    *w++ = t[(v >> 18) & 63];
+    *w++ = t[(v >> 12) & 63];
+    *w++ = i + 1 < n ? t[(v >> 6) & 63] : '=';
+    *w++ = i + 2 < n ? t[v & 63] : '=';
+    if ((col += 4) == 64) {
+      *w++ = '\n';
+      col = 0;
+    }
+  }
+  if (col) *w++ = '\n';
+  w += sprintf(w, "-----END X509 CRL-----\n");
+  *out_len = (size_t)(w - o);
+  return o;
+}
+
+static uint8_t *make_variant(const files *f, const variant *v,
+                             size_t *out_len) {
+  const uint8_t *src = f->p[v->item];
+  size_t sn = f->n[v->item];
+  uint8_t *enc = NULL;
+  if (v->encode == 1) {
+    enc = (uint8_t *)b64_pem(src, sn, &sn);
+    src = enc;
+  } else if (v->encode >= 2) {
+    enc = malloc(2 * sn + 1);
+    assert_non_null(enc);
+    for (size_t i = 0; i < sn; i++)
+      sprintf((char *)enc + 2 * i, v->encode == 2 ? "%02x" : "%02X", src[i]);
+    sn *= 2;
+    src = enc;
+  }
+  if (v->cut > 0 && (size_t)v->cut < sn) sn = (size_t)v->cut;
+  if (v->cut < 0) sn -= (size_t)(-v->cut);
+  size_t n = v->pre_len + sn + v->post_len;
+  uint8_t *o = malloc(n + 1);
+  assert_non_null(o);
+  memcpy(o, v->pre, v->pre_len);
+  memcpy(o + v->pre_len, src, sn);
+  memcpy(o + v->pre_len + sn, v->post, v->post_len);
+  free(enc);
+  *out_len = n;
+  return o;
+}
+
+#define S(x) x, sizeof(x) - 1
+#define NONE "", 0
+
+static void test_deferred_intel_codes(void **state) {
+  (void)state;
+  const int64_t now = 1751328000; /* sgx-01's verification time */
+  files a;
+  read_files("sgx-01-phala-v3", &a);
+  size_t qn = 0;
+  uint8_t *q = tu_read_bundle("sgx-01-phala-v3", "quote.bin", &qn);
+  enum {
+    CHAIN = 0,
+    ROOT_CRL = 1,
+    PCK_CRL = 2,
+    TCB = 3,
+    TCB_CHAIN = 4,
+    QE = 5,
+    QE_CHAIN = 6
+  };
+  const variant vs[] = {
+      {"baseline", TCB, NONE, NONE, 0, 0, SGXRA_QL_SUCCESS},
+      /* D, N: JSON that does not parse (rapidjson: BOM, trailing text) */
+      {"tcb bom", TCB, S("\xef\xbb\xbf"), NONE, 0, 0,
+       SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+      {"tcb trailing garbage", TCB, NONE, S("garbage"), 0, 0,
+       SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+      {"tcb empty", TCB, NONE, NONE, 0, 0, SGXRA_QL_TCBINFO_UNSUPPORTED_FORMAT},
+      {"qe empty", QE, NONE, NONE, 0, 0,
+       SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+      {"tcb chain empty", TCB_CHAIN, NONE, NONE, 0, 0,
+       SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+      {"pck crl chain empty", CHAIN, NONE, NONE, 0, 0,
+       SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+      {"qe bom", QE, S("\xef\xbb\xbf"), NONE, 0, 0,
+       SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+      {"qe trailing garbage", QE, NONE, S("garbage"), 0, 0,
+       SGXRA_QL_QEIDENTITY_UNSUPPORTED_FORMAT},
+      /* D: chains that do not parse: qve_get_collateral_dates */
+      {"pck crl chain cut in its 1st cert", CHAIN, NONE, NONE, 400, 0,
+       SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+      {"tcb chain cut in its 1st cert", TCB_CHAIN, NONE, NONE, 400, 0,
+       SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+      {"qe chain cut in its 1st cert", QE_CHAIN, NONE, NONE, 400, 0,
+       SGXRA_QL_PCK_CERT_CHAIN_ERROR},
+      /* F: a NUL inside a text file: is_collateral_deep_copied */
+      {"tcb trailing NUL", TCB, NONE, "\0", 1, 0, 0,
+       SGXRA_QL_ERROR_INVALID_PARAMETER},
+      {"qe trailing NUL", QE, NONE, "\0", 1, 0, 0,
+       SGXRA_QL_ERROR_INVALID_PARAMETER},
+      {"pck crl chain trailing NUL", CHAIN, NONE, "\0", 1, 0, 0,
+       SGXRA_QL_ERROR_INVALID_PARAMETER},
+      {"tcb chain trailing NUL", TCB_CHAIN, NONE, "\0", 1, 0, 0,
+       SGXRA_QL_ERROR_INVALID_PARAMETER},
+      {"qe chain trailing NUL", QE_CHAIN, NONE, "\0", 1, 0, 0,
+       SGXRA_QL_ERROR_INVALID_PARAMETER},
+      /* E: CRL encodings as QvE check_pem_crl / check_hex_crl and QVL
+       * str2X509Crl (d2i_X509_CRL_bio ignores trailing bytes) */
+      {"pck crl DER + garbage", PCK_CRL, NONE, S("garbage"), 0, 0,
+       SGXRA_QL_SUCCESS},
+      {"pck crl DER + NUL", PCK_CRL, NONE, "\0", 1, 0, 0, SGXRA_QL_SUCCESS},
+      {"root crl DER + garbage", ROOT_CRL, NONE, S("garbage"), 0, 0,
+       SGXRA_QL_SUCCESS},
+      {"pck crl DER truncated", PCK_CRL, NONE, NONE, -10, 0,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      {"root crl DER truncated", ROOT_CRL, NONE, NONE, -10, 0,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      {"pck crl PEM", PCK_CRL, NONE, NONE, 0, 1, SGXRA_QL_SUCCESS},
+      {"pck crl PEM + garbage", PCK_CRL, NONE, S("garbage\n"), 0, 1,
+       SGXRA_QL_SUCCESS},
+      {"pck crl PEM after a newline", PCK_CRL, S("\n"), NONE, 0, 1,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      {"pck crl PEM after a BOM", PCK_CRL, S("\xef\xbb\xbf"), NONE, 0, 1,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      {"root crl PEM after a newline", ROOT_CRL, S("\n"), NONE, 0, 1,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      {"pck crl hex", PCK_CRL, NONE, NONE, 0, 2, SGXRA_QL_SUCCESS},
+      {"pck crl HEX", PCK_CRL, NONE, NONE, 0, 3, SGXRA_QL_SUCCESS},
+      {"pck crl hex + newline", PCK_CRL, NONE, S("\n"), 0, 2,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      {"root crl hex + newline", ROOT_CRL, NONE, S("\n"), 0, 2,
+       SGXRA_QL_CRL_UNSUPPORTED_FORMAT},
+      /* the enclave refuses a zero-size CRL buffer */
+      {"pck crl empty", PCK_CRL, NONE, NONE, 0, 0,
+       SGXRA_QL_ERROR_INVALID_PARAMETER},
+  };
+  for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+    const variant *v = &vs[i];
+    size_t n;
+    uint8_t *buf = make_variant(&a, v, &n);
+    if (strstr(v->name, "empty")) n = 0;
+    sgxra_collateral_buffers b = as_bufs(&a);
+    size_t *lenp;
+    const uint8_t **pp = sgxra_collateral_item_at(&b, (unsigned)v->item, &lenp);
+    *pp = buf;
+    *lenp = n;
+    sgxra_ctx *cx = sgxra_ctx_new();
+    sgxra_collateral *c = NULL;
+    assert_int_equal(sgxra_collateral_load_deferred(cx, &b, &c), SGXRA_OK);
+    sgxra_verdict vd;
+    assert_int_equal(sgxra_verify_quote(cx, q, qn, c, NULL, now, &vd),
+                     SGXRA_OK);
+    if ((int)vd.ql_return != v->ql)
+      print_message("%s: got %s (%s), want %s\n", v->name,
+                    sgxra_ql_result_name(vd.ql_return), vd.reason,
+                    sgxra_ql_result_name((sgxra_ql_result)v->ql));
+    assert_int_equal(vd.ql_return, v->ql);
+    if (v->ql == SGXRA_QL_SUCCESS) {
+      assert_int_equal(sgxra_collateral_load_error(c), SGXRA_OK);
+      assert_string_equal(vd.qv_result,
+                          "SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED");
+      assert_false(vd.collateral_expired);
+    } else {
+      assert_string_equal(vd.qv_result, "SGX_QL_QV_RESULT_UNSPECIFIED");
+      assert_int_equal(vd.stage, SGXRA_STAGE_COLLATERAL);
+      assert_int_equal(sgxra_collateral_load_error(c), vd.err);
+      assert_null(sgxra_collateral_tcbinfo(c));
+      assert_null(sgxra_collateral_pck_ca(c));
+    }
+    sgxra_collateral_free(c);
+    sgxra_ctx_free(cx);
+    free(buf);
+  }
+  free(q);
+  free_files(&a);
+}
+
+#undef S
+#undef NONE
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expiry_dates_only),
@@ -661,6 +868,7 @@ int main(void) {
       cmocka_unit_test(test_pck_chain_all),
       cmocka_unit_test(test_values),
       cmocka_unit_test(test_negative),
+      cmocka_unit_test(test_deferred_intel_codes),
       cmocka_unit_test(test_load_dir_errors),
       cmocka_unit_test(test_load_dir_files),
       cmocka_unit_test(test_items_read_write),

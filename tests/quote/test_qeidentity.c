@@ -177,6 +177,56 @@ static void test_edits_and_formats(void **state) {
                    SGXRA_E_QEID_FORMAT);
 }
 
+/* Intel's QVL reads the JSON with rapidjson and hashes the body as
+ * rapidjson's Writer writes it back (issue 13 class G; Intel's QvE answers
+ * SGX_QL_SUCCESS to both): the first of duplicate names wins, and escapes
+ * are decoded before the hash ("\u0051E" is "QE"), while a change of the
+ * decoded text still breaks the signature. */
+static void test_rapidjson_reading(void **state) {
+  (void)state;
+  assert_int_equal(edited("\"id\":\"QE\"", "\"id\":\"\\u0051E\""), SGXRA_OK);
+  assert_int_equal(edited("\"id\":\"QE\"", "\"id\":\"\\u0051\\u0045\""),
+                   SGXRA_OK);
+  assert_int_equal(edited("\"mrsigner\":\"8", "\"mrsigner\":\"\\u0038"),
+                   SGXRA_OK);
+  assert_int_equal(edited("\"mrsigner\":\"8", "\"mrsigner\":\"\\u0039"),
+                   SGXRA_E_QEID_SIGNATURE);
+  /* a second "signature" member after the first: ignored */
+  size_t n;
+  uint8_t *p = tu_read_bundle(B1, "qe_identity.json", &n);
+  while (n > 0 && p[n - 1] != '}') n--;
+  assert_true(n > 0);
+  const char tail[] = ",\"signature\":\"00\"}";
+  uint8_t *q = malloc(n - 1 + sizeof tail);
+  memcpy(q, p, n - 1);
+  memcpy(q + n - 1, tail, sizeof tail - 1);
+  sgxra_qeidentity *id = NULL;
+  assert_int_equal(
+      sgxra_qeidentity_parse(NULL, q, n - 1 + sizeof tail - 1, &id), SGXRA_OK);
+  sgxra_x509_chain *ch = signer(B1);
+  assert_int_equal(
+      sgxra_qeidentity_verify(
+          NULL, id, sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0))),
+      SGXRA_OK);
+  sgxra_qeidentity_free(id);
+  /* the other way round, the bad signature is the one read */
+  const char head[] = "{\"signature\":\"00\",";
+  uint8_t *r = malloc(n - 1 + sizeof head);
+  memcpy(r, head, sizeof head - 1);
+  memcpy(r + sizeof head - 1, p + 1, n - 1);
+  id = NULL;
+  sgxra_err e = sgxra_qeidentity_parse(NULL, r, sizeof head - 1 + n - 1, &id);
+  if (e == SGXRA_OK)
+    e = sgxra_qeidentity_verify(
+        NULL, id, sgxra_x509_cert_public_key(sgxra_x509_chain_get(ch, 0)));
+  assert_int_not_equal(e, SGXRA_OK);
+  sgxra_qeidentity_free(id);
+  sgxra_x509_chain_free(ch);
+  free(r);
+  free(q);
+  free(p);
+}
+
 static void test_truncation(void **state) {
   (void)state;
   size_t n;
@@ -222,6 +272,7 @@ int main(void) {
       cmocka_unit_test(test_values_and_signature),
       cmocka_unit_test(test_all_bundles),
       cmocka_unit_test(test_edits_and_formats),
+      cmocka_unit_test(test_rapidjson_reading),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
   };

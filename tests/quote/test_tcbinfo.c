@@ -247,10 +247,48 @@ static void test_format_errors(void **state) {
       SGXRA_E_TCBINFO_FIELD);
   assert_int_equal(edited("{\"tcbInfo\":", "{\"tcbInfo\":1,\"x\":"),
                    SGXRA_E_TCBINFO_FORMAT);
+  /* Duplicate names: the first wins, as rapidjson's FindMember in QVL
+   * (issue 13 class G); here the first tcbInfo is {} (Intel:
+   * TCBINFO_UNSUPPORTED_FORMAT, as this code maps). */
   assert_int_equal(edited("{\"tcbInfo\":", "{\"tcbInfo\":{},\"tcbInfo\":"),
-                   SGXRA_E_TCBINFO_FORMAT);
+                   SGXRA_E_TCBINFO_FIELD);
+  /* ... and a later duplicate changes nothing */
+  assert_int_equal(edited("{\"tcbInfo\":", "{\"x\":1,\"x\":{},\"tcbInfo\":"),
+                   SGXRA_OK);
   assert_int_equal(edited("{\"tcbInfo\":", "[{\"tcbInfo\":"),
                    SGXRA_E_TCBINFO_FORMAT);
+}
+
+/* Intel's QvE reads a date by its first 20 characters and ignores what
+ * follows the Z (QVL TimeUtils.cpp qvlStringToTime, the enclave build;
+ * issue 13 class O: "2026-01-01T00:00:00Zjunk" -> SGX_QL_SUCCESS from
+ * Intel).  The edit breaks the signature, which is checked after the
+ * parse; the parse itself keeps the date. */
+static void test_date_trailing_text(void **state) {
+  (void)state;
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-06-19T10:56:11Zjunk\""),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\"",
+                          "\"tcbDate\":\"2024-03-13T00:00:00Z+01:00\""),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  /* what comes before the Z is still checked */
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-13-19T10:56:11Zjunk\""),
+                   SGXRA_E_TCBINFO_DATE);
+  assert_int_equal(edited("\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-06-19T10:56:11\""),
+                   SGXRA_E_TCBINFO_DATE);
+  size_t n, m;
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *q = tu_replace(p, n, "\"issueDate\":\"2025-06-19T10:56:11Z\"",
+                          "\"issueDate\":\"2025-06-19T10:56:11Z.999\"", &m);
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(NULL, q, m, &ti), SGXRA_OK);
+  assert_int_equal(ti->issue_date, t("2025-06-19T10:56:11Z"));
+  sgxra_tcbinfo_free(ti);
+  free(p);
+  free(q);
 }
 
 /* Every truncation fails cleanly (never OK, never a crash). */
@@ -322,6 +360,7 @@ int main(void) {
       cmocka_unit_test(test_pretty_printed),
       cmocka_unit_test(test_edits_break_signature),
       cmocka_unit_test(test_format_errors),
+      cmocka_unit_test(test_date_trailing_text),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
       cmocka_unit_test(test_status_names),
