@@ -29,6 +29,14 @@ def letter(vid, got, exp):
     g, x = got.get('return') or '', exp.get('return') or ''
     if cls == 'time':
         return "A'" if x == 'SGX_QL_ERROR_INVALID_PARAMETER' else 'A'
+    if cls.startswith('swap:'):
+        if x == 'SGX_QL_ERROR_UNEXPECTED' and cls.startswith('swap:pck_crl'):
+            return 'L'  # the other PCK CA's CRL
+        if x == g == 'SGX_QL_SUCCESS' and exp.get('collateral_expired') != got.get('collateral_expired'):
+            return 'A'  # a donor CRL whose thisUpdate is after the time
+        if cls == 'swap:pck_crl_issuer_chain.pem':
+            return 'C'
+        return '?'
     if name == 'trailing_nul' and x == 'SGX_QL_ERROR_INVALID_PARAMETER':
         return 'F'
     if g.startswith('LOAD:') and x != 'SGX_QL_SUCCESS' and cls.split(':')[0] in ('chain', 'json', 'crl'):

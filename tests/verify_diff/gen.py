@@ -16,7 +16,8 @@ holds Intel's answer for each id.  Collateral variants are folders with the
 unchanged files symlinked to the bundle.
 
 The classes (times, chain files, JSON files, CRL encodings, quote fields,
-quote PCK chain and sizes) are listed in docs/VERIFY.md.  Needs python3 with
+quote PCK chain and sizes, collateral files swapped in from the other
+bundles) are listed in docs/VERIFY.md.  Needs python3 with
 the `cryptography` package (only to read certificate and CRL dates).
 """
 import base64, datetime, json, os, re, shutil, struct, sys
@@ -352,12 +353,12 @@ def swap_variants(bundle, work, t0, all_bundles):
             if a == b:
                 continue
             d = make_coll(bundle, work, f'swap.{fn}.from.{dn[:6]}', {fn: b})
-            yield dict(cls='swap:' + fn, name='from ' + dn, quote=quote, coll=d, time=t0)
+            yield dict(cls='swap:' + fn, name='from_' + dn, quote=quote, coll=d, time=t0)
         # the PCK CRL together with its issuer chain (consistent pair from the donor)
         d = make_coll(bundle, work, f'swap.pckcrlpair.from.{dn[:6]}',
                       {'pck_crl.der': open(os.path.join(donor, 'pck_crl.der'), 'rb').read(),
                        'pck_crl_issuer_chain.pem': open(os.path.join(donor, 'pck_crl_issuer_chain.pem'), 'rb').read()})
-        yield dict(cls='swap:pck_crl+chain', name='from ' + dn, quote=quote, coll=d, time=t0)
+        yield dict(cls='swap:pck_crl+chain', name='from_' + dn, quote=quote, coll=d, time=t0)
 
 
 def variant_id(v):
@@ -379,7 +380,9 @@ def main(argv):
             b = os.path.join(bdir, bn)
             t0 = json.load(open(os.path.join(b, 'expected.json')))['verification_time_unix']
             seen = set()
-            for v in variants(b, os.path.join(out, bn), t0):
+            gen = list(variants(b, os.path.join(out, bn), t0))
+            gen += swap_variants(b, os.path.join(out, bn), t0, [os.path.join(bdir, n) for n in names])
+            for v in gen:
                 vid = variant_id(v)
                 if vid in seen or '\t' in vid or '\n' in vid:
                     sys.stderr.write('gen.py: %s: duplicate or bad id %r\n' % (bn, vid))

@@ -33,9 +33,13 @@ def rule_for(vid, ret):
             return 'QvE qve.cpp extract_chain_from_quote, QVL CertificateChain: the quote PCK chain in any order'
         if cls == 'quote:sizes':
             return 'QVL Quote::parse (QuoteStructures.cpp): v3 certification data read by its own size, rest of the auth data ignored'
+        if cls.startswith('swap:'):
+            return 'QVL sgxAttestationVerifyPCKCertificate/TCBInfo/EnclaveIdentity/Quote: another bundle\'s genuine file verifies; its dates feed qve_get_collateral_dates'
         if cls == 'quote:append':
             return 'QVL Quote::parse: bytes after the signature data are ignored'
         return QVE + ': success; verdict status_error_to_ql_qve_result, advisories qve_set_quote_supplemental_data'
+    if r == 'ERROR_UNEXPECTED' and cls.startswith('swap:pck_crl'):
+        return 'QVL PckCertVerifier / PckCrlVerifier::verify against the quote\'s PCK CA: STATUS_SGX_CRL_UNKNOWN_ISSUER, outside qve.cpp status_error_to_quote3_error\'s switch'
     if r == 'ERROR_UNEXPECTED':
         return 'QvE qve.cpp status_error_to_quote3_error: a QVL status outside its switch (e.g. *_MISSING, *_INVALID_ISSUER, CRL_UNKNOWN_ISSUER)'
     if r == 'PCK_CERT_UNSUPPORTED_FORMAT':
