@@ -19,7 +19,8 @@
  * line: "<class letter> <bundle> <variant id>" ('#' starts a comment).
  * The run fails when a variant outside the list differs, when a listed
  * variant agrees (the fix landed: take it off the list), when a listed
- * variant is not in the corpus, or when a variant has no expected answer.
+ * variant is not in the corpus, when a variant has no expected answer, or
+ * when a bundle has expected answers without a variant (gen.py changed).
  * REPORT, when given, receives one line per divergence (bundle, id, sgxra's
  * answer, Intel's answer; tab-separated), to rebuild the list.
  *
@@ -238,6 +239,18 @@ static int same(const json_t *g, const json_t *x) {
                     json_object_get(x, "advisory_ids"));
 }
 
+/* Every expected answer of a bundle must have its variant: otherwise the
+ * generator lost variants and the corpus shrank without anyone noticing. */
+static unsigned check_coverage(const char *bundle, const json_t *expected,
+                               unsigned seen) {
+  if (!expected || json_object_size(expected) == seen) return 0;
+  fprintf(stderr,
+          "FAIL %s: %zu expected answers but %u variants (did "
+          "gen.py change? re-record, see docs/VERIFY.md)\n",
+          bundle, json_object_size(expected), seen);
+  return 1;
+}
+
 static char *brief(const json_t *o) {
   json_t *c = json_deep_copy(o);
   json_object_del(c, "rule");
@@ -268,7 +281,7 @@ int main(int argc, char **argv) {
   if (!cx) return 2;
   char line[LINE_MAX_LEN], cur[512] = "";
   json_t *expected = NULL;
-  unsigned total = 0, fails = 0, shown = 0;
+  unsigned total = 0, fails = 0, shown = 0, in_bundle = 0;
   while (fgets(line, sizeof line, m)) {
     line[strcspn(line, "\r\n")] = 0;
     char *f[5], *p = line;
@@ -284,6 +297,8 @@ int main(int argc, char **argv) {
     }
     const char *bundle = f[0], *id = f[1];
     if (strcmp(bundle, cur)) {
+      fails += check_coverage(cur, expected, in_bundle);
+      in_bundle = 0;
       snprintf(cur, sizeof cur, "%s", bundle);
       json_decref(expected);
       slots_clear();
@@ -298,6 +313,7 @@ int main(int argc, char **argv) {
       }
     }
     total++;
+    in_bundle++;
     tally *t = tally_of(id);
     t->total++;
     known *kn = find_known(bundle, id);
@@ -344,6 +360,7 @@ int main(int argc, char **argv) {
   }
   fclose(m);
   if (rep) fclose(rep);
+  fails += check_coverage(cur, expected, in_bundle);
   json_decref(expected);
   slots_clear();
   sgxra_ctx_free(cx);
