@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libssl-dev libcmocka-dev libjansson-dev libmicrohttpd-dev
-      libcurl4-openssl-dev curl openssl python3
+      libcurl4-openssl-dev curl openssl python3 python3-cryptography
       libsqlite3-dev libpq-dev postgresql sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do

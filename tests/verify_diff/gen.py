@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+"""Variant generator of the differential corpus (issue 13; docs/VERIFY.md).
+
+usage: gen.py BUNDLES_DIR OUT_DIR [BUNDLE...]
+
+For every dev bundle under BUNDLES_DIR (read-only; only those named when given),
+writes every variant into OUT_DIR/<bundle>/ and one line per variant to
+OUT_DIR/manifest.tsv:
+
+    bundle <TAB> id <TAB> quote file <TAB> collateral dir <TAB> unix time
+
+A variant is a quote, a collateral folder in sgxra's layout and a verification
+time.  Its id, "<class>/<name>", is stable: it depends only on the bundle, not
+on OUT_DIR or the order of the run, and tests/verify_diff/expected/<bundle>.json
+holds Intel's answer for each id.  Collateral variants are folders with the
+unchanged files symlinked to the bundle.
+
+The classes (times, chain files, JSON files, CRL encodings, quote fields,
+quote PCK chain and sizes, collateral files swapped in from the other
+bundles) are listed in docs/VERIFY.md.  Needs python3 with
+the `cryptography` package (only to read certificate and CRL dates).
+"""
+import base64, datetime, json, os, re, shutil, struct, sys
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+FILES = ['pck_crl_issuer_chain.pem', 'root_ca_crl.der', 'pck_crl.der', 'tcb_info.json',
+         'tcb_info_issuer_chain.pem', 'qe_identity.json', 'qe_identity_issuer_chain.pem']
+CHAINS = ['tcb_info_issuer_chain.pem', 'qe_identity_issuer_chain.pem', 'pck_crl_issuer_chain.pem']
+JSONS = ['tcb_info.json', 'qe_identity.json']
+CRLS = ['pck_crl.der', 'root_ca_crl.der']
+PEM_RE = re.compile(rb'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', re.S)
+
+
+def ts(d):
+    return int(d.replace(tzinfo=datetime.timezone.utc).timestamp()) if d.tzinfo is None else int(d.timestamp())
+
+
+def when(obj, name):
+    """A certificate or CRL date; cryptography < 42 (Debian 12 has 38) only
+    has the naive-UTC attribute, newer ones warn on it and add *_utc."""
+    utc = getattr(obj, name + '_utc', None)
+    return ts(utc if utc is not None else getattr(obj, name))
+
+
+def parse_time(s):
+    return int(datetime.datetime.strptime(s, '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def certs_of(blob):
+    return [m.group(0) for m in PEM_RE.finditer(blob)]
+
+
+def load_crl(data):
+    if data.lstrip().startswith(b'-----BEGIN'):
+        return x509.load_pem_x509_crl(data)
+    return x509.load_der_x509_crl(data)
+
+
+def quote_fields(q):
+    """(name, start, end) for the fields of an SGX v3/v4/v5 quote."""
+    f = []
+    ver = struct.unpack_from('<H', q, 0)[0]
+    f.append(('header.version', 0, 2)); f.append(('header.att_key_type', 2, 4)); f.append(('header.tee_type', 4, 8))
+    f.append(('header.reserved', 8, 12)); f.append(('header.qe_vendor_id', 12, 28)); f.append(('header.user_data', 28, 48))
+    off = 48
+    if ver == 5:
+        f.append(('body.type', 48, 50)); f.append(('body.size', 50, 54)); off = 54
+    rb = off
+    for n, l in [('cpusvn', 16), ('miscselect', 4), ('reserved1', 28), ('attributes', 16), ('mrenclave', 32),
+                 ('reserved2', 32), ('mrsigner', 32), ('reserved3', 96), ('isvprodid', 2), ('isvsvn', 2),
+                 ('reserved4', 60), ('reportdata', 64)]:
+        f.append(('report.' + n, off, off + l)); off += l
+    f.append(('sig_data_len', off, off + 4)); off += 4
+    f.append(('signature', off, off + 64)); off += 64
+    f.append(('attest_key', off, off + 64)); off += 64
+    if ver >= 4:
+        f.append(('outer_cert.type', off, off + 2)); f.append(('outer_cert.size', off + 2, off + 6)); off += 6
+    qr = off
+    for n, l in [('cpusvn', 16), ('miscselect', 4), ('reserved1', 28), ('attributes', 16), ('mrenclave', 32),
+                 ('reserved2', 32), ('mrsigner', 32), ('reserved3', 96), ('isvprodid', 2), ('isvsvn', 2),
+                 ('reserved4', 60), ('reportdata', 64)]:
+        f.append(('qe_report.' + n, off, off + l)); off += l
+    f.append(('qe_report_sig', off, off + 64)); off += 64
+    al = struct.unpack_from('<H', q, off)[0]
+    f.append(('qe_auth_len', off, off + 2)); off += 2
+    if al:
+        f.append(('qe_auth_data', off, off + al))
+    off += al
+    f.append(('cert.type', off, off + 2)); off += 2
+    cl = struct.unpack_from('<I', q, off)[0]
+    f.append(('cert.size', off, off + 4)); off += 4
+    # inside the PEM chain: each certificate
+    blob = q[off:off + cl]
+    for i, m in enumerate(PEM_RE.finditer(blob)):
+        f.append((f'cert.pem{i}', off + m.start(), off + m.end()))
+    f.append(('cert.data_end', off + cl, off + cl))
+    return ver, f
+
+
+def coll_dates(bundle, quote):
+    """Every date the verification depends on: (label, unix)."""
+    out = []
+    for fn in CHAINS:
+        for i, pem in enumerate(certs_of(open(os.path.join(bundle, fn), 'rb').read())):
+            c = x509.load_pem_x509_certificate(pem)
+            out.append((f'{fn}[{i}].notBefore', when(c, 'not_valid_before')))
+            out.append((f'{fn}[{i}].notAfter', when(c, 'not_valid_after')))
+    for fn in CRLS:
+        c = load_crl(open(os.path.join(bundle, fn), 'rb').read())
+        out.append((f'{fn}.thisUpdate', when(c, 'last_update')))
+        out.append((f'{fn}.nextUpdate', when(c, 'next_update')))
+    for fn, key in [('tcb_info.json', 'tcbInfo'), ('qe_identity.json', 'enclaveIdentity')]:
+        j = json.load(open(os.path.join(bundle, fn)))[key]
+        out.append((f'{fn}.issueDate', parse_time(j['issueDate'])))
+        out.append((f'{fn}.nextUpdate', parse_time(j['nextUpdate'])))
+    q = open(quote, 'rb').read()
+    for i, pem in enumerate(certs_of(q)):
+        c = x509.load_pem_x509_certificate(pem)
+        out.append((f'quote_pck_chain[{i}].notBefore', when(c, 'not_valid_before')))
+        out.append((f'quote_pck_chain[{i}].notAfter', when(c, 'not_valid_after')))
+    return out
+
+
+def make_coll(bundle, work, name, changes):
+    """A collateral dir = bundle with `changes` {file: bytes or None (delete)}."""
+    d = os.path.join(work, name)
+    if os.path.isdir(d):
+        shutil.rmtree(d)
+    os.makedirs(d)
+    for fn in FILES:
+        if fn in changes:
+            if changes[fn] is not None:
+                open(os.path.join(d, fn), 'wb').write(changes[fn])
+        else:
+            os.symlink(os.path.abspath(os.path.join(bundle, fn)), os.path.join(d, fn))
+    return d
+
+
+def reorder_json_keys(obj):
+    if isinstance(obj, dict):
+        return {k: reorder_json_keys(obj[k]) for k in reversed(list(obj.keys()))}
+    if isinstance(obj, list):
+        return [reorder_json_keys(x) for x in obj]
+    return obj
+
+
+def variants(bundle, work, t0, time_only=False, quick=False):
+    quote = os.path.join(bundle, 'quote.bin')
+    os.makedirs(work, exist_ok=True)
+    # ---- times
+    yield dict(cls='time', name='at_verification_time', quote=quote, coll=bundle, time=t0)
+    yield dict(cls='time', name='before_issue_-400d', quote=quote, coll=bundle, time=t0 - 400 * 86400)
+    yield dict(cls='time', name='far_future_2100', quote=quote, coll=bundle, time=4102444800)
+    for t, n in [(0, 'zero'), (-1, 'minus1'), (1, 'one')]:
+        yield dict(cls='time', name='time_' + n, quote=quote, coll=bundle, time=t)
+    seen = set()
+    for label, d in coll_dates(bundle, quote):
+        for delta in (-1, 0, 1):
+            key = (label, delta)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield dict(cls='time', name=f'{label}{delta:+d}s', quote=quote, coll=bundle, time=d + delta)
+    if time_only:
+        return
+    t = t0
+    # ---- chain files
+    for fn in CHAINS:
+        raw = open(os.path.join(bundle, fn), 'rb').read()
+        cs = certs_of(raw)
+        join = lambda lst, sep=b'\n': sep.join(lst) + sep
+        others = [c for f2 in CHAINS if f2 != fn for c in certs_of(open(os.path.join(bundle, f2), 'rb').read()) if c not in cs]
+        var = {
+            'reversed': join(list(reversed(cs))),
+            'root_removed': join(cs[:-1]) if len(cs) > 1 else None,
+            'leaf_removed': join(cs[1:]) if len(cs) > 1 else None,
+            'leaf_duplicated': join([cs[0]] + cs),
+            'root_duplicated': join(cs + [cs[-1]]),
+            'leaf_only_twice': join([cs[0], cs[0]]),
+            'root_only': join([cs[-1]]),
+            'extra_foreign_cert': join(cs + others[:1]) if others else None,
+            'extra_foreign_cert_first': join(others[:1] + cs) if others else None,
+            'crlf': raw.replace(b'\r\n', b'\n').replace(b'\n', b'\r\n'),
+            'bom': b'\xef\xbb\xbf' + raw,
+            'trailing_garbage': raw + b'garbage\n',
+            'trailing_nul': raw + b'\x00',
+            'leading_text': b'subject=whatever\n' + raw,
+            'no_final_newline': raw.rstrip(b'\n'),
+            'blank_lines_between': join(cs, b'\n\n\n'),
+            'empty_file': b'',
+            'truncated_mid_cert': raw[:len(raw) // 2],
+            'base64_wrapped_76': join([wrap76(c) for c in cs]),
+        }
+        for vn, data in var.items():
+            if data is None:
+                continue
+            d = make_coll(bundle, work, f'{fn}.{vn}', {fn: data})
+            yield dict(cls='chain:' + fn, name=vn, quote=quote, coll=d, time=t)
+    # ---- JSON files
+    for fn in JSONS:
+        raw = open(os.path.join(bundle, fn), 'rb').read()
+        obj = json.loads(raw)
+        top = list(obj.keys())
+        var = {
+            'pretty_indent2': json.dumps(obj, indent=2).encode(),
+            'compact': json.dumps(obj, separators=(',', ':')).encode(),
+            'spaces_after_colon': json.dumps(obj, separators=(', ', ': ')).encode(),
+            'top_keys_reversed': json.dumps({k: obj[k] for k in reversed(top)}, separators=(',', ':')).encode(),
+            'body_keys_reversed': json.dumps({k: (reorder_json_keys(v) if k != 'signature' else v) for k, v in obj.items()}, separators=(',', ':')).encode(),
+            'crlf_pretty': json.dumps(obj, indent=2).replace('\n', '\r\n').encode(),
+            'bom': b'\xef\xbb\xbf' + raw,
+            'trailing_newline': raw + b'\n',
+            'trailing_garbage': raw + b'garbage',
+            'trailing_nul': raw + b'\x00',
+            'leading_whitespace': b'  \n' + raw,
+            'unicode_escaped_slash': raw.replace(b'"id":"QE"', b'"id":"\\u0051E"'),
+            'duplicate_signature_key': raw[:-1] + b',"signature":"00"}' if raw.rstrip().endswith(b'}') else None,
+            'extra_top_field': raw.rstrip()[:-1] + b',"x":1}',
+            'empty_file': b'',
+        }
+        for vn, data in var.items():
+            if data is None or (vn == 'unicode_escaped_slash' and data == raw):
+                continue
+            d = make_coll(bundle, work, f'{fn}.{vn}', {fn: data})
+            yield dict(cls='json:' + fn, name=vn, quote=quote, coll=d, time=t)
+    # ---- CRLs
+    for fn in CRLS:
+        der = open(os.path.join(bundle, fn), 'rb').read()
+        crl = load_crl(der)
+        der = crl.public_bytes(Encoding.DER) if der.lstrip().startswith(b'-----') else der
+        pem = crl.public_bytes(Encoding.PEM)
+        var = {
+            'pem': pem,
+            'pem_crlf': pem.replace(b'\n', b'\r\n'),
+            'pem_no_final_newline': pem.rstrip(b'\n'),
+            'pem_bom': b'\xef\xbb\xbf' + pem,
+            'pem_leading_newline': b'\n' + pem,
+            'pem_trailing_garbage': pem + b'garbage\n',
+            'hex_text': der.hex().encode(),
+            'hex_text_upper': der.hex().upper().encode(),
+            'hex_text_newline': der.hex().encode() + b'\n',
+            'der_trailing_garbage': der + b'garbage',
+            'der_trailing_nul': der + b'\x00',
+            'der_truncated': der[:-10],
+            'empty_file': b'',
+        }
+        for vn, data in var.items():
+            d = make_coll(bundle, work, f'{fn}.{vn}', {fn: data})
+            yield dict(cls='crl:' + fn, name=vn, quote=quote, coll=d, time=t)
+    # ---- quote
+    q = open(quote, 'rb').read()
+    ver, fields = quote_fields(q)
+    qdir = os.path.join(work, 'quotes')
+    os.makedirs(qdir, exist_ok=True)
+
+    def qv(name, data, cls):
+        p = os.path.join(qdir, name + '.bin')
+        open(p, 'wb').write(data)
+        return dict(cls=cls, name=name, quote=p, coll=bundle, time=t)
+    for (fname, s, e) in fields:
+        if e > s:
+            for where, pos in (('first', s), ('last', e - 1)):
+                if where == 'last' and e - 1 == s:
+                    continue
+                b = bytearray(q); b[pos] ^= 0x01
+                yield qv(f'flip.{fname}.{where}', bytes(b), 'quote:flip')
+    bounds = sorted(set([s for _, s, _ in fields] + [e for _, _, e in fields] + [432, 436, 1000, 1019, 1020, 1021]))
+    for b in bounds:
+        if 0 < b < len(q):
+            yield qv(f'truncate.{b}', q[:b], 'quote:truncate')
+    yield qv('truncate.0', b'', 'quote:truncate')
+    for n, extra in [('1_zero', b'\x00'), ('1_ff', b'\xff'), ('16_zero', b'\x00' * 16), ('4096_zero', b'\x00' * 4096), ('text', b'garbage')]:
+        yield qv(f'append.{n}', q + extra, 'quote:append')
+    yield from quote_chain_variants(bundle, work, t)
+
+
+def wrap76(pem):
+    lines = pem.split(b'\n')
+    body = b''.join(lines[1:-1])
+    out = [lines[0]] + [body[i:i + 76] for i in range(0, len(body), 76)] + [lines[-1]]
+    return b'\n'.join(out)
+
+
+def quote_chain_variants(bundle, work, t0):
+    """Variants of the PCK chain inside a v3 quote's certification data (type 5).
+    Neither the quote signature nor the QE report data covers it, so these are still
+    validly signed quotes.  Sizes (cert data size, auth data size) are fixed up."""
+    quote = os.path.join(bundle, 'quote.bin')
+    q = open(quote, 'rb').read()
+    ver, fields = quote_fields(q)
+    if ver != 3:
+        return
+    fd = {n: (s, e) for n, s, e in fields}
+    cstart = fd['cert.size'][1]
+    clen = struct.unpack_from('<I', q, fd['cert.size'][0])[0]
+    blob = q[cstart:cstart + clen]
+    tail = q[cstart + clen:]
+    cs = certs_of(blob)
+    sep = b'\n'
+    qdir = os.path.join(work, 'quotes')
+    os.makedirs(qdir, exist_ok=True)
+
+    def build(newblob):
+        b = bytearray(q[:cstart]) + newblob + tail
+        struct.pack_into('<I', b, fd['cert.size'][0], len(newblob))
+        auth = struct.unpack_from('<I', q, fd['sig_data_len'][0])[0]
+        struct.pack_into('<I', b, fd['sig_data_len'][0], auth + len(newblob) - len(blob))
+        return bytes(b)
+    nul = blob.endswith(b'\x00')
+    def j(lst):
+        out = sep.join(lst) + sep
+        return out + (b'\x00' if nul else b'')
+    var = {
+        'same_rebuilt': j(cs),
+        'reversed': j(list(reversed(cs))),
+        'ca_first': j([cs[1], cs[0], cs[2]]),
+        'leaf_duplicated': j([cs[0]] + cs),
+        'root_removed': j(cs[:2]),
+        'ca_removed': j([cs[0], cs[2]]),
+        'root_duplicated_no_ca': j([cs[0], cs[2], cs[2]]),
+        'crlf': j(cs).replace(b'\n', b'\r\n'),
+        'trailing_garbage': j(cs) + b'garbage',
+        'leading_text': b'x\n' + j(cs),
+    }
+    for vn, nb in var.items():
+        p = os.path.join(qdir, 'qchain.' + vn + '.bin')
+        open(p, 'wb').write(build(nb))
+        yield dict(cls='quote:chain', name=vn, quote=p, coll=bundle, time=t0)
+    # sizes: certification data shorter than the room left in the auth data, and
+    # auth data with padding after the certification data
+    b = bytearray(q); struct.pack_into('<I', b, fd['cert.size'][0], clen - 1)
+    p = os.path.join(qdir, 'qsize.certsize_minus1.bin'); open(p, 'wb').write(bytes(b))
+    yield dict(cls='quote:sizes', name='cert_size_minus1 (drops the final byte of the PEM)', quote=p, coll=bundle, time=t0)
+    b = bytearray(q); struct.pack_into('<I', b, fd['cert.size'][0], clen - 40)
+    p = os.path.join(qdir, 'qsize.certsize_minus40.bin'); open(p, 'wb').write(bytes(b))
+    yield dict(cls='quote:sizes', name='cert_size_minus40 (cuts into the last END line)', quote=p, coll=bundle, time=t0)
+    auth = struct.unpack_from('<I', q, fd['sig_data_len'][0])[0]
+    b = bytearray(q[:cstart + clen]) + b'\x00' * 16 + tail
+    struct.pack_into('<I', b, fd['sig_data_len'][0], auth + 16)
+    p = os.path.join(qdir, 'qsize.authdata_padded16.bin'); open(p, 'wb').write(bytes(b))
+    yield dict(cls='quote:sizes', name='auth_data_padded_16 (auth size +16, zeros after cert data)', quote=p, coll=bundle, time=t0)
+    b = bytearray(q); struct.pack_into('<I', b, fd['sig_data_len'][0], auth - 1)
+    p = os.path.join(qdir, 'qsize.authlen_minus1.bin'); open(p, 'wb').write(bytes(b))
+    yield dict(cls='quote:sizes', name='auth_size_minus1', quote=p, coll=bundle, time=t0)
+
+
+def swap_variants(bundle, work, t0, all_bundles):
+    """Each collateral file replaced by the same file of another bundle (other CA, FMSPC,
+    dates, TCB Info version): mismatch and wrong-issuer paths with genuine Intel data."""
+    quote = os.path.join(bundle, 'quote.bin')
+    me = os.path.basename(bundle.rstrip('/'))
+    for donor in all_bundles:
+        dn = os.path.basename(donor.rstrip('/'))
+        if dn == me:
+            continue
+        for fn in FILES:
+            a = open(os.path.join(bundle, fn), 'rb').read()
+            b = open(os.path.join(donor, fn), 'rb').read()
+            if a == b:
+                continue
+            d = make_coll(bundle, work, f'swap.{fn}.from.{dn[:6]}', {fn: b})
+            yield dict(cls='swap:' + fn, name='from_' + dn, quote=quote, coll=d, time=t0)
+        # the PCK CRL together with its issuer chain (consistent pair from the donor)
+        d = make_coll(bundle, work, f'swap.pckcrlpair.from.{dn[:6]}',
+                      {'pck_crl.der': open(os.path.join(donor, 'pck_crl.der'), 'rb').read(),
+                       'pck_crl_issuer_chain.pem': open(os.path.join(donor, 'pck_crl_issuer_chain.pem'), 'rb').read()})
+        yield dict(cls='swap:pck_crl+chain', name='from_' + dn, quote=quote, coll=d, time=t0)
+
+
+def variant_id(v):
+    """The stable id of a variant: class / name (the name up to its first space)."""
+    return v['cls'] + '/' + v['name'].split(' ')[0]
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.stderr.write(__doc__)
+        return 2
+    bdir, out = argv[1], argv[2]
+    names = argv[3:] or sorted(n for n in os.listdir(bdir)
+                               if os.path.isfile(os.path.join(bdir, n, 'expected.json')))
+    os.makedirs(out, exist_ok=True)
+    total = 0
+    with open(os.path.join(out, 'manifest.tsv'), 'w') as m:
+        for bn in names:
+            b = os.path.join(bdir, bn)
+            t0 = json.load(open(os.path.join(b, 'expected.json')))['verification_time_unix']
+            seen = set()
+            gen = list(variants(b, os.path.join(out, bn), t0))
+            gen += swap_variants(b, os.path.join(out, bn), t0, [os.path.join(bdir, n) for n in names])
+            for v in gen:
+                vid = variant_id(v)
+                if vid in seen or '\t' in vid or '\n' in vid:
+                    sys.stderr.write('gen.py: %s: duplicate or bad id %r\n' % (bn, vid))
+                    return 1
+                seen.add(vid)
+                m.write('%s\t%s\t%s\t%s\t%d\n' % (bn, vid, os.path.abspath(v['quote']),
+                                                   os.path.abspath(v['coll']), v['time']))
+                total += 1
+    sys.stderr.write('gen.py: %d variants of %d bundles in %s\n' % (total, len(names), out))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
