@@ -9,12 +9,12 @@
  * Certificate and Certificate Revocation List Profile Specification; Intel
  * SGX DCAP PCS API reference):
  *
- *   root CA          CN=sgxra TEST Root CA, self-signed, CA:TRUE pathlen 1
+ *   root CA          CN=sgxra TEST SGX Root CA, self-signed, CA:TRUE pathlen 1
  *   PCK Platform CA  CN=sgxra TEST SGX PCK Platform CA, CA:TRUE pathlen 0
  *   PCK Processor CA CN=sgxra TEST SGX PCK Processor CA, CA:TRUE pathlen 0
  *                    (a CA directory made before it existed gets one, signed
  *                    by its root, the first time it is opened)
- *   TCB signing      CN=sgxra TEST TCB Signing, signs TCB Info and QE Identity
+ *   TCB signing      CN=sgxra TEST SGX TCB Signing, signs TCB Info and QE Identity
  *   PCK leaf         CN=sgxra TEST SGX PCK Certificate, with the SGX extension
  *                    (OID 1.2.840.113741.1.13.1): PPID, TCB (16 component
  *                    SVNs, PCESVN, CPUSVN), PCE-ID, FMSPC, SGX type,

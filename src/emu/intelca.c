@@ -25,10 +25,10 @@
 #include "sgxra/x509.h"
 
 #define ORG_NAME "sgxra TEST (not Intel)"
-#define ROOT_CN "sgxra TEST Root CA"
+#define ROOT_CN "sgxra TEST SGX Root CA"
 #define PCA_CN "sgxra TEST SGX PCK Platform CA"
 #define XCA_CN "sgxra TEST SGX PCK Processor CA"
-#define TCB_CN "sgxra TEST TCB Signing"
+#define TCB_CN "sgxra TEST SGX TCB Signing"
 #define PCK_CN "sgxra TEST SGX PCK Certificate"
 #define CRL_DP_ROOT "http://127.0.0.1/sgx/certification/v4/rootcacrl"
 #define CRL_DP_PCK                                                             \

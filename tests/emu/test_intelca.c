@@ -87,11 +87,11 @@ static void ca_certificates(void **state) {
   X509 *root = pem_cert(sgxra_intelca_root_pem(f->ca));
   X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
   X509 *tcb = pem_cert(sgxra_intelca_tcb_signing_pem(f->ca));
-  assert_cn(X509_get_subject_name(root), "sgxra TEST Root CA");
-  assert_cn(X509_get_issuer_name(root), "sgxra TEST Root CA");
+  assert_cn(X509_get_subject_name(root), "sgxra TEST SGX Root CA");
+  assert_cn(X509_get_issuer_name(root), "sgxra TEST SGX Root CA");
   assert_cn(X509_get_subject_name(pca), "sgxra TEST SGX PCK Platform CA");
-  assert_cn(X509_get_issuer_name(pca), "sgxra TEST Root CA");
-  assert_cn(X509_get_subject_name(tcb), "sgxra TEST TCB Signing");
+  assert_cn(X509_get_issuer_name(pca), "sgxra TEST SGX Root CA");
+  assert_cn(X509_get_subject_name(tcb), "sgxra TEST SGX TCB Signing");
   assert_int_equal(X509_verify(root, X509_get0_pubkey(root)), 1);
   assert_int_equal(X509_verify(pca, X509_get0_pubkey(root)), 1);
   assert_int_equal(X509_verify(tcb, X509_get0_pubkey(root)), 1);
@@ -460,7 +460,7 @@ static void processor_ca(void **state) {
   X509 *xca = pem_cert(sgxra_intelca_processor_ca_pem(f->ca));
   X509 *pca = pem_cert(sgxra_intelca_platform_ca_pem(f->ca));
   assert_cn(X509_get_subject_name(xca), "sgxra TEST SGX PCK Processor CA");
-  assert_cn(X509_get_issuer_name(xca), "sgxra TEST Root CA");
+  assert_cn(X509_get_issuer_name(xca), "sgxra TEST SGX Root CA");
   assert_int_equal(X509_verify(xca, X509_get0_pubkey(root)), 1);
   assert_int_equal(X509_check_ca(xca), 1);
   assert_int_equal(X509_get_pathlen(xca), 0);

@@ -339,7 +339,7 @@ static void crls(void **state) {
   char cn[128];
   X509_NAME_get_text_by_NID(X509_CRL_get_issuer(crl), NID_commonName, cn,
                             sizeof cn);
-  assert_string_equal(cn, "sgxra TEST Root CA");
+  assert_string_equal(cn, "sgxra TEST SGX Root CA");
   X509_CRL_free(crl);
   free(r.body);
 }

@@ -833,11 +833,11 @@ static void pki_make(const fixture *f, test_pki *k) {
   k->ca_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
   k->tcb_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
   k->pck_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-  k->root = make_cert("sgxra TEST Root CA", 1, k->root_key, NULL, k->root_key,
+  k->root = make_cert("sgxra TEST SGX Root CA", 1, k->root_key, NULL, k->root_key,
                       1, NULL, 0);
   k->ca = make_cert("sgxra TEST PCK Processor CA", 2, k->ca_key, k->root,
                     k->root_key, 1, NULL, 0);
-  k->tcb = make_cert("sgxra TEST TCB Signing", 3, k->tcb_key, k->root,
+  k->tcb = make_cert("sgxra TEST SGX TCB Signing", 3, k->tcb_key, k->root,
                      k->root_key, 0, NULL, 0);
   size_t en;
   uint8_t *ext = sgx01_extension(f, &en);
