@@ -166,28 +166,37 @@ sgxra_err sgxra_sgxmeta_parse_note(sgxra_ctx *cx, const uint8_t *p, size_t n,
   return SGXRA_OK;
 }
 
-sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
-                                 sgxra_sgxmeta *out) {
+sgxra_err sgxra__sgxmeta_section(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                 const char *hint, sgxra__elf_section *out) {
   sgxra__elf elf;
-  sgxra__elf_section sec;
   uint64_t nsections = 0;
   int found = 0;
-  memset(out, 0, sizeof *out);
   sgxra_err e = sgxra__elf_open(cx, p, n, &elf);
   if (e) return e;
   if (elf.shoff == 0)
     return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
                        "ELF has no section header table, so no "
-                       ".note.sgxmeta: not a signed SGX SDK enclave");
-  e = sgxra__elf_find_section(cx, &elf, ".note.sgxmeta", &sec, &found,
+                       ".note.sgxmeta: not a signed SGX SDK enclave%s",
+                       hint);
+  e = sgxra__elf_find_section(cx, &elf, ".note.sgxmeta", out, &found,
                               &nsections);
   if (e) return e;
   if (!found)
     return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
                        "ELF has no .note.sgxmeta section among its %llu "
-                       "sections: not a signed SGX SDK enclave (sign it with "
-                       "sgx_sign, or measure the unsigned image instead)",
-                       (unsigned long long)nsections);
+                       "sections: not a signed SGX SDK enclave%s",
+                       (unsigned long long)nsections, hint);
+  return SGXRA_OK;
+}
+
+sgxra_err sgxra_sgxmeta_from_elf(sgxra_ctx *cx, const uint8_t *p, size_t n,
+                                 sgxra_sgxmeta *out) {
+  sgxra__elf_section sec;
+  memset(out, 0, sizeof *out);
+  sgxra_err e = sgxra__sgxmeta_section(
+      cx, p, n,
+      " (sign it with sgx_sign, or measure the unsigned image instead)", &sec);
+  if (e) return e;
   e = sgxra_sgxmeta_parse_note(cx, sec.bytes, (size_t)sec.size, out);
   if (e)
     return sgxra__context(cx, e, "section %llu at file offset 0x%llx",

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sgx/elf_internal.h"
 #include "sgxra/enclavefile.h"
 #include "sgxra/sdkenclave.h"
 
@@ -31,6 +32,16 @@ SGXRA_MUST_CHECK sgxra_err sgxra__sgxmeta_note(sgxra_ctx *cx, const uint8_t *p,
                                                size_t n,
                                                const uint8_t **out_desc,
                                                uint32_t *out_descsz);
+
+/* Find the `.note.sgxmeta` section of the ELF image p[0..n) into *out.
+ * SGXRA_E_ELF_* when the image is not a well-formed ELF;
+ * SGXRA_E_ELF_NO_SGXMETA when it has no section header table or no such
+ * section, the message ending with `hint` (a sentence the caller adds,
+ * may be ""). */
+SGXRA_MUST_CHECK sgxra_err sgxra__sgxmeta_section(sgxra_ctx *cx,
+                                                  const uint8_t *p, size_t n,
+                                                  const char *hint,
+                                                  sgxra__elf_section *out);
 
 /* Decode the fixed head and dirs[0..1] of the record at r (at least
  * SGXRA__SGXMETA_DATA2 bytes, checked by the caller). */

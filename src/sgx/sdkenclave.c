@@ -415,24 +415,9 @@ static int all_zero(const uint8_t *p, size_t n) {
 
 static sgxra_err sdk_open(sgxra_ctx *cx, const uint8_t *p, size_t n,
                           sgxra_sdk_enclave *out) {
-  sgxra__elf elf;
   sgxra__elf_section sec;
-  uint64_t nsections = 0;
-  int found = 0;
-  sgxra_err e = sgxra__elf_open(cx, p, n, &elf);
+  sgxra_err e = sgxra__sgxmeta_section(cx, p, n, "", &sec);
   if (e) return e;
-  if (elf.shoff == 0)
-    return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
-                       "ELF has no section header table, so no "
-                       ".note.sgxmeta: not a signed SGX SDK enclave");
-  e = sgxra__elf_find_section(cx, &elf, ".note.sgxmeta", &sec, &found,
-                              &nsections);
-  if (e) return e;
-  if (!found)
-    return sgxra__fail(cx, SGXRA_E_ELF_NO_SGXMETA,
-                       "ELF has no .note.sgxmeta section among its %llu "
-                       "sections: not a signed SGX SDK enclave",
-                       (unsigned long long)nsections);
   out->file = p;
   out->file_len = n;
   out->note_offset = sec.offset;
