@@ -195,6 +195,14 @@ void cli_put_sigstruct_identity(cli_out *o, const cli_sigstruct *ss,
 int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
                       const cli_sigstruct *ss);
 
+/* The verification time of `verify` and `appraise` --at (apps/verdict.c):
+ * what sgxra_time_parse_arg takes, and also any integer with a sign
+ * ("-1", "-0"), passed through unchecked: Intel's QvE answers a time <= 0
+ * with SGX_QL_ERROR_INVALID_PARAMETER, and so does the verdict.  Returns 0
+ * with *out set, or the usage error (2) naming --at. */
+int cli_parse_verify_time(const char *verb, sgxra_ctx *cx, const char *s,
+                          int64_t *out);
+
 /* The `verify --json` object of a verdict (docs/VERIFY.md), shared with
  * `appraise` (apps/verdict.c). */
 json_t *cli_verdict_json(const sgxra_verdict *vd);

@@ -80,7 +80,10 @@ static void usage(FILE *f) {
       "      --update standard|early  as for sgxra collateral fetch\n"
       "      --at TIME          verification time: RFC 3339 UTC "
       "(2025-07-01T00:00:00Z)\n"
-      "                         or unix seconds; default now\n"
+      "                         or unix seconds; default now.  A time <= 0\n"
+      "                         (\"-1\") is Intel's "
+      "SGX_QL_ERROR_INVALID_PARAMETER\n"
+      "                         (exit 1), not a usage error\n"
       "      --trust-root PEM   trust anchor instead of Intel SGX Root CA\n"
       "      --accept-status LIST  also accept these TCB statuses, "
       "comma-separated,\n"
@@ -374,10 +377,8 @@ int cli_cmd_verify(int argc, char **argv) {
   sgxra_decision *dec = NULL;
   sgxra_err e;
   int64_t now = (int64_t)time(NULL);
-  if (at && sgxra_time_parse_arg(cx, at, &now) != SGXRA_OK) {
-    status = cli_usage_error(VERB, "--at '%s': %s", at, sgxra_ctx_message(cx));
-    goto out;
-  }
+  if (at && (status = cli_parse_verify_time(VERB, cx, at, &now)) != 0) goto out;
+  status = CLI_EXIT_USAGE;
 
   /* What to accept, checked before any file is read. */
   sgxra_policy policy;

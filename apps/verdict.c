@@ -94,6 +94,22 @@ json_t *cli_verdict_json(const sgxra_verdict *vd) {
   return o;
 }
 
+int cli_parse_verify_time(const char *verb, sgxra_ctx *cx, const char *s,
+                          int64_t *out) {
+  size_t n = strlen(s), i = s[0] == '-' ? 1 : 0;
+  size_t start = i;
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  if (start == 1 && i == n && n > 1 && n - 1 <= 12) {
+    /* a negative number: not a time, but Intel's verifier takes any
+     * integer and refuses it as a parameter, so the verdict says so */
+    *out = -strtoll(s + 1, NULL, 10);
+    return 0;
+  }
+  if (sgxra_time_parse_arg(cx, s, out) != SGXRA_OK)
+    return cli_usage_error(verb, "--at '%s': %s", s, sgxra_ctx_message(cx));
+  return 0;
+}
+
 /* cli_verify_bundle, with the collateral from `dir` or, when dir is NULL,
  * through the PCCS client (`po`; *out_info says where it came from). */
 static int verify_with(const char *verb, sgxra_ctx *cx, const char *quote_path,

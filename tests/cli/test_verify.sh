@@ -52,6 +52,10 @@ expect_json() {
   elif [ "${J[$1]}" = "$2" ]; then ok
   else bad "$1 = '${J[$1]}', want '$2'"; fi
 }
+# expect_out_contains TEXT: stdout holds TEXT
+expect_out_contains() {
+  case "$OUT" in *"$1"*) ok ;; *) bad "stdout lacks '$1': $OUT" ;; esac
+}
 # jget KEY: a value of $OUT
 jget() { jload "$OUT"; printf '%s' "${J[$1]-}"; }
 # fload FILE: read a JSON file once into F (call it outside $(...), which
@@ -188,6 +192,25 @@ expect_json return SGX_QL_ERROR_INVALID_PARAMETER
 expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
 expect_json error SGXRA_E_INVALID_ARGUMENT
 expect_err_contains "time <= 0"
+# a negative time is Intel's INVALID_PARAMETER too (a verdict, exit 1), not a
+# usage error: QvE checks expiration_check_date <= 0
+for neg in -1 -1751328000 -0; do
+  expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$neg" --json
+  expect_json return SGX_QL_ERROR_INVALID_PARAMETER
+  expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
+  expect_json stage parameters
+done
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at -1
+expect_out_contains "SGX_QL_ERROR_INVALID_PARAMETER"
+# not a number or a date still is a usage error
+flagerr_at() {
+  expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$1" --json
+  expect_err_contains "--at '$1'"
+}
+flagerr_at -
+flagerr_at --1
+flagerr_at -1x
+flagerr_at -1234567890123
 # 400 days before the bundle's time, before the CRLs' thisUpdate: Intel's
 # answer is success with the collateral expired (two-sided CRL validity)
 expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" \
