@@ -48,7 +48,7 @@ static void usage(FILE *f) {
       "[--isvprodid N]\n"
       "                    [--min-isvsvn N] [--allow-debug-signer] "
       "[--report-data HEX]\n"
-      "                    [--json]\n"
+      "                    [--strict] [--json]\n"
       "\n"
       "Verify an SGX ECDSA quote (v3, v4, v5) with Intel's semantics "
       "against the\n"
@@ -108,7 +108,7 @@ static void usage(FILE *f) {
       "                         well-known public key (tests only)\n"
       "      --report-data HEX  expected REPORTDATA: 128 hex digits, or 64 "
       "(then\n"
-      "                         followed by 32 zero bytes)\n"
+      "                         followed by 32 zero bytes)\n" CLI_STRICT_HELP
       "      --json             one JSON object: return, verdict,\n"
       "                         collateral_expired, advisory_ids, "
       "tcb_status,\n"
@@ -194,9 +194,11 @@ static sgxra_err flags_policy(sgxra_ctx *cx, uint32_t accept, int expired,
 
 /* verify --json: the verdict's object (apps/verdict.c, shared with
  * appraise) plus whether it was accepted and why not. */
-static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
+static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d,
+                            const sgxra_strict_report *sr) {
   json_t *o = cli_verdict_json(vd);
-  json_object_set_new(o, "accepted", json_boolean(d->trusted));
+  json_object_set_new(o, "accepted",
+                      json_boolean(d->trusted && !(sr && sr->count)));
   json_t *rs = json_array();
   for (size_t i = 0; i < d->reason_count; i++) {
     json_t *one = json_object();
@@ -206,16 +208,22 @@ static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
     json_array_append_new(rs, one);
   }
   json_object_set_new(o, "reasons", rs);
+  if (sr) json_object_set_new(o, "strict", cli_strict_json(sr));
   return o;
 }
 
-static void print_human(const sgxra_verdict *vd, const sgxra_decision *d) {
+/* sr: the --strict findings (NULL without --strict). */
+static void print_human(const sgxra_verdict *vd, const sgxra_decision *d,
+                        const sgxra_strict_report *sr) {
   char date[SGXRA_TIME_TEXT_SIZE];
-  const char *codes[SGXRA_DECISION_REASON_MAX];
+  const char *codes[SGXRA_DECISION_REASON_MAX + 1];
   size_t nc = 0;
   for (size_t i = 0; i < d->reason_count && nc < SGXRA_DECISION_REASON_MAX; i++)
     codes[nc++] = sgxra_reason_name(d->reasons[i].code);
-  cli_print_verdict_line(vd, vd->err == SGXRA_OK && d->trusted, codes, nc);
+  int strict_fail = sr && sr->count;
+  if (strict_fail) codes[nc++] = "STRICT";
+  cli_print_verdict_line(vd, vd->err == SGXRA_OK && d->trusted && !strict_fail,
+                         codes, nc);
   if (vd->has_quote) {
     const sgxra_report_body *r = &vd->report;
     cli_print_hex("mrenclave", W, r->mrenclave, SGXRA_HASH_SIZE);
@@ -249,6 +257,7 @@ static void print_human(const sgxra_verdict *vd, const sgxra_decision *d) {
   for (size_t i = 0; i < d->reason_count; i++)
     printf("refused: %s: %s\n", sgxra_reason_name(d->reasons[i].code),
            d->reasons[i].message);
+  if (sr) cli_strict_print(sr);
 }
 
 /* A failure of an identity flag's value: a usage error naming the flag and
@@ -271,7 +280,8 @@ int cli_cmd_verify(int argc, char **argv) {
     OPT_ISVPRODID,
     OPT_MIN_ISVSVN,
     OPT_REPORT_DATA,
-    OPT_ALLOW_DEBUG_SIGNER
+    OPT_ALLOW_DEBUG_SIGNER,
+    OPT_STRICT
   };
   static const struct option opts[] = {
       {"collateral", required_argument, NULL, 'c'},
@@ -287,6 +297,7 @@ int cli_cmd_verify(int argc, char **argv) {
       {"min-isvsvn", required_argument, NULL, OPT_MIN_ISVSVN},
       {"report-data", required_argument, NULL, OPT_REPORT_DATA},
       {"allow-debug-signer", no_argument, NULL, OPT_ALLOW_DEBUG_SIGNER},
+      {"strict", no_argument, NULL, OPT_STRICT},
       CLI_PCCS_LONG_OPTIONS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -297,7 +308,7 @@ int cli_cmd_verify(int argc, char **argv) {
   memset(&pinfo, 0, sizeof pinfo);
   int use_pccs = 0;
   const char *dir = NULL, *at = NULL, *root_path = NULL, *report_hex = NULL;
-  int json = 0, accept_expired = 0, allow_debug = 0;
+  int json = 0, accept_expired = 0, allow_debug = 0, strict = 0;
   uint32_t accept = 1u << (unsigned)SGXRA_TCB_UP_TO_DATE;
   sgxra_expected x = {NULL, NULL, -1, -1, 0};
   uint64_t num;
@@ -350,6 +361,9 @@ int cli_cmd_verify(int argc, char **argv) {
     case OPT_ALLOW_DEBUG_SIGNER:
       x.allow_debug_signer = 1;
       break;
+    case OPT_STRICT:
+      strict = 1;
+      break;
     case 'h':
       usage(stdout);
       return CLI_EXIT_OK;
@@ -375,6 +389,7 @@ int cli_cmd_verify(int argc, char **argv) {
   sgxra_collateral *coll = NULL;
   sgxra_registry_memory *mem = NULL;
   sgxra_decision *dec = NULL;
+  sgxra_strict_report *sr = NULL; /* --strict's findings */
   sgxra_err e;
   int64_t now = (int64_t)time(NULL);
   if (at && (status = cli_parse_verify_time(VERB, cx, at, &now)) != 0) goto out;
@@ -429,8 +444,20 @@ int cli_cmd_verify(int argc, char **argv) {
     cli_fail(VERB, quote_path, cx, CLI_EXIT_USAGE);
     goto out;
   }
+  if (strict) {
+    sr = malloc(sizeof *sr);
+    if (!sr) {
+      fprintf(stderr, "sgxra verify: out of memory\n");
+      goto out;
+    }
+    if ((status = cli_strict_run(VERB, cx, coll, use_pccs ? NULL : dir, now,
+                                 &vd, sr)) != 0)
+      goto out;
+    status = CLI_EXIT_USAGE;
+  }
+  int strict_fail = sr && sr->count;
   if (json) {
-    json_t *o = verdict_json(&vd, dec);
+    json_t *o = verdict_json(&vd, dec, sr);
     if (use_pccs)
       json_object_set_new(o, "collateral", cli_pccs_info_json(&pinfo));
     const uint8_t *q;
@@ -443,7 +470,7 @@ int cli_cmd_verify(int argc, char **argv) {
                             : json_null());
     cli_json_print(o);
   } else {
-    print_human(&vd, dec);
+    print_human(&vd, dec, sr);
     if (use_pccs) cli_pccs_info_print("collateral", W, &pinfo);
   }
   if (vd.err != SGXRA_OK) {
@@ -452,17 +479,29 @@ int cli_cmd_verify(int argc, char **argv) {
     /* a quote that does not parse is unusable input; any other failure is
      * a verification outcome */
     status = vd.stage == SGXRA_STAGE_QUOTE ? CLI_EXIT_USAGE : CLI_EXIT_REFUSED;
-  } else if (dec->trusted) {
+  } else if (dec->trusted && !strict_fail) {
     status = CLI_EXIT_OK;
   } else {
-    fprintf(stderr, "sgxra verify: %s: genuine, refused:", quote_path);
+    fprintf(stderr, "sgxra verify: %s: genuine, refused", quote_path);
+    if (dec->reason_count) fprintf(stderr, ":");
     for (size_t i = 0; i < dec->reason_count; i++)
       fprintf(stderr, "%s %s", i ? "," : "",
               sgxra_reason_name(dec->reasons[i].code));
+    if (strict_fail) {
+      fprintf(stderr, "%s by --strict:", dec->reason_count ? ";" : "");
+      for (size_t i = 0, n = 0; i < sr->count; i++) {
+        size_t k = 0; /* each check named once */
+        while (k < i && sr->findings[k].check != sr->findings[i].check) k++;
+        if (k == i)
+          fprintf(stderr, "%s %s", n++ ? "," : "",
+                  sgxra_strict_check_name(sr->findings[i].check));
+      }
+    }
     fprintf(stderr, "\n");
     status = CLI_EXIT_REFUSED;
   }
 out:
+  free(sr);
   free(dec);
   sgxra_registry_memory_free(mem);
   sgxra_collateral_free(coll);

@@ -192,6 +192,82 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verify_quote(
     sgxra_ctx *cx, const uint8_t *quote, size_t n, const sgxra_collateral *coll,
     const sgxra_x509_cert *root, int64_t now, sgxra_verdict *out);
 
+/* ---- sgxra's stricter readings (`sgxra verify --strict`) ------------------
+ *
+ * The verdict above is Intel's answer, also where Intel's reading is
+ * surprising (docs/VERIFY.md, "Intel accepts X; sgxra follows").  Where that
+ * reading can hide something from a service provider, these checks say so
+ * ON TOP of the verdict, which they never change; a caller that asks for
+ * them refuses the quote when any fires.  Each check:
+ *
+ *   advisory_list_cut     the matched TCB level lists advisory IDs that
+ *                         Intel's verdict does not carry: Intel's QvE stops
+ *                         copying at an ID over 20 characters or when the
+ *                         list ("ID," each) would pass 320 bytes, and still
+ *                         succeeds, so the service provider would miss an
+ *                         advisory;
+ *   not_yet_valid         the verification time is before the notBefore of
+ *                         a certificate (the three issuer chains, the
+ *                         quote's PCK chain), the thisUpdate of a CRL or the
+ *                         issueDate of TCB Info / QE Identity: Intel answers
+ *                         success (with collateral_expired only for a CRL);
+ *                         strictly, collateral from the future is not valid;
+ *   date_trailing_text    a date of TCB Info / QE Identity (issueDate,
+ *                         nextUpdate, tcbDate) is not exactly
+ *                         "YYYY-MM-DDThh:mm:ssZ": Intel reads its first 20
+ *                         characters and ignores the rest (needs the raw
+ *                         JSON);
+ *   duplicate_member      a member name repeats in one object of TCB Info /
+ *                         QE Identity: Intel reads the first, another JSON
+ *                         reader may read the last (needs the raw JSON);
+ *   quote_unread_bytes    bytes of the quote no step reads: a v3 quote's
+ *                         authentication data after the certification data
+ *                         (Intel reads the certification data by its own
+ *                         size), or bytes after the declared signature data.
+ *                         They are covered by no signature.
+ */
+typedef enum sgxra_strict_check {
+  SGXRA_STRICT_ADVISORY_LIST_CUT = 1,
+  SGXRA_STRICT_NOT_YET_VALID,
+  SGXRA_STRICT_DATE_TRAILING_TEXT,
+  SGXRA_STRICT_DUPLICATE_MEMBER,
+  SGXRA_STRICT_QUOTE_UNREAD_BYTES,
+  SGXRA_STRICT__END
+} sgxra_strict_check;
+
+#define SGXRA_STRICT_FINDINGS_MAX 16
+#define SGXRA_STRICT_MESSAGE_SIZE 256
+
+typedef struct sgxra_strict_finding {
+  sgxra_strict_check check;
+  char message[SGXRA_STRICT_MESSAGE_SIZE]; /* what was found, and where */
+} sgxra_strict_finding;
+
+/* Plain data, no pointers: findings in check order (at most
+ * SGXRA_STRICT_FINDINGS_MAX; `dropped` counts those that did not fit). */
+typedef struct sgxra_strict_report {
+  size_t count;
+  size_t dropped;
+  sgxra_strict_finding findings[SGXRA_STRICT_FINDINGS_MAX];
+} sgxra_strict_report;
+
+/* "advisory_list_cut", ...; NULL for a value outside the enum. */
+SGXRA_API const char *sgxra_strict_check_name(sgxra_strict_check c);
+
+/* Run the strict checks on a verification's inputs and its verdict `vd`
+ * (from sgxra_verify_quote with the same quote, collateral and time).
+ * `raw` (may be NULL) is the collateral's bytes, for the checks that need
+ * the JSON text; `coll` may be unvalidated (only its parsed pieces are
+ * read).  A check skips what verification did not reach (no TCB level:
+ * no advisory check; collateral that did not parse: no collateral check).
+ * Returns SGXRA_OK with *out filled (count 0: nothing found), or
+ * SGXRA_E_INVALID_ARGUMENT for NULL vd / out.  Reads its inputs only; safe
+ * from any thread on shared collateral. */
+SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_verify_strict(
+    sgxra_ctx *cx, const uint8_t *quote, size_t n, const sgxra_collateral *coll,
+    const sgxra_collateral_buffers *raw, int64_t now, const sgxra_verdict *vd,
+    sgxra_strict_report *out);
+
 #ifdef __cplusplus
 }
 #endif
