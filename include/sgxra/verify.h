@@ -9,18 +9,26 @@
  *
  *   0. parameters: a time <= 0, or a quote under 1020 bytes (before it is
  *      parsed), is SGX_QL_ERROR_INVALID_PARAMETER
- *   1. quote parsed; certification data type 5 (PEM PCK chain of 3)
+ *   1. quote parsed; certification data type 5 (PEM PCK chain of 3, in
+ *      any order: leaf, CA and root are found by content); a v3 quote's
+ *      certification data is read by its own size, the rest of its
+ *      authentication data and bytes after the signature data are ignored
  *   2. the chain's root has the trust root's public key
- *   3. collateral valid (chains, CRLs, TCB Info / QE Identity signatures);
+ *   3. collateral valid (sgxra/collateral.h: TCB Info / QE Identity issuer
+ *      chains read as sets, the PCK CRL issuer chain only for its dates,
+ *      CRLs, TCB Info / QE Identity signatures); collateral that did not
+ *      parse (sgxra_collateral_load_deferred) gives its Intel code here;
  *      expiry only sets collateral_expired: set when the time is at or
  *      after the earliest notAfter / nextUpdate (the quote's chain
  *      included), or before the root CA CRL's or the PCK CRL's thisUpdate
  *   4. PCK chain: leaf issued and signed by the PCK CA that issued the PCK
- *      CRL, the CA by the root; neither revoked              [4.1.2.4.7]
+ *      CRL (the other PCK CA's CRL: SGX_QL_ERROR_UNEXPECTED), the CA by the
+ *      root; neither revoked                                 [4.1.2.4.7]
  *   5. PCK SGX extension parsed; FMSPC and PCE-ID equal TCB Info's [4.1.2.4.10]
  *   6. QE report signature by the PCK key                  [4.1.2.4.12]
- *   7. QE report data = SHA-256(attestation key || QE auth data) || 32 zero
- *      bytes                                                [4.1.2.4.13]
+ *   7. QE report data starts with SHA-256(attestation key || QE auth
+ *      data); the 32 bytes after it (zero from Intel's QE) are not
+ *      compared, as in Intel's QVL                          [4.1.2.4.13]
  *   8. QE report vs QE Identity: MISCSELECT and ATTRIBUTES under their
  *      masks, MRSIGNER, ISVPRODID; ISVSVN picks the QE TCB level (first in
  *      JSON order at or below it)                           [4.1.2.4.15]
@@ -50,7 +58,12 @@
  * 20 IDs fails the verification (SGX_QL_ERROR_UNEXPECTED,
  * SGXRA_E_TCBINFO_FIELD); otherwise the list stops, as the QvE's does, at
  * the first ID over 20 characters or the first that would take the list
- * ("ID," each) past 320 bytes.
+ * ("ID," each) past 320 bytes, and the verification still succeeds
+ * (sgxra_verify_strict below reports such a cut list).
+ *
+ * These and Intel's other surprising answers, each with its Intel source
+ * and the sgxra step, are listed in docs/VERIFY.md ("Surprising rules of
+ * Intel's verifier that sgxra follows").
  *
  * Cost: a verifier is made once from validated collateral; each quote then
  * costs the QE report and ISV signature checks plus, for a PCK certificate
