@@ -195,6 +195,43 @@ void cli_put_sigstruct_identity(cli_out *o, const cli_sigstruct *ss,
 int cli_sigstruct_end(const char *verb, cli_out *o, const char *path,
                       const cli_sigstruct *ss);
 
+/* The verification time of `verify` and `appraise` --at (apps/verdict.c):
+ * what sgxra_time_parse_arg takes, and also any integer with a sign
+ * ("-1", "-0"), passed through unchecked: Intel's QvE answers a time <= 0
+ * with SGX_QL_ERROR_INVALID_PARAMETER, and so does the verdict.  Returns 0
+ * with *out set, or the usage error (2) naming --at. */
+int cli_parse_verify_time(const char *verb, sgxra_ctx *cx, const char *s,
+                          int64_t *out);
+
+/* --strict of `verify` (sgxra_verify_strict): run sgxra's
+ * stricter checks on the last quote read (cli_quote_last), the collateral
+ * `coll` and, when `dir` is given, that folder's raw files.  Returns 0 with
+ * *out filled, or 2 after the message. */
+int cli_strict_run(const char *verb, sgxra_ctx *cx,
+                   const sgxra_collateral *coll, const char *dir, int64_t now,
+                   const sgxra_verdict *vd, sgxra_strict_report *out);
+/* The findings as JSON: [{"check": NAME, "message": TEXT}, ...]. */
+json_t *cli_strict_json(const sgxra_strict_report *r);
+/* The findings as "strict: NAME: message" lines on stdout. */
+void cli_strict_print(const sgxra_strict_report *r);
+/* The help text of --strict. */
+#define CLI_STRICT_HELP                                                        \
+  "      --strict           also run sgxra's stricter checks "                 \
+  "(docs/VERIFY.md,\n"                                                         \
+  "                         \"--strict\") on top of Intel's verdict, which\n"  \
+  "                         they never change; when one fires the quote is\n"  \
+  "                         refused (exit 1) and --json lists them in\n"       \
+  "                         \"strict\": [{check, message}]:\n"                 \
+  "                         advisory_list_cut (Intel's verdict dropped\n"      \
+  "                         advisory IDs of the TCB level: an ID over 20\n"    \
+  "                         characters, a list over 320 bytes),\n"             \
+  "                         not_yet_valid (time before a certificate's\n"      \
+  "                         notBefore, a CRL's thisUpdate, TCB Info's or QE\n" \
+  "                         Identity's issueDate), date_trailing_text (a\n"    \
+  "                         JSON date not exactly YYYY-MM-DDThh:mm:ssZ),\n"    \
+  "                         duplicate_member (a JSON member name repeated),\n" \
+  "                         quote_unread_bytes (quote bytes no check reads)\n"
+
 /* The `verify --json` object of a verdict (docs/VERIFY.md), shared with
  * `appraise` (apps/verdict.c). */
 json_t *cli_verdict_json(const sgxra_verdict *vd);

@@ -48,7 +48,7 @@ static void usage(FILE *f) {
       "[--isvprodid N]\n"
       "                    [--min-isvsvn N] [--allow-debug-signer] "
       "[--report-data HEX]\n"
-      "                    [--json]\n"
+      "                    [--strict] [--json]\n"
       "\n"
       "Verify an SGX ECDSA quote (v3, v4, v5) with Intel's semantics "
       "against the\n"
@@ -80,7 +80,10 @@ static void usage(FILE *f) {
       "      --update standard|early  as for sgxra collateral fetch\n"
       "      --at TIME          verification time: RFC 3339 UTC "
       "(2025-07-01T00:00:00Z)\n"
-      "                         or unix seconds; default now\n"
+      "                         or unix seconds; default now.  A time <= 0\n"
+      "                         (\"-1\") is Intel's "
+      "SGX_QL_ERROR_INVALID_PARAMETER\n"
+      "                         (exit 1), not a usage error\n"
       "      --trust-root PEM   trust anchor instead of Intel SGX Root CA\n"
       "      --accept-status LIST  also accept these TCB statuses, "
       "comma-separated,\n"
@@ -105,7 +108,7 @@ static void usage(FILE *f) {
       "                         well-known public key (tests only)\n"
       "      --report-data HEX  expected REPORTDATA: 128 hex digits, or 64 "
       "(then\n"
-      "                         followed by 32 zero bytes)\n"
+      "                         followed by 32 zero bytes)\n" CLI_STRICT_HELP
       "      --json             one JSON object: return, verdict,\n"
       "                         collateral_expired, advisory_ids, "
       "tcb_status,\n"
@@ -191,9 +194,11 @@ static sgxra_err flags_policy(sgxra_ctx *cx, uint32_t accept, int expired,
 
 /* verify --json: the verdict's object (apps/verdict.c, shared with
  * appraise) plus whether it was accepted and why not. */
-static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
+static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d,
+                            const sgxra_strict_report *sr) {
   json_t *o = cli_verdict_json(vd);
-  json_object_set_new(o, "accepted", json_boolean(d->trusted));
+  json_object_set_new(o, "accepted",
+                      json_boolean(d->trusted && !(sr && sr->count)));
   json_t *rs = json_array();
   for (size_t i = 0; i < d->reason_count; i++) {
     json_t *one = json_object();
@@ -203,16 +208,22 @@ static json_t *verdict_json(const sgxra_verdict *vd, const sgxra_decision *d) {
     json_array_append_new(rs, one);
   }
   json_object_set_new(o, "reasons", rs);
+  if (sr) json_object_set_new(o, "strict", cli_strict_json(sr));
   return o;
 }
 
-static void print_human(const sgxra_verdict *vd, const sgxra_decision *d) {
+/* sr: the --strict findings (NULL without --strict). */
+static void print_human(const sgxra_verdict *vd, const sgxra_decision *d,
+                        const sgxra_strict_report *sr) {
   char date[SGXRA_TIME_TEXT_SIZE];
-  const char *codes[SGXRA_DECISION_REASON_MAX];
+  const char *codes[SGXRA_DECISION_REASON_MAX + 1];
   size_t nc = 0;
   for (size_t i = 0; i < d->reason_count && nc < SGXRA_DECISION_REASON_MAX; i++)
     codes[nc++] = sgxra_reason_name(d->reasons[i].code);
-  cli_print_verdict_line(vd, vd->err == SGXRA_OK && d->trusted, codes, nc);
+  int strict_fail = sr && sr->count;
+  if (strict_fail) codes[nc++] = "STRICT";
+  cli_print_verdict_line(vd, vd->err == SGXRA_OK && d->trusted && !strict_fail,
+                         codes, nc);
   if (vd->has_quote) {
     const sgxra_report_body *r = &vd->report;
     cli_print_hex("mrenclave", W, r->mrenclave, SGXRA_HASH_SIZE);
@@ -246,6 +257,7 @@ static void print_human(const sgxra_verdict *vd, const sgxra_decision *d) {
   for (size_t i = 0; i < d->reason_count; i++)
     printf("refused: %s: %s\n", sgxra_reason_name(d->reasons[i].code),
            d->reasons[i].message);
+  if (sr) cli_strict_print(sr);
 }
 
 /* A failure of an identity flag's value: a usage error naming the flag and
@@ -268,7 +280,8 @@ int cli_cmd_verify(int argc, char **argv) {
     OPT_ISVPRODID,
     OPT_MIN_ISVSVN,
     OPT_REPORT_DATA,
-    OPT_ALLOW_DEBUG_SIGNER
+    OPT_ALLOW_DEBUG_SIGNER,
+    OPT_STRICT
   };
   static const struct option opts[] = {
       {"collateral", required_argument, NULL, 'c'},
@@ -284,6 +297,7 @@ int cli_cmd_verify(int argc, char **argv) {
       {"min-isvsvn", required_argument, NULL, OPT_MIN_ISVSVN},
       {"report-data", required_argument, NULL, OPT_REPORT_DATA},
       {"allow-debug-signer", no_argument, NULL, OPT_ALLOW_DEBUG_SIGNER},
+      {"strict", no_argument, NULL, OPT_STRICT},
       CLI_PCCS_LONG_OPTIONS,
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
@@ -294,7 +308,7 @@ int cli_cmd_verify(int argc, char **argv) {
   memset(&pinfo, 0, sizeof pinfo);
   int use_pccs = 0;
   const char *dir = NULL, *at = NULL, *root_path = NULL, *report_hex = NULL;
-  int json = 0, accept_expired = 0, allow_debug = 0;
+  int json = 0, accept_expired = 0, allow_debug = 0, strict = 0;
   uint32_t accept = 1u << (unsigned)SGXRA_TCB_UP_TO_DATE;
   sgxra_expected x = {NULL, NULL, -1, -1, 0};
   uint64_t num;
@@ -347,6 +361,9 @@ int cli_cmd_verify(int argc, char **argv) {
     case OPT_ALLOW_DEBUG_SIGNER:
       x.allow_debug_signer = 1;
       break;
+    case OPT_STRICT:
+      strict = 1;
+      break;
     case 'h':
       usage(stdout);
       return CLI_EXIT_OK;
@@ -372,12 +389,11 @@ int cli_cmd_verify(int argc, char **argv) {
   sgxra_collateral *coll = NULL;
   sgxra_registry_memory *mem = NULL;
   sgxra_decision *dec = NULL;
+  sgxra_strict_report *sr = NULL; /* --strict's findings */
   sgxra_err e;
   int64_t now = (int64_t)time(NULL);
-  if (at && sgxra_time_parse_arg(cx, at, &now) != SGXRA_OK) {
-    status = cli_usage_error(VERB, "--at '%s': %s", at, sgxra_ctx_message(cx));
-    goto out;
-  }
+  if (at && (status = cli_parse_verify_time(VERB, cx, at, &now)) != 0) goto out;
+  status = CLI_EXIT_USAGE;
 
   /* What to accept, checked before any file is read. */
   sgxra_policy policy;
@@ -428,8 +444,20 @@ int cli_cmd_verify(int argc, char **argv) {
     cli_fail(VERB, quote_path, cx, CLI_EXIT_USAGE);
     goto out;
   }
+  if (strict) {
+    sr = malloc(sizeof *sr);
+    if (!sr) {
+      fprintf(stderr, "sgxra verify: out of memory\n");
+      goto out;
+    }
+    if ((status = cli_strict_run(VERB, cx, coll, use_pccs ? NULL : dir, now,
+                                 &vd, sr)) != 0)
+      goto out;
+    status = CLI_EXIT_USAGE;
+  }
+  int strict_fail = sr && sr->count;
   if (json) {
-    json_t *o = verdict_json(&vd, dec);
+    json_t *o = verdict_json(&vd, dec, sr);
     if (use_pccs)
       json_object_set_new(o, "collateral", cli_pccs_info_json(&pinfo));
     const uint8_t *q;
@@ -442,7 +470,7 @@ int cli_cmd_verify(int argc, char **argv) {
                             : json_null());
     cli_json_print(o);
   } else {
-    print_human(&vd, dec);
+    print_human(&vd, dec, sr);
     if (use_pccs) cli_pccs_info_print("collateral", W, &pinfo);
   }
   if (vd.err != SGXRA_OK) {
@@ -451,17 +479,29 @@ int cli_cmd_verify(int argc, char **argv) {
     /* a quote that does not parse is unusable input; any other failure is
      * a verification outcome */
     status = vd.stage == SGXRA_STAGE_QUOTE ? CLI_EXIT_USAGE : CLI_EXIT_REFUSED;
-  } else if (dec->trusted) {
+  } else if (dec->trusted && !strict_fail) {
     status = CLI_EXIT_OK;
   } else {
-    fprintf(stderr, "sgxra verify: %s: genuine, refused:", quote_path);
+    fprintf(stderr, "sgxra verify: %s: genuine, refused", quote_path);
+    if (dec->reason_count) fprintf(stderr, ":");
     for (size_t i = 0; i < dec->reason_count; i++)
       fprintf(stderr, "%s %s", i ? "," : "",
               sgxra_reason_name(dec->reasons[i].code));
+    if (strict_fail) {
+      fprintf(stderr, "%s by --strict:", dec->reason_count ? ";" : "");
+      for (size_t i = 0, n = 0; i < sr->count; i++) {
+        size_t k = 0; /* each check named once */
+        while (k < i && sr->findings[k].check != sr->findings[i].check) k++;
+        if (k == i)
+          fprintf(stderr, "%s %s", n++ ? "," : "",
+                  sgxra_strict_check_name(sr->findings[i].check));
+      }
+    }
     fprintf(stderr, "\n");
     status = CLI_EXIT_REFUSED;
   }
 out:
+  free(sr);
   free(dec);
   sgxra_registry_memory_free(mem);
   sgxra_collateral_free(coll);

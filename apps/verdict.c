@@ -94,6 +94,60 @@ json_t *cli_verdict_json(const sgxra_verdict *vd) {
   return o;
 }
 
+int cli_parse_verify_time(const char *verb, sgxra_ctx *cx, const char *s,
+                          int64_t *out) {
+  size_t n = strlen(s), i = s[0] == '-' ? 1 : 0;
+  size_t start = i;
+  while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+  if (start == 1 && i == n && n > 1 && n - 1 <= 12) {
+    /* a negative number: not a time, but Intel's verifier takes any
+     * integer and refuses it as a parameter, so the verdict says so */
+    *out = -strtoll(s + 1, NULL, 10);
+    return 0;
+  }
+  if (sgxra_time_parse_arg(cx, s, out) != SGXRA_OK)
+    return cli_usage_error(verb, "--at '%s': %s", s, sgxra_ctx_message(cx));
+  return 0;
+}
+
+int cli_strict_run(const char *verb, sgxra_ctx *cx,
+                   const sgxra_collateral *coll, const char *dir, int64_t now,
+                   const sgxra_verdict *vd, sgxra_strict_report *out) {
+  const uint8_t *q = NULL;
+  size_t qn = 0;
+  sgxra_collateral_buffers raw;
+  memset(&raw, 0, sizeof raw);
+  /* the files were read once already; a folder that cannot be read again
+   * only leaves out the checks of the raw JSON */
+  int have_raw = dir && sgxra_collateral_read_dir(NULL, dir, &raw) == SGXRA_OK;
+  if (!cli_quote_last(&q, &qn)) q = NULL, qn = 0;
+  sgxra_err e = sgxra_verify_strict(cx, q, qn, coll, have_raw ? &raw : NULL,
+                                    now, vd, out);
+  sgxra_collateral_buffers_free(&raw);
+  if (e != SGXRA_OK) return cli_fail(verb, "--strict", cx, CLI_EXIT_USAGE);
+  return 0;
+}
+
+json_t *cli_strict_json(const sgxra_strict_report *r) {
+  json_t *a = json_array();
+  for (size_t i = 0; i < r->count; i++) {
+    json_t *one = json_object();
+    json_object_set_new(
+        one, "check",
+        json_string(sgxra_strict_check_name(r->findings[i].check)));
+    json_object_set_new(one, "message", json_string(r->findings[i].message));
+    json_array_append_new(a, one);
+  }
+  return a;
+}
+
+void cli_strict_print(const sgxra_strict_report *r) {
+  for (size_t i = 0; i < r->count; i++)
+    printf("strict: %s: %s\n", sgxra_strict_check_name(r->findings[i].check),
+           r->findings[i].message);
+  if (r->dropped) printf("strict: ... and %zu more findings\n", r->dropped);
+}
+
 /* cli_verify_bundle, with the collateral from `dir` or, when dir is NULL,
  * through the PCCS client (`po`; *out_info says where it came from). */
 static int verify_with(const char *verb, sgxra_ctx *cx, const char *quote_path,

@@ -12,23 +12,32 @@
  * TCB Info version 2 (sgxtcbcompNNsvn members) and version 3 (id "SGX",
  * sgxtcbcomponents array) are accepted; id "TDX" is refused with
  * SGXRA_E_TCBINFO_ID.  QE Identity version 2, id "QE" (also "QVE", "TD_QE"
- * parse).  Validation is strict: dates RFC 3339 UTC, hex of exact length,
- * tcbStatus one of Intel's strings, every required member present with its
- * JSON type, integers within range; unknown members are ignored, as Intel's
- * parser does.
+ * parse).  The JSON is read as Intel's QVL reads it with rapidjson: of
+ * duplicate member names the FIRST wins (another JSON reader may take the
+ * last; `sgxra verify --strict` reports them).  Otherwise validation is
+ * strict: hex of exact length, tcbStatus one of Intel's strings, every
+ * required member present with its JSON type, integers within range;
+ * unknown members are ignored, as Intel's parser does.  Dates: the first
+ * 20 characters are read as "YYYY-MM-DDThh:mm:ssZ" and any text after them
+ * is ignored, as QVL's qvlStringToTime does (--strict reports it).
  *
  * The signature is ECDSA P-256/SHA-256 by the TCB Signing certificate over
- * the *compact* text of the "tcbInfo" / "enclaveIdentity" object as it
- * appears in the input (member order kept, whitespace outside strings
- * removed): what Intel's QVL hashes after re-serialising the parsed object.
- * A compact body therefore verifies over its exact bytes, and pretty-printed
- * copies still verify.  Nothing is re-serialised through a JSON library.
+ * the "tcbInfo" / "enclaveIdentity" value re-written the way Intel's QVL
+ * hashes it (rapidjson's Writer): no whitespace, member order and
+ * duplicates kept, numbers as written, strings decoded and re-escaped
+ * (only '"', '\\' and control characters), so a "\u002f" escape verifies
+ * as the "/" it stands for.  A compact PCS body verifies over its exact
+ * bytes, and pretty-printed copies still verify.
  *
  * Collateral expiry follows Intel's QvE: the collateral is "expired" at
  * `now` when the earliest expiration date across the collateral (notAfter
  * of every certificate of the PCK CRL issuer chain, TCB Info issuer chain
  * and QE Identity issuer chain; nextUpdate of the root CA CRL and PCK CRL;
- * nextUpdate of TCB Info and QE Identity) is <= now.  Expiry is not a
+ * nextUpdate of TCB Info and QE Identity) is <= now.  The quote verifier
+ * (sgxra/verify.h) adds the quote's PCK chain and, as Intel's CRL validity
+ * is two-sided, a `now` before the root CA CRL's or the PCK CRL's
+ * thisUpdate; a certificate's notBefore and a JSON issueDate are never
+ * compared with `now` (Intel's verifiers do not).  Expiry is not a
  * failure: the verdict is still given with the flag set.
  *
  * Conventions: bytes travel as (pointer, length); NULL only with length 0.
@@ -269,23 +278,31 @@ SGXRA_API sgxra_err sgxra_collateral_load_error(const sgxra_collateral *coll);
 SGXRA_API void sgxra_collateral_free(sgxra_collateral *coll);
 
 /* Validate once, at time `now`, against `root` (NULL: Intel SGX Root CA):
- *  - TCB Info issuer chain and QE Identity issuer chain verify to the root;
- *  - PCK CRL issuer chain verifies to the root; its first certificate is
- *    the PCK CA ("Intel SGX PCK Platform CA" / "... Processor CA" for
- *    Intel's root; any CA under a test root);
- *  - root CA CRL is issued and signed by the root; PCK CRL by the PCK CA
+ *  - a bundled root_ca.pem, if any, is the root (SGXRA_E_COLLATERAL_ROOT_
+ *    MISMATCH);
+ *  - the TCB Info and QE Identity issuer chains are each read as a SET, as
+ *    Intel's QVL does (CertificateChain): exactly 2 certificates in any
+ *    order (else SGXRA_E_X509_CHAIN_LENGTH), a self-issued root among them
+ *    (else SGXRA_E_X509_CHAIN_LINK), the other not self-issued (else
+ *    SGXRA_E_COLLATERAL_TCB_SIGNER); that signer issued by the root and
+ *    the root the trust root (X509 codes);
+ *  - the signer is an end entity ("Intel SGX TCB Signing" under Intel's
+ *    root; SGXRA_E_COLLATERAL_TCB_SIGNER);
+ *  - the PCK CRL issuer chain is NOT verified: Intel's QvE only reads its
+ *    dates (qve_get_collateral_dates), so its order, repeats, extra or
+ *    missing certificates do not matter.  sgxra takes from it, in any
+ *    position, the CA (not self-issued) whose subject CN is the PCK CRL's
+ *    issuer CN, if it verifies to the trust root, to check the PCK CRL
+ *    once here; without one the PCK CRL is checked against each quote's
+ *    own PCK CA (sgxra_collateral_check_pck_chain), as Intel always does;
+ *  - root CA CRL is issued and signed by the root; PCK CRL by that PCK CA
  *    (SGXRA_E_CRL_ISSUER, SGXRA_E_CRL_SIGNATURE);
- *  - the first certificate of each TCB/QE issuer chain is an end entity
- *    ("Intel SGX TCB Signing" under Intel's root;
- *    SGXRA_E_COLLATERAL_TCB_SIGNER);
  *  - both CRLs carry CRL Number and Authority Key Identifier
  *    (SGXRA_E_CRL_EXTENSIONS);
  *  - the TCB signing certificates and the PCK CA are not revoked by the
  *    root CA CRL (SGXRA_E_COLLATERAL_SIGNER_REVOKED);
  *  - TCB Info and QE Identity signatures verify with the TCB signing key
- *    (SGXRA_E_TCBINFO_SIGNATURE, SGXRA_E_QEID_SIGNATURE);
- *  - a bundled root_ca.pem, if any, is the root (SGXRA_E_COLLATERAL_ROOT_
- *    MISMATCH).
+ *    (SGXRA_E_TCBINFO_SIGNATURE, SGXRA_E_QEID_SIGNATURE).
  * Then the validity window and the expired flag are computed.  Expiry does
  * not fail.  On failure the object stays unvalidated. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
@@ -327,7 +344,9 @@ SGXRA_API const sgxra_tcbinfo *
 sgxra_collateral_tcbinfo(const sgxra_collateral *coll);
 SGXRA_API const sgxra_qeidentity *
 sgxra_collateral_qeidentity(const sgxra_collateral *coll);
-/* PCK CA certificate: first certificate of pck_crl_issuer_chain. */
+/* PCK CA certificate: the CA of pck_crl_issuer_chain that issued the PCK
+ * CRL (named like its issuer), in any position; without one, the first
+ * certificate that is not self-issued (else the first). */
 SGXRA_API const sgxra_x509_cert *
 sgxra_collateral_pck_ca(const sgxra_collateral *coll);
 /* The trust root validate used. */
@@ -337,16 +356,20 @@ SGXRA_API const sgxra_crl *
 sgxra_collateral_pck_crl(const sgxra_collateral *coll);
 SGXRA_API const sgxra_crl *
 sgxra_collateral_root_crl(const sgxra_collateral *coll);
-/* TCB signing certificate: first of tcb_info_issuer_chain. */
+/* TCB signing certificate: the one of tcb_info_issuer_chain that is not
+ * self-issued, in either position (before validation: the first such,
+ * else the first certificate). */
 SGXRA_API const sgxra_x509_cert *
 sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
 
 /* Per-quote PCK chain check against validated collateral (Intel QVL's
  * PCK certificate verification; the quote verifier runs the same code),
  * in this order:
- *  - the chain is leaf, PCK CA, root (the root may be omitted;
- *    SGXRA_E_X509_CHAIN_LENGTH) and its root has the trust root's key
- *    (SGXRA_E_X509_UNTRUSTED_ROOT);
+ *  - the chain is taken in any order, as Intel's QVL does: a chain of 3 is
+ *    put as leaf, PCK CA (the CA that is not self-issued; none:
+ *    SGXRA_E_X509_NOT_CA), root (the last self-issued certificate); the
+ *    root may be omitted (other lengths: SGXRA_E_X509_CHAIN_LENGTH) and
+ *    has the trust root's key (SGXRA_E_X509_UNTRUSTED_ROOT);
  *  - the chain's CA has the same subject CN as the PCK CRL's issuer
  *    (SGXRA_E_CRL_ISSUER: "PCK CRL issuer CN 'Intel SGX PCK Platform CA'
  *    does not match the chain's CA 'Intel SGX PCK Processor CA'");
@@ -361,6 +384,8 @@ sgxra_collateral_tcb_signer(const sgxra_collateral *coll);
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_collateral_check_pck_chain(
     sgxra_ctx *cx, const sgxra_collateral *coll,
     const sgxra_x509_chain *pck_chain, int64_t now, int *out_expired);
+/* (The PCK CRL: against the collateral's PCK CA when validate found one,
+ * else against the chain's own CA, whose name must be the CRL's issuer.)*/
 
 /* The same check straight from the quote's PEM chain (certification data
  * type 5), doing only the work that is new: when the chain's CA (and root,

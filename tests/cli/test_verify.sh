@@ -52,6 +52,10 @@ expect_json() {
   elif [ "${J[$1]}" = "$2" ]; then ok
   else bad "$1 = '${J[$1]}', want '$2'"; fi
 }
+# expect_out_contains TEXT: stdout holds TEXT
+expect_out_contains() {
+  case "$OUT" in *"$1"*) ok ;; *) bad "stdout lacks '$1': $OUT" ;; esac
+}
 # jget KEY: a value of $OUT
 jget() { jload "$OUT"; printf '%s' "${J[$1]-}"; }
 # fload FILE: read a JSON file once into F (call it outside $(...), which
@@ -188,6 +192,25 @@ expect_json return SGX_QL_ERROR_INVALID_PARAMETER
 expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
 expect_json error SGXRA_E_INVALID_ARGUMENT
 expect_err_contains "time <= 0"
+# a negative time is Intel's INVALID_PARAMETER too (a verdict, exit 1), not a
+# usage error: QvE checks expiration_check_date <= 0
+for neg in -1 -1751328000 -0; do
+  expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$neg" --json
+  expect_json return SGX_QL_ERROR_INVALID_PARAMETER
+  expect_json verdict SGX_QL_QV_RESULT_UNSPECIFIED
+  expect_json stage parameters
+done
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at -1
+expect_out_contains "SGX_QL_ERROR_INVALID_PARAMETER"
+# not a number or a date still is a usage error
+flagerr_at() {
+  expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$1" --json
+  expect_err_contains "--at '$1'"
+}
+flagerr_at -
+flagerr_at --1
+flagerr_at -1x
+flagerr_at -1234567890123
 # 400 days before the bundle's time, before the CRLs' thisUpdate: Intel's
 # answer is success with the collateral expired (two-sided CRL validity)
 expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" \
@@ -583,6 +606,62 @@ python3 -c 'import sys; b=open(sys.argv[1]).read(); open(sys.argv[2],"w").write(
 expect_status 2 "$SGXRA" verify "$T/qbad.b64" --collateral "$B01" --at "$T01"
 expect_err_contains "invalid base64 character '*' at position 40"
 
+# ---- --strict: sgxra's stricter readings on top of Intel's verdict ---------
+# quiet on the bundle at its time: the verdict and exit as without it
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --json \
+  --accept-status $C01 --strict
+expect_json accepted true
+expect_json strict "[]"
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" \
+  --accept-status $C01 --strict
+case "$OUT" in *"strict:"*) bad "strict line on a quiet bundle: $OUT" ;; *) ok ;; esac
+# without --strict no "strict" member
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at "$T01" --json \
+  --accept-status $C01
+[ -z "$(jget strict)" ] && ok || bad "strict without --strict: $OUT"
+# 400 days early: Intel says success with the expired flag; strict: not yet valid
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 1716768000 --json \
+  --accept-status $C01 --accept-expired
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 1716768000 --json \
+  --accept-status $C01 --accept-expired --strict
+expect_json return SGX_QL_SUCCESS
+expect_json verdict SGX_QL_QV_RESULT_CONFIG_AND_SW_HARDENING_NEEDED
+expect_json collateral_expired true
+expect_json accepted false
+expect_json reasons "[]"
+expect_json strict.0.check not_yet_valid
+case "$(jget strict.0.message)" in *"is after the verification time 2024-05-27T00:00:00Z"*) ok ;;
+  *) bad "strict message: $(jget strict.0.message)" ;; esac
+expect_err_contains "genuine, refused by --strict: not_yet_valid"
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at 1716768000 \
+  --accept-status $C01 --accept-expired --strict
+case "$OUT" in "REFUSED $C01: STRICT"*) ok ;; *) bad "human first line: $OUT" ;; esac
+expect_out_contains $'\nstrict: not_yet_valid: '
+# a duplicate "signature" member in TCB Info: Intel reads the first (same
+# verdict); strict: duplicate_member
+mkdir -p "$T/dupm" && cp "$B01"/* "$T/dupm/"
+python3 -c 'import sys; p=sys.argv[1]; s=open(p).read().rstrip(); open(p,"w").write(s[:-1]+",\"signature\":\"00\"}")' "$T/dupm/tcb_info.json"
+expect_status 0 "$SGXRA" verify "$B01/quote.bin" --collateral "$T/dupm" --at "$T01" --json \
+  --accept-status $C01
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$T/dupm" --at "$T01" --json \
+  --accept-status $C01 --strict
+expect_json return SGX_QL_SUCCESS
+expect_json strict.0.check duplicate_member
+case "$(jget strict.0.message)" in "tcb_info.json: duplicate object key"*) ok ;;
+  *) bad "strict message: $(jget strict.0.message)" ;; esac
+# bytes after the quote's signature data
+{ cat "$B01/quote.bin"; printf 'appended'; } >"$T/qappend.bin"
+expect_status 1 "$SGXRA" verify "$T/qappend.bin" --collateral "$B01" --at "$T01" --json \
+  --accept-status $C01 --strict
+expect_json return SGX_QL_SUCCESS
+expect_json strict.0.check quote_unread_bytes
+case "$(jget strict.0.message)" in "quote: 8 bytes after the signature data"*) ok ;;
+  *) bad "strict message: $(jget strict.0.message)" ;; esac
+# a verdict that already failed stays Intel's; strict adds nothing at a time <= 0
+expect_status 1 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --at -1 --json --strict
+expect_json return SGX_QL_ERROR_INVALID_PARAMETER
+expect_json strict "[]"
+
 # ---- usage and unusable input ----------------------------------------------
 expect_status 2 "$SGXRA" verify "$B01/quote.bin"
 expect_err_contains "try 'sgxra verify --help'"
@@ -594,7 +673,8 @@ expect_status 2 "$SGXRA" verify "$T/none.bin" --collateral "$B01"
 expect_status 2 "$SGXRA" verify "$B01/quote.bin" --collateral "$B01" --bogus
 expect_status 0 "$SGXRA" verify --help
 for f in --trust-root --accept-status --accept-expired --allow-debug --mrenclave \
-  --mrsigner --isvprodid --min-isvsvn --report-data --allow-debug-signer "Exit status changed"; do
+  --mrsigner --isvprodid --min-isvsvn --report-data --allow-debug-signer "Exit status changed" \
+  --strict advisory_list_cut not_yet_valid date_trailing_text duplicate_member quote_unread_bytes; do
   case "$OUT" in *"$f"*) ok ;; *) bad "help lacks $f" ;; esac
 done
 
