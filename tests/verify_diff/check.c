@@ -328,14 +328,14 @@ int main(int argc, char **argv) {
   unsigned total = 0, fails = 0, shown = 0, in_bundle = 0;
   while (fgets(line, sizeof line, m)) {
     line[strcspn(line, "\r\n")] = 0;
-    char *f[6], *p = line;
+    char *f[6] = {0}, *p = line;
     int k = 0;
     for (; k < 6 && p; k++) {
       f[k] = p;
       p = strchr(p, '\t');
       if (p) *p++ = 0;
     }
-    if (k != 6 || p) {
+    if (k < 5 || p) {
       fprintf(stderr, "verify_diff_check: bad manifest line %u\n", total + 1);
       return 2;
     }
@@ -379,7 +379,7 @@ int main(int argc, char **argv) {
       t->new_differ++;
       continue;
     }
-    const sgxra_x509_cert *root = root_of(cx, f[5]);
+    const sgxra_x509_cert *root = root_of(cx, f[5] ? f[5] : "-");
     json_t *g = sgxra_answer(cx, f[2], f[3], strtoll(f[4], NULL, 10), root);
     int eq = same(g, x);
     char *gs = brief(g), *xs = brief(x);
