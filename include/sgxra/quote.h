@@ -31,9 +31,10 @@
  * Rules as Intel's QVL applies them: version 3, 4 or 5; attestation key
  * type 2 (ECDSA P-256); Intel's QE vendor id; v3 carries certification data
  * types 1..5, v4/v5 an outer type 6 holding types 1..5 (another type is
- * SGXRA_E_QUOTE_FORMAT).  In v4/v5 the parts of the signature data must
- * fill exactly its declared length; in v3 the certification data is read by
- * its own size and bytes after it inside the signature data are ignored.
+ * SGXRA_E_QUOTE_FORMAT).  The certification data (v3) or the type-6 data
+ * (v4/v5) is read by its own size and bytes after it inside the signature
+ * data are ignored; in v4/v5 the parts of the type-6 data must fill exactly
+ * its declared size.
  * Bytes after the declared signature data are ignored.
  *
  * The encoder (sgxra_quote_encode) writes v3 and v4 in this layout; it is

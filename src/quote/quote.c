@@ -212,15 +212,10 @@ static sgxra_err parse(sgxra_ctx *cx, const uint8_t *buf, size_t n,
                          size, t.len - t.off, t.off);
     }
   }
-  /* v3: Intel's QVL (Ecdsa256BitQuoteV3AuthData) reads the certification
-   * data by its own size and ignores the rest of the signature data;
-   * v4/v5: the parts must fill it. */
-  if (h->version != 3 && s.off != s.len) {
-    return sgxra__fail(cx, SGXRA_E_QUOTE_FORMAT,
-                       "quote: signature data declares %u bytes but its parts "
-                       "end %zu bytes earlier (offset %zu)",
-                       sig_len, s.len - s.off, s.off);
-  }
+  /* Intel's QVL reads the certification data (v3, Ecdsa256BitQuoteV3AuthData)
+   * or the type-6 data (v4/v5, Ecdsa256BitQuoteV4AuthData) by its own size
+   * and ignores the rest of the signature data; only inside the type-6 data
+   * must the parts end exactly (QEReportCertificationData, above). */
   return SGXRA_OK;
 }
 

@@ -701,6 +701,51 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
   return SGXRA_OK;
 }
 
+/* Intel's step 12 (QVL PckCertVerifier, run by sgx_qve_verify_quote before
+ * the TCB Info and QE Identity verifiers, steps 13 and 14): a revoked PCK
+ * certificate or PCK CA is Intel's answer even when the TCB Info or QE
+ * Identity would then fail.  Called when validating `coll` failed: with the
+ * collateral's CRLs (the PCK CRL checked against the quote's own CA, the
+ * root CA CRL against the root), when the quote's chain is revoked, the
+ * verdict says so and 1 is returned; otherwise 0 (the collateral's error
+ * stands).  Collateral that did not load fails before step 12. */
+static int pck_revoked_first(sgxra_ctx *cx, const sgxra_collateral *coll,
+                             const sgxra_x509_cert *root,
+                             const sgxra_x509_chain *chain,
+                             sgxra_verdict *out) {
+  const sgxra_crl *pck_crl = sgxra_collateral_pck_crl(coll);
+  const sgxra_crl *root_crl = sgxra_collateral_root_crl(coll);
+  if (sgxra_collateral_load_error(coll) != SGXRA_OK || !pck_crl || !root_crl ||
+      sgxra_crl_verify(cx, root_crl, root) != SGXRA_OK) {
+    sgxra_ctx_clear(cx);
+    return 0;
+  }
+  sgxra__pck_anchor a;
+  int done = 0;
+  if (sgxra__pck_anchor_prepare(cx, &a, root, NULL, pck_crl, root_crl) !=
+      SGXRA_OK) {
+    sgxra_ctx_clear(cx);
+    return 0;
+  }
+  sgxra__pck_chain r;
+  memset(&r, 0, sizeof r);
+  sgxra__pck_chain_clear(&r);
+  sgxra_err e = sgxra__pck_check_chain(cx, &a, chain, 1, &r);
+  if (e != SGXRA_OK && (r.failed == SGXRA__PCK_LEAF_REVOKED ||
+                        r.failed == SGXRA__PCK_CA_REVOKED)) {
+    sgxra_verify_stage stage;
+    sgxra_err code;
+    sgxra__pck_step_outcome(r.failed, e, &stage, &code);
+    sgxra__verdict_fail(out, stage, code, "%s", sgxra_ctx_message(cx));
+    done = 1;
+  }
+  sgxra_ctx_clear(cx);
+  r.chain = NULL; /* borrowed */
+  sgxra__pck_chain_clear(&r);
+  sgxra__pck_anchor_clear(&a);
+  return done;
+}
+
 sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                              const sgxra_collateral *coll,
                              const sgxra_x509_cert *root, int64_t now,
@@ -763,8 +808,9 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
     if ((err = sgxra__collateral_validate_view(cx, coll, root, now, &view)) !=
             SGXRA_OK ||
         (err = sgxra_verifier_new(cx, view, &v)) != SGXRA_OK) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
-                          sgxra_ctx_message(cx));
+      if (!pck_revoked_first(cx, coll, root, chain, out))
+        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
+                            sgxra_ctx_message(cx));
     } else {
       verify_parsed(cx, v, &q, now, out);
     }

@@ -6,9 +6,10 @@
  *   verify_diff_check MANIFEST EXPECTED_DIR KNOWN_DIVERGENCES [REPORT]
  *
  * MANIFEST is gen.py's manifest.tsv (bundle, variant id, quote file,
- * collateral folder, unix time; tab-separated).  Every variant is verified
- * through the library, as `sgxra verify` does it (sgxra_collateral_load_dir_deferred,
- * then sgxra_verify_quote against the Intel SGX Root CA), and sgxra's
+ * collateral folder, unix time, trust root PEM or '-' for the Intel SGX Root
+ * CA; tab-separated).  Every variant is verified through the library, as
+ * `sgxra verify` does it (sgxra_collateral_load_dir_deferred, then
+ * sgxra_verify_quote against the variant's trust root), and sgxra's
  * Intel-equivalent answer is compared with Intel's, recorded in
  * EXPECTED_DIR/<bundle>.json: the return code; then the verdict; and when
  * both succeed, collateral_expired and the advisory IDs (order included).
@@ -160,6 +161,48 @@ static coll_slot *coll_of(sgxra_ctx *cx, const char *dir) {
   return s;
 }
 
+/* The trust roots of the manifest's 6th column ('-': the Intel SGX Root CA,
+ * NULL), each loaded once; an unreadable root is an input error (exit 2). */
+typedef struct root_slot {
+  char *path;
+  sgxra_x509_chain *chain;
+} root_slot;
+static root_slot *roots;
+static size_t nroot;
+
+static uint8_t *read_quote(const char *path, size_t *out_n);
+
+static const sgxra_x509_cert *root_of(sgxra_ctx *cx, const char *path) {
+  if (!strcmp(path, "-")) return NULL;
+  for (size_t i = 0; i < nroot; i++)
+    if (!strcmp(roots[i].path, path))
+      return sgxra_x509_chain_get(roots[i].chain, 0);
+  size_t n = 0;
+  uint8_t *pem = read_quote(path, &n);
+  sgxra_x509_chain *c = NULL;
+  sgxra_ctx_clear(cx);
+  if (!pem || sgxra_x509_chain_parse_pem(cx, pem, n, &c) != SGXRA_OK) {
+    fprintf(stderr, "verify_diff_check: trust root %s: %s\n", path,
+            pem ? sgxra_ctx_message(cx) : "cannot read");
+    exit(2);
+  }
+  free(pem);
+  roots = xrealloc(roots, (nroot + 1) * sizeof *roots);
+  roots[nroot].path = xstrdup(path);
+  roots[nroot].chain = c;
+  return sgxra_x509_chain_get(roots[nroot++].chain, 0);
+}
+
+static void roots_free(void) {
+  for (size_t i = 0; i < nroot; i++) {
+    sgxra_x509_chain_free(roots[i].chain);
+    free(roots[i].path);
+  }
+  free(roots);
+  roots = NULL;
+  nroot = 0;
+}
+
 static uint8_t *read_quote(const char *path, size_t *out_n) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
@@ -178,7 +221,8 @@ static uint8_t *read_quote(const char *path, size_t *out_n) {
 /* sgxra's answer as JSON {return, verdict, collateral_expired,
  * advisory_ids}, the shape of the expected entries. */
 static json_t *sgxra_answer(sgxra_ctx *cx, const char *quote_path,
-                            const char *dir, int64_t t) {
+                            const char *dir, int64_t t,
+                            const sgxra_x509_cert *root) {
   coll_slot *s = coll_of(cx, dir);
   json_t *o = json_object();
   if (!s->coll) {
@@ -197,7 +241,7 @@ static json_t *sgxra_answer(sgxra_ctx *cx, const char *quote_path,
   sgxra_verdict *vd = xrealloc(NULL, sizeof *vd);
   memset(vd, 0, sizeof *vd);
   sgxra_ctx_clear(cx);
-  sgxra_err e = sgxra_verify_quote(cx, q, n, s->coll, NULL, t, vd);
+  sgxra_err e = sgxra_verify_quote(cx, q, n, s->coll, root, t, vd);
   free(q);
   if (e != SGXRA_OK) {
     char buf[128];
@@ -284,14 +328,14 @@ int main(int argc, char **argv) {
   unsigned total = 0, fails = 0, shown = 0, in_bundle = 0;
   while (fgets(line, sizeof line, m)) {
     line[strcspn(line, "\r\n")] = 0;
-    char *f[5], *p = line;
+    char *f[6] = {0}, *p = line;
     int k = 0;
-    for (; k < 5 && p; k++) {
+    for (; k < 6 && p; k++) {
       f[k] = p;
       p = strchr(p, '\t');
       if (p) *p++ = 0;
     }
-    if (k != 5 || p) {
+    if (k < 5 || p) {
       fprintf(stderr, "verify_diff_check: bad manifest line %u\n", total + 1);
       return 2;
     }
@@ -335,7 +379,8 @@ int main(int argc, char **argv) {
       t->new_differ++;
       continue;
     }
-    json_t *g = sgxra_answer(cx, f[2], f[3], strtoll(f[4], NULL, 10));
+    const sgxra_x509_cert *root = root_of(cx, f[5] ? f[5] : "-");
+    json_t *g = sgxra_answer(cx, f[2], f[3], strtoll(f[4], NULL, 10), root);
     int eq = same(g, x);
     char *gs = brief(g), *xs = brief(x);
     if (!eq && rep) fprintf(rep, "%s\t%s\t%s\t%s\n", bundle, id, gs, xs);
@@ -370,6 +415,7 @@ int main(int argc, char **argv) {
   fails += check_coverage(cur, expected, in_bundle);
   json_decref(expected);
   slots_clear();
+  roots_free();
   sgxra_ctx_free(cx);
   for (size_t i = 0; i < nknown; i++)
     if (!knowns[i].seen) {

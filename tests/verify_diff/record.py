@@ -6,7 +6,8 @@ usage:
   record.py write RAW.jsonl EXPECTED_DIR      write EXPECTED_DIR/<bundle>.json
 
 ORACLE is Intel's verifier built outside the project (QVL + QvE's
-sgx_qve_verify_quote, invoked as `ORACLE QUOTE DIR TIME`, printing JSON with
+sgx_qve_verify_quote, invoked as `ORACLE QUOTE DIR TIME [--root-ca ROOT]`,
+the root being the manifest's 6th column unless '-', printing JSON with
 return, verdict, collateral_expired, advisory_ids).  Intel's code never enters
 sgxra: only its answers are committed, as facts.  See docs/VERIFY.md.
 """
@@ -25,10 +26,11 @@ def run(oracle, manifest, raw):
             done.add((r['bundle'], r['id']))
     with open(raw, 'a') as out:
         for line in open(manifest):
-            bn, vid, quote, coll, t = line.rstrip('\n').split('\t')
+            bn, vid, quote, coll, t, root = line.rstrip('\n').split('\t')
             if (bn, vid) in done:
                 continue
-            p = subprocess.run(['nice', '-n', '19', oracle, quote, coll, t],
+            p = subprocess.run(['nice', '-n', '19', oracle, quote, coll, t] +
+                               (['--root-ca', root] if root != '-' else []),
                                capture_output=True, text=True, timeout=120)
             if p.returncode != 0:
                 sys.exit('record.py: oracle failed on %s %s: %s' % (bn, vid, p.stderr[:300]))

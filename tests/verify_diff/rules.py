@@ -32,6 +32,8 @@ def rule_for(vid, ret):
         if cls == 'quote:chain':
             return 'QvE qve.cpp extract_chain_from_quote, QVL CertificateChain: the quote PCK chain in any order'
         if cls == 'quote:sizes':
+            if name.startswith('sig_data_padded'):
+                return 'QVL Quote::parse, Ecdsa256BitQuoteV4AuthData::insert (QuoteStructures.cpp): v4 type-6 data read by its own size, rest of the signature data ignored'
             return 'QVL Quote::parse (QuoteStructures.cpp): v3 certification data read by its own size, rest of the auth data ignored'
         if cls.startswith('swap:'):
             return 'QVL sgxAttestationVerifyPCKCertificate/TCBInfo/EnclaveIdentity/Quote: another bundle\'s genuine file verifies; its dates feed qve_get_collateral_dates'
@@ -53,6 +55,8 @@ def rule_for(vid, ret):
         return 'QVL TcbInfo::parse (JsonParser) in sgx_qve_verify_quote / qve_get_collateral_dates'
     if r == 'QEIDENTITY_UNSUPPORTED_FORMAT':
         return 'QVL EnclaveIdentityParser::parse in qve_get_collateral_dates'
+    if r == 'QUOTE_FORMAT_UNSUPPORTED' and cls == 'quote:sizes' and name.startswith('outer_'):
+        return 'QVL QEReportCertificationData::insert (QuoteStructures.cpp): the type-6 data must end exactly after its type-5 data'
     if r in ('QUOTE_FORMAT_UNSUPPORTED', 'QUOTE_CERTIFICATION_DATA_UNSUPPORTED'):
         return 'QVL Quote::parse / Quote::validate (QuoteStructures.cpp) via qve.cpp extract_chain_from_quote'
     if r in ('TCBINFO_CHAIN_ERROR', 'QEIDENTITY_CHAIN_ERROR'):
