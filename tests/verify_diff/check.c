@@ -6,14 +6,16 @@
  *   verify_diff_check MANIFEST EXPECTED_DIR KNOWN_DIVERGENCES [REPORT]
  *
  * MANIFEST is gen.py's manifest.tsv (bundle, variant id, quote file,
- * collateral folder, unix time; tab-separated).  Every variant is verified
- * through the library, as `sgxra verify` does it (sgxra_collateral_load_dir_deferred,
- * then sgxra_verify_quote against the Intel SGX Root CA), and sgxra's
- * Intel-equivalent answer is compared with Intel's, recorded in
- * EXPECTED_DIR/<bundle>.json: the return code; then the verdict; and when
- * both succeed, collateral_expired and the advisory IDs (order included).
- * A collateral folder sgxra cannot load is answered "LOAD:<sgxra error>",
- * which never equals an Intel code.
+ * collateral folder, unix time, and optionally a trust-root PEM file, '-'
+ * for Intel's; tab-separated).  Every variant is verified
+ * through the library, as `sgxra verify` does it
+ * (sgxra_collateral_load_dir_deferred, then sgxra_verify_quote against the
+ * Intel SGX Root CA or the trust root of the sixth column, as `sgxra verify
+ * --trust-root`), and sgxra's Intel-equivalent answer is compared with Intel's,
+ * recorded in EXPECTED_DIR/<bundle>.json: the return code; then the verdict;
+ * and when both succeed, collateral_expired and the advisory IDs (order
+ * included). A collateral folder sgxra cannot load is answered "LOAD:<sgxra
+ * error>", which never equals an Intel code.
  *
  * KNOWN_DIVERGENCES lists the variants expected to differ today, one per
  * line: "<class letter> <bundle> <variant id>" ('#' starts a comment).
@@ -178,7 +180,7 @@ static uint8_t *read_quote(const char *path, size_t *out_n) {
 /* sgxra's answer as JSON {return, verdict, collateral_expired,
  * advisory_ids}, the shape of the expected entries. */
 static json_t *sgxra_answer(sgxra_ctx *cx, const char *quote_path,
-                            const char *dir, int64_t t) {
+                            const char *dir, int64_t t, const char *root_path) {
   coll_slot *s = coll_of(cx, dir);
   json_t *o = json_object();
   if (!s->coll) {
@@ -196,8 +198,22 @@ static json_t *sgxra_answer(sgxra_ctx *cx, const char *quote_path,
   }
   sgxra_verdict *vd = xrealloc(NULL, sizeof *vd);
   memset(vd, 0, sizeof *vd);
+  sgxra_x509_chain *root = NULL;
+  if (root_path && strcmp(root_path, "-")) {
+    size_t rn = 0;
+    uint8_t *r = read_quote(root_path, &rn);
+    sgxra_ctx_clear(cx);
+    if (!r || sgxra_x509_chain_parse_pem(cx, r, rn, &root) != SGXRA_OK) {
+      fprintf(stderr, "verify_diff_check: cannot read the trust root %s\n",
+              root_path);
+      exit(2);
+    }
+    free(r);
+  }
   sgxra_ctx_clear(cx);
-  sgxra_err e = sgxra_verify_quote(cx, q, n, s->coll, NULL, t, vd);
+  sgxra_err e = sgxra_verify_quote(
+      cx, q, n, s->coll, root ? sgxra_x509_chain_get(root, 0) : NULL, t, vd);
+  sgxra_x509_chain_free(root);
   free(q);
   if (e != SGXRA_OK) {
     char buf[128];
@@ -284,14 +300,14 @@ int main(int argc, char **argv) {
   unsigned total = 0, fails = 0, shown = 0, in_bundle = 0;
   while (fgets(line, sizeof line, m)) {
     line[strcspn(line, "\r\n")] = 0;
-    char *f[5], *p = line;
+    char *f[6] = {0}, *p = line;
     int k = 0;
-    for (; k < 5 && p; k++) {
+    for (; k < 6 && p; k++) {
       f[k] = p;
       p = strchr(p, '\t');
       if (p) *p++ = 0;
     }
-    if (k != 5 || p) {
+    if (k < 5 || p) {
       fprintf(stderr, "verify_diff_check: bad manifest line %u\n", total + 1);
       return 2;
     }
@@ -335,7 +351,7 @@ int main(int argc, char **argv) {
       t->new_differ++;
       continue;
     }
-    json_t *g = sgxra_answer(cx, f[2], f[3], strtoll(f[4], NULL, 10));
+    json_t *g = sgxra_answer(cx, f[2], f[3], strtoll(f[4], NULL, 10), f[5]);
     int eq = same(g, x);
     char *gs = brief(g), *xs = brief(x);
     if (!eq && rep) fprintf(rep, "%s\t%s\t%s\t%s\n", bundle, id, gs, xs);
