@@ -12,6 +12,7 @@
  *
  * Version 2 has no "id" and writes the components as "sgxtcbcomp01svn" ..
  * "sgxtcbcomp16svn" inside "tcb"; it has no advisory IDs. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,14 @@ void sgxra_tcbinfo_free(sgxra_tcbinfo *info) {
   free(info);
 }
 
-/* The 16 SVNs of a level's "tcb" object. */
+/* The 16 SVNs of a level's "tcb" object.
+ *
+ * Intel's rule (QVL TcbComponent.cpp TcbComponent::TcbComponent for v3,
+ * TcbLevel.cpp TcbLevel::setCpuSvn for v2): a component SVN is any unsigned
+ * 32-bit JSON integer, kept as its low 8 bits (a cast to uint8_t); so
+ * "svn":256 is a level SVN of 0, not a format error (issue 13 class N,
+ * tests/verify_diff synth/tcb_component_svn_256).  Negative, fractional or
+ * larger numbers are format errors (rapidjson IsUint). */
 static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
                                   const char *path, unsigned version,
                                   uint8_t svn[SGXRA_TCB_SVN_COUNT]) {
@@ -45,9 +53,10 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
     for (unsigned i = 0; i < SGXRA_TCB_SVN_COUNT; i++) {
       char key[32];
       snprintf(key, sizeof(key), "sgxtcbcomp%02usvn", i + 1);
-      if ((e = sgxra__j_int(cx, c, tcb, path, key, 0, 255, &v)) != SGXRA_OK)
+      if ((e = sgxra__j_int(cx, c, tcb, path, key, 0, UINT32_MAX, &v)) !=
+          SGXRA_OK)
         return e;
-      svn[i] = (uint8_t)v;
+      svn[i] = (uint8_t)(v & 0xff); /* Intel: low 8 bits, above */
     }
     return SGXRA_OK;
   }
@@ -67,9 +76,10 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
     if (!json_is_object(comp))
       return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
                          "TCB Info: %s is not an object", p2);
-    if ((e = sgxra__j_int(cx, c, comp, p2, "svn", 0, 255, &v)) != SGXRA_OK)
+    if ((e = sgxra__j_int(cx, c, comp, p2, "svn", 0, UINT32_MAX, &v)) !=
+        SGXRA_OK)
       return e;
-    svn[i] = (uint8_t)v;
+    svn[i] = (uint8_t)(v & 0xff); /* Intel: low 8 bits, above */
   }
   return SGXRA_OK;
 }
@@ -142,9 +152,17 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
       (e = sgxra__j_hex(cx, c, b, path, "pceId", ti->pce_id,
                         SGXRA_PCEID_SIZE)) != SGXRA_OK)
     return e;
-  if ((e = sgxra__j_int(cx, c, b, path, "tcbType", 0, UINT32_MAX, &v)) !=
+  if ((e = sgxra__j_int(cx, c, b, path, "tcbType", INT32_MIN, INT32_MAX, &v)) !=
       SGXRA_OK)
     return e;
+  /* Intel's rule (QVL TcbInfo.cpp TcbInfo::parsePartV2): tcbType must be 0,
+   * the only type QVL supports; another value is a format error
+   * (SGX_QL_TCBINFO_UNSUPPORTED_FORMAT; synth/tcb_type_1). */
+  if (v != 0)
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                       "TCB Info: tcbInfo.tcbType is %lld; only type 0 is "
+                       "defined (Intel's verifier refuses others)",
+                       (long long)v);
   ti->tcb_type = (uint32_t)v;
   if ((e = sgxra__j_int(cx, c, b, path, "tcbEvaluationDataNumber", 0,
                         UINT32_MAX, &v)) != SGXRA_OK)
