@@ -113,6 +113,43 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
                           &out->advisory_count);
 }
 
+/* Order of levels by their TCB (the 16 SVNs, then PCESVN), for
+ * find_duplicate. */
+static int level_cmp(const void *a, const void *b) {
+  const sgxra_tcb_level *x = *(const sgxra_tcb_level *const *)a;
+  const sgxra_tcb_level *y = *(const sgxra_tcb_level *const *)b;
+  int c = memcmp(x->sgx_svn, y->sgx_svn, SGXRA_TCB_SVN_COUNT);
+  if (c) return c;
+  return (x->pcesvn > y->pcesvn) - (x->pcesvn < y->pcesvn);
+}
+
+/* Intel's rule (QVL TcbInfo.cpp TcbInfo::parsePartV2: the levels go into a
+ * std::set ordered by TcbLevel::operator>, and a level that is not inserted
+ * because an equal one is there throws "Detected duplicated TCB levels" ->
+ * SGX_QL_TCBINFO_UNSUPPORTED_FORMAT): two levels with the same 16 SVNs (as
+ * stored, low 8 bits) and PCESVN make the TCB Info unusable, whatever their
+ * statuses (tests/verify_diff synth/tcb_level_duplicate_*). */
+static sgxra_err find_duplicate(sgxra_ctx *cx, const sgxra_tcbinfo *ti) {
+  if (ti->level_count < 2) return SGXRA_OK;
+  const sgxra_tcb_level **v = malloc(ti->level_count * sizeof(*v));
+  if (v == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
+  for (size_t i = 0; i < ti->level_count; i++) v[i] = &ti->levels[i];
+  qsort(v, ti->level_count, sizeof(*v), level_cmp);
+  sgxra_err e = SGXRA_OK;
+  for (size_t i = 1; i < ti->level_count && e == SGXRA_OK; i++)
+    if (level_cmp(&v[i - 1], &v[i]) == 0) {
+      size_t a = (size_t)(v[i - 1] - ti->levels),
+             b = (size_t)(v[i] - ti->levels);
+      e = sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                      "TCB Info: tcbInfo.tcbLevels[%zu] and [%zu] have the "
+                      "same TCB (component SVNs and pcesvn); duplicate levels "
+                      "are refused (as Intel's verifier does)",
+                      a < b ? a : b, a < b ? b : a);
+    }
+  free(v);
+  return e;
+}
+
 static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
                             sgxra_tcbinfo *ti) {
   const sgxra__jcodes *c = &tcb_codes;
@@ -184,6 +221,7 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
     ti->level_count = i + 1; /* so free() sees partial advisories */
     if (e != SGXRA_OK) return e;
   }
+  if ((e = find_duplicate(cx, ti)) != SGXRA_OK) return e;
   return sgxra__j_hex(cx, c, root, "(document)", "signature", ti->signature,
                       SGXRA_COLLATERAL_SIG_SIZE);
 }

@@ -355,6 +355,51 @@ static void test_intel_integer_rules(void **state) {
                    SGXRA_E_TCBINFO_FIELD);
 }
 
+/* Intel refuses a TCB Info with two levels of the same TCB (16 SVNs and
+ * PCESVN), whatever their statuses (QVL TcbInfo::parsePartV2, "Detected
+ * duplicated TCB levels" -> TCBINFO_UNSUPPORTED_FORMAT; tests/verify_diff
+ * synth/tcb_level_duplicate_*).  Levels differing only in PCESVN, or equal
+ * only after Intel's 8-bit SVN cast, are checked too. */
+#define L0_HEAD "{\"tcb\":{\"sgxtcbcomponents\":["
+#define L0_TAIL                                                                \
+  "{\"svn\":11},{\"svn\":2},{\"svn\":2},{\"svn\":255},{\"svn\":1},{\"svn\":"   \
+  "12},"                                                                       \
+  "{\"svn\":0},{\"svn\":0},{\"svn\":0},{\"svn\":0},{\"svn\":0},{\"svn\":0},"   \
+  "{\"svn\":0},{\"svn\":0},{\"svn\":0}],\"pcesvn\":"
+#define L0_TCB L0_HEAD "{\"svn\":11}," L0_TAIL
+static void test_duplicate_levels(void **state) {
+  (void)state;
+  const char *lv = "\"tcbLevels\":[";
+  /* the first level again, Revoked, after it and before it */
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":"
+                          "\"SWHardeningNeeded\",\"advisoryIDs\":[\"INTEL-SA-"
+                          "00615\"]},",
+                          "\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":"
+                          "\"SWHardeningNeeded\",\"advisoryIDs\":[\"INTEL-SA-"
+                          "00615\"]}," L0_TCB
+                          "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                          "\"tcbStatus\":\"Revoked\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_TCB
+                              "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+  /* another PCESVN: a different level (only the signature fails) */
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_TCB
+                              "14},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  /* 267 = 11 + 256: the same level once cast to 8 bits */
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_HEAD "{\"svn\":267}," L0_TAIL
+                              "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_HEAD "{\"svn\":268}," L0_TAIL
+                              "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+}
+
 /* Every truncation fails cleanly (never OK, never a crash). */
 static void test_truncation(void **state) {
   (void)state;
@@ -426,6 +471,7 @@ int main(void) {
       cmocka_unit_test(test_format_errors),
       cmocka_unit_test(test_date_trailing_text),
       cmocka_unit_test(test_intel_integer_rules),
+      cmocka_unit_test(test_duplicate_levels),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
       cmocka_unit_test(test_status_names),
