@@ -84,8 +84,14 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
   return SGXRA_OK;
 }
 
+/* *pcesvn gets the level's PCESVN as written: Intel reads it as any
+ * unsigned 32-bit integer (QVL TcbLevel::parseSvns getUintFieldOf), and a
+ * level above 65535 can never be a platform's (16-bit PCESVN), so the
+ * caller drops it after the duplicate check (tests/verify_diff
+ * synth/tcb_pcesvn_65536: Intel answers with the next level). */
 static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
-                             unsigned version, sgxra_tcb_level *out) {
+                             unsigned version, sgxra_tcb_level *out,
+                             uint32_t *pcesvn) {
   const sgxra__jcodes *c = &tcb_codes;
   char path[64];
   snprintf(path, sizeof(path), "tcbInfo.tcbLevels[%zu]", idx);
@@ -100,9 +106,11 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
   snprintf(tpath, sizeof(tpath), "%s.tcb", path);
   if ((e = parse_components(cx, tcb, tpath, version, out->sgx_svn)) != SGXRA_OK)
     return e;
-  if ((e = sgxra__j_int(cx, c, tcb, tpath, "pcesvn", 0, 65535, &v)) != SGXRA_OK)
+  if ((e = sgxra__j_int(cx, c, tcb, tpath, "pcesvn", 0, UINT32_MAX, &v)) !=
+      SGXRA_OK)
     return e;
-  out->pcesvn = (uint16_t)v;
+  *pcesvn = (uint32_t)v;
+  out->pcesvn = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
   if ((e = sgxra__j_date(cx, c, lv, path, "tcbDate", &out->tcb_date)) !=
       SGXRA_OK)
     return e;
@@ -113,12 +121,16 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
                           &out->advisory_count);
 }
 
-/* Order of levels by their TCB (the 16 SVNs, then PCESVN), for
- * find_duplicate. */
-static int level_cmp(const void *a, const void *b) {
-  const sgxra_tcb_level *x = *(const sgxra_tcb_level *const *)a;
-  const sgxra_tcb_level *y = *(const sgxra_tcb_level *const *)b;
-  int c = memcmp(x->sgx_svn, y->sgx_svn, SGXRA_TCB_SVN_COUNT);
+/* A level's TCB for find_duplicate: its 16 SVNs and PCESVN as written. */
+typedef struct level_key {
+  const uint8_t *svn;
+  uint32_t pcesvn;
+  size_t idx;
+} level_key;
+
+static int key_cmp(const void *a, const void *b) {
+  const level_key *x = a, *y = b;
+  int c = memcmp(x->svn, y->svn, SGXRA_TCB_SVN_COUNT);
   if (c) return c;
   return (x->pcesvn > y->pcesvn) - (x->pcesvn < y->pcesvn);
 }
@@ -128,26 +140,49 @@ static int level_cmp(const void *a, const void *b) {
  * because an equal one is there throws "Detected duplicated TCB levels" ->
  * SGX_QL_TCBINFO_UNSUPPORTED_FORMAT): two levels with the same 16 SVNs (as
  * stored, low 8 bits) and PCESVN make the TCB Info unusable, whatever their
- * statuses (tests/verify_diff synth/tcb_level_duplicate_*). */
-static sgxra_err find_duplicate(sgxra_ctx *cx, const sgxra_tcbinfo *ti) {
-  if (ti->level_count < 2) return SGXRA_OK;
-  const sgxra_tcb_level **v = malloc(ti->level_count * sizeof(*v));
-  if (v == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
-  for (size_t i = 0; i < ti->level_count; i++) v[i] = &ti->levels[i];
-  qsort(v, ti->level_count, sizeof(*v), level_cmp);
-  sgxra_err e = SGXRA_OK;
-  for (size_t i = 1; i < ti->level_count && e == SGXRA_OK; i++)
-    if (level_cmp(&v[i - 1], &v[i]) == 0) {
-      size_t a = (size_t)(v[i - 1] - ti->levels),
-             b = (size_t)(v[i] - ti->levels);
-      e = sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
-                      "TCB Info: tcbInfo.tcbLevels[%zu] and [%zu] have the "
-                      "same TCB (component SVNs and pcesvn); duplicate levels "
-                      "are refused (as Intel's verifier does)",
-                      a < b ? a : b, a < b ? b : a);
+ * statuses (tests/verify_diff synth/tcb_level_duplicate_*).  k has
+ * ti->level_count entries and is sorted here. */
+static sgxra_err find_duplicate(sgxra_ctx *cx, const sgxra_tcbinfo *ti,
+                                level_key *k) {
+  for (size_t i = 0; i < ti->level_count; i++) {
+    k[i].svn = ti->levels[i].sgx_svn;
+    k[i].idx = i;
+  }
+  qsort(k, ti->level_count, sizeof(*k), key_cmp);
+  for (size_t i = 1; i < ti->level_count; i++)
+    if (key_cmp(&k[i - 1], &k[i]) == 0) {
+      size_t a = k[i - 1].idx, b = k[i].idx;
+      return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                         "TCB Info: tcbInfo.tcbLevels[%zu] and [%zu] have the "
+                         "same TCB (component SVNs and pcesvn); duplicate "
+                         "levels are refused (as Intel's verifier does)",
+                         a < b ? a : b, a < b ? b : a);
     }
-  free(v);
-  return e;
+  return SGXRA_OK;
+}
+
+static int idx_cmp(const void *a, const void *b) {
+  const level_key *x = a, *y = b;
+  return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Drops the levels whose PCESVN (k[].pcesvn, any order) exceeds 65535: no
+ * platform has one, so Intel never matches them (see parse_level). */
+static void drop_unreachable(sgxra_tcbinfo *ti, level_key *k) {
+  size_t n = ti->level_count, w = 0;
+  qsort(k, n, sizeof(*k), idx_cmp); /* k[i] is level i again */
+  for (size_t i = 0; i < n; i++) {
+    if (k[i].pcesvn > UINT16_MAX) {
+      sgxra__strings_free(ti->levels[i].advisory_ids,
+                          ti->levels[i].advisory_count);
+      continue;
+    }
+    if (w != i) ti->levels[w] = ti->levels[i];
+    w++;
+  }
+  for (size_t i = w; i < n; i++)
+    memset(&ti->levels[i], 0, sizeof(ti->levels[i]));
+  ti->level_count = w;
 }
 
 static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
@@ -215,13 +250,20 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
   ti->levels = calloc(n, sizeof(*ti->levels));
   if (ti->levels == NULL)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
+  level_key *k = calloc(n, sizeof(*k));
+  if (k == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
   for (size_t i = 0; i < n; i++) {
     e = parse_level(cx, json_array_get(levels, i), i, ti->version,
-                    &ti->levels[i]);
+                    &ti->levels[i], &k[i].pcesvn);
     ti->level_count = i + 1; /* so free() sees partial advisories */
-    if (e != SGXRA_OK) return e;
+    if (e != SGXRA_OK) {
+      free(k);
+      return e;
+    }
   }
-  if ((e = find_duplicate(cx, ti)) != SGXRA_OK) return e;
+  if ((e = find_duplicate(cx, ti, k)) == SGXRA_OK) drop_unreachable(ti, k);
+  free(k);
+  if (e != SGXRA_OK) return e;
   return sgxra__j_hex(cx, c, root, "(document)", "signature", ti->signature,
                       SGXRA_COLLATERAL_SIG_SIZE);
 }

@@ -400,6 +400,36 @@ static void test_duplicate_levels(void **state) {
                    SGXRA_E_TCBINFO_SIGNATURE);
 }
 
+/* A level's pcesvn is any unsigned 32-bit integer for Intel (QVL
+ * TcbLevel::parseSvns); one above 65535 never matches a platform (16-bit
+ * PCESVN), so sgxra drops it after the duplicate check: Intel answers with
+ * the next level (tests/verify_diff synth/tcb_pcesvn_65536). */
+static void test_unreachable_levels(void **state) {
+  (void)state;
+  sgxra_tcbinfo *ti = parsed("\"pcesvn\":13}", "\"pcesvn\":13}");
+  size_t all = ti->level_count;
+  sgxra_tcb_status second = ti->levels[1].status;
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("\"pcesvn\":13}", "\"pcesvn\":65536}");
+  assert_int_equal(ti->level_count, all - 1);
+  assert_int_equal(ti->levels[0].status, second);
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("\"pcesvn\":13}", "\"pcesvn\":65535}");
+  assert_int_equal(ti->level_count, all);
+  assert_int_equal(ti->levels[0].pcesvn, 65535);
+  sgxra_tcbinfo_free(ti);
+  assert_int_equal(edited("\"pcesvn\":13}", "\"pcesvn\":4294967296}"),
+                   SGXRA_E_TCBINFO_FIELD);
+  /* two equal levels above 65535 are still duplicates */
+  assert_int_equal(edited("\"tcbLevels\":[",
+                          "\"tcbLevels\":[" L0_TCB
+                          "70000},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                          "\"tcbStatus\":\"UpToDate\"}," L0_TCB
+                          "70000},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                          "\"tcbStatus\":\"Revoked\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+}
+
 /* Every truncation fails cleanly (never OK, never a crash). */
 static void test_truncation(void **state) {
   (void)state;
@@ -472,6 +502,7 @@ int main(void) {
       cmocka_unit_test(test_date_trailing_text),
       cmocka_unit_test(test_intel_integer_rules),
       cmocka_unit_test(test_duplicate_levels),
+      cmocka_unit_test(test_unreachable_levels),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
       cmocka_unit_test(test_status_names),
