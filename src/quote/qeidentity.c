@@ -112,9 +112,14 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
       (e = sgxra__j_hex(cx, c, b, path, "mrsigner", qi->mrsigner, 32)) !=
           SGXRA_OK)
     return e;
-  if ((e = sgxra__j_int(cx, c, b, path, "isvprodid", 0, 65535, &v)) != SGXRA_OK)
+  /* Intel's rule (QVL EnclaveIdentityV2 parse: isvprodid read as an
+   * unsigned 32-bit integer; QuoteVerifier compares it with the QE report's
+   * 16-bit ISVPRODID): a value above 65535 is valid and matches no QE
+   * (QEIDENTITY_MISMATCH; tests/verify_diff synth/qe_isvprodid_65537). */
+  if ((e = sgxra__j_int(cx, c, b, path, "isvprodid", 0, UINT32_MAX, &v)) !=
+      SGXRA_OK)
     return e;
-  qi->isvprodid = (uint16_t)v;
+  qi->isvprodid = (uint32_t)v;
   const json_t *levels;
   if ((e = sgxra__j_obj(cx, c, b, path, "tcbLevels", 1, &levels)) != SGXRA_OK)
     return e;

@@ -164,7 +164,11 @@ static void test_edits_and_formats(void **state) {
   assert_int_equal(edited("\"version\":2", "\"version\":3"),
                    SGXRA_E_QEID_VERSION);
   assert_int_equal(edited("\"id\":\"QE\"", "\"id\":\"PCE\""), SGXRA_E_QEID_ID);
+  /* isvprodid is any uint32 for Intel (QVL EnclaveIdentityV2 parse): 65536
+   * parses, so only the signature fails; 2^32 does not parse */
   assert_int_equal(edited("\"isvprodid\":1", "\"isvprodid\":65536"),
+                   SGXRA_E_QEID_SIGNATURE);
+  assert_int_equal(edited("\"isvprodid\":1", "\"isvprodid\":4294967296"),
                    SGXRA_E_QEID_FIELD);
   assert_int_equal(edited("\"isvprodid\":1,", ""), SGXRA_E_QEID_FIELD);
   assert_int_equal(edited("{\"isvsvn\":8}", "{\"isvsvn\":-1}"),
