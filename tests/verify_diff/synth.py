@@ -241,6 +241,7 @@ def scenarios(tcb, qe, k, serials):
     S['tcb_version_2_no_tcbdate'] = ('QVL TcbLevel parse (v2): tcbDate is required', T(lambda t2: (t2.clear(), t2.update(tcb_v2(tcb)), t2['tcbLevels'][0].pop('tcbDate'))))
     S['tcb_body_not_object'] = ('QVL TcbInfo::parse: tcbInfo must be an object', T(lambda t2: (t2.clear(), t2.update(x=[]))))
     S['qe_isvsvn_string'] = ('QVL EnclaveIdentityV2 TcbLevel parse: isvsvn must be an integer', Q(qlvl0(tcb={'isvsvn': '8'})))
+    S['qe_isvprodid_65537'] = ('QVL EnclaveIdentityV2 parse: isvprodid is any uint32; above 65535 it matches no QE -> QEIDENTITY_MISMATCH', Q(lambda q2: q2.update(isvprodid=65537)))
     S['qe_isvprodid_string'] = ('QVL EnclaveIdentityV2 parse: isvprodid must be an integer', Q(lambda q2: q2.update(isvprodid='1')))
     S['qe_attributes_short'] = ('QVL EnclaveIdentityV2 parse: attributes must be 32 hex digits', Q(lambda q2: q2.update(attributes=q2['attributes'][:30])))
     S['qe_miscselect_mask_lowercase'] = ('QVL EnclaveIdentityV2 parse: hex in either case', Q(lambda q2: q2.update(miscselectMask=q2['miscselectMask'].lower())))
