@@ -145,7 +145,7 @@ typedef struct sgxra_qeidentity {
   uint8_t attributes[16];
   uint8_t attributes_mask[16];
   uint8_t mrsigner[32];
-  uint16_t isvprodid;
+  uint32_t isvprodid; /* any uint32 (as Intel); above 65535 no QE matches */
   sgxra_qe_tcb_level *levels; /* JSON order */
   size_t level_count;
   uint8_t signature[SGXRA_COLLATERAL_SIG_SIZE];

@@ -8,6 +8,7 @@
  *     "tcbLevels":[{"tcb":{"isvsvn":S},"tcbDate":"...Z","tcbStatus":"...",
  *                   "advisoryIDs":[...]}, ...]},
  *    "signature":"<128 hex: r||s>"} */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,14 @@ void sgxra_qeidentity_free(sgxra_qeidentity *id) {
   free(id);
 }
 
+/* *unreachable is set for a level whose isvsvn exceeds 65535: Intel's rule
+ * (QVL EnclaveIdentityV2 / TCBLevel parse: isvsvn is any unsigned 32-bit
+ * integer; EnclaveIdentityV2::getTcbStatus takes the first level, in file
+ * order, whose isvsvn <= the QE's 16-bit ISVSVN) makes such a level valid
+ * but never the QE's, so the caller drops it (tests/verify_diff
+ * synth/qe_isvsvn_65536: Intel answers with the next level). */
 static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
-                             sgxra_qe_tcb_level *out) {
+                             sgxra_qe_tcb_level *out, int *unreachable) {
   const sgxra__jcodes *c = &qe_codes;
   char path[64], tpath[80];
   snprintf(path, sizeof(path), "enclaveIdentity.tcbLevels[%zu]", idx);
@@ -42,9 +49,11 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
   int64_t v;
   sgxra_err e;
   if ((e = sgxra__j_obj(cx, c, lv, path, "tcb", 0, &tcb)) != SGXRA_OK ||
-      (e = sgxra__j_int(cx, c, tcb, tpath, "isvsvn", 0, 65535, &v)) != SGXRA_OK)
+      (e = sgxra__j_int(cx, c, tcb, tpath, "isvsvn", 0, UINT32_MAX, &v)) !=
+          SGXRA_OK)
     return e;
-  out->isvsvn = (uint16_t)v;
+  *unreachable = v > UINT16_MAX;
+  out->isvsvn = (uint16_t)(*unreachable ? UINT16_MAX : v);
   if ((e = sgxra__j_date(cx, c, lv, path, "tcbDate", &out->tcb_date)) !=
           SGXRA_OK ||
       (e = sgxra__j_status(cx, c, lv, path, "tcbStatus", &out->status)) !=
@@ -103,9 +112,14 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
       (e = sgxra__j_hex(cx, c, b, path, "mrsigner", qi->mrsigner, 32)) !=
           SGXRA_OK)
     return e;
-  if ((e = sgxra__j_int(cx, c, b, path, "isvprodid", 0, 65535, &v)) != SGXRA_OK)
+  /* Intel's rule (QVL EnclaveIdentityV2 parse: isvprodid read as an
+   * unsigned 32-bit integer; QuoteVerifier compares it with the QE report's
+   * 16-bit ISVPRODID): a value above 65535 is valid and matches no QE
+   * (QEIDENTITY_MISMATCH; tests/verify_diff synth/qe_isvprodid_65537). */
+  if ((e = sgxra__j_int(cx, c, b, path, "isvprodid", 0, UINT32_MAX, &v)) !=
+      SGXRA_OK)
     return e;
-  qi->isvprodid = (uint16_t)v;
+  qi->isvprodid = (uint32_t)v;
   const json_t *levels;
   if ((e = sgxra__j_obj(cx, c, b, path, "tcbLevels", 1, &levels)) != SGXRA_OK)
     return e;
@@ -116,10 +130,21 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
   qi->levels = calloc(n, sizeof(*qi->levels));
   if (qi->levels == NULL)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "QE Identity levels");
+  size_t kept = 0;
   for (size_t i = 0; i < n; i++) {
-    e = parse_level(cx, json_array_get(levels, i), i, &qi->levels[i]);
-    qi->level_count = i + 1;
+    int unreachable = 0;
+    e = parse_level(cx, json_array_get(levels, i), i, &qi->levels[kept],
+                    &unreachable);
+    qi->level_count = kept + 1; /* so free() sees partial advisories */
     if (e != SGXRA_OK) return e;
+    if (unreachable) { /* never the QE's level: dropped (see parse_level) */
+      sgxra__strings_free(qi->levels[kept].advisory_ids,
+                          qi->levels[kept].advisory_count);
+      memset(&qi->levels[kept], 0, sizeof(qi->levels[kept]));
+    } else {
+      kept++;
+    }
+    qi->level_count = kept;
   }
   return sgxra__j_hex(cx, c, root, "(document)", "signature", qi->signature,
                       SGXRA_COLLATERAL_SIG_SIZE);

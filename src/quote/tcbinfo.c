@@ -12,6 +12,7 @@
  *
  * Version 2 has no "id" and writes the components as "sgxtcbcomp01svn" ..
  * "sgxtcbcomp16svn" inside "tcb"; it has no advisory IDs. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,14 @@ void sgxra_tcbinfo_free(sgxra_tcbinfo *info) {
   free(info);
 }
 
-/* The 16 SVNs of a level's "tcb" object. */
+/* The 16 SVNs of a level's "tcb" object.
+ *
+ * Intel's rule (QVL TcbComponent.cpp TcbComponent::TcbComponent for v3,
+ * TcbLevel.cpp TcbLevel::setCpuSvn for v2): a component SVN is any unsigned
+ * 32-bit JSON integer, kept as its low 8 bits (a cast to uint8_t); so
+ * "svn":256 is a level SVN of 0, not a format error (issue 13 class N,
+ * tests/verify_diff synth/tcb_component_svn_256).  Negative, fractional or
+ * larger numbers are format errors (rapidjson IsUint). */
 static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
                                   const char *path, unsigned version,
                                   uint8_t svn[SGXRA_TCB_SVN_COUNT]) {
@@ -45,9 +53,10 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
     for (unsigned i = 0; i < SGXRA_TCB_SVN_COUNT; i++) {
       char key[32];
       snprintf(key, sizeof(key), "sgxtcbcomp%02usvn", i + 1);
-      if ((e = sgxra__j_int(cx, c, tcb, path, key, 0, 255, &v)) != SGXRA_OK)
+      if ((e = sgxra__j_int(cx, c, tcb, path, key, 0, UINT32_MAX, &v)) !=
+          SGXRA_OK)
         return e;
-      svn[i] = (uint8_t)v;
+      svn[i] = (uint8_t)(v & 0xff); /* Intel: low 8 bits, above */
     }
     return SGXRA_OK;
   }
@@ -67,15 +76,22 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
     if (!json_is_object(comp))
       return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
                          "TCB Info: %s is not an object", p2);
-    if ((e = sgxra__j_int(cx, c, comp, p2, "svn", 0, 255, &v)) != SGXRA_OK)
+    if ((e = sgxra__j_int(cx, c, comp, p2, "svn", 0, UINT32_MAX, &v)) !=
+        SGXRA_OK)
       return e;
-    svn[i] = (uint8_t)v;
+    svn[i] = (uint8_t)(v & 0xff); /* Intel: low 8 bits, above */
   }
   return SGXRA_OK;
 }
 
+/* *pcesvn gets the level's PCESVN as written: Intel reads it as any
+ * unsigned 32-bit integer (QVL TcbLevel::parseSvns getUintFieldOf), and a
+ * level above 65535 can never be a platform's (16-bit PCESVN), so the
+ * caller drops it after the duplicate check (tests/verify_diff
+ * synth/tcb_pcesvn_65536: Intel answers with the next level). */
 static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
-                             unsigned version, sgxra_tcb_level *out) {
+                             unsigned version, sgxra_tcb_level *out,
+                             uint32_t *pcesvn) {
   const sgxra__jcodes *c = &tcb_codes;
   char path[64];
   snprintf(path, sizeof(path), "tcbInfo.tcbLevels[%zu]", idx);
@@ -90,9 +106,11 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
   snprintf(tpath, sizeof(tpath), "%s.tcb", path);
   if ((e = parse_components(cx, tcb, tpath, version, out->sgx_svn)) != SGXRA_OK)
     return e;
-  if ((e = sgxra__j_int(cx, c, tcb, tpath, "pcesvn", 0, 65535, &v)) != SGXRA_OK)
+  if ((e = sgxra__j_int(cx, c, tcb, tpath, "pcesvn", 0, UINT32_MAX, &v)) !=
+      SGXRA_OK)
     return e;
-  out->pcesvn = (uint16_t)v;
+  *pcesvn = (uint32_t)v;
+  out->pcesvn = (uint16_t)(v > UINT16_MAX ? UINT16_MAX : v);
   if ((e = sgxra__j_date(cx, c, lv, path, "tcbDate", &out->tcb_date)) !=
       SGXRA_OK)
     return e;
@@ -101,6 +119,70 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
     return e;
   return sgxra__j_strings(cx, c, lv, path, "advisoryIDs", &out->advisory_ids,
                           &out->advisory_count);
+}
+
+/* A level's TCB for find_duplicate: its 16 SVNs and PCESVN as written. */
+typedef struct level_key {
+  const uint8_t *svn;
+  uint32_t pcesvn;
+  size_t idx;
+} level_key;
+
+static int key_cmp(const void *a, const void *b) {
+  const level_key *x = a, *y = b;
+  int c = memcmp(x->svn, y->svn, SGXRA_TCB_SVN_COUNT);
+  if (c) return c;
+  return (x->pcesvn > y->pcesvn) - (x->pcesvn < y->pcesvn);
+}
+
+/* Intel's rule (QVL TcbInfo.cpp TcbInfo::parsePartV2: the levels go into a
+ * std::set ordered by TcbLevel::operator>, and a level that is not inserted
+ * because an equal one is there throws "Detected duplicated TCB levels" ->
+ * SGX_QL_TCBINFO_UNSUPPORTED_FORMAT): two levels with the same 16 SVNs (as
+ * stored, low 8 bits) and PCESVN make the TCB Info unusable, whatever their
+ * statuses (tests/verify_diff synth/tcb_level_duplicate_*).  k has
+ * ti->level_count entries and is sorted here. */
+static sgxra_err find_duplicate(sgxra_ctx *cx, const sgxra_tcbinfo *ti,
+                                level_key *k) {
+  for (size_t i = 0; i < ti->level_count; i++) {
+    k[i].svn = ti->levels[i].sgx_svn;
+    k[i].idx = i;
+  }
+  qsort(k, ti->level_count, sizeof(*k), key_cmp);
+  for (size_t i = 1; i < ti->level_count; i++)
+    if (key_cmp(&k[i - 1], &k[i]) == 0) {
+      size_t a = k[i - 1].idx, b = k[i].idx;
+      return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                         "TCB Info: tcbInfo.tcbLevels[%zu] and [%zu] have the "
+                         "same TCB (component SVNs and pcesvn); duplicate "
+                         "levels are refused (as Intel's verifier does)",
+                         a < b ? a : b, a < b ? b : a);
+    }
+  return SGXRA_OK;
+}
+
+static int idx_cmp(const void *a, const void *b) {
+  const level_key *x = a, *y = b;
+  return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Drops the levels whose PCESVN (k[].pcesvn, any order) exceeds 65535: no
+ * platform has one, so Intel never matches them (see parse_level). */
+static void drop_unreachable(sgxra_tcbinfo *ti, level_key *k) {
+  size_t n = ti->level_count, w = 0;
+  qsort(k, n, sizeof(*k), idx_cmp); /* k[i] is level i again */
+  for (size_t i = 0; i < n; i++) {
+    if (k[i].pcesvn > UINT16_MAX) {
+      sgxra__strings_free(ti->levels[i].advisory_ids,
+                          ti->levels[i].advisory_count);
+      continue;
+    }
+    if (w != i) ti->levels[w] = ti->levels[i];
+    w++;
+  }
+  for (size_t i = w; i < n; i++)
+    memset(&ti->levels[i], 0, sizeof(ti->levels[i]));
+  ti->level_count = w;
 }
 
 static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
@@ -142,9 +224,17 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
       (e = sgxra__j_hex(cx, c, b, path, "pceId", ti->pce_id,
                         SGXRA_PCEID_SIZE)) != SGXRA_OK)
     return e;
-  if ((e = sgxra__j_int(cx, c, b, path, "tcbType", 0, UINT32_MAX, &v)) !=
+  if ((e = sgxra__j_int(cx, c, b, path, "tcbType", INT32_MIN, INT32_MAX, &v)) !=
       SGXRA_OK)
     return e;
+  /* Intel's rule (QVL TcbInfo.cpp TcbInfo::parsePartV2): tcbType must be 0,
+   * the only type QVL supports; another value is a format error
+   * (SGX_QL_TCBINFO_UNSUPPORTED_FORMAT; synth/tcb_type_1). */
+  if (v != 0)
+    return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
+                       "TCB Info: tcbInfo.tcbType is %lld; only type 0 is "
+                       "defined (Intel's verifier refuses others)",
+                       (long long)v);
   ti->tcb_type = (uint32_t)v;
   if ((e = sgxra__j_int(cx, c, b, path, "tcbEvaluationDataNumber", 0,
                         UINT32_MAX, &v)) != SGXRA_OK)
@@ -160,12 +250,20 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
   ti->levels = calloc(n, sizeof(*ti->levels));
   if (ti->levels == NULL)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
+  level_key *k = calloc(n, sizeof(*k));
+  if (k == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
   for (size_t i = 0; i < n; i++) {
     e = parse_level(cx, json_array_get(levels, i), i, ti->version,
-                    &ti->levels[i]);
+                    &ti->levels[i], &k[i].pcesvn);
     ti->level_count = i + 1; /* so free() sees partial advisories */
-    if (e != SGXRA_OK) return e;
+    if (e != SGXRA_OK) {
+      free(k);
+      return e;
+    }
   }
+  if ((e = find_duplicate(cx, ti, k)) == SGXRA_OK) drop_unreachable(ti, k);
+  free(k);
+  if (e != SGXRA_OK) return e;
   return sgxra__j_hex(cx, c, root, "(document)", "signature", ti->signature,
                       SGXRA_COLLATERAL_SIG_SIZE);
 }

@@ -164,7 +164,11 @@ static void test_edits_and_formats(void **state) {
   assert_int_equal(edited("\"version\":2", "\"version\":3"),
                    SGXRA_E_QEID_VERSION);
   assert_int_equal(edited("\"id\":\"QE\"", "\"id\":\"PCE\""), SGXRA_E_QEID_ID);
+  /* isvprodid is any uint32 for Intel (QVL EnclaveIdentityV2 parse): 65536
+   * parses, so only the signature fails; 2^32 does not parse */
   assert_int_equal(edited("\"isvprodid\":1", "\"isvprodid\":65536"),
+                   SGXRA_E_QEID_SIGNATURE);
+  assert_int_equal(edited("\"isvprodid\":1", "\"isvprodid\":4294967296"),
                    SGXRA_E_QEID_FIELD);
   assert_int_equal(edited("\"isvprodid\":1,", ""), SGXRA_E_QEID_FIELD);
   assert_int_equal(edited("{\"isvsvn\":8}", "{\"isvsvn\":-1}"),
@@ -175,6 +179,34 @@ static void test_edits_and_formats(void **state) {
                    SGXRA_E_QEID_FORMAT);
   assert_int_equal(edited("{\"enclaveIdentity\":", "{{\"enclaveIdentity\":"),
                    SGXRA_E_QEID_FORMAT);
+}
+
+/* A level's isvsvn is any unsigned 32-bit integer for Intel (QVL
+ * EnclaveIdentityV2 level parse); one above 65535 is never the QE's (16-bit
+ * ISVSVN; EnclaveIdentityV2::getTcbStatus takes the first level, in file
+ * order, whose isvsvn <= the QE's), so sgxra drops it: Intel answers with
+ * the next level (tests/verify_diff synth/qe_isvsvn_65536). */
+static void test_unreachable_levels(void **state) {
+  (void)state;
+  size_t n, m;
+  uint8_t *p = tu_read_bundle(B1, "qe_identity.json", &n);
+  static const char *const to[] = {"{\"isvsvn\":65536}", "{\"isvsvn\":65535}",
+                                   "{\"isvsvn\":4294967295}"};
+  static const size_t count[] = {5, 6, 5};
+  static const unsigned second[] = {5, 65535, 5};
+  for (int i = 0; i < 3; i++) {
+    uint8_t *q = tu_replace(p, n, "{\"isvsvn\":6}", to[i], &m);
+    sgxra_qeidentity *id = NULL;
+    assert_int_equal(sgxra_qeidentity_parse(NULL, q, m, &id), SGXRA_OK);
+    assert_int_equal(id->level_count, count[i]);
+    assert_int_equal(id->levels[0].isvsvn, 8);
+    assert_int_equal(id->levels[1].isvsvn, second[i]);
+    sgxra_qeidentity_free(id);
+    free(q);
+  }
+  free(p);
+  assert_int_equal(edited("{\"isvsvn\":8}", "{\"isvsvn\":4294967296}"),
+                   SGXRA_E_QEID_FIELD);
 }
 
 /* Intel's QVL reads the JSON with rapidjson and hashes the body as
@@ -272,6 +304,7 @@ int main(void) {
       cmocka_unit_test(test_values_and_signature),
       cmocka_unit_test(test_all_bundles),
       cmocka_unit_test(test_edits_and_formats),
+      cmocka_unit_test(test_unreachable_levels),
       cmocka_unit_test(test_rapidjson_reading),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),

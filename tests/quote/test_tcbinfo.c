@@ -236,7 +236,14 @@ static void test_format_errors(void **state) {
                    SGXRA_E_TCBINFO_ID);
   assert_int_equal(edited("\"pcesvn\":13}", "\"pcesvn\":\"13\"}"),
                    SGXRA_E_TCBINFO_FIELD);
+  /* Intel keeps an SVN's low 8 bits (QVL TcbComponent::TcbComponent):
+   * 256 parses (as 0), so only the signature fails; see
+   * test_intel_integer_rules */
   assert_int_equal(edited("{\"svn\":255}", "{\"svn\":256}"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  assert_int_equal(edited("{\"svn\":255}", "{\"svn\":4294967296}"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("{\"svn\":255}", "{\"svn\":-1}"),
                    SGXRA_E_TCBINFO_FIELD);
   assert_int_equal(edited("{\"svn\":11}", "{\"svn\":11.0}"),
                    SGXRA_E_TCBINFO_FIELD);
@@ -289,6 +296,138 @@ static void test_date_trailing_text(void **state) {
   sgxra_tcbinfo_free(ti);
   free(p);
   free(q);
+}
+
+/* Parse the edited sgx-01 TCB Info (no signature check). */
+static sgxra_tcbinfo *parsed(const char *from, const char *to) {
+  size_t n, m;
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *q = tu_replace(p, n, from, to, &m);
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(NULL, q, m, &ti), SGXRA_OK);
+  free(p);
+  free(q);
+  return ti;
+}
+
+/* Intel's integer rules (issue 13 class N; tests/verify_diff synth/):
+ * a component SVN is any unsigned 32-bit integer kept as its low 8 bits
+ * (QVL TcbComponent::TcbComponent, TcbLevel::setCpuSvn: Intel answers
+ * CONFIG_NEEDED for synth/tcb_component_svn_256, the edited level then
+ * sorting below the next one); tcbType must be 0 (QVL
+ * TcbInfo::parsePartV2: TCBINFO_UNSUPPORTED_FORMAT for synth/tcb_type_1). */
+static void test_intel_integer_rules(void **state) {
+  (void)state;
+  sgxra_tcbinfo *ti = parsed("{\"svn\":255}", "{\"svn\":256}");
+  int hit = 0;
+  for (size_t i = 0; i < ti->level_count; i++)
+    for (unsigned k = 0; k < 16; k++) hit += ti->levels[i].sgx_svn[k] == 255;
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("{\"svn\":255}", "{\"svn\":4294967295}");
+  int hit2 = 0;
+  for (size_t i = 0; i < ti->level_count; i++)
+    for (unsigned k = 0; k < 16; k++) hit2 += ti->levels[i].sgx_svn[k] == 255;
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("{\"svn\":255}", "{\"svn\":257}");
+  int ones = 0, ones_before;
+  for (size_t i = 0; i < ti->level_count; i++)
+    for (unsigned k = 0; k < 16; k++) ones += ti->levels[i].sgx_svn[k] == 1;
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("{\"svn\":255}", "{\"svn\":255}");
+  int orig = 0;
+  ones_before = 0;
+  for (size_t i = 0; i < ti->level_count; i++)
+    for (unsigned k = 0; k < 16; k++) {
+      orig += ti->levels[i].sgx_svn[k] == 255;
+      ones_before += ti->levels[i].sgx_svn[k] == 1;
+    }
+  sgxra_tcbinfo_free(ti);
+  /* the first "svn":255 became 0 (256), stayed 255 (2^32-1), became 1 (257) */
+  assert_true(orig > 0);
+  assert_int_equal(hit, orig - 1);
+  assert_int_equal(hit2, orig);
+  assert_int_equal(ones, ones_before + 1);
+  assert_int_equal(edited("\"tcbType\":0,", "\"tcbType\":1,"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("\"tcbType\":0,", "\"tcbType\":-1,"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited("\"tcbType\":0,", "\"tcbType\":4294967296,"),
+                   SGXRA_E_TCBINFO_FIELD);
+}
+
+/* Intel refuses a TCB Info with two levels of the same TCB (16 SVNs and
+ * PCESVN), whatever their statuses (QVL TcbInfo::parsePartV2, "Detected
+ * duplicated TCB levels" -> TCBINFO_UNSUPPORTED_FORMAT; tests/verify_diff
+ * synth/tcb_level_duplicate_*).  Levels differing only in PCESVN, or equal
+ * only after Intel's 8-bit SVN cast, are checked too. */
+#define L0_HEAD "{\"tcb\":{\"sgxtcbcomponents\":["
+#define L0_TAIL                                                                \
+  "{\"svn\":11},{\"svn\":2},{\"svn\":2},{\"svn\":255},{\"svn\":1},{\"svn\":"   \
+  "12},"                                                                       \
+  "{\"svn\":0},{\"svn\":0},{\"svn\":0},{\"svn\":0},{\"svn\":0},{\"svn\":0},"   \
+  "{\"svn\":0},{\"svn\":0},{\"svn\":0}],\"pcesvn\":"
+#define L0_TCB L0_HEAD "{\"svn\":11}," L0_TAIL
+static void test_duplicate_levels(void **state) {
+  (void)state;
+  const char *lv = "\"tcbLevels\":[";
+  /* the first level again, Revoked, after it and before it */
+  assert_int_equal(edited("\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":"
+                          "\"SWHardeningNeeded\",\"advisoryIDs\":[\"INTEL-SA-"
+                          "00615\"]},",
+                          "\"tcbDate\":\"2024-03-13T00:00:00Z\",\"tcbStatus\":"
+                          "\"SWHardeningNeeded\",\"advisoryIDs\":[\"INTEL-SA-"
+                          "00615\"]}," L0_TCB
+                          "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                          "\"tcbStatus\":\"Revoked\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_TCB
+                              "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+  /* another PCESVN: a different level (only the signature fails) */
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_TCB
+                              "14},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+  /* 267 = 11 + 256: the same level once cast to 8 bits */
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_HEAD "{\"svn\":267}," L0_TAIL
+                              "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
+  assert_int_equal(edited(lv, "\"tcbLevels\":[" L0_HEAD "{\"svn\":268}," L0_TAIL
+                              "13},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                              "\"tcbStatus\":\"UpToDate\"},"),
+                   SGXRA_E_TCBINFO_SIGNATURE);
+}
+
+/* A level's pcesvn is any unsigned 32-bit integer for Intel (QVL
+ * TcbLevel::parseSvns); one above 65535 never matches a platform (16-bit
+ * PCESVN), so sgxra drops it after the duplicate check: Intel answers with
+ * the next level (tests/verify_diff synth/tcb_pcesvn_65536). */
+static void test_unreachable_levels(void **state) {
+  (void)state;
+  sgxra_tcbinfo *ti = parsed("\"pcesvn\":13}", "\"pcesvn\":13}");
+  size_t all = ti->level_count;
+  sgxra_tcb_status second = ti->levels[1].status;
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("\"pcesvn\":13}", "\"pcesvn\":65536}");
+  assert_int_equal(ti->level_count, all - 1);
+  assert_int_equal(ti->levels[0].status, second);
+  sgxra_tcbinfo_free(ti);
+  ti = parsed("\"pcesvn\":13}", "\"pcesvn\":65535}");
+  assert_int_equal(ti->level_count, all);
+  assert_int_equal(ti->levels[0].pcesvn, 65535);
+  sgxra_tcbinfo_free(ti);
+  assert_int_equal(edited("\"pcesvn\":13}", "\"pcesvn\":4294967296}"),
+                   SGXRA_E_TCBINFO_FIELD);
+  /* two equal levels above 65535 are still duplicates */
+  assert_int_equal(edited("\"tcbLevels\":[",
+                          "\"tcbLevels\":[" L0_TCB
+                          "70000},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                          "\"tcbStatus\":\"UpToDate\"}," L0_TCB
+                          "70000},\"tcbDate\":\"2024-03-13T00:00:00Z\","
+                          "\"tcbStatus\":\"Revoked\"},"),
+                   SGXRA_E_TCBINFO_FIELD);
 }
 
 /* Every truncation fails cleanly (never OK, never a crash). */
@@ -361,6 +500,9 @@ int main(void) {
       cmocka_unit_test(test_edits_break_signature),
       cmocka_unit_test(test_format_errors),
       cmocka_unit_test(test_date_trailing_text),
+      cmocka_unit_test(test_intel_integer_rules),
+      cmocka_unit_test(test_duplicate_levels),
+      cmocka_unit_test(test_unreachable_levels),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
       cmocka_unit_test(test_status_names),
