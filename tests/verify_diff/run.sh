@@ -1,8 +1,9 @@
 #!/bin/bash
 # tests/verify_diff/run.sh -- ctest case `verify_diff` (docs/VERIFY.md):
-# writes every variant of every dev bundle, and of the emulated bundles
-# emu.sh makes, into a temporary folder with gen.py and checks sgxra's answers against Intel's recorded ones with
-# verify_diff_check ($VERIFY_DIFF_CHECK).  Skipped (77) without the shared
+# writes every variant of every dev bundle and of the emulated bundles
+# emu.sh makes (gen.py), plus the re-signed scenarios of synth.sh, into a
+# temporary folder, and checks sgxra's answers against Intel's recorded ones
+# with verify_diff_check ($VERIFY_DIFF_CHECK).  Skipped (77) without the shared
 # vectors or python3's `cryptography`, unless SGXRA_REQUIRE_VECTORS=1.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,8 +30,11 @@ if [ -n "${VERIFY_DIFF_SGXRA:-}" ]; then
   bash "$here/emu.sh" "$VERIFY_DIFF_SGXRA" "${VERIFY_DIFF_ENCLAVE:?}" \
     "${VERIFY_DIFF_SIGSTRUCT:?}" "$tmp/emu" || exit 1
   "$py" "$here/gen.py" --append "$tmp/emu" "$tmp/v" || exit 1
+  PYTHON3=$py bash "$here/synth.sh" "$tmp/v" "$VERIFY_DIFF_SGXRA" \
+    "$VERIFY_DIFF_ENCLAVE" "$VERIFY_DIFF_SIGSTRUCT" || exit 1
 else
-  echo "verify_diff: emulated bundles left out (VERIFY_DIFF_SGXRA is not set)" >&2
+  echo "verify_diff: emulated bundles and synthetic scenarios left out" \
+    "(VERIFY_DIFF_SGXRA is not set)" >&2
 fi
 "$VERIFY_DIFF_CHECK" "$tmp/v/manifest.tsv" "$here/expected" \
   "$here/known_divergences.txt" "${VERIFY_DIFF_REPORT:-$tmp/report.tsv}"

@@ -52,17 +52,26 @@ def pub(k):
     return k.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
 
 
+def crl_date(crl, name):
+    """thisUpdate / nextUpdate: *_utc where cryptography has it (>= 42,
+    which deprecates the naive property), else the naive UTC one (Debian
+    12's 38)."""
+    d = getattr(crl, name + '_utc', None)
+    return d if d is not None else getattr(crl, name)
+
+
 def resign_crl(crl, key, revoke=()):
     """The CRL with the same names, dates and extensions, plus `revoke`d serials, signed by key."""
     b = (x509.CertificateRevocationListBuilder().issuer_name(crl.issuer)
-         .last_update(crl.last_update).next_update(crl.next_update))
+         .last_update(crl_date(crl, 'last_update'))
+         .next_update(crl_date(crl, 'next_update')))
     for e in crl.extensions:
         b = b.add_extension(e.value, e.critical)
     for r in crl:
         b = b.add_revoked_certificate(r)
     for s in revoke:
         b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(s)
-                                      .revocation_date(crl.last_update).build())
+                                      .revocation_date(crl_date(crl, 'last_update')).build())
     return b.sign(key, hashes.SHA256()).public_bytes(Encoding.DER)
 
 
