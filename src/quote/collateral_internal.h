@@ -80,6 +80,24 @@ sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
 sgxra_err sgxra__crl_parse_qve(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                sgxra_crl **out_crl);
 
+/* The step of Intel's order (sgx_qve_verify_quote, see src/quote/verify.c)
+ * at which collateral loaded by sgxra_collateral_load_deferred() failed:
+ * the parameter checks (a NUL inside a text item, an empty CRL), the TCB
+ * Info parse (before the quote's PCK chain is parsed), or
+ * qve_get_collateral_dates (the other pieces, after the quote's root). */
+typedef enum sgxra__coll_step {
+  SGXRA__COLL_STEP_NONE = 0,
+  SGXRA__COLL_STEP_PARAMETERS,
+  SGXRA__COLL_STEP_TCB_INFO,
+  SGXRA__COLL_STEP_DATES
+} sgxra__coll_step;
+
+/* The deferred load error of c (SGXRA_OK when none), its step and its
+ * message (borrowed from c). */
+sgxra_err sgxra__collateral_load_fault(const sgxra_collateral *c,
+                                       sgxra__coll_step *out_step,
+                                       const char **out_msg);
+
 /* The PCK chain check's view of validated collateral (trust root, PCK CA,
  * CRLs); NULL until sgxra_collateral_validate() succeeded.  Borrowed. */
 const sgxra__pck_anchor *sgxra__collateral_anchor(const sgxra_collateral *c);

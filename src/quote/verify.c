@@ -663,6 +663,20 @@ static int check_parameters(size_t n, int64_t now, sgxra_verdict *out) {
   return 0;
 }
 
+/* A deferred collateral load error (sgxra_collateral_load_deferred) that
+ * belongs to `step` of Intel's order: 1 with the verdict filled, else 0.
+ * The same error at a later step is raised by the collateral's
+ * validation. */
+static int collateral_fault_at(const sgxra_collateral *coll,
+                               sgxra__coll_step step, sgxra_verdict *out) {
+  sgxra__coll_step at;
+  const char *msg;
+  sgxra_err e = sgxra__collateral_load_fault(coll, &at, &msg);
+  if (e == SGXRA_OK || at != step) return 0;
+  sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, e, "%s", msg);
+  return 1;
+}
+
 static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                        sgxra_quote *q, sgxra_verdict *out, int *ok) {
   *ok = 0;
@@ -714,12 +728,14 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   sgxra__verdict_init(out);
   sgxra_quote q;
   int ok = 0;
-  if (check_parameters(n, now, out) == 0)
+  /* Intel's steps 1-2, then 5 (see the order at the top of this file) */
+  if (check_parameters(n, now, out) == 0 &&
+      !collateral_fault_at(coll, SGXRA__COLL_STEP_PARAMETERS, out))
     parse_into(cx, quote, n, &q, out, &ok);
   if (!ok) goto done;
 
   /* In the QvE's order the certification data and the quote's root are
-   * checked before any collateral. */
+   * checked before any collateral but the TCB Info. */
   const char *pem;
   size_t pem_len;
   sgxra_err err = sgxra_quote_pck_chain(cx, &q, &pem, &pem_len);
@@ -728,6 +744,8 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                         sgxra_ctx_message(cx));
     goto done;
   }
+  /* step 6: TcbInfo::parse, before the quote's PCK chain */
+  if (collateral_fault_at(coll, SGXRA__COLL_STEP_TCB_INFO, out)) goto done;
   sgxra_x509_chain *own_root = NULL;
   if (!root) {
     if ((err = sgxra_x509_intel_root(cx, &own_root)) != SGXRA_OK) {
