@@ -51,6 +51,11 @@ struct sgxra_collateral {
   char *load_msg;
   /* the step of Intel's order load_err belongs to (sgxra__coll_step) */
   sgxra__coll_step load_step;
+  /* Only during validation (sgxra__collateral_validate_view): Intel's
+   * step 12 for one quote's PCK chain, run between the CRLs and the TCB
+   * Info (NULL: none). */
+  sgxra__pck_step_fn pck_step;
+  void *pck_step_arg;
 };
 
 static void drop_pieces(sgxra_collateral *c);
@@ -644,7 +649,15 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
     }
   }
   c->pck_ca = pck_ca;
-  /* step 12 (QVL PckCertVerifier::verify): the CRLs' signatures */
+  /* step 12 (QVL PckCertVerifier::verify): the quote's PCK chain (its
+   * certificates and links, sgxra_verify_quote's pck_step), then the CRLs'
+   * signatures */
+  if ((e = sgxra__pck_anchor_prepare(cx, &c->anchor, root, c->pck_ca,
+                                     c->pck_crl, c->root_crl)) != SGXRA_OK)
+    return e;
+  if (c->pck_step != NULL &&
+      (e = c->pck_step(cx, &c->anchor, c->pck_step_arg)) != SGXRA_OK)
+    return e;
   if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK) {
     sgxra__context(cx, e, "root CA CRL");
     return e;
@@ -711,9 +724,6 @@ static sgxra_err validate_into(sgxra_ctx *cx, sgxra_collateral *c,
   if (e != SGXRA_OK) return e;
   int expired = 0;
   e = validate(cx, c, &c->root->certs[0], now, &expired);
-  if (e == SGXRA_OK)
-    e = sgxra__pck_anchor_prepare(cx, &c->anchor, &c->root->certs[0], c->pck_ca,
-                                  c->pck_crl, c->root_crl);
   if (e != SGXRA_OK) {
     unvalidate(c);
     return e;
@@ -731,11 +741,11 @@ sgxra_err sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *c,
   return validate_into(cx, c, root, now);
 }
 
-sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
-                                          const sgxra_collateral *c,
-                                          const sgxra_x509_cert *root,
-                                          int64_t now,
-                                          sgxra_collateral **out_view) {
+sgxra_err
+sgxra__collateral_validate_view(sgxra_ctx *cx, const sgxra_collateral *c,
+                                const sgxra_x509_cert *root, int64_t now,
+                                sgxra__pck_step_fn pck_step, void *pck_step_arg,
+                                sgxra_collateral **out_view) {
   *out_view = NULL;
   sgxra_collateral *v = calloc(1, sizeof *v);
   if (v == NULL)
@@ -754,7 +764,11 @@ sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
   v->load_msg = c->load_msg;
   v->load_step = c->load_step;
   v->is_view = 1;
+  v->pck_step = pck_step;
+  v->pck_step_arg = pck_step_arg;
   sgxra_err e = validate_into(cx, v, root, now);
+  v->pck_step = NULL;
+  v->pck_step_arg = NULL;
   if (e != SGXRA_OK) {
     sgxra_collateral_free(v);
     return e;

@@ -102,16 +102,25 @@ sgxra_err sgxra__collateral_load_fault(const sgxra_collateral *c,
  * CRLs); NULL until sgxra_collateral_validate() succeeded.  Borrowed. */
 const sgxra__pck_anchor *sgxra__collateral_anchor(const sgxra_collateral *c);
 
+/* Intel's step 12 for one quote (QVL sgxAttestationVerifyPCKCertificate):
+ * called by the validation with the anchor once the CRLs are checked and
+ * before the TCB Info and QE Identity are; a non-OK return stops the
+ * validation with that error. */
+typedef sgxra_err (*sgxra__pck_step_fn)(sgxra_ctx *cx,
+                                        const sgxra__pck_anchor *anchor,
+                                        void *arg);
+
 /* Validate `c` at `now` against `root` (NULL: Intel's) into a new view that
  * borrows c's parsed pieces and owns only what validation makes (the trust
  * root copy, the PCK check's anchor, the flags): c itself is not written,
  * so threads may keep reading it.  The view must not outlive c; free it
- * with sgxra_collateral_free().  Errors as sgxra_collateral_validate(). */
-sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
-                                          const sgxra_collateral *c,
-                                          const sgxra_x509_cert *root,
-                                          int64_t now,
-                                          sgxra_collateral **out_view);
+ * with sgxra_collateral_free().  Errors as sgxra_collateral_validate().
+ * pck_step (may be NULL) runs Intel's step 12 for a quote, in its place. */
+sgxra_err
+sgxra__collateral_validate_view(sgxra_ctx *cx, const sgxra_collateral *c,
+                                const sgxra_x509_cert *root, int64_t now,
+                                sgxra__pck_step_fn pck_step, void *pck_step_arg,
+                                sgxra_collateral **out_view);
 
 /* The three issuer chains of a collateral set (borrowed; valid while c
  * lives): PCK CRL issuer chain, TCB Info issuer chain, QE Identity issuer

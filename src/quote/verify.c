@@ -625,6 +625,40 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   sgxra__verdict_qv(out, st);
 }
 
+/* Intel's step 12 for the one-shot call: the quote's PCK chain against
+ * the collateral's CRLs, before the TCB Info and QE Identity (see
+ * sgxra__collateral_validate_view).  On failure it fills the verdict as
+ * verify_parsed would and stops the validation. */
+typedef struct pck_first {
+  const char *pem;
+  size_t pem_len;
+  sgxra_verdict *out;
+  int failed;
+} pck_first;
+
+static sgxra_err pck_first_step(sgxra_ctx *cx, const sgxra__pck_anchor *a,
+                                void *arg) {
+  pck_first *p = arg;
+  sgxra_verifier tmp;
+  memset(&tmp, 0, sizeof tmp);
+  tmp.anchor = a;
+  sgxra__pck_chain r;
+  pck_entry e;
+  memset(&e, 0, sizeof e);
+  sgxra_err err =
+      sgxra__pck_check_pem(cx, a, (const uint8_t *)p->pem, p->pem_len, 1, &r);
+  if (err)
+    pck_chain_verdict(cx, &tmp, &r, err, p->out);
+  else
+    pck_entry_fill(cx, &r, &e, p->out);
+  sgxra__pck_chain_clear(&r);
+  p->failed = e.key == NULL;
+  entry_clear(&e);
+  if (!p->failed) return SGXRA_OK;
+  return sgxra__fail(cx, p->out->err ? p->out->err : SGXRA_E_VERIFY_PCK_CERT,
+                     "%s", p->out->reason);
+}
+
 /* A verdict for a call that was misused: Intel's INVALID_PARAMETER, never
  * a zeroed verdict (whose 0 would read as SGX_QL_SUCCESS). */
 static sgxra_err misuse(sgxra_ctx *cx, sgxra_verdict *out, const char *what) {
@@ -778,11 +812,13 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
      * be in use by other threads' verifiers (sgxra/collateral.h). */
     sgxra_collateral *view = NULL;
     sgxra_verifier *v = NULL;
-    if ((err = sgxra__collateral_validate_view(cx, coll, root, now, &view)) !=
-            SGXRA_OK ||
+    pck_first pf = {pem, pem_len, out, 0};
+    if ((err = sgxra__collateral_validate_view(
+             cx, coll, root, now, pck_first_step, &pf, &view)) != SGXRA_OK ||
         (err = sgxra_verifier_new(cx, view, &v)) != SGXRA_OK) {
-      sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
-                          sgxra_ctx_message(cx));
+      if (!pf.failed) /* else pck_first_step gave the verdict */
+        sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
+                            sgxra_ctx_message(cx));
     } else {
       verify_parsed(cx, v, &q, now, out);
     }

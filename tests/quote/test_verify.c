@@ -1785,6 +1785,31 @@ static void test_multi_fault_order(void **state) {
                       "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT");
   sgxra_collateral_free(c);
 
+  /* step 12 (the quote's PCK chain: here its CA is a second root, QVL
+   * PckCertVerifier INTERMEDIATE_CA_MISSING, outside QvE's table) before
+   * the CRLs' signatures (also step 12, after the chain) and before step
+   * 13 (the TCB Info signature) */
+  char *root = pem_block(qpem, 2);
+  char no_ca[8192];
+  snprintf(no_ca, sizeof no_ca, "%s%s%s", leaf, root, root);
+  size_t nn;
+  uint8_t *qnoca = with_chain(f, no_ca, &nn);
+  uint8_t *pck_sig = b01_file("pck_crl.der", -1, 0x01, 0, NULL, &n2);
+  repl r7[] = {{"tcb_info.json", tcb_sig, n1}};
+  repl r8[] = {{"pck_crl.der", pck_sig, n2}};
+  const repl *rs[] = {r7, r8};
+  for (int i = 0; i < 2; i++) {
+    c = load_deferred_with(f->cx, rs[i], 1);
+    assert_int_equal(sgxra_verify_quote(f->cx, qnoca, nn, c, NULL, T01, &vd),
+                     SGXRA_OK);
+    assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                        "SGX_QL_ERROR_UNEXPECTED");
+    assert_int_equal(vd.stage, SGXRA_STAGE_PCK_CHAIN);
+    sgxra_collateral_free(c);
+  }
+  free(pck_sig);
+  free(qnoca);
+  free(root);
   free(tcb_sig);
   free(qe1);
   free(tcb1);

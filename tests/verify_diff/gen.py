@@ -464,6 +464,19 @@ def _multi_fault(bundle, name, q, fields):
     if name in ('tcb_info_bad_sig', 'qe_identity_bad_sig'):
         fn = 'tcb_info.json' if name.startswith('tcb') else 'qe_identity.json'
         return ('file', fn, _multi_json_bad_sig(rd(fn)))
+    if name == 'quote_chain_no_ca':
+        # 3 certificates, the CA replaced by a second root: Intel's step 12
+        # (QVL PckCertVerifier) fails, not the count (step 7)
+        cstart = fd['cert.size'][1]
+        clen = struct.unpack_from('<I', q, fd['cert.size'][0])[0]
+        blob = q[cstart:cstart + clen]
+        cs = certs_of(blob)
+        nb = b'\n'.join([cs[0], cs[2], cs[2]]) + b'\n' + (b'\x00' if blob.endswith(b'\x00') else b'')
+        b = bytearray(q[:cstart]) + nb + q[cstart + clen:]
+        struct.pack_into('<I', b, fd['cert.size'][0], len(nb))
+        auth = struct.unpack_from('<I', q, fd['sig_data_len'][0])[0]
+        struct.pack_into('<I', b, fd['sig_data_len'][0], auth + len(nb) - len(blob))
+        return ('quote', bytes(b))
     if name == 'qe_report_bad_sig':
         return ('quote', flip('qe_report_sig'))
     if name == 'quote_bad_sig':
@@ -485,6 +498,13 @@ def multi_pairs():
     for b in ('quote_chain_2certs', 'pck_crl_unparsable', 'pck_crl_bad_sig', 'tcb_info_bad_sig',
               'qe_identity_bad_sig', 'quote_bad_sig'):
         out.append(('time0', b))
+    # the quote's PCK chain (step 12) against the CRLs (12) and the TCB Info
+    # and QE Identity (13, 14); not in MULTI_STEPS so the pairs above keep
+    # their ids
+    for a in ('quote_chain_no_ca',):
+        for b in ('pck_crl_bad_sig', 'tcb_chain_root_removed', 'tcb_info_bad_sig',
+                  'qe_chain_root_removed', 'qe_identity_bad_sig', 'qe_identity_unparsable'):
+            out.append((a, b))
     return out
 
 
