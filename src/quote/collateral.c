@@ -704,7 +704,7 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
    * time; the verifiers compare notAfter alone, never notBefore).  The
    * window holds every certificate of the three chains; the trust root is
    * added in case a chain stops below it. */
-  *out_expired = c->win.earliest_expiry <= now || root->not_after < now;
+  *out_expired = sgxra_collateral_expired_at(c, now) || root->not_after < now;
   return SGXRA_OK;
 }
 
@@ -804,9 +804,22 @@ int sgxra_collateral_expired(const sgxra_collateral *c) {
   return c != NULL && c->expired;
 }
 
+/* Intel's expired flag at `now`, one rule for every caller (the verifier,
+ * validation, policy, the PCCS client):
+ *  - the earliest expiry date <= now (qve.cpp qve_get_collateral_dates
+ *    and `earliest_expiration_date <= expiration_check_date`);
+ *  - now before the thisUpdate of the root CA CRL or the PCK CRL: a CRL is
+ *    valid from thisUpdate to nextUpdate (QVL PckParser Validity::isValid,
+ *    CrlStore::expired -> STATUS_SGX_CRL_EXPIRED, which QvE's
+ *    is_expiration_error turns into the flag).
+ * A certificate's notBefore and a JSON issueDate never count. */
 int sgxra_collateral_expired_at(const sgxra_collateral *c, int64_t now) {
-  return c != NULL && (c->win.earliest_expiry <= now ||
-                       (c->root && c->root->certs[0].not_after < now));
+  if (c == NULL) return 0;
+  if (c->win.earliest_expiry <= now ||
+      (c->root && c->root->certs[0].not_after < now))
+    return 1;
+  return (c->root_crl && now < sgxra_crl_this_update(c->root_crl)) ||
+         (c->pck_crl && now < sgxra_crl_this_update(c->pck_crl));
 }
 
 const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *c) {

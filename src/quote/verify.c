@@ -1,5 +1,49 @@
 /* Quote verification with Intel's semantics: see sgxra/verify.h for the
- * order of the checks and the mapping of outcomes. */
+ * order of the checks and the mapping of outcomes.
+ *
+ * Intel's step order (QvE DCAP_1.23 qve.cpp sgx_qve_verify_quote, lines
+ * 1704-2156, and QVL 7e5b2a1; the first failing step decides the return,
+ * which matters when an input has more than one fault) and where sgxra
+ * runs each step:
+ *   1  output pointers, supplemental size          (API misuse: misuse())
+ *   2  parameters (qve.cpp 1784-1797): quote size >= QUOTE_MIN_SIZE,
+ *      text collateral NUL-terminated at size-1 (is_collateral_deep_
+ *      copied), no zero-size buffer, expiration_check_date > 0
+ *                                  -> check_parameters, then the deferred
+ *                                     load error of step PARAMETERS
+ *   3-4 collateral version, getCurrentTime (cannot fail here)
+ *   5  extract_chain_from_quote (1855): QVL Quote::parse/validate, the
+ *      certification data type 5      -> parse_into, sgxra_quote_pck_chain
+ *   6  TcbInfo::parse (1864)           -> deferred load error, step TCB_INFO
+ *   7  the quote's PCK chain parses and holds 3 certificates (1877)
+ *   9  its root: self-signed, Intel's key (1922-1955)
+ *                                      -> sgxra_verify_quote, before the
+ *                                         collateral is validated
+ *  10  qve_get_collateral_dates (1962, 788): QE Identity chain, TCB Info
+ *      chain, QE Identity, versions, root CA CRL, PCK CRL, PCK CRL chain
+ *                                      -> collateral.c load_pieces order;
+ *                                         the error is raised by
+ *                                         validate_into (step DATES)
+ *  11  expired = earliest expiration <= t (1981)
+ *  12  sgxAttestationVerifyPCKCertificate (1990; QVL PckCertVerifier::
+ *      verify): the chain's roles and links, then the root CA CRL and the
+ *      PCK CRL signatures, revocation, expiry statuses (only the flag)
+ *                                      -> collateral.c validate(): the
+ *                                         pck_step callback (pck_first_
+ *                                         step), then the CRLs
+ *  13  sgxAttestationVerifyTCBInfo (2003): its chain (2 certificates),
+ *      signer, signature               -> validate(), TCB Info part
+ *  14  sgxAttestationVerifyEnclaveIdentity (2016) -> validate(), QE part
+ *  15  sgxAttestationVerifyQuote (2029; QVL QuoteVerifier::verify): FMSPC/
+ *      PCE-ID, QE report signature, QE report data, QE Identity, quote
+ *      signature, TCB level, convergence  -> verify_parsed
+ *  16  qve_set_quote_supplemental_data (2054): advisory IDs -> add_advisories
+ *  17  a failure resets the verdict to UNSPECIFIED (verdict.c)
+ * A verifier (sgxra_verifier_new) holds collateral that passed steps 10,
+ * 12 (CRLs), 13 and 14 already, so only the per-quote steps remain in
+ * sgxra_verifier_verify.  Left: inside step 12 sgxra's PCK chain check
+ * (pckchain.c) tests the CA's revocation before the leaf's link, and QVL
+ * tests all links before any CRL. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,13 +479,6 @@ static int add_advisories(const sgxra_tcb_level *lv, sgxra_verdict *out) {
 /* ---- one quote ------------------------------------------------------------
  */
 
-/* Step "CRL validity" of the expired flag: 1 when `now` is before the
- * thisUpdate of the root CA CRL or of the PCK CRL. */
-static int crl_not_yet_valid(const sgxra_verifier *v, int64_t now) {
-  return now < sgxra_crl_this_update(v->anchor->root_crl) ||
-         now < sgxra_crl_this_update(v->anchor->pck_crl);
-}
-
 static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
                           const sgxra_quote *q, int64_t now,
                           sgxra_verdict *out) {
@@ -460,11 +497,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
    * included) <= now; a certificate's notBefore after now does not count
    * (Intel's verifiers compare only notAfter with the time). */
   if (e->not_after_min <= now) out->collateral_expired = 1;
-  /* A CRL is valid from thisUpdate to nextUpdate, both sides: before the
-   * root CA CRL's or the PCK CRL's thisUpdate Intel's QVL reports
-   * STATUS_SGX_CRL_EXPIRED (PckParser Validity::isValid, CrlStore::expired),
-   * which QvE turns into the expired flag (is_expiration_error). */
-  if (crl_not_yet_valid(v, now)) out->collateral_expired = 1;
+  /* (a CRL before its thisUpdate counts too: sgxra_collateral_expired_at) */
   out->has_pck = 1;
   out->pck = e->ext;
   out->pck_platform_ca = e->platform_ca;
