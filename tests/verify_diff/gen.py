@@ -191,6 +191,10 @@ def variants(bundle, work, t0, time_only=False, quick=False):
             'empty_file': b'',
             'truncated_mid_cert': raw[:len(raw) // 2],
             'base64_wrapped_76': join([wrap76(c) for c in cs]),
+            # a block without its END line: the last one (cut at the end of
+            # the file), and the first one (followed by a whole block)
+            'last_end_line_cut': join(cs)[:join(cs).rfind(b'-----END')],
+            'first_end_line_removed': join([cs[0].replace(b'-----END CERTIFICATE-----', b'')] + cs[1:]),
         }
         for vn, data in var.items():
             if data is None:
