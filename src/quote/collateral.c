@@ -49,6 +49,13 @@ struct sgxra_collateral {
    * (owned by the loaded object, borrowed by its views). */
   sgxra_err load_err;
   char *load_msg;
+  /* the step of Intel's order load_err belongs to (sgxra__coll_step) */
+  sgxra__coll_step load_step;
+  /* Only during validation (sgxra__collateral_validate_view): Intel's
+   * step 12 for one quote's PCK chain, run between the CRLs and the TCB
+   * Info (NULL: none). */
+  sgxra__pck_step_fn pck_step;
+  void *pck_step_arg;
 };
 
 static void drop_pieces(sgxra_collateral *c);
@@ -143,8 +150,10 @@ static sgxra_err text_has_no_nul(sgxra_ctx *cx, const uint8_t *p, size_t n,
  * them (CRL encodings, empty and NUL-holding items); otherwise an empty
  * required item is SGXRA_E_COLLATERAL_MISSING. */
 static sgxra_err load_pieces(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
-                             int qve, sgxra_collateral *c) {
+                             int qve, sgxra_collateral *c,
+                             sgxra__coll_step *step) {
   sgxra_err e;
+  *step = SGXRA__COLL_STEP_PARAMETERS;
   if (!qve) {
     if ((e = need(cx, b->pck_crl_issuer_chain, b->pck_crl_issuer_chain_len,
                   "PCK CRL issuer chain")) != SGXRA_OK ||
@@ -184,8 +193,10 @@ static sgxra_err load_pieces(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
   /* a NULL buffer reads as empty text (a parse error below) */
   static const uint8_t none[1] = {0};
 #define BUF(m) (b->m != NULL ? b->m : none), (b->m != NULL ? b->m##_len : 0)
+  *step = SGXRA__COLL_STEP_TCB_INFO;
   if ((e = sgxra_tcbinfo_parse(cx, BUF(tcb_info), &c->tcb)) != SGXRA_OK)
     return e; /* messages already start with "TCB Info" */
+  *step = SGXRA__COLL_STEP_DATES;
   if ((e = sgxra_x509_chain_parse_pem(cx, BUF(qe_identity_issuer_chain),
                                       &c->qe_chain)) != SGXRA_OK) {
     sgxra__context(cx, e, "QE Identity issuer chain");
@@ -251,11 +262,13 @@ static sgxra_err load(sgxra_ctx *cx, const sgxra_collateral_buffers *b,
     sgxra_collateral_free(c);
     return e;
   }
-  e = load_pieces(cx, b, deferred, c);
+  sgxra__coll_step step;
+  e = load_pieces(cx, b, deferred, c, &step);
   if (e != SGXRA_OK && deferred && e != SGXRA_E_NO_MEMORY) {
     /* keep the outcome for validation: see sgxra_collateral_load_deferred */
     drop_pieces(c);
     c->load_err = e;
+    c->load_step = step;
     c->load_msg = strdup(sgxra_ctx_message(cx));
     if (c->load_msg == NULL) {
       sgxra_collateral_free(c);
@@ -288,6 +301,17 @@ sgxra_err sgxra_collateral_load_deferred(sgxra_ctx *cx,
 
 sgxra_err sgxra_collateral_load_error(const sgxra_collateral *c) {
   return c != NULL ? c->load_err : SGXRA_OK;
+}
+
+sgxra_err sgxra__collateral_load_fault(const sgxra_collateral *c,
+                                       sgxra__coll_step *out_step,
+                                       const char **out_msg) {
+  *out_step = SGXRA__COLL_STEP_NONE;
+  *out_msg = "";
+  if (c == NULL || c->load_err == SGXRA_OK) return SGXRA_OK;
+  *out_step = c->load_step;
+  *out_msg = c->load_msg != NULL ? c->load_msg : "";
+  return c->load_err;
 }
 
 /* Read dir/name, opening it once (no exists-then-read race): absent ->
@@ -600,12 +624,12 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
                        "root ('%s'): the collateral was made for another "
                        "root",
                        c->bundled_root->certs[0].subject_cn, root->subject_cn);
-  /* Time is not checked here: see the expired flag at the end. */
-  if ((e = issuer_chain_check(cx, c->tcb_chain, root, now, "TCB Info",
-                              &c->tcb_signer)) != SGXRA_OK ||
-      (e = issuer_chain_check(cx, c->qe_chain, root, now, "QE Identity",
-                              &c->qe_signer)) != SGXRA_OK)
-    return e;
+  /* Time is not checked here: see the expired flag at the end.  The
+   * checks run in Intel's order (sgx_qve_verify_quote, see verify.c):
+   * step 12, QVL's PCK certificate verification, checks the root CA CRL
+   * against the root and the PCK CRL against the PCK CA; step 13 the TCB
+   * Info issuer chain, its signer and the TCB Info signature; step 14 the
+   * same for the QE Identity.  The first failure is Intel's answer. */
   /* Intel's QvE only parses the PCK CRL issuer chain, for its dates
    * (qve_get_collateral_dates): order, repeats, extra or missing
    * certificates do not matter, and the PCK CRL is checked against the
@@ -625,20 +649,15 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
     }
   }
   c->pck_ca = pck_ca;
-  int intel = is_intel_root(root);
-  /* Under Intel's root the signer of TCB Info and QE Identity is "Intel
-   * SGX TCB Signing", an end-entity certificate; anything else means the
-   * files were mixed up. */
-  const sgxra_x509_cert *signers[2] = {c->tcb_signer, c->qe_signer};
-  for (int i = 0; i < 2; i++)
-    if (signers[i]->is_ca ||
-        (intel && strcmp(signers[i]->subject_cn, "Intel SGX TCB Signing") != 0))
-      return sgxra__fail(cx, SGXRA_E_COLLATERAL_TCB_SIGNER,
-                         "%s issuer chain starts with '%s'%s, expected the "
-                         "TCB signing certificate ('Intel SGX TCB Signing')",
-                         i == 0 ? "TCB Info" : "QE Identity",
-                         signers[i]->subject_cn,
-                         signers[i]->is_ca ? " (a CA)" : "");
+  /* step 12 (QVL PckCertVerifier::verify): the quote's PCK chain (its
+   * certificates and links, sgxra_verify_quote's pck_step), then the CRLs'
+   * signatures */
+  if ((e = sgxra__pck_anchor_prepare(cx, &c->anchor, root, c->pck_ca,
+                                     c->pck_crl, c->root_crl)) != SGXRA_OK)
+    return e;
+  if (c->pck_step != NULL &&
+      (e = c->pck_step(cx, &c->anchor, c->pck_step_arg)) != SGXRA_OK)
+    return e;
   if ((e = sgxra_crl_verify(cx, c->root_crl, root)) != SGXRA_OK) {
     sgxra__context(cx, e, "root CA CRL");
     return e;
@@ -648,22 +667,44 @@ static sgxra_err validate(sgxra_ctx *cx, sgxra_collateral *c,
     sgxra__context(cx, e, "PCK CRL");
     return e;
   }
-  const sgxra_x509_cert *checks[3] = {c->tcb_signer, c->qe_signer, pck_ca};
-  for (int i = 0; i < 3; i++)
-    if (checks[i] != NULL && sgxra_crl_is_revoked(c->root_crl, checks[i]))
+  if (pck_ca != NULL && sgxra_crl_is_revoked(c->root_crl, pck_ca))
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_SIGNER_REVOKED,
+                       "certificate '%s' is revoked by the root CA CRL: "
+                       "the collateral it signs cannot be trusted",
+                       pck_ca->subject_cn);
+  /* steps 13 and 14 (QVL TCBInfoVerifier, EnclaveIdentityVerifier) */
+  int intel = is_intel_root(root);
+  for (int i = 0; i < 2; i++) {
+    const char *what = i == 0 ? "TCB Info" : "QE Identity";
+    const sgxra_x509_cert **signer = i == 0 ? &c->tcb_signer : &c->qe_signer;
+    if ((e = issuer_chain_check(cx, i == 0 ? c->tcb_chain : c->qe_chain, root,
+                                now, what, signer)) != SGXRA_OK)
+      return e;
+    const sgxra_x509_cert *sg = *signer;
+    /* Under Intel's root the signer of TCB Info and QE Identity is "Intel
+     * SGX TCB Signing", an end-entity certificate; anything else means the
+     * files were mixed up. */
+    if (sg->is_ca ||
+        (intel && strcmp(sg->subject_cn, "Intel SGX TCB Signing") != 0))
+      return sgxra__fail(cx, SGXRA_E_COLLATERAL_TCB_SIGNER,
+                         "%s issuer chain starts with '%s'%s, expected the "
+                         "TCB signing certificate ('Intel SGX TCB Signing')",
+                         what, sg->subject_cn, sg->is_ca ? " (a CA)" : "");
+    if (sgxra_crl_is_revoked(c->root_crl, sg))
       return sgxra__fail(cx, SGXRA_E_COLLATERAL_SIGNER_REVOKED,
                          "certificate '%s' is revoked by the root CA CRL: "
                          "the collateral it signs cannot be trusted",
-                         checks[i]->subject_cn);
-  if ((e = sgxra_tcbinfo_verify(cx, c->tcb, c->tcb_signer->key)) != SGXRA_OK)
-    return e;
-  if ((e = sgxra_qeidentity_verify(cx, c->qe, c->qe_signer->key)) != SGXRA_OK)
-    return e;
+                         sg->subject_cn);
+    if (i == 0 && (e = sgxra_tcbinfo_verify(cx, c->tcb, sg->key)) != SGXRA_OK)
+      return e;
+    if (i == 1 && (e = sgxra_qeidentity_verify(cx, c->qe, sg->key)) != SGXRA_OK)
+      return e;
+  }
   /* Intel's flag counts expiry dates only (earliest_expiration_date <=
    * time; the verifiers compare notAfter alone, never notBefore).  The
    * window holds every certificate of the three chains; the trust root is
    * added in case a chain stops below it. */
-  *out_expired = c->win.earliest_expiry <= now || root->not_after < now;
+  *out_expired = sgxra_collateral_expired_at(c, now) || root->not_after < now;
   return SGXRA_OK;
 }
 
@@ -683,9 +724,6 @@ static sgxra_err validate_into(sgxra_ctx *cx, sgxra_collateral *c,
   if (e != SGXRA_OK) return e;
   int expired = 0;
   e = validate(cx, c, &c->root->certs[0], now, &expired);
-  if (e == SGXRA_OK)
-    e = sgxra__pck_anchor_prepare(cx, &c->anchor, &c->root->certs[0], c->pck_ca,
-                                  c->pck_crl, c->root_crl);
   if (e != SGXRA_OK) {
     unvalidate(c);
     return e;
@@ -703,11 +741,11 @@ sgxra_err sgxra_collateral_validate(sgxra_ctx *cx, sgxra_collateral *c,
   return validate_into(cx, c, root, now);
 }
 
-sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
-                                          const sgxra_collateral *c,
-                                          const sgxra_x509_cert *root,
-                                          int64_t now,
-                                          sgxra_collateral **out_view) {
+sgxra_err
+sgxra__collateral_validate_view(sgxra_ctx *cx, const sgxra_collateral *c,
+                                const sgxra_x509_cert *root, int64_t now,
+                                sgxra__pck_step_fn pck_step, void *pck_step_arg,
+                                sgxra_collateral **out_view) {
   *out_view = NULL;
   sgxra_collateral *v = calloc(1, sizeof *v);
   if (v == NULL)
@@ -724,8 +762,13 @@ sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
   v->win = c->win;
   v->load_err = c->load_err;
   v->load_msg = c->load_msg;
+  v->load_step = c->load_step;
   v->is_view = 1;
+  v->pck_step = pck_step;
+  v->pck_step_arg = pck_step_arg;
   sgxra_err e = validate_into(cx, v, root, now);
+  v->pck_step = NULL;
+  v->pck_step_arg = NULL;
   if (e != SGXRA_OK) {
     sgxra_collateral_free(v);
     return e;
@@ -761,9 +804,22 @@ int sgxra_collateral_expired(const sgxra_collateral *c) {
   return c != NULL && c->expired;
 }
 
+/* Intel's expired flag at `now`, one rule for every caller (the verifier,
+ * validation, policy, the PCCS client):
+ *  - the earliest expiry date <= now (qve.cpp qve_get_collateral_dates
+ *    and `earliest_expiration_date <= expiration_check_date`);
+ *  - now before the thisUpdate of the root CA CRL or the PCK CRL: a CRL is
+ *    valid from thisUpdate to nextUpdate (QVL PckParser Validity::isValid,
+ *    CrlStore::expired -> STATUS_SGX_CRL_EXPIRED, which QvE's
+ *    is_expiration_error turns into the flag).
+ * A certificate's notBefore and a JSON issueDate never count. */
 int sgxra_collateral_expired_at(const sgxra_collateral *c, int64_t now) {
-  return c != NULL && (c->win.earliest_expiry <= now ||
-                       (c->root && c->root->certs[0].not_after < now));
+  if (c == NULL) return 0;
+  if (c->win.earliest_expiry <= now ||
+      (c->root && c->root->certs[0].not_after < now))
+    return 1;
+  return (c->root_crl && now < sgxra_crl_this_update(c->root_crl)) ||
+         (c->pck_crl && now < sgxra_crl_this_update(c->pck_crl));
 }
 
 const sgxra_tcbinfo *sgxra_collateral_tcbinfo(const sgxra_collateral *c) {

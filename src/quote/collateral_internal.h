@@ -80,20 +80,47 @@ sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
 sgxra_err sgxra__crl_parse_qve(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                sgxra_crl **out_crl);
 
+/* The step of Intel's order (sgx_qve_verify_quote, see src/quote/verify.c)
+ * at which collateral loaded by sgxra_collateral_load_deferred() failed:
+ * the parameter checks (a NUL inside a text item, an empty CRL), the TCB
+ * Info parse (before the quote's PCK chain is parsed), or
+ * qve_get_collateral_dates (the other pieces, after the quote's root). */
+typedef enum sgxra__coll_step {
+  SGXRA__COLL_STEP_NONE = 0,
+  SGXRA__COLL_STEP_PARAMETERS,
+  SGXRA__COLL_STEP_TCB_INFO,
+  SGXRA__COLL_STEP_DATES
+} sgxra__coll_step;
+
+/* The deferred load error of c (SGXRA_OK when none), its step and its
+ * message (borrowed from c). */
+sgxra_err sgxra__collateral_load_fault(const sgxra_collateral *c,
+                                       sgxra__coll_step *out_step,
+                                       const char **out_msg);
+
 /* The PCK chain check's view of validated collateral (trust root, PCK CA,
  * CRLs); NULL until sgxra_collateral_validate() succeeded.  Borrowed. */
 const sgxra__pck_anchor *sgxra__collateral_anchor(const sgxra_collateral *c);
+
+/* Intel's step 12 for one quote (QVL sgxAttestationVerifyPCKCertificate):
+ * called by the validation with the anchor once the CRLs are checked and
+ * before the TCB Info and QE Identity are; a non-OK return stops the
+ * validation with that error. */
+typedef sgxra_err (*sgxra__pck_step_fn)(sgxra_ctx *cx,
+                                        const sgxra__pck_anchor *anchor,
+                                        void *arg);
 
 /* Validate `c` at `now` against `root` (NULL: Intel's) into a new view that
  * borrows c's parsed pieces and owns only what validation makes (the trust
  * root copy, the PCK check's anchor, the flags): c itself is not written,
  * so threads may keep reading it.  The view must not outlive c; free it
- * with sgxra_collateral_free().  Errors as sgxra_collateral_validate(). */
-sgxra_err sgxra__collateral_validate_view(sgxra_ctx *cx,
-                                          const sgxra_collateral *c,
-                                          const sgxra_x509_cert *root,
-                                          int64_t now,
-                                          sgxra_collateral **out_view);
+ * with sgxra_collateral_free().  Errors as sgxra_collateral_validate().
+ * pck_step (may be NULL) runs Intel's step 12 for a quote, in its place. */
+sgxra_err
+sgxra__collateral_validate_view(sgxra_ctx *cx, const sgxra_collateral *c,
+                                const sgxra_x509_cert *root, int64_t now,
+                                sgxra__pck_step_fn pck_step, void *pck_step_arg,
+                                sgxra_collateral **out_view);
 
 /* The three issuer chains of a collateral set (borrowed; valid while c
  * lives): PCK CRL issuer chain, TCB Info issuer chain, QE Identity issuer

@@ -1,5 +1,49 @@
 /* Quote verification with Intel's semantics: see sgxra/verify.h for the
- * order of the checks and the mapping of outcomes. */
+ * order of the checks and the mapping of outcomes.
+ *
+ * Intel's step order (QvE DCAP_1.23 qve.cpp sgx_qve_verify_quote, lines
+ * 1704-2156, and QVL 7e5b2a1; the first failing step decides the return,
+ * which matters when an input has more than one fault) and where sgxra
+ * runs each step:
+ *   1  output pointers, supplemental size          (API misuse: misuse())
+ *   2  parameters (qve.cpp 1784-1797): quote size >= QUOTE_MIN_SIZE,
+ *      text collateral NUL-terminated at size-1 (is_collateral_deep_
+ *      copied), no zero-size buffer, expiration_check_date > 0
+ *                                  -> check_parameters, then the deferred
+ *                                     load error of step PARAMETERS
+ *   3-4 collateral version, getCurrentTime (cannot fail here)
+ *   5  extract_chain_from_quote (1855): QVL Quote::parse/validate, the
+ *      certification data type 5      -> parse_into, sgxra_quote_pck_chain
+ *   6  TcbInfo::parse (1864)           -> deferred load error, step TCB_INFO
+ *   7  the quote's PCK chain parses and holds 3 certificates (1877)
+ *   9  its root: self-signed, Intel's key (1922-1955)
+ *                                      -> sgxra_verify_quote, before the
+ *                                         collateral is validated
+ *  10  qve_get_collateral_dates (1962, 788): QE Identity chain, TCB Info
+ *      chain, QE Identity, versions, root CA CRL, PCK CRL, PCK CRL chain
+ *                                      -> collateral.c load_pieces order;
+ *                                         the error is raised by
+ *                                         validate_into (step DATES)
+ *  11  expired = earliest expiration <= t (1981)
+ *  12  sgxAttestationVerifyPCKCertificate (1990; QVL PckCertVerifier::
+ *      verify): the chain's roles and links, then the root CA CRL and the
+ *      PCK CRL signatures, revocation, expiry statuses (only the flag)
+ *                                      -> collateral.c validate(): the
+ *                                         pck_step callback (pck_first_
+ *                                         step), then the CRLs
+ *  13  sgxAttestationVerifyTCBInfo (2003): its chain (2 certificates),
+ *      signer, signature               -> validate(), TCB Info part
+ *  14  sgxAttestationVerifyEnclaveIdentity (2016) -> validate(), QE part
+ *  15  sgxAttestationVerifyQuote (2029; QVL QuoteVerifier::verify): FMSPC/
+ *      PCE-ID, QE report signature, QE report data, QE Identity, quote
+ *      signature, TCB level, convergence  -> verify_parsed
+ *  16  qve_set_quote_supplemental_data (2054): advisory IDs -> add_advisories
+ *  17  a failure resets the verdict to UNSPECIFIED (verdict.c)
+ * A verifier (sgxra_verifier_new) holds collateral that passed steps 10,
+ * 12 (CRLs), 13 and 14 already, so only the per-quote steps remain in
+ * sgxra_verifier_verify.  Left: inside step 12 sgxra's PCK chain check
+ * (pckchain.c) tests the CA's revocation before the leaf's link, and QVL
+ * tests all links before any CRL. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -435,13 +479,6 @@ static int add_advisories(const sgxra_tcb_level *lv, sgxra_verdict *out) {
 /* ---- one quote ------------------------------------------------------------
  */
 
-/* Step "CRL validity" of the expired flag: 1 when `now` is before the
- * thisUpdate of the root CA CRL or of the PCK CRL. */
-static int crl_not_yet_valid(const sgxra_verifier *v, int64_t now) {
-  return now < sgxra_crl_this_update(v->anchor->root_crl) ||
-         now < sgxra_crl_this_update(v->anchor->pck_crl);
-}
-
 static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
                           const sgxra_quote *q, int64_t now,
                           sgxra_verdict *out) {
@@ -460,11 +497,7 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
    * included) <= now; a certificate's notBefore after now does not count
    * (Intel's verifiers compare only notAfter with the time). */
   if (e->not_after_min <= now) out->collateral_expired = 1;
-  /* A CRL is valid from thisUpdate to nextUpdate, both sides: before the
-   * root CA CRL's or the PCK CRL's thisUpdate Intel's QVL reports
-   * STATUS_SGX_CRL_EXPIRED (PckParser Validity::isValid, CrlStore::expired),
-   * which QvE turns into the expired flag (is_expiration_error). */
-  if (crl_not_yet_valid(v, now)) out->collateral_expired = 1;
+  /* (a CRL before its thisUpdate counts too: sgxra_collateral_expired_at) */
   out->has_pck = 1;
   out->pck = e->ext;
   out->pck_platform_ca = e->platform_ca;
@@ -625,6 +658,40 @@ static void verify_parsed(sgxra_ctx *cx, sgxra_verifier *v,
   sgxra__verdict_qv(out, st);
 }
 
+/* Intel's step 12 for the one-shot call: the quote's PCK chain against
+ * the collateral's CRLs, before the TCB Info and QE Identity (see
+ * sgxra__collateral_validate_view).  On failure it fills the verdict as
+ * verify_parsed would and stops the validation. */
+typedef struct pck_first {
+  const char *pem;
+  size_t pem_len;
+  sgxra_verdict *out;
+  int failed;
+} pck_first;
+
+static sgxra_err pck_first_step(sgxra_ctx *cx, const sgxra__pck_anchor *a,
+                                void *arg) {
+  pck_first *p = arg;
+  sgxra_verifier tmp;
+  memset(&tmp, 0, sizeof tmp);
+  tmp.anchor = a;
+  sgxra__pck_chain r;
+  pck_entry e;
+  memset(&e, 0, sizeof e);
+  sgxra_err err =
+      sgxra__pck_check_pem(cx, a, (const uint8_t *)p->pem, p->pem_len, 1, &r);
+  if (err)
+    pck_chain_verdict(cx, &tmp, &r, err, p->out);
+  else
+    pck_entry_fill(cx, &r, &e, p->out);
+  sgxra__pck_chain_clear(&r);
+  p->failed = e.key == NULL;
+  entry_clear(&e);
+  if (!p->failed) return SGXRA_OK;
+  return sgxra__fail(cx, p->out->err ? p->out->err : SGXRA_E_VERIFY_PCK_CERT,
+                     "%s", p->out->reason);
+}
+
 /* A verdict for a call that was misused: Intel's INVALID_PARAMETER, never
  * a zeroed verdict (whose 0 would read as SGX_QL_SUCCESS). */
 static sgxra_err misuse(sgxra_ctx *cx, sgxra_verdict *out, const char *what) {
@@ -661,6 +728,20 @@ static int check_parameters(size_t n, int64_t now, sgxra_verdict *out) {
     return -1;
   }
   return 0;
+}
+
+/* A deferred collateral load error (sgxra_collateral_load_deferred) that
+ * belongs to `step` of Intel's order: 1 with the verdict filled, else 0.
+ * The same error at a later step is raised by the collateral's
+ * validation. */
+static int collateral_fault_at(const sgxra_collateral *coll,
+                               sgxra__coll_step step, sgxra_verdict *out) {
+  sgxra__coll_step at;
+  const char *msg;
+  sgxra_err e = sgxra__collateral_load_fault(coll, &at, &msg);
+  if (e == SGXRA_OK || at != step) return 0;
+  sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, e, "%s", msg);
+  return 1;
 }
 
 static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
@@ -701,51 +782,6 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
   return SGXRA_OK;
 }
 
-/* Intel's step 12 (QVL PckCertVerifier, run by sgx_qve_verify_quote before
- * the TCB Info and QE Identity verifiers, steps 13 and 14): a revoked PCK
- * certificate or PCK CA is Intel's answer even when the TCB Info or QE
- * Identity would then fail.  Called when validating `coll` failed: with the
- * collateral's CRLs (the PCK CRL checked against the quote's own CA, the
- * root CA CRL against the root), when the quote's chain is revoked, the
- * verdict says so and 1 is returned; otherwise 0 (the collateral's error
- * stands).  Collateral that did not load fails before step 12. */
-static int pck_revoked_first(sgxra_ctx *cx, const sgxra_collateral *coll,
-                             const sgxra_x509_cert *root,
-                             const sgxra_x509_chain *chain,
-                             sgxra_verdict *out) {
-  const sgxra_crl *pck_crl = sgxra_collateral_pck_crl(coll);
-  const sgxra_crl *root_crl = sgxra_collateral_root_crl(coll);
-  if (sgxra_collateral_load_error(coll) != SGXRA_OK || !pck_crl || !root_crl ||
-      sgxra_crl_verify(cx, root_crl, root) != SGXRA_OK) {
-    sgxra_ctx_clear(cx);
-    return 0;
-  }
-  sgxra__pck_anchor a;
-  int done = 0;
-  if (sgxra__pck_anchor_prepare(cx, &a, root, NULL, pck_crl, root_crl) !=
-      SGXRA_OK) {
-    sgxra_ctx_clear(cx);
-    return 0;
-  }
-  sgxra__pck_chain r;
-  memset(&r, 0, sizeof r);
-  sgxra__pck_chain_clear(&r);
-  sgxra_err e = sgxra__pck_check_chain(cx, &a, chain, 1, &r);
-  if (e != SGXRA_OK && (r.failed == SGXRA__PCK_LEAF_REVOKED ||
-                        r.failed == SGXRA__PCK_CA_REVOKED)) {
-    sgxra_verify_stage stage;
-    sgxra_err code;
-    sgxra__pck_step_outcome(r.failed, e, &stage, &code);
-    sgxra__verdict_fail(out, stage, code, "%s", sgxra_ctx_message(cx));
-    done = 1;
-  }
-  sgxra_ctx_clear(cx);
-  r.chain = NULL; /* borrowed */
-  sgxra__pck_chain_clear(&r);
-  sgxra__pck_anchor_clear(&a);
-  return done;
-}
-
 sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                              const sgxra_collateral *coll,
                              const sgxra_x509_cert *root, int64_t now,
@@ -759,12 +795,14 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   sgxra__verdict_init(out);
   sgxra_quote q;
   int ok = 0;
-  if (check_parameters(n, now, out) == 0)
+  /* Intel's steps 1-2, then 5 (see the order at the top of this file) */
+  if (check_parameters(n, now, out) == 0 &&
+      !collateral_fault_at(coll, SGXRA__COLL_STEP_PARAMETERS, out))
     parse_into(cx, quote, n, &q, out, &ok);
   if (!ok) goto done;
 
   /* In the QvE's order the certification data and the quote's root are
-   * checked before any collateral. */
+   * checked before any collateral but the TCB Info. */
   const char *pem;
   size_t pem_len;
   sgxra_err err = sgxra_quote_pck_chain(cx, &q, &pem, &pem_len);
@@ -773,6 +811,8 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
                         sgxra_ctx_message(cx));
     goto done;
   }
+  /* step 6: TcbInfo::parse, before the quote's PCK chain */
+  if (collateral_fault_at(coll, SGXRA__COLL_STEP_TCB_INFO, out)) goto done;
   sgxra_x509_chain *own_root = NULL;
   if (!root) {
     if ((err = sgxra_x509_intel_root(cx, &own_root)) != SGXRA_OK) {
@@ -805,10 +845,11 @@ sgxra_err sgxra_verify_quote(sgxra_ctx *cx, const uint8_t *quote, size_t n,
      * be in use by other threads' verifiers (sgxra/collateral.h). */
     sgxra_collateral *view = NULL;
     sgxra_verifier *v = NULL;
-    if ((err = sgxra__collateral_validate_view(cx, coll, root, now, &view)) !=
-            SGXRA_OK ||
+    pck_first pf = {pem, pem_len, out, 0};
+    if ((err = sgxra__collateral_validate_view(
+             cx, coll, root, now, pck_first_step, &pf, &view)) != SGXRA_OK ||
         (err = sgxra_verifier_new(cx, view, &v)) != SGXRA_OK) {
-      if (!pck_revoked_first(cx, coll, root, chain, out))
+      if (!pf.failed) /* else pck_first_step gave the verdict */
         sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL, err, "%s",
                             sgxra_ctx_message(cx));
     } else {

@@ -181,6 +181,18 @@ sgxra_err sgxra_x509_pem_split(sgxra_ctx *cx, const uint8_t *p, size_t n,
   while (off < n) {
     uint8_t *der = NULL;
     size_t dlen = 0, end = 0;
+    /* A last block with no END line after it, cut at the end of the text:
+     * Intel's QVL (CertificateChain::parse, splitChain) drops it silently,
+     * and so does the lenient mode; a block without END followed by another
+     * block is refused by both (sgxra__pem_next), and so is a lone cut
+     * block (no certificate: QVL's STATUS_UNSUPPORTED_CERT_FORMAT). */
+    if (!(flags & SGXRA_X509_PEM_STRICT) && cs->count > 0) {
+      const uint8_t *b =
+          find_text(p + off, n - off, "-----BEGIN CERTIFICATE-----");
+      if (b != NULL && find_text(b, n - (size_t)(b - p),
+                                 "-----END CERTIFICATE-----") == NULL)
+        break;
+    }
     err = sgxra__pem_next(cx, p + off, n - off, "CERTIFICATE", SGXRA_E_X509_PEM,
                           &der, &dlen, &end);
     if (err != SGXRA_OK) break;

@@ -376,10 +376,13 @@ static void test_negative(void **state) {
   sgxra_x509_chain *pckca = NULL;
   assert_int_equal(sgxra_x509_chain_parse_pem(cx, a.p[0], a.n[0], &pckca),
                    SGXRA_OK);
-  /* Trusting the PCK CA as root: the TCB chain does not lead to it. */
+  /* Trusting the PCK CA as root: nothing leads to it; the first check in
+   * Intel's order is the root CA CRL against the root (QVL
+   * PckCertVerifier::verify, QvE step 12, before the TCB Info chain of
+   * step 13): not issued by it. */
   assert_int_equal(
       sgxra_collateral_validate(cx, c, sgxra_x509_chain_get(pckca, 0), now),
-      SGXRA_E_X509_UNTRUSTED_ROOT);
+      SGXRA_E_CRL_ISSUER);
   print_message("  %s\n", sgxra_ctx_message(cx));
   assert_false(sgxra_collateral_is_validated(c));
   sgxra_collateral_free(c);
@@ -641,15 +644,61 @@ static void test_expiry_dates_only(void **state) {
   assert_int_equal(
       sgxra_collateral_load_dir(cx, tu_bundle_dir("sgx-01-phala-v3"), &c),
       SGXRA_OK);
+  /* before the PCK CRL's thisUpdate (2025-06-19T10:23:18Z): Intel counts
+   * it as expired (QVL PckParser Validity::isValid, CrlStore::expired ->
+   * STATUS_SGX_CRL_EXPIRED, QvE is_expiration_error) */
   assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1746523500 - 1),
                    SGXRA_OK);
-  assert_int_equal(sgxra_collateral_expired(c), 0);
+  assert_int_equal(sgxra_collateral_expired(c), 1);
   assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1752919278 - 1),
                    SGXRA_OK);
   assert_int_equal(sgxra_collateral_expired(c), 0);
   assert_int_equal(sgxra_collateral_validate(cx, c, NULL, 1752919278),
                    SGXRA_OK);
   assert_int_equal(sgxra_collateral_expired(c), 1);
+  sgxra_collateral_free(c);
+  sgxra_ctx_free(cx);
+}
+
+/* One rule for the expired flag: a CRL before its thisUpdate counts
+ * (Intel's QVL Validity::isValid), in sgxra_collateral_expired_at, in
+ * validation and in the verifier's verdict alike. */
+static void test_expired_at_crl_this_update(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_collateral *c = NULL;
+  assert_int_equal(
+      sgxra_collateral_load_dir(cx, tu_bundle_dir("sgx-01-phala-v3"), &c),
+      SGXRA_OK);
+  size_t qn;
+  uint8_t *q = tu_read_bundle("sgx-01-phala-v3", "quote.bin", &qn);
+  /* the PCK CRL's and the root CA CRL's thisUpdate */
+  const int64_t tu[2] = {1750328598, 1742469717};
+  for (int i = 0; i < 2; i++) {
+    for (int64_t d = -1; d <= 0; d++) {
+      int64_t t = tu[i] + d;
+      /* root CA CRL: at its thisUpdate the PCK CRL is not valid yet */
+      int want = d < 0 || i == 1;
+      assert_int_equal(sgxra_collateral_validate(cx, c, NULL, t), SGXRA_OK);
+      assert_int_equal(sgxra_crl_this_update(sgxra_collateral_pck_crl(c)),
+                       tu[0]);
+      assert_int_equal(sgxra_crl_this_update(sgxra_collateral_root_crl(c)),
+                       tu[1]);
+      assert_int_equal(sgxra_collateral_expired_at(c, t), want);
+      assert_int_equal(sgxra_collateral_expired(c), want);
+      sgxra_verifier *v = NULL;
+      assert_int_equal(sgxra_verifier_new(cx, c, &v), SGXRA_OK);
+      sgxra_verdict vd;
+      assert_int_equal(sgxra_verifier_verify(cx, v, q, qn, t, &vd), SGXRA_OK);
+      assert_int_equal(vd.ql_return, SGXRA_QL_SUCCESS);
+      assert_int_equal(vd.collateral_expired, want);
+      assert_int_equal(sgxra_verify_quote(cx, q, qn, c, NULL, t, &vd),
+                       SGXRA_OK);
+      assert_int_equal(vd.collateral_expired, want);
+      sgxra_verifier_free(v);
+    }
+  }
+  free(q);
   sgxra_collateral_free(c);
   sgxra_ctx_free(cx);
 }
@@ -864,6 +913,7 @@ static void test_deferred_intel_codes(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_expiry_dates_only),
+      cmocka_unit_test(test_expired_at_crl_this_update),
       cmocka_unit_test(test_all_bundles),
       cmocka_unit_test(test_pck_chain_all),
       cmocka_unit_test(test_values),

@@ -1617,6 +1617,224 @@ static void test_level_order(void **state) {
   pki_free(&k);
 }
 
+/* ---- two faults at once: Intel's step order ------------------------------ */
+
+/* sgx-01's collateral, loaded deferred (as the CLI loads it), with the
+ * named file replaced by data[0..len) (up to two replacements). */
+typedef struct repl {
+  const char *name;
+  const uint8_t *data;
+  size_t len;
+} repl;
+
+static sgxra_collateral *load_deferred_with(sgxra_ctx *cx, const repl *r,
+                                            size_t nr) {
+  static const char *const names[] = {"pck_crl_issuer_chain.pem",
+                                      "root_ca_crl.der",
+                                      "pck_crl.der",
+                                      "tcb_info.json",
+                                      "tcb_info_issuer_chain.pem",
+                                      "qe_identity.json",
+                                      "qe_identity_issuer_chain.pem"};
+  uint8_t *buf[7];
+  const uint8_t *use[7];
+  size_t len[7];
+  for (size_t i = 0; i < 7; i++) {
+    buf[i] = tu_read_bundle(B01, names[i], &len[i]);
+    use[i] = buf[i];
+    for (size_t k = 0; k < nr; k++)
+      if (strcmp(r[k].name, names[i]) == 0) {
+        use[i] = r[k].data;
+        len[i] = r[k].len;
+      }
+  }
+  sgxra_collateral_buffers b;
+  memset(&b, 0, sizeof b);
+  b.pck_crl_issuer_chain = use[0];
+  b.pck_crl_issuer_chain_len = len[0];
+  b.root_ca_crl = use[1];
+  b.root_ca_crl_len = len[1];
+  b.pck_crl = use[2];
+  b.pck_crl_len = len[2];
+  b.tcb_info = use[3];
+  b.tcb_info_len = len[3];
+  b.tcb_info_issuer_chain = use[4];
+  b.tcb_info_issuer_chain_len = len[4];
+  b.qe_identity = use[5];
+  b.qe_identity_len = len[5];
+  b.qe_identity_issuer_chain = use[6];
+  b.qe_identity_issuer_chain_len = len[6];
+  sgxra_collateral *c = NULL;
+  if (sgxra_collateral_load_deferred(cx, &b, &c) != SGXRA_OK)
+    fail_msg("load deferred: %s", sgxra_ctx_message(cx));
+  for (size_t i = 0; i < 7; i++) free(buf[i]);
+  return c;
+}
+
+/* A bundle file of sgx-01 with byte `at` (negative: from the end) xor'ed
+ * with x, or cut to `cut` bytes (0: not cut), or with `append` added. */
+static uint8_t *b01_file(const char *name, long at, uint8_t x, size_t cut,
+                         const char *append, size_t *out_n) {
+  size_t n;
+  uint8_t *d = tu_read_bundle(B01, name, &n);
+  size_t an = append ? strlen(append) + (append[0] == 0) : 0;
+  d = realloc(d, n + an + 1);
+  if (append) memcpy(d + n, append, an);
+  n += an;
+  if (x) d[at < 0 ? (long)n + at : at] ^= x;
+  if (cut) n = cut;
+  *out_n = n;
+  return d;
+}
+
+/* The issuer chain file `name` of sgx-01 without its root (the second
+ * PEM block): one certificate, which Intel's QVL refuses with
+ * STATUS_UNSUPPORTED_CERT_FORMAT in the chain's own step. */
+static char *b01_chain_no_root(const char *name) {
+  size_t n;
+  char *t = (char *)tu_read_bundle(B01, name, &n);
+  char *leaf = pem_block(t, 0);
+  free(t);
+  return leaf;
+}
+
+/* The answers are Intel's (the oracle of issue 13, recorded as the
+ * multi/ ids of tests/verify_diff/expected/sgx-01-phala-v3.json): each
+ * input holds two faults from two steps of sgx_qve_verify_quote, and the
+ * earlier step decides. */
+static void test_multi_fault_order(void **state) {
+  fixture *f = *state;
+  sgxra_verdict vd;
+  size_t n1, n2;
+  /* quote version flipped (step 5) */
+  uint8_t *qver = malloc(f->n);
+  memcpy(qver, f->quote, f->n);
+  qver[0] ^= 0x01;
+
+  /* step 2 (QvE's NUL-terminated text collateral) before step 5 */
+  uint8_t *tcb_nul = b01_file("tcb_info.json", 0, 0, 0, "", &n1);
+  repl r1[] = {{"tcb_info.json", tcb_nul, n1}};
+  sgxra_collateral *c = load_deferred_with(f->cx, r1, 1);
+  assert_int_equal(sgxra_verify_quote(f->cx, qver, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_ERROR_INVALID_PARAMETER", SGXRA_E_INVALID_ARGUMENT,
+         SGXRA_STAGE_COLLATERAL);
+  sgxra_collateral_free(c);
+  free(tcb_nul);
+
+  /* step 2 (zero-size CRL buffer) before step 5 */
+  repl r2[] = {{"pck_crl.der", (const uint8_t *)"", 0}};
+  c = load_deferred_with(f->cx, r2, 1);
+  assert_int_equal(sgxra_verify_quote(f->cx, qver, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_ERROR_INVALID_PARAMETER", SGXRA_E_INVALID_ARGUMENT,
+         SGXRA_STAGE_COLLATERAL);
+  sgxra_collateral_free(c);
+
+  /* step 5 (quote format) before step 6 (TcbInfo::parse) */
+  static const char bad_tcb[] = "{\"tcbInfo\":";
+  repl r3[] = {{"tcb_info.json", (const uint8_t *)bad_tcb, strlen(bad_tcb)}};
+  c = load_deferred_with(f->cx, r3, 1);
+  assert_int_equal(sgxra_verify_quote(f->cx, qver, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                      "SGX_QL_QUOTE_FORMAT_UNSUPPORTED");
+  /* step 6 (TcbInfo::parse) before step 7 (the quote's chain has 3) */
+  char *qpem = strndup((const char *)f->quote + 1052, f->n - 1052);
+  char *leaf = pem_block(qpem, 0), *ca = pem_block(qpem, 1);
+  char two[8192];
+  snprintf(two, sizeof two, "%s%s", leaf, ca);
+  size_t qn;
+  uint8_t *q2 = with_chain(f, two, &qn);
+  assert_int_equal(sgxra_verify_quote(f->cx, q2, qn, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                      "SGX_QL_TCBINFO_UNSUPPORTED_FORMAT");
+  assert_int_equal(vd.stage, SGXRA_STAGE_COLLATERAL);
+  sgxra_collateral_free(c);
+  /* ... and the same two-certificate quote with good collateral is the
+   * chain's error (the step-7 fault alone) */
+  c = load_deferred_with(f->cx, NULL, 0);
+  assert_int_equal(sgxra_verify_quote(f->cx, q2, qn, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                      "SGX_QL_PCK_CERT_CHAIN_ERROR");
+  sgxra_collateral_free(c);
+
+  /* step 12 (PCK certificate: the CRLs' signatures) before step 13 (the
+   * TCB Info issuer chain must hold 2 certificates) */
+  char *tcb1 = b01_chain_no_root("tcb_info_issuer_chain.pem");
+  const char *crls[] = {"pck_crl.der", "root_ca_crl.der"};
+  for (int i = 0; i < 2; i++) {
+    uint8_t *crl = b01_file(crls[i], -1, 0x01, 0, NULL, &n2);
+    repl r4[] = {
+        {crls[i], crl, n2},
+        {"tcb_info_issuer_chain.pem", (const uint8_t *)tcb1, strlen(tcb1)}};
+    c = load_deferred_with(f->cx, r4, 2);
+    assert_int_equal(
+        sgxra_verify_quote(f->cx, f->quote, f->n, c, NULL, T01, &vd), SGXRA_OK);
+    assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                        "SGX_QL_RESULT_INVALID_SIGNATURE");
+    sgxra_collateral_free(c);
+    free(crl);
+  }
+  /* step 13 (TCB Info signature) before step 14 (QE Identity chain) */
+  char *qe1 = b01_chain_no_root("qe_identity_issuer_chain.pem");
+  uint8_t *tcb_sig = b01_file("tcb_info.json", -3, 0x01, 0, NULL, &n1);
+  repl r5[] = {
+      {"tcb_info.json", tcb_sig, n1},
+      {"qe_identity_issuer_chain.pem", (const uint8_t *)qe1, strlen(qe1)}};
+  c = load_deferred_with(f->cx, r5, 2);
+  assert_int_equal(sgxra_verify_quote(f->cx, f->quote, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  expect(&vd, "SGX_QL_TCBINFO_CHAIN_ERROR", SGXRA_E_TCBINFO_SIGNATURE,
+         SGXRA_STAGE_COLLATERAL);
+  sgxra_collateral_free(c);
+  /* ... and without the TCB Info fault the QE chain's own error */
+  repl r6[] = {
+      {"qe_identity_issuer_chain.pem", (const uint8_t *)qe1, strlen(qe1)}};
+  c = load_deferred_with(f->cx, r6, 1);
+  assert_int_equal(sgxra_verify_quote(f->cx, f->quote, f->n, c, NULL, T01, &vd),
+                   SGXRA_OK);
+  assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                      "SGX_QL_PCK_CERT_UNSUPPORTED_FORMAT");
+  sgxra_collateral_free(c);
+
+  /* step 12 (the quote's PCK chain: here its CA is a second root, QVL
+   * PckCertVerifier INTERMEDIATE_CA_MISSING, outside QvE's table) before
+   * the CRLs' signatures (also step 12, after the chain) and before step
+   * 13 (the TCB Info signature) */
+  char *root = pem_block(qpem, 2);
+  char no_ca[8192];
+  snprintf(no_ca, sizeof no_ca, "%s%s%s", leaf, root, root);
+  size_t nn;
+  uint8_t *qnoca = with_chain(f, no_ca, &nn);
+  uint8_t *pck_sig = b01_file("pck_crl.der", -1, 0x01, 0, NULL, &n2);
+  repl r7[] = {{"tcb_info.json", tcb_sig, n1}};
+  repl r8[] = {{"pck_crl.der", pck_sig, n2}};
+  const repl *rs[] = {r7, r8};
+  for (int i = 0; i < 2; i++) {
+    c = load_deferred_with(f->cx, rs[i], 1);
+    assert_int_equal(sgxra_verify_quote(f->cx, qnoca, nn, c, NULL, T01, &vd),
+                     SGXRA_OK);
+    assert_string_equal(sgxra_ql_result_name(vd.ql_return),
+                        "SGX_QL_ERROR_UNEXPECTED");
+    assert_int_equal(vd.stage, SGXRA_STAGE_PCK_CHAIN);
+    sgxra_collateral_free(c);
+  }
+  free(pck_sig);
+  free(qnoca);
+  free(root);
+  free(tcb_sig);
+  free(qe1);
+  free(tcb1);
+  free(q2);
+  free(leaf);
+  free(ca);
+  free(qpem);
+  free(qver);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_bundles),
@@ -1641,6 +1859,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_random_damage, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_cache_eviction, setup01, teardown01),
       cmocka_unit_test_setup_teardown(test_level_order, setup01, teardown01),
+      cmocka_unit_test_setup_teardown(test_multi_fault_order, setup01,
+                                      teardown01),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

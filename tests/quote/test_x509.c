@@ -478,6 +478,37 @@ static void test_pem_split(void **state) {
 
   /* Blocks that are not PEM. */
   expect_split("", 1, 0, SGXRA_E_X509_PEM, "no '-----BEGIN CERTIFICATE-----'");
+  /* A last block cut before its END line is dropped, as Intel's QVL
+   * CertificateChain::parse (splitChain) drops it; in strict mode it is
+   * refused; a cut block followed by another is refused in both. */
+  {
+    size_t cn;
+    uint8_t *chain =
+        vec("dcap/bundles/sgx-01-phala-v3/pck_crl_issuer_chain.pem", &cn);
+    char *ct = strndup((const char *)chain, cn);
+    char *last_end = ct;
+    for (char *q = ct; (q = strstr(q, "-----END CERTIFICATE-----")) != NULL;
+         q++)
+      last_end = q;
+    *last_end = 0;
+    sgxra_ctx *cx2 = sgxra_ctx_new();
+    sgxra_x509_pem_certs *cut = NULL;
+    assert_int_equal(sgxra_x509_pem_split(cx2, (const uint8_t *)ct, strlen(ct),
+                                          SGXRA_X509_CHAIN_MAX, 0, &cut),
+                     SGXRA_OK);
+    assert_int_equal(cut->count, 1);
+    sgxra_x509_pem_certs_free(cut);
+    expect_split(ct, 2, SGXRA_X509_PEM_STRICT, SGXRA_E_X509_PEM,
+                 "has no '-----END CERTIFICATE-----' line");
+    free(ct);
+    ct = strndup((const char *)chain, cn);
+    char *first_end = strstr(ct, "-----END CERTIFICATE-----");
+    memset(first_end, ' ', strlen("-----END CERTIFICATE-----"));
+    expect_split(ct, 2, 0, SGXRA_E_X509_PEM, "before the next BEGIN line");
+    free(ct);
+    free(chain);
+    sgxra_ctx_free(cx2);
+  }
   expect_split("-----BEGIN CERTIFICATE-----\nMIIB\n", 1, 0, SGXRA_E_X509_PEM,
                "has no '-----END CERTIFICATE-----' line");
   expect_split("-----BEGIN CERTIFICATE-----\nMIIB\n"
@@ -945,11 +976,14 @@ static void test_collateral_with_test_pki(void **state) {
       sgxra_collateral_check_pck_chain(NULL, c, short_chain, NOW, &exp),
       SGXRA_E_X509_CHAIN_LENGTH);
   sgxra_x509_chain_free(short_chain);
-  /* Intel's root is not this collateral's root. */
+  /* Intel's root is not this collateral's root: the first check in
+   * Intel's order is the root CA CRL against the root (QVL
+   * PckCertVerifier::verify, QvE step 12, before the TCB Info chain of
+   * step 13), which Intel's root did not issue. */
   sgxra_collateral *c2 = NULL;
   assert_int_equal(sgxra_collateral_load(NULL, &b, &c2), SGXRA_OK);
   assert_int_equal(sgxra_collateral_validate(NULL, c2, NULL, NOW),
-                   SGXRA_E_X509_UNTRUSTED_ROOT);
+                   SGXRA_E_CRL_ISSUER);
   assert_false(sgxra_collateral_is_validated(c2));
   sgxra_collateral_free(c2);
   sgxra_collateral_free(c);

@@ -195,6 +195,10 @@ def variants(bundle, work, t0, time_only=False, quick=False, emu=False):
             'empty_file': b'',
             'truncated_mid_cert': raw[:len(raw) // 2],
             'base64_wrapped_76': join([wrap76(c) for c in cs]),
+            # a block without its END line: the last one (cut at the end of
+            # the file), and the first one (followed by a whole block)
+            'last_end_line_cut': join(cs)[:join(cs).rfind(b'-----END')],
+            'first_end_line_removed': join([cs[0].replace(b'-----END CERTIFICATE-----', b'')] + cs[1:]),
         }
         for vn, data in var.items():
             if data is None:
@@ -407,6 +411,172 @@ def swap_variants(bundle, work, t0, all_bundles):
         yield dict(cls='swap:pck_crl+chain', name='from_' + dn, quote=quote, coll=d, time=t0)
 
 
+# ---- multi: two faults from different steps of Intel's order (issue 13, q13order)
+# Each fault: (name, Intel step, kind, file or None, data maker).  The step numbers
+# are those of docs/VERIFY.md's order of sgx_qve_verify_quote (qve.cpp); two faults
+# from different steps tell which step Intel runs first.
+MULTI_STEPS = [
+    # (name, step, kind)  kind: time / quote / a collateral file name
+    ('time0', 2.0, 'time'),
+    ('tcb_info_nul', 2.1, 'tcb_info.json'),
+    ('pck_crl_empty', 2.2, 'pck_crl.der'),
+    ('quote_short', 2.3, 'quote'),
+    ('quote_version', 5.0, 'quote'),
+    ('quote_cert_type', 5.1, 'quote'),
+    ('tcb_info_unparsable', 6.0, 'tcb_info.json'),
+    ('quote_chain_2certs', 7.0, 'quote'),
+    ('qe_chain_no_cert', 10.1, 'qe_identity_issuer_chain.pem'),
+    ('tcb_chain_no_cert', 10.2, 'tcb_info_issuer_chain.pem'),
+    ('qe_identity_unparsable', 10.3, 'qe_identity.json'),
+    ('root_crl_unparsable', 10.6, 'root_ca_crl.der'),
+    ('pck_crl_unparsable', 10.7, 'pck_crl.der'),
+    ('pck_crl_chain_no_cert', 10.8, 'pck_crl_issuer_chain.pem'),
+    ('pck_crl_bad_sig', 12.0, 'pck_crl.der'),
+    ('root_crl_bad_sig', 12.1, 'root_ca_crl.der'),
+    ('tcb_chain_root_removed', 13.0, 'tcb_info_issuer_chain.pem'),
+    ('tcb_info_bad_sig', 13.1, 'tcb_info.json'),
+    ('qe_chain_root_removed', 14.0, 'qe_identity_issuer_chain.pem'),
+    ('qe_identity_bad_sig', 14.1, 'qe_identity.json'),
+    ('qe_report_bad_sig', 15.0, 'quote'),
+    ('quote_bad_sig', 15.1, 'quote'),
+]
+
+
+def _multi_json_bad_sig(raw):
+    m = re.search(rb'"signature"\s*:\s*"([0-9a-fA-F]+)"', raw)
+    i = m.end(1) - 1
+    c = raw[i:i + 1]
+    return raw[:i] + (b'1' if c != b'1' else b'2') + raw[i + 1:]
+
+
+def _multi_crl_der(bundle, fn):
+    data = open(os.path.join(bundle, fn), 'rb').read()
+    return load_crl(data).public_bytes(Encoding.DER)
+
+
+def _multi_fault(bundle, name, q, fields):
+    """The fault's change: ('time', t) / ('quote', bytes) / ('file', fn, bytes)."""
+    fd = {n: (s, e) for n, s, e in fields}
+    rd = lambda fn: open(os.path.join(bundle, fn), 'rb').read()
+
+    def flip(field):
+        b = bytearray(q); b[fd[field][0]] ^= 0x01
+        return bytes(b)
+    if name == 'time0':
+        return ('time', 0)
+    if name == 'tcb_info_nul':
+        return ('file', 'tcb_info.json', rd('tcb_info.json') + b'\x00')
+    if name == 'pck_crl_empty':
+        return ('file', 'pck_crl.der', b'')
+    if name == 'quote_short':
+        return ('quote', q[:1000])
+    if name == 'quote_version':
+        return ('quote', flip('header.version'))
+    if name == 'quote_cert_type':
+        return ('quote', flip('cert.type'))
+    if name == 'tcb_info_unparsable':
+        return ('file', 'tcb_info.json', b'{"tcbInfo":')
+    if name == 'quote_chain_2certs':
+        cstart = fd['cert.size'][1]
+        clen = struct.unpack_from('<I', q, fd['cert.size'][0])[0]
+        blob = q[cstart:cstart + clen]
+        cs = certs_of(blob)
+        nb = b'\n'.join(cs[:2]) + b'\n' + (b'\x00' if blob.endswith(b'\x00') else b'')
+        b = bytearray(q[:cstart]) + nb + q[cstart + clen:]
+        struct.pack_into('<I', b, fd['cert.size'][0], len(nb))
+        auth = struct.unpack_from('<I', q, fd['sig_data_len'][0])[0]
+        struct.pack_into('<I', b, fd['sig_data_len'][0], auth + len(nb) - len(blob))
+        return ('quote', bytes(b))
+    if name.endswith('_chain_no_cert'):
+        fn = {'qe': 'qe_identity_issuer_chain.pem', 'tcb': 'tcb_info_issuer_chain.pem',
+              'pck_crl': 'pck_crl_issuer_chain.pem'}[name[:-len('_chain_no_cert')]]
+        return ('file', fn, b'no certificate here\n')
+    if name == 'qe_identity_unparsable':
+        return ('file', 'qe_identity.json', b'{"enclaveIdentity":')
+    if name in ('root_crl_unparsable', 'pck_crl_unparsable'):
+        fn = 'root_ca_crl.der' if name.startswith('root') else 'pck_crl.der'
+        return ('file', fn, _multi_crl_der(bundle, fn)[:-10])
+    if name in ('root_crl_bad_sig', 'pck_crl_bad_sig'):
+        fn = 'root_ca_crl.der' if name.startswith('root') else 'pck_crl.der'
+        der = bytearray(_multi_crl_der(bundle, fn)); der[-1] ^= 0x01
+        return ('file', fn, bytes(der))
+    if name.endswith('_chain_root_removed'):
+        fn = 'tcb_info_issuer_chain.pem' if name.startswith('tcb') else 'qe_identity_issuer_chain.pem'
+        cs = certs_of(rd(fn))
+        return ('file', fn, b'\n'.join(cs[:-1]) + b'\n')
+    if name in ('tcb_info_bad_sig', 'qe_identity_bad_sig'):
+        fn = 'tcb_info.json' if name.startswith('tcb') else 'qe_identity.json'
+        return ('file', fn, _multi_json_bad_sig(rd(fn)))
+    if name == 'quote_chain_no_ca':
+        # 3 certificates, the CA replaced by a second root: Intel's step 12
+        # (QVL PckCertVerifier) fails, not the count (step 7)
+        cstart = fd['cert.size'][1]
+        clen = struct.unpack_from('<I', q, fd['cert.size'][0])[0]
+        blob = q[cstart:cstart + clen]
+        cs = certs_of(blob)
+        nb = b'\n'.join([cs[0], cs[2], cs[2]]) + b'\n' + (b'\x00' if blob.endswith(b'\x00') else b'')
+        b = bytearray(q[:cstart]) + nb + q[cstart + clen:]
+        struct.pack_into('<I', b, fd['cert.size'][0], len(nb))
+        auth = struct.unpack_from('<I', q, fd['sig_data_len'][0])[0]
+        struct.pack_into('<I', b, fd['sig_data_len'][0], auth + len(nb) - len(blob))
+        return ('quote', bytes(b))
+    if name == 'qe_report_bad_sig':
+        return ('quote', flip('qe_report_sig'))
+    if name == 'quote_bad_sig':
+        return ('quote', flip('report.mrenclave'))
+    raise ValueError(name)
+
+
+def multi_pairs():
+    """The pairs: each fault with the next fault of a later (sub)step and with
+    the next fault of a later whole step, when the two touch different inputs;
+    and the time fault with faults of every later step."""
+    out = []
+    for i, (a, sa, ka) in enumerate(MULTI_STEPS):
+        nxt = [(b, sb) for b, sb, kb in MULTI_STEPS[i + 1:] if sb != sa and kb != ka]
+        picks = nxt[:1] + [x for x in nxt if int(x[1]) != int(sa)][:1]
+        for b, _ in picks:
+            if (a, b) not in out:
+                out.append((a, b))
+    for b in ('quote_chain_2certs', 'pck_crl_unparsable', 'pck_crl_bad_sig', 'tcb_info_bad_sig',
+              'qe_identity_bad_sig', 'quote_bad_sig'):
+        out.append(('time0', b))
+    # the quote's PCK chain (step 12) against the CRLs (12) and the TCB Info
+    # and QE Identity (13, 14); not in MULTI_STEPS so the pairs above keep
+    # their ids
+    for a in ('quote_chain_no_ca',):
+        for b in ('pck_crl_bad_sig', 'tcb_chain_root_removed', 'tcb_info_bad_sig',
+                  'qe_chain_root_removed', 'qe_identity_bad_sig', 'qe_identity_unparsable'):
+            out.append((a, b))
+    return out
+
+
+def multi_variants(bundle, work, t0):
+    """multi:<fault>+<fault>: two single faults from different steps."""
+    quote = os.path.join(bundle, 'quote.bin')
+    q = open(quote, 'rb').read()
+    ver, fields = quote_fields(q)
+    qdir = os.path.join(work, 'quotes')
+    os.makedirs(qdir, exist_ok=True)
+    for a, b in multi_pairs():
+        t, qd, changes = t0, None, {}
+        for f in (a, b):
+            ch = _multi_fault(bundle, f, q, fields)
+            if ch[0] == 'time':
+                t = ch[1]
+            elif ch[0] == 'quote':
+                qd = ch[1]
+            else:
+                changes[ch[1]] = ch[2]
+        name = a + '+' + b
+        qp = quote
+        if qd is not None:
+            qp = os.path.join(qdir, 'multi.' + name + '.bin')
+            open(qp, 'wb').write(qd)
+        coll = make_coll(bundle, work, 'multi.' + name, changes) if changes else bundle
+        yield dict(cls='multi', name=name, quote=qp, coll=coll, time=t)
+
+
 def variant_id(v):
     """The stable id of a variant: class / name (the name up to its first space)."""
     return v['cls'] + '/' + v['name'].split(' ')[0]
@@ -442,6 +612,8 @@ def main(argv):
             # emulated ones among emulated ones (one simulated CA, see emu.sh)
             gen += swap_variants(b, os.path.join(out, bn), t0,
                                  [os.path.join(bdir, n) for n in names if is_emu(os.path.join(bdir, n)) == emu])
+            if not emu:
+                gen += multi_variants(b, os.path.join(out, bn), t0)
             for v in gen:
                 vid = variant_id(v)
                 if vid in seen or '\t' in vid or '\n' in vid:
