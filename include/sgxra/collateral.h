@@ -330,12 +330,16 @@ SGXRA_API sgxra_collateral_window sgxra_collateral_dates_with_chain(
     const sgxra_collateral *coll, const sgxra_x509_chain *pck_chain);
 
 /* Intel's collateral_expiration_status at the `now` given to validate:
- * 1 when earliest_expiry <= now (or the trust root's notAfter < now).
- * Only expiry dates count: a certificate, CRL or JSON not yet valid at
- * `now` does not set it, as in Intel's QvE. */
+ * 1 when earliest_expiry <= now (or the trust root's notAfter < now), or
+ * when `now` is before the thisUpdate of the root CA CRL or the PCK CRL
+ * (QVL checks a CRL's validity on both sides and QvE counts that status
+ * as expiry).  A certificate's notBefore or a JSON issueDate after `now`
+ * does not set it, as in Intel's QvE (`sgxra verify --strict` reports
+ * them: sgxra_verify_strict). */
 SGXRA_API int sgxra_collateral_expired(const sgxra_collateral *coll);
 
-/* The same question for another time (no re-validation). */
+/* The same question, with the same rules, for another time (no
+ * re-validation). */
 SGXRA_API int sgxra_collateral_expired_at(const sgxra_collateral *coll,
                                           int64_t now);
 

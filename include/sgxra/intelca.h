@@ -14,11 +14,12 @@
  *   PCK Processor CA CN=sgxra TEST SGX PCK Processor CA, CA:TRUE pathlen 0
  *                    (a CA directory made before it existed gets one, signed
  *                    by its root, the first time it is opened)
- *   TCB signing      CN=sgxra TEST SGX TCB Signing, signs TCB Info and QE Identity
- *   PCK leaf         CN=sgxra TEST SGX PCK Certificate, with the SGX extension
- *                    (OID 1.2.840.113741.1.13.1): PPID, TCB (16 component
- *                    SVNs, PCESVN, CPUSVN), PCE-ID, FMSPC, SGX type,
- *                    platform instance ID, configuration
+ *   TCB signing      CN=sgxra TEST SGX TCB Signing, signs TCB Info and
+ *                    QE Identity
+ *   PCK leaf         CN=sgxra TEST SGX PCK Certificate, with the SGX
+ *                    extension (OID 1.2.840.113741.1.13.1): PPID, TCB (16
+ *                    component SVNs, PCESVN, CPUSVN), PCE-ID, FMSPC, SGX
+ *                    type, platform instance ID, configuration
  *   root CRL, PCK CRLs of both PCK CAs (DER, X.509 v2 CRLs with a CRL
  *                    number and an authority key identifier)
  *   TCB Info v3      {"tcbInfo":{...},"signature":"<hex r||s>"}
