@@ -325,7 +325,12 @@ int main(int argc, char **argv) {
   if (!cx) return 2;
   char line[LINE_MAX_LEN], cur[512] = "";
   json_t *expected = NULL;
-  unsigned total = 0, fails = 0, shown = 0, in_bundle = 0;
+  unsigned total = 0, fails = 0, shown = 0, in_bundle = 0, skipped = 0;
+  /* VERIFY_DIFF_SAMPLE=N verifies every Nth variant only (the sanitizer
+   * build sets 2, for time: the other builds verify every variant); the
+   * rest are still checked for an expected answer and counted. */
+  const char *sample_env = getenv("VERIFY_DIFF_SAMPLE");
+  unsigned sample = sample_env ? (unsigned)strtoul(sample_env, NULL, 10) : 1;
   while (fgets(line, sizeof line, m)) {
     line[strcspn(line, "\r\n")] = 0;
     char *f[6] = {0}, *p = line;
@@ -377,6 +382,10 @@ int main(int argc, char **argv) {
               bundle, id);
       fails++;
       t->new_differ++;
+      continue;
+    }
+    if (sample > 1 && !kn && total % sample != 0) {
+      skipped++;
       continue;
     }
     const sgxra_x509_cert *root = root_of(cx, f[5] ? f[5] : "-");
@@ -438,8 +447,9 @@ int main(int argc, char **argv) {
         printf("%-40s %6u %6u %6u %6u %6u\n", tallies[i].cls, tallies[i].total,
                tallies[i].agree, tallies[i].known_differ, tallies[i].new_differ,
                tallies[i].fixed);
-  printf("\n%u variants, %zu listed as known divergences, %u failures\n", total,
-         nknown, fails);
+  printf("\n%u variants (%u verified, %u left out by VERIFY_DIFF_SAMPLE), "
+         "%zu listed as known divergences, %u failures\n",
+         total, total - skipped, skipped, nknown, fails);
   for (size_t i = 0; i < nknown; i++) {
     free(knowns[i].bundle);
     free(knowns[i].id);
