@@ -16,8 +16,19 @@
  * simulated Intel), and which PCK CA certified it in `pck_ca` ("platform"
  * or "processor"; absent: platform), which `collateral` follows.
  *
+ * State guarantees (docs/RELIABILITY.md, "State directories"): `init` is
+ * all-or-nothing -- the platform is built in a temporary sibling folder
+ * ".<name>.init-XXXXXX" and renamed into place, so DIR either does not
+ * exist or is complete, and of two inits of one DIR one succeeds and the
+ * other fails with "already exists"; every change of a CA (issue, revoke,
+ * tcb-recovery) is a read-modify-write under the CA folder's flock; every
+ * file is written create-then-rename with fsync.  A platform or CA folder
+ * (or ca_path, or a key) writable by group/others or owned by another user
+ * is refused (SGXRA_E_EMU_STATE_UNSAFE), as ssh refuses such keys.
+ *
  * Exit: 0 done; 1 the QE refused the enclave's REPORT; 2 usage error or
  * unusable input. */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,8 +37,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "core/atomic.h"
+#include "core/internal.h"
 #include "sgxra/emu.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
@@ -263,11 +277,33 @@ static int parse_args(int argc, char **argv, args *a, int *done) {
   return 0;
 }
 
+/* The trust check of a platform folder before anything in it is believed
+ * (ca_path above all: it says which CA's keys sign this platform's
+ * collateral): 0, or the message and exit status 2. */
+static int check_platform_dir(const char *verb, sgxra_ctx *cx,
+                              const char *dir) {
+  static const char *const files[] = {CA_PATH_FILE, PCK_CA_FILE,
+                                      "pck_serial.txt", SGXRA_EMU_STATE_FILE};
+  if (sgxra__check_trusted(cx, dir, SGXRA_E_EMU_STATE_UNSAFE,
+                           "platform directory"))
+    return cli_fail(verb, NULL, cx, CLI_EXIT_USAGE);
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    char *p = join(dir, files[i]);
+    if (!p) return cli_usage_error(verb, "out of memory");
+    sgxra_err e =
+        sgxra__check_trusted(cx, p, SGXRA_E_EMU_STATE_UNSAFE, "platform file");
+    free(p);
+    if (e) return cli_fail(verb, NULL, cx, CLI_EXIT_USAGE);
+  }
+  return 0;
+}
+
 static int open_ca(const char *verb, sgxra_ctx *cx, const char *dir,
                    sgxra_intelca **ca) {
+  int rc = check_platform_dir(verb, cx, dir);
+  if (rc) return rc;
   char *cadir = ca_dir_of(dir);
   if (!cadir) return cli_usage_error(verb, "out of memory");
-  int rc = 0;
   if (sgxra_intelca_open(cx, cadir, ca) != SGXRA_OK)
     rc = cli_fail(verb, cadir, cx, CLI_EXIT_USAGE);
   free(cadir);
@@ -276,6 +312,130 @@ static int open_ca(const char *verb, sgxra_ctx *cx, const char *dir,
 
 /* ---- init
  * --------------------------------------------------------------------- */
+
+/* Remove the temporary folder this process made (never anything else):
+ * its files and folders, depth first, without following links. */
+static void remove_tree(const char *dir) {
+  if (!dir) return;
+  DIR *d = opendir(dir);
+  for (struct dirent *de; d && (de = readdir(d));) {
+    if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+    char *p = join(dir, de->d_name);
+    struct stat st;
+    if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+      remove_tree(p);
+    else if (p)
+      unlink(p);
+    free(p);
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+/* DIR must not exist or be an empty folder (which the new platform
+ * replaces); 0 or the message and exit status 2. */
+static int check_new_dir(const char *verb, sgxra_ctx *cx, const char *dir) {
+  struct stat st;
+  if (lstat(dir, &st) != 0) {
+    if (errno == ENOENT) return 0;
+    sgxra__fail(cx, SGXRA_E_IO, "cannot inspect: %s", strerror(errno));
+    return cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
+  }
+  char *pj = join(dir, SGXRA_EMU_STATE_FILE);
+  int has_platform = pj && lstat(pj, &st) == 0;
+  free(pj);
+  if (has_platform) {
+    sgxra__fail(cx, SGXRA_E_EMU_STATE_EXISTS,
+                "already exists: this folder already holds an emulated "
+                "platform; use it, or choose a new folder");
+    return cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
+  }
+  if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    sgxra__fail(cx, SGXRA_E_EMU_STATE_EXISTS,
+                "already exists and is not a folder; choose a new folder");
+    return cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
+  }
+  DIR *d = opendir(dir);
+  int empty = 1;
+  for (struct dirent *de; d && (de = readdir(d));)
+    if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) empty = 0;
+  if (d) closedir(d);
+  if (!empty) {
+    sgxra__fail(cx, SGXRA_E_EMU_STATE_INCOMPLETE,
+                "exists, is not empty and holds no platform.json (an init "
+                "interrupted by an older sgxra, or other files): remove it "
+                "and initialise it again: 'rm -r %s && sgxra platform init "
+                "%s'",
+                dir, dir);
+    return cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
+  }
+  return 0;
+}
+
+/* The absolute path DIR will have (its parent must exist), and a new
+ * temporary sibling ".<name>.init-XXXXXX" (0700) to build it in. */
+static int plan_dir(const char *verb, sgxra_ctx *cx, const char *dir,
+                    char **out_abs, char **out_tmp) {
+  *out_abs = *out_tmp = NULL;
+  size_t n = strlen(dir);
+  while (n > 1 && dir[n - 1] == '/') n--;
+  char *d = strndup(dir, n);
+  if (!d) return cli_usage_error(verb, "out of memory");
+  char *slash = strrchr(d, '/');
+  const char *base = slash ? slash + 1 : d;
+  char *parent =
+      slash ? (slash == d ? strdup("/") : strndup(d, slash - d)) : strdup(".");
+  char pabs[PATH_MAX];
+  int rc = 0;
+  if (!parent || !*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+    rc = cli_usage_error(verb, "DIR must name a new folder, got '%s'", dir);
+  } else if (!realpath(parent, pabs)) {
+    sgxra__fail(cx, SGXRA_E_IO, "cannot use the parent folder %s: %s", parent,
+                strerror(errno));
+    rc = cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
+  } else {
+    size_t an = strlen(pabs) + strlen(base) + 2;
+    size_t tn = strlen(parent) + strlen(base) + 16;
+    *out_abs = malloc(an);
+    *out_tmp = malloc(tn);
+    if (!*out_abs || !*out_tmp) {
+      rc = cli_usage_error(verb, "out of memory");
+    } else {
+      snprintf(*out_abs, an, "%s%s%s", pabs, strcmp(pabs, "/") ? "/" : "",
+               base);
+      snprintf(*out_tmp, tn, "%s/.%s.init-XXXXXX", parent, base);
+      if (!mkdtemp(*out_tmp)) {
+        sgxra__fail(cx, SGXRA_E_IO, "cannot create a folder in %s: %s", parent,
+                    strerror(errno));
+        rc = cli_fail(verb, dir, cx, CLI_EXIT_USAGE);
+      }
+    }
+    if (rc) {
+      free(*out_abs);
+      free(*out_tmp);
+      *out_abs = *out_tmp = NULL;
+    }
+  }
+  free(parent);
+  free(d);
+  return rc;
+}
+
+/* Open the CA in cadir, or create it when it has none yet.  Creation is
+ * locked inside the library: of two inits sharing one new --ca, one
+ * creates it and the other (refused as existing) opens it. */
+static sgxra_err open_or_create_ca(sgxra_ctx *cx, const char *cadir,
+                                   int64_t now, sgxra_intelca **ca) {
+  char *state = join(cadir, "state.json");
+  struct stat sb;
+  int have_ca = state && stat(state, &sb) == 0;
+  sgxra_err e = have_ca ? sgxra_intelca_open(cx, cadir, ca)
+                        : sgxra_intelca_create(cx, cadir, now, ca);
+  if (e == SGXRA_E_CA_STATE && !have_ca && state && stat(state, &sb) == 0)
+    e = sgxra_intelca_open(cx, cadir, ca);
+  free(state);
+  return e;
+}
 
 static int cmd_init(args *a, sgxra_ctx *cx) {
   const char *verb = a->verb;
@@ -318,29 +478,30 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
     free(kb);
     if (ke) return cli_fail(verb, a->qe_key, cx, CLI_EXIT_USAGE);
   }
-  if (mkdir(a->dir, 0700) != 0 && errno != EEXIST) {
-    sgxra_rsa_free(qe_key);
-    fprintf(stderr, "sgxra %s: %s: cannot create: %s\n", verb, a->dir,
-            strerror(errno));
-    return CLI_EXIT_USAGE;
-  }
-  /* The CA: --ca or DIR/ca, created when it does not exist yet. */
-  char *cadir = a->ca ? strdup(a->ca) : join(a->dir, "ca");
-  if (!cadir) {
-    sgxra_rsa_free(qe_key);
-    return cli_usage_error(verb, "out of memory");
-  }
+  /* All or nothing: build the platform in a temporary sibling folder,
+   * then rename it to DIR (which must not exist, or be empty). */
+  char *abs_dir = NULL, *tmp = NULL, *cadir = NULL;
   sgxra_intelca *ca = NULL;
   sgxra_emu_platform *plat = NULL;
-  char *state = join(cadir, "state.json");
-  struct stat sb;
-  int have_ca = state && stat(state, &sb) == 0;
-  free(state);
-  sgxra_err e = have_ca ? sgxra_intelca_open(cx, cadir, &ca)
-                        : sgxra_intelca_create(cx, cadir, now, &ca);
-  if (e) {
+  char ca_abs[PATH_MAX];
+  if ((rc = check_new_dir(verb, cx, a->dir)) ||
+      (rc = plan_dir(verb, cx, a->dir, &abs_dir, &tmp)))
+    goto done;
+  /* The CA: --ca (created when it does not exist yet, 0700, locked), or
+   * DIR/ca built inside the temporary folder. */
+  cadir = a->ca ? strdup(a->ca) : join(tmp, "ca");
+  if (!cadir) {
+    rc = cli_usage_error(verb, "out of memory");
+    goto done;
+  }
+  if (open_or_create_ca(cx, cadir, now, &ca)) {
     rc = cli_fail(verb, cadir, cx, CLI_EXIT_USAGE);
     goto done;
+  }
+  if (a->ca) {
+    if (!realpath(cadir, ca_abs)) snprintf(ca_abs, sizeof ca_abs, "%s", cadir);
+  } else {
+    snprintf(ca_abs, sizeof ca_abs, "%s/ca", abs_dir);
   }
   sgxra_intelca_set_pck_issuer(ca, proc ? SGXRA_INTELCA_PCK_PROCESSOR
                                         : SGXRA_INTELCA_PCK_PLATFORM);
@@ -355,29 +516,49 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
   memcpy(cfg.cpusvn, cfg.tcb_svns, SGXRA_CPUSVN_SIZE);
 
   char serial[41];
-  if (sgxra_emu_platform_init(cx, a->dir, &cfg, &plat) != SGXRA_OK ||
-      sgxra_qe_provision_ex(cx, plat, ca, a->dir, now, qe_key, serial) !=
+  if (sgxra_emu_platform_init(cx, tmp, &cfg, &plat) != SGXRA_OK ||
+      sgxra_qe_provision_ex(cx, plat, ca, tmp, now, qe_key, serial) !=
           SGXRA_OK) {
     rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
     goto done;
   }
-  char abs[PATH_MAX];
-  const char *ca_abs = realpath(cadir, abs) ? abs : cadir;
-  char *cap = join(a->dir, CA_PATH_FILE);
-  char *pcp = join(a->dir, PCK_CA_FILE);
   const char *pck_ca = proc ? "processor" : "platform";
-  if (!cap || !pcp ||
-      sgxra_file_write(cx, cap, (const uint8_t *)ca_abs, strlen(ca_abs), 0) !=
-          SGXRA_OK ||
-      sgxra_file_write(cx, pcp, (const uint8_t *)pck_ca, strlen(pck_ca), 0) !=
-          SGXRA_OK) {
-    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
-    free(cap);
-    free(pcp);
-    goto done;
-  }
+  char *cap = join(tmp, CA_PATH_FILE);
+  char *pcp = join(tmp, PCK_CA_FILE);
+  sgxra_err we =
+      !cap || !pcp ? sgxra__fail(cx, SGXRA_E_NO_MEMORY, NULL) : SGXRA_OK;
+  if (!we) we = sgxra__write_atomic(cx, cap, ca_abs, strlen(ca_abs), 0644);
+  if (!we) we = sgxra__write_atomic(cx, pcp, pck_ca, strlen(pck_ca), 0644);
   free(cap);
   free(pcp);
+  if (we) {
+    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  /* The commit: rename(2) replaces a missing or empty DIR atomically and
+   * fails when another init got there first. */
+  if (rename(tmp, a->dir) != 0) {
+    int err = errno;
+    if (err == EEXIST || err == ENOTEMPTY)
+      sgxra__fail(cx, SGXRA_E_EMU_STATE_EXISTS,
+                  "already exists: another 'sgxra platform init' made it "
+                  "first; use it, or choose a new folder");
+    else
+      sgxra__fail(cx, SGXRA_E_IO, "cannot move %s into place: %s", tmp,
+                  strerror(err));
+    rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  free(tmp);
+  tmp = NULL;
+  /* abs_dir's parent: its entry for DIR is made durable too. */
+  char *sl = strrchr(abs_dir, '/');
+  if (sl == abs_dir) sl++;
+  char keep = *sl;
+  *sl = 0;
+  if (sgxra__fsync_dir(cx, abs_dir) != SGXRA_OK)
+    fprintf(stderr, "sgxra %s: warning: %s\n", verb, sgxra_ctx_message(cx));
+  *sl = keep;
 
   char fm[13];
   hex_upper(cfg.fmspc, 6, fm);
@@ -407,6 +588,9 @@ static int cmd_init(args *a, sgxra_ctx *cx) {
              a->qe_key);
   }
 done:
+  remove_tree(tmp); /* this init's own temporary folder, when it failed */
+  free(tmp);
+  free(abs_dir);
   sgxra_rsa_free(qe_key);
   sgxra_emu_platform_free(plat);
   sgxra_intelca_free(ca);
@@ -450,6 +634,7 @@ static int cmd_quote(args *a, sgxra_ctx *cx) {
   sgxra_emu_platform *plat = NULL;
   sgxra_qe *qe = NULL;
   sgxra_emu_enclave *enc = NULL;
+  if ((rc = check_platform_dir(verb, cx, a->dir))) goto done;
   if (sgxra_emu_platform_load(cx, a->dir, &plat) != SGXRA_OK ||
       sgxra_qe_open(cx, plat, a->dir, &qe) != SGXRA_OK) {
     rc = cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
@@ -514,6 +699,7 @@ static int cmd_collateral(args *a, sgxra_ctx *cx) {
   if (rc) return rc;
   sgxra_emu_platform *plat = NULL;
   sgxra_intelca *ca = NULL;
+  if ((rc = check_platform_dir(verb, cx, a->dir))) return rc;
   if (sgxra_emu_platform_load(cx, a->dir, &plat) != SGXRA_OK)
     return cli_fail(verb, a->dir, cx, CLI_EXIT_USAGE);
   if ((rc = open_ca(verb, cx, a->dir, &ca))) goto done;
@@ -544,7 +730,7 @@ static int cmd_revoke(args *a, sgxra_ctx *cx) {
   const char *verb = a->verb;
   int64_t now;
   int rc = get_now(verb, a->at, &now);
-  if (rc) return rc;
+  if (rc || (rc = check_platform_dir(verb, cx, a->dir))) return rc;
   char *p = join(a->dir, "pck_serial.txt");
   uint8_t *serial = NULL;
   size_t n = 0;

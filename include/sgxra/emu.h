@@ -82,18 +82,31 @@ sgxra_emu_platform_new(sgxra_ctx *cx, const sgxra_emu_platform_config *cfg,
 /* `sgxra platform init DIR`: create DIR if needed (0700), refuse with
  * SGXRA_E_EMU_STATE_EXISTS if DIR/platform.json exists, make a new platform
  * as sgxra_emu_platform_new and save it there.  *out_p (may be NULL) gets the
- * platform, remembering DIR. */
+ * platform, remembering DIR.  The check and the save hold an exclusive
+ * flock on DIR/.lock, so of two inits of one DIR one makes the platform and
+ * the other gets SGXRA_E_EMU_STATE_EXISTS.  An existing DIR writable by
+ * group/others or owned by another user: SGXRA_E_EMU_STATE_UNSAFE.  (The
+ * command makes init all-or-nothing by building DIR as a temporary sibling
+ * and renaming it into place.) */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_init(
     sgxra_ctx *cx, const char *dir, const sgxra_emu_platform_config *cfg,
     sgxra_emu_platform **out_p);
 
 /* Load DIR/platform.json ("boot"): the secrets and configuration come from
  * the file, a fresh random REPORT KEYID is drawn.  SGXRA_E_EMU_STATE when
- * the file is missing or malformed (naming the field). */
+ * the file is missing or malformed (naming the field);
+ * SGXRA_E_EMU_STATE_INCOMPLETE when it is missing from a folder that holds
+ * the QE's files (with the recovery command); SGXRA_E_EMU_STATE_UNSAFE when
+ * DIR or platform.json is writable by group/others or owned by another
+ * user than the effective one (checked on every load, as ssh checks its
+ * keys). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_load(
     sgxra_ctx *cx, const char *dir, sgxra_emu_platform **out_p);
 
-/* Save to DIR/platform.json (DIR must exist), atomically, mode 0600. */
+/* Save to DIR/platform.json (DIR must exist), mode 0600, create-then-rename
+ * with fsync of the file and of DIR: after a crash the file is the old or
+ * the new one.  A load / change / save sequence by two processes is the
+ * caller's to serialise. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_emu_platform_save(
     sgxra_ctx *cx, const sgxra_emu_platform *p, const char *dir);
 

@@ -69,8 +69,25 @@
  * Thread-safety: a CA object may be used by one thread at a time, except
  * that the const functions (the PEM getters, _has_fmspc, _fmspc_count/_get,
  * _pck_lookup) may run in several threads at once when no thread changes
- * the object.  Every file is written whole (a temporary file renamed), so
- * readers of the same directory in other processes see whole files only.
+ * the object.
+ *
+ * Several processes (or objects) on one directory.  Every change --
+ * _create, _issue_pck, _revoke, _tcb_recovery, and the Processor CA added
+ * by _open -- holds an exclusive flock on DIR/.lock for its whole
+ * read-modify-write: state.json is read again under the lock, changed and
+ * written back, so no change made through another object or process is
+ * lost (the object's in-memory state is refreshed at the same time).
+ * Every file is written create-then-rename (temporary in DIR, fsync,
+ * rename, fsync of DIR): after a crash or kill -9 each file is old or new,
+ * never partial.  _create writes state.json last, so a CA is complete
+ * exactly when state.json exists; _open reports key files without it as
+ * SGXRA_E_EMU_STATE_INCOMPLETE with the recovery command (creating the CA
+ * again over them is allowed).
+ *
+ * Trust on the filesystem.  _open and _create refuse (SGXRA_E_EMU_STATE_
+ * UNSAFE, naming the path and the chmod/chown fix) a DIR writable by group
+ * or others or owned by another user than the effective one, and _open
+ * also such a key file or state.json, as ssh refuses such keys.
  */
 #ifndef SGXRA_INTELCA_H
 #define SGXRA_INTELCA_H
@@ -105,10 +122,14 @@ extern "C" {
 typedef struct sgxra_intelca sgxra_intelca; /* opaque */
 
 /* Create a new CA in `dir` (created 0700 if absent; must not already hold a
- * CA: SGXRA_E_CA_STATE).  Certificates are valid from now - 1 h. */
+ * CA: SGXRA_E_CA_STATE, also for the loser of two concurrent creations).
+ * Certificates are valid from now - 1 h.  SGXRA_E_EMU_STATE_UNSAFE for an
+ * unsafe `dir` (see above). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_create(
     sgxra_ctx *cx, const char *dir, int64_t now, sgxra_intelca **out_ca);
-/* Open an existing CA (SGXRA_E_CA_STATE naming the missing/bad file). */
+/* Open an existing CA (SGXRA_E_CA_STATE naming the missing/bad file;
+ * SGXRA_E_EMU_STATE_INCOMPLETE for an interrupted creation;
+ * SGXRA_E_EMU_STATE_UNSAFE, see above). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_open(sgxra_ctx *cx,
                                                         const char *dir,
                                                         sgxra_intelca **out_ca);
@@ -206,12 +227,15 @@ SGXRA_API void sgxra_intelca_pck_record_clear(sgxra_intelca_pck_record *r);
 
 /* Revoke a PCK certificate by serial (hex, as _issue_pck gave it); it then
  * appears in every later PCK CRL.  SGXRA_E_CA_SERIAL for a serial this CA
- * never issued.  Persisted in state.json. */
+ * never issued (as state.json says under the lock, so a serial issued by
+ * another process after this object was opened is known).  Persisted in
+ * state.json under the directory's lock. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_intelca_revoke(
     sgxra_ctx *cx, sgxra_intelca *ca, const char *serial_hex, int64_t now);
 
 /* TCB recovery: new tcbEvaluationDataNumber, current TCB raised (see the
- * table above).  Persisted. */
+ * table above).  Persisted under the directory's lock (two recoveries by
+ * two processes raise the number by two). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_intelca_tcb_recovery(sgxra_ctx *cx, sgxra_intelca *ca);
 

@@ -30,6 +30,9 @@
  *                                 Platform CA, or the Processor CA when
  *                                 the CA object was set to it)
  *   pck_serial.txt                the leaf's serial (hex), for revocation
+ * written each create-then-rename with fsync, under an exclusive flock on
+ * DIR/.lock.  `sgxra platform init` builds the whole directory in a
+ * temporary sibling and renames it into place (all-or-nothing).
  *
  * Thread-safety: a QE/PCE object may be used by one thread at a time.
  */
@@ -172,7 +175,11 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_provision_ex(
     char out_serial_hex[SGXRA_INTELCA_SERIAL_HEX_SIZE]);
 
 /* sgxra_qe_new from the files of a provisioned directory
- * (SGXRA_E_QE_STATE naming a missing file). */
+ * (SGXRA_E_QE_STATE naming a missing file).  A directory that has
+ * platform.json but lacks a QE file (an interrupted init) is
+ * SGXRA_E_EMU_STATE_INCOMPLETE with the recovery command; a directory
+ * writable by group/others or not owned by the effective user is
+ * SGXRA_E_EMU_STATE_UNSAFE. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_qe_open(sgxra_ctx *cx,
                                                    sgxra_emu_platform *plat,
                                                    const char *dir,

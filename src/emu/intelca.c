@@ -15,6 +15,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "core/atomic.h"
 #include "core/internal.h"
 #include "emu/state_internal.h"
 #include "sgxra/file.h"
@@ -317,6 +318,38 @@ static sgxra_err load_state(sgxra_ctx *cx, sgxra_intelca *ca) {
   return SGXRA_OK;
 }
 
+/* Every change of state.json (and of the pckcert files) is a
+ * read-modify-write under the folder's exclusive lock: the state another
+ * process saved since this object was opened is read again first, so two
+ * processes changing one CA never lose each other's change. */
+static sgxra_err state_begin(sgxra_ctx *cx, sgxra_intelca *ca, int *out_fd) {
+  sgxra_err e = sgxra__lock_dir(cx, ca->dir, out_fd);
+  if (e) return e;
+  json_t *old[4] = {ca->issued, ca->revoked, ca->fmspcs, ca->issued_proc};
+  uint32_t eval = ca->eval_number, rec = ca->recoveries;
+  int64_t created = ca->created;
+  ca->issued = ca->revoked = ca->fmspcs = ca->issued_proc = NULL;
+  e = load_state(cx, ca);
+  if (e) {
+    json_decref(ca->issued);
+    json_decref(ca->revoked);
+    json_decref(ca->fmspcs);
+    json_decref(ca->issued_proc);
+    ca->issued = old[0];
+    ca->revoked = old[1];
+    ca->fmspcs = old[2];
+    ca->issued_proc = old[3];
+    ca->eval_number = eval;
+    ca->recoveries = rec;
+    ca->created = created;
+    sgxra__unlock_dir(*out_fd);
+    *out_fd = -1;
+    return e;
+  }
+  for (size_t i = 0; i < 4; i++) json_decref(old[i]);
+  return SGXRA_OK;
+}
+
 /* ---- create / open ------------------------------------------------------ */
 
 void sgxra_intelca_free(sgxra_intelca *ca) {
@@ -390,17 +423,29 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
                        "simulated Intel CA: folder and output are required");
   sgxra_err e = make_dir(cx, dir);
   if (e) return e;
+  if ((e = sgxra__state_check(cx, dir, NULL, "simulated Intel CA folder")))
+    return e;
+  /* Creation holds the folder's lock throughout and writes state.json
+   * last: a CA is complete exactly when state.json exists, and two
+   * processes creating one CA at once make one (the other is refused). */
+  int lock = -1;
+  if ((e = sgxra__lock_dir(cx, dir, &lock))) return e;
   char *probe = sgxra__state_path(dir, "state.json");
   struct stat sb;
   int exists = probe && stat(probe, &sb) == 0;
   free(probe);
-  if (exists)
+  if (exists) {
+    sgxra__unlock_dir(lock);
     return sgxra__fail(cx, SGXRA_E_CA_STATE,
                        "simulated Intel CA: %s already holds a CA; open it "
                        "instead or choose an empty folder",
                        dir);
+  }
   sgxra_intelca *ca = calloc(1, sizeof(*ca));
-  if (!ca) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  if (!ca) {
+    sgxra__unlock_dir(lock);
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+  }
   ca->dir = strdup(dir);
   ca->issued = json_array();
   ca->revoked = json_array();
@@ -458,9 +503,11 @@ sgxra_err sgxra_intelca_create(sgxra_ctx *cx, const char *dir, int64_t now,
   sgxra_wipe(qe_pem, strlen(qe_pem));
   free(qe_pem);
   if (e || (e = save_state(cx, ca))) goto fail;
+  sgxra__unlock_dir(lock);
   *out_ca = ca;
   return SGXRA_OK;
 fail:
+  sgxra__unlock_dir(lock);
   sgxra_intelca_free(ca);
   return e;
 }
@@ -503,9 +550,39 @@ sgxra_err sgxra_intelca_open(sgxra_ctx *cx, const char *dir,
   if (!dir || !out_ca)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "simulated Intel CA: folder and output are required");
+  static const char *const secrets[] = {"root_ca_key.pem",
+                                        "platform_ca_key.pem",
+                                        "processor_ca_key.pem",
+                                        "tcb_signing_key.pem",
+                                        "qe_signing_key.pem",
+                                        "state.json",
+                                        NULL};
+  sgxra_err e =
+      sgxra__state_check(cx, dir, secrets, "simulated Intel CA folder");
+  if (e) return e;
+  /* state.json is written last by _create: key files without it are a
+   * creation that was interrupted. */
+  char *sp = sgxra__state_path(dir, "state.json");
+  char *kp = sgxra__state_path(dir, "root_ca_key.pem");
+  struct stat ssb;
+  int incomplete = sp && kp && stat(sp, &ssb) != 0 && stat(kp, &ssb) == 0;
+  if (incomplete) { /* or a creation still under way: wait for its lock */
+    int lock = -1;
+    if (sgxra__lock_dir(cx, dir, &lock) == SGXRA_OK) {
+      incomplete = stat(sp, &ssb) != 0;
+      sgxra__unlock_dir(lock);
+    }
+  }
+  free(sp);
+  free(kp);
+  if (incomplete)
+    return sgxra__fail(cx, SGXRA_E_EMU_STATE_INCOMPLETE,
+                       "simulated Intel CA: %s is incomplete (its creation "
+                       "was interrupted: no state.json); remove it ('rm -r "
+                       "%s') and create it again ('sgxra platform init')",
+                       dir, dir);
   sgxra_intelca *ca = calloc(1, sizeof(*ca));
   if (!ca) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  sgxra_err e = SGXRA_OK;
   ca->dir = strdup(dir);
   if (!ca->dir) {
     e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
@@ -519,18 +596,26 @@ sgxra_err sgxra_intelca_open(sgxra_ctx *cx, const char *dir,
       (e = load_cert(cx, dir, "platform_ca.pem", &ca->pca, &ca->pca_pem)) ||
       (e = load_cert(cx, dir, "tcb_signing.pem", &ca->tcb, &ca->tcb_pem)))
     goto fail;
-  /* A CA made before the Processor CA existed gets one now. */
+  /* A CA made before the Processor CA existed gets one now (under the
+   * lock: two processes opening it at once make one Processor CA). */
   char *xp = sgxra__state_path(dir, "processor_ca.pem");
   struct stat xsb;
   int have_xca = xp && stat(xp, &xsb) == 0;
-  free(xp);
-  if (have_xca) {
-    if ((e = load_key(cx, dir, "processor_ca_key.pem", &ca->xca_key)) ||
-        (e = load_cert(cx, dir, "processor_ca.pem", &ca->xca, &ca->xca_pem)))
-      goto fail;
-  } else if ((e = make_processor_ca(cx, ca, ca->created))) {
+  int xlock = -1;
+  if (!have_xca && (e = sgxra__lock_dir(cx, dir, &xlock))) {
+    free(xp);
     goto fail;
   }
+  if (!have_xca) have_xca = xp && stat(xp, &xsb) == 0;
+  free(xp);
+  if (have_xca) {
+    if (!(e = load_key(cx, dir, "processor_ca_key.pem", &ca->xca_key)))
+      e = load_cert(cx, dir, "processor_ca.pem", &ca->xca, &ca->xca_pem);
+  } else {
+    e = make_processor_ca(cx, ca, ca->created);
+  }
+  sgxra__unlock_dir(xlock);
+  if (e) goto fail;
   uint8_t *buf = NULL;
   size_t n = 0;
   if ((e = read_in(cx, dir, "qe_signing_key.pem", &buf, &n))) goto fail;
@@ -849,15 +934,23 @@ sgxra_err sgxra_intelca_issue_pck(
   if (!*out_pem) return sgxra__fail_ossl(cx, SGXRA_E_NO_MEMORY, "PEM");
   char fm[2 * SGXRA_PCKEXT_FMSPC_SIZE + 1];
   fmspc_text(info->fmspc, fm);
+  int lock = -1;
+  if ((e = state_begin(cx, ca, &lock))) {
+    free(*out_pem);
+    *out_pem = NULL;
+    return e;
+  }
   int fm_new = !sgxra_intelca_has_fmspc(ca, info->fmspc);
   if (json_array_append_new(ca->issued, json_string(hex)) != 0 ||
       (proc && json_array_append_new(ca->issued_proc, json_string(hex)) != 0) ||
       (fm_new && json_array_append_new(ca->fmspcs, json_string(fm)) != 0) ||
       (e = save_state(cx, ca)) || (e = keep_pck(cx, ca, info, *out_pem))) {
+    sgxra__unlock_dir(lock);
     free(*out_pem);
     *out_pem = NULL;
     return e ? e : sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
   }
+  sgxra__unlock_dir(lock);
   if (out_serial_hex) memcpy(out_serial_hex, hex, sizeof hex);
   return SGXRA_OK;
 }
@@ -878,28 +971,42 @@ sgxra_err sgxra_intelca_revoke(sgxra_ctx *cx, sgxra_intelca *ca,
   if (!ca || !serial_hex)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "revocation: CA and serial are required");
-  if (!serial_in(ca->issued, serial_hex, 0))
-    return sgxra__fail(cx, SGXRA_E_CA_SERIAL,
-                       "revocation: serial %s was never issued by the CA in "
-                       "%s; take the serial from the PCK certificate",
-                       serial_hex, ca->dir);
-  if (serial_in(ca->revoked, serial_hex, 1)) return SGXRA_OK;
-  json_t *r =
-      json_pack("{s:s, s:I}", "serial", serial_hex, "time", (json_int_t)now);
-  if (!r || json_array_append_new(ca->revoked, r) != 0)
-    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  return save_state(cx, ca);
+  int lock = -1;
+  sgxra_err e = state_begin(cx, ca, &lock);
+  if (e) return e;
+  if (!serial_in(ca->issued, serial_hex, 0)) {
+    e = sgxra__fail(cx, SGXRA_E_CA_SERIAL,
+                    "revocation: serial %s was never issued by the CA in "
+                    "%s; take the serial from the PCK certificate",
+                    serial_hex, ca->dir);
+  } else if (!serial_in(ca->revoked, serial_hex, 1)) {
+    json_t *r =
+        json_pack("{s:s, s:I}", "serial", serial_hex, "time", (json_int_t)now);
+    if (!r || json_array_append_new(ca->revoked, r) != 0)
+      e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    else
+      e = save_state(cx, ca);
+  }
+  sgxra__unlock_dir(lock);
+  return e;
 }
 
 sgxra_err sgxra_intelca_tcb_recovery(sgxra_ctx *cx, sgxra_intelca *ca) {
   if (!ca)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "TCB recovery: no CA");
-  if (ca->recoveries >= 100)
-    return sgxra__fail(cx, SGXRA_E_CA_STATE,
-                       "TCB recovery: at most 100 recoveries are simulated");
-  ca->recoveries++;
-  ca->eval_number++;
-  return save_state(cx, ca);
+  int lock = -1;
+  sgxra_err e = state_begin(cx, ca, &lock);
+  if (e) return e;
+  if (ca->recoveries >= 100) {
+    e = sgxra__fail(cx, SGXRA_E_CA_STATE,
+                    "TCB recovery: at most 100 recoveries are simulated");
+  } else {
+    ca->recoveries++;
+    ca->eval_number++;
+    e = save_state(cx, ca);
+  }
+  sgxra__unlock_dir(lock);
+  return e;
 }
 
 /* ---- CRLs ------------------------------------------------------------- */

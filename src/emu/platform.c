@@ -19,7 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
 #include "emu/cpu_internal.h"
+#include "emu/state_internal.h"
 #include "sgxra/crypto.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
@@ -157,7 +159,7 @@ sgxra_err sgxra_emu_platform_save(sgxra_ctx *cx, const sgxra_emu_platform *p,
   }
   err = state_path(cx, dir, &path);
   if (err) goto done;
-  err = sgxra_file_write(cx, path, (const uint8_t *)text, strlen(text), 1);
+  err = sgxra__write_atomic(cx, path, text, strlen(text), 0600);
   if (err) sgxra__context(cx, err, "saving emulated platform state");
 
 done:
@@ -184,8 +186,15 @@ sgxra_err sgxra_emu_platform_init(sgxra_ctx *cx, const char *dir,
     return sgxra__fail(cx, SGXRA_E_IO,
                        "cannot create platform directory %s: %s", dir,
                        SGXRA__ERRNO_STR(errno));
-  err = state_path(cx, dir, &path);
+  err = sgxra__state_check(cx, dir, NULL, "platform directory");
   if (err) return err;
+  /* Under the folder's lock: of two inits of one folder, one makes the
+   * platform and the other finds it. */
+  int lock = -1;
+  err = sgxra__lock_dir(cx, dir, &lock);
+  if (err) return err;
+  err = state_path(cx, dir, &path);
+  if (err) goto done;
   if (stat(path, &st) == 0) {
     err = sgxra__fail(cx, SGXRA_E_EMU_STATE_EXISTS,
                       "%s already exists: this folder already holds an "
@@ -204,6 +213,7 @@ sgxra_err sgxra_emu_platform_init(sgxra_ctx *cx, const char *dir,
     p = NULL;
   }
 done:
+  sgxra__unlock_dir(lock);
   sgxra_emu_platform_free(p);
   free(path);
   return err;
@@ -259,8 +269,25 @@ sgxra_err sgxra_emu_platform_load(sgxra_ctx *cx, const char *dir,
   sgxra_err err;
 
   *out_p = NULL;
+  static const char *const secrets[] = {SGXRA_EMU_STATE_FILE, NULL};
+  err = sgxra__state_check(cx, dir, secrets, "platform directory");
+  if (err) return err;
   err = state_path(cx, dir, &path);
   if (err) return err;
+  struct stat st;
+  char *qs = sgxra__state_path(dir, "qe.sigstruct");
+  int orphan =
+      qs && stat(path, &st) != 0 && errno == ENOENT && stat(qs, &st) == 0;
+  free(qs);
+  if (orphan) {
+    err = sgxra__fail(cx, SGXRA_E_EMU_STATE_INCOMPLETE,
+                      "platform %s is incomplete: it has no %s (its "
+                      "initialisation was interrupted or the file was "
+                      "removed); remove it and initialise it again: 'rm -r "
+                      "%s && sgxra platform init %s'",
+                      dir, SGXRA_EMU_STATE_FILE, dir, dir);
+    goto done;
+  }
   if (sgxra_file_read(cx, path, STATE_CAP, &buf, &len) != SGXRA_OK) {
     char why[SGXRA_CTX_MSG_SIZE];
     snprintf(why, sizeof why, "%s", sgxra_ctx_message(cx));

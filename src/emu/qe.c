@@ -1,8 +1,11 @@
 /* The emulated quoting enclave: see sgxra/qe.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/atomic.h"
 #include "core/internal.h"
 #include "emu/state_internal.h"
 #include "sgxra/file.h"
@@ -324,10 +327,15 @@ sgxra_qe_provision_ex(sgxra_ctx *cx, sgxra_emu_platform *plat,
   }
   snprintf(chain, n + 1, "%s%s%s", leaf, pca, root);
   free(leaf);
-  if (!(e = put(cx, dir, "qe.sigstruct", qe_ss, sizeof qe_ss)) &&
+  /* The four files change together under the folder's lock, each one
+   * written atomically. */
+  int lock = -1;
+  if (!(e = sgxra__lock_dir(cx, dir, &lock)) &&
+      !(e = put(cx, dir, "qe.sigstruct", qe_ss, sizeof qe_ss)) &&
       !(e = put(cx, dir, "pce.sigstruct", pce_ss, sizeof pce_ss)) &&
       !(e = put(cx, dir, "pck_chain.pem", chain, n)))
     e = put(cx, dir, "pck_serial.txt", serial, strlen(serial));
+  sgxra__unlock_dir(lock);
   free(chain);
   if (!e && out_serial_hex) memcpy(out_serial_hex, serial, sizeof serial);
   return e;
@@ -340,7 +348,30 @@ sgxra_err sgxra_qe_open(sgxra_ctx *cx, sgxra_emu_platform *plat,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "QE: bad arguments");
   uint8_t *qe_ss = NULL, *pce_ss = NULL, *chain = NULL;
   size_t qn = 0, pn = 0, cn = 0;
-  sgxra_err e;
+  sgxra_err e = sgxra__state_check(cx, dir, NULL, "platform directory");
+  if (e) return e;
+  /* platform.json without the QE's files: an init that was interrupted
+   * (by an sgxra before init was made all-or-nothing, or a library caller
+   * that did not provision). */
+  static const char *const need[] = {"qe.sigstruct", "pce.sigstruct",
+                                     "pck_chain.pem"};
+  char *pj = sgxra__state_path(dir, SGXRA_EMU_STATE_FILE);
+  struct stat pst;
+  int have_platform = pj && stat(pj, &pst) == 0;
+  free(pj);
+  for (size_t i = 0; have_platform && i < sizeof need / sizeof need[0]; i++) {
+    char *path = sgxra__state_path(dir, need[i]);
+    struct stat st;
+    int missing = path && stat(path, &st) != 0 && errno == ENOENT;
+    free(path);
+    if (missing)
+      return sgxra__fail(cx, SGXRA_E_EMU_STATE_INCOMPLETE,
+                         "platform %s is incomplete: it has no %s (its "
+                         "initialisation was interrupted or it was never "
+                         "provisioned); remove it and initialise it again: "
+                         "'rm -r %s && sgxra platform init %s'",
+                         dir, need[i], dir, dir);
+  }
   if (!(e = get(cx, dir, "qe.sigstruct", &qe_ss, &qn)) &&
       !(e = get(cx, dir, "pce.sigstruct", &pce_ss, &pn)) &&
       !(e = get(cx, dir, "pck_chain.pem", &chain, &cn)))

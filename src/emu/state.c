@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic.h"
 #include "core/internal.h"
 #include "emu/state_internal.h"
 #include "sgxra/file.h"
@@ -20,8 +21,20 @@ sgxra_err sgxra__state_write(sgxra_ctx *cx, const char *dir, const char *name,
                              const void *p, size_t n, int secret) {
   char *path = sgxra__state_path(dir, name);
   if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-  sgxra_err e = sgxra_file_write(cx, path, p, n, secret);
+  sgxra_err e = sgxra__write_atomic(cx, path, p, n, secret ? 0600 : 0644);
   free(path);
+  return e;
+}
+
+sgxra_err sgxra__state_check(sgxra_ctx *cx, const char *dir,
+                             const char *const *secrets, const char *what) {
+  sgxra_err e = sgxra__check_trusted(cx, dir, SGXRA_E_EMU_STATE_UNSAFE, what);
+  for (size_t i = 0; !e && secrets && secrets[i]; i++) {
+    char *path = sgxra__state_path(dir, secrets[i]);
+    if (!path) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
+    e = sgxra__check_trusted(cx, path, SGXRA_E_EMU_STATE_UNSAFE, "secret file");
+    free(path);
+  }
   return e;
 }
 

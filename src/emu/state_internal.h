@@ -13,7 +13,8 @@
 /* "<dir>/<name>" in a new buffer (free with free()), or NULL. */
 char *sgxra__state_path(const char *dir, const char *name);
 
-/* Write <dir>/<name> as sgxra_file_write does. */
+/* Write <dir>/<name> atomically and durably (core/atomic.h: temporary,
+ * fsync, rename, fsync of the folder), mode 0600 when `secret`, else 0644. */
 SGXRA_MUST_CHECK sgxra_err sgxra__state_write(sgxra_ctx *cx, const char *dir,
                                               const char *name, const void *p,
                                               size_t n, int secret);
@@ -24,5 +25,14 @@ SGXRA_MUST_CHECK sgxra_err sgxra__state_read(sgxra_ctx *cx, const char *dir,
                                              const char *name, sgxra_err code,
                                              const char *who, const char *hint,
                                              uint8_t **out, size_t *out_len);
+
+/* The filesystem trust check done on opening a state folder: `dir` and
+ * each existing file of the NULL-terminated `secrets` (may be NULL) must be
+ * owned by the effective user and not writable by group or others, else
+ * SGXRA_E_EMU_STATE_UNSAFE (core/atomic.h, sgxra__check_trusted).  `what`
+ * names the folder in the message ("platform directory"). */
+SGXRA_MUST_CHECK sgxra_err sgxra__state_check(sgxra_ctx *cx, const char *dir,
+                                              const char *const *secrets,
+                                              const char *what);
 
 #endif

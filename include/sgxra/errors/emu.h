@@ -23,4 +23,8 @@
   X(EMU_REPORT_MAC, 826,                                                       \
     "REPORT MAC does not verify with this enclave's report key")               \
   X(EMU_DLOPEN, 830, "enclave shared object cannot be run")                    \
-  X(EMU_ECALL, 831, "enclave entry point returned an error")
+  X(EMU_ECALL, 831, "enclave entry point returned an error")                   \
+  X(EMU_STATE_UNSAFE, 832,                                                     \
+    "state directory or secret file is writable by others or not yours")       \
+  X(EMU_STATE_INCOMPLETE, 833,                                                 \
+    "state directory was left incomplete by an interrupted command")
