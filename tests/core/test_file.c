@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -310,13 +311,23 @@ static void test_write_targets(void **state) {
   struct stat st;
   const uint8_t *d = (const uint8_t *)"data";
 
-  assert_int_equal(sgxra_file_write(cx, "/dev/full", d, 4, 0),
-                   SGXRA_E_NOT_REGULAR_FILE);
-  assert_non_null(strstr(sgxra_ctx_message(cx),
-                         "/dev/full is a character device, not a regular "
-                         "file"));
-  assert_int_equal(lstat("/dev/full", &st), 0);
-  assert_true(S_ISCHR(st.st_mode));
+  /* A device node.  Root would lose a real one to a faulty writer, so root
+   * uses its own copy of /dev/full (1, 7) in the temporary directory. */
+  char dev[4096];
+  snprintf(dev, sizeof dev, "/dev/full");
+  if (geteuid() == 0) {
+    snprintf(dev, sizeof dev, "%s/full", dir);
+    if (mknod(dev, S_IFCHR | 0666, makedev(1, 7)) != 0) dev[0] = '\0';
+  }
+  if (dev[0]) {
+    assert_int_equal(sgxra_file_write(cx, dev, d, 4, 0),
+                     SGXRA_E_NOT_REGULAR_FILE);
+    snprintf(want, sizeof want, "%s is a character device, not a regular file",
+             dev);
+    assert_non_null(strstr(sgxra_ctx_message(cx), want));
+    assert_int_equal(lstat(dev, &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+  }
 
   snprintf(path, sizeof path, "%s/fifo", dir);
   assert_int_equal(mkfifo(path, 0600), 0);
