@@ -25,7 +25,8 @@ for args in "inspect $T/fifo" "measure $T/fifo" "measure --format sgxs $T/fifo" 
   "verify $B01/quote.bin --collateral $B01 --trust-root $T/fifo --at $AT" \
   "sign --key $T/fifo --enclavehash $(printf '%064d' 0) -o $T/x.ss" \
   "sign --key $ID/enarx-sgx/encl.pem $T/fifo -o $T/x.ss" \
-  "collateral fetch $T/fifo --pccs http://127.0.0.1:9 -o $T/cf"; do
+  "collateral fetch $T/fifo --pccs http://127.0.0.1:9 -o $T/cf" \
+  "verify $B01/quote.bin --qcnl-conf $T/fifo --at $AT"; do
   # shellcheck disable=SC2086
   expect_fast 2 "$SGXRA" $args
   expect_err_contains "is a FIFO, not a regular file"
