@@ -40,8 +40,19 @@ static void usage(FILE *f) {
   fprintf(f, "\n'sgxra <command> --help' shows a command's options.\n"
              "Numbers, in every option that takes one: decimal or 0x-prefixed "
              "hex.\n"
+             "Files: every FILE read must be a regular file (a FIFO, device "
+             "or\n"
+             "directory is refused at once); '-' is stdin where a command "
+             "says so.\n"
+             "-o FILE writes a new name or replaces a regular file (through "
+             "a\n"
+             "temporary file, fsync and rename); a symbolic link, device or "
+             "FIFO\n"
+             "there is refused and left as it is.\n"
              "Exit status: 0 ok, 1 verified but refused, 2 usage or unusable "
-             "input.\n");
+             "input\n"
+             "(also when the output cannot be written, e.g. a closed "
+             "pipe).\n");
 }
 
 /* A result that did not reach stdout (a full disk, a closed pipe, JSON
