@@ -156,7 +156,7 @@ sgxra_err sgxra_file_read_ex(sgxra_ctx *cx, const char *path, size_t cap,
   *out_buf = NULL;
   *out_len = 0;
   if ((flags & SGXRA_FILE_DASH_STDIN) && path && strcmp(path, "-") == 0)
-    return read_fd(cx, 0, "-", cap, 0, out_buf, out_len);
+    return read_fd(cx, 0, "standard input", cap, 0, out_buf, out_len);
   int fd, err = 0;
   uint64_t size = 0;
   sgxra_err e = open_regular(cx, path, cap, &fd, &size, &err);

@@ -26,7 +26,8 @@ for args in "inspect $T/fifo" "measure $T/fifo" "measure --format sgxs $T/fifo" 
   "sign --key $T/fifo --enclavehash $(printf '%064d' 0) -o $T/x.ss" \
   "sign --key $ID/enarx-sgx/encl.pem $T/fifo -o $T/x.ss" \
   "collateral fetch $T/fifo --pccs http://127.0.0.1:9 -o $T/cf" \
-  "verify $B01/quote.bin --qcnl-conf $T/fifo --at $AT"; do
+  "verify $B01/quote.bin --qcnl-conf $T/fifo --at $AT" \
+  "policy set $T/fifo --db sqlite://$T/p.db"; do
   # shellcheck disable=SC2086
   expect_fast 2 "$SGXRA" $args
   expect_err_contains "is a FIFO, not a regular file"
@@ -58,6 +59,9 @@ expect_fast 2 "$SGXRA" inspect "$T"
 expect_err_contains "is a directory, not a regular file"
 # stdin that never ends: read up to the cap + 1 bytes, then refused
 expect_fast 2 "$SGXRA" verify - --collateral "$B01" --at "$AT" </dev/zero
+expect_err_contains "standard input is larger than the 4194304-byte limit"
+expect_err_contains "[SGXRA_E_TOO_LARGE]"
+expect_fast 2 "$SGXRA" policy set - --db "sqlite://$T/p.db" </dev/zero
 expect_err_contains "[SGXRA_E_TOO_LARGE]"
 
 # ---- size cap before reading: a big sparse file ----------------------------
