@@ -12,10 +12,12 @@ B01="$BUN/sgx-01-phala-v3"
 AT=2025-07-01T00:00:00Z
 TO="timeout 10"
 
-# expect_fast N cmd...: as expect_status, under `timeout 10`
+# expect_fast N cmd...: as expect_status, under `timeout 10`; a sanitizer
+# report (ASan/UBSan builds) on stderr fails the check too
 expect_fast() {
   local want=$1; shift
   expect_status "$want" $TO "$@"
+  case "$ERR" in *"runtime error:"* | *"Sanitizer"*) bad "sanitizer report: $*"$'\n'"$ERR" ;; esac
 }
 
 # ---- a FIFO: refused at once by every verb that reads a file ---------------
