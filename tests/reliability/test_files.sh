@@ -29,7 +29,11 @@ for args in "inspect $T/fifo" "measure $T/fifo" "measure --format sgxs $T/fifo" 
   "sign --key $ID/enarx-sgx/encl.pem $T/fifo -o $T/x.ss" \
   "collateral fetch $T/fifo --pccs http://127.0.0.1:9 -o $T/cf" \
   "verify $B01/quote.bin --qcnl-conf $T/fifo --at $AT" \
-  "policy set $T/fifo --db sqlite://$T/p.db"; do
+  "policy set $T/fifo --db sqlite://$T/p.db" \
+  "registry add $T/fifo --db sqlite://$T/p.db" \
+  "appraise $T/fifo --db sqlite://$T/p.db --collateral $B01 --at $AT" \
+  "serve verifier --config $T/fifo" \
+  "client unseal $T/fifo"; do
   # shellcheck disable=SC2086
   expect_fast 2 "$SGXRA" $args
   expect_err_contains "is a FIFO, not a regular file"
