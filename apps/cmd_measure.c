@@ -24,10 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sgxra/crypto.h"
 #include "sgxra/enclavefile.h"
+#include "sgxra/file.h"
 #include "sgxra/hex.h"
 #include "sgxra/layout.h"
 #include "sgxra/measure.h"
@@ -660,7 +662,16 @@ int cli_cmd_measure(int argc, char **argv) {
   /* An SGXS stream (forced, or starting with an ECREATE record) is
    * streamed from the file; everything else is read whole. */
   if (forced == SGXRA_FILE_UNKNOWN || forced == SGXRA_FILE_SGXS) {
-    FILE *f = fopen(path, "rb");
+    /* A regular file only (sgxra/file.h): a FIFO or /dev/zero fails here at
+     * once instead of blocking or streaming forever. */
+    int fd = -1;
+    if (sgxra_file_open_read(cx, path, 0, &fd, NULL) != SGXRA_OK) {
+      rc = cli_fail(VERB, path, cx, CLI_EXIT_USAGE);
+      sgxra_ctx_free(cx);
+      return rc;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) close(fd);
     uint8_t head[64];
     if (f && (forced == SGXRA_FILE_SGXS ||
               (fread(head, 1, sizeof head, f) == sizeof head &&

@@ -60,43 +60,6 @@ static void put_info(cli_out *o, const sgxra_store_policy_info *i) {
 
 #define DOC_CAP ((size_t)SGXRA_POLICY_DOC_MAX)
 
-/* All of standard input, at most DOC_CAP bytes. */
-static int read_stdin(const char *verb, char **out, size_t *out_len) {
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  if (!buf) return cli_usage_error(verb, "out of memory");
-  for (;;) {
-    if (n == cap) {
-      if (cap > DOC_CAP) {
-        free(buf);
-        fprintf(stderr,
-                "sgxra %s: -: the document is larger than %zu bytes "
-                "[SGXRA_E_TOO_LARGE]\n",
-                verb, DOC_CAP);
-        return CLI_EXIT_USAGE;
-      }
-      char *nb = realloc(buf, cap * 2);
-      if (!nb) {
-        free(buf);
-        return cli_usage_error(verb, "out of memory");
-      }
-      buf = nb;
-      cap *= 2;
-    }
-    size_t k = fread(buf + n, 1, cap - n, stdin);
-    n += k;
-    if (k == 0) break;
-  }
-  if (ferror(stdin)) {
-    free(buf);
-    fprintf(stderr, "sgxra %s: -: cannot read standard input\n", verb);
-    return CLI_EXIT_USAGE;
-  }
-  *out = buf;
-  *out_len = n;
-  return 0;
-}
-
 static int cmd_set(sp_common *c, sgxra_ctx *cx, int nargs, char **args) {
   if (nargs != 1)
     return cli_usage_error(c->verb, "one FILE (or - for standard input) is "
@@ -105,10 +68,7 @@ static int cmd_set(sp_common *c, sgxra_ctx *cx, int nargs, char **args) {
   char *doc = NULL;
   size_t len = 0;
   int rc;
-  if (!strcmp(path, "-"))
-    rc = read_stdin(c->verb, &doc, &len);
-  else
-    rc = cli_read_file(c->verb, cx, path, DOC_CAP, (uint8_t **)&doc, &len);
+  rc = cli_read_input(c->verb, cx, path, DOC_CAP, (uint8_t **)&doc, &len);
   if (rc) return rc;
   sgxra_policy *p = calloc(1, sizeof *p);
   if (!p) {

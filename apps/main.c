@@ -1,6 +1,7 @@
 /* The `sgxra` command: one binary, one verb per subcommand.  See
  * docs/CLI.md and apps/cli.h for the output contract. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,26 +40,60 @@ static void usage(FILE *f) {
   fprintf(f, "\n'sgxra <command> --help' shows a command's options.\n"
              "Numbers, in every option that takes one: decimal or 0x-prefixed "
              "hex.\n"
+             "Files: every FILE read must be a regular file (a FIFO, device "
+             "or\n"
+             "directory is refused at once); '-' is stdin where a command "
+             "says so.\n"
+             "-o FILE writes a new name or replaces a regular file (through "
+             "a\n"
+             "temporary file, fsync and rename); a symbolic link, device or "
+             "FIFO\n"
+             "there is refused and left as it is.\n"
              "Exit status: 0 ok, 1 verified but refused, 2 usage or unusable "
-             "input.\n");
+             "input\n"
+             "(also when the output cannot be written, e.g. a closed "
+             "pipe).\n");
 }
 
 /* A result that did not reach stdout (a full disk, a closed pipe, JSON
  * that could not be formatted) must not end in success: a script would
- * read nothing, or half, and carry on. */
+ * read nothing, or half, and carry on.  SIGPIPE is ignored (main), so a
+ * closed pipe is an EPIPE here -- "cannot write output: Broken pipe", exit
+ * 2 -- never a death by signal (141).  A verb that already failed keeps its
+ * status (1 stays 1).  stdout is closed here so a failure that only
+ * fclose() sees is caught too; a failed write to stderr (diagnostics lost)
+ * also turns success into 2. */
 static int finish(const char *verb, int rc) {
-  int err = fflush(stdout) != 0 ? errno : 0;
-  if (!err && !ferror(stdout) && !cli_output_failed) return rc;
-  fprintf(stderr, "sgxra%s%s: cannot write the result to standard output%s%s\n",
-          verb ? " " : "", verb ? verb : "", err ? ": " : "",
-          err ? strerror(err) : "");
-  return rc == CLI_EXIT_OK ? CLI_EXIT_USAGE : rc;
+  int err = 0;
+  int bad = ferror(stdout) || cli_output_failed;
+  if (fflush(stdout) != 0) {
+    err = errno;
+    bad = 1;
+  }
+  if (fclose(stdout) != 0 && !bad) {
+    err = errno;
+    bad = 1;
+  }
+  if (bad) {
+    if (!err && !cli_output_failed) err = EIO;
+    fprintf(stderr, "sgxra%s%s: cannot write output%s%s\n", verb ? " " : "",
+            verb ? verb : "",
+            err ? ": " : ": the result could not be formatted",
+            err ? strerror(err) : "");
+  }
+  if (fflush(stderr) != 0 || ferror(stderr)) bad = 1;
+  if (bad && rc == CLI_EXIT_OK) return CLI_EXIT_USAGE;
+  return rc;
 }
 
 int main(int argc, char **argv) {
+  /* A reader that went away (`sgxra verify ... | head -c0`) is a write
+   * error reported by finish() -- and, for `serve`, on a socket, an error of
+   * that one connection -- not the end of the process. */
+  signal(SIGPIPE, SIG_IGN);
   if (argc < 2) {
     usage(stderr);
-    return CLI_EXIT_USAGE;
+    return finish(NULL, CLI_EXIT_USAGE);
   }
   if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
       !strcmp(argv[1], "help")) {
@@ -74,5 +109,5 @@ int main(int argc, char **argv) {
       return finish(commands[i].name, commands[i].fn(argc - 1, argv + 1));
   }
   fprintf(stderr, "sgxra: unknown command '%s'\ntry 'sgxra --help'\n", argv[1]);
-  return CLI_EXIT_USAGE;
+  return finish(NULL, CLI_EXIT_USAGE);
 }

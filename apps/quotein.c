@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "sgxra/base64.h"
 #include "sgxra/error.h"
+#include "sgxra/file.h"
 #include "sgxra/hex.h"
 #include "sgxra/quote.h"
 
@@ -154,52 +155,16 @@ int cli_quote_from_text(const uint8_t *p, size_t n, uint8_t **out,
   return -1;
 }
 
-/* All of stdin up to `cap` bytes. */
-static int read_stdin(const char *verb, size_t cap, uint8_t **out,
-                      size_t *out_len) {
-  size_t size = 0, alloc = 4096;
-  uint8_t *b = malloc(alloc);
-  if (!b) goto oom;
-  for (;;) {
-    if (size == alloc) {
-      if (alloc > cap) break;
-      uint8_t *nb = realloc(b, alloc * 2);
-      if (!nb) goto oom;
-      b = nb;
-      alloc *= 2;
-    }
-    size_t got = fread(b + size, 1, alloc - size, stdin);
-    size += got;
-    if (got == 0) break;
-  }
-  if (ferror(stdin)) {
-    free(b);
-    fprintf(stderr, "sgxra %s: -: cannot read stdin [SGXRA_E_IO]\n", verb);
-    return CLI_EXIT_USAGE;
-  }
-  if (size > cap) {
-    free(b);
-    fprintf(stderr,
-            "sgxra %s: -: stdin holds more than %zu bytes, the cap of a "
-            "quote [SGXRA_E_TOO_LARGE]\n",
-            verb, cap);
-    return CLI_EXIT_USAGE;
-  }
-  *out = b;
-  *out_len = size;
-  return 0;
-oom:
-  free(b);
-  fprintf(stderr, "sgxra %s: out of memory\n", verb);
-  return CLI_EXIT_USAGE;
-}
-
 int cli_read_input(const char *verb, sgxra_ctx *cx, const char *path,
                    size_t cap, uint8_t **out_buf, size_t *out_len) {
   *out_buf = NULL;
   *out_len = 0;
-  if (strcmp(path, "-") == 0) return read_stdin(verb, cap, out_buf, out_len);
-  return cli_read_file(verb, cx, path, cap, out_buf, out_len);
+  /* One reader for files and stdin: regular files only, the cap checked
+   * first, at most cap + 1 bytes read (sgxra/file.h). */
+  if (sgxra_file_read_ex(cx, path, cap, SGXRA_FILE_DASH_STDIN, out_buf,
+                         out_len) != SGXRA_OK)
+    return cli_fail(verb, path, cx, CLI_EXIT_USAGE);
+  return 0;
 }
 
 /* The last quote cli_read_quote returned (a copy): `verify --json` needs

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "core/internal.h"
+#include "sgxra/file.h"
 #include "sgxra/hex.h"
 #include "sgxra/pccs.h"
 #include "sgxra/quote.h"
@@ -227,34 +228,26 @@ sgxra_err sgxra_pccs_config_resolve(sgxra_ctx *cx, sgxra_pccs_config *cfg,
                                     const char *flag_url, const char *env_url,
                                     const char *conf_path) {
   const char *path = conf_path ? conf_path : SGXRA_PCCS_QCNL_CONF;
-  FILE *f = fopen(path, "rb");
-  if (!f && (conf_path || errno != ENOENT))
-    return sgxra__fail(cx, SGXRA_E_IO, "cannot read %s: %s", path,
-                       SGXRA__ERRNO_STR(errno));
-  if (f) {
-    char *buf = malloc(SGXRA_PCCS_CONF_MAX + 1);
-    if (!buf) {
-      fclose(f);
-      return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
-    }
-    size_t n = fread(buf, 1, SGXRA_PCCS_CONF_MAX + 1, f);
-    int bad = ferror(f);
-    fclose(f);
-    sgxra_err e = SGXRA_OK;
-    if (bad)
-      e = sgxra__fail(cx, SGXRA_E_IO, "cannot read %s", path);
-    else
-      e = sgxra_pccs_config_load_qcnl(cx, cfg, path, buf, n);
+  /* The one file reader (sgxra/file.h): a FIFO or device given as the
+   * configuration fails at once; the default file may be absent. */
+  uint8_t *buf = NULL;
+  size_t n = 0;
+  sgxra_err e =
+      sgxra_file_read_ex(cx, path, SGXRA_PCCS_CONF_MAX,
+                         conf_path ? 0u : SGXRA_FILE_MAY_BE_ABSENT, &buf, &n);
+  if (e) return e;
+  if (buf) {
+    e = sgxra_pccs_config_load_qcnl(cx, cfg, path, (const char *)buf, n);
     free(buf);
     if (e) return e;
   }
   if (env_url && *env_url) {
-    sgxra_err e = sgxra_pccs_config_set_url(cx, cfg, env_url);
+    e = sgxra_pccs_config_set_url(cx, cfg, env_url);
     if (e) return sgxra__context(cx, e, "$%s", SGXRA_PCCS_URL_VAR);
     cfg->url_origin = SGXRA_PCCS_URL_ENV;
   }
   if (flag_url) {
-    sgxra_err e = sgxra_pccs_config_set_url(cx, cfg, flag_url);
+    e = sgxra_pccs_config_set_url(cx, cfg, flag_url);
     if (e) return e;
     cfg->url_origin = SGXRA_PCCS_URL_FLAG;
   }

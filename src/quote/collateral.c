@@ -314,10 +314,13 @@ sgxra_err sgxra__collateral_load_fault(const sgxra_collateral *c,
   return c->load_err;
 }
 
-/* Read dir/name, opening it once (no exists-then-read race): absent ->
- * SGXRA_E_COLLATERAL_MISSING when required, an empty buffer when optional;
- * unreadable -> SGXRA_E_IO with the reason; larger than the cap ->
- * SGXRA_E_TOO_LARGE.  *out is NUL-terminated (not counted). */
+/* Read dir/name, opening it once (no exists-then-read race) with the one
+ * reader of sgxra/file.h: absent -> SGXRA_E_COLLATERAL_MISSING when
+ * required, an empty buffer when optional; present but unreadable -- for an
+ * optional file too -- -> SGXRA_E_IO "cannot read FILE: permission denied";
+ * a FIFO, device or directory -> SGXRA_E_NOT_REGULAR_FILE; larger than the
+ * cap -> SGXRA_E_TOO_LARGE before reading.  *out is NUL-terminated (not
+ * counted). */
 static sgxra_err read_piece(sgxra_ctx *cx, const char *dir, const char *name,
                             int optional, uint8_t **out, size_t *out_len) {
   char path[4096];
@@ -327,65 +330,19 @@ static sgxra_err read_piece(sgxra_ctx *cx, const char *dir, const char *name,
   if (k < 0 || (size_t)k >= sizeof(path))
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "collateral directory path too long");
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    int err = errno;
-    if (err == ENOENT && optional) return SGXRA_OK;
-    if (err == ENOENT)
-      return sgxra__fail(
-          cx, SGXRA_E_COLLATERAL_MISSING,
-          "collateral file %s is missing: a bundle directory holds "
-          "%s, %s, %s, %s, %s, %s and %s",
-          path, SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN,
-          SGXRA_COLLATERAL_FILE_ROOT_CRL, SGXRA_COLLATERAL_FILE_PCK_CRL,
-          SGXRA_COLLATERAL_FILE_TCB_INFO, SGXRA_COLLATERAL_FILE_TCB_CHAIN,
-          SGXRA_COLLATERAL_FILE_QE_IDENTITY, SGXRA_COLLATERAL_FILE_QE_CHAIN);
-    if (err == EACCES)
-      return sgxra__fail(cx, SGXRA_E_IO,
-                         "cannot read %s: permission denied (check the "
-                         "file's mode and owner)",
-                         path);
-    return sgxra__fail(cx, SGXRA_E_IO, "cannot read %s: %s", path,
-                       strerror(err));
-  }
-  size_t size = 0, cap = 4096;
-  uint8_t *b = malloc(cap + 1);
-  sgxra_err e = SGXRA_OK;
-  while (b != NULL) {
-    if (size == cap) {
-      if (cap > SGXRA_COLLATERAL_FILE_MAX) break;
-      uint8_t *nb = realloc(b, 2 * cap + 1);
-      if (nb == NULL) {
-        free(b);
-        b = NULL;
-        break;
-      }
-      b = nb;
-      cap *= 2;
-    }
-    size_t got = fread(b + size, 1, cap - size, f);
-    size += got;
-    if (got == 0) break;
-  }
-  int read_err = ferror(f) ? errno : 0;
-  fclose(f);
-  if (b == NULL)
-    e = sgxra__fail(cx, SGXRA_E_NO_MEMORY, "reading %s: out of memory", path);
-  else if (read_err != 0)
-    e = sgxra__fail(cx, SGXRA_E_IO, "cannot read %s: %s", path,
-                    strerror(read_err));
-  else if (size > SGXRA_COLLATERAL_FILE_MAX)
-    e = sgxra__fail(cx, SGXRA_E_TOO_LARGE,
-                    "%s is larger than the %u-byte limit for a collateral "
-                    "file",
-                    path, (unsigned)SGXRA_COLLATERAL_FILE_MAX);
-  if (e != SGXRA_OK) {
-    free(b);
-    return e;
-  }
-  b[size] = 0;
-  *out = b;
-  *out_len = size;
+  sgxra_err e = sgxra_file_read_ex(cx, path, SGXRA_COLLATERAL_FILE_MAX,
+                                   SGXRA_FILE_MAY_BE_ABSENT, out, out_len);
+  if (e != SGXRA_OK) return e;
+  if (*out == NULL && optional) return SGXRA_OK;
+  if (*out == NULL)
+    return sgxra__fail(
+        cx, SGXRA_E_COLLATERAL_MISSING,
+        "collateral file %s is missing: a bundle directory holds "
+        "%s, %s, %s, %s, %s, %s and %s",
+        path, SGXRA_COLLATERAL_FILE_PCK_CRL_CHAIN,
+        SGXRA_COLLATERAL_FILE_ROOT_CRL, SGXRA_COLLATERAL_FILE_PCK_CRL,
+        SGXRA_COLLATERAL_FILE_TCB_INFO, SGXRA_COLLATERAL_FILE_TCB_CHAIN,
+        SGXRA_COLLATERAL_FILE_QE_IDENTITY, SGXRA_COLLATERAL_FILE_QE_CHAIN);
   return SGXRA_OK;
 }
 

@@ -10,4 +10,7 @@
   X(TIME_FORMAT, 7, "invalid time (expected RFC 3339 UTC or unix seconds)")    \
   X(JSON, 8, "invalid JSON")                                                   \
   X(UNSUPPORTED, 9, "unsupported input or operation")                          \
-  X(INTERNAL, 10, "internal error")
+  X(INTERNAL, 10, "internal error")                                            \
+  X(NOT_REGULAR_FILE, 11,                                                      \
+    "not a regular file (a FIFO, device, socket, directory or, to write, a "   \
+    "symbolic link)")
