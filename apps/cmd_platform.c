@@ -149,22 +149,22 @@ static char *join(const char *dir, const char *name) {
   return s;
 }
 
-/* The CA directory of a platform: DIR/ca_path's content, else DIR/ca. */
-static char *ca_dir_of(const char *dir) {
+/* The CA directory of a platform: DIR/ca_path's content, else DIR/ca
+ * (only when ca_path does not exist: one that cannot be read, is not a
+ * regular file or is too large stops the command, with cx set).  NULL on
+ * failure. */
+static char *ca_dir_of(sgxra_ctx *cx, const char *dir) {
   char *p = join(dir, CA_PATH_FILE);
   uint8_t *buf = NULL;
   size_t n = 0;
-  sgxra_ctx *cx = sgxra_ctx_new();
-  char *res = NULL;
-  if (p && sgxra_file_read(cx, p, 8192, &buf, &n) == SGXRA_OK) {
-    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
-    res = (char *)buf;
-  } else {
-    res = join(dir, "ca");
-  }
-  sgxra_ctx_free(cx);
+  if (!p) return NULL;
+  sgxra_err e =
+      sgxra_file_read_ex(cx, p, 8192, SGXRA_FILE_MAY_BE_ABSENT, &buf, &n);
   free(p);
-  return res;
+  if (e) return NULL;
+  if (!buf) return join(dir, "ca");
+  while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = 0;
+  return (char *)buf;
 }
 
 static int get_now(const char *verb, const char *at, int64_t *now) {
@@ -302,8 +302,13 @@ static int open_ca(const char *verb, sgxra_ctx *cx, const char *dir,
                    sgxra_intelca **ca) {
   int rc = check_platform_dir(verb, cx, dir);
   if (rc) return rc;
-  char *cadir = ca_dir_of(dir);
-  if (!cadir) return cli_usage_error(verb, "out of memory");
+  sgxra_ctx_clear(cx);
+  char *cadir = ca_dir_of(cx, dir);
+  if (!cadir) {
+    if (sgxra_ctx_error(cx) == SGXRA_OK)
+      return cli_usage_error(verb, "out of memory");
+    return cli_fail(verb, NULL, cx, CLI_EXIT_USAGE);
+  }
   if (sgxra_intelca_open(cx, cadir, ca) != SGXRA_OK)
     rc = cli_fail(verb, cadir, cx, CLI_EXIT_USAGE);
   free(cadir);
@@ -709,8 +714,17 @@ static int cmd_collateral(args *a, sgxra_ctx *cx) {
   char *pcp = join(a->dir, PCK_CA_FILE);
   uint8_t *which = NULL;
   size_t wn = 0;
-  if (pcp && sgxra_file_read(cx, pcp, 64, &which, &wn) == SGXRA_OK && wn >= 9 &&
-      !memcmp(which, "processor", 9))
+  if (!pcp) {
+    rc = cli_usage_error(verb, "out of memory");
+    goto done;
+  }
+  if (sgxra_file_read_ex(cx, pcp, 64, SGXRA_FILE_MAY_BE_ABSENT, &which, &wn) !=
+      SGXRA_OK) {
+    free(pcp);
+    rc = cli_fail(verb, NULL, cx, CLI_EXIT_USAGE);
+    goto done;
+  }
+  if (which && wn >= 9 && !memcmp(which, "processor", 9))
     sgxra_intelca_set_pck_issuer(ca, SGXRA_INTELCA_PCK_PROCESSOR);
   free(which);
   free(pcp);

@@ -100,8 +100,9 @@ static int64_t wall_clock(void *arg) {
 }
 
 /* DIR itself when it holds a CA (state.json), else the CA of a platform
- * folder (DIR/ca_path, or DIR/ca). */
-static char *resolve_ca(const char *dir) {
+ * folder (DIR/ca_path, or DIR/ca when ca_path does not exist; a ca_path
+ * that cannot be read stops, with cx set).  NULL on failure. */
+static char *resolve_ca(sgxra_ctx *cx, const char *dir) {
   size_t n = strlen(dir) + 16;
   char *p = malloc(n);
   if (!p) return NULL;
@@ -112,17 +113,18 @@ static char *resolve_ca(const char *dir) {
     return strdup(dir);
   }
   snprintf(p, n, "%s/ca_path", dir);
-  sgxra_ctx *cx = sgxra_ctx_new();
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (sgxra_file_read(cx, p, 8192, &buf, &len) == SGXRA_OK) {
+  if (sgxra_file_read_ex(cx, p, 8192, SGXRA_FILE_MAY_BE_ABSENT, &buf, &len)) {
+    free(p);
+    return NULL;
+  }
+  if (buf) {
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
       buf[--len] = 0;
     free(p);
-    sgxra_ctx_free(cx);
     return (char *)buf;
   }
-  sgxra_ctx_free(cx);
   snprintf(p, n, "%s/ca", dir);
   return p;
 }
@@ -198,9 +200,15 @@ static int serve_pcs(int argc, char **argv) {
   sigaddset(&set, SIGHUP);
   sigprocmask(SIG_BLOCK, &set, NULL);
 
-  char *cadir = resolve_ca(state);
-  if (!cadir) return cli_usage_error(VERB, "out of memory");
   sgxra_ctx *cx = sgxra_ctx_new();
+  if (!cx) return cli_usage_error(VERB, "out of memory");
+  char *cadir = resolve_ca(cx, state);
+  if (!cadir) {
+    int frc = sgxra_ctx_error(cx) ? cli_fail(VERB, NULL, cx, CLI_EXIT_USAGE)
+                                  : cli_usage_error(VERB, "out of memory");
+    sgxra_ctx_free(cx);
+    return frc;
+  }
   sgxra_pcs_options opt = {
       .listen = listen, .clock = wall_clock, .log = stderr};
   sgxra_pcs_server *srv = NULL;

@@ -234,4 +234,25 @@ else
 fi
 chmod 644 "$T/noread.bin"
 
+
+# ---- a platform's ca_path that exists but cannot be read stops the verb ----
+# (before: any failure fell back to DIR/ca silently, a FIFO or a directory
+# at ca_path included)
+rm -rf "$T/pl2"
+expect_fast 0 "$SGXRA" platform init "$T/pl2"
+rm -f "$T/pl2/ca_path"
+mkfifo -m 600 "$T/pl2/ca_path"
+expect_fast 2 "$SGXRA" platform collateral "$T/pl2" -o "$T/pl2coll"
+expect_err_contains "ca_path is a FIFO, not a regular file"
+[ ! -e "$T/pl2coll" ] && ok || bad "platform collateral wrote a bundle from the fallback CA"
+expect_fast 2 "$SGXRA" serve pcs --state "$T/pl2" --listen 127.0.0.1:0
+expect_err_contains "ca_path is a FIFO, not a regular file"
+rm -f "$T/pl2/ca_path"
+mkdir -m 700 "$T/pl2/ca_path"
+expect_fast 2 "$SGXRA" platform collateral "$T/pl2" -o "$T/pl2coll"
+expect_err_contains "ca_path is a directory, not a regular file"
+rmdir "$T/pl2/ca_path"
+# an absent ca_path still means DIR/ca
+expect_fast 0 "$SGXRA" platform collateral "$T/pl2" -o "$T/pl2coll"
+
 finish
