@@ -42,6 +42,11 @@ sgxra_err sgxra__fsync_dir(sgxra_ctx *cx, const char *dir) {
 
 sgxra_err sgxra__write_atomic(sgxra_ctx *cx, const char *path, const void *p,
                               size_t n, mode_t mode) {
+  return sgxra__write_atomic_ex(cx, path, p, n, mode, 1);
+}
+
+sgxra_err sgxra__write_atomic_ex(sgxra_ctx *cx, const char *path, const void *p,
+                                 size_t n, mode_t mode, int exact_mode) {
   size_t tlen = strlen(path) + 48;
   char *tmp = malloc(tlen);
   char *dir = dir_of(path);
@@ -77,7 +82,7 @@ sgxra_err sgxra__write_atomic(sgxra_ctx *cx, const char *path, const void *p,
     done += (size_t)w;
   }
   /* fchmod: the mode is exactly `mode`, whatever the umask. */
-  if (!e && (fchmod(fd, mode) != 0 || fsync(fd) != 0))
+  if (!e && ((exact_mode && fchmod(fd, mode) != 0) || fsync(fd) != 0))
     e = sgxra__fail(cx, SGXRA_E_IO, "cannot write %s: %s", path,
                     SGXRA__ERRNO_STR(errno));
   if (close(fd) != 0 && !e)

@@ -34,6 +34,13 @@ SGXRA_MUST_CHECK sgxra_err sgxra__write_atomic(sgxra_ctx *cx, const char *path,
                                                const void *p, size_t n,
                                                mode_t mode);
 
+/* As sgxra__write_atomic; with exact_mode 0 the process's umask applies
+ * to `mode` (output files the user names: `-o`), with 1 it does not. */
+SGXRA_MUST_CHECK sgxra_err sgxra__write_atomic_ex(sgxra_ctx *cx,
+                                                  const char *path,
+                                                  const void *p, size_t n,
+                                                  mode_t mode, int exact_mode);
+
 /* fsync() a directory, so that renames and creations in it are durable. */
 SGXRA_MUST_CHECK sgxra_err sgxra__fsync_dir(sgxra_ctx *cx, const char *dir);
 

@@ -1,12 +1,12 @@
 /* Whole-file reading and writing: see sgxra/file.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/atomic.h"
 #include "core/internal.h"
 #include "sgxra/file.h"
 
@@ -177,19 +177,6 @@ sgxra_err sgxra_file_read(sgxra_ctx *cx, const char *path, size_t cap,
   return sgxra_file_read_ex(cx, path, cap, 0, out_buf, out_len);
 }
 
-/* Flush the directory holding `path` so the rename survives a crash; a
- * failure is not reported (the data itself is already on disk). */
-static void sync_parent(const char *path) {
-  char *copy = strdup(path);
-  if (!copy) return;
-  int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)fsync(dfd);
-    close(dfd);
-  }
-  free(copy);
-}
-
 sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path, const uint8_t *p,
                            size_t n, int secret) {
   if (path == NULL || path[0] == '\0')
@@ -213,52 +200,10 @@ sgxra_err sgxra_file_write(sgxra_ctx *cx, const char *path, const uint8_t *p,
     return sgxra__fail(cx, SGXRA_E_IO, "cannot write %s: %s", path,
                        SGXRA__ERRNO_STR(errno));
   }
-  size_t plen = strlen(path);
-  size_t tlen = plen + 48;
-  char *tmp = malloc(tlen);
-  if (!tmp) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, NULL);
-  /* The temporary is created exclusively (O_EXCL, which also refuses a
-   * symlink there), so a file already at that name -- stale, or planted by
-   * another user -- is never written through nor lends its mode to a
-   * secret.  A taken name moves on to the next. */
-  int fd = -1;
-  for (unsigned i = 0; i < 100 && fd < 0; i++) {
-    snprintf(tmp, tlen, "%s.tmp%ld.%u", path, (long)getpid(), i);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-              secret ? 0600 : 0644);
-    if (fd < 0 && errno != EEXIST) break;
-  }
-  if (fd < 0) {
-    sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot create %s: %s", path,
-                              SGXRA__ERRNO_STR(errno));
-    free(tmp);
-    return e;
-  }
-  size_t done = 0;
-  while (done < n) {
-    ssize_t w = write(fd, p + done, n - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot write %s: %s", path,
-                                SGXRA__ERRNO_STR(errno));
-      close(fd);
-      unlink(tmp);
-      free(tmp);
-      return e;
-    }
-    done += (size_t)w;
-  }
-  int bad = fsync(fd) != 0 ? errno : 0;
-  if (close(fd) != 0 && !bad) bad = errno;
-  if (!bad && rename(tmp, path) != 0) bad = errno;
-  if (bad) {
-    sgxra_err e = sgxra__fail(cx, SGXRA_E_IO, "cannot write %s: %s", path,
-                              SGXRA__ERRNO_STR(bad));
-    unlink(tmp);
-    free(tmp);
-    return e;
-  }
-  sync_parent(path);
-  free(tmp);
-  return SGXRA_OK;
+  /* Create-then-rename (core/atomic.c): the temporary is created with
+   * O_EXCL|O_NOFOLLOW, so a file or link already at that name -- stale, or
+   * planted by another user -- is never written through nor lends its mode
+   * to a secret; fsync, rename, fsync of the folder.  The umask applies to
+   * 0644 (a user's output), a secret is 0600 whatever it is. */
+  return sgxra__write_atomic_ex(cx, path, p, n, secret ? 0600 : 0644, secret);
 }
