@@ -303,8 +303,11 @@ static int serve_pcs(int argc, char **argv) {
               "request\n",
               VERB);
     }
-    fprintf(stderr, "sgxra %s: stopping on signal %d after %llu requests\n",
-            VERB, sig, (unsigned long long)sgxra_pcs_requests(srv));
+    fprintf(stderr,
+            "sgxra %s: stopping on signal %d after %llu requests (%llu "
+            "signed sets prepared)\n",
+            VERB, sig, (unsigned long long)sgxra_pcs_requests(srv),
+            (unsigned long long)sgxra_pcs_preparations(srv));
     sgxra_pcs_stop(srv);
   }
   sgxra_ctx_free(cx);

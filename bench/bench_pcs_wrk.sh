@@ -37,7 +37,7 @@ trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
 "$SGXRA" platform init "$T/p" --at 2026-01-01T00:00:00Z >/dev/null
 # all load comes from loopback addresses: let 2,000+ in from one of them
 "$SGXRA" serve pcs --listen 127.0.0.1:0 --state "$T/p" --per-ip 4096 \
-  --max-connections 4096 >"$T/serve.out" 2>/dev/null &
+  --max-connections 4096 >"$T/serve.out" 2>"$T/serve.err" &
 SPID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$T/serve.out" 2>/dev/null && break; sleep 0.05; done
 URL=$(sed -n 's/^listening on \(http[^ ]*\)$/\1/p' "$T/serve.out")
@@ -98,3 +98,8 @@ print("  %d/50 answered 200 with TCB Info; connect + GET: median %.2f ms, "
 for s in held:
     s.close()
 EOF
+kill -TERM $SPID
+wait $SPID || true
+SPID=""
+echo
+echo "server: $(grep 'stopping on signal' "$T/serve.err" | sed 's/^sgxra serve pcs: //')"

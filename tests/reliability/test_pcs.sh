@@ -13,7 +13,8 @@
 #      here), as is an idle connection;
 #   e) platform revoke + SIGHUP: the next PCK CRL lists the PCK, same PID
 #      and port; SIGTERM exits 0; `serve pcs | true` keeps serving;
-#   f) 32 keep-alive clients x 40 requests: every answer is correct.
+#   f) 32 keep-alive clients x 40 requests: every answer is correct; the
+#      server signed at most 3 sets (start, revoke) for all its requests.
 # The socket work is in pcs_load.py (Python standard library).  Servers are
 # killed by the EXIT trap even when a check fails.  Bounded: about a minute.
 . "$(dirname "$0")/../cli/lib.sh"
@@ -84,6 +85,12 @@ kill -TERM $PID
 wait $PID
 rc=$?
 [ $rc -eq 0 ] && ok || bad "e) exit $rc after SIGTERM (want 0)"
+# signed once per CA state (start, the revoke), not per request
+STOP=$(grep "stopping on signal 15" "$T/s1.err")
+REQS=$(printf '%s' "$STOP" | sed -n 's/.* after \([0-9]*\) requests.*/\1/p')
+SETS=$(printf '%s' "$STOP" | sed -n 's/.*(\([0-9]*\) signed sets.*/\1/p')
+[ "${REQS:-0}" -ge 1280 ] && [ -n "$SETS" ] && [ "$SETS" -le 3 ] && ok \
+  || bad "f) $REQS requests, $SETS signed sets (want <= 3): $STOP"
 
 # d) slow-loris with a 2 s timeout
 start s2 --state "$T/p" --idle-timeout 2
