@@ -8,7 +8,11 @@
  * place) or a set older than REFRESH_SECONDS makes a new set before the
  * answer.  Requests hold a reference to the set they answer from, so a set
  * replaced meanwhile is freed by its last reader.  pckcert is answered from
- * the CA's per-PPID files at each request. */
+ * the CA's per-PPID files at each request.
+ *
+ * Connections: a libmicrohttpd thread pool (epoll), an idle timeout, a
+ * request deadline (sgxra__http_start_watched: a request trickled in
+ * slower than the timeout is cut), a total and a per-address limit. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
