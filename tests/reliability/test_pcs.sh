@@ -98,6 +98,8 @@ if [ -n "$PORT" ]; then
   load loris $PORT 2 && ok || bad "d) a trickling connection was not closed after the 2 s timeout"
   kill -TERM $PID
   wait $PID
+  rc=$?
+  [ $rc -eq 0 ] && ok || bad "d) exit $rc after SIGTERM: $(tail -5 "$T/s2.err")"
 fi
 expect_status 2 "$SGXRA" serve pcs --state "$T/p" --idle-timeout 0
 expect_err_contains "--idle-timeout"
