@@ -13,6 +13,8 @@
 #      here), as is an idle connection;
 #   e) platform revoke + SIGHUP: the next PCK CRL lists the PCK, same PID
 #      and port; SIGTERM exits 0; `serve pcs | true` keeps serving;
+#   g) under a hard limit of 300 descriptors, 400 half-open connections:
+#      no busy loop, and served again once they close;
 #   f) 32 keep-alive clients x 40 requests: every answer is correct; the
 #      server signed at most 3 sets (start, revoke) for all its requests.
 # The socket work is in pcs_load.py (Python standard library).  Servers are
@@ -101,6 +103,24 @@ if [ -n "$PORT" ]; then
   rc=$?
   [ $rc -eq 0 ] && ok || bad "d) exit $rc after SIGTERM: $(tail -5 "$T/s2.err")"
 fi
+# g) a hard open-file limit of 300 (connection limit lowered to 236): 400
+# half-open connections; no busy loop, served again once they close
+(ulimit -n 300 && exec "$SGXRA" serve pcs --listen 127.0.0.1:0 --state "$T/p") \
+  >"$T/s3.out" 2>"$T/s3.err" &
+PID=$!
+PIDS="$PIDS $PID"
+for _ in $(seq 1 100); do grep -q "listening on" "$T/s3.out" 2>/dev/null && break; sleep 0.05; done
+PORT=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/s3.out")
+if [ -n "$PORT" ]; then
+  load ref $PORT "$FMSPC" "$T/ref3.json" >/dev/null && ok || bad "g) reference"
+  load limit $PORT "$FMSPC" "$T/ref3.json" $PID 400 \
+    && ok || bad "g) over the connection/fd limit: busy loop or listener stopped"
+  kill -TERM $PID
+  wait $PID
+else
+  bad "g) serve pcs under ulimit -n 300 did not start: $(cat "$T/s3.err")"
+fi
+
 expect_status 2 "$SGXRA" serve pcs --state "$T/p" --idle-timeout 0
 expect_err_contains "--idle-timeout"
 
