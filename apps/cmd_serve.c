@@ -1,6 +1,7 @@
 /* sgxra serve: run a service.
  *
- *   sgxra serve pcs [--listen HOST:PORT] --state DIR
+ *   sgxra serve pcs [--listen HOST:PORT] --state DIR [--idle-timeout S]
+ *                   [--max-connections N] [--per-ip N]
  *
  * pcs: the simulated Intel PCS (sgxra/pcs.h) for the simulated Intel CA in
  * DIR (a CA folder, or a platform folder made by `sgxra platform init`,
@@ -36,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -63,6 +65,9 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: sgxra serve pcs [--listen HOST:PORT] --state DIR\n"
+          "                       [--idle-timeout SECONDS] "
+          "[--max-connections N]\n"
+          "                       [--per-ip N]\n"
           "\n"
           "Serve the simulated Intel CA's collateral on Intel's PCS v4 paths:\n"
           "  /sgx/certification/v4/tcb?fmspc=HEX[&update=standard|early]\n"
@@ -85,13 +90,31 @@ static void usage(FILE *f) {
           "  -s, --state DIR          the CA folder, or a platform folder "
           "from\n"
           "                           'sgxra platform init' (required)\n"
+          "      --idle-timeout SECONDS\n"
+          "                           close a connection idle this long, or "
+          "whose\n"
+          "                           request has not arrived whole this long "
+          "after\n"
+          "                           it opened or its previous answer "
+          "(1..3600,\n"
+          "                           default %d)\n"
+          "      --max-connections N  connections at once (default %d; "
+          "lowered to\n"
+          "                           fit the open-file limit, which is "
+          "raised to\n"
+          "                           its hard maximum if needed)\n"
+          "      --per-ip N           connections at once from one IPv4 "
+          "address\n"
+          "                           (default %d; the excess is closed at "
+          "once)\n"
           "  -h, --help               this help\n"
           "\n"
           "Prints 'listening on http://HOST:PORT/sgx/certification/v4/' when\n"
           "ready; one line per request on stderr; SIGHUP re-reads the CA;\n"
           "stops on SIGINT/SIGTERM.  Exit status: 0 stopped, 2 usage\n"
           "error or unusable state or address.\n",
-          SGXRA_PCS_DEFAULT_LISTEN);
+          SGXRA_PCS_DEFAULT_LISTEN, SGXRA_PCS_DEFAULT_TIMEOUT,
+          SGXRA_PCS_DEFAULT_MAX_CONNECTIONS, SGXRA_PCS_DEFAULT_PER_IP);
 }
 
 static int64_t wall_clock(void *arg) {
@@ -159,14 +182,48 @@ static void log_stopped(const char *verb, uint64_t total, uint64_t left) {
           left ? " (some still in flight were cut)" : "");
 }
 
+/* Let the server hold as many connections as it is configured for: raise
+ * the soft limit on open files to the hard limit (a default Debian shell
+ * gives 1024, which ~1,000 idle connections exhaust: accept() then fails
+ * with EMFILE and MHD stops accepting until one closes).  When even the
+ * hard limit is too low, lower *max_conn so that MHD refuses the excess
+ * itself (closing the newest) instead of running out of descriptors. */
+#define FD_RESERVE 64 /* the CA's files, logs, the epoll and pipe fds */
+static void fit_fd_limit(unsigned *max_conn) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  rlim_t want = (rlim_t)*max_conn + FD_RESERVE;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    rlim_t cur =
+        rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+    rlim_t before = rl.rlim_cur;
+    rl.rlim_cur = cur;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) rl.rlim_cur = before;
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+    unsigned fit = rl.rlim_cur > 2 * FD_RESERVE
+                       ? (unsigned)(rl.rlim_cur - FD_RESERVE)
+                       : FD_RESERVE;
+    fprintf(stderr,
+            "sgxra %s: the open-file limit is %llu (ulimit -n): serving at "
+            "most %u connections at once instead of %u\n",
+            VERB, (unsigned long long)rl.rlim_cur, fit, *max_conn);
+    *max_conn = fit;
+  }
+}
+
 static int serve_pcs(int argc, char **argv) {
   static const struct option opts[] = {
       {"listen", required_argument, NULL, 'l'},
       {"state", required_argument, NULL, 's'},
+      {"idle-timeout", required_argument, NULL, 't'},
+      {"max-connections", required_argument, NULL, 'm'},
+      {"per-ip", required_argument, NULL, 'p'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  const char *listen = NULL, *state = NULL;
+  const char *listen = NULL, *state = NULL, *timeout_s = NULL, *max_s = NULL,
+             *per_ip_s = NULL;
   int c, li;
   optind = 0;
   opterr = 0;
@@ -177,6 +234,15 @@ static int serve_pcs(int argc, char **argv) {
       break;
     case 's':
       state = optarg;
+      break;
+    case 't':
+      timeout_s = optarg;
+      break;
+    case 'm':
+      max_s = optarg;
+      break;
+    case 'p':
+      per_ip_s = optarg;
       break;
     case 'h':
       usage(stdout);
@@ -190,6 +256,19 @@ static int serve_pcs(int argc, char **argv) {
   if (optind < argc)
     return cli_usage_error(VERB, "unexpected argument '%s'", argv[optind]);
   if (!state) return cli_usage_error(VERB, "--state DIR is required");
+  uint64_t timeout = SGXRA_PCS_DEFAULT_TIMEOUT,
+           max_conn = SGXRA_PCS_DEFAULT_MAX_CONNECTIONS,
+           per_ip = SGXRA_PCS_DEFAULT_PER_IP;
+  int prc;
+  if ((timeout_s && (prc = cli_parse_uint(VERB, "--idle-timeout", timeout_s, 1,
+                                          3600, &timeout))) ||
+      (max_s && (prc = cli_parse_uint(VERB, "--max-connections", max_s, 1,
+                                      1000000, &max_conn))) ||
+      (per_ip_s &&
+       (prc = cli_parse_uint(VERB, "--per-ip", per_ip_s, 1, 1000000, &per_ip))))
+    return prc;
+  unsigned max_u = (unsigned)max_conn;
+  fit_fd_limit(&max_u);
 
   /* Block the stop signals before the server's thread starts, so that only
    * sigwait below receives them. */
@@ -209,8 +288,13 @@ static int serve_pcs(int argc, char **argv) {
     sgxra_ctx_free(cx);
     return frc;
   }
-  sgxra_pcs_options opt = {
-      .listen = listen, .clock = wall_clock, .log = stderr};
+  sgxra_pcs_options opt = {.listen = listen,
+                           .clock = wall_clock,
+                           .log = stderr,
+                           .connection_timeout = (unsigned)timeout,
+                           .request_timeout = (unsigned)timeout,
+                           .max_connections = max_u,
+                           .per_ip_connections = (unsigned)per_ip};
   sgxra_pcs_server *srv = NULL;
   int rc = CLI_EXIT_OK;
   if (sgxra_pcs_start(cx, cadir, &opt, &srv) != SGXRA_OK) {
@@ -227,8 +311,11 @@ static int serve_pcs(int argc, char **argv) {
               "request\n",
               VERB);
     }
-    fprintf(stderr, "sgxra %s: stopping on signal %d after %llu requests\n",
-            VERB, sig, (unsigned long long)sgxra_pcs_requests(srv));
+    fprintf(stderr,
+            "sgxra %s: stopping on signal %d after %llu requests (%llu "
+            "signed sets prepared)\n",
+            VERB, sig, (unsigned long long)sgxra_pcs_requests(srv),
+            (unsigned long long)sgxra_pcs_preparations(srv));
     sgxra_pcs_stop(srv);
   }
   sgxra_ctx_free(cx);

@@ -90,10 +90,17 @@ typedef struct sgxra_pcs_options {
   /* One line per request ("pcs: METHOD PATH STATUS BYTES 0.12ms"), or NULL
    * for none.  Written from the server's threads (stdio locks the FILE). */
   FILE *log;
-  unsigned threads;            /* 0: one per online CPU, at least 2 */
-  unsigned connection_timeout; /* seconds; 0: SGXRA_PCS_DEFAULT_TIMEOUT */
+  unsigned threads; /* 0: one per online CPU, at least 2 */
+  /* Seconds a connection may stay idle (no byte received); 0:
+   * SGXRA_PCS_DEFAULT_TIMEOUT. */
+  unsigned connection_timeout;
   unsigned max_connections;    /* 0: SGXRA_PCS_DEFAULT_MAX_CONNECTIONS */
   unsigned per_ip_connections; /* 0: SGXRA_PCS_DEFAULT_PER_IP */
+  /* Seconds a request may take to arrive whole (its headers), counted from
+   * the connection's opening or the end of its previous request, however
+   * slowly it trickles in (slow-loris); past it the connection is closed.
+   * 0: the connection_timeout in effect. */
+  unsigned request_timeout;
 } sgxra_pcs_options;
 
 typedef struct sgxra_pcs_server sgxra_pcs_server; /* opaque */

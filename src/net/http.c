@@ -1,5 +1,7 @@
 /* What the net layer's HTTP servers share: see http_internal.h. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,34 +80,230 @@ void sgxra__http_log(FILE *log, const char *who, const sgxra__http_req *rq,
           extra ? " " : "", extra ? extra : "", aborted ? " (aborted)" : "");
 }
 
+/* ---- the request deadline ------------------------------------------------
+ *
+ * One entry per open connection (MHD_OPTION_NOTIFY_CONNECTION: made at
+ * STARTED, unlinked and freed at CLOSED -- which MHD calls before it closes
+ * the socket, so the fd stays valid while its entry is listed).  An entry is
+ * armed (a deadline set) while a request is awaited: from the opening and
+ * from the end of each request; the first call of the access handler (the
+ * headers are in) disarms it.  The watchdog wakes every WATCH_TICK_MS and
+ * shuts down (SHUT_RDWR, under the list's lock) each armed connection past
+ * its deadline; MHD then sees the end of the stream and closes it. */
+
+#define WATCH_TICK_MS 200
+
+typedef struct watch_conn {
+  struct watch_conn *prev, *next;
+  int fd;
+  atomic_int_fast64_t deadline_ms; /* CLOCK_MONOTONIC; 0: disarmed */
+} watch_conn;
+
+struct sgxra__http_watch {
+  pthread_mutex_t lock; /* guards the list and stop */
+  pthread_cond_t wake;
+  pthread_t thread;
+  watch_conn *head;
+  int stop;
+  int64_t timeout_ms;
+  atomic_uint_fast64_t closed;
+  MHD_AccessHandlerCallback handler;
+  void *handler_cls;
+  MHD_RequestCompletedCallback completed;
+  void *completed_cls;
+};
+
+static int64_t mono_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static watch_conn *watch_conn_of(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return ci ? (watch_conn *)ci->socket_context : NULL;
+}
+
+static void watch_notify(void *cls, struct MHD_Connection *conn,
+                         void **socket_context,
+                         enum MHD_ConnectionNotificationCode toe) {
+  sgxra__http_watch *w = cls;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    watch_conn *c = calloc(1, sizeof(*c));
+    *socket_context = c;
+    if (!c || !ci) return; /* unwatched: MHD's idle timeout still applies */
+    c->fd = ci->connect_fd;
+    atomic_init(&c->deadline_ms, mono_ms() + w->timeout_ms);
+    pthread_mutex_lock(&w->lock);
+    c->next = w->head;
+    if (w->head) w->head->prev = c;
+    w->head = c;
+    pthread_mutex_unlock(&w->lock);
+    return;
+  }
+  watch_conn *c = *socket_context;
+  if (!c) return;
+  pthread_mutex_lock(&w->lock);
+  if (c->prev || w->head == c) {
+    if (c->prev)
+      c->prev->next = c->next;
+    else
+      w->head = c->next;
+    if (c->next) c->next->prev = c->prev;
+  }
+  pthread_mutex_unlock(&w->lock);
+  free(c);
+  *socket_context = NULL;
+}
+
+static enum MHD_Result watch_handler(void *cls, struct MHD_Connection *conn,
+                                     const char *url, const char *method,
+                                     const char *version,
+                                     const char *upload_data,
+                                     size_t *upload_data_size, void **con_cls) {
+  sgxra__http_watch *w = cls;
+  watch_conn *c = watch_conn_of(conn);
+  if (c) atomic_store(&c->deadline_ms, 0);
+  return w->handler(w->handler_cls, conn, url, method, version, upload_data,
+                    upload_data_size, con_cls);
+}
+
+static void watch_completed(void *cls, struct MHD_Connection *conn,
+                            void **con_cls,
+                            enum MHD_RequestTerminationCode toe) {
+  sgxra__http_watch *w = cls;
+  watch_conn *c = watch_conn_of(conn);
+  if (c) atomic_store(&c->deadline_ms, mono_ms() + w->timeout_ms);
+  if (w->completed) w->completed(w->completed_cls, conn, con_cls, toe);
+}
+
+static void *watch_main(void *arg) {
+  sgxra__http_watch *w = arg;
+  pthread_mutex_lock(&w->lock);
+  while (!w->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += WATCH_TICK_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    int rc = pthread_cond_timedwait(&w->wake, &w->lock, &until);
+    if (rc && rc != ETIMEDOUT) break;
+    int64_t now = mono_ms();
+    for (watch_conn *c = w->head; c; c = c->next) {
+      int64_t d = atomic_load(&c->deadline_ms);
+      if (d && now >= d) {
+        atomic_store(&c->deadline_ms, 0);
+        shutdown(c->fd, SHUT_RDWR);
+        atomic_fetch_add(&w->closed, 1);
+      }
+    }
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+void sgxra__http_watch_free(sgxra__http_watch *w) {
+  if (!w) return;
+  pthread_mutex_lock(&w->lock);
+  w->stop = 1;
+  pthread_cond_signal(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+  pthread_join(w->thread, NULL);
+  /* the list is empty: the stopped daemon closed every connection */
+  pthread_cond_destroy(&w->wake);
+  pthread_mutex_destroy(&w->lock);
+  free(w);
+}
+
+uint64_t sgxra__http_watch_closed(const sgxra__http_watch *w) {
+  return w ? (uint64_t)atomic_load(&((sgxra__http_watch *)w)->closed) : 0;
+}
+
+static sgxra__http_watch *watch_new(const sgxra__http_daemon_opts *o) {
+  sgxra__http_watch *w = calloc(1, sizeof(*w));
+  if (!w) return NULL;
+  w->timeout_ms = (int64_t)o->request_timeout * 1000;
+  w->handler = o->handler;
+  w->handler_cls = o->handler_cls;
+  w->completed = o->completed;
+  w->completed_cls = o->completed_cls;
+  atomic_init(&w->closed, 0);
+  if (pthread_mutex_init(&w->lock, NULL)) {
+    free(w);
+    return NULL;
+  }
+  if (pthread_cond_init(&w->wake, NULL)) {
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    return NULL;
+  }
+  if (pthread_create(&w->thread, NULL, watch_main, w)) {
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    return NULL;
+  }
+  return w;
+}
+
 struct MHD_Daemon *sgxra__http_start(const sgxra__http_daemon_opts *o) {
+  return sgxra__http_start_watched(o, NULL);
+}
+
+struct MHD_Daemon *sgxra__http_start_watched(const sgxra__http_daemon_opts *o,
+                                             sgxra__http_watch **out_watch) {
   unsigned threads = o->threads;
+  if (out_watch) *out_watch = NULL;
   if (!threads) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     threads = n < 2 ? 2 : n > 64 ? 64 : (unsigned)n;
   }
+  sgxra__http_watch *w = NULL;
+  if (out_watch && o->request_timeout) {
+    w = watch_new(o);
+    if (!w) return NULL;
+  }
+  MHD_AccessHandlerCallback handler = w ? watch_handler : o->handler;
+  void *handler_cls = w ? (void *)w : o->handler_cls;
+  MHD_RequestCompletedCallback completed = w ? watch_completed : o->completed;
+  void *completed_cls = w ? (void *)w : o->completed_cls;
+  MHD_NotifyConnectionCallback notify = w ? watch_notify : NULL;
   unsigned flags =
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | o->extra_flags;
+  struct MHD_Daemon *d;
   if (o->extra_flags & MHD_USE_TLS)
-    return MHD_start_daemon(
-        flags, ntohs(o->addr->sin_port), NULL, NULL, o->handler, o->handler_cls,
+    d = MHD_start_daemon(
+        flags, ntohs(o->addr->sin_port), NULL, NULL, handler, handler_cls,
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
         o->timeout, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_NOTIFY_COMPLETED, o->completed, o->completed_cls,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+        MHD_OPTION_NOTIFY_CONNECTION, notify, (void *)w,
         MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY,
         o->tls_key, MHD_OPTION_END);
-  return MHD_start_daemon(
-      flags, ntohs(o->addr->sin_port), NULL, NULL, o->handler, o->handler_cls,
-      MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->addr,
-      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-      o->timeout, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-      MHD_OPTION_NOTIFY_COMPLETED, o->completed, o->completed_cls,
-      MHD_OPTION_END);
+  else
+    d = MHD_start_daemon(
+        flags, ntohs(o->addr->sin_port), NULL, NULL, handler, handler_cls,
+        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        o->timeout, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+        MHD_OPTION_NOTIFY_CONNECTION, notify, (void *)w, MHD_OPTION_END);
+  if (!d) {
+    sgxra__http_watch_free(w);
+    return NULL;
+  }
+  if (out_watch) *out_watch = w;
+  return d;
 }
 
 uint16_t sgxra__http_port(struct MHD_Daemon *d, uint16_t fallback) {

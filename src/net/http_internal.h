@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -46,11 +47,20 @@ void sgxra__http_header_safe(char *s);
 void sgxra__http_log(FILE *log, const char *who, const sgxra__http_req *rq,
                      const char *extra, int aborted);
 
+/* The request deadline (slow-loris guard): a connection whose request has
+ * not arrived whole (headers) within `request_timeout` seconds of its
+ * opening, or of the end of its previous request, is shut down by a
+ * watchdog thread, however slowly it keeps sending.  MHD's own timeout only
+ * counts idle time.  Made by sgxra__http_start_watched; free it with
+ * sgxra__http_watch_free after MHD_stop_daemon. */
+typedef struct sgxra__http_watch sgxra__http_watch;
+
 /* The daemon settings both servers take. */
 typedef struct sgxra__http_daemon_opts {
   const struct sockaddr_in *addr;
-  unsigned threads; /* 0: one per online CPU, 2..64 */
-  unsigned timeout; /* idle seconds */
+  unsigned threads;         /* 0: one per online CPU, 2..64 */
+  unsigned timeout;         /* idle seconds */
+  unsigned request_timeout; /* seconds; only sgxra__http_start_watched */
   unsigned max_connections;
   unsigned per_ip;
   unsigned extra_flags; /* e.g. MHD_USE_ITC, MHD_USE_TLS */
@@ -64,6 +74,19 @@ typedef struct sgxra__http_daemon_opts {
 
 /* A thread pool of epoll loops on o->addr; NULL when it cannot listen. */
 struct MHD_Daemon *sgxra__http_start(const sgxra__http_daemon_opts *o);
+
+/* The same, plus the request deadline when o->request_timeout > 0 (then
+ * *out_watch is set, else NULL; it stays NULL when the daemon does not
+ * start or the watchdog thread cannot). */
+struct MHD_Daemon *sgxra__http_start_watched(const sgxra__http_daemon_opts *o,
+                                             sgxra__http_watch **out_watch);
+
+/* Connections shut down by the watchdog so far (0 for NULL). */
+uint64_t sgxra__http_watch_closed(const sgxra__http_watch *w);
+
+/* Stop the watchdog thread and free (NULL accepted); after the daemon is
+ * stopped. */
+void sgxra__http_watch_free(sgxra__http_watch *w);
 
 /* The port the daemon bound (`fallback` when MHD cannot tell). */
 uint16_t sgxra__http_port(struct MHD_Daemon *d, uint16_t fallback);

@@ -8,7 +8,11 @@
  * place) or a set older than REFRESH_SECONDS makes a new set before the
  * answer.  Requests hold a reference to the set they answer from, so a set
  * replaced meanwhile is freed by its last reader.  pckcert is answered from
- * the CA's per-PPID files at each request. */
+ * the CA's per-PPID files at each request.
+ *
+ * Connections: a libmicrohttpd thread pool (epoll), an idle timeout, a
+ * request deadline (sgxra__http_start_watched: a request trickled in
+ * slower than the timeout is cut), a total and a per-address limit. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -65,6 +69,7 @@ typedef struct stamp {
 
 struct sgxra_pcs_server {
   struct MHD_Daemon *daemon;
+  sgxra__http_watch *watch; /* the request deadline */
   char *ca_dir;
   char *state_path;
   sgxra_pcs_clock_fn clock;
@@ -679,7 +684,7 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "out of memory");
   }
   snprintf(s->state_path, dl + sizeof "/state.json", "%s/state.json", ca_dir);
-  unsigned threads = 0, timeout = 0, max_conn = 0, per_ip = 0;
+  unsigned threads = 0, timeout = 0, max_conn = 0, per_ip = 0, req_timeout = 0;
   if (opt) {
     s->clock = opt->clock;
     s->clock_arg = opt->clock_arg;
@@ -689,10 +694,12 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
     timeout = opt->connection_timeout;
     max_conn = opt->max_connections;
     per_ip = opt->per_ip_connections;
+    req_timeout = opt->request_timeout;
   }
   if (!timeout) timeout = SGXRA_PCS_DEFAULT_TIMEOUT;
   if (!max_conn) max_conn = SGXRA_PCS_DEFAULT_MAX_CONNECTIONS;
   if (!per_ip) per_ip = SGXRA_PCS_DEFAULT_PER_IP;
+  if (!req_timeout) req_timeout = timeout;
   atomic_init(&s->requests, 0);
   atomic_init(&s->preparations, 0);
   /* The CA must open (and sign) now, so that a wrong folder fails at start
@@ -707,13 +714,14 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
   sgxra__http_daemon_opts d = {.addr = &addr,
                                .threads = threads,
                                .timeout = timeout,
+                               .request_timeout = req_timeout,
                                .max_connections = max_conn,
                                .per_ip = per_ip,
                                .handler = handler,
                                .handler_cls = s,
                                .completed = completed,
                                .completed_cls = s};
-  s->daemon = sgxra__http_start(&d);
+  s->daemon = sgxra__http_start_watched(&d, &s->watch);
   if (!s->daemon) {
     server_free(s);
     return sgxra__fail(cx, SGXRA_E_NET_LISTEN,
@@ -748,5 +756,6 @@ void sgxra_pcs_reload(sgxra_pcs_server *s) {
 void sgxra_pcs_stop(sgxra_pcs_server *s) {
   if (!s) return;
   if (s->daemon) MHD_stop_daemon(s->daemon);
+  sgxra__http_watch_free(s->watch);
   server_free(s);
 }

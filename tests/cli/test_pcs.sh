@@ -94,4 +94,25 @@ kill -TERM $SPID
 wait $SPID
 rc=$?
 [ $rc -eq 0 ] && ok || bad "serve pcs exit $rc after SIGTERM"
+# start + the SIGHUP above
+grep -q "stopping on signal 15 after [0-9]* requests (2 signed sets prepared)" \
+  "$T/serve.err" && ok || bad "stop line: $(tail -1 "$T/serve.err")"
+
+# ---- serve pcs: limits --------------------------------------------------------
+expect_status 2 "$SGXRA" serve pcs --state "$T/px" --idle-timeout 3601
+expect_err_contains "--idle-timeout '3601': out of range"
+expect_status 2 "$SGXRA" serve pcs --state "$T/px" --per-ip 0
+expect_err_contains "--per-ip"
+expect_status 2 "$SGXRA" serve pcs --state "$T/px" --max-connections x
+expect_err_contains "--max-connections"
+# a hard open-file limit below --max-connections: the limit is lowered to fit
+(ulimit -n 300 && exec "$SGXRA" serve pcs --listen 127.0.0.1:0 --state "$T/px") \
+  >"$T/lim.out" 2>"$T/lim.err" &
+LPID=$!
+for _ in $(seq 1 100); do grep -q "listening on" "$T/lim.out" 2>/dev/null && break; sleep 0.05; done
+grep -q "open-file limit is 300 (ulimit -n): serving at most 236 connections at once instead of 4096" \
+  "$T/lim.err" && ok || bad "no fd-limit notice: $(cat "$T/lim.err")"
+grep -q "listening on" "$T/lim.out" && ok || bad "serve pcs under ulimit -n 300 did not start"
+kill -TERM $LPID
+wait $LPID
 finish
