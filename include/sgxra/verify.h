@@ -85,8 +85,13 @@
  * thread that held it gets its correct verdict.  (A lock was not chosen:
  * verification reads a cache entry's keys for its whole length, so a lock
  * would have to be held that long and would serialise the threads anyway.)
- * Not detectable: using a verifier after sgxra_verifier_free returned, or
- * re-validating or freeing its collateral while the verifier exists.
+ * Collateral validated again (sgxra_collateral_validate) and failing
+ * while a verifier over it exists is refused too: sgxra_verifier_verify
+ * returns SGXRA_E_COLLATERAL_NOT_VALIDATED (verdict not success) until the
+ * collateral validates again.  Not detectable: using a verifier after
+ * sgxra_verifier_free returned, freeing its collateral first, or
+ * validating the collateral while another thread verifies with it (which
+ * sgxra/collateral.h forbids).
  */
 #ifndef SGXRA_VERIFY_H
 #define SGXRA_VERIFY_H
@@ -197,8 +202,9 @@ SGXRA_API void sgxra_verifier_free(sgxra_verifier *v);
  * not (read out->ql_return / out->err); an error only for misuse (NULL
  * arguments: SGXRA_E_INVALID_ARGUMENT, and *out, when given, says
  * SGXRA_QL_ERROR_INVALID_PARAMETER), a verifier in use by another thread
- * (SGXRA_E_VERIFIER_BUSY, *out not success; see Thread-safety above) or
- * lack of memory.  A malformed quote is an
+ * (SGXRA_E_VERIFIER_BUSY, *out not success; see Thread-safety above),
+ * collateral that failed a later validation
+ * (SGXRA_E_COLLATERAL_NOT_VALIDATED, *out not success) or lack of memory.  A malformed quote is an
  * outcome too (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err =
  * SGXRA_E_QUOTE_TRUNCATED ...).
  */

@@ -795,6 +795,11 @@ static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   "verifier is not thread-safe; make one per thread from the same "            \
   "collateral (see sgxra/verify.h)"
 
+#define NOT_VALIDATED_MESSAGE                                                  \
+  "sgxra_verifier_verify: the verifier's collateral is no longer validated "   \
+  "(sgxra_collateral_validate() was called on it again and failed): make "     \
+  "a new verifier after validating it"
+
 sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
                                 const uint8_t *quote, size_t n, int64_t now,
                                 sgxra_verdict *out) {
@@ -811,6 +816,16 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
     sgxra__verdict_fail(out, SGXRA_STAGE_NONE, SGXRA_E_VERIFIER_BUSY, "%s",
                         BUSY_MESSAGE);
     return sgxra__fail(cx, SGXRA_E_VERIFIER_BUSY, "%s", BUSY_MESSAGE);
+  }
+  if (!sgxra_collateral_is_validated(v->coll)) {
+    /* validated again since, and that failed: its trust root and CRLs,
+     * which this verifier reads, are gone */
+    verifier_leave(v);
+    sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
+                        SGXRA_E_COLLATERAL_NOT_VALIDATED, "%s",
+                        NOT_VALIDATED_MESSAGE);
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED, "%s",
+                       NOT_VALIDATED_MESSAGE);
   }
   sgxra_quote q;
   int ok = 0;

@@ -25,6 +25,7 @@
 #include "common/testutil.h"
 #include "sgxra/collateral.h"
 #include "sgxra/verify.h"
+#include "sgxra/x509.h"
 
 #define B01 "sgx-01-phala-v3"
 #define T01 1751328000 /* 2025-07-01T00:00:00Z */
@@ -208,10 +209,53 @@ static void busy_message(void **state) {
       strstr(sgxra_strerror(SGXRA_E_VERIFIER_BUSY), "not thread-safe"));
 }
 
+/* The collateral validated again, and failing, under a live verifier: its
+ * trust root and CRLs are freed, so the verifier refuses to run instead of
+ * reading them. */
+static void revalidated_collateral(void **state) {
+  (void)state;
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_collateral *c = NULL;
+  if (sgxra_collateral_load_dir(cx, tu_bundle_dir(B01), &c) != SGXRA_OK ||
+      sgxra_collateral_validate(cx, c, NULL, T01) != SGXRA_OK)
+    fail_msg("collateral: %s", sgxra_ctx_message(cx));
+  size_t n0, pn;
+  uint8_t *q0 = tu_read_bundle(B01, "quote.bin", &n0);
+  sgxra_verifier *v = NULL;
+  assert_int_equal(sgxra_verifier_new(cx, c, &v), SGXRA_OK);
+  sgxra_verdict *vd = malloc(sizeof *vd);
+  assert_int_equal(sgxra_verifier_verify(cx, v, q0, n0, T01, vd), SGXRA_OK);
+  assert_int_equal(vd->ql_return, SGXRA_QL_SUCCESS);
+  /* the PCK CA as trust root: validation fails */
+  uint8_t *pem = tu_read_bundle(B01, "pck_crl_issuer_chain.pem", &pn);
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(cx, pem, pn, &ch), SGXRA_OK);
+  const sgxra_x509_cert *ca = sgxra_x509_chain_get(ch, 0);
+  assert_true(sgxra_x509_cert_is_ca(ca));
+  assert_int_not_equal(sgxra_collateral_validate(cx, c, ca, T01), SGXRA_OK);
+  assert_int_equal(sgxra_verifier_verify(cx, v, q0, n0, T01, vd),
+                   SGXRA_E_COLLATERAL_NOT_VALIDATED);
+  assert_int_not_equal(vd->ql_return, SGXRA_QL_SUCCESS);
+  assert_int_equal(vd->err, SGXRA_E_COLLATERAL_NOT_VALIDATED);
+  assert_non_null(strstr(sgxra_ctx_message(cx), "make a new verifier"));
+  /* validated again successfully: the verifier works again */
+  assert_int_equal(sgxra_collateral_validate(cx, c, NULL, T01), SGXRA_OK);
+  assert_int_equal(sgxra_verifier_verify(cx, v, q0, n0, T01, vd), SGXRA_OK);
+  assert_int_equal(vd->ql_return, SGXRA_QL_SUCCESS);
+  sgxra_x509_chain_free(ch);
+  free(pem);
+  free(vd);
+  sgxra_verifier_free(v);
+  free(q0);
+  sgxra_collateral_free(c);
+  sgxra_ctx_free(cx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hammer),
       cmocka_unit_test(busy_message),
+      cmocka_unit_test(revalidated_collateral),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
