@@ -4,8 +4,8 @@
 #   build-release   gcc, Release
 #   build-clang     clang, Release
 #   build           gcc, RelWithDebInfo (the default build)
-#   build-asan      clang, Debug, AddressSanitizer + UndefinedBehaviorSanitizer
-#                   (and build-asan-fuzz: its libFuzzer targets' smoke runs)
+#   build-asan      clang, Debug, AddressSanitizer + UndefinedBehaviorSanitizer,
+#                   with the libFuzzer targets and their fuzz_smoke_ tests
 # after checking that layers point one way (scripts/check-layers.sh).
 # Exits non-zero on the first failure.  Vectors are read from
 # ../shared/vectors (read-only) and must be there: SGXRA_REQUIRE_VECTORS=1
@@ -50,21 +50,7 @@ for b in $builds; do
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run "clang ASan + UBSan" build-asan clang -DCMAKE_BUILD_TYPE=Debug \
-        -DSGXRA_SANITIZE=ON
-      # The libFuzzer smoke runs (fuzz_smoke_*: fixed -runs, ~60 s), in a
-      # folder of their own so that the coverage instrumentation does not
-      # slow the suite above (docs/RELIABILITY.md, "Fuzzing").
-      t0=$SECONDS
-      echo "== build (clang ASan + UBSan, libFuzzer targets)"
-      CC=clang cmake -S . -B build-asan-fuzz -G Ninja -DSGXRA_WERROR=ON \
-        -DCMAKE_BUILD_TYPE=Debug -DSGXRA_SANITIZE=ON -DSGXRA_FUZZ=ON >/dev/null
-      cmake --build build-asan-fuzz -j "$jobs" --target fuzzers
-      echo "== test (fuzz smoke)"
-      ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        ctest --test-dir build-asan-fuzz --output-on-failure -j "$jobs" \
-        -R '^fuzz_smoke_'
-      echo "== fuzz smoke: $((SECONDS - t0)) s" ;;
+        -DSGXRA_SANITIZE=ON -DSGXRA_FUZZ=ON ;;
     *) echo "scripts/test.sh: unknown build '$b'" >&2; exit 2 ;;
   esac
 done
