@@ -4,7 +4,8 @@
 #   build-release   gcc, Release
 #   build-clang     clang, Release
 #   build           gcc, RelWithDebInfo (the default build)
-#   build-asan      clang, Debug, AddressSanitizer + UndefinedBehaviorSanitizer
+#   build-asan      clang, Debug, AddressSanitizer + UndefinedBehaviorSanitizer,
+#                   with the libFuzzer targets and their fuzz_smoke_ tests
 # after checking that layers point one way (scripts/check-layers.sh).
 # Exits non-zero on the first failure.  Vectors are read from
 # ../shared/vectors (read-only) and must be there: SGXRA_REQUIRE_VECTORS=1
@@ -49,7 +50,7 @@ for b in $builds; do
       ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run "clang ASan + UBSan" build-asan clang -DCMAKE_BUILD_TYPE=Debug \
-        -DSGXRA_SANITIZE=ON ;;
+        -DSGXRA_SANITIZE=ON -DSGXRA_FUZZ=ON ;;
     *) echo "scripts/test.sh: unknown build '$b'" >&2; exit 2 ;;
   esac
 done

@@ -71,9 +71,27 @@
  * checked with the collateral).  Seen PCK chains are cached by SHA-256 of
  * their bytes (up to SGXRA_VERIFIER_CACHE_MAX entries).
  *
- * Thread-safety: a verifier may be used by one thread at a time (the cache
- * is not locked); make one per thread from the same collateral, which is
- * immutable and may be shared.
+ * Thread-safety: a verifier may be used by one thread at a time (its PCK
+ * chain cache is not locked); make one per thread from the same
+ * collateral, which is immutable and may be shared.  Sharing one is
+ * DETECTED, not made safe: every call that reads or changes the cache
+ * takes an atomic in-use flag (compare-exchange on entry, released on
+ * exit), and a call that finds it taken by another thread does nothing
+ * and fails: sgxra_verifier_verify returns SGXRA_E_VERIFIER_BUSY with a
+ * verdict that is never success (ql_return SGX_QL_ERROR_UNEXPECTED,
+ * out->err SGXRA_E_VERIFIER_BUSY, stage NONE), sgxra_verifier_cache_size
+ * returns SIZE_MAX, and sgxra_verifier_free leaves the verifier allocated
+ * (a leak, not a use-after-free) -- the verifier stays intact and the
+ * thread that held it gets its correct verdict.  (A lock was not chosen:
+ * verification reads a cache entry's keys for its whole length, so a lock
+ * would have to be held that long and would serialise the threads anyway.)
+ * Collateral validated again (sgxra_collateral_validate) and failing
+ * while a verifier over it exists is refused too: sgxra_verifier_verify
+ * returns SGXRA_E_COLLATERAL_NOT_VALIDATED (verdict not success) until the
+ * collateral validates again.  Not detectable: using a verifier after
+ * sgxra_verifier_free returned, freeing its collateral first, or
+ * validating the collateral while another thread verifies with it (which
+ * sgxra/collateral.h forbids).
  */
 #ifndef SGXRA_VERIFY_H
 #define SGXRA_VERIFY_H
@@ -183,7 +201,10 @@ SGXRA_API void sgxra_verifier_free(sgxra_verifier *v);
  * was produced: SGXRA_OK whenever *out holds Intel's outcome, success or
  * not (read out->ql_return / out->err); an error only for misuse (NULL
  * arguments: SGXRA_E_INVALID_ARGUMENT, and *out, when given, says
- * SGXRA_QL_ERROR_INVALID_PARAMETER) or lack of memory.  A malformed quote is an
+ * SGXRA_QL_ERROR_INVALID_PARAMETER), a verifier in use by another thread
+ * (SGXRA_E_VERIFIER_BUSY, *out not success; see Thread-safety above),
+ * collateral that failed a later validation
+ * (SGXRA_E_COLLATERAL_NOT_VALIDATED, *out not success) or lack of memory.  A malformed quote is an
  * outcome too (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err =
  * SGXRA_E_QUOTE_TRUNCATED ...).
  */
@@ -191,7 +212,8 @@ SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v, const uint8_t *quote,
                       size_t n, int64_t now, sgxra_verdict *out);
 
-/* Number of PCK chains in the verifier's cache. */
+/* Number of PCK chains in the verifier's cache (SIZE_MAX while another
+ * thread is inside a call on the verifier: see Thread-safety above). */
 SGXRA_API size_t sgxra_verifier_cache_size(const sgxra_verifier *v);
 
 /* One shot, in Intel's order: parse the quote, check its root against

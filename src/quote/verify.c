@@ -44,7 +44,9 @@
  * sgxra_verifier_verify.  Left: inside step 12 sgxra's PCK chain check
  * (pckchain.c) tests the CA's revocation before the leaf's link, and QVL
  * tests all links before any CRL. */
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -102,10 +104,34 @@ struct sgxra_verifier {
   size_t cache_count;
   size_t cache_cap;  /* grows 8, 16, ... up to SGXRA_VERIFIER_CACHE_MAX */
   size_t cache_next; /* round-robin replacement once full */
+  /* 1 while a call uses the cache (sgxra/verify.h, Thread-safety): taken
+   * by compare-exchange on entry, released on exit; a second thread that
+   * finds it taken is refused with SGXRA_E_VERIFIER_BUSY instead of
+   * corrupting the cache. */
+  atomic_uint in_use;
 };
 
+/* Take the verifier for one call: 1 when it was free, 0 when another
+ * thread holds it. */
+static int verifier_enter(sgxra_verifier *v) {
+  unsigned expected = 0;
+  return atomic_compare_exchange_strong_explicit(
+      &v->in_use, &expected, 1u, memory_order_acquire, memory_order_relaxed);
+}
+
+static void verifier_leave(sgxra_verifier *v) {
+  atomic_store_explicit(&v->in_use, 0u, memory_order_release);
+}
+
 size_t sgxra_verifier_cache_size(const sgxra_verifier *v) {
-  return v ? v->cache_count : 0;
+  if (!v) return 0;
+  /* The count is read under the flag too; the flag is the only mutable
+   * part a const verifier has. */
+  sgxra_verifier *w = (sgxra_verifier *)v;
+  if (!verifier_enter(w)) return SIZE_MAX;
+  size_t n = w->cache_count;
+  verifier_leave(w);
+  return n;
 }
 
 /* Intel's QVL keeps TCB Info's levels in a std::set ordered by
@@ -161,6 +187,7 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
   }
   sgxra_verifier *v = calloc(1, sizeof *v);
   if (!v) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verifier: out of memory");
+  atomic_init(&v->in_use, 0u);
   v->coll = coll;
   v->tcb = sgxra_collateral_tcbinfo(coll);
   v->qeid = sgxra_collateral_qeidentity(coll);
@@ -186,6 +213,9 @@ sgxra_err sgxra_verifier_new(sgxra_ctx *cx, const sgxra_collateral *coll,
 
 void sgxra_verifier_free(sgxra_verifier *v) {
   if (!v) return;
+  /* Freed while another thread is inside a call on it: leave it (a leak)
+   * rather than free memory that call is using. */
+  if (!verifier_enter(v)) return;
   for (size_t i = 0; i < v->cache_count; i++) entry_clear(&v->cache[i]);
   free(v->cache);
   free(v->level_order);
@@ -760,6 +790,16 @@ static void parse_into(sgxra_ctx *cx, const uint8_t *quote, size_t n,
   *ok = 1;
 }
 
+#define BUSY_MESSAGE                                                           \
+  "sgxra_verifier_verify: the verifier is in use by another thread: a "        \
+  "verifier is not thread-safe; make one per thread from the same "            \
+  "collateral (see sgxra/verify.h)"
+
+#define NOT_VALIDATED_MESSAGE                                                  \
+  "sgxra_verifier_verify: the verifier's collateral is no longer validated "   \
+  "(sgxra_collateral_validate() was called on it again and failed): make "     \
+  "a new verifier after validating it"
+
 sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
                                 const uint8_t *quote, size_t n, int64_t now,
                                 sgxra_verdict *out) {
@@ -770,11 +810,29 @@ sgxra_err sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v,
   if (!v || (!quote && n))
     return misuse(cx, out, "sgxra_verifier_verify: NULL verifier or quote");
   sgxra__verdict_init(out);
+  if (!verifier_enter(v)) {
+    /* Never a verdict of success: the other thread may be changing the
+     * cache this call would read. */
+    sgxra__verdict_fail(out, SGXRA_STAGE_NONE, SGXRA_E_VERIFIER_BUSY, "%s",
+                        BUSY_MESSAGE);
+    return sgxra__fail(cx, SGXRA_E_VERIFIER_BUSY, "%s", BUSY_MESSAGE);
+  }
+  if (!sgxra_collateral_is_validated(v->coll)) {
+    /* validated again since, and that failed: its trust root and CRLs,
+     * which this verifier reads, are gone */
+    verifier_leave(v);
+    sgxra__verdict_fail(out, SGXRA_STAGE_COLLATERAL,
+                        SGXRA_E_COLLATERAL_NOT_VALIDATED, "%s",
+                        NOT_VALIDATED_MESSAGE);
+    return sgxra__fail(cx, SGXRA_E_COLLATERAL_NOT_VALIDATED, "%s",
+                       NOT_VALIDATED_MESSAGE);
+  }
   sgxra_quote q;
   int ok = 0;
   if (check_parameters(n, now, out) == 0)
     parse_into(cx, quote, n, &q, out, &ok);
   if (ok) verify_parsed(cx, v, &q, now, out);
+  verifier_leave(v);
   if (out->err == SGXRA_E_NO_MEMORY) {
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "verification: out of memory");
   }
