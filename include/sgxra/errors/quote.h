@@ -31,7 +31,7 @@
   X(VERIFY_QUOTE_SIGNATURE, 459, "quote signature is invalid")                 \
   X(VERIFY_TCB_NOT_SUPPORTED, 460,                                             \
     "no TCB level of the TCB Info matches the platform")                       \
-  X(VERIFY_TCB_REVOKED, 461, "platform TCB is revoked")                       \
+  X(VERIFY_TCB_REVOKED, 461, "platform TCB is revoked")                        \
   X(VERIFIER_BUSY, 462,                                                        \
-    "verifier used by two threads at once: it is not thread-safe; make one "  \
+    "verifier used by two threads at once: it is not thread-safe; make one "   \
     "per thread (see sgxra/verify.h)")
