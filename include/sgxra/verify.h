@@ -204,9 +204,9 @@ SGXRA_API void sgxra_verifier_free(sgxra_verifier *v);
  * SGXRA_QL_ERROR_INVALID_PARAMETER), a verifier in use by another thread
  * (SGXRA_E_VERIFIER_BUSY, *out not success; see Thread-safety above),
  * collateral that failed a later validation
- * (SGXRA_E_COLLATERAL_NOT_VALIDATED, *out not success) or lack of memory.  A malformed quote is an
- * outcome too (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err =
- * SGXRA_E_QUOTE_TRUNCATED ...).
+ * (SGXRA_E_COLLATERAL_NOT_VALIDATED, *out not success) or lack of memory.  A
+ * malformed quote is an outcome too (SGX_QL_QUOTE_FORMAT_UNSUPPORTED, out->err
+ * = SGXRA_E_QUOTE_TRUNCATED ...).
  */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err
 sgxra_verifier_verify(sgxra_ctx *cx, sgxra_verifier *v, const uint8_t *quote,
