@@ -1,4 +1,5 @@
 /* X.509 certificates and chains of Intel's SGX PKI: see sgxra/x509.h. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,77 @@ static void cert_clear(sgxra_x509_cert *c) {
   memset(c, 0, sizeof(*c));
 }
 
+/* ---- decoded certificates, shared within the process ----------------------
+ *
+ * d2i_X509 is most of a cold verification's time: OpenSSL 3 decodes each
+ * certificate's public key through its generic provider decoders.  The same
+ * certificates come again and again: Intel's root is in every issuer chain
+ * of a bundle and is also the built-in trust anchor, the TCB signing
+ * certificate heads two chains.  So a decoded X509 is kept here, keyed by
+ * its exact DER (compared byte for byte, never by a hash or a name), and
+ * shared with X509_up_ref.  Only clean decodes (the whole input, no
+ * trailing bytes) enter; what is derived from the X509 (names, flags,
+ * dates, key) is still computed for every certificate, so a hit skips only
+ * the decoding of identical bytes.  A decoded X509 is only read afterwards
+ * (OpenSSL locks its lazily computed extension cache), so sharing it
+ * across threads is safe.  Bounded: CERT_CACHE_MAX entries, the oldest
+ * replaced. */
+#define CERT_CACHE_MAX 16
+typedef struct cached_cert {
+  uint8_t *der;
+  size_t n;
+  X509 *x;
+} cached_cert;
+static pthread_mutex_t cert_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static cached_cert cert_cache[CERT_CACHE_MAX];
+static size_t cert_cache_next;
+
+static X509 *cert_cache_get(const uint8_t *der, size_t n) {
+  X509 *x = NULL;
+  pthread_mutex_lock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX && x == NULL; i++) {
+    const cached_cert *e = &cert_cache[i];
+    if (e->x != NULL && e->n == n && memcmp(e->der, der, n) == 0 &&
+        X509_up_ref(e->x) == 1)
+      x = e->x;
+  }
+  pthread_mutex_unlock(&cert_cache_lock);
+  return x;
+}
+
+static void cert_cache_put(const uint8_t *der, size_t n, X509 *x) {
+  uint8_t *copy = malloc(n);
+  if (copy == NULL) return;
+  if (X509_up_ref(x) != 1) {
+    free(copy);
+    return;
+  }
+  memcpy(copy, der, n);
+  pthread_mutex_lock(&cert_cache_lock);
+  cached_cert *e = &cert_cache[cert_cache_next];
+  cert_cache_next = (cert_cache_next + 1) % CERT_CACHE_MAX;
+  cached_cert old = *e;
+  e->der = copy;
+  e->n = n;
+  e->x = x;
+  pthread_mutex_unlock(&cert_cache_lock);
+  X509_free(old.x);
+  free(old.der);
+}
+
+void sgxra__x509_cache_clear(void) {
+  pthread_mutex_lock(&cert_cache_lock);
+  cached_cert all[CERT_CACHE_MAX];
+  memcpy(all, cert_cache, sizeof all);
+  memset(cert_cache, 0, sizeof cert_cache);
+  cert_cache_next = 0;
+  pthread_mutex_unlock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX; i++) {
+    X509_free(all[i].x);
+    free(all[i].der);
+  }
+}
+
 /* Fill *c from DER.  `which` names the certificate in messages
  * ("certificate 2"). */
 static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
@@ -262,21 +334,25 @@ static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
   if (n == 0 || n > (size_t)0x7fffffff)
     return sgxra__fail(cx, SGXRA_E_X509_PARSE, "%s: DER length %zu unusable",
                        which, n);
-  const unsigned char *q = der;
-  c->x = d2i_X509(NULL, &q, (long)n);
+  c->x = cert_cache_get(der, n);
   if (c->x == NULL) {
-    ERR_clear_error();
-    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
-                       "%s: %zu bytes of DER are not an X.509 certificate",
-                       which, n);
-  }
-  if ((size_t)(q - der) != n) {
-    size_t used = (size_t)(q - der);
-    cert_clear(c);
-    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
-                       "%s: %zu trailing bytes after the certificate's %zu "
-                       "bytes of DER",
-                       which, n - used, used);
+    const unsigned char *q = der;
+    c->x = d2i_X509(NULL, &q, (long)n);
+    if (c->x == NULL) {
+      ERR_clear_error();
+      return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                         "%s: %zu bytes of DER are not an X.509 certificate",
+                         which, n);
+    }
+    if ((size_t)(q - der) != n) {
+      size_t used = (size_t)(q - der);
+      cert_clear(c);
+      return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                         "%s: %zu trailing bytes after the certificate's %zu "
+                         "bytes of DER",
+                         which, n - used, used);
+    }
+    cert_cache_put(der, n, c->x);
   }
   uint8_t *copy = malloc(n);
   if (copy == NULL) {
