@@ -1,4 +1,5 @@
 /* X.509 certificates and chains of Intel's SGX PKI: see sgxra/x509.h. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,6 +255,138 @@ static void cert_clear(sgxra_x509_cert *c) {
   memset(c, 0, sizeof(*c));
 }
 
+/* ---- decoded certificates, shared within the process ----------------------
+ *
+ * d2i_X509 is most of a cold verification's time: OpenSSL 3 decodes each
+ * certificate's public key through its generic provider decoders.  The same
+ * certificates come again and again: Intel's root is in every issuer chain
+ * of a bundle and is also the built-in trust anchor, the TCB signing
+ * certificate heads two chains.  So a decoded X509 is kept here, keyed by
+ * its exact DER (compared byte for byte, never by a hash or a name), and
+ * shared with X509_up_ref.  Only clean decodes (the whole input, no
+ * trailing bytes) enter; what is derived from the X509 (names, flags,
+ * dates, key) is still computed for every certificate, so a hit skips only
+ * the decoding of identical bytes.  A decoded X509 is only read afterwards
+ * (OpenSSL locks its lazily computed extension cache), so sharing it
+ * across threads is safe.  Bounded: CERT_CACHE_MAX entries, the oldest
+ * replaced. */
+#define CERT_CACHE_MAX 16
+typedef struct cached_cert {
+  uint8_t *der;
+  size_t n;
+  X509 *x;
+} cached_cert;
+static pthread_mutex_t cert_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static cached_cert cert_cache[CERT_CACHE_MAX];
+static size_t cert_cache_next;
+
+static X509 *cert_cache_get(const uint8_t *der, size_t n) {
+  X509 *x = NULL;
+  pthread_mutex_lock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX && x == NULL; i++) {
+    const cached_cert *e = &cert_cache[i];
+    if (e->x != NULL && e->n == n && memcmp(e->der, der, n) == 0 &&
+        X509_up_ref(e->x) == 1)
+      x = e->x;
+  }
+  pthread_mutex_unlock(&cert_cache_lock);
+  return x;
+}
+
+static void cert_cache_put(const uint8_t *der, size_t n, X509 *x) {
+  uint8_t *copy = malloc(n);
+  if (copy == NULL) return;
+  if (X509_up_ref(x) != 1) {
+    free(copy);
+    return;
+  }
+  memcpy(copy, der, n);
+  pthread_mutex_lock(&cert_cache_lock);
+  cached_cert *e = &cert_cache[cert_cache_next];
+  cert_cache_next = (cert_cache_next + 1) % CERT_CACHE_MAX;
+  cached_cert old = *e;
+  e->der = copy;
+  e->n = n;
+  e->x = x;
+  pthread_mutex_unlock(&cert_cache_lock);
+  X509_free(old.x);
+  free(old.der);
+}
+
+/* Signatures of certificates that verified, each as (the certificate's
+ * exact DER, the signer's exact public point): within one verification the
+ * root's self-signature and the TCB signing certificate are checked once per
+ * chain that carries them.  A pair is only ever looked up by byte-for-byte
+ * equality of both, so a changed certificate or another key is verified
+ * afresh; failures are never kept.  Same lock and bound as above. */
+typedef struct verified_sig {
+  uint8_t *der;
+  size_t n;
+  uint8_t key[SGXRA_P256_PUBLIC_SIZE];
+} verified_sig;
+static verified_sig sig_cache[CERT_CACHE_MAX];
+static size_t sig_cache_next;
+
+static int sig_cache_has(const sgxra_x509_cert *c,
+                         const uint8_t key[SGXRA_P256_PUBLIC_SIZE]) {
+  int hit = 0;
+  pthread_mutex_lock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX && !hit; i++) {
+    const verified_sig *e = &sig_cache[i];
+    hit = e->der != NULL && e->n == c->der_len &&
+          memcmp(e->key, key, SGXRA_P256_PUBLIC_SIZE) == 0 &&
+          memcmp(e->der, c->der, c->der_len) == 0;
+  }
+  pthread_mutex_unlock(&cert_cache_lock);
+  return hit;
+}
+
+static void sig_cache_put(const sgxra_x509_cert *c,
+                          const uint8_t key[SGXRA_P256_PUBLIC_SIZE]) {
+  uint8_t *copy = malloc(c->der_len);
+  if (copy == NULL) return;
+  memcpy(copy, c->der, c->der_len);
+  pthread_mutex_lock(&cert_cache_lock);
+  verified_sig *e = &sig_cache[sig_cache_next];
+  sig_cache_next = (sig_cache_next + 1) % CERT_CACHE_MAX;
+  uint8_t *old = e->der;
+  e->der = copy;
+  e->n = c->der_len;
+  memcpy(e->key, key, SGXRA_P256_PUBLIC_SIZE);
+  pthread_mutex_unlock(&cert_cache_lock);
+  free(old);
+}
+
+/* 1 when `signer`'s key verifies c's signature (X509_verify), once per
+ * process for each (c's DER, signer's key) pair. */
+static int cert_signed_by(const sgxra_x509_cert *c,
+                          const sgxra_x509_cert *signer) {
+  EVP_PKEY *pk = X509_get0_pubkey(signer->x);
+  if (pk == NULL || signer->key == NULL || c->der == NULL) return 0;
+  uint8_t key[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_public_raw(signer->key, key);
+  if (sig_cache_has(c, key)) return 1;
+  if (X509_verify(c->x, pk) != 1) return 0;
+  sig_cache_put(c, key);
+  return 1;
+}
+
+void sgxra__x509_cache_clear(void) {
+  pthread_mutex_lock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX; i++) free(sig_cache[i].der);
+  memset(sig_cache, 0, sizeof sig_cache);
+  sig_cache_next = 0;
+  cached_cert all[CERT_CACHE_MAX];
+  memcpy(all, cert_cache, sizeof all);
+  memset(cert_cache, 0, sizeof cert_cache);
+  cert_cache_next = 0;
+  pthread_mutex_unlock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX; i++) {
+    X509_free(all[i].x);
+    free(all[i].der);
+  }
+}
+
 /* Fill *c from DER.  `which` names the certificate in messages
  * ("certificate 2"). */
 static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
@@ -262,21 +395,25 @@ static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
   if (n == 0 || n > (size_t)0x7fffffff)
     return sgxra__fail(cx, SGXRA_E_X509_PARSE, "%s: DER length %zu unusable",
                        which, n);
-  const unsigned char *q = der;
-  c->x = d2i_X509(NULL, &q, (long)n);
+  c->x = cert_cache_get(der, n);
   if (c->x == NULL) {
-    ERR_clear_error();
-    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
-                       "%s: %zu bytes of DER are not an X.509 certificate",
-                       which, n);
-  }
-  if ((size_t)(q - der) != n) {
-    size_t used = (size_t)(q - der);
-    cert_clear(c);
-    return sgxra__fail(cx, SGXRA_E_X509_PARSE,
-                       "%s: %zu trailing bytes after the certificate's %zu "
-                       "bytes of DER",
-                       which, n - used, used);
+    const unsigned char *q = der;
+    c->x = d2i_X509(NULL, &q, (long)n);
+    if (c->x == NULL) {
+      ERR_clear_error();
+      return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                         "%s: %zu bytes of DER are not an X.509 certificate",
+                         which, n);
+    }
+    if ((size_t)(q - der) != n) {
+      size_t used = (size_t)(q - der);
+      cert_clear(c);
+      return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                         "%s: %zu trailing bytes after the certificate's %zu "
+                         "bytes of DER",
+                         which, n - used, used);
+    }
+    cert_cache_put(der, n, c->x);
   }
   uint8_t *copy = malloc(n);
   if (copy == NULL) {
@@ -449,8 +586,7 @@ sgxra_err sgxra__x509_check_issued(sgxra_ctx *cx, const sgxra_x509_cert *c,
                        issuer->subject_cn, c->subject_cn,
                        issuer->is_ca ? "TRUE" : "absent/FALSE",
                        issuer->can_sign_certs ? "allowed" : "not allowed");
-  EVP_PKEY *pk = X509_get0_pubkey(issuer->x);
-  if (pk == NULL || X509_verify(c->x, pk) != 1) {
+  if (!cert_signed_by(c, issuer)) {
     ERR_clear_error();
     return sgxra__fail(cx, SGXRA_E_X509_SIGNATURE,
                        "signature of certificate '%s' does not verify with "
@@ -504,7 +640,7 @@ sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
       else if (!top->is_ca || !top->can_sign_certs)
         err = sgxra__fail(cx, SGXRA_E_X509_NOT_CA,
                           "root certificate '%s' is not a CA", top->subject_cn);
-      else if (X509_verify(top->x, X509_get0_pubkey(root->x)) != 1) {
+      else if (!cert_signed_by(top, root)) {
         ERR_clear_error();
         err = sgxra__fail(cx, SGXRA_E_X509_SIGNATURE,
                           "self-signature of root certificate '%s' does not "

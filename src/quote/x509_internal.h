@@ -27,6 +27,11 @@ struct sgxra_x509_cert {
   int can_sign_certs; /* keyUsage absent or has keyCertSign */
 };
 
+/* Drop the process's decoded-certificate cache (x509.c): for benchmarks
+ * that measure a cold start, and tests.  Certificates in use keep their
+ * own reference. */
+void sgxra__x509_cache_clear(void);
+
 struct sgxra_x509_chain {
   size_t count;
   sgxra_x509_cert certs[SGXRA_X509_CHAIN_MAX];

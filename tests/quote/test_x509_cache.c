@@ -1,0 +1,104 @@
+/* Tests of the process-wide caches of src/quote/x509.c (issue 15): a
+ * certificate's DER is decoded once per process, and a certificate's
+ * signature verified once per (certificate, signer) pair; both keyed by the
+ * exact bytes, so a certificate that differs in one byte is decoded and
+ * verified afresh, and a failure is never remembered. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/testutil.h"
+#include "quote/x509_internal.h"
+#include "sgxra/x509.h"
+
+#define CHAIN                                                                  \
+  "dcap/bundles/sgx-12-mobilecoin-teepot-early-eval19/"                        \
+  "tcb_info_issuer_chain.pem"
+/* 2025-06-01T00:00:00Z, the bundle's verification time */
+#define NOW 1748736000
+
+/* The bundle's TCB signing certificate (certs[0]) and root (certs[1]). */
+static sgxra_x509_chain *tcb_chain(void) {
+  size_t n = 0;
+  uint8_t *pem = tu_read_vector(CHAIN, &n);
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_pem(NULL, pem, n, &ch), SGXRA_OK);
+  free(pem);
+  assert_int_equal(sgxra_x509_chain_count(ch), 2);
+  return ch;
+}
+
+static sgxra_x509_chain *one(const uint8_t *der, size_t n) {
+  sgxra_x509_chain *ch = NULL;
+  assert_int_equal(sgxra_x509_chain_parse_der(NULL, der, n, &ch), SGXRA_OK);
+  return ch;
+}
+
+/* The same bytes decode to the same (shared) X509; other bytes do not. */
+static void test_decoded_once_per_bytes(void **state) {
+  (void)state;
+  sgxra__x509_cache_clear();
+  sgxra_x509_chain *a = tcb_chain(), *b = tcb_chain();
+  for (size_t i = 0; i < 2; i++) assert_ptr_equal(a->certs[i].x, b->certs[i].x);
+  assert_ptr_not_equal(a->certs[0].x, a->certs[1].x);
+  /* the root from the built-in PEM is the bundle's root, byte for byte */
+  sgxra_x509_chain *intel = NULL;
+  assert_int_equal(sgxra_x509_intel_root(NULL, &intel), SGXRA_OK);
+  assert_true(sgxra_x509_cert_equal(&intel->certs[0], &a->certs[1]));
+  assert_ptr_equal(intel->certs[0].x, a->certs[1].x);
+  /* freeing a user's copy (and emptying the cache) leaves the others whole */
+  sgxra_x509_chain_free(a);
+  sgxra__x509_cache_clear();
+  assert_string_equal(sgxra_x509_cert_subject_cn(&b->certs[1]),
+                      "Intel SGX Root CA");
+  assert_int_equal(
+      sgxra_x509_chain_verify(NULL, b, &intel->certs[0], NOW, NULL), SGXRA_OK);
+  sgxra_x509_chain_free(intel);
+  sgxra_x509_chain_free(b);
+}
+
+/* A signature that verified once does not make a certificate differing in
+ * one byte of its signature verify, before or after; the original still
+ * verifies; the changed one is refused every time (failures not kept). */
+static void test_signature_cache_exact_bytes(void **state) {
+  (void)state;
+  sgxra__x509_cache_clear();
+  sgxra_x509_chain *ch = tcb_chain();
+  const sgxra_x509_cert *root = &ch->certs[1];
+  const uint8_t *der = NULL;
+  size_t n = 0;
+  sgxra_x509_cert_der(&ch->certs[0], &der, &n);
+  uint8_t *bad = malloc(n);
+  assert_non_null(bad);
+  memcpy(bad, der, n);
+  bad[n - 1] ^= 0x01; /* the last byte of s in the signature */
+  for (int round = 0; round < 2; round++) {
+    sgxra_x509_chain *good = one(der, n), *changed = one(bad, n);
+    assert_ptr_not_equal(good->certs[0].x, changed->certs[0].x);
+    assert_int_equal(sgxra_x509_chain_verify(NULL, good, root, NOW, NULL),
+                     SGXRA_OK);
+    assert_int_equal(sgxra_x509_chain_verify(NULL, changed, root, NOW, NULL),
+                     SGXRA_E_X509_SIGNATURE);
+    assert_int_equal(sgxra_x509_chain_verify(NULL, changed, root, NOW, NULL),
+                     SGXRA_E_X509_SIGNATURE);
+    assert_int_equal(sgxra_x509_chain_verify(NULL, good, root, NOW, NULL),
+                     SGXRA_OK);
+    sgxra_x509_chain_free(good);
+    sgxra_x509_chain_free(changed);
+  }
+  free(bad);
+  sgxra_x509_chain_free(ch);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_decoded_once_per_bytes),
+      cmocka_unit_test(test_signature_cache_exact_bytes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
