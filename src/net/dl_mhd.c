@@ -2,6 +2,11 @@
 #define SGXRA__DL_MHD_IMPL
 #include "net/dl_mhd.h"
 
+/* The SONAME of the library the build found (CMakeLists.txt). */
+#ifndef SGXRA_LIBMHD_SONAME
+#define SGXRA_LIBMHD_SONAME "libmicrohttpd.so.12"
+#endif
+
 sgxra__mhd_fns sgxra__mhd;
 
 static const char *resolve(void *h) {
@@ -13,7 +18,7 @@ static const char *resolve(void *h) {
 }
 
 sgxra__dl_lib sgxra__mhd_lib = {
-    .soname = "libmicrohttpd.so.12",
+    .soname = SGXRA_LIBMHD_SONAME,
     .package = "libmicrohttpd12",
     .needed_by = "HTTP servers (`sgxra serve`)",
     .resolve = resolve,

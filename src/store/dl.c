@@ -52,6 +52,6 @@ sgxra_err sgxra__dl_load(sgxra_ctx *cx, sgxra__dl_lib *lib) {
   if (s == 1) return SGXRA_OK;
   return sgxra__fail(cx, SGXRA_E_LIBRARY_MISSING,
                      "%s need %s, which cannot be loaded (%s): install the "
-                     "package %s (Debian/Ubuntu name)",
+                     "package that provides it (Debian/Ubuntu: %s)",
                      lib->needed_by, lib->soname, lib->why, lib->package);
 }

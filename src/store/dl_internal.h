@@ -28,7 +28,8 @@
 #include "sgxra/ctx.h"
 
 typedef struct sgxra__dl_lib {
-  const char *soname;    /* "libpq.so.5"; tests may point it elsewhere */
+  const char *soname;    /* "libpq.so.5", the build's (CMakeLists.txt); tests
+                          * may point it elsewhere */
   const char *package;   /* the Debian/Ubuntu package: "libpq5" */
   const char *needed_by; /* "PostgreSQL databases (postgresql://...)" */
   /* Looks up every function the table holds in `handle` (dlsym) and stores

@@ -2,6 +2,11 @@
 #define SGXRA__DL_PQ_IMPL
 #include "store/dl_pq.h"
 
+/* The SONAME of the library the build found (CMakeLists.txt). */
+#ifndef SGXRA_LIBPQ_SONAME
+#define SGXRA_LIBPQ_SONAME "libpq.so.5"
+#endif
+
 sgxra__pq_fns sgxra__pq;
 
 static const char *resolve(void *h) {
@@ -13,7 +18,7 @@ static const char *resolve(void *h) {
 }
 
 sgxra__dl_lib sgxra__pq_lib = {
-    .soname = "libpq.so.5",
+    .soname = SGXRA_LIBPQ_SONAME,
     .package = "libpq5",
     .needed_by =
         "PostgreSQL databases (postgresql://... or a key=value conninfo)",
