@@ -175,7 +175,9 @@ sgxra_pccs_key_make(sgxra_ctx *cx, const char *fmspc_hex, const char *ca,
 
 typedef struct sgxra_pccs_client sgxra_pccs_client;
 
-/* Run curl_global_init once (idempotent, not thread-safe itself). */
+/* Open libcurl.so.4 (dlopen; SGXRA_E_LIBRARY_MISSING naming the package
+ * when it is not installed) and run curl_global_init, once (idempotent,
+ * not thread-safe itself). */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_pccs_global_init(sgxra_ctx *cx);
 
 /* A client with `cfg` (copied) and an optional shared cache `store`

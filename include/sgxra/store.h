@@ -186,8 +186,9 @@ typedef struct sgxra_store_audit_check {
  * bad ?mode=), _OPEN (cannot create the file, server unreachable,
  * authentication or database name refused), _NOT_DATABASE, _READ_ONLY (a
  * write-protected file opened for writing, or a read-only database whose
- * schema needs migrating), _SCHEMA_NEWER, _BUSY, _DB.  *out is NULL on
- * error. */
+ * schema needs migrating), _SCHEMA_NEWER, _BUSY, _DB; SGXRA_E_LIBRARY_MISSING
+ * for a PostgreSQL URL when libpq.so.5 (opened on first use) is not
+ * installed.  *out is NULL on error. */
 SGXRA_API SGXRA_MUST_CHECK sgxra_err sgxra_store_open(sgxra_ctx *cx,
                                                       const char *url,
                                                       int64_t now,

@@ -14,8 +14,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include <microhttpd.h>
-
+#include "net/dl_mhd.h"
 #include "sgxra/ctx.h"
 
 /* "HOST:PORT", HOST an IPv4 address or "localhost", PORT 0..65535.

@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "core/internal.h"
+#include "net/dl_curl.h"
 #include "sgxra/file.h"
 #include "sgxra/hex.h"
 #include "sgxra/pccs.h"
@@ -827,6 +827,8 @@ static void curl_init(void) {
 }
 
 sgxra_err sgxra_pccs_global_init(sgxra_ctx *cx) {
+  sgxra_err e = sgxra__curl_load(cx);
+  if (e) return e;
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK)
     return sgxra__fail(cx, SGXRA_E_NET, "curl_global_init: %s",

@@ -27,9 +27,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "core/internal.h"
+#include "net/dl_mhd.h"
 #include "net/http_internal.h"
 #include "sgxra/crypto.h"
 #include "sgxra/hex.h"
@@ -667,6 +667,8 @@ sgxra_err sgxra_pcs_start(sgxra_ctx *cx, const char *ca_dir,
   if (!ca_dir || !out_server)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "PCS: CA folder and output are required");
+  sgxra_err le = sgxra__mhd_load(cx);
+  if (le) return le;
   const char *listen =
       opt && opt->listen ? opt->listen : SGXRA_PCS_DEFAULT_LISTEN;
   struct sockaddr_in addr;

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "core/internal.h"
+#include "net/dl_curl.h"
 #include "sgxra/crypto.h"
 #include "sgxra/pccs.h"
 #include "sgxra/sp_client.h"

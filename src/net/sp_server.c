@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "core/internal.h"
+#include "net/dl_mhd.h"
 #include "net/http_internal.h"
 #include "sgxra/file.h"
 #include "sgxra/sp_server.h"
@@ -460,6 +460,8 @@ sgxra_err sgxra_sp_server_start(sgxra_ctx *cx, sgxra_sp *sp,
   if (!sp || !out)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sp server: the service and output are required");
+  sgxra_err le = sgxra__mhd_load(cx);
+  if (le) return le;
   sgxra_sp_server_options o;
   memset(&o, 0, sizeof o);
   if (opt) o = *opt;

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
+#include "net/dl_curl.h"
 #include "net/sp_internal.h"
 #include "sgxra/base64.h"
 #include "sgxra/hex.h"
@@ -203,6 +203,8 @@ static sgxra_err call(sgxra_ctx *cx, sgxra_sp *sp, const char *path,
   *out = NULL;
   char url[SGXRA__SP_URL_MAX + 64];
   snprintf(url, sizeof url, "%s%s", sp->verifier_url, path);
+  sgxra_err le = sgxra__curl_load(cx); /* loaded by sgxra_sp_new already */
+  if (le) return le;
   CURL *h = curl_easy_init();
   if (!h) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "curl handle");
   char ebuf[CURL_ERROR_SIZE] = "";

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <microhttpd.h>
 
 #include "core/internal.h"
+#include "net/dl_mhd.h"
 #include "net/http_internal.h"
 #include "sgxra/file.h"
 #include "sgxra/verifier_server.h"
@@ -514,6 +514,8 @@ sgxra_err sgxra_verifier_server_start(sgxra_ctx *cx, sgxra_verifier_service *v,
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "verifier server: the verifier and output are "
                        "required");
+  sgxra_err le = sgxra__mhd_load(cx);
+  if (le) return le;
   sgxra_verifier_server_options o;
   memset(&o, 0, sizeof o);
   if (opt) o = *opt;

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-
+#include "store/dl_pq.h"
 #include "store/internal.h"
 
 #define DEFAULT_BUSY_MS 30000
@@ -210,6 +209,8 @@ static void pg_close(sgxra_store *st) {
 }
 
 sgxra_err sgxra__pg_open(sgxra_ctx *cx, sgxra_store *st, const char *conninfo) {
+  sgxra_err le = sgxra__pq_load(cx);
+  if (le) return le;
   PGconn *c = PQconnectdb(conninfo);
   st->db = c;
   st->busy_ms = DEFAULT_BUSY_MS;

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libpq-fe.h>
 
 #include "sgxra/hex.h"
+#include "store/dl_pq.h"
 #include "store/internal.h"
 
 /* ---- values and results ------------------------------------------------- */
@@ -241,6 +241,8 @@ sgxra_err sgxra_store_open(sgxra_ctx *cx, const char *url, int64_t now,
     e = sgxra__sqlite_open(cx, st, path);
   } else if (starts(url, "postgresql://") || starts(url, "postgres://") ||
              (strchr(url, '=') && !strstr(url, "://"))) {
+    e = sgxra__pq_load(cx);
+    if (e) goto fail;
     char *err = NULL;
     PQconninfoOption *opts = PQconninfoParse(url, &err);
     if (!opts) {

@@ -57,9 +57,16 @@ case " $(pkg-config --libs sgxra) " in
   *microhttpd* | *curl* | *sgxra-sim*) bad "pkg-config --libs sgxra: $(pkg-config --libs sgxra)" ;;
 esac
 case " $(pkg-config --static --libs sgxra-sim) " in
-  *"-lsgxra-sim "*"-lsgxra "*"-lmicrohttpd"*) ;;
+  *"-lsgxra-sim "*"-lsgxra "*"-lcrypto"*) ;;
   *) bad "pkg-config --static --libs sgxra-sim: $(pkg-config --static --libs sgxra-sim)" ;;
 esac
+# libpq, libcurl and libmicrohttpd are opened on first use (dlopen), never
+# linked: not even a static consumer names them (docs/PERFORMANCE.md)
+for m in sgxra sgxra-sim; do
+  case " $(pkg-config --static --libs $m) " in
+    *microhttpd* | *curl* | *-lpq*) bad "pkg-config --static --libs $m: $(pkg-config --static --libs $m)" ;;
+  esac
+done
 
 # ---- build the consumer three ways -----------------------------------------
 src="$SGXRA_SOURCE_DIR/tests/abi/consumer"
@@ -84,7 +91,7 @@ done
 for prog in by-pkgconfig by-cmake-shared by-cmake-static; do
   needed=$(readelf -d "$T/$prog" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
   case " $needed" in
-    *" libmicrohttpd"* | *" libcurl"* | *" libsgxra-sim"*)
+    *" libmicrohttpd"* | *" libcurl"* | *" libpq"* | *" libsgxra-sim"*)
       bad "$prog needs more than libsgxra: $needed" ;;
   esac
   case "$prog:$needed" in

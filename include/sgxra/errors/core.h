@@ -13,4 +13,6 @@
   X(INTERNAL, 10, "internal error")                                            \
   X(NOT_REGULAR_FILE, 11,                                                      \
     "not a regular file (a FIFO, device, socket, directory or, to write, a "   \
-    "symbolic link)")
+    "symbolic link)")                                                          \
+  X(LIBRARY_MISSING, 12,                                                       \
+    "a shared library this operation needs cannot be loaded")

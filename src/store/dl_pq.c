@@ -1,0 +1,26 @@
+/* libpq, loaded on first use.  See store/dl_pq.h. */
+#define SGXRA__DL_PQ_IMPL
+#include "store/dl_pq.h"
+
+/* The SONAME of the library the build found (CMakeLists.txt). */
+#ifndef SGXRA_LIBPQ_SONAME
+#define SGXRA_LIBPQ_SONAME "libpq.so.5"
+#endif
+
+sgxra__pq_fns sgxra__pq;
+
+static const char *resolve(void *h) {
+  const char *missing = NULL;
+#define SGXRA__DL_RESOLVE(f) sgxra__dl_sym(h, #f, &sgxra__pq.f, &missing);
+  SGXRA__PQ_FUNCS(SGXRA__DL_RESOLVE)
+#undef SGXRA__DL_RESOLVE
+  return missing;
+}
+
+sgxra__dl_lib sgxra__pq_lib = {
+    .soname = SGXRA_LIBPQ_SONAME,
+    .package = "libpq5",
+    .needed_by =
+        "PostgreSQL databases (postgresql://... or a key=value conninfo)",
+    .resolve = resolve,
+};
