@@ -23,6 +23,7 @@
   X(MHD_add_response_header)                                                   \
   X(MHD_create_response_from_buffer)                                           \
   X(MHD_destroy_response)                                                      \
+  X(MHD_get_connection_info)                                                   \
   X(MHD_get_connection_values)                                                 \
   X(MHD_get_daemon_info)                                                       \
   X(MHD_lookup_connection_value)                                               \
@@ -50,6 +51,7 @@ static inline sgxra_err sgxra__mhd_load(sgxra_ctx *cx) {
 #define MHD_create_response_from_buffer                                        \
   (sgxra__mhd.MHD_create_response_from_buffer)
 #define MHD_destroy_response (sgxra__mhd.MHD_destroy_response)
+#define MHD_get_connection_info (sgxra__mhd.MHD_get_connection_info)
 #define MHD_get_connection_values (sgxra__mhd.MHD_get_connection_values)
 #define MHD_get_daemon_info (sgxra__mhd.MHD_get_daemon_info)
 #define MHD_lookup_connection_value (sgxra__mhd.MHD_lookup_connection_value)
