@@ -246,6 +246,21 @@ static int rw_string(rw *w, uint8_t *dec, size_t *dec_len) {
 
 static int rw_value(rw *w, int depth);
 
+/* Is `"name":value` (p[0..n)) a JSON object member by jansson's syntax?
+ * Only for dropped duplicates, which are rare. */
+static int member_is_json(const uint8_t *p, size_t n) {
+  char *o = malloc(n + 2);
+  if (o == NULL) return 0;
+  o[0] = '{';
+  memcpy(o + 1, p, n);
+  o[n + 1] = '}';
+  json_error_t jerr;
+  json_t *v = json_loadb(o, n + 2, 0, &jerr);
+  free(o);
+  json_decref(v);
+  return v != NULL;
+}
+
 /* An object at p[i] == '{'. */
 static int rw_object(rw *w, int depth) {
   w->out[w->m++] = '{';
@@ -276,7 +291,6 @@ static int rw_object(rw *w, int depth) {
       free(dec);
       goto out;
     }
-    (void)ks;
     int dup = 0;
     if (w->dedup) {
       for (size_t o = 0; o < used && !dup;) {
@@ -312,10 +326,18 @@ static int rw_object(rw *w, int depth) {
       rc = r;
       goto out;
     }
-    if (dup)
-      w->m = m0; /* a later duplicate: as if it were not there */
-    else
+    if (dup) {
+      /* A later duplicate: as if it were not there.  It is not in the
+       * output the JSON parser reads, so its syntax is checked here, by
+       * that parser, name and value ({"a":1,"a":tru} is not JSON). */
+      w->m = m0;
+      if (!member_is_json(w->p + ks, w->i - ks)) {
+        rc = -1;
+        goto out;
+      }
+    } else {
       first = 0;
+    }
     rw_ws(w);
     if (w->i < w->n && w->p[w->i] == ',') {
       w->i++;
@@ -418,32 +440,41 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
   /* A trailing NUL (files read with sgxra_file_read, C strings) is not
    * part of the document. */
   while (n > 0 && p[n - 1] == '\0') n--;
+  /* One reading: the document with the first of duplicate names kept,
+   * which rapidjson's FindMember reads in Intel's QVL.  rewrite() drops
+   * later duplicates after checking their syntax with jansson
+   * (member_is_json); everything it keeps is read by jansson below, so
+   * what passes both is exactly what jansson reads as JSON with duplicate
+   * names allowed (rapidjson's syntax), numbers, literals and strings
+   * included. */
   json_error_t jerr;
-  /* Syntax first (duplicate names allowed, as by rapidjson) ... */
-  json_t *root = json_loadb((const char *)p, n, 0, &jerr);
-  if (root == NULL)
-    return sgxra__fail(cx, codes->format,
-                       "%s is not valid JSON: %s at line %d column %d "
-                       "(byte %d)",
-                       codes->doc, jerr.text, jerr.line, jerr.column,
-                       jerr.position);
-  json_decref(root);
-  /* ... then the document with the first of duplicate names kept. */
   uint8_t *dd = NULL;
   size_t ddn = 0;
   int r = rewrite(p, n, 1, &dd, &ddn);
   if (r == -2)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: out of memory", codes->doc);
-  root = r == 0
-             ? json_loadb((const char *)dd, ddn, JSON_REJECT_DUPLICATES, &jerr)
+  json_t *root =
+      r == 0 ? json_loadb((const char *)dd, ddn, JSON_REJECT_DUPLICATES, &jerr)
              : NULL;
   free(dd);
-  if (root == NULL)
+  if (root == NULL) {
+    /* Word the error: the whole text through jansson (duplicates
+     * allowed) says where it is not JSON ... */
+    root = json_loadb((const char *)p, n, 0, &jerr);
+    if (root == NULL)
+      return sgxra__fail(cx, codes->format,
+                         "%s is not valid JSON: %s at line %d column %d "
+                         "(byte %d)",
+                         codes->doc, jerr.text, jerr.line, jerr.column,
+                         jerr.position);
+    json_decref(root);
+    /* ... or it is JSON that rapidjson's reading cannot take. */
     return sgxra__fail(cx, codes->format,
                        "%s: JSON this parser cannot read the way Intel's "
                        "does (a string with an unpaired surrogate or a NUL "
                        "escape?)",
                        codes->doc);
+  }
   if (!json_is_object(root)) {
     json_decref(root);
     return sgxra__fail(cx, codes->format,
