@@ -24,6 +24,10 @@ struct sgxra_p256_key {
   int has_private;
 };
 
+EVP_PKEY *sgxra__p256_evp(const sgxra_p256_key *key) {
+  return key ? key->pkey : NULL;
+}
+
 void sgxra_p256_free(sgxra_p256_key *key) {
   if (!key) return;
   EVP_PKEY_free(key->pkey);
