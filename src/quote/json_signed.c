@@ -109,6 +109,7 @@ typedef struct rw {
   uint8_t *out; /* at least 2 * n + 16 bytes: see rw_string */
   size_t m;
   int dedup;
+  uint8_t *dec; /* n + 1 bytes: one string decoded at a time */
 } rw;
 
 #define RW_DEPTH 64
@@ -280,17 +281,10 @@ static int rw_object(rw *w, int depth) {
     rw_ws(w);
     if (w->i >= w->n || w->p[w->i] != '"') goto out;
     size_t m0 = w->m, ks = w->i;
-    uint8_t *dec = malloc(w->n - w->i + 1);
-    if (dec == NULL) {
-      rc = -2;
-      goto out;
-    }
+    uint8_t *dec = w->dec;
     size_t dl = 0;
     if (!first) w->out[w->m++] = ',';
-    if (rw_string(w, dec, &dl) != 0) {
-      free(dec);
-      goto out;
-    }
+    if (rw_string(w, dec, &dl) != 0) goto out;
     int dup = 0;
     if (w->dedup) {
       for (size_t o = 0; o < used && !dup;) {
@@ -303,7 +297,6 @@ static int rw_object(rw *w, int depth) {
         while (used + sizeof dl + dl > cap) {
           uint8_t *nn = realloc(names, cap * 2);
           if (nn == NULL) {
-            free(dec);
             rc = -2;
             goto out;
           }
@@ -315,7 +308,6 @@ static int rw_object(rw *w, int depth) {
         used += sizeof dl + dl;
       }
     }
-    free(dec);
     rw_ws(w);
     if (w->i >= w->n || w->p[w->i] != ':') goto out;
     w->i++;
@@ -387,12 +379,8 @@ static int rw_value(rw *w, int depth) {
     }
   }
   if (c == '"') {
-    uint8_t *dec = malloc(w->n - w->i + 1);
-    if (dec == NULL) return -2;
     size_t dl;
-    int r = rw_string(w, dec, &dl);
-    free(dec);
-    return r;
+    return rw_string(w, w->dec, &dl);
   }
   /* number or literal: as written (the JSON parser has checked it) */
   size_t s0 = w->i;
@@ -405,17 +393,39 @@ static int rw_value(rw *w, int depth) {
   return 0;
 }
 
+/* Does v hold a value deeper than rw_value takes (RW_DEPTH), v being at
+ * `depth`? */
+static int too_deep(const json_t *v, int depth) {
+  if (depth > RW_DEPTH) return 1;
+  if (json_is_object(v)) {
+    const char *k;
+    const json_t *m;
+    json_object_foreach((json_t *)v, k, m) {
+      if (too_deep(m, depth + 1)) return 1;
+    }
+  } else if (json_is_array(v)) {
+    for (size_t i = 0; i < json_array_size(v); i++)
+      if (too_deep(json_array_get(v, i), depth + 1)) return 1;
+  }
+  return 0;
+}
+
 /* Rewrite one JSON value p[0..n) (surrounding whitespace allowed) into a
  * new buffer; 0 ok, -1 not JSON as expected, -2 out of memory. */
 static int rewrite(const uint8_t *p, size_t n, int dedup, uint8_t **out,
                    size_t *out_len) {
   *out = NULL;
   *out_len = 0;
-  rw w = {p, n, 0, malloc(2 * n + 16), 0, dedup};
-  if (w.out == NULL) return -2;
+  rw w = {p, n, 0, malloc(2 * n + 16), 0, dedup, malloc(n + 1)};
+  if (w.out == NULL || w.dec == NULL) {
+    free(w.out);
+    free(w.dec);
+    return -2;
+  }
   rw_ws(&w);
   int r = rw_value(&w, 0);
   rw_ws(&w);
+  free(w.dec);
   if (r == 0 && w.i != n) r = -1;
   if (r != 0) {
     free(w.out);
@@ -448,15 +458,29 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
    * names allowed (rapidjson's syntax), numbers, literals and strings
    * included. */
   json_error_t jerr;
-  uint8_t *dd = NULL;
-  size_t ddn = 0;
-  int r = rewrite(p, n, 1, &dd, &ddn);
-  if (r == -2)
-    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: out of memory", codes->doc);
-  json_t *root =
-      r == 0 ? json_loadb((const char *)dd, ddn, JSON_REJECT_DUPLICATES, &jerr)
-             : NULL;
-  free(dd);
+  /* Most documents have no duplicate names: jansson reads them as they
+   * are (refusing duplicates), which is what the de-duplicated reading
+   * gives for them -- the same values, the same refusals (the rewriting
+   * only drops whitespace and re-escapes strings) but for its nesting
+   * limit, checked on the tree. */
+  json_t *root = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &jerr);
+  if (root != NULL && too_deep(root, 0)) {
+    json_decref(root);
+    root = NULL;
+  }
+  int r = 0;
+  if (root == NULL) {
+    uint8_t *dd = NULL;
+    size_t ddn = 0;
+    r = rewrite(p, n, 1, &dd, &ddn);
+    if (r == -2)
+      return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: out of memory",
+                         codes->doc);
+    root = r == 0 ? json_loadb((const char *)dd, ddn, JSON_REJECT_DUPLICATES,
+                               &jerr)
+                  : NULL;
+    free(dd);
+  }
   if (root == NULL) {
     /* Word the error: the whole text through jansson (duplicates
      * allowed) says where it is not JSON ... */

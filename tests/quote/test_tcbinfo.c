@@ -611,6 +611,32 @@ static void test_syntax_of_dropped_duplicates(void **state) {
   free(p);
 }
 
+/* Nesting: values up to 64 levels below the document are read, deeper
+ * ones refused (the rapidjson-like reading's limit), with or without
+ * duplicate names elsewhere in the document. */
+static sgxra_err nested(size_t arrays, const char *inner, int dup) {
+  char to[1024];
+  size_t k = (size_t)snprintf(to, sizeof to,
+                              "{%s\"x\":", dup ? "\"d\":1,\"d\":2," : "");
+  for (size_t i = 0; i < arrays; i++) to[k++] = '[';
+  k += (size_t)snprintf(to + k, sizeof to - k, "%s", inner);
+  for (size_t i = 0; i < arrays; i++) to[k++] = ']';
+  snprintf(to + k, sizeof to - k, ",\"tcbInfo\":");
+  return edited("{\"tcbInfo\":", to);
+}
+
+static void test_nesting_limit(void **state) {
+  (void)state;
+  for (int dup = 0; dup < 2; dup++) {
+    assert_int_equal(nested(63, "1", dup), SGXRA_OK);
+    assert_int_equal(nested(64, "", dup), SGXRA_OK);
+    assert_int_equal(nested(64, "1", dup), SGXRA_E_TCBINFO_FORMAT);
+    assert_int_equal(nested(65, "", dup), SGXRA_E_TCBINFO_FORMAT);
+    assert_int_equal(nested(63, "{}", dup), SGXRA_OK);
+    assert_int_equal(nested(63, "{\"a\":1}", dup), SGXRA_E_TCBINFO_FORMAT);
+  }
+}
+
 static void test_status_names(void **state) {
   (void)state;
   for (int s = SGXRA_TCB_UP_TO_DATE; s <= SGXRA_TCB_REVOKED; s++) {
@@ -638,6 +664,7 @@ int main(void) {
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
       cmocka_unit_test(test_syntax_of_dropped_duplicates),
+      cmocka_unit_test(test_nesting_limit),
       cmocka_unit_test(test_status_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
