@@ -32,6 +32,10 @@ sgxra_err sgxra__pkey_decode(sgxra_ctx *cx, const uint8_t *p, size_t n,
  * X509_CRL_verify) when the key was built from a raw point. */
 EVP_PKEY *sgxra__p256_evp(const sgxra_p256_key *key);
 
+/* A new key sharing key's OpenSSL key (up-referenced): for a cache of keys
+ * that are only used to verify.  NULL when out of memory. */
+sgxra_p256_key *sgxra__p256_share(const sgxra_p256_key *key);
+
 /* Unencrypted PKCS#8 PEM of pkey's private key, malloc'ed and
  * NUL-terminated (free with free()). */
 sgxra_err sgxra__pkey_private_pem(sgxra_ctx *cx, EVP_PKEY *pkey,

@@ -769,8 +769,47 @@ EVP_PKEY *sgxra__x509_pkey(const sgxra_x509_cert *c) {
   return c->x != NULL ? X509_get0_pubkey(c->x) : sgxra__p256_evp(c->key);
 }
 
+/* Public keys of certificates of the fixed shape, keyed by the exact point:
+ * Intel's root comes in every issuer chain and as the built-in anchor, the
+ * TCB signing certificate in two chains; its key is built once (on the
+ * cached P-256 parameters) and shared, for verifying only.  Same lock and
+ * bound as above. */
+typedef struct cached_key {
+  uint8_t point[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_key *key;
+} cached_key;
+static cached_key key_cache[CERT_CACHE_MAX];
+static size_t key_cache_next;
+
+static sgxra_p256_key *key_from_point(const uint8_t *point) {
+  sgxra_p256_key *k = NULL;
+  pthread_mutex_lock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX && k == NULL; i++)
+    if (key_cache[i].key != NULL &&
+        memcmp(key_cache[i].point, point, SGXRA_P256_PUBLIC_SIZE) == 0)
+      k = sgxra__p256_share(key_cache[i].key);
+  pthread_mutex_unlock(&cert_cache_lock);
+  if (k != NULL) return k;
+  if (sgxra_p256_from_public(NULL, point, &k) != SGXRA_OK) return NULL;
+  sgxra_p256_key *shared = sgxra__p256_share(k);
+  if (shared == NULL) return k;
+  pthread_mutex_lock(&cert_cache_lock);
+  cached_key *e = &key_cache[key_cache_next];
+  key_cache_next = (key_cache_next + 1) % CERT_CACHE_MAX;
+  sgxra_p256_key *old = e->key;
+  memcpy(e->point, point, SGXRA_P256_PUBLIC_SIZE);
+  e->key = shared;
+  pthread_mutex_unlock(&cert_cache_lock);
+  sgxra_p256_free(old);
+  return k;
+}
+
 void sgxra__x509_cache_clear(void) {
   pthread_mutex_lock(&cert_cache_lock);
+  sgxra_p256_key *keys[CERT_CACHE_MAX];
+  for (size_t i = 0; i < CERT_CACHE_MAX; i++) keys[i] = key_cache[i].key;
+  memset(key_cache, 0, sizeof key_cache);
+  key_cache_next = 0;
   for (size_t i = 0; i < CERT_CACHE_MAX; i++) free(sig_cache[i].der);
   memset(sig_cache, 0, sizeof sig_cache);
   sig_cache_next = 0;
@@ -782,6 +821,7 @@ void sgxra__x509_cache_clear(void) {
   for (size_t i = 0; i < CERT_CACHE_MAX; i++) {
     X509_free(all[i].x);
     free(all[i].der);
+    sgxra_p256_free(keys[i]);
   }
 }
 
@@ -794,8 +834,7 @@ void sgxra__x509_set_fast(int on) {
 static int cert_fast(sgxra_x509_cert *c) {
   const uint8_t *point = NULL;
   if (!fast_on) return 0;
-  if (!fast_walk(c, &point) ||
-      sgxra_p256_from_public(NULL, point, &c->key) != SGXRA_OK) {
+  if (!fast_walk(c, &point) || (c->key = key_from_point(point)) == NULL) {
     const uint8_t *der = c->der;
     size_t n = c->der_len;
     memset(c, 0, sizeof *c);

@@ -5,7 +5,7 @@
  * verified afresh, and a failure is never remembered.  The decoding cache
  * serves certificates read with d2i_X509: those of the fixed shape
  * (x509.c, fast_walk) are not decoded by OpenSSL at all, which the first
- * test checks too. */
+ * test checks too; their keys are built once per exact point and shared. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,10 +114,53 @@ static void test_signature_cache_exact_bytes(void **state) {
   signature_cache_exact_bytes(0);
 }
 
+/* Keys of the fixed shape are built once per point and shared; a point
+ * that differs in one byte is a miss, built afresh and refused as without
+ * the cache (off the curve). */
+static void test_key_shared_per_point(void **state) {
+  (void)state;
+  sgxra__x509_cache_clear();
+  sgxra_x509_chain *a = tcb_chain(), *b = tcb_chain();
+  for (size_t i = 0; i < 2; i++)
+    assert_ptr_equal(sgxra__x509_pkey(&a->certs[i]),
+                     sgxra__x509_pkey(&b->certs[i]));
+  assert_ptr_not_equal(sgxra__x509_pkey(&a->certs[0]),
+                       sgxra__x509_pkey(&a->certs[1]));
+  const uint8_t *der = NULL;
+  size_t n = 0;
+  sgxra_x509_cert_der(&a->certs[1], &der, &n);
+  uint8_t *bad = malloc(n);
+  assert_non_null(bad);
+  memcpy(bad, der, n);
+  /* the point's last byte: 04 || X || Y ends 64 bytes after the 04 */
+  size_t at = 0;
+  for (size_t i = 0; i + 3 < n; i++)
+    if (bad[i] == 0x03 && bad[i + 1] == 0x42 && bad[i + 2] == 0x00 &&
+        bad[i + 3] == 0x04)
+      at = i + 3 + 64;
+  assert_true(at > 0);
+  bad[at] ^= 0x01;
+  sgxra_x509_chain *ch = NULL;
+  sgxra_err with_cache = sgxra_x509_chain_parse_der(NULL, bad, n, &ch);
+  assert_null(ch);
+  assert_int_not_equal(with_cache, SGXRA_OK);
+  sgxra__x509_set_fast(0);
+  assert_int_equal(sgxra_x509_chain_parse_der(NULL, bad, n, &ch), with_cache);
+  sgxra__x509_set_fast(1);
+  /* the original still verifies with its shared keys */
+  assert_int_equal(sgxra_x509_chain_verify(NULL, b, &a->certs[1], NOW, NULL),
+                   SGXRA_OK);
+  free(bad);
+  sgxra_x509_chain_free(a);
+  sgxra_x509_chain_free(b);
+  sgxra__x509_cache_clear();
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_decoded_once_per_bytes),
       cmocka_unit_test(test_signature_cache_exact_bytes),
+      cmocka_unit_test(test_key_shared_per_point),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
