@@ -328,6 +328,45 @@ static int rw_value(rw *w, int depth) {
   return 0;
 }
 
+/* Is the JSON value p[0..n) (read whole by jsonv) already as rewrite()
+ * writes it: no whitespace outside strings, every escape one rapidjson's
+ * Writer writes (\" \\ \b \f \n \r \t, \u00XX in capitals for the
+ * other control characters)?  Then it is its own compact form. */
+static int writer_form(const uint8_t *p, size_t n) {
+  int in_string = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = p[i];
+    if (!in_string) {
+      if (ws(c)) return 0;
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = 0;
+    } else if (c == '\\') {
+      if (i + 1 >= n) return 0;
+      uint8_t e = p[++i];
+      if (e == 'u') {
+        if (n - i < 5 || p[i + 1] != '0' || p[i + 2] != '0' ||
+            (p[i + 3] != '0' && p[i + 3] != '1'))
+          return 0;
+        uint8_t h = p[i + 4];
+        int v = (p[i + 3] - '0') * 16 + (h >= '0' && h <= '9'   ? h - '0'
+                                         : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                                : -100);
+        if (v < 0 || v == '\b' || v == '\f' || v == '\n' || v == '\r' ||
+            v == '\t')
+          return 0;
+        i += 4;
+      } else if (e != '"' && e != '\\' && e != 'b' && e != 'f' && e != 'n' &&
+                 e != 'r' && e != 't') {
+        return 0;
+      }
+    }
+  }
+  return !in_string;
+}
+
 /* Rewrite one JSON value p[0..n) (surrounding whitespace allowed) into a
  * new buffer; 0 ok, -1 not JSON as expected, -2 out of memory. */
 static int rewrite(const uint8_t *p, size_t n, uint8_t **out, size_t *out_len) {
@@ -416,7 +455,17 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                        codes->doc, body_key);
   }
   uint8_t *buf = NULL;
-  r = rewrite(p + off, len, &buf, out_signed_len);
+  if (writer_form(p + off, len)) {
+    /* the compact bodies PCS serves: the signed bytes as they are */
+    buf = malloc(len);
+    r = buf != NULL ? 0 : -2;
+    if (buf != NULL) {
+      memcpy(buf, p + off, len);
+      *out_signed_len = len;
+    }
+  } else {
+    r = rewrite(p + off, len, &buf, out_signed_len);
+  }
   if (r != 0) {
     sgxra__jv_free(root);
     if (r == -2)
