@@ -340,13 +340,13 @@ static long read_container(jr *r, int depth, int object) {
 }
 
 static int literal(jr *r, const char *w) {
-  size_t k = strlen(w);
+  size_t k = strlen(w), e = r->i + k;
   if (r->n - r->i < k || memcmp(r->p + r->i, w, k) != 0) return 0;
-  r->i += k;
-  /* jansson reads a word whole: "truex" is no literal */
-  if (r->i < r->n && ((r->p[r->i] >= 'a' && r->p[r->i] <= 'z') ||
-                      (r->p[r->i] >= 'A' && r->p[r->i] <= 'Z')))
+  /* jansson reads a word whole: "truex" and "truefalse" are no literals */
+  if (e < r->n && ((r->p[e] >= 'a' && r->p[e] <= 'z') ||
+                   (r->p[e] >= 'A' && r->p[e] <= 'Z')))
     return 0;
+  r->i = e;
   return 1;
 }
 
