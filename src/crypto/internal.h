@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "core/internal.h"
+#include "sgxra/crypto.h"
 
 /* SHA-256 for cx's library context, with a reference the caller releases
  * with EVP_MD_free().  NULL (and a message in cx) on failure.  For the
@@ -25,6 +26,15 @@ sgxra_err sgxra__pkey_decode(sgxra_ctx *cx, const uint8_t *p, size_t n,
                              const char *input, const char *structure,
                              int selection, const char *what,
                              EVP_PKEY **out_pkey);
+
+/* The OpenSSL key inside a P-256 key (borrowed: valid while `key` is; not
+ * to be modified).  For callers that hand it to OpenSSL (X509_verify,
+ * X509_CRL_verify) when the key was built from a raw point. */
+EVP_PKEY *sgxra__p256_evp(const sgxra_p256_key *key);
+
+/* A new key sharing key's OpenSSL key (up-referenced): for a cache of keys
+ * that are only used to verify.  NULL when out of memory. */
+sgxra_p256_key *sgxra__p256_share(const sgxra_p256_key *key);
 
 /* Unencrypted PKCS#8 PEM of pkey's private key, malloc'ed and
  * NUL-terminated (free with free()). */

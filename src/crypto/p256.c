@@ -24,6 +24,21 @@ struct sgxra_p256_key {
   int has_private;
 };
 
+EVP_PKEY *sgxra__p256_evp(const sgxra_p256_key *key) {
+  return key ? key->pkey : NULL;
+}
+
+sgxra_p256_key *sgxra__p256_share(const sgxra_p256_key *key) {
+  sgxra_p256_key *k = key ? malloc(sizeof *k) : NULL;
+  if (k == NULL) return NULL;
+  if (EVP_PKEY_up_ref(key->pkey) != 1) {
+    free(k);
+    return NULL;
+  }
+  *k = *key;
+  return k;
+}
+
 void sgxra_p256_free(sgxra_p256_key *key) {
   if (!key) return;
   EVP_PKEY_free(key->pkey);

@@ -1,7 +1,7 @@
 /*
  * quote/collateral_internal.h -- what TCB Info and QE Identity parsing share:
  * the signed-span finder and compactor for Intel's signed JSON, and strict
- * member readers over jansson values; and what the verifier needs of a
+ * member readers over its parsed values; and what the verifier needs of a
  * collateral set beyond its public API.
  *
  * Not installed; names are sgxra__*.
@@ -22,6 +22,42 @@ typedef struct sgxra__jcodes {
   sgxra_err format, field, date, hex, status;
 } sgxra__jcodes;
 
+/* A parsed JSON document (quote/jsonv.c): values in one array, members in
+ * input order, duplicates kept; lookups find the first of duplicate names
+ * (rapidjson's FindMember).  Read-only after parsing. */
+typedef struct sgxra__jv sgxra__jv;
+enum {
+  SGXRA__JV_OBJECT,
+  SGXRA__JV_ARRAY,
+  SGXRA__JV_STRING,
+  SGXRA__JV_INTEGER,
+  SGXRA__JV_REAL,
+  SGXRA__JV_TRUE,
+  SGXRA__JV_FALSE,
+  SGXRA__JV_NULL
+};
+/* Values nested deeper than this (the document being at 0) are refused. */
+#define SGXRA__JV_DEPTH 64
+/* Parse p[0..n): exactly the texts jansson's json_loadb (flags 0) reads,
+ * nested at most SGXRA__JV_DEPTH deep; 0 ok (*out: sgxra__jv_free it), -1
+ * not such JSON, -2 out of memory. */
+int sgxra__jv_parse(const uint8_t *p, size_t n, sgxra__jv **out);
+void sgxra__jv_free(sgxra__jv *root);
+/* SGXRA__JV_*, -1 for NULL. */
+int sgxra__jv_type(const sgxra__jv *v);
+/* The first member named key (NUL-free), NULL when none or not an
+ * object. */
+const sgxra__jv *sgxra__jv_get(const sgxra__jv *obj, const char *key);
+/* Elements of an array (members of an object), 0 for anything else; the
+ * i-th, NULL past the end. */
+size_t sgxra__jv_size(const sgxra__jv *v);
+const sgxra__jv *sgxra__jv_at(const sgxra__jv *v, size_t i);
+/* A string's decoded bytes (NUL-terminated, no NUL inside), NULL when not
+ * a string; an integer's value, 0 when not an integer; a member's name. */
+const char *sgxra__jv_string(const sgxra__jv *v, size_t *len);
+long long sgxra__jv_integer(const sgxra__jv *v);
+const char *sgxra__jv_key(const sgxra__jv *v, size_t *len);
+
 /* Parse p[0..n) into a JSON object as Intel's QVL reads it with
  * rapidjson (of duplicate member names the first wins), then locate the
  * top-level member `body_key` ("tcbInfo") in the text and produce the
@@ -29,45 +65,46 @@ typedef struct sgxra__jcodes {
  * writes it (no whitespace, member order and duplicates kept, numbers as
  * written, strings decoded and re-escaped: only '"', '\\' and control
  * characters), into *out_signed (malloc'ed).  *out_root is the parsed
- * document (json_decref it). */
+ * document (sgxra__jv_free it). */
 sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                   const char *body_key,
-                                  const sgxra__jcodes *codes, json_t **out_root,
-                                  uint8_t **out_signed, size_t *out_signed_len);
+                                  const sgxra__jcodes *codes,
+                                  sgxra__jv **out_root, uint8_t **out_signed,
+                                  size_t *out_signed_len);
 
 /* Strict member readers.  `path` names the object in messages
  * ("tcbInfo.tcbLevels[2]").  Missing member or wrong JSON type ->
  * codes->field; out of [lo, hi] -> codes->field. */
 sgxra_err sgxra__j_int(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
+                       const sgxra__jv *obj, const char *path, const char *key,
                        int64_t lo, int64_t hi, int64_t *out);
 /* A string member; *out borrowed from obj. */
 sgxra_err sgxra__j_str(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
+                       const sgxra__jv *obj, const char *path, const char *key,
                        const char **out, size_t *out_len);
 /* An RFC 3339 UTC date member -> codes->date when malformed. */
 sgxra_err sgxra__j_date(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                        const json_t *obj, const char *path, const char *key,
+                        const sgxra__jv *obj, const char *path, const char *key,
                         int64_t *out);
 /* A hex member of exactly n bytes -> codes->hex when malformed. */
 sgxra_err sgxra__j_hex(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
+                       const sgxra__jv *obj, const char *path, const char *key,
                        uint8_t *out, size_t n);
 /* A tcbStatus member -> codes->status when unknown. */
 sgxra_err sgxra__j_status(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                          const json_t *obj, const char *path, const char *key,
-                          sgxra_tcb_status *out);
+                          const sgxra__jv *obj, const char *path,
+                          const char *key, sgxra_tcb_status *out);
 /* Optional array of strings (advisoryIDs): absent -> 0 entries. */
 sgxra_err sgxra__j_strings(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                           const json_t *obj, const char *path, const char *key,
-                           char ***out, size_t *out_count);
+                           const sgxra__jv *obj, const char *path,
+                           const char *key, char ***out, size_t *out_count);
 void sgxra__strings_free(char **v, size_t n);
 
 /* The object member `key` (codes->field when missing or not an object /
  * array as asked). */
 sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
-                       int want_array, const json_t **out);
+                       const sgxra__jv *obj, const char *path, const char *key,
+                       int want_array, const sgxra__jv **out);
 
 /* A CRL read as Intel's QvE reads a CRL buffer (qve.cpp check_pem_crl /
  * check_hex_crl, QVL str2X509Crl): PEM only when it starts, at byte 0,

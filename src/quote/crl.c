@@ -212,8 +212,7 @@ sgxra_err sgxra_crl_verify(sgxra_ctx *cx, const sgxra_crl *crl,
   if (crl == NULL || ca == NULL)
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT,
                        "sgxra_crl_verify: NULL argument");
-  if (X509_NAME_cmp(X509_CRL_get_issuer(crl->crl),
-                    X509_get_subject_name(ca->x)) != 0)
+  if (!sgxra__x509_name_is(X509_CRL_get_issuer(crl->crl), ca, 1))
     return sgxra__fail(cx, SGXRA_E_CRL_ISSUER,
                        "CRL issuer CN '%s' does not match the CA '%s': the "
                        "CRL belongs to another CA; fetch the CRL of '%s'",
@@ -229,7 +228,7 @@ sgxra_err sgxra_crl_verify(sgxra_ctx *cx, const sgxra_crl *crl,
                        X509_CRL_get_ext_by_NID(crl->crl, NID_crl_number, -1) < 0
                            ? "CRL Number (2.5.29.20)"
                            : "Authority Key Identifier (2.5.29.35)");
-  EVP_PKEY *pk = X509_get0_pubkey(ca->x);
+  EVP_PKEY *pk = sgxra__x509_pkey(ca);
   if (pk == NULL || X509_CRL_verify(crl->crl, pk) != 1) {
     ERR_clear_error();
     return sgxra__fail(cx, SGXRA_E_CRL_SIGNATURE,
@@ -260,9 +259,7 @@ int sgxra_crl_has_serial(const sgxra_crl *crl, const uint8_t *serial,
 
 int sgxra_crl_is_revoked(const sgxra_crl *crl, const sgxra_x509_cert *c) {
   if (crl == NULL || c == NULL) return 0;
-  if (X509_NAME_cmp(X509_CRL_get_issuer(crl->crl),
-                    X509_get_issuer_name(c->x)) != 0)
-    return 0;
+  if (!sgxra__x509_name_is(X509_CRL_get_issuer(crl->crl), c, 0)) return 0;
   return sgxra_crl_has_serial(crl, c->serial.bytes, c->serial.len);
 }
 

@@ -99,16 +99,15 @@ static int member_span(const uint8_t *p, size_t n, const char *key,
  * object as rapidjson's Writer writes it back: no whitespace, every member
  * in input order (duplicates too), numbers as they were, strings decoded
  * and re-escaped (only '"', '\\' and control characters escaped: \b \f \n
- * \r \t or \u00XX; '/' and non-ASCII written as they are).  rw_value does
- * both: it writes the compact form of one value, and with `dedup` drops
- * each object member whose (decoded) name an earlier member has. */
+ * \r \t or \u00XX; '/' and non-ASCII written as they are).  rw_value
+ * writes the compact form of one value; the reading is quote/jsonv.c's. */
 
 typedef struct rw {
   const uint8_t *p;
   size_t n, i;
   uint8_t *out; /* at least 2 * n + 16 bytes: see rw_string */
   size_t m;
-  int dedup;
+  uint8_t *dec; /* n + 1 bytes: one string decoded at a time */
 } rw;
 
 #define RW_DEPTH 64
@@ -256,66 +255,19 @@ static int rw_object(rw *w, int depth) {
     w->out[w->m++] = '}';
     return 0;
   }
-  /* the decoded names so far, for dedup: kept in a side buffer */
-  size_t cap = 256, used = 0;
-  uint8_t *names = w->dedup ? malloc(cap) : NULL;
-  if (w->dedup && names == NULL) return -2;
-  int first = 1, rc = -1;
-  for (;;) {
+  for (int first = 1;; first = 0) {
     rw_ws(w);
-    if (w->i >= w->n || w->p[w->i] != '"') goto out;
-    size_t m0 = w->m, ks = w->i;
-    uint8_t *dec = malloc(w->n - w->i + 1);
-    if (dec == NULL) {
-      rc = -2;
-      goto out;
-    }
+    if (w->i >= w->n || w->p[w->i] != '"') return -1;
     size_t dl = 0;
     if (!first) w->out[w->m++] = ',';
-    if (rw_string(w, dec, &dl) != 0) {
-      free(dec);
-      goto out;
-    }
-    (void)ks;
-    int dup = 0;
-    if (w->dedup) {
-      for (size_t o = 0; o < used && !dup;) {
-        size_t l;
-        memcpy(&l, names + o, sizeof l);
-        dup = l == dl && memcmp(names + o + sizeof l, dec, dl) == 0;
-        o += sizeof l + l;
-      }
-      if (!dup) {
-        while (used + sizeof dl + dl > cap) {
-          uint8_t *nn = realloc(names, cap * 2);
-          if (nn == NULL) {
-            free(dec);
-            rc = -2;
-            goto out;
-          }
-          names = nn;
-          cap *= 2;
-        }
-        memcpy(names + used, &dl, sizeof dl);
-        memcpy(names + used + sizeof dl, dec, dl);
-        used += sizeof dl + dl;
-      }
-    }
-    free(dec);
+    if (rw_string(w, w->dec, &dl) != 0) return -1;
     rw_ws(w);
-    if (w->i >= w->n || w->p[w->i] != ':') goto out;
+    if (w->i >= w->n || w->p[w->i] != ':') return -1;
     w->i++;
     w->out[w->m++] = ':';
     rw_ws(w);
     int r = rw_value(w, depth + 1);
-    if (r != 0) {
-      rc = r;
-      goto out;
-    }
-    if (dup)
-      w->m = m0; /* a later duplicate: as if it were not there */
-    else
-      first = 0;
+    if (r != 0) return r;
     rw_ws(w);
     if (w->i < w->n && w->p[w->i] == ',') {
       w->i++;
@@ -324,13 +276,10 @@ static int rw_object(rw *w, int depth) {
     if (w->i < w->n && w->p[w->i] == '}') {
       w->i++;
       w->out[w->m++] = '}';
-      rc = 0;
+      return 0;
     }
-    goto out;
+    return -1;
   }
-out:
-  free(names);
-  return rc;
 }
 
 static int rw_value(rw *w, int depth) {
@@ -365,12 +314,8 @@ static int rw_value(rw *w, int depth) {
     }
   }
   if (c == '"') {
-    uint8_t *dec = malloc(w->n - w->i + 1);
-    if (dec == NULL) return -2;
     size_t dl;
-    int r = rw_string(w, dec, &dl);
-    free(dec);
-    return r;
+    return rw_string(w, w->dec, &dl);
   }
   /* number or literal: as written (the JSON parser has checked it) */
   size_t s0 = w->i;
@@ -383,17 +328,60 @@ static int rw_value(rw *w, int depth) {
   return 0;
 }
 
+/* Is the JSON value p[0..n) (read whole by jsonv) already as rewrite()
+ * writes it: no whitespace outside strings, every escape one rapidjson's
+ * Writer writes (\" \\ \b \f \n \r \t, \u00XX in capitals for the
+ * other control characters)?  Then it is its own compact form. */
+static int writer_form(const uint8_t *p, size_t n) {
+  int in_string = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = p[i];
+    if (!in_string) {
+      if (ws(c)) return 0;
+      in_string = c == '"';
+      continue;
+    }
+    if (c == '"') {
+      in_string = 0;
+    } else if (c == '\\') {
+      if (i + 1 >= n) return 0;
+      uint8_t e = p[++i];
+      if (e == 'u') {
+        if (n - i < 5 || p[i + 1] != '0' || p[i + 2] != '0' ||
+            (p[i + 3] != '0' && p[i + 3] != '1'))
+          return 0;
+        uint8_t h = p[i + 4];
+        int v = (p[i + 3] - '0') * 16 + (h >= '0' && h <= '9'   ? h - '0'
+                                         : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                                : -100);
+        if (v < 0 || v == '\b' || v == '\f' || v == '\n' || v == '\r' ||
+            v == '\t')
+          return 0;
+        i += 4;
+      } else if (e != '"' && e != '\\' && e != 'b' && e != 'f' && e != 'n' &&
+                 e != 'r' && e != 't') {
+        return 0;
+      }
+    }
+  }
+  return !in_string;
+}
+
 /* Rewrite one JSON value p[0..n) (surrounding whitespace allowed) into a
  * new buffer; 0 ok, -1 not JSON as expected, -2 out of memory. */
-static int rewrite(const uint8_t *p, size_t n, int dedup, uint8_t **out,
-                   size_t *out_len) {
+static int rewrite(const uint8_t *p, size_t n, uint8_t **out, size_t *out_len) {
   *out = NULL;
   *out_len = 0;
-  rw w = {p, n, 0, malloc(2 * n + 16), 0, dedup};
-  if (w.out == NULL) return -2;
+  rw w = {p, n, 0, malloc(2 * n + 16), 0, malloc(n + 1)};
+  if (w.out == NULL || w.dec == NULL) {
+    free(w.out);
+    free(w.dec);
+    return -2;
+  }
   rw_ws(&w);
   int r = rw_value(&w, 0);
   rw_ws(&w);
+  free(w.dec);
   if (r == 0 && w.i != n) r = -1;
   if (r != 0) {
     free(w.out);
@@ -406,8 +394,8 @@ static int rewrite(const uint8_t *p, size_t n, int dedup, uint8_t **out,
 
 sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
                                   const char *body_key,
-                                  const sgxra__jcodes *codes, json_t **out_root,
-                                  uint8_t **out_signed,
+                                  const sgxra__jcodes *codes,
+                                  sgxra__jv **out_root, uint8_t **out_signed,
                                   size_t *out_signed_len) {
   *out_root = NULL;
   *out_signed = NULL;
@@ -418,41 +406,39 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
   /* A trailing NUL (files read with sgxra_file_read, C strings) is not
    * part of the document. */
   while (n > 0 && p[n - 1] == '\0') n--;
-  json_error_t jerr;
-  /* Syntax first (duplicate names allowed, as by rapidjson) ... */
-  json_t *root = json_loadb((const char *)p, n, 0, &jerr);
-  if (root == NULL)
-    return sgxra__fail(cx, codes->format,
-                       "%s is not valid JSON: %s at line %d column %d "
-                       "(byte %d)",
-                       codes->doc, jerr.text, jerr.line, jerr.column,
-                       jerr.position);
-  json_decref(root);
-  /* ... then the document with the first of duplicate names kept. */
-  uint8_t *dd = NULL;
-  size_t ddn = 0;
-  int r = rewrite(p, n, 1, &dd, &ddn);
+  /* One reading (quote/jsonv.c): the whole text, duplicate names kept and
+   * the first found, as rapidjson's FindMember in Intel's QVL; every part
+   * of it, later duplicates too, read with jansson's syntax. */
+  sgxra__jv *root = NULL;
+  int r = sgxra__jv_parse(p, n, &root);
   if (r == -2)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: out of memory", codes->doc);
-  root = r == 0
-             ? json_loadb((const char *)dd, ddn, JSON_REJECT_DUPLICATES, &jerr)
-             : NULL;
-  free(dd);
-  if (root == NULL)
+  if (r != 0) {
+    /* Word the error: jansson (duplicates allowed) says where the text is
+     * not JSON ... */
+    json_error_t jerr;
+    json_t *j = json_loadb((const char *)p, n, 0, &jerr);
+    if (j == NULL)
+      return sgxra__fail(cx, codes->format,
+                         "%s is not valid JSON: %s at line %d column %d "
+                         "(byte %d)",
+                         codes->doc, jerr.text, jerr.line, jerr.column,
+                         jerr.position);
+    json_decref(j);
+    /* ... or it is JSON nested deeper than Intel's documents ever are. */
     return sgxra__fail(cx, codes->format,
-                       "%s: JSON this parser cannot read the way Intel's "
-                       "does (a string with an unpaired surrogate or a NUL "
-                       "escape?)",
-                       codes->doc);
-  if (!json_is_object(root)) {
-    json_decref(root);
+                       "%s: JSON nested more than %d levels deep", codes->doc,
+                       SGXRA__JV_DEPTH);
+  }
+  if (sgxra__jv_type(root) != SGXRA__JV_OBJECT) {
+    sgxra__jv_free(root);
     return sgxra__fail(cx, codes->format,
                        "%s must be a JSON object {\"%s\":{...},"
                        "\"signature\":\"...\"}",
                        codes->doc, body_key);
   }
-  if (!json_is_object(json_object_get(root, body_key))) {
-    json_decref(root);
+  if (sgxra__jv_type(sgxra__jv_get(root, body_key)) != SGXRA__JV_OBJECT) {
+    sgxra__jv_free(root);
     return sgxra__fail(cx, codes->format,
                        "%s has no \"%s\" object: expected the PCS response "
                        "body {\"%s\":{...},\"signature\":\"...\"}",
@@ -462,16 +448,26 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
    * Writer writes it (duplicates inside it kept, as in rapidjson's DOM). */
   size_t off = 0, len = 0;
   if (member_span(p, n, body_key, &off, &len) != 0 || len == 0) {
-    json_decref(root);
+    sgxra__jv_free(root);
     return sgxra__fail(cx, codes->format,
                        "%s: the \"%s\" member could not be located in the "
                        "text (escaped member name?)",
                        codes->doc, body_key);
   }
   uint8_t *buf = NULL;
-  r = rewrite(p + off, len, 0, &buf, out_signed_len);
+  if (writer_form(p + off, len)) {
+    /* the compact bodies PCS serves: the signed bytes as they are */
+    buf = malloc(len);
+    r = buf != NULL ? 0 : -2;
+    if (buf != NULL) {
+      memcpy(buf, p + off, len);
+      *out_signed_len = len;
+    }
+  } else {
+    r = rewrite(p + off, len, &buf, out_signed_len);
+  }
   if (r != 0) {
-    json_decref(root);
+    sgxra__jv_free(root);
     if (r == -2)
       return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s signed body", codes->doc);
     return sgxra__fail(cx, codes->format, "%s: the \"%s\" member is not JSON",
@@ -484,22 +480,22 @@ sgxra_err sgxra__signed_json_load(sgxra_ctx *cx, const uint8_t *p, size_t n,
 
 /* ---- strict member readers ----------------------------------------------- */
 
-static const char *type_name(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_OBJECT:
+static const char *type_name(const sgxra__jv *v) {
+  switch (sgxra__jv_type(v)) {
+  case SGXRA__JV_OBJECT:
     return "an object";
-  case JSON_ARRAY:
+  case SGXRA__JV_ARRAY:
     return "an array";
-  case JSON_STRING:
+  case SGXRA__JV_STRING:
     return "a string";
-  case JSON_INTEGER:
+  case SGXRA__JV_INTEGER:
     return "an integer";
-  case JSON_REAL:
+  case SGXRA__JV_REAL:
     return "a real number";
-  case JSON_TRUE:
-  case JSON_FALSE:
+  case SGXRA__JV_TRUE:
+  case SGXRA__JV_FALSE:
     return "a boolean";
-  case JSON_NULL:
+  case SGXRA__JV_NULL:
     return "null";
   }
   return "?";
@@ -507,7 +503,7 @@ static const char *type_name(const json_t *v) {
 
 static sgxra_err missing(sgxra_ctx *cx, const sgxra__jcodes *codes,
                          const char *path, const char *key, const char *want,
-                         const json_t *v) {
+                         const sgxra__jv *v) {
   if (v == NULL)
     return sgxra__fail(cx, codes->field, "%s: %s.%s is missing (%s expected)",
                        codes->doc, path, key, want);
@@ -516,13 +512,13 @@ static sgxra_err missing(sgxra_ctx *cx, const sgxra__jcodes *codes,
 }
 
 sgxra_err sgxra__j_int(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
+                       const sgxra__jv *obj, const char *path, const char *key,
                        int64_t lo, int64_t hi, int64_t *out) {
   *out = 0;
-  const json_t *v = json_object_get(obj, key);
-  if (!json_is_integer(v))
+  const sgxra__jv *v = sgxra__jv_get(obj, key);
+  if (sgxra__jv_type(v) != SGXRA__JV_INTEGER)
     return missing(cx, codes, path, key, "an integer", v);
-  json_int_t x = json_integer_value(v);
+  long long x = sgxra__jv_integer(v);
   if (x < lo || x > hi)
     return sgxra__fail(
         cx, codes->field, "%s: %s.%s is %lld, outside the allowed %lld..%lld",
@@ -532,19 +528,19 @@ sgxra_err sgxra__j_int(sgxra_ctx *cx, const sgxra__jcodes *codes,
 }
 
 sgxra_err sgxra__j_str(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
+                       const sgxra__jv *obj, const char *path, const char *key,
                        const char **out, size_t *out_len) {
   *out = NULL;
   *out_len = 0;
-  const json_t *v = json_object_get(obj, key);
-  if (!json_is_string(v)) return missing(cx, codes, path, key, "a string", v);
-  *out = json_string_value(v);
-  *out_len = json_string_length(v);
+  const sgxra__jv *v = sgxra__jv_get(obj, key);
+  if (sgxra__jv_type(v) != SGXRA__JV_STRING)
+    return missing(cx, codes, path, key, "a string", v);
+  *out = sgxra__jv_string(v, out_len);
   return SGXRA_OK;
 }
 
 sgxra_err sgxra__j_date(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                        const json_t *obj, const char *path, const char *key,
+                        const sgxra__jv *obj, const char *path, const char *key,
                         int64_t *out) {
   const char *s;
   size_t n;
@@ -569,7 +565,7 @@ sgxra_err sgxra__j_date(sgxra_ctx *cx, const sgxra__jcodes *codes,
 }
 
 sgxra_err sgxra__j_hex(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
+                       const sgxra__jv *obj, const char *path, const char *key,
                        uint8_t *out, size_t n) {
   const char *s;
   size_t len;
@@ -587,8 +583,8 @@ sgxra_err sgxra__j_hex(sgxra_ctx *cx, const sgxra__jcodes *codes,
 }
 
 sgxra_err sgxra__j_status(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                          const json_t *obj, const char *path, const char *key,
-                          sgxra_tcb_status *out) {
+                          const sgxra__jv *obj, const char *path,
+                          const char *key, sgxra_tcb_status *out) {
   const char *s;
   size_t n;
   *out = SGXRA_TCB_STATUS_INVALID;
@@ -613,34 +609,35 @@ void sgxra__strings_free(char **v, size_t n) {
 }
 
 sgxra_err sgxra__j_strings(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                           const json_t *obj, const char *path, const char *key,
-                           char ***out, size_t *out_count) {
+                           const sgxra__jv *obj, const char *path,
+                           const char *key, char ***out, size_t *out_count) {
   *out = NULL;
   *out_count = 0;
-  const json_t *v = json_object_get(obj, key);
+  const sgxra__jv *v = sgxra__jv_get(obj, key);
   if (v == NULL) return SGXRA_OK;
-  if (!json_is_array(v))
+  if (sgxra__jv_type(v) != SGXRA__JV_ARRAY)
     return missing(cx, codes, path, key, "an array of strings", v);
-  size_t n = json_array_size(v);
+  size_t n = sgxra__jv_size(v);
   if (n == 0) return SGXRA_OK;
   char **arr = calloc(n, sizeof(*arr));
   if (arr == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s", key);
   for (size_t i = 0; i < n; i++) {
-    const json_t *s = json_array_get(v, i);
-    if (!json_is_string(s)) {
+    const sgxra__jv *s = sgxra__jv_at(v, i);
+    if (sgxra__jv_type(s) != SGXRA__JV_STRING) {
       sgxra__strings_free(arr, n);
       return sgxra__fail(cx, codes->field,
                          "%s: %s.%s[%zu] is %s, a string "
                          "expected",
                          codes->doc, path, key, i, type_name(s));
     }
-    size_t len = json_string_length(s);
+    size_t len = 0;
+    const char *sv = sgxra__jv_string(s, &len);
     arr[i] = malloc(len + 1);
     if (arr[i] == NULL) {
       sgxra__strings_free(arr, n);
       return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s", key);
     }
-    memcpy(arr[i], json_string_value(s), len + 1);
+    memcpy(arr[i], sv, len + 1);
   }
   *out = arr;
   *out_count = n;
@@ -648,11 +645,11 @@ sgxra_err sgxra__j_strings(sgxra_ctx *cx, const sgxra__jcodes *codes,
 }
 
 sgxra_err sgxra__j_obj(sgxra_ctx *cx, const sgxra__jcodes *codes,
-                       const json_t *obj, const char *path, const char *key,
-                       int want_array, const json_t **out) {
+                       const sgxra__jv *obj, const char *path, const char *key,
+                       int want_array, const sgxra__jv **out) {
   *out = NULL;
-  const json_t *v = json_object_get(obj, key);
-  if (want_array ? !json_is_array(v) : !json_is_object(v))
+  const sgxra__jv *v = sgxra__jv_get(obj, key);
+  if (sgxra__jv_type(v) != (want_array ? SGXRA__JV_ARRAY : SGXRA__JV_OBJECT))
     return missing(cx, codes, path, key, want_array ? "an array" : "an object",
                    v);
   *out = v;

@@ -41,10 +41,12 @@ sgxra_err sgxra__pck_anchor_prepare(sgxra_ctx *cx, sgxra__pck_anchor *a,
   a->root_b64 = der_base64(root);
   int nl = 1;
   if (pck_ca != NULL) {
-    unsigned char *name = NULL;
-    nl = i2d_X509_NAME(X509_get_subject_name(pck_ca->x), &name);
+    unsigned char *name = OPENSSL_malloc(pck_ca->subject_len + 1);
+    if (name != NULL && pck_ca->subject_der != NULL)
+      memcpy(name, pck_ca->subject_der, pck_ca->subject_len);
+    nl = name != NULL && pck_ca->subject_der != NULL ? 1 : 0;
     a->ca_subject = name;
-    a->ca_subject_len = nl > 0 ? (size_t)nl : 0;
+    a->ca_subject_len = nl > 0 ? pck_ca->subject_len : 0;
     a->ca_b64 = der_base64(pck_ca);
   }
   if (nl <= 0 || (pck_ca != NULL && !a->ca_b64) || !a->root_b64) {

@@ -36,16 +36,16 @@ void sgxra_qeidentity_free(sgxra_qeidentity *id) {
  * order, whose isvsvn <= the QE's 16-bit ISVSVN) makes such a level valid
  * but never the QE's, so the caller drops it (tests/verify_diff
  * synth/qe_isvsvn_65536: Intel answers with the next level). */
-static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
+static sgxra_err parse_level(sgxra_ctx *cx, const sgxra__jv *lv, size_t idx,
                              sgxra_qe_tcb_level *out, int *unreachable) {
   const sgxra__jcodes *c = &qe_codes;
   char path[64], tpath[80];
   snprintf(path, sizeof(path), "enclaveIdentity.tcbLevels[%zu]", idx);
   snprintf(tpath, sizeof(tpath), "%s.tcb", path);
-  if (!json_is_object(lv))
+  if (sgxra__jv_type(lv) != SGXRA__JV_OBJECT)
     return sgxra__fail(cx, SGXRA_E_QEID_FIELD,
                        "QE Identity: %s is not an object", path);
-  const json_t *tcb;
+  const sgxra__jv *tcb;
   int64_t v;
   sgxra_err e;
   if ((e = sgxra__j_obj(cx, c, lv, path, "tcb", 0, &tcb)) != SGXRA_OK ||
@@ -63,10 +63,10 @@ static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
                           &out->advisory_count);
 }
 
-static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
+static sgxra_err parse_body(sgxra_ctx *cx, const sgxra__jv *root,
                             sgxra_qeidentity *qi) {
   const sgxra__jcodes *c = &qe_codes;
-  const json_t *b = json_object_get(root, "enclaveIdentity");
+  const sgxra__jv *b = sgxra__jv_get(root, "enclaveIdentity");
   const char *path = "enclaveIdentity";
   int64_t v;
   sgxra_err e;
@@ -120,10 +120,10 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
       SGXRA_OK)
     return e;
   qi->isvprodid = (uint32_t)v;
-  const json_t *levels;
+  const sgxra__jv *levels;
   if ((e = sgxra__j_obj(cx, c, b, path, "tcbLevels", 1, &levels)) != SGXRA_OK)
     return e;
-  n = json_array_size(levels);
+  n = sgxra__jv_size(levels);
   if (n == 0)
     return sgxra__fail(cx, SGXRA_E_QEID_FIELD,
                        "QE Identity: enclaveIdentity.tcbLevels is empty");
@@ -133,7 +133,7 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
   size_t kept = 0;
   for (size_t i = 0; i < n; i++) {
     int unreachable = 0;
-    e = parse_level(cx, json_array_get(levels, i), i, &qi->levels[kept],
+    e = parse_level(cx, sgxra__jv_at(levels, i), i, &qi->levels[kept],
                     &unreachable);
     qi->level_count = kept + 1; /* so free() sees partial advisories */
     if (e != SGXRA_OK) return e;
@@ -158,12 +158,12 @@ sgxra_err sgxra_qeidentity_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
   *out_id = NULL;
   sgxra_qeidentity *qi = calloc(1, sizeof(*qi));
   if (qi == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "QE Identity");
-  json_t *root = NULL;
+  sgxra__jv *root = NULL;
   sgxra_err e =
       sgxra__signed_json_load(cx, p, n, "enclaveIdentity", &qe_codes, &root,
                               &qi->signed_body, &qi->signed_len);
   if (e == SGXRA_OK) e = parse_body(cx, root, qi);
-  json_decref(root);
+  sgxra__jv_free(root);
   if (e != SGXRA_OK) {
     sgxra_qeidentity_free(qi);
     return e;

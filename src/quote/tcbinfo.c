@@ -43,7 +43,7 @@ void sgxra_tcbinfo_free(sgxra_tcbinfo *info) {
  * "svn":256 is a level SVN of 0, not a format error (issue 13 class N,
  * tests/verify_diff synth/tcb_component_svn_256).  Negative, fractional or
  * larger numbers are format errors (rapidjson IsUint). */
-static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
+static sgxra_err parse_components(sgxra_ctx *cx, const sgxra__jv *tcb,
                                   const char *path, unsigned version,
                                   uint8_t svn[SGXRA_TCB_SVN_COUNT]) {
   const sgxra__jcodes *c = &tcb_codes;
@@ -60,20 +60,20 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
     }
     return SGXRA_OK;
   }
-  const json_t *arr;
+  const sgxra__jv *arr;
   if ((e = sgxra__j_obj(cx, c, tcb, path, "sgxtcbcomponents", 1, &arr)) !=
       SGXRA_OK)
     return e;
-  if (json_array_size(arr) != SGXRA_TCB_SVN_COUNT)
+  if (sgxra__jv_size(arr) != SGXRA_TCB_SVN_COUNT)
     return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
                        "TCB Info: %s.sgxtcbcomponents has %zu entries, "
                        "exactly 16 expected",
-                       path, json_array_size(arr));
+                       path, sgxra__jv_size(arr));
   for (unsigned i = 0; i < SGXRA_TCB_SVN_COUNT; i++) {
     char p2[160];
     snprintf(p2, sizeof(p2), "%s.sgxtcbcomponents[%u]", path, i);
-    const json_t *comp = json_array_get(arr, i);
-    if (!json_is_object(comp))
+    const sgxra__jv *comp = sgxra__jv_at(arr, i);
+    if (sgxra__jv_type(comp) != SGXRA__JV_OBJECT)
       return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
                          "TCB Info: %s is not an object", p2);
     if ((e = sgxra__j_int(cx, c, comp, p2, "svn", 0, UINT32_MAX, &v)) !=
@@ -89,16 +89,16 @@ static sgxra_err parse_components(sgxra_ctx *cx, const json_t *tcb,
  * level above 65535 can never be a platform's (16-bit PCESVN), so the
  * caller drops it after the duplicate check (tests/verify_diff
  * synth/tcb_pcesvn_65536: Intel answers with the next level). */
-static sgxra_err parse_level(sgxra_ctx *cx, const json_t *lv, size_t idx,
+static sgxra_err parse_level(sgxra_ctx *cx, const sgxra__jv *lv, size_t idx,
                              unsigned version, sgxra_tcb_level *out,
                              uint32_t *pcesvn) {
   const sgxra__jcodes *c = &tcb_codes;
   char path[64];
   snprintf(path, sizeof(path), "tcbInfo.tcbLevels[%zu]", idx);
-  if (!json_is_object(lv))
+  if (sgxra__jv_type(lv) != SGXRA__JV_OBJECT)
     return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
                        "TCB Info: %s is not an object", path);
-  const json_t *tcb;
+  const sgxra__jv *tcb;
   sgxra_err e;
   int64_t v;
   if ((e = sgxra__j_obj(cx, c, lv, path, "tcb", 0, &tcb)) != SGXRA_OK) return e;
@@ -185,10 +185,10 @@ static void drop_unreachable(sgxra_tcbinfo *ti, level_key *k) {
   ti->level_count = w;
 }
 
-static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
+static sgxra_err parse_body(sgxra_ctx *cx, const sgxra__jv *root,
                             sgxra_tcbinfo *ti) {
   const sgxra__jcodes *c = &tcb_codes;
-  const json_t *b = json_object_get(root, "tcbInfo");
+  const sgxra__jv *b = sgxra__jv_get(root, "tcbInfo");
   const char *path = "tcbInfo";
   int64_t v;
   sgxra_err e;
@@ -199,7 +199,7 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
                        "TCB Info version %lld is not supported (2 and 3 are)",
                        (long long)v);
   ti->version = (unsigned)v;
-  const json_t *id = json_object_get(b, "id");
+  const sgxra__jv *id = sgxra__jv_get(b, "id");
   if (ti->version == 3 || id != NULL) {
     const char *s;
     size_t n;
@@ -240,10 +240,10 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
                         UINT32_MAX, &v)) != SGXRA_OK)
     return e;
   ti->tcb_evaluation_data_number = (uint32_t)v;
-  const json_t *levels;
+  const sgxra__jv *levels;
   if ((e = sgxra__j_obj(cx, c, b, path, "tcbLevels", 1, &levels)) != SGXRA_OK)
     return e;
-  size_t n = json_array_size(levels);
+  size_t n = sgxra__jv_size(levels);
   if (n == 0)
     return sgxra__fail(cx, SGXRA_E_TCBINFO_FIELD,
                        "TCB Info: tcbInfo.tcbLevels is empty");
@@ -253,8 +253,8 @@ static sgxra_err parse_body(sgxra_ctx *cx, const json_t *root,
   level_key *k = calloc(n, sizeof(*k));
   if (k == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
   for (size_t i = 0; i < n; i++) {
-    e = parse_level(cx, json_array_get(levels, i), i, ti->version,
-                    &ti->levels[i], &k[i].pcesvn);
+    e = parse_level(cx, sgxra__jv_at(levels, i), i, ti->version, &ti->levels[i],
+                    &k[i].pcesvn);
     ti->level_count = i + 1; /* so free() sees partial advisories */
     if (e != SGXRA_OK) {
       free(k);
@@ -276,11 +276,11 @@ sgxra_err sgxra_tcbinfo_parse(sgxra_ctx *cx, const uint8_t *p, size_t n,
   *out_info = NULL;
   sgxra_tcbinfo *ti = calloc(1, sizeof(*ti));
   if (ti == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB Info");
-  json_t *root = NULL;
+  sgxra__jv *root = NULL;
   sgxra_err e = sgxra__signed_json_load(cx, p, n, "tcbInfo", &tcb_codes, &root,
                                         &ti->signed_body, &ti->signed_len);
   if (e == SGXRA_OK) e = parse_body(cx, root, ti);
-  json_decref(root);
+  sgxra__jv_free(root);
   if (e != SGXRA_OK) {
     sgxra_tcbinfo_free(ti);
     return e;

@@ -1,4 +1,5 @@
 /* X.509 certificates and chains of Intel's SGX PKI: see sgxra/x509.h. */
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "crypto/internal.h"
 #include "quote/x509_internal.h"
 #include "sgxra/hex.h"
 #include "sgxra/timeutil.h"
@@ -255,6 +257,304 @@ static void cert_clear(sgxra_x509_cert *c) {
   memset(c, 0, sizeof(*c));
 }
 
+/* ---- certificates of the fixed shape: a bounded DER walk -----------------
+ *
+ * Intel's SGX certificates (the root, the PCK Platform/Processor CA, the
+ * TCB signing certificate) all have one shape: v3, ecdsa-with-SHA256,
+ * names of single printable-ASCII attributes, an uncompressed P-256 key,
+ * and only basicConstraints, keyUsage, the key identifiers and CRL
+ * distribution points as extensions.  For such a certificate d2i_X509
+ * (most of a cold verification's time, through OpenSSL's generic key
+ * decoders) is replaced by the walk below and a key built from the raw
+ * point on cached P-256 parameters.
+ *
+ * The walk accepts only what it reads completely, in strict DER, to the
+ * same values OpenSSL's decoding gives (names, validity, serial, key,
+ * EXFLAG_CA, the key usage bits, no EXFLAG_INVALID; see each check), so
+ * every check done with the X509 is done with these values; anything else
+ * (another algorithm or extension, a critical flag written FALSE, a
+ * non-minimal length, an empty key usage, a point off the curve, ...) is
+ * left to d2i_X509 and the checks as before, which then decide.  The
+ * signature is verified over the TBSCertificate bytes as they are (what
+ * X509_verify hashes: OpenSSL keeps the received encoding), both
+ * AlgorithmIdentifiers being exactly ecdsa-with-SHA256 and the BIT STRING
+ * without unused bits. */
+
+typedef struct dspan {
+  const uint8_t *p;
+  size_t n;
+} dspan;
+
+/* The next element of *in with tag `tag`: its contents in *val, its whole
+ * TLV in *whole (may be NULL).  Strict DER lengths (minimal, <= 0xffff). */
+static int d_next(dspan *in, uint8_t tag, dspan *val, dspan *whole) {
+  if (in->n < 2 || in->p[0] != tag) return 0;
+  size_t hdr = 2, len = in->p[1];
+  if (len == 0x81) {
+    if (in->n < 3 || in->p[2] < 0x80) return 0;
+    len = in->p[2];
+    hdr = 3;
+  } else if (len == 0x82) {
+    if (in->n < 4 || in->p[2] == 0) return 0;
+    len = (size_t)in->p[2] << 8 | in->p[3];
+    hdr = 4;
+  } else if (len & 0x80) {
+    return 0;
+  }
+  if (len > in->n - hdr) return 0;
+  val->p = in->p + hdr;
+  val->n = len;
+  if (whole) {
+    whole->p = in->p;
+    whole->n = hdr + len;
+  }
+  in->p += hdr + len;
+  in->n -= hdr + len;
+  return 1;
+}
+
+/* The next bytes of *in are exactly b[0..n). */
+static int d_exact(dspan *in, const uint8_t *b, size_t n) {
+  if (in->n < n || memcmp(in->p, b, n) != 0) return 0;
+  in->p += n;
+  in->n -= n;
+  return 1;
+}
+
+static const uint8_t alg_ecdsa_sha256[] = {0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86,
+                                           0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+/* SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING 00 04 } */
+static const uint8_t spki_p256_prefix[] = {
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+    0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
+static const uint8_t version_v3[] = {0xa0, 0x03, 0x02, 0x01, 0x02};
+
+/* A PrintableString character (X.680 41.4). */
+static int printable(uint8_t c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+         (c >= '0' && c <= '9') || c == ' ' || c == '\'' || c == '(' ||
+         c == ')' || c == '+' || c == ',' || c == '-' || c == '.' || c == '/' ||
+         c == ':' || c == '=' || c == '?';
+}
+
+/* A Name of RDNs of one attribute each, types 2.5.4.x, values UTF8String
+ * or PrintableString of printable ASCII (their canonical and UTF-8 forms
+ * in OpenSSL are then the bytes themselves); the first commonName into
+ * cn, truncated as sgxra__name_cn does. */
+static int fast_name(dspan name, char cn[SGXRA_X509_CN_SIZE]) {
+  cn[0] = '\0';
+  int rdns = 0, have_cn = 0;
+  while (name.n > 0) {
+    dspan set, atv, type, val;
+    if (!d_next(&name, 0x31, &set, NULL) || !d_next(&set, 0x30, &atv, NULL) ||
+        set.n != 0 || !d_next(&atv, 0x06, &type, NULL) || type.n != 3 ||
+        type.p[0] != 0x55 || type.p[1] != 0x04 || type.p[2] >= 0x80)
+      return 0;
+    uint8_t tag = atv.n > 0 ? atv.p[0] : 0;
+    if ((tag != 0x0c && tag != 0x13) || !d_next(&atv, tag, &val, NULL) ||
+        atv.n != 0 || val.n == 0)
+      return 0;
+    for (size_t i = 0; i < val.n; i++)
+      if (val.p[i] < 0x20 || val.p[i] > 0x7e ||
+          (tag == 0x13 && !printable(val.p[i])))
+        return 0;
+    if (type.p[2] == 3 && !have_cn) {
+      size_t k =
+          val.n < SGXRA_X509_CN_SIZE - 1 ? val.n : SGXRA_X509_CN_SIZE - 1;
+      memcpy(cn, val.p, k);
+      cn[k] = '\0';
+      have_cn = 1;
+    }
+    rdns++;
+  }
+  return rdns > 0;
+}
+
+static int two_digits(const uint8_t *p, unsigned *out) {
+  if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') return 0;
+  *out = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+  return 1;
+}
+
+/* UTCTime YYMMDDHHMMSSZ (years 1950..2049, as ASN1_TIME_to_tm) or
+ * GeneralizedTime YYYYMMDDHHMMSSZ, a real date and time. */
+static int fast_time(dspan *in, int64_t *out) {
+  dspan t;
+  size_t yl;
+  if (in->n > 0 && in->p[0] == 0x17) {
+    yl = 2;
+    if (!d_next(in, 0x17, &t, NULL)) return 0;
+  } else {
+    yl = 4;
+    if (!d_next(in, 0x18, &t, NULL)) return 0;
+  }
+  if (t.n != yl + 11 || t.p[t.n - 1] != 'Z') return 0;
+  unsigned y1, y2 = 0, mo, d, h, mi, s;
+  if (!two_digits(t.p, &y1) || (yl == 4 && !two_digits(t.p + 2, &y2)) ||
+      !two_digits(t.p + yl, &mo) || !two_digits(t.p + yl + 2, &d) ||
+      !two_digits(t.p + yl + 4, &h) || !two_digits(t.p + yl + 6, &mi) ||
+      !two_digits(t.p + yl + 8, &s))
+    return 0;
+  unsigned y = yl == 2 ? (y1 < 50 ? 2000 + y1 : 1900 + y1) : y1 * 100 + y2;
+  static const unsigned mdays[12] = {31, 28, 31, 30, 31, 30,
+                                     31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12 || d < 1 ||
+      d > mdays[mo - 1] + (mo == 2 && leap ? 1u : 0u) || h > 23 || mi > 59 ||
+      s > 59)
+    return 0;
+  *out = sgxra_days_from_civil((int64_t)y, mo, d) * 86400 + (int64_t)h * 3600 +
+         (int64_t)mi * 60 + s;
+  return 1;
+}
+
+/* One extension's value, of the fixed shape.  Sets the bit of its kind in
+ * *seen (a second one is refused), and *is_ca / *ku for those kinds. */
+static int fast_ext(uint8_t kind, dspan v, unsigned *seen, int *is_ca,
+                    uint32_t *ku) {
+  unsigned bit;
+  dspan a, b, c, d;
+  switch (kind) {
+  case 0x13: /* basicConstraints: {} | {cA TRUE} | {cA TRUE, pathLen} */
+    bit = 1;
+    if (!d_next(&v, 0x30, &a, NULL) || v.n != 0) return 0;
+    if (a.n == 0) {
+      *is_ca = 0;
+    } else {
+      static const uint8_t ca_true[] = {0x01, 0x01, 0xff};
+      if (!d_exact(&a, ca_true, sizeof ca_true)) return 0;
+      *is_ca = 1;
+      /* pathLenConstraint: a small non-negative INTEGER */
+      if (a.n != 0 && (!d_next(&a, 0x02, &b, NULL) || a.n != 0 || b.n != 1 ||
+                       b.p[0] >= 0x80))
+        return 0;
+    }
+    break;
+  case 0x0f: /* keyUsage: BIT STRING of 1 or 2 bytes, some bit set */
+    bit = 2;
+    if (!d_next(&v, 0x03, &a, NULL) || v.n != 0 || a.n < 2 || a.n > 3 ||
+        a.p[0] > 7)
+      return 0;
+    {
+      /* as OpenSSL reads it: unused bits cleared, data[0] | data[1] << 8 */
+      uint8_t k[2] = {a.p[1], a.n == 3 ? a.p[2] : 0};
+      k[a.n - 2] &= (uint8_t)(0xff << a.p[0]);
+      *ku = (uint32_t)k[0] | (uint32_t)k[1] << 8;
+      if (*ku == 0) return 0;
+    }
+    break;
+  case 0x0e: /* subjectKeyIdentifier: OCTET STRING */
+    bit = 4;
+    if (!d_next(&v, 0x04, &a, NULL) || v.n != 0 || a.n == 0) return 0;
+    break;
+  case 0x23: /* authorityKeyIdentifier: { [0] keyIdentifier } only */
+    bit = 8;
+    if (!d_next(&v, 0x30, &a, NULL) || v.n != 0 ||
+        !d_next(&a, 0x80, &b, NULL) || a.n != 0 || b.n == 0)
+      return 0;
+    break;
+  case 0x1f: /* cRLDistributionPoints: one point, one URI, nothing else */
+    bit = 16;
+    if (!d_next(&v, 0x30, &a, NULL) || v.n != 0 ||
+        !d_next(&a, 0x30, &b, NULL) || a.n != 0 ||
+        !d_next(&b, 0xa0, &c, NULL) || b.n != 0 ||
+        !d_next(&c, 0xa0, &d, NULL) || c.n != 0 ||
+        !d_next(&d, 0x86, &a, NULL) || d.n != 0 || a.n == 0)
+      return 0;
+    for (size_t i = 0; i < a.n; i++)
+      if (a.p[i] <= 0x20 || a.p[i] > 0x7e) return 0;
+    break;
+  default:
+    return 0;
+  }
+  if (*seen & bit) return 0;
+  *seen |= bit;
+  return 1;
+}
+
+/* Read c->der (c->der_len bytes) as a certificate of the fixed shape into
+ * c (everything but x and key); 0 when it is not of that shape. */
+static int fast_walk(sgxra_x509_cert *c, const uint8_t **point) {
+  const uint8_t *base = c->der;
+  dspan all = {c->der, c->der_len}, cert, tbs, tbs_whole, sig, t, e;
+  if (!d_next(&all, 0x30, &cert, NULL) || all.n != 0 ||
+      !d_next(&cert, 0x30, &tbs, &tbs_whole) ||
+      !d_exact(&cert, alg_ecdsa_sha256, sizeof alg_ecdsa_sha256) ||
+      !d_next(&cert, 0x03, &sig, NULL) || cert.n != 0 || sig.n < 2 ||
+      sig.p[0] != 0)
+    return 0;
+  c->tbs_off = (size_t)(tbs_whole.p - base);
+  c->tbs_len = tbs_whole.n;
+  c->sig_off = (size_t)(sig.p + 1 - base);
+  c->sig_len = sig.n - 1;
+  /* TBSCertificate: version v3, serialNumber, signature, issuer,
+   * validity, subject, subjectPublicKeyInfo, [3] extensions */
+  if (!d_exact(&tbs, version_v3, sizeof version_v3) ||
+      !d_next(&tbs, 0x02, &t, NULL) || t.n == 0 || (t.p[0] & 0x80))
+    return 0;
+  /* a positive serial, minimal; OpenSSL keeps it without the 0x00 */
+  if (t.p[0] == 0) {
+    if (t.n < 2 || !(t.p[1] & 0x80)) return 0;
+    t.p++;
+    t.n--;
+  }
+  if (t.n > SGXRA_X509_SERIAL_MAX) return 0;
+  memcpy(c->serial.bytes, t.p, t.n);
+  c->serial.len = t.n;
+  if (!d_exact(&tbs, alg_ecdsa_sha256, sizeof alg_ecdsa_sha256) ||
+      !d_next(&tbs, 0x30, &t, &e) || !fast_name(t, c->issuer_cn))
+    return 0;
+  c->issuer_der = e.p;
+  c->issuer_len = e.n;
+  dspan val;
+  if (!d_next(&tbs, 0x30, &val, NULL) || !fast_time(&val, &c->not_before) ||
+      !fast_time(&val, &c->not_after) || val.n != 0 ||
+      !d_next(&tbs, 0x30, &t, &e) || !fast_name(t, c->subject_cn))
+    return 0;
+  c->subject_der = e.p;
+  c->subject_len = e.n;
+  if (!d_exact(&tbs, spki_p256_prefix, sizeof spki_p256_prefix) ||
+      tbs.n < SGXRA_P256_PUBLIC_SIZE)
+    return 0;
+  *point = tbs.p;
+  tbs.p += SGXRA_P256_PUBLIC_SIZE;
+  tbs.n -= SGXRA_P256_PUBLIC_SIZE;
+  /* no extensions: not a CA, no key usage (X509_get_key_usage: all) */
+  c->is_ca = 0;
+  c->can_sign_certs = 1;
+  c->ext_count = 0;
+  if (tbs.n == 0) return 1;
+  dspan x3, exts;
+  if (!d_next(&tbs, 0xa3, &x3, NULL) || tbs.n != 0 ||
+      !d_next(&x3, 0x30, &exts, NULL) || x3.n != 0 || exts.n == 0)
+    return 0;
+  unsigned seen = 0;
+  uint32_t ku = UINT32_MAX;
+  while (exts.n > 0) {
+    dspan ext, oid, v;
+    static const uint8_t critical[] = {0x01, 0x01, 0xff};
+    if (c->ext_count == SGXRA__X509_FAST_EXT_MAX ||
+        !d_next(&exts, 0x30, &ext, NULL) || !d_next(&ext, 0x06, &oid, NULL) ||
+        oid.n != 3 || oid.p[0] != 0x55 || oid.p[1] != 0x1d)
+      return 0;
+    (void)d_exact(&ext, critical, sizeof critical); /* any, for OpenSSL */
+    if (!d_next(&ext, 0x04, &v, NULL) || ext.n != 0 ||
+        !fast_ext(oid.p[2], v, &seen, &c->is_ca, &ku))
+      return 0;
+    sgxra__x509_ext_span *s = &c->ext[c->ext_count++];
+    s->oid_off = (size_t)(oid.p - base);
+    s->oid_len = oid.n;
+    s->val_off = (size_t)(v.p - base);
+    s->val_len = v.n;
+  }
+  c->can_sign_certs = ku == UINT32_MAX || (ku & KU_KEY_CERT_SIGN) != 0;
+  return 1;
+}
+
+/* c->der read by fast_walk, with its key built from the raw point: 1; 0
+ * when not of the fixed shape or the point is not on the curve (c is then
+ * as it was: x NULL, der and der_len set, everything else zero). */
 /* ---- decoded certificates, shared within the process ----------------------
  *
  * d2i_X509 is most of a cold verification's time: OpenSSL 3 decodes each
@@ -361,18 +661,155 @@ static void sig_cache_put(const sgxra_x509_cert *c,
  * process for each (c's DER, signer's key) pair. */
 static int cert_signed_by(const sgxra_x509_cert *c,
                           const sgxra_x509_cert *signer) {
-  EVP_PKEY *pk = X509_get0_pubkey(signer->x);
+  EVP_PKEY *pk = sgxra__x509_pkey(signer);
   if (pk == NULL || signer->key == NULL || c->der == NULL) return 0;
   uint8_t key[SGXRA_P256_PUBLIC_SIZE];
   sgxra_p256_public_raw(signer->key, key);
   if (sig_cache_has(c, key)) return 1;
-  if (X509_verify(c->x, pk) != 1) return 0;
+  if (c->x != NULL ? X509_verify(c->x, pk) != 1
+                   : sgxra_p256_verify_der(
+                         NULL, signer->key, c->der + c->tbs_off, c->tbs_len,
+                         c->der + c->sig_off, c->sig_len) != SGXRA_OK)
+    return 0;
   sig_cache_put(c, key);
   return 1;
 }
 
+/* The next character of a Name value as OpenSSL's canonical form has it
+ * (x509_name_canon, asn1_string_canon: leading and trailing spaces
+ * dropped, runs of spaces made one, ASCII lowercased), for the printable
+ * ASCII values fast_name admits; -1 at the end. */
+typedef struct canon_it {
+  const uint8_t *p, *end;
+  int space; /* a space run is pending */
+} canon_it;
+
+static int canon_next(canon_it *it) {
+  while (it->p < it->end && *it->p == ' ') {
+    it->space = 1;
+    it->p++;
+  }
+  if (it->p == it->end) return -1;
+  if (it->space) {
+    it->space = 0;
+    return ' ';
+  }
+  uint8_t c = *it->p++;
+  return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Names of fast_name's shape compared canonically: 1 equal, 0 not, -1
+ * when either is not of that shape. */
+static int fast_names_cmp(const uint8_t *a, size_t an, const uint8_t *b,
+                          size_t bn) {
+  dspan x = {a, an}, y = {b, bn}, xn, yn;
+  char cn[SGXRA_X509_CN_SIZE];
+  if (!d_next(&x, 0x30, &xn, NULL) || x.n != 0 || !fast_name(xn, cn) ||
+      !d_next(&y, 0x30, &yn, NULL) || y.n != 0 || !fast_name(yn, cn))
+    return -1;
+  while (xn.n > 0 && yn.n > 0) {
+    /* fast_name checked the shape: SET { SEQUENCE { OID 55 04 t, value } } */
+    dspan xs, ys, xa, ya, xt, yt, xv, yv;
+    (void)(d_next(&xn, 0x31, &xs, NULL) && d_next(&xs, 0x30, &xa, NULL) &&
+           d_next(&xa, 0x06, &xt, NULL) && d_next(&xa, xa.p[0], &xv, NULL));
+    (void)(d_next(&yn, 0x31, &ys, NULL) && d_next(&ys, 0x30, &ya, NULL) &&
+           d_next(&ya, 0x06, &yt, NULL) && d_next(&ya, ya.p[0], &yv, NULL));
+    if (xt.p[2] != yt.p[2]) return 0;
+    /* leading spaces go; trailing ones are a pending run never emitted */
+    canon_it i = {xv.p, xv.p + xv.n, 0}, j = {yv.p, yv.p + yv.n, 0};
+    while (i.p < i.end && *i.p == ' ') i.p++;
+    while (j.p < j.end && *j.p == ' ') j.p++;
+    for (;;) {
+      int c = canon_next(&i), d = canon_next(&j);
+      if (c != d) return 0;
+      if (c < 0) break;
+    }
+  }
+  return xn.n == 0 && yn.n == 0;
+}
+
+/* Two Names in DER equal as X509_NAME_cmp has it: the same bytes are the
+ * same name; names of the fixed shape that differ canonically differ;
+ * otherwise both are decoded and compared by OpenSSL. */
+static int names_equal(const uint8_t *a, size_t an, const uint8_t *b,
+                       size_t bn) {
+  if (a == NULL || b == NULL) return 0;
+  if (an == bn && memcmp(a, b, an) == 0) return 1;
+  if (fast_names_cmp(a, an, b, bn) == 0) return 0;
+  const unsigned char *pa = a, *pb = b;
+  X509_NAME *na = an <= LONG_MAX ? d2i_X509_NAME(NULL, &pa, (long)an) : NULL;
+  X509_NAME *nb = bn <= LONG_MAX ? d2i_X509_NAME(NULL, &pb, (long)bn) : NULL;
+  int eq = na != NULL && nb != NULL && X509_NAME_cmp(na, nb) == 0;
+  X509_NAME_free(na);
+  X509_NAME_free(nb);
+  ERR_clear_error();
+  return eq;
+}
+
+/* c's issuer is i's subject. */
+static int issuer_is(const sgxra_x509_cert *c, const sgxra_x509_cert *i) {
+  return names_equal(c->issuer_der, c->issuer_len, i->subject_der,
+                     i->subject_len);
+}
+
+int sgxra__x509_name_is(const X509_NAME *name, const sgxra_x509_cert *c,
+                        int subject) {
+  const unsigned char *p = NULL;
+  size_t n = 0;
+  if (name == NULL || c == NULL || X509_NAME_get0_der(name, &p, &n) != 1) {
+    ERR_clear_error();
+    return 0;
+  }
+  return subject ? names_equal(p, n, c->subject_der, c->subject_len)
+                 : names_equal(p, n, c->issuer_der, c->issuer_len);
+}
+
+EVP_PKEY *sgxra__x509_pkey(const sgxra_x509_cert *c) {
+  if (c == NULL) return NULL;
+  return c->x != NULL ? X509_get0_pubkey(c->x) : sgxra__p256_evp(c->key);
+}
+
+/* Public keys of certificates of the fixed shape, keyed by the exact point:
+ * Intel's root comes in every issuer chain and as the built-in anchor, the
+ * TCB signing certificate in two chains; its key is built once (on the
+ * cached P-256 parameters) and shared, for verifying only.  Same lock and
+ * bound as above. */
+typedef struct cached_key {
+  uint8_t point[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_key *key;
+} cached_key;
+static cached_key key_cache[CERT_CACHE_MAX];
+static size_t key_cache_next;
+
+static sgxra_p256_key *key_from_point(const uint8_t *point) {
+  sgxra_p256_key *k = NULL;
+  pthread_mutex_lock(&cert_cache_lock);
+  for (size_t i = 0; i < CERT_CACHE_MAX && k == NULL; i++)
+    if (key_cache[i].key != NULL &&
+        memcmp(key_cache[i].point, point, SGXRA_P256_PUBLIC_SIZE) == 0)
+      k = sgxra__p256_share(key_cache[i].key);
+  pthread_mutex_unlock(&cert_cache_lock);
+  if (k != NULL) return k;
+  if (sgxra_p256_from_public(NULL, point, &k) != SGXRA_OK) return NULL;
+  sgxra_p256_key *shared = sgxra__p256_share(k);
+  if (shared == NULL) return k;
+  pthread_mutex_lock(&cert_cache_lock);
+  cached_key *e = &key_cache[key_cache_next];
+  key_cache_next = (key_cache_next + 1) % CERT_CACHE_MAX;
+  sgxra_p256_key *old = e->key;
+  memcpy(e->point, point, SGXRA_P256_PUBLIC_SIZE);
+  e->key = shared;
+  pthread_mutex_unlock(&cert_cache_lock);
+  sgxra_p256_free(old);
+  return k;
+}
+
 void sgxra__x509_cache_clear(void) {
   pthread_mutex_lock(&cert_cache_lock);
+  sgxra_p256_key *keys[CERT_CACHE_MAX];
+  for (size_t i = 0; i < CERT_CACHE_MAX; i++) keys[i] = key_cache[i].key;
+  memset(key_cache, 0, sizeof key_cache);
+  key_cache_next = 0;
   for (size_t i = 0; i < CERT_CACHE_MAX; i++) free(sig_cache[i].der);
   memset(sig_cache, 0, sizeof sig_cache);
   sig_cache_next = 0;
@@ -384,7 +821,31 @@ void sgxra__x509_cache_clear(void) {
   for (size_t i = 0; i < CERT_CACHE_MAX; i++) {
     X509_free(all[i].x);
     free(all[i].der);
+    sgxra_p256_free(keys[i]);
   }
+}
+
+static int fast_on = 1;
+
+void sgxra__x509_set_fast(int on) {
+  fast_on = on != 0;
+}
+
+static int cert_fast(sgxra_x509_cert *c) {
+  const uint8_t *point = NULL;
+  if (!fast_on) return 0;
+  if (!fast_walk(c, &point) || (c->key = key_from_point(point)) == NULL) {
+    const uint8_t *der = c->der;
+    size_t n = c->der_len;
+    memset(c, 0, sizeof *c);
+    c->der = der;
+    c->der_len = n;
+    ERR_clear_error();
+    return 0;
+  }
+  c->self_issued =
+      names_equal(c->issuer_der, c->issuer_len, c->subject_der, c->subject_len);
+  return 1;
 }
 
 /* Fill *c from DER.  `which` names the certificate in messages
@@ -395,12 +856,20 @@ static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
   if (n == 0 || n > (size_t)0x7fffffff)
     return sgxra__fail(cx, SGXRA_E_X509_PARSE, "%s: DER length %zu unusable",
                        which, n);
+  uint8_t *copy = malloc(n);
+  if (copy == NULL)
+    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: DER copy", which);
+  memcpy(copy, der, n);
+  c->der = copy;
+  c->der_len = n;
+  if (cert_fast(c)) return SGXRA_OK;
   c->x = cert_cache_get(der, n);
   if (c->x == NULL) {
     const unsigned char *q = der;
     c->x = d2i_X509(NULL, &q, (long)n);
     if (c->x == NULL) {
       ERR_clear_error();
+      cert_clear(c);
       return sgxra__fail(cx, SGXRA_E_X509_PARSE,
                          "%s: %zu bytes of DER are not an X.509 certificate",
                          which, n);
@@ -415,14 +884,16 @@ static sgxra_err cert_from_der(sgxra_ctx *cx, const uint8_t *der, size_t n,
     }
     cert_cache_put(der, n, c->x);
   }
-  uint8_t *copy = malloc(n);
-  if (copy == NULL) {
+  if (X509_NAME_get0_der(X509_get_issuer_name(c->x), &c->issuer_der,
+                         &c->issuer_len) != 1 ||
+      X509_NAME_get0_der(X509_get_subject_name(c->x), &c->subject_der,
+                         &c->subject_len) != 1) {
+    ERR_clear_error();
     cert_clear(c);
-    return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s: DER copy", which);
+    return sgxra__fail(cx, SGXRA_E_X509_PARSE, "%s: names unreadable", which);
   }
-  memcpy(copy, der, n);
-  c->der = copy;
-  c->der_len = n;
+  c->self_issued = X509_NAME_cmp(X509_get_subject_name(c->x),
+                                 X509_get_issuer_name(c->x)) == 0;
   /* Computes and caches the extension flags; EXFLAG_INVALID marks
    * undecodable or duplicate standard extensions. */
   uint32_t flags = X509_get_extension_flags(c->x);
@@ -572,8 +1043,7 @@ static int outside(const sgxra_x509_cert *c, int64_t now) {
  * certificates, signature verifies. */
 sgxra_err sgxra__x509_check_issued(sgxra_ctx *cx, const sgxra_x509_cert *c,
                                    const sgxra_x509_cert *issuer) {
-  if (X509_NAME_cmp(X509_get_issuer_name(c->x),
-                    X509_get_subject_name(issuer->x)) != 0)
+  if (!issuer_is(c, issuer))
     return sgxra__fail(cx, SGXRA_E_X509_CHAIN_LINK,
                        "certificate '%s' names issuer '%s', but the next "
                        "certificate is '%s': the chain is out of order or "
@@ -597,9 +1067,13 @@ sgxra_err sgxra__x509_check_issued(sgxra_ctx *cx, const sgxra_x509_cert *c,
 }
 
 int sgxra__x509_same_key(const sgxra_x509_cert *a, const sgxra_x509_cert *b) {
-  EVP_PKEY *ka = a ? X509_get0_pubkey(a->x) : NULL;
-  EVP_PKEY *kb = b ? X509_get0_pubkey(b->x) : NULL;
-  return ka && kb && EVP_PKEY_eq(ka, kb) == 1;
+  /* Both keys are P-256 (cert_from_der): the same point is the same key,
+   * as EVP_PKEY_eq has it. */
+  if (a == NULL || b == NULL || a->key == NULL || b->key == NULL) return 0;
+  uint8_t ka[SGXRA_P256_PUBLIC_SIZE], kb[SGXRA_P256_PUBLIC_SIZE];
+  sgxra_p256_public_raw(a->key, ka);
+  sgxra_p256_public_raw(b->key, kb);
+  return memcmp(ka, kb, sizeof ka) == 0;
 }
 
 sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
@@ -623,11 +1097,10 @@ sgxra_err sgxra_x509_chain_verify(sgxra_ctx *cx, const sgxra_x509_chain *chain,
     expired |= outside(&chain->certs[i], now);
   if (err == SGXRA_OK) {
     const sgxra_x509_cert *top = &chain->certs[chain->count - 1];
-    if (X509_NAME_cmp(X509_get_subject_name(top->x),
-                      X509_get_issuer_name(top->x)) == 0) {
+    if (sgxra_x509_cert_is_self_issued(top)) {
       /* The chain carries its root: it must be the trust anchor. */
-      if (X509_NAME_cmp(X509_get_subject_name(top->x),
-                        X509_get_subject_name(root->x)) != 0 ||
+      if (!names_equal(top->subject_der, top->subject_len, root->subject_der,
+                       root->subject_len) ||
           !sgxra__x509_same_key(top, root))
         err = sgxra__fail(cx, SGXRA_E_X509_UNTRUSTED_ROOT,
                           "the chain's root '%s' is not the trusted root "
@@ -700,8 +1173,7 @@ int sgxra_x509_cert_is_ca(const sgxra_x509_cert *c) {
 }
 
 int sgxra_x509_cert_is_self_issued(const sgxra_x509_cert *c) {
-  return c && X509_NAME_cmp(X509_get_subject_name(c->x),
-                            X509_get_issuer_name(c->x)) == 0;
+  return c && c->self_issued;
 }
 
 sgxra_err sgxra_x509_cert_extension(sgxra_ctx *cx, const sgxra_x509_cert *c,
@@ -717,6 +1189,33 @@ sgxra_err sgxra_x509_cert_extension(sgxra_ctx *cx, const sgxra_x509_cert *c,
     ERR_clear_error();
     return sgxra__fail(cx, SGXRA_E_INVALID_ARGUMENT, "'%s' is not a dotted OID",
                        oid);
+  }
+  if (c->x == NULL) {
+    /* the fixed shape: its extensions as the walk found them */
+    const unsigned char *od = OBJ_get0_data(obj);
+    size_t ol = OBJ_length(obj);
+    const sgxra__x509_ext_span *hit = NULL;
+    int twice = 0;
+    for (size_t k = 0; k < c->ext_count; k++) {
+      const sgxra__x509_ext_span *x = &c->ext[k];
+      if (od != NULL && x->oid_len == ol &&
+          memcmp(c->der + x->oid_off, od, ol) == 0) {
+        twice |= hit != NULL;
+        hit = hit ? hit : x;
+      }
+    }
+    ASN1_OBJECT_free(obj);
+    if (hit == NULL)
+      return sgxra__fail(cx, SGXRA_E_X509_EXT_MISSING,
+                         "certificate '%s' has no extension %s", c->subject_cn,
+                         oid);
+    if (twice)
+      return sgxra__fail(cx, SGXRA_E_X509_PARSE,
+                         "certificate '%s' carries extension %s twice",
+                         c->subject_cn, oid);
+    *out_value = c->der + hit->val_off;
+    *out_len = hit->val_len;
+    return SGXRA_OK;
   }
   int i = X509_get_ext_by_OBJ(c->x, obj, -1);
   int j = i >= 0 ? X509_get_ext_by_OBJ(c->x, obj, i) : -1;

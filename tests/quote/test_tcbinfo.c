@@ -479,6 +479,209 @@ static void test_every_byte_matters(void **state) {
   free(p);
 }
 
+/* The document's syntax is checked whole, including what the de-duplicated
+ * reading drops: a later duplicate member is not used, but it must still be
+ * JSON (jansson's syntax: literals, number forms and ranges, strings with
+ * valid UTF-8 and no NUL).  Each edit here is refused as a format error
+ * with the "not valid JSON" message, at the top level, inside the signed
+ * body and nested in a dropped value; trailing text too. */
+static sgxra_err edited_msg(const char *from, const char *to, char *msg,
+                            size_t msg_size) {
+  size_t n, m;
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
+  uint8_t *q = tu_replace(p, n, from, to, &m);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_tcbinfo *ti = NULL;
+  sgxra_err e = sgxra_tcbinfo_parse(cx, q, m, &ti);
+  snprintf(msg, msg_size, "%s", sgxra_ctx_message(cx));
+  if (e != SGXRA_OK) assert_null(ti);
+  sgxra_tcbinfo_free(ti);
+  sgxra_ctx_free(cx);
+  free(p);
+  free(q);
+  return e;
+}
+
+static void test_syntax_of_dropped_duplicates(void **state) {
+  (void)state;
+  static const char *const bad[] = {
+      "tru",
+      "nul",
+      "falsey",
+      "01",
+      "1.",
+      ".5",
+      "+1",
+      "-",
+      "1e",
+      "1e+",
+      "0x10",
+      "1e999",
+      "-1e999",
+      "99999999999999999999",
+      "\"\\u0000\"",
+      "\"\\udc00\"",
+      "\"\\ud800\"",
+      "\"\xff\"",
+      "\"\xc0\xaf\"",
+      "\"\\x\"",
+      "[1,]",
+      "{\"a\":1,}",
+      "{\"a\":tru}",
+      "[tru]",
+      "{\"a\":1,\"a\":tru}",
+      "\"a\tb\"",
+      "1 2",
+      "NaN",
+      "Infinity",
+  };
+  char msg[512];
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char to[128];
+    /* a later duplicate at the top level */
+    snprintf(to, sizeof to, "{\"x\":1,\"x\":%s,\"tcbInfo\":", bad[i]);
+    sgxra_err e = edited_msg("{\"tcbInfo\":", to, msg, sizeof msg);
+    if (e != SGXRA_E_TCBINFO_FORMAT || strstr(msg, "not valid JSON") == NULL)
+      fail_msg("top-level duplicate %s -> %s: %s", bad[i], sgxra_err_name(e),
+               msg);
+    /* a later duplicate of a member of the signed body */
+    snprintf(to, sizeof to, "\"id\":\"SGX\",\"id\":%s", bad[i]);
+    e = edited_msg("\"id\":\"SGX\"", to, msg, sizeof msg);
+    if (e != SGXRA_E_TCBINFO_FORMAT || strstr(msg, "not valid JSON") == NULL)
+      fail_msg("body duplicate %s -> %s: %s", bad[i], sgxra_err_name(e), msg);
+    /* nested inside a dropped value */
+    snprintf(to, sizeof to, "{\"x\":1,\"x\":{\"y\":[%s]},\"tcbInfo\":", bad[i]);
+    e = edited_msg("{\"tcbInfo\":", to, msg, sizeof msg);
+    if (e != SGXRA_E_TCBINFO_FORMAT || strstr(msg, "not valid JSON") == NULL)
+      fail_msg("nested in a dropped value %s -> %s: %s", bad[i],
+               sgxra_err_name(e), msg);
+    /* and where it is read */
+    snprintf(to, sizeof to, "\"version\":%s", bad[i]);
+    e = edited_msg("\"version\":3", to, msg, sizeof msg);
+    if (e != SGXRA_E_TCBINFO_FORMAT)
+      fail_msg("kept value %s -> %s: %s", bad[i], sgxra_err_name(e), msg);
+  }
+  /* A duplicate name with invalid UTF-8: the key itself is checked. */
+  assert_int_equal(
+      edited_msg("{\"tcbInfo\":", "{\"\xff\":1,\"\xff\":2,\"tcbInfo\":", msg,
+                 sizeof msg),
+      SGXRA_E_TCBINFO_FORMAT);
+  assert_int_equal(edited_msg("{\"tcbInfo\":",
+                              "{\"x\":1,\"x\":1,\"x\xff\":1,\"tcbInfo\":", msg,
+                              sizeof msg),
+                   SGXRA_E_TCBINFO_FORMAT);
+  /* Valid later duplicates of every kind change nothing: the signature of
+   * the unchanged body still verifies. */
+  static const char *const good[] = {
+      "true",         "null",
+      "-0",           "1.5e-3",
+      "1E+2",         "\"\\ud83d\\ude00\"",
+      "\"\xc3\xa9\"", "{\"a\":1,\"a\":[]}",
+      "[]",           "{}",
+  };
+  for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+    char to[128];
+    snprintf(to, sizeof to, "{\"x\":1,\"x\":%s,\"tcbInfo\":", good[i]);
+    if (edited("{\"tcbInfo\":", to) != SGXRA_OK)
+      fail_msg("valid duplicate %s refused", good[i]);
+  }
+  /* Trailing text after the document; trailing NULs are not text. */
+  size_t n;
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
+  while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\0')) n--;
+  static const char *const tails[] = {" x", "}", ",", " {}", "\x01", "\xff"};
+  for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+    size_t k = strlen(tails[i]);
+    uint8_t *q = malloc(n + k);
+    memcpy(q, p, n);
+    memcpy(q + n, tails[i], k);
+    sgxra_tcbinfo *ti = NULL;
+    assert_int_equal(sgxra_tcbinfo_parse(NULL, q, n + k, &ti),
+                     SGXRA_E_TCBINFO_FORMAT);
+    assert_null(ti);
+    free(q);
+  }
+  uint8_t *q = malloc(n + 3);
+  memcpy(q, p, n);
+  memcpy(q + n, " \n\0", 3);
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(NULL, q, n + 3, &ti), SGXRA_OK);
+  sgxra_tcbinfo_free(ti);
+  free(q);
+  free(p);
+}
+
+/* Nesting: values up to 64 levels below the document are read, deeper
+ * ones refused (the rapidjson-like reading's limit), with or without
+ * duplicate names elsewhere in the document. */
+static sgxra_err nested(size_t arrays, const char *inner, int dup) {
+  char to[1024];
+  size_t k = (size_t)snprintf(to, sizeof to,
+                              "{%s\"x\":", dup ? "\"d\":1,\"d\":2," : "");
+  for (size_t i = 0; i < arrays; i++) to[k++] = '[';
+  k += (size_t)snprintf(to + k, sizeof to - k, "%s", inner);
+  for (size_t i = 0; i < arrays; i++) to[k++] = ']';
+  snprintf(to + k, sizeof to - k, ",\"tcbInfo\":");
+  return edited("{\"tcbInfo\":", to);
+}
+
+static void test_nesting_limit(void **state) {
+  (void)state;
+  for (int dup = 0; dup < 2; dup++) {
+    assert_int_equal(nested(63, "1", dup), SGXRA_OK);
+    assert_int_equal(nested(64, "", dup), SGXRA_OK);
+    assert_int_equal(nested(64, "1", dup), SGXRA_E_TCBINFO_FORMAT);
+    assert_int_equal(nested(65, "", dup), SGXRA_E_TCBINFO_FORMAT);
+    assert_int_equal(nested(63, "{}", dup), SGXRA_OK);
+    assert_int_equal(nested(63, "{\"a\":1}", dup), SGXRA_E_TCBINFO_FORMAT);
+  }
+}
+
+/* The signed bytes of a body written differently from rapidjson's Writer
+ * are the Writer's form: escapes and spaces normalised; a body already in
+ * that form is signed as it is. */
+static void test_signed_body_forms(void **state) {
+  (void)state;
+  static const struct {
+    const char *member, *signed_as;
+  } cases[] = {
+      {"\"x\":\"a\\/b\"", "\"x\":\"a/b\""},
+      {"\"x\":\"\\u001f\"", "\"x\":\"\\u001F\""},
+      {"\"x\":\"\\u001F\"", "\"x\":\"\\u001F\""},
+      {"\"x\":\"\\u0041\"", "\"x\":\"A\""},
+      {"\"x\":\"\\u000a\"", "\"x\":\"\\n\""},
+      {"\"x\":\"\\n\\t\\\"\\\\\"", "\"x\":\"\\n\\t\\\"\\\\\""},
+      {"\"x\" : [ 1 , {} ]", "\"x\":[1,{}]"},
+      {"\"x\":\"\\u00e9\"", "\"x\":\"\xc3\xa9\""},
+      {"\"x\":\"\xc3\xa9\"", "\"x\":\"\xc3\xa9\""},
+  };
+  size_t n;
+  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
+  sgxra_tcbinfo *orig = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(NULL, p, n, &orig), SGXRA_OK);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char to[256];
+    snprintf(to, sizeof to, "{\"id\":\"SGX\",%s,", cases[i].member);
+    size_t m;
+    uint8_t *q = tu_replace(p, n, "{\"id\":\"SGX\",", to, &m);
+    sgxra_tcbinfo *ti = NULL;
+    assert_int_equal(sgxra_tcbinfo_parse(NULL, q, m, &ti), SGXRA_OK);
+    char want[256];
+    int wl =
+        snprintf(want, sizeof want, "{\"id\":\"SGX\",%s,", cases[i].signed_as);
+    if (ti->signed_len != orig->signed_len + (size_t)wl - 12 ||
+        memcmp(ti->signed_body, want, (size_t)wl) != 0 ||
+        memcmp(ti->signed_body + wl, orig->signed_body + 12,
+               orig->signed_len - 12) != 0)
+      fail_msg("member %s: signed as %.*s", cases[i].member, wl + 10,
+               (const char *)ti->signed_body);
+    sgxra_tcbinfo_free(ti);
+    free(q);
+  }
+  sgxra_tcbinfo_free(orig);
+  free(p);
+}
+
 static void test_status_names(void **state) {
   (void)state;
   for (int s = SGXRA_TCB_UP_TO_DATE; s <= SGXRA_TCB_REVOKED; s++) {
@@ -505,6 +708,9 @@ int main(void) {
       cmocka_unit_test(test_unreachable_levels),
       cmocka_unit_test(test_truncation),
       cmocka_unit_test(test_every_byte_matters),
+      cmocka_unit_test(test_syntax_of_dropped_duplicates),
+      cmocka_unit_test(test_nesting_limit),
+      cmocka_unit_test(test_signed_body_forms),
       cmocka_unit_test(test_status_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
