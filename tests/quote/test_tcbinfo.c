@@ -316,6 +316,43 @@ static sgxra_tcbinfo *parsed(const char *from, const char *to) {
  * CONFIG_NEEDED for synth/tcb_component_svn_256, the edited level then
  * sorting below the next one); tcbType must be 0 (QVL
  * TcbInfo::parsePartV2: TCBINFO_UNSUPPORTED_FORMAT for synth/tcb_type_1). */
+/* A bad component names its exact place: the level, the component and the
+ * key (the path is written only when a message needs it). */
+static void expect_message(const char *bundle, const char *from, const char *to,
+                           sgxra_err want, const char *text) {
+  size_t n, m;
+  uint8_t *p = tu_read_bundle(bundle, "tcb_info.json", &n);
+  uint8_t *q = tu_replace(p, n, from, to, &m);
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(sgxra_tcbinfo_parse(cx, q, m, &ti), want);
+  assert_null(ti);
+  if (!strstr(sgxra_ctx_message(cx), text))
+    fail_msg("message '%s' lacks '%s'", sgxra_ctx_message(cx), text);
+  sgxra_ctx_free(cx);
+  free(p);
+  free(q);
+}
+
+static void test_component_paths(void **state) {
+  (void)state;
+  /* sgx-01 (v3): level 0 is 11,11,2,2,255,...; the first {"svn":2} is its
+   * third component */
+  expect_message("sgx-01-phala-v3", "{\"svn\":2}", "{\"svn\":\"2\"}",
+                 SGXRA_E_TCBINFO_FIELD,
+                 "tcbInfo.tcbLevels[0].tcb.sgxtcbcomponents[2].svn");
+  expect_message("sgx-01-phala-v3", "{\"svn\":2}", "2", SGXRA_E_TCBINFO_FIELD,
+                 "tcbInfo.tcbLevels[0].tcb.sgxtcbcomponents[2] is not an "
+                 "object");
+  expect_message("sgx-01-phala-v3", "{\"svn\":2}", "{\"svn\":-2}",
+                 SGXRA_E_TCBINFO_FIELD,
+                 "tcbInfo.tcbLevels[0].tcb.sgxtcbcomponents[2].svn is -2");
+  /* sgx-03 (v2): the components are keys of the level's tcb */
+  expect_message("sgx-03-dcaprs-v3-tcbinfo-v2", "\"sgxtcbcomp16svn\"",
+                 "\"sgxtcbcompXXsvn\"", SGXRA_E_TCBINFO_FIELD,
+                 "tcbInfo.tcbLevels[0].tcb.sgxtcbcomp16svn");
+}
+
 static void test_intel_integer_rules(void **state) {
   (void)state;
   sgxra_tcbinfo *ti = parsed("{\"svn\":255}", "{\"svn\":256}");
@@ -712,6 +749,7 @@ int main(void) {
       cmocka_unit_test(test_nesting_limit),
       cmocka_unit_test(test_signed_body_forms),
       cmocka_unit_test(test_status_names),
+      cmocka_unit_test(test_component_paths),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
