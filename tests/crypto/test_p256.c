@@ -202,6 +202,17 @@ static void test_bad_keys(void **state) {
                    SGXRA_E_CRYPTO_KEY_INVALID);
   assert_null(k);
   assert_non_null(strstr(sgxra_ctx_message(cx), "not a point on the curve"));
+  pub[63] ^= 1;
+  /* every one-bit change of X or Y leaves the curve, and is refused */
+  for (unsigned bit = 0; bit < 512; bit++) {
+    pub[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+    if (sgxra_p256_from_public(cx, pub, &k) != SGXRA_E_CRYPTO_KEY_INVALID)
+      fail_msg("bit %u flipped: not refused", bit);
+    assert_null(k);
+    pub[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+  }
+  assert_int_equal(sgxra_p256_from_public(cx, pub, &k), SGXRA_OK);
+  sgxra_p256_free(k);
   memset(pub, 0, 64);
   assert_int_equal(sgxra_p256_from_public(cx, pub, &k),
                    SGXRA_E_CRYPTO_KEY_INVALID);
