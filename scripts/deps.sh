@@ -5,7 +5,8 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
       libssl-dev libcmocka-dev libjansson-dev libmicrohttpd-dev
       libcurl4-openssl-dev curl openssl python3 python3-cryptography
-      libsqlite3-dev libpq-dev postgresql sqlite3)
+      libsqlite3-dev libpq-dev postgresql sqlite3
+      jq)  # jq: the CLI tests read JSON with it (a python3 per check is slower)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
