@@ -38,15 +38,27 @@ static int64_t t(const char *s) {
   return v;
 }
 
+/* Parse a bundle's TCB Info with `from` replaced by `to`: the code, *out
+ * (NULL on failure) and the message in cx. */
+static sgxra_err parse_edited(sgxra_ctx *cx, const char *bundle,
+                              const char *from, const char *to,
+                              sgxra_tcbinfo **out) {
+  size_t n, m;
+  uint8_t *p = tu_read_bundle(bundle, "tcb_info.json", &n);
+  uint8_t *q = tu_replace(p, n, from, to, &m);
+  *out = NULL;
+  sgxra_err e = sgxra_tcbinfo_parse(cx, q, m, out);
+  free(p);
+  free(q);
+  return e;
+}
+
 /* Parse the edited sgx-01 TCB Info and return the code (verifying the
  * signature when parsing succeeds). */
 static sgxra_err edited(const char *from, const char *to) {
-  size_t n, m;
-  uint8_t *p = tu_read_bundle("sgx-01-phala-v3", "tcb_info.json", &n);
-  uint8_t *q = tu_replace(p, n, from, to, &m);
   sgxra_ctx *cx = sgxra_ctx_new();
   sgxra_tcbinfo *ti = NULL;
-  sgxra_err e = sgxra_tcbinfo_parse(cx, q, m, &ti);
+  sgxra_err e = parse_edited(cx, "sgx-01-phala-v3", from, to, &ti);
   if (e == SGXRA_OK) {
     sgxra_x509_chain *ch = signer("sgx-01-phala-v3");
     e = sgxra_tcbinfo_verify(cx, ti, key_of(ch));
@@ -59,8 +71,6 @@ static sgxra_err edited(const char *from, const char *to) {
                   sgxra_ctx_message(cx));
   sgxra_tcbinfo_free(ti);
   sgxra_ctx_free(cx);
-  free(p);
-  free(q);
   return e;
 }
 
@@ -320,18 +330,13 @@ static sgxra_tcbinfo *parsed(const char *from, const char *to) {
  * key (the path is written only when a message needs it). */
 static void expect_message(const char *bundle, const char *from, const char *to,
                            sgxra_err want, const char *text) {
-  size_t n, m;
-  uint8_t *p = tu_read_bundle(bundle, "tcb_info.json", &n);
-  uint8_t *q = tu_replace(p, n, from, to, &m);
   sgxra_ctx *cx = sgxra_ctx_new();
   sgxra_tcbinfo *ti = NULL;
-  assert_int_equal(sgxra_tcbinfo_parse(cx, q, m, &ti), want);
+  assert_int_equal(parse_edited(cx, bundle, from, to, &ti), want);
   assert_null(ti);
   if (!strstr(sgxra_ctx_message(cx), text))
     fail_msg("message '%s' lacks '%s'", sgxra_ctx_message(cx), text);
   sgxra_ctx_free(cx);
-  free(p);
-  free(q);
 }
 
 static void test_component_paths(void **state) {
