@@ -9,13 +9,7 @@
 
 sgxra__curl_fns sgxra__curl;
 
-static const char *resolve(void *h) {
-  const char *missing = NULL;
-#define SGXRA__DL_RESOLVE(f) sgxra__dl_sym(h, #f, &sgxra__curl.f, &missing);
-  SGXRA__CURL_FUNCS(SGXRA__DL_RESOLVE)
-#undef SGXRA__DL_RESOLVE
-  return missing;
-}
+SGXRA__DL_RESOLVER(resolve, sgxra__curl, SGXRA__CURL_FUNCS)
 
 sgxra__dl_lib sgxra__curl_lib = {
     .soname = SGXRA_LIBCURL_SONAME,

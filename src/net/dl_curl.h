@@ -19,25 +19,21 @@
 #include "store/dl_internal.h"
 
 /* Every function of the library that sgxra calls. */
-#define SGXRA__CURL_FUNCS(X)                                                   \
-  X(curl_easy_cleanup)                                                         \
-  X(curl_easy_getinfo)                                                         \
-  X(curl_easy_init)                                                            \
-  X(curl_easy_perform)                                                         \
-  X(curl_easy_reset)                                                           \
-  X(curl_easy_setopt)                                                          \
-  X(curl_easy_strerror)                                                        \
-  X(curl_easy_unescape)                                                        \
-  X(curl_free)                                                                 \
-  X(curl_global_init)                                                          \
-  X(curl_slist_append)                                                         \
-  X(curl_slist_free_all)
+#define SGXRA__CURL_FUNCS(X, T)                                                \
+  X(T, curl_easy_cleanup)                                                      \
+  X(T, curl_easy_getinfo)                                                      \
+  X(T, curl_easy_init)                                                         \
+  X(T, curl_easy_perform)                                                      \
+  X(T, curl_easy_reset)                                                        \
+  X(T, curl_easy_setopt)                                                       \
+  X(T, curl_easy_strerror)                                                     \
+  X(T, curl_easy_unescape)                                                     \
+  X(T, curl_free)                                                              \
+  X(T, curl_global_init)                                                       \
+  X(T, curl_slist_append)                                                      \
+  X(T, curl_slist_free_all)
 
-#define SGXRA__DL_SLOT(f) __typeof__(&f) f;
-typedef struct sgxra__curl_fns {
-  SGXRA__CURL_FUNCS(SGXRA__DL_SLOT)
-} sgxra__curl_fns;
-#undef SGXRA__DL_SLOT
+SGXRA__DL_TABLE(sgxra__curl_fns, SGXRA__CURL_FUNCS);
 
 extern sgxra__curl_fns sgxra__curl;
 extern sgxra__dl_lib sgxra__curl_lib;

@@ -9,13 +9,7 @@
 
 sgxra__mhd_fns sgxra__mhd;
 
-static const char *resolve(void *h) {
-  const char *missing = NULL;
-#define SGXRA__DL_RESOLVE(f) sgxra__dl_sym(h, #f, &sgxra__mhd.f, &missing);
-  SGXRA__MHD_FUNCS(SGXRA__DL_RESOLVE)
-#undef SGXRA__DL_RESOLVE
-  return missing;
-}
+SGXRA__DL_RESOLVER(resolve, sgxra__mhd, SGXRA__MHD_FUNCS)
 
 sgxra__dl_lib sgxra__mhd_lib = {
     .soname = SGXRA_LIBMHD_SONAME,

@@ -19,24 +19,20 @@
 #include "store/dl_internal.h"
 
 /* Every function of the library that sgxra calls. */
-#define SGXRA__MHD_FUNCS(X)                                                    \
-  X(MHD_add_response_header)                                                   \
-  X(MHD_create_response_from_buffer)                                           \
-  X(MHD_destroy_response)                                                      \
-  X(MHD_get_connection_info)                                                   \
-  X(MHD_get_connection_values)                                                 \
-  X(MHD_get_daemon_info)                                                       \
-  X(MHD_lookup_connection_value)                                               \
-  X(MHD_queue_response)                                                        \
-  X(MHD_quiesce_daemon)                                                        \
-  X(MHD_start_daemon)                                                          \
-  X(MHD_stop_daemon)
+#define SGXRA__MHD_FUNCS(X, T)                                                 \
+  X(T, MHD_add_response_header)                                                \
+  X(T, MHD_create_response_from_buffer)                                        \
+  X(T, MHD_destroy_response)                                                   \
+  X(T, MHD_get_connection_info)                                                \
+  X(T, MHD_get_connection_values)                                              \
+  X(T, MHD_get_daemon_info)                                                    \
+  X(T, MHD_lookup_connection_value)                                            \
+  X(T, MHD_queue_response)                                                     \
+  X(T, MHD_quiesce_daemon)                                                     \
+  X(T, MHD_start_daemon)                                                       \
+  X(T, MHD_stop_daemon)
 
-#define SGXRA__DL_SLOT(f) __typeof__(&f) f;
-typedef struct sgxra__mhd_fns {
-  SGXRA__MHD_FUNCS(SGXRA__DL_SLOT)
-} sgxra__mhd_fns;
-#undef SGXRA__DL_SLOT
+SGXRA__DL_TABLE(sgxra__mhd_fns, SGXRA__MHD_FUNCS);
 
 extern sgxra__mhd_fns sgxra__mhd;
 extern sgxra__dl_lib sgxra__mhd_lib;

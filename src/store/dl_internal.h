@@ -49,4 +49,24 @@ sgxra_err sgxra__dl_load(sgxra_ctx *cx, sgxra__dl_lib *lib);
 void sgxra__dl_sym(void *handle, const char *name, void *fnptr_out,
                    const char **missing);
 
+/* What every loaded library's header and source repeat, generated from its
+ * list of functions, written FUNCS(X, T) as X(T, f1) X(T, f2) ...:
+ *   SGXRA__DL_TABLE(type, FUNCS) defines the table type: one pointer per
+ *     function, typed from the library's own header (__typeof__);
+ *   SGXRA__DL_RESOLVER(name, table, FUNCS) defines
+ *     `static const char *name(void *handle)`, which fills `table` by dlsym
+ *     and is the `resolve` of the library's sgxra__dl_lib. */
+#define SGXRA__DL_SLOT(T, f) __typeof__(&f) f;
+#define SGXRA__DL_TABLE(type, FUNCS)                                           \
+  typedef struct type {                                                        \
+    FUNCS(SGXRA__DL_SLOT, unused)                                              \
+  } type
+#define SGXRA__DL_RESOLVE(T, f) sgxra__dl_sym(handle_, #f, &(T).f, &missing_);
+#define SGXRA__DL_RESOLVER(name, table, FUNCS)                                 \
+  static const char *name(void *handle_) {                                     \
+    const char *missing_ = NULL;                                               \
+    FUNCS(SGXRA__DL_RESOLVE, table)                                            \
+    return missing_;                                                           \
+  }
+
 #endif

@@ -9,13 +9,7 @@
 
 sgxra__pq_fns sgxra__pq;
 
-static const char *resolve(void *h) {
-  const char *missing = NULL;
-#define SGXRA__DL_RESOLVE(f) sgxra__dl_sym(h, #f, &sgxra__pq.f, &missing);
-  SGXRA__PQ_FUNCS(SGXRA__DL_RESOLVE)
-#undef SGXRA__DL_RESOLVE
-  return missing;
-}
+SGXRA__DL_RESOLVER(resolve, sgxra__pq, SGXRA__PQ_FUNCS)
 
 sgxra__dl_lib sgxra__pq_lib = {
     .soname = SGXRA_LIBPQ_SONAME,

@@ -19,34 +19,30 @@
 #include "store/dl_internal.h"
 
 /* Every function of the library that sgxra calls. */
-#define SGXRA__PQ_FUNCS(X)                                                     \
-  X(PQclear)                                                                   \
-  X(PQconnectdb)                                                               \
-  X(PQconninfoFree)                                                            \
-  X(PQconninfoParse)                                                           \
-  X(PQerrorMessage)                                                            \
-  X(PQexec)                                                                    \
-  X(PQexecParams)                                                              \
-  X(PQfinish)                                                                  \
-  X(PQfreemem)                                                                 \
-  X(PQftype)                                                                   \
-  X(PQgetisnull)                                                               \
-  X(PQgetlength)                                                               \
-  X(PQgetvalue)                                                                \
-  X(PQnfields)                                                                 \
-  X(PQntuples)                                                                 \
-  X(PQreset)                                                                   \
-  X(PQresultErrorField)                                                        \
-  X(PQresultErrorMessage)                                                      \
-  X(PQresultStatus)                                                            \
-  X(PQsetClientEncoding)                                                       \
-  X(PQstatus)
+#define SGXRA__PQ_FUNCS(X, T)                                                  \
+  X(T, PQclear)                                                                \
+  X(T, PQconnectdb)                                                            \
+  X(T, PQconninfoFree)                                                         \
+  X(T, PQconninfoParse)                                                        \
+  X(T, PQerrorMessage)                                                         \
+  X(T, PQexec)                                                                 \
+  X(T, PQexecParams)                                                           \
+  X(T, PQfinish)                                                               \
+  X(T, PQfreemem)                                                              \
+  X(T, PQftype)                                                                \
+  X(T, PQgetisnull)                                                            \
+  X(T, PQgetlength)                                                            \
+  X(T, PQgetvalue)                                                             \
+  X(T, PQnfields)                                                              \
+  X(T, PQntuples)                                                              \
+  X(T, PQreset)                                                                \
+  X(T, PQresultErrorField)                                                     \
+  X(T, PQresultErrorMessage)                                                   \
+  X(T, PQresultStatus)                                                         \
+  X(T, PQsetClientEncoding)                                                    \
+  X(T, PQstatus)
 
-#define SGXRA__DL_SLOT(f) __typeof__(&f) f;
-typedef struct sgxra__pq_fns {
-  SGXRA__PQ_FUNCS(SGXRA__DL_SLOT)
-} sgxra__pq_fns;
-#undef SGXRA__DL_SLOT
+SGXRA__DL_TABLE(sgxra__pq_fns, SGXRA__PQ_FUNCS);
 
 extern sgxra__pq_fns sgxra__pq;
 extern sgxra__dl_lib sgxra__pq_lib;
