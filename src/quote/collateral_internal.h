@@ -42,6 +42,12 @@ enum {
  * nested at most SGXRA__JV_DEPTH deep; 0 ok (*out: sgxra__jv_free it), -1
  * not such JSON, -2 out of memory. */
 int sgxra__jv_parse(const uint8_t *p, size_t n, sgxra__jv **out);
+/* The four hex digits of a \uXXXX escape at p[0..4): 1 and *out, or 0 when
+ * one is not a hex digit (either case). */
+int sgxra__json_hex4(const uint8_t *p, uint32_t *out);
+/* Appends code point c (at most U+10FFFF) to o[*m...] as UTF-8, 1 to 4
+ * bytes, and advances *m. */
+void sgxra__json_put_utf8(uint8_t *o, size_t *m, uint32_t c);
 void sgxra__jv_free(sgxra__jv *root);
 /* SGXRA__JV_*, -1 for NULL. */
 int sgxra__jv_type(const sgxra__jv *v);

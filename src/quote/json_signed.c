@@ -116,47 +116,12 @@ static void rw_ws(rw *w) {
   while (w->i < w->n && ws(w->p[w->i])) w->i++;
 }
 
-static int hexv(uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 static int rw_u4(rw *w, uint32_t *out) {
-  if (w->n - w->i < 4) return -1;
-  uint32_t v = 0;
-  for (int k = 0; k < 4; k++) {
-    int h = hexv(w->p[w->i + (size_t)k]);
-    if (h < 0) return -1;
-    v = v << 4 | (uint32_t)h;
-  }
+  if (w->n - w->i < 4 || !sgxra__json_hex4(w->p + w->i, out)) return -1;
   w->i += 4;
-  *out = v;
   return 0;
 }
 
-static void put_utf8(uint8_t *o, size_t *m, uint32_t c) {
-  if (c < 0x80) {
-    o[(*m)++] = (uint8_t)c;
-  } else if (c < 0x800) {
-    o[(*m)++] = (uint8_t)(0xC0 | c >> 6);
-    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    o[(*m)++] = (uint8_t)(0xE0 | c >> 12);
-    o[(*m)++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
-  } else {
-    o[(*m)++] = (uint8_t)(0xF0 | c >> 18);
-    o[(*m)++] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
-    o[(*m)++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
-    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
-  }
-}
-
-/* A string at p[i] == '"': its decoded bytes into dec[0..*dec_len) (dec
- * holds at least the string's text length) and, when w->out is set, its
- * re-escaped form onto w->out. */
 static int rw_string(rw *w, uint8_t *dec, size_t *dec_len) {
   size_t d = 0;
   w->i++; /* '"' */
@@ -202,7 +167,7 @@ static int rw_string(rw *w, uint8_t *dec, size_t *dec_len) {
         if (rw_u4(w, &lo) != 0 || lo < 0xDC00 || lo > 0xDFFF) return -1;
         u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
       }
-      put_utf8(dec, &d, u); /* <= 4 bytes for >= 6 of text */
+      sgxra__json_put_utf8(dec, &d, u); /* <= 4 bytes for >= 6 of text */
       break;
     default:
       return -1;

@@ -70,7 +70,7 @@ static long new_node(jr *r, uint8_t type) {
   return (long)r->count++;
 }
 
-static int hex4(const uint8_t *p, uint32_t *out) {
+int sgxra__json_hex4(const uint8_t *p, uint32_t *out) {
   uint32_t v = 0;
   for (int k = 0; k < 4; k++) {
     uint8_t c = p[k];
@@ -115,21 +115,21 @@ static size_t utf8_len(const uint8_t *p, size_t left) {
   return k;
 }
 
-static void put_utf8(char *o, size_t *m, uint32_t c) {
+void sgxra__json_put_utf8(uint8_t *o, size_t *m, uint32_t c) {
   if (c < 0x80) {
-    o[(*m)++] = (char)c;
+    o[(*m)++] = (uint8_t)c;
   } else if (c < 0x800) {
-    o[(*m)++] = (char)(0xC0 | c >> 6);
-    o[(*m)++] = (char)(0x80 | (c & 0x3F));
+    o[(*m)++] = (uint8_t)(0xC0 | c >> 6);
+    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
   } else if (c < 0x10000) {
-    o[(*m)++] = (char)(0xE0 | c >> 12);
-    o[(*m)++] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[(*m)++] = (char)(0x80 | (c & 0x3F));
+    o[(*m)++] = (uint8_t)(0xE0 | c >> 12);
+    o[(*m)++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
   } else {
-    o[(*m)++] = (char)(0xF0 | c >> 18);
-    o[(*m)++] = (char)(0x80 | (c >> 12 & 0x3F));
-    o[(*m)++] = (char)(0x80 | (c >> 6 & 0x3F));
-    o[(*m)++] = (char)(0x80 | (c & 0x3F));
+    o[(*m)++] = (uint8_t)(0xF0 | c >> 18);
+    o[(*m)++] = (uint8_t)(0x80 | (c >> 12 & 0x3F));
+    o[(*m)++] = (uint8_t)(0x80 | (c >> 6 & 0x3F));
+    o[(*m)++] = (uint8_t)(0x80 | (c & 0x3F));
   }
 }
 
@@ -182,11 +182,12 @@ static int read_string(jr *r, const char **out, size_t *out_len) {
       o[m++] = '\t';
       break;
     case 'u':
-      if (r->n - r->i < 4 || !hex4(r->p + r->i, &u)) return 0;
+      if (r->n - r->i < 4 || !sgxra__json_hex4(r->p + r->i, &u)) return 0;
       r->i += 4;
       if (u >= 0xD800 && u <= 0xDBFF) {
         if (r->n - r->i < 6 || r->p[r->i] != '\\' || r->p[r->i + 1] != 'u' ||
-            !hex4(r->p + r->i + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
+            !sgxra__json_hex4(r->p + r->i + 2, &lo) || lo < 0xDC00 ||
+            lo > 0xDFFF)
           return 0;
         r->i += 6;
         u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
@@ -194,7 +195,8 @@ static int read_string(jr *r, const char **out, size_t *out_len) {
         return 0;
       }
       if (u == 0) return 0;
-      put_utf8(o, &m, u); /* at most 4 bytes for at least 6 of text */
+      sgxra__json_put_utf8((uint8_t *)o, &m,
+                           u); /* <= 4 bytes for >= 6 of text */
       break;
     default:
       return 0;
