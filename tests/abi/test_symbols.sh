@@ -32,7 +32,11 @@ fails=0
 for spec in "${libs[@]}"; do
   lib=${spec%%=*}
   path=${spec#*=}
-  nm -D --defined-only "$path" | awk 'NF >= 3 {print $3}' | sort -u >"$T/$lib.syms"
+  # exported = global or weak (nm's capital letters, and v/w for weak);
+  # a local entry of the dynamic table (lowercase: e.g. the linker's
+  # __start_/__stop_ markers of instrumented sections) binds nothing
+  nm -D --defined-only "$path" | awk 'NF >= 3 && $2 ~ /^([A-Z]|v|w)$/ {print $3}' |
+    sort -u >"$T/$lib.syms"
   echo "$lib: $(wc -l <"$T/$lib.syms") exported symbols ($path)"
 done
 
