@@ -122,6 +122,9 @@ static int rw_u4(rw *w, uint32_t *out) {
   return 0;
 }
 
+/* A string at p[i] == '"': its decoded bytes into dec[0..*dec_len) (dec
+ * holds at least the string's text length) and, when w->out is set, its
+ * re-escaped form onto w->out. */
 static int rw_string(rw *w, uint8_t *dec, size_t *dec_len) {
   size_t d = 0;
   w->i++; /* '"' */
