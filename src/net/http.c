@@ -275,29 +275,23 @@ struct MHD_Daemon *sgxra__http_start_watched(const sgxra__http_daemon_opts *o,
   MHD_NotifyConnectionCallback notify = w ? watch_notify : NULL;
   unsigned flags =
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | o->extra_flags;
-  struct MHD_Daemon *d;
-  if (o->extra_flags & MHD_USE_TLS)
-    d = MHD_start_daemon(
-        flags, ntohs(o->addr->sin_port), NULL, NULL, handler, handler_cls,
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        o->timeout, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
-        MHD_OPTION_NOTIFY_CONNECTION, notify, (void *)w,
-        MHD_OPTION_HTTPS_MEM_CERT, o->tls_cert, MHD_OPTION_HTTPS_MEM_KEY,
-        o->tls_key, MHD_OPTION_END);
-  else
-    d = MHD_start_daemon(
-        flags, ntohs(o->addr->sin_port), NULL, NULL, handler, handler_cls,
-        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        o->timeout, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
-        MHD_OPTION_NOTIFY_CONNECTION, notify, (void *)w, MHD_OPTION_END);
+  /* The certificate and key when serving TLS; an empty list otherwise. */
+  struct MHD_OptionItem tls[] = {
+      {(o->extra_flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_CERT
+                                      : MHD_OPTION_END,
+       0, (void *)o->tls_cert},
+      {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)o->tls_key},
+      {MHD_OPTION_END, 0, NULL}};
+  struct MHD_Daemon *d = MHD_start_daemon(
+      flags, ntohs(o->addr->sin_port), NULL, NULL, handler, handler_cls,
+      MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->addr,
+      MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+      o->timeout, MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+      MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+      MHD_OPTION_NOTIFY_CONNECTION, notify, (void *)w, MHD_OPTION_ARRAY, tls,
+      MHD_OPTION_END);
   if (!d) {
     sgxra__http_watch_free(w);
     return NULL;

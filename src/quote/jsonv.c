@@ -195,8 +195,8 @@ static int read_string(jr *r, const char **out, size_t *out_len) {
         return 0;
       }
       if (u == 0) return 0;
-      sgxra__json_put_utf8((uint8_t *)o, &m,
-                           u); /* <= 4 bytes for >= 6 of text */
+      /* at most 4 bytes for at least 6 of text */
+      sgxra__json_put_utf8((uint8_t *)o, &m, u);
       break;
     default:
       return 0;
