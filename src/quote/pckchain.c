@@ -18,7 +18,6 @@
 void sgxra__pck_anchor_clear(sgxra__pck_anchor *a) {
   free(a->ca_b64);
   free(a->root_b64);
-  OPENSSL_free(a->ca_subject);
   memset(a, 0, sizeof *a);
 }
 
@@ -39,17 +38,8 @@ sgxra_err sgxra__pck_anchor_prepare(sgxra_ctx *cx, sgxra__pck_anchor *a,
   a->pck_crl = pck_crl;
   a->root_crl = root_crl;
   a->root_b64 = der_base64(root);
-  int nl = 1;
-  if (pck_ca != NULL) {
-    unsigned char *name = OPENSSL_malloc(pck_ca->subject_len + 1);
-    if (name != NULL && pck_ca->subject_der != NULL)
-      memcpy(name, pck_ca->subject_der, pck_ca->subject_len);
-    nl = name != NULL && pck_ca->subject_der != NULL ? 1 : 0;
-    a->ca_subject = name;
-    a->ca_subject_len = nl > 0 ? pck_ca->subject_len : 0;
-    a->ca_b64 = der_base64(pck_ca);
-  }
-  if (nl <= 0 || (pck_ca != NULL && !a->ca_b64) || !a->root_b64) {
+  if (pck_ca != NULL) a->ca_b64 = der_base64(pck_ca);
+  if ((pck_ca != NULL && !a->ca_b64) || !a->root_b64) {
     sgxra__pck_anchor_clear(a);
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "collateral: out of memory");
   }
@@ -182,8 +172,8 @@ static int pck_fast(sgxra_ctx *cx, const sgxra__pck_anchor *a,
       find_text(p + off, n - off, pem_begin, sizeof pem_begin - 1) ||
       sgxra_pck_cert_parse(cx, r->leaf_der, r->leaf_der_len, &r->walk) !=
           SGXRA_OK ||
-      r->walk.issuer_len != a->ca_subject_len ||
-      memcmp(r->walk.issuer, a->ca_subject, a->ca_subject_len) != 0 ||
+      ca->subject_der == NULL || r->walk.issuer_len != ca->subject_len ||
+      memcmp(r->walk.issuer, ca->subject_der, ca->subject_len) != 0 ||
       !strstr(r->walk.subject_cn, "SGX PCK Certificate"))
     return 0;
   r->leaf_cn = r->walk.subject_cn;

@@ -55,7 +55,7 @@ typedef struct sgxra__pck_chain {
 
 /* What the check compares a chain with: validated collateral's trust root,
  * PCK CA and CRLs (borrowed), and for the fast path the CA's and root's
- * DER as base64 text and the CA's subject Name as DER (owned). */
+ * DER as base64 text (owned). */
 typedef struct sgxra__pck_anchor {
   const sgxra_x509_cert *root;
   const sgxra_x509_cert *pck_ca;
@@ -63,8 +63,6 @@ typedef struct sgxra__pck_anchor {
   const sgxra_crl *root_crl;
   char *ca_b64;
   char *root_b64;
-  uint8_t *ca_subject;
-  size_t ca_subject_len;
 } sgxra__pck_anchor;
 
 /* Fill *a (SGXRA_E_NO_MEMORY, *a cleared, on failure). */
