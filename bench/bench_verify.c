@@ -94,14 +94,21 @@ static void note(char kind, EVP_PKEY *k, const unsigned char *a, size_t an,
   if (n_distinct < SEEN_MAX) memcpy(seen[n_distinct++], h, 32);
 }
 
+/* One counted check of an object that i2d encoded into d (n bytes, n <= 0
+ * on failure); frees d. */
+static void note_der(char kind, unsigned *n_kind, EVP_PKEY *k, unsigned char *d,
+                     int n) {
+  n_calls++;
+  (*n_kind)++;
+  note(kind, k, d, n > 0 ? (size_t)n : 0, NULL, 0);
+  OPENSSL_free(d);
+}
+
 int __wrap_X509_verify(X509 *x, EVP_PKEY *k) {
   if (counting) {
     unsigned char *d = NULL;
     int n = i2d_X509(x, &d);
-    n_calls++;
-    n_x509++;
-    note('c', k, d, n > 0 ? (size_t)n : 0, NULL, 0);
-    OPENSSL_free(d);
+    note_der('c', &n_x509, k, d, n);
   }
   return __real_X509_verify(x, k);
 }
@@ -110,10 +117,7 @@ int __wrap_X509_CRL_verify(X509_CRL *c, EVP_PKEY *k) {
   if (counting) {
     unsigned char *d = NULL;
     int n = i2d_X509_CRL(c, &d);
-    n_calls++;
-    n_crl++;
-    note('r', k, d, n > 0 ? (size_t)n : 0, NULL, 0);
-    OPENSSL_free(d);
+    note_der('r', &n_crl, k, d, n);
   }
   return __real_X509_CRL_verify(c, k);
 }

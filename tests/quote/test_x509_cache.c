@@ -42,6 +42,16 @@ static sgxra_x509_chain *one(const uint8_t *der, size_t n) {
   return ch;
 }
 
+/* c's DER in *der (borrowed) and a copy of it to change (free it). */
+static uint8_t *der_copy(const sgxra_x509_cert *c, const uint8_t **der,
+                         size_t *n) {
+  sgxra_x509_cert_der(c, der, n);
+  uint8_t *copy = malloc(*n);
+  assert_non_null(copy);
+  memcpy(copy, *der, *n);
+  return copy;
+}
+
 /* The same bytes decode to the same (shared) X509; other bytes do not. */
 static void test_decoded_once_per_bytes(void **state) {
   (void)state;
@@ -83,10 +93,7 @@ static void signature_cache_exact_bytes(int fast) {
   const sgxra_x509_cert *root = &ch->certs[1];
   const uint8_t *der = NULL;
   size_t n = 0;
-  sgxra_x509_cert_der(&ch->certs[0], &der, &n);
-  uint8_t *bad = malloc(n);
-  assert_non_null(bad);
-  memcpy(bad, der, n);
+  uint8_t *bad = der_copy(&ch->certs[0], &der, &n);
   bad[n - 1] ^= 0x01; /* the last byte of s in the signature */
   for (int round = 0; round < 2; round++) {
     sgxra_x509_chain *good = one(der, n), *changed = one(bad, n);
@@ -128,10 +135,7 @@ static void test_key_shared_per_point(void **state) {
                        sgxra__x509_pkey(&a->certs[1]));
   const uint8_t *der = NULL;
   size_t n = 0;
-  sgxra_x509_cert_der(&a->certs[1], &der, &n);
-  uint8_t *bad = malloc(n);
-  assert_non_null(bad);
-  memcpy(bad, der, n);
+  uint8_t *bad = der_copy(&a->certs[1], &der, &n);
   /* the point's last byte: 04 || X || Y ends 64 bytes after the 04 */
   size_t at = 0;
   for (size_t i = 0; i + 3 < n; i++)
