@@ -55,9 +55,12 @@ int sgxra__jv_type(const sgxra__jv *v);
  * object. */
 const sgxra__jv *sgxra__jv_get(const sgxra__jv *obj, const char *key);
 /* Elements of an array (members of an object), 0 for anything else; the
- * i-th, NULL past the end. */
+ * i-th, NULL past the end (found by walking from the first: a loop over a
+ * container takes sgxra__jv_next instead). */
 size_t sgxra__jv_size(const sgxra__jv *v);
 const sgxra__jv *sgxra__jv_at(const sgxra__jv *v, size_t i);
+/* The element or member after v in its container, NULL after the last. */
+const sgxra__jv *sgxra__jv_next(const sgxra__jv *v);
 /* A string's decoded bytes (NUL-terminated, no NUL inside), NULL when not
  * a string; an integer's value, 0 when not an integer; a member's name. */
 const char *sgxra__jv_string(const sgxra__jv *v, size_t *len);

@@ -589,8 +589,8 @@ sgxra_err sgxra__j_strings(sgxra_ctx *cx, const sgxra__jcodes *codes,
   if (n == 0) return SGXRA_OK;
   char **arr = calloc(n, sizeof(*arr));
   if (arr == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "%s", key);
-  for (size_t i = 0; i < n; i++) {
-    const sgxra__jv *s = sgxra__jv_at(v, i);
+  const sgxra__jv *s = sgxra__jv_at(v, 0);
+  for (size_t i = 0; i < n; i++, s = sgxra__jv_next(s)) {
     if (sgxra__jv_type(s) != SGXRA__JV_STRING) {
       sgxra__strings_free(arr, n);
       return sgxra__fail(cx, codes->field,

@@ -449,6 +449,10 @@ const sgxra__jv *sgxra__jv_at(const sgxra__jv *v, size_t i) {
   return &base[c];
 }
 
+const sgxra__jv *sgxra__jv_next(const sgxra__jv *v) {
+  return v && v->next ? v - v->self + v->next : NULL;
+}
+
 const char *sgxra__jv_key(const sgxra__jv *v, size_t *len) {
   if (len) *len = v ? v->key_len : 0;
   return v ? v->key : NULL;

@@ -131,10 +131,10 @@ static sgxra_err parse_body(sgxra_ctx *cx, const sgxra__jv *root,
   if (qi->levels == NULL)
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "QE Identity levels");
   size_t kept = 0;
-  for (size_t i = 0; i < n; i++) {
+  const sgxra__jv *lv = sgxra__jv_at(levels, 0);
+  for (size_t i = 0; i < n; i++, lv = sgxra__jv_next(lv)) {
     int unreachable = 0;
-    e = parse_level(cx, sgxra__jv_at(levels, i), i, &qi->levels[kept],
-                    &unreachable);
+    e = parse_level(cx, lv, i, &qi->levels[kept], &unreachable);
     qi->level_count = kept + 1; /* so free() sees partial advisories */
     if (e != SGXRA_OK) return e;
     if (unreachable) { /* never the QE's level: dropped (see parse_level) */

@@ -263,9 +263,9 @@ static sgxra_err parse_body(sgxra_ctx *cx, const sgxra__jv *root,
     return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
   level_key *k = calloc(n, sizeof(*k));
   if (k == NULL) return sgxra__fail(cx, SGXRA_E_NO_MEMORY, "TCB levels");
-  for (size_t i = 0; i < n; i++) {
-    e = parse_level(cx, sgxra__jv_at(levels, i), i, ti->version, &ti->levels[i],
-                    &k[i].pcesvn);
+  const sgxra__jv *lv = sgxra__jv_at(levels, 0);
+  for (size_t i = 0; i < n; i++, lv = sgxra__jv_next(lv)) {
+    e = parse_level(cx, lv, i, ti->version, &ti->levels[i], &k[i].pcesvn);
     ti->level_count = i + 1; /* so free() sees partial advisories */
     if (e != SGXRA_OK) {
       free(k);

@@ -31,8 +31,8 @@ static int same(const sgxra__jv *a, const json_t *b, int dups) {
     if (!json_is_object(b)) return 0;
     size_t n = sgxra__jv_size(a);
     if (!dups && n != json_object_size(b)) return 0;
-    for (size_t i = 0; i < n; i++) {
-      const sgxra__jv *m = sgxra__jv_at(a, i);
+    const sgxra__jv *m = sgxra__jv_at(a, 0);
+    for (size_t i = 0; i < n; i++, m = sgxra__jv_next(m)) {
       size_t kl = 0;
       const char *k = sgxra__jv_key(m, &kl);
       const json_t *bm = json_object_getn(b, k, kl);
@@ -44,9 +44,13 @@ static int same(const sgxra__jv *a, const json_t *b, int dups) {
   }
   case SGXRA__JV_ARRAY: {
     if (!json_is_array(b) || sgxra__jv_size(a) != json_array_size(b)) return 0;
-    for (size_t i = 0; i < sgxra__jv_size(a); i++)
-      if (!same(sgxra__jv_at(a, i), json_array_get(b, i), dups)) return 0;
-    return 1;
+    const sgxra__jv *e = sgxra__jv_at(a, 0);
+    for (size_t i = 0; i < sgxra__jv_size(a); i++, e = sgxra__jv_next(e)) {
+      if (e != sgxra__jv_at(a, i)) return 0; /* the walk and the index agree */
+      if (!same(e, json_array_get(b, i), dups)) return 0;
+    }
+    return sgxra__jv_size(a) == 0 ||
+           sgxra__jv_next(sgxra__jv_at(a, sgxra__jv_size(a) - 1)) == NULL;
   }
   case SGXRA__JV_STRING: {
     size_t l = 0;

@@ -358,6 +358,42 @@ static void test_component_paths(void **state) {
                  "tcbInfo.tcbLevels[0].tcb.sgxtcbcomp16svn");
 }
 
+/* A level whose advisoryIDs array has 300 000 more entries parses with all
+ * of them, in order (the JSON reader's arrays are walked element by
+ * element; finding each entry from the start took minutes on this). */
+static void test_long_advisory_list(void **state) {
+  (void)state;
+  enum { EXTRA = 300000 };
+  const char *from = "\"advisoryIDs\":[\"INTEL-SA-00615\"]";
+  size_t fl = strlen(from);
+  char *to = malloc(fl + (size_t)EXTRA * 4 + 1);
+  assert_non_null(to);
+  memcpy(to, from, fl - 1); /* without the closing ']' */
+  size_t m = fl - 1;
+  for (int i = 0; i < EXTRA; i++) {
+    memcpy(to + m, ",\"x\"", 4);
+    m += 4;
+  }
+  to[m++] = ']';
+  to[m] = '\0';
+  sgxra_ctx *cx = sgxra_ctx_new();
+  sgxra_tcbinfo *ti = NULL;
+  assert_int_equal(parse_edited(cx, "sgx-01-phala-v3", from, to, &ti),
+                   SGXRA_OK);
+  size_t found = 0;
+  for (size_t i = 0; i < ti->level_count; i++) {
+    const sgxra_tcb_level *l = &ti->levels[i];
+    if (l->advisory_count != EXTRA + 1) continue;
+    found++;
+    assert_string_equal(l->advisory_ids[0], "INTEL-SA-00615");
+    assert_string_equal(l->advisory_ids[EXTRA], "x");
+  }
+  assert_int_equal(found, 1);
+  sgxra_tcbinfo_free(ti);
+  sgxra_ctx_free(cx);
+  free(to);
+}
+
 static void test_intel_integer_rules(void **state) {
   (void)state;
   sgxra_tcbinfo *ti = parsed("{\"svn\":255}", "{\"svn\":256}");
@@ -755,6 +791,7 @@ int main(void) {
       cmocka_unit_test(test_signed_body_forms),
       cmocka_unit_test(test_status_names),
       cmocka_unit_test(test_component_paths),
+      cmocka_unit_test(test_long_advisory_list),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
